@@ -1,0 +1,109 @@
+//! The FHIR DSTU2 surface, tenant-scoped: `/dstu2/{tenant}/` (secured, fhir-ehr-code.cerner.com)
+//! and `/open/dstu2/{tenant}/` (no auth, fhir-open.cerner.com). Follows fhir.cerner.com
+//! "DSTU2 › General" for media types, errors and the conformance statement.
+
+pub mod error;
+mod metadata;
+mod smart_config;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use uuid::Uuid;
+
+use crate::app::AppState;
+pub use error::FhirError;
+
+/// The content type of every FHIR JSON response.
+pub const FHIR_JSON: &str = "application/json+fhir; charset=utf-8";
+
+/// Which of the two FHIR origins a request came in on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Secured,
+    Open,
+}
+
+impl Endpoint {
+    /// The base path of a tenant on this endpoint, ending in `/`.
+    pub fn base_path(self, tenant: &str) -> String {
+        match self {
+            Endpoint::Secured => format!("/dstu2/{tenant}/"),
+            Endpoint::Open => format!("/open/dstu2/{tenant}/"),
+        }
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dstu2/{tenant}/metadata", get(metadata::secured))
+        .route("/open/dstu2/{tenant}/metadata", get(metadata::open))
+        .route(
+            "/dstu2/{tenant}/.well-known/smart-configuration",
+            get(smart_config::get),
+        )
+        .layer(middleware::from_fn(negotiate))
+}
+
+/// Media types (fhir.cerner.com DSTU2): `application/json+fhir`, `application/json`, `*/*` or no
+/// `Accept` get JSON; anything else a 406 with an empty body. Every response gets an `X-Request-Id`.
+async fn negotiate(request: Request, next: Next) -> Response {
+    let acceptable = request
+        .headers()
+        .get(header::ACCEPT)
+        .map(|v| v.to_str().is_ok_and(accepts_json))
+        .unwrap_or(true);
+    let mut response = if acceptable {
+        next.run(request).await
+    } else {
+        FhirError::NotAcceptable.into_response()
+    };
+    if let Ok(id) = HeaderValue::from_str(&Uuid::new_v4().to_string()) {
+        response.headers_mut().insert("x-request-id", id);
+    }
+    response
+}
+
+/// True when one of the listed media ranges (RFC 9110 §12.5.1) admits FHIR JSON, with q > 0.
+pub fn accepts_json(accept: &str) -> bool {
+    accept.split(',').any(|range| {
+        let mut parts = range.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let refused = parts.any(|p| {
+            p.strip_prefix("q=")
+                .and_then(|q| q.parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        !refused
+            && matches!(
+                media.as_str(),
+                "application/json+fhir" | "application/json" | "application/*" | "*/*"
+            )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_json;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accept_header_forms() {
+        assert!(accepts_json("application/json+fhir"));
+        assert!(accepts_json("application/json; charset=utf-8"));
+        assert!(accepts_json("text/html, */*;q=0.1"));
+        assert!(!accepts_json("application/xml+fhir"));
+        assert!(!accepts_json("application/json;q=0"));
+        assert!(!accepts_json(""));
+    }
+
+    proptest! {
+        #[test]
+        fn accept_parser_never_panics(text in "\\PC{0,80}") {
+            let _ = accepts_json(&text);
+        }
+    }
+}

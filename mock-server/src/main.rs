@@ -1,0 +1,91 @@
+//! `cerner-mock`: serves the emulator. Parses flags (each also read from a `CERNER_MOCK_*`
+//! environment variable) and hands a validated configuration to the library.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cerner_mock::clock::DEFAULT_MANUAL_START;
+use cerner_mock::profile::parse_origin;
+use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
+use clap::Parser;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tracing_subscriber::EnvFilter;
+use url::Url;
+
+/// Local emulator of Cerner Millennium's system-account OAuth2 token endpoint and FHIR DSTU2 API.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    /// Profile (TOML) to serve instead of the embedded default.
+    #[arg(long, env = "CERNER_MOCK_PROFILE")]
+    profile: Option<PathBuf>,
+    /// Port to listen on; 0 picks a free one.
+    #[arg(long, env = "CERNER_MOCK_PORT", default_value_t = 8080)]
+    port: u16,
+    /// Address to listen on.
+    #[arg(long, env = "CERNER_MOCK_BIND", default_value = "127.0.0.1")]
+    bind: IpAddr,
+    /// Origin written into responses (token URLs, links), e.g. http://localhost:8080.
+    #[arg(long, env = "CERNER_MOCK_PUBLIC_ORIGIN", value_parser = origin)]
+    public_origin: Option<Url>,
+    /// Start a manual clock, standing still at this RFC 3339 instant (default 2026-01-05T08:00:00Z)
+    /// until moved with POST /__admin/clock.
+    #[arg(long, env = "CERNER_MOCK_MANUAL_CLOCK", num_args = 0..=1, default_missing_value = "default", value_parser = instant)]
+    manual_clock: Option<OffsetDateTime>,
+}
+
+fn origin(text: &str) -> Result<Url, String> {
+    parse_origin(text)
+}
+
+fn instant(text: &str) -> Result<OffsetDateTime, String> {
+    if text == "default" {
+        return Ok(DEFAULT_MANUAL_START);
+    }
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| format!("{text:?} is not an RFC 3339 instant: {e}"))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run(Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cerner-mock: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let profile = match &args.profile {
+        Some(path) => Profile::load(path)?,
+        None => Profile::embedded_default(),
+    };
+    let clock = args.manual_clock.map_or_else(Clock::system, Clock::manual);
+    let config = ServerConfig {
+        profile,
+        bind: args.bind,
+        port: args.port,
+        public_origin: args.public_origin,
+        clock,
+    };
+    let server = MockServer::start(config).await?;
+    tracing::info!(address = %server.addr(), origin = %server.origin(), "cerner-mock is serving");
+    for tenant in &server.state().profile().tenants {
+        tracing::info!(tenant = %tenant.id, name = %tenant.name, fhir_base = %server.state().fhir_base(tenant.id.as_str()), "tenant");
+    }
+    tokio::select! {
+        result = server.wait() => result?,
+        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Token-endpoint errors (RFC 6749 §5.2) in Cerner's shape: `{"error", "error_uri"}`, where
+//! `error_uri` names a URN under `urn:cerner:error:authorization-server:oauth2:token:` and a fresh
+//! instance id. Statuses are DESIGN.md's choices.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use serde::Serialize;
+use uuid::Uuid;
+
+const URN_PREFIX: &str = "urn:cerner:error:authorization-server:oauth2:token:";
+
+/// Why a token request failed. The reason strings are for the emulator's log, never for the body,
+/// and never contain a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum OAuthError {
+    /// 400 `invalid_request`: malformed body, wrong content type, conflicting parameters.
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    /// 401 `invalid_client` with `WWW-Authenticate: Basic`: missing, malformed or wrong credentials.
+    #[error("invalid client credentials: {0}")]
+    InvalidClient(String),
+    /// 401 `invalid_client`: a JWT client assertion that does not verify.
+    #[error("invalid client assertion: {0}")]
+    InvalidAssertion(String),
+    /// 400 `unsupported_grant_type`: anything but `client_credentials`.
+    #[error("unsupported grant type {0:?}")]
+    UnsupportedGrantType(String),
+    /// 400 `invalid_scope`: a scope string that is not RFC 6749 syntax.
+    #[error("malformed scope: {0}")]
+    InvalidScope(String),
+    /// 400 `invalid_grant`: unknown tenant, or a tenant that has not approved the account.
+    #[error("tenant not valid for this account: {0}")]
+    InvalidTenant(String),
+    /// 400 `unauthorized_client`: none of the requested scopes is registered for the account.
+    #[error("no requested scope is registered for the account")]
+    EmptyScopes,
+    /// 500 `server_error`: the emulator itself failed.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl OAuthError {
+    fn parts(&self) -> (StatusCode, &'static str, &'static str) {
+        use OAuthError::*;
+        match self {
+            InvalidRequest(_) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "invalid-request",
+            ),
+            InvalidClient(_) => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "invalid-client-credentials",
+            ),
+            InvalidAssertion(_) => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_client",
+                "invalid-client-assertion",
+            ),
+            UnsupportedGrantType(_) => (
+                StatusCode::BAD_REQUEST,
+                "unsupported_grant_type",
+                "unsupported-grant-type",
+            ),
+            InvalidScope(_) => (StatusCode::BAD_REQUEST, "invalid_scope", "invalid-scope"),
+            InvalidTenant(_) => (StatusCode::BAD_REQUEST, "invalid_grant", "invalid-tenant"),
+            EmptyScopes => (
+                StatusCode::BAD_REQUEST,
+                "unauthorized_client",
+                "empty-scopes",
+            ),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "internal-error",
+            ),
+        }
+    }
+
+    /// The `error` code of the body.
+    pub fn code(&self) -> &'static str {
+        self.parts().1
+    }
+}
+
+/// An [`OAuthError`] with what its `error_uri` needs.
+#[derive(Debug)]
+pub struct OAuthFailure {
+    pub error: OAuthError,
+    /// Public authorization origin, without a trailing slash.
+    pub origin: String,
+    pub client: Option<String>,
+    pub tenant: String,
+}
+
+#[derive(Serialize)]
+struct Body {
+    error: &'static str,
+    error_uri: String,
+}
+
+impl IntoResponse for OAuthFailure {
+    fn into_response(self) -> Response {
+        let (status, code, urn) = self.error.parts();
+        match &self.error {
+            OAuthError::Internal(_) => tracing::error!(error = %self.error, "token request failed"),
+            _ => {
+                tracing::info!(error = %self.error, client = ?self.client, tenant = %self.tenant, "token request refused")
+            }
+        }
+        let urn = utf8_percent_encode(&format!("{URN_PREFIX}{urn}"), NON_ALPHANUMERIC).to_string();
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        if let Some(client) = &self.client {
+            query.append_pair("client", client);
+        }
+        query.append_pair("tenant", &self.tenant);
+        let body = Body {
+            error: code,
+            error_uri: format!(
+                "{}/errors/{urn}/instances/{}?{}",
+                self.origin,
+                Uuid::new_v4(),
+                query.finish()
+            ),
+        };
+        let mut response = (status, Json(body)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+        if matches!(self.error, OAuthError::InvalidClient(_)) {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"token\""),
+            );
+        }
+        response
+    }
+}

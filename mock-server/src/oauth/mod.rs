@@ -1,0 +1,27 @@
+//! The authorization server's surface: the system-account token endpoint
+//! (`/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token`, RFC 6749 §4.4 client credentials,
+//! SMART Backend Services, fhir.cerner.com "Authorization").
+
+pub mod assertion;
+pub mod error;
+pub mod form;
+mod token;
+
+use axum::Router;
+use axum::routing::post;
+
+use crate::app::AppState;
+
+pub use error::{OAuthError, OAuthFailure};
+
+/// Path of a tenant's token endpoint, relative to the origin.
+pub fn token_path(tenant: &str) -> String {
+    format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token")
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(
+        "/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token",
+        post(token::token),
+    )
+}

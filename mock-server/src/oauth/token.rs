@@ -1,0 +1,224 @@
+//! `POST …/smart-v1/token`: exchanges system-account credentials for an access token.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::assertion::{self, Expected, JWT_BEARER};
+use super::error::{OAuthError, OAuthFailure};
+use super::form::{Form, parse_basic};
+use crate::app::AppState;
+use crate::ids::TenantId;
+use crate::profile::Account;
+use crate::scope::ScopeSet;
+use crate::tokens::Grant;
+
+/// The documented success body, in Cerner's field order.
+#[derive(Serialize)]
+struct TokenResponse {
+    access_token: String,
+    scope: String,
+    token_type: &'static str,
+    expires_in: u32,
+}
+
+/// How the client authenticated itself.
+enum Credentials {
+    Basic { client_id: String, secret: String },
+    Assertion { assertion: String },
+}
+
+impl Credentials {
+    fn claimed_client(&self) -> Option<String> {
+        match self {
+            Credentials::Basic { client_id, .. } => Some(client_id.clone()),
+            Credentials::Assertion { assertion } => assertion::claimed_client(assertion),
+        }
+    }
+}
+
+pub(super) async fn token(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut client = None;
+    match issue(&state, &tenant, &headers, &body, &mut client) {
+        Ok(response) => response,
+        Err(error) => OAuthFailure {
+            error,
+            origin: state.origin().to_owned(),
+            client,
+            tenant,
+        }
+        .into_response(),
+    }
+}
+
+fn issue(
+    state: &AppState,
+    tenant: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+    client: &mut Option<String>,
+) -> Result<Response, OAuthError> {
+    let form = parse_body(headers, body)?;
+    let credentials = credentials(headers, &form)?;
+    *client = credentials.claimed_client();
+    let account = authenticate(state, tenant, &credentials, &form)?;
+
+    match form.get("grant_type") {
+        Some("client_credentials") => {}
+        Some(other) => return Err(OAuthError::UnsupportedGrantType(other.to_owned())),
+        None => return Err(OAuthError::InvalidRequest("grant_type is missing".into())),
+    }
+    let requested = ScopeSet::parse(form.get("scope").unwrap_or_default())
+        .map_err(|e| OAuthError::InvalidScope(e.to_string()))?;
+    let tenant = approved_tenant(state, account, tenant)?;
+    let granted = requested.granted(&account.scopes);
+    if granted.is_empty() {
+        return Err(OAuthError::EmptyScopes);
+    }
+
+    let settings = state.profile().token;
+    let issued = state
+        .keys()
+        .issue(&Grant {
+            issuer: &format!("{}/", state.origin()),
+            client_id: &account.client_id,
+            tenant: &tenant,
+            scopes: &granted,
+            issued_at: state.clock().now(),
+            lifetime_seconds: settings.lifetime_seconds,
+        })
+        .map_err(|e| OAuthError::Internal(e.to_string()))?;
+    tracing::info!(client = %account.client_id, %tenant, jti = %issued.jti, scope = %granted, "token issued");
+
+    let body = TokenResponse {
+        access_token: issued.token,
+        scope: granted.to_string(),
+        token_type: "Bearer",
+        expires_in: settings.expires_in,
+    };
+    let mut response = Json(body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Form, OAuthError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    if content_type.as_deref() != Some("application/x-www-form-urlencoded") {
+        return Err(OAuthError::InvalidRequest(
+            "Content-Type must be application/x-www-form-urlencoded".into(),
+        ));
+    }
+    Form::parse(body).map_err(|e| OAuthError::InvalidRequest(e.to_string()))
+}
+
+fn credentials(headers: &HeaderMap, form: &Form) -> Result<Credentials, OAuthError> {
+    let authorization = headers.get(header::AUTHORIZATION);
+    let assertion_type = form.get("client_assertion_type");
+    if authorization.is_some()
+        && (assertion_type.is_some() || form.get("client_assertion").is_some())
+    {
+        return Err(OAuthError::InvalidRequest(
+            "more than one client authentication method".into(),
+        ));
+    }
+    if let Some(value) = authorization {
+        let value = value
+            .to_str()
+            .map_err(|_| OAuthError::InvalidClient("Authorization header is not ASCII".into()))?;
+        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
+        if !scheme.eq_ignore_ascii_case("basic") {
+            return Err(OAuthError::InvalidClient(format!(
+                "unsupported authorization scheme {scheme:?}"
+            )));
+        }
+        let (client_id, secret) = parse_basic(rest)
+            .map_err(|e| OAuthError::InvalidClient(format!("malformed Basic credentials: {e}")))?;
+        return Ok(Credentials::Basic { client_id, secret });
+    }
+    match (assertion_type, form.get("client_assertion")) {
+        (Some(JWT_BEARER), Some(assertion)) => Ok(Credentials::Assertion {
+            assertion: assertion.to_owned(),
+        }),
+        (Some(JWT_BEARER), None) => Err(OAuthError::InvalidRequest(
+            "client_assertion is missing".into(),
+        )),
+        (Some(other), _) => Err(OAuthError::InvalidRequest(format!(
+            "unsupported client_assertion_type {other:?}"
+        ))),
+        (None, Some(_)) => Err(OAuthError::InvalidRequest(
+            "client_assertion_type is missing".into(),
+        )),
+        (None, None) if form.get("client_secret").is_some() => Err(OAuthError::InvalidClient(
+            "client_secret in the body is not supported; use HTTP Basic".into(),
+        )),
+        (None, None) => Err(OAuthError::InvalidClient("no client authentication".into())),
+    }
+}
+
+fn authenticate<'s>(
+    state: &'s AppState,
+    tenant: &str,
+    credentials: &Credentials,
+    form: &Form,
+) -> Result<&'s Account, OAuthError> {
+    let profile = state.profile();
+    match credentials {
+        Credentials::Basic { client_id, secret } => {
+            if form.get("client_id").is_some_and(|id| id != client_id) {
+                return Err(OAuthError::InvalidRequest(
+                    "client_id differs from the Basic credentials".into(),
+                ));
+            }
+            profile
+                .account(client_id)
+                .filter(|a| a.secret.as_ref().is_some_and(|s| s.matches(secret)))
+                .ok_or_else(|| {
+                    OAuthError::InvalidClient(format!(
+                        "unknown client or wrong secret for {client_id:?}"
+                    ))
+                })
+        }
+        Credentials::Assertion { assertion } => {
+            let token_url = format!("{}{}", state.origin(), super::token_path(tenant));
+            let expected = Expected {
+                client_id: form.get("client_id"),
+                token_url: &token_url,
+                now: state.clock().now(),
+            };
+            assertion::verify(profile, state.replay_cache(), assertion, &expected)
+                .map_err(OAuthError::InvalidAssertion)
+        }
+    }
+}
+
+fn approved_tenant(
+    state: &AppState,
+    account: &Account,
+    tenant: &str,
+) -> Result<TenantId, OAuthError> {
+    let known = state.profile().tenant(tenant).map(|t| t.id.clone());
+    match known {
+        Some(id) if state.approves(account, &id) => Ok(id),
+        Some(_) => Err(OAuthError::InvalidTenant(format!(
+            "tenant {tenant} has not approved {}",
+            account.client_id
+        ))),
+        None => Err(OAuthError::InvalidTenant(format!(
+            "unknown tenant {tenant:?}"
+        ))),
+    }
+}

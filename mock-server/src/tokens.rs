@@ -1,0 +1,186 @@
+//! Access tokens: issued by the token endpoint, verified by the FHIR endpoints, through this one
+//! module.
+//!
+//! Tokens are ES256 JWTs shaped like the ones Cerner's authorization server issues (observed):
+//! `iss` = authorization origin + `/`, `sub` and `azp` = client id, `jti`, `iat`, `exp`, and the claim
+//! `urn:com:cerner:authorization:claims` = `{ver, tnt, azs}`. Clients must treat them as opaque.
+//! The signing key is generated when the emulator starts and never leaves the process.
+
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::ids::{ClientId, TenantId};
+use crate::scope::ScopeSet;
+
+pub const CERNER_CLAIMS: &str = "urn:com:cerner:authorization:claims";
+
+/// Signs and verifies access tokens.
+pub struct TokenKeys {
+    kid: String,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKeys")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The claims of an access token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    pub iss: String,
+    pub sub: String,
+    pub azp: String,
+    pub jti: String,
+    pub iat: i64,
+    pub exp: i64,
+    #[serde(rename = "urn:com:cerner:authorization:claims")]
+    pub cerner: CernerClaims,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CernerClaims {
+    pub ver: String,
+    /// The tenant the token is for.
+    pub tnt: String,
+    /// The granted scopes, space separated.
+    pub azs: String,
+}
+
+/// What the token endpoint asks to be issued.
+#[derive(Debug, Clone)]
+pub struct Grant<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a ClientId,
+    pub tenant: &'a TenantId,
+    pub scopes: &'a ScopeSet,
+    pub issued_at: OffsetDateTime,
+    pub lifetime_seconds: u32,
+}
+
+/// An issued token and its id (the only part of it that may be logged).
+#[derive(Debug, Clone)]
+pub struct Issued {
+    pub token: String,
+    pub jti: String,
+}
+
+/// Why a presented token was not accepted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenRejection {
+    #[error("the access token is not a token issued by this server")]
+    Invalid,
+    #[error("the access token expired")]
+    Expired { jti: String },
+}
+
+/// Could not create a signing key.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot generate the token signing key: {0}")]
+pub struct KeyError(String);
+
+impl TokenKeys {
+    /// Generates a fresh P-256 key pair.
+    pub fn generate() -> Result<Self, KeyError> {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+            .map_err(|e| KeyError(e.to_string()))?;
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref())
+            .map_err(|e| KeyError(e.to_string()))?;
+        Ok(Self {
+            kid: format!("{}.ec", Uuid::new_v4()),
+            encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),
+            decoding: DecodingKey::from_ec_der(pair.public_key().as_ref()),
+        })
+    }
+
+    pub fn issue(&self, grant: &Grant<'_>) -> Result<Issued, jsonwebtoken::errors::Error> {
+        let iat = grant.issued_at.unix_timestamp();
+        let claims = AccessClaims {
+            iss: grant.issuer.to_owned(),
+            sub: grant.client_id.to_string(),
+            azp: grant.client_id.to_string(),
+            jti: Uuid::new_v4().to_string(),
+            iat,
+            exp: iat + i64::from(grant.lifetime_seconds),
+            cerner: CernerClaims {
+                ver: "1.0".to_owned(),
+                tnt: grant.tenant.to_string(),
+                azs: grant.scopes.to_string(),
+            },
+        };
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = Some(self.kid.clone());
+        header.typ = Some("JWT".to_owned());
+        let token = jsonwebtoken::encode(&header, &claims, &self.encoding)?;
+        Ok(Issued {
+            token,
+            jti: claims.jti,
+        })
+    }
+
+    /// Checks the signature, then expiry against `now` (the emulator's clock, not the system's).
+    pub fn verify(&self, token: &str, now: OffsetDateTime) -> Result<AccessClaims, TokenRejection> {
+        let mut validation = Validation::new(Algorithm::ES256);
+        validation.validate_exp = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let claims = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation)
+            .map_err(|_| TokenRejection::Invalid)?
+            .claims;
+        if now.unix_timestamp() >= claims.exp {
+            return Err(TokenRejection::Expired { jti: claims.jti });
+        }
+        Ok(claims)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::DEFAULT_MANUAL_START;
+    use time::Duration;
+
+    #[test]
+    fn issued_tokens_verify_until_exp() {
+        let keys = TokenKeys::generate().unwrap();
+        let client = ClientId::new("c");
+        let tenant = TenantId::parse("t").unwrap();
+        let scopes = ScopeSet::parse("system/Patient.read").unwrap();
+        let grant = Grant {
+            issuer: "http://127.0.0.1/",
+            client_id: &client,
+            tenant: &tenant,
+            scopes: &scopes,
+            issued_at: DEFAULT_MANUAL_START,
+            lifetime_seconds: 600,
+        };
+        let issued = keys.issue(&grant).unwrap();
+        let claims = keys
+            .verify(&issued.token, DEFAULT_MANUAL_START + Duration::seconds(599))
+            .unwrap();
+        assert_eq!(claims.cerner.tnt, "t");
+        assert_eq!(claims.exp - claims.iat, 600);
+        assert_eq!(
+            keys.verify(&issued.token, DEFAULT_MANUAL_START + Duration::seconds(600)),
+            Err(TokenRejection::Expired { jti: issued.jti })
+        );
+        let other = TokenKeys::generate().unwrap();
+        assert_eq!(
+            other.verify(&issued.token, DEFAULT_MANUAL_START),
+            Err(TokenRejection::Invalid)
+        );
+        assert_eq!(
+            keys.verify("not.a.jwt", DEFAULT_MANUAL_START),
+            Err(TokenRejection::Invalid)
+        );
+    }
+}
