@@ -452,6 +452,22 @@ mod tests {
     }
 
     #[test]
+    fn an_inline_jwks_is_accepted() {
+        let jwks = include_str!("../../fixtures/keys/jwt-account.jwks.json");
+        let set: serde_json::Value = serde_json::from_str(jwks).unwrap();
+        let ec = &set["keys"][1];
+        let text = format!(
+            "[[accounts]]\nclient_id='a'\njwks = {{ keys = [ {{ kty = 'EC', crv = 'P-384', kid = 'k1', x = '{}', y = '{}' }} ] }}",
+            ec["x"].as_str().unwrap(),
+            ec["y"].as_str().unwrap()
+        );
+        let profile = parse(&text).unwrap();
+        assert_eq!(profile.accounts[0].jwks.as_ref().unwrap().keys.len(), 1);
+        let p256_key = "[[accounts]]\nclient_id='a'\njwks = { keys = [ { kty = 'EC', crv = 'P-256', x = 'AA', y = 'AA' } ] }";
+        assert_eq!(field_of(parse(p256_key).unwrap_err()), "accounts[0].jwks");
+    }
+
+    #[test]
     fn unknown_keys_are_refused_by_name() {
         let err = parse("[[tenants]]\nid='t'\nnmae='typo'")
             .unwrap_err()

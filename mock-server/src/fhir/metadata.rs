@@ -12,8 +12,11 @@ use super::error::fhir_json;
 use super::{Endpoint, FhirError};
 use crate::app::AppState;
 
-/// `(resource type, [(search parameter, type, documentation)])` for every type the emulator serves.
-const RESOURCES: &[(&str, &[(&str, &str, &str)])] = &[
+/// A search parameter: name, FHIR type, documentation.
+type SearchParam = (&'static str, &'static str, &'static str);
+
+/// Every type the emulator serves, with its search parameters.
+const RESOURCES: &[(&str, &[SearchParam])] = &[
     (
         "Appointment",
         &[
@@ -213,7 +216,7 @@ fn conformance(state: &AppState, tenant: &str, endpoint: Endpoint) -> Result<Res
     Ok(fhir_json(StatusCode::OK, &body))
 }
 
-fn resource(name: &str, params: &[(&str, &str, &str)]) -> Value {
+fn resource(name: &str, params: &[SearchParam]) -> Value {
     let search: Vec<Value> = params
         .iter()
         .map(|(name, kind, doc)| json!({ "name": name, "type": kind, "documentation": doc }))

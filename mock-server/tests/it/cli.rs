@@ -1,0 +1,88 @@
+//! The `cerner-mock` binary: serves the embedded default with no files, refuses bad profiles with
+//! a message that names the field.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cerner-mock");
+
+#[test]
+fn an_invalid_profile_is_refused_naming_the_field() {
+    let dir = std::env::temp_dir().join(format!("cerner-mock-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, "[[tenants]]\nid = \"t1\"\n[[accounts]]\nclient_id = \"a\"\nsecret = \"s\"\napproved_tenants = [\"t2\"]\n").unwrap();
+    let output = Command::new(BIN)
+        .arg("--profile")
+        .arg(&path)
+        .arg("--port")
+        .arg("0")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("accounts[0].approved_tenants[0]") && stderr.contains("\"t2\""),
+        "{stderr}"
+    );
+
+    let output = Command::new(BIN)
+        .args(["--profile", "/nonexistent/profile.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read profile"));
+}
+
+#[test]
+fn a_bad_flag_value_is_a_one_line_error() {
+    let output = Command::new(BIN)
+        .args(["--public-origin", "http://x/with/path"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--public-origin"), "{stderr}");
+}
+
+/// Starts the binary on a free port with the embedded profile and fetches metadata from it.
+#[test]
+fn the_binary_serves_the_embedded_default_from_any_directory() {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0", "--manual-clock"])
+        .env("RUST_LOG", "info")
+        .env("CERNER_MOCK_BIND", "127.0.0.1")
+        .current_dir(std::env::temp_dir())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    // Read the log in a thread, so a server that never logs its address fails the test instead of
+    // hanging it.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let found = line
+                .split("address=")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next());
+            if let Some(address) = found {
+                let _ = tx.send(address.to_owned());
+            }
+        }
+    });
+    let address = rx.recv_timeout(Duration::from_secs(20)).ok();
+    if address.is_none() {
+        let _ = child.kill();
+    }
+    let address = address.expect("the server logs its address");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let status = runtime.block_on(async {
+        let url = format!("http://{address}/dstu2/ec2458f2-1e24-41c8-b71b-0e701af7583d/metadata");
+        reqwest::get(url).await.map(|r| r.status().as_u16())
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status.unwrap(), 200);
+}

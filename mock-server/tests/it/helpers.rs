@@ -1,0 +1,170 @@
+//! `spawn_app()` and request helpers that read like the API, plus the project's snapshot macro.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use cerner_mock::clock::DEFAULT_MANUAL_START;
+use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
+use serde_json::{Value, json};
+
+pub const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
+pub const SECOND: &str = "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca";
+pub const UNAPPROVED: &str = "d075cf8b-3261-481d-97e5-ba6c48d3b41f";
+pub const CLIENT: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
+pub const SECRET: &str = "secret";
+pub const JWT_CLIENT: &str = "4f1c7b6e-2a0d-4c8e-9a57-3d2b8e6f1a90";
+pub const FORM: &str = "application/x-www-form-urlencoded";
+
+/// A running emulator with the default profile and a manual clock.
+pub struct TestApp {
+    pub server: MockServer,
+    pub base: String,
+    pub http: reqwest::Client,
+    pub clock: Clock,
+}
+
+pub async fn spawn_app() -> TestApp {
+    let clock = Clock::manual(DEFAULT_MANUAL_START);
+    let mut config = ServerConfig::new(Profile::embedded_default());
+    config.clock = clock.clone();
+    let server = MockServer::start(config)
+        .await
+        .expect("the emulator starts");
+    let base = server.origin().to_owned();
+    TestApp {
+        server,
+        base,
+        http: reqwest::Client::new(),
+        clock,
+    }
+}
+
+pub fn basic(client: &str, secret: &str) -> String {
+    format!("Basic {}", STANDARD.encode(format!("{client}:{secret}")))
+}
+
+pub fn token_path(tenant: &str) -> String {
+    format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token")
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn token_url(&self, tenant: &str) -> String {
+        self.url(&token_path(tenant))
+    }
+
+    /// POSTs a form body to a tenant's token endpoint.
+    pub async fn post_token(
+        &self,
+        tenant: &str,
+        authorization: Option<&str>,
+        body: &str,
+    ) -> reqwest::Response {
+        let mut request = self
+            .http
+            .post(self.token_url(tenant))
+            .header("content-type", FORM)
+            .body(body.to_owned());
+        if let Some(value) = authorization {
+            request = request.header("authorization", value);
+        }
+        request
+            .send()
+            .await
+            .expect("the request reaches the emulator")
+    }
+
+    /// A token for the default account, asserting success.
+    pub async fn token(&self, tenant: &str, scope: &str) -> String {
+        let body = format!(
+            "grant_type=client_credentials&scope={}",
+            scope.replace(' ', "+")
+        );
+        let response = self
+            .post_token(tenant, Some(&basic(CLIENT, SECRET)), &body)
+            .await;
+        assert_eq!(response.status(), 200);
+        let body: Value = response.json().await.expect("JSON");
+        body["access_token"].as_str().expect("a token").to_owned()
+    }
+
+    pub async fn get(&self, path: &str, accept: Option<&str>) -> reqwest::Response {
+        let mut request = self.http.get(self.url(path));
+        if let Some(accept) = accept {
+            request = request.header("accept", accept);
+        }
+        request
+            .send()
+            .await
+            .expect("the request reaches the emulator")
+    }
+
+    /// `{status, headers that matter, body}`, with the random origin port, tokens and instance ids
+    /// replaced so it can be snapshotted.
+    pub async fn envelope(&self, response: reqwest::Response) -> Value {
+        let status = response.status().as_u16();
+        let mut headers = serde_json::Map::new();
+        for name in [
+            "content-type",
+            "cache-control",
+            "pragma",
+            "www-authenticate",
+            "etag",
+            "retry-after",
+        ] {
+            if let Some(value) = response.headers().get(name) {
+                headers.insert(name.into(), json!(value.to_str().unwrap_or("<binary>")));
+            }
+        }
+        if response.headers().contains_key("x-request-id") {
+            headers.insert("x-request-id".into(), json!("[uuid]"));
+        }
+        let text = response
+            .text()
+            .await
+            .expect("a body")
+            .replace(&self.base, "[origin]");
+        let mut body = serde_json::from_str::<Value>(&text).unwrap_or(Value::String(text));
+        if body.get("access_token").is_some() {
+            body["access_token"] = json!("[token]");
+        }
+        if let Some(uri) = body.get("error_uri").and_then(Value::as_str) {
+            body["error_uri"] = json!(redact_instance(uri));
+        }
+        json!({ "status": status, "headers": headers, "body": body })
+    }
+}
+
+/// Replaces the instance id in a Cerner `error_uri`.
+fn redact_instance(uri: &str) -> String {
+    match (uri.find("/instances/"), uri.find('?')) {
+        (Some(start), Some(end)) if end > start => {
+            format!("{}/instances/[uuid]{}", &uri[..start], &uri[end..])
+        }
+        _ => uri.to_owned(),
+    }
+}
+
+/// The claims of a JWT, without verifying it.
+pub fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT has three parts");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url"))
+        .expect("JSON claims")
+}
+
+/// The JWT header.
+pub fn jwt_header(token: &str) -> Value {
+    let header = token.split('.').next().expect("a JWT");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).expect("base64url"))
+        .expect("JSON header")
+}
+
+/// Snapshots a response envelope; CI never writes snapshots.
+#[macro_export]
+macro_rules! assert_envelope {
+    ($name:expr, $envelope:expr) => {
+        insta::assert_json_snapshot!($name, $envelope)
+    };
+}

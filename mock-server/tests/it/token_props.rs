@@ -1,0 +1,63 @@
+//! Property tests through the router itself: whatever the body, scope or Authorization header, the
+//! token endpoint answers 200, 400 or 401 — never a 500, never a panic.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use cerner_mock::clock::DEFAULT_MANUAL_START;
+use cerner_mock::{AppState, Clock, Profile, build_router};
+use proptest::prelude::*;
+use tower::ServiceExt;
+
+use crate::helpers::*;
+
+fn state() -> AppState {
+    let origin = url::Url::parse("http://127.0.0.1:8080").unwrap();
+    AppState::new(
+        Profile::embedded_default(),
+        &origin,
+        Clock::manual(DEFAULT_MANUAL_START),
+    )
+    .unwrap()
+}
+
+fn status(state: &AppState, authorization: &str, body: Vec<u8>) -> StatusCode {
+    let request = Request::post(token_path(SANDBOX))
+        .header("content-type", FORM)
+        .header("authorization", authorization)
+        .body(Body::from(body))
+        .unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime
+        .block_on(build_router(state.clone()).oneshot(request))
+        .unwrap()
+        .status()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_body_is_answered_with_200_or_400(body in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let status = status(&state(), &basic(CLIENT, SECRET), body);
+        prop_assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST, "{status}");
+    }
+
+    #[test]
+    fn any_scope_string_is_granted_or_refused_with_400(scope in "\\PC{0,60}") {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "client_credentials")
+            .append_pair("scope", &scope)
+            .finish();
+        let status = status(&state(), &basic(CLIENT, SECRET), body.into_bytes());
+        prop_assert!(status == StatusCode::OK || status == StatusCode::BAD_REQUEST, "{status}");
+    }
+
+    #[test]
+    fn any_authorization_header_is_answered_with_401_or_400(value in "[ -~]{0,80}") {
+        let body = b"grant_type=client_credentials&scope=system%2FPatient.read".to_vec();
+        let status = status(&state(), &value, body);
+        prop_assert!(status == StatusCode::UNAUTHORIZED || status == StatusCode::BAD_REQUEST, "{status}");
+    }
+}
