@@ -24,3 +24,4 @@ pub mod tokens;
 pub use app::{AppState, MockServer, ServerConfig, StartError, build_router, serve};
 pub use clock::Clock;
 pub use profile::{Profile, ProfileError};
+pub mod store;

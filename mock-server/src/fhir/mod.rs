@@ -3,6 +3,7 @@
 //! "DSTU2 › General" for media types, errors and the conformance statement.
 
 pub mod error;
+pub mod params;
 mod metadata;
 mod smart_config;
 

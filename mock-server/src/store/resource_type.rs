@@ -1,0 +1,56 @@
+//! The resource types the emulator serves. DSTU2 has no Location resource: locations appear only
+//! as references.
+
+use std::fmt;
+use std::str::FromStr;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceType {
+    Appointment,
+    Encounter,
+    Patient,
+    Practitioner,
+    Schedule,
+    Slot,
+}
+
+impl ResourceType {
+    pub const ALL: [ResourceType; 6] = [
+        ResourceType::Appointment,
+        ResourceType::Encounter,
+        ResourceType::Patient,
+        ResourceType::Practitioner,
+        ResourceType::Schedule,
+        ResourceType::Slot,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceType::Appointment => "Appointment",
+            ResourceType::Encounter => "Encounter",
+            ResourceType::Patient => "Patient",
+            ResourceType::Practitioner => "Practitioner",
+            ResourceType::Schedule => "Schedule",
+            ResourceType::Slot => "Slot",
+        }
+    }
+}
+
+impl fmt::Display for ResourceType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Not a type the emulator serves.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("resource type {0:?} is not supported")]
+pub struct UnknownType(pub String);
+
+impl FromStr for ResourceType {
+    type Err = UnknownType;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s).ok_or_else(|| UnknownType(s.to_owned()))
+    }
+}
