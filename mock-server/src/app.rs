@@ -12,9 +12,11 @@ use tower_http::trace::TraceLayer;
 use url::Url;
 
 use crate::clock::Clock;
+use crate::fhir::paging::PageKeys;
 use crate::ids::TenantId;
 use crate::oauth::assertion::ReplayCache;
 use crate::profile::{Account, Profile};
+use crate::store::{LoadError, LoadOptions, Store};
 use crate::tokens::{KeyError, TokenKeys};
 use crate::{admin, fhir, oauth};
 
@@ -30,17 +32,36 @@ struct Inner {
     clock: Clock,
     keys: TokenKeys,
     replay: ReplayCache,
+    store: Store,
+    page_keys: PageKeys,
 }
 
 impl AppState {
-    pub fn new(profile: Profile, origin: &Url, clock: Clock) -> Result<Self, KeyError> {
+    /// Builds the state, loading every tenant's data around the clock's date.
+    pub fn new(profile: Profile, origin: &Url, clock: Clock, options: &LoadOptions) -> Result<Self, StartError> {
+        let store = Store::load(&profile, clock.now().date(), options)?;
         Ok(Self(Arc::new(Inner {
             profile,
             origin: origin.as_str().trim_end_matches('/').to_owned(),
             clock,
             keys: TokenKeys::generate()?,
             replay: ReplayCache::default(),
+            store,
+            page_keys: PageKeys::generate(),
         })))
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    pub fn page_keys(&self) -> &PageKeys {
+        &self.0.page_keys
+    }
+
+    /// The clock's time in Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        i64::try_from(self.clock().now().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
     }
 
     pub fn profile(&self) -> &Profile {
@@ -73,19 +94,12 @@ impl AppState {
     }
 
     pub fn authorize_url(&self, tenant: &str) -> String {
-        format!(
-            "{}/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/provider/authorize",
-            self.origin()
-        )
+        format!("{}/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/provider/authorize", self.origin())
     }
 
     /// A tenant's secured FHIR base URL, ending in `/`.
     pub fn fhir_base(&self, tenant: &str) -> String {
-        format!(
-            "{}{}",
-            self.origin(),
-            fhir::Endpoint::Secured.base_path(tenant)
-        )
+        format!("{}{}", self.origin(), fhir::Endpoint::Secured.base_path(tenant))
     }
 }
 
@@ -105,9 +119,7 @@ pub async fn serve(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
 }
 
 /// How to start an emulator.
@@ -120,6 +132,7 @@ pub struct ServerConfig {
     /// Overrides the profile's `public_origin`.
     pub public_origin: Option<Url>,
     pub clock: Clock,
+    pub load: LoadOptions,
 }
 
 impl ServerConfig {
@@ -131,6 +144,7 @@ impl ServerConfig {
             port: 0,
             public_origin: None,
             clock: Clock::system(),
+            load: LoadOptions::default(),
         }
     }
 }
@@ -139,12 +153,13 @@ impl ServerConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error(transparent)]
     Key(#[from] KeyError),
+    #[error("cannot load the data: {0}")]
+    Load(#[from] LoadError),
+    #[error("loading the data stopped unexpectedly")]
+    LoadAborted,
 }
 
 /// A running emulator. Dropping it stops the server.
@@ -160,27 +175,20 @@ impl MockServer {
     /// Binds, then serves in a background task.
     pub async fn start(config: ServerConfig) -> Result<Self, StartError> {
         let addr = SocketAddr::new(config.bind, config.port);
-        let listener = TcpListener::bind(addr)
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
+        let origin =
+            config.public_origin.or_else(|| config.profile.public_origin.clone()).unwrap_or_else(|| origin_of(addr));
+        let (profile, clock, load) = (config.profile, config.clock, config.load);
+        // Loading a large synthetic data set takes seconds of CPU: keep it off the async workers.
+        let state = tokio::task::spawn_blocking(move || AppState::new(profile, &origin, clock, &load))
             .await
-            .map_err(|source| StartError::Bind { addr, source })?;
-        let addr = listener
-            .local_addr()
-            .map_err(|source| StartError::Bind { addr, source })?;
-        let origin = config
-            .public_origin
-            .or_else(|| config.profile.public_origin.clone())
-            .unwrap_or_else(|| origin_of(addr));
-        let state = AppState::new(config.profile, &origin, config.clock)?;
+            .map_err(|_| StartError::LoadAborted)??;
         let (tx, rx) = oneshot::channel();
         let task = tokio::spawn(serve(listener, build_router(state.clone()), async {
             let _ = rx.await;
         }));
-        Ok(Self {
-            addr,
-            state,
-            shutdown: Some(tx),
-            task: Some(task),
-        })
+        Ok(Self { addr, state, shutdown: Some(tx), task: Some(task) })
     }
 
     pub fn addr(&self) -> SocketAddr {

@@ -55,10 +55,7 @@ impl Clock {
         self.update(|_| to)
     }
 
-    fn update(
-        &self,
-        f: impl FnOnce(OffsetDateTime) -> OffsetDateTime,
-    ) -> Result<OffsetDateTime, NotManual> {
+    fn update(&self, f: impl FnOnce(OffsetDateTime) -> OffsetDateTime) -> Result<OffsetDateTime, NotManual> {
         match &*self.0 {
             Inner::System => Err(NotManual),
             Inner::Manual(now) => {

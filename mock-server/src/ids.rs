@@ -21,17 +21,17 @@ impl TenantId {
     pub fn parse(text: &str) -> Result<Self, BadTenantId> {
         let ok = !text.is_empty()
             && text.len() <= 64
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
-        if ok {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err(BadTenantId(text.to_owned()))
-        }
+            && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+        if ok { Ok(Self(text.to_owned())) } else { Err(BadTenantId(text.to_owned())) }
     }
 
     pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for TenantId {
+    fn borrow(&self) -> &str {
         &self.0
     }
 }
@@ -79,8 +79,7 @@ impl Secret {
 
     /// Compares in constant time, so response timing does not reveal how much of a guess matched.
     pub fn matches(&self, candidate: &str) -> bool {
-        aws_lc_rs::constant_time::verify_slices_are_equal(self.0.as_bytes(), candidate.as_bytes())
-            .is_ok()
+        aws_lc_rs::constant_time::verify_slices_are_equal(self.0.as_bytes(), candidate.as_bytes()).is_ok()
     }
 }
 

@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use cerner_mock::clock::DEFAULT_MANUAL_START;
 use cerner_mock::profile::parse_origin;
+use cerner_mock::store::LoadOptions;
 use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
 use clap::Parser;
 use time::OffsetDateTime;
@@ -35,6 +36,10 @@ struct Args {
     /// until moved with POST /__admin/clock.
     #[arg(long, env = "CERNER_MOCK_MANUAL_CLOCK", num_args = 0..=1, default_missing_value = "default", value_parser = instant)]
     manual_clock: Option<OffsetDateTime>,
+    /// Add seeded synthetic data to every tenant, e.g. `appointments=1000000,seed=7` (keys: seed,
+    /// appointments, patients, practitioners, slots, encounters, days_before, days_after).
+    #[arg(long, env = "CERNER_MOCK_SYNTHETIC", value_name = "KEY=VALUE,...")]
+    synthetic: Option<String>,
 }
 
 fn origin(text: &str) -> Result<Url, String> {
@@ -45,16 +50,13 @@ fn instant(text: &str) -> Result<OffsetDateTime, String> {
     if text == "default" {
         return Ok(DEFAULT_MANUAL_START);
     }
-    OffsetDateTime::parse(text, &Rfc3339)
-        .map_err(|e| format!("{text:?} is not an RFC 3339 instant: {e}"))
+    OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("{text:?} is not an RFC 3339 instant: {e}"))
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
@@ -79,8 +81,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
         port: args.port,
         public_origin: args.public_origin,
         clock,
+        load: LoadOptions { synthetic: args.synthetic },
     };
+    let started = std::time::Instant::now();
     let server = MockServer::start(config).await?;
+    tracing::info!(seconds = started.elapsed().as_secs_f64(), "data loaded");
     tracing::info!(address = %server.addr(), origin = %server.origin(), "cerner-mock is serving");
     for tenant in &server.state().profile().tenants {
         tracing::info!(tenant = %tenant.id, name = %tenant.name, fhir_base = %server.state().fhir_base(tenant.id.as_str()), "tenant");

@@ -14,13 +14,37 @@ use url::Url;
 
 use crate::ids::{ClientId, Secret, TenantId};
 use crate::scope::{Scope, ScopeSet};
+use crate::store::ResourceType;
 
 const DEFAULT_PROFILE: &str = include_str!("../../fixtures/profile.toml");
 /// Files the default profile refers to, compiled in with it so the binary needs no files.
-const EMBEDDED_FILES: &[(&str, &str)] = &[(
-    "keys/jwt-account.jwks.json",
-    include_str!("../../fixtures/keys/jwt-account.jwks.json"),
-)];
+const EMBEDDED_FILES: &[(&str, &str)] = &[
+    ("keys/jwt-account.jwks.json", include_str!("../../fixtures/keys/jwt-account.jwks.json")),
+    (
+        "data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Appointment.json",
+        include_str!("../../fixtures/data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Appointment.json"),
+    ),
+    (
+        "data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Encounter.json",
+        include_str!("../../fixtures/data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Encounter.json"),
+    ),
+    (
+        "data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Patient.json",
+        include_str!("../../fixtures/data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Patient.json"),
+    ),
+    (
+        "data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Practitioner.json",
+        include_str!("../../fixtures/data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Practitioner.json"),
+    ),
+    (
+        "data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Schedule.json",
+        include_str!("../../fixtures/data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Schedule.json"),
+    ),
+    (
+        "data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Slot.json",
+        include_str!("../../fixtures/data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Slot.json"),
+    ),
+];
 
 /// A validated profile.
 #[derive(Debug, Clone)]
@@ -45,6 +69,27 @@ pub struct TokenSettings {
 pub struct Tenant {
     pub id: TenantId,
     pub name: String,
+    /// Resources loaded from the tenant's `data` directory, as compact JSON.
+    pub fixtures: Vec<(ResourceType, String)>,
+    /// Seeded synthetic data generated around the clock's date at start.
+    pub synthetic: Option<SyntheticSettings>,
+}
+
+/// A tenant's `[tenants.synthetic]` section: what the seeded generator adds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntheticSettings {
+    pub seed: u64,
+    pub patients: u32,
+    pub practitioners: u32,
+    pub appointments: u64,
+    pub slots: u64,
+    pub encounters: u32,
+    /// Days before and after the clock's date that the schedule covers.
+    pub days_before: u32,
+    pub days_after: u32,
+    pub locations: Vec<(String, String)>,
+    pub first_location_share: f64,
+    pub id_base: u64,
 }
 
 /// A registered system account.
@@ -66,18 +111,11 @@ pub struct Account {
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("cannot read profile {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Read { path: PathBuf, source: std::io::Error },
     #[error("profile {origin} is not valid TOML for a profile: {message}")]
     Syntax { origin: String, message: String },
     #[error("profile {origin}, field `{field}`: {message}")]
-    Invalid {
-        origin: String,
-        field: String,
-        message: String,
-    },
+    Invalid { origin: String, field: String, message: String },
 }
 
 impl Profile {
@@ -91,10 +129,8 @@ impl Profile {
 
     /// Loads a profile file; relative paths inside it resolve against its directory.
     pub fn load(path: &Path) -> Result<Self, ProfileError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ProfileError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ProfileError::Read { path: path.to_owned(), source })?;
         let dir = path.parent().map(Path::to_owned).unwrap_or_default();
         Self::parse(&text, &Files::Dir(dir), &path.display().to_string())
     }
@@ -121,9 +157,7 @@ impl Profile {
     }
 
     pub fn account(&self, client_id: &str) -> Option<&Account> {
-        self.accounts
-            .iter()
-            .find(|a| a.client_id.as_str() == client_id)
+        self.accounts.iter().find(|a| a.client_id.as_str() == client_id)
     }
 }
 
@@ -143,8 +177,7 @@ impl Files {
         match self {
             Files::Dir(dir) => {
                 let path = dir.join(rel);
-                std::fs::read_to_string(&path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))
             }
             Files::Embedded => EMBEDDED_FILES
                 .iter()
@@ -152,6 +185,15 @@ impl Files {
                 .map(|(_, text)| (*text).to_owned())
                 .ok_or_else(|| format!("no embedded file {rel:?}")),
         }
+    }
+
+    /// Like [`Files::read`], but a missing file is `None`.
+    fn read_optional(&self, rel: &str) -> Result<Option<String>, String> {
+        let exists = match self {
+            Files::Dir(dir) => dir.join(rel).exists(),
+            Files::Embedded => EMBEDDED_FILES.iter().any(|(name, _)| *name == rel),
+        };
+        if exists { self.read(rel).map(Some) } else { Ok(None) }
     }
 }
 
@@ -168,38 +210,33 @@ fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, FieldError> {
         .map(|text| parse_origin(text).map_err(|m| invalid("public_origin", m)))
         .transpose()?;
 
-    let token = TokenSettings {
-        lifetime_seconds: raw.token.lifetime_seconds,
-        expires_in: raw.token.expires_in,
-    };
+    let token = TokenSettings { lifetime_seconds: raw.token.lifetime_seconds, expires_in: raw.token.expires_in };
     if token.lifetime_seconds == 0 {
         return Err(invalid("token.lifetime_seconds", "must be at least 1"));
     }
     if token.expires_in == 0 || token.expires_in > token.lifetime_seconds {
         return Err(invalid(
             "token.expires_in",
-            format!(
-                "must be between 1 and token.lifetime_seconds ({})",
-                token.lifetime_seconds
-            ),
+            format!("must be between 1 and token.lifetime_seconds ({})", token.lifetime_seconds),
         ));
     }
 
     let mut tenants = Vec::new();
     let mut seen = HashSet::new();
     for (i, t) in raw.tenants.into_iter().enumerate() {
-        let id = TenantId::parse(&t.id)
-            .map_err(|e| invalid(format!("tenants[{i}].id"), e.to_string()))?;
+        let id = TenantId::parse(&t.id).map_err(|e| invalid(format!("tenants[{i}].id"), e.to_string()))?;
         if !seen.insert(id.clone()) {
-            return Err(invalid(
-                format!("tenants[{i}].id"),
-                format!("tenant {id} is declared twice"),
-            ));
+            return Err(invalid(format!("tenants[{i}].id"), format!("tenant {id} is declared twice")));
         }
-        tenants.push(Tenant {
-            id,
-            name: t.name.unwrap_or_default(),
-        });
+        let fixtures = match &t.data {
+            Some(dir) => load_fixtures(dir, files).map_err(|m| invalid(format!("tenants[{i}].data"), m))?,
+            None => Vec::new(),
+        };
+        let synthetic = t
+            .synthetic
+            .map(|raw| synthetic_settings(raw).map_err(|(f, m)| invalid(format!("tenants[{i}].synthetic.{f}"), m)))
+            .transpose()?;
+        tenants.push(Tenant { id, name: t.name.unwrap_or_default(), fixtures, synthetic });
     }
 
     let mut accounts: Vec<Account> = Vec::new();
@@ -207,18 +244,10 @@ fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, FieldError> {
         accounts.push(validate_account(i, a, &seen, files)?);
         let id = &accounts[i].client_id;
         if accounts[..i].iter().any(|other| &other.client_id == id) {
-            return Err(invalid(
-                format!("accounts[{i}].client_id"),
-                format!("account {id} is declared twice"),
-            ));
+            return Err(invalid(format!("accounts[{i}].client_id"), format!("account {id} is declared twice")));
         }
     }
-    Ok(Profile {
-        public_origin,
-        token,
-        tenants,
-        accounts,
-    })
+    Ok(Profile { public_origin, token, tenants, accounts })
 }
 
 fn validate_account(
@@ -229,57 +258,34 @@ fn validate_account(
 ) -> Result<Account, FieldError> {
     let field = |name: &str| format!("accounts[{i}].{name}");
     if a.client_id.is_empty() || a.client_id.contains(':') {
-        return Err(invalid(
-            field("client_id"),
-            "must be non-empty and contain no ':'",
-        ));
+        return Err(invalid(field("client_id"), "must be non-empty and contain no ':'"));
     }
     let jwks = match (a.jwks, a.jwks_file) {
         (Some(_), Some(_)) => {
-            return Err(invalid(
-                field("jwks_file"),
-                "give either jwks or jwks_file, not both",
-            ));
+            return Err(invalid(field("jwks_file"), "give either jwks or jwks_file, not both"));
         }
         (Some(jwks), None) => Some(check_jwks(jwks).map_err(|m| invalid(field("jwks"), m))?),
         (None, Some(file)) => {
-            let text = files
-                .read(&file)
-                .map_err(|m| invalid(field("jwks_file"), m))?;
-            let jwks = serde_json::from_str(&text).map_err(|e| {
-                invalid(field("jwks_file"), format!("{file} is not a JWK Set: {e}"))
-            })?;
-            Some(
-                check_jwks(jwks)
-                    .map_err(|m| invalid(field("jwks_file"), format!("{file}: {m}")))?,
-            )
+            let text = files.read(&file).map_err(|m| invalid(field("jwks_file"), m))?;
+            let jwks = serde_json::from_str(&text)
+                .map_err(|e| invalid(field("jwks_file"), format!("{file} is not a JWK Set: {e}")))?;
+            Some(check_jwks(jwks).map_err(|m| invalid(field("jwks_file"), format!("{file}: {m}")))?)
         }
         (None, None) => None,
     };
     if a.secret.is_none() && jwks.is_none() {
-        return Err(invalid(
-            field("secret"),
-            "an account needs a secret, a jwks or a jwks_file to sign in",
-        ));
+        return Err(invalid(field("secret"), "an account needs a secret, a jwks or a jwks_file to sign in"));
     }
     let mut scopes = Vec::new();
     for (j, s) in a.scopes.iter().enumerate() {
-        scopes.push(
-            Scope::parse(s)
-                .map_err(|e| invalid(format!("accounts[{i}].scopes[{j}]"), e.to_string()))?,
-        );
+        scopes.push(Scope::parse(s).map_err(|e| invalid(format!("accounts[{i}].scopes[{j}]"), e.to_string()))?);
     }
     let mut approved_tenants = Vec::new();
     for (j, t) in a.approved_tenants.iter().enumerate() {
         let id = TenantId::parse(t)
             .ok()
             .filter(|id| tenants.contains(id))
-            .ok_or_else(|| {
-                invalid(
-                    format!("accounts[{i}].approved_tenants[{j}]"),
-                    format!("unknown tenant {t:?}"),
-                )
-            })?;
+            .ok_or_else(|| invalid(format!("accounts[{i}].approved_tenants[{j}]"), format!("unknown tenant {t:?}")))?;
         approved_tenants.push(id);
     }
     Ok(Account {
@@ -289,6 +295,74 @@ fn validate_account(
         jwks,
         scopes: scopes.into_iter().collect(),
         approved_tenants,
+    })
+}
+
+impl Default for SyntheticSettings {
+    /// What a tenant without a `[tenants.synthetic]` section gets from `--synthetic`.
+    fn default() -> Self {
+        Self {
+            seed: 1,
+            patients: 100,
+            practitioners: 6,
+            appointments: 300,
+            slots: 400,
+            encounters: 100,
+            days_before: 14,
+            days_after: 28,
+            locations: Vec::new(),
+            first_location_share: 0.0,
+            id_base: 30_000_000,
+        }
+    }
+}
+
+/// Reads `{dir}/{Type}.json` for every served type present: each a JSON array of resources of
+/// that type, each with an id. Returns them as compact JSON.
+fn load_fixtures(dir: &str, files: &Files) -> Result<Vec<(ResourceType, String)>, String> {
+    let mut fixtures = Vec::new();
+    for resource_type in ResourceType::ALL {
+        let file = format!("{}/{resource_type}.json", dir.trim_end_matches('/'));
+        let Some(text) = files.read_optional(&file)? else { continue };
+        let items: Vec<serde_json::Value> =
+            serde_json::from_str(&text).map_err(|e| format!("{file} is not a JSON array of resources: {e}"))?;
+        for (n, item) in items.into_iter().enumerate() {
+            if item["resourceType"] != resource_type.as_str() || !item["id"].is_string() {
+                return Err(format!("{file}[{n}] must be a {resource_type} with an id"));
+            }
+            fixtures.push((resource_type, item.to_string()));
+        }
+    }
+    Ok(fixtures)
+}
+
+fn synthetic_settings(raw: raw::Synthetic) -> Result<SyntheticSettings, FieldError> {
+    if !(0.0..=1.0).contains(&raw.first_location_share) {
+        return Err(invalid("first_location_share", "must be between 0 and 1"));
+    }
+    if raw.days_before.saturating_add(raw.days_after) == 0 || raw.days_before.saturating_add(raw.days_after) > 3660 {
+        return Err(invalid("days_after", "days_before + days_after must be between 1 and 3660"));
+    }
+    let mut locations = Vec::new();
+    for (n, entry) in raw.locations.iter().enumerate() {
+        let (id, name) = entry.split_once(':').unwrap_or((entry, entry));
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') {
+            return Err(invalid(format!("locations[{n}]"), "must be \"id\" or \"id:Display name\" with a FHIR id"));
+        }
+        locations.push((id.to_owned(), name.to_owned()));
+    }
+    Ok(SyntheticSettings {
+        seed: raw.seed,
+        patients: raw.patients,
+        practitioners: raw.practitioners,
+        appointments: raw.appointments,
+        slots: raw.slots,
+        encounters: raw.encounters,
+        days_before: raw.days_before,
+        days_after: raw.days_after,
+        locations,
+        first_location_share: raw.first_location_share,
+        id_base: raw.id_base,
     })
 }
 
@@ -309,14 +383,10 @@ fn check_jwk(jwk: &Jwk) -> Result<(), String> {
         AlgorithmParameters::RSA(_) => {}
         AlgorithmParameters::EllipticCurve(ec) if ec.curve == EllipticCurve::P384 => {}
         _ => {
-            return Err(
-                "only RSA keys and EC keys on curve P-384 are accepted (RS384, ES384)".into(),
-            );
+            return Err("only RSA keys and EC keys on curve P-384 are accepted (RS384, ES384)".into());
         }
     }
-    DecodingKey::from_jwk(jwk)
-        .map(|_| ())
-        .map_err(|e| format!("unusable key: {e}"))
+    DecodingKey::from_jwk(jwk).map(|_| ()).map_err(|e| format!("unusable key: {e}"))
 }
 
 /// Parses an origin: scheme `http` or `https`, a host, an optional port, nothing else.
@@ -324,9 +394,7 @@ pub fn parse_origin(text: &str) -> Result<Url, String> {
     let url = Url::parse(text).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
     let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || !bare {
-        return Err(format!(
-            "{text:?} must be an origin such as http://localhost:8080 (no path)"
-        ));
+        return Err(format!("{text:?} must be an origin such as http://localhost:8080 (no path)"));
     }
     Ok(url)
 }
@@ -356,10 +424,7 @@ mod raw {
 
     impl Default for Token {
         fn default() -> Self {
-            Self {
-                lifetime_seconds: 600,
-                expires_in: 570,
-            }
+            Self { lifetime_seconds: 600, expires_in: 570 }
         }
     }
 
@@ -368,6 +433,43 @@ mod raw {
     pub struct Tenant {
         pub id: String,
         pub name: Option<String>,
+        pub data: Option<String>,
+        pub synthetic: Option<Synthetic>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, default)]
+    pub struct Synthetic {
+        pub seed: u64,
+        pub patients: u32,
+        pub practitioners: u32,
+        pub appointments: u64,
+        pub slots: u64,
+        pub encounters: u32,
+        pub days_before: u32,
+        pub days_after: u32,
+        pub locations: Vec<String>,
+        pub first_location_share: f64,
+        pub id_base: u64,
+    }
+
+    impl Default for Synthetic {
+        fn default() -> Self {
+            let d = super::SyntheticSettings::default();
+            Self {
+                seed: d.seed,
+                patients: d.patients,
+                practitioners: d.practitioners,
+                appointments: d.appointments,
+                slots: d.slots,
+                encounters: d.encounters,
+                days_before: d.days_before,
+                days_after: d.days_after,
+                locations: Vec::new(),
+                first_location_share: d.first_location_share,
+                id_base: d.id_base,
+            }
+        }
     }
 
     #[derive(Deserialize)]
@@ -403,13 +505,7 @@ mod tests {
         let unapproved = TenantId::parse("d075cf8b-3261-481d-97e5-ba6c48d3b41f").unwrap();
         assert!(p.accounts.iter().all(|a| !a.approves(&unapproved)));
         assert_eq!(p.accounts[1].jwks.as_ref().unwrap().keys.len(), 2);
-        assert_eq!(
-            p.token,
-            TokenSettings {
-                lifetime_seconds: 600,
-                expires_in: 570
-            }
-        );
+        assert_eq!(p.token, TokenSettings { lifetime_seconds: 600, expires_in: 570 });
     }
 
     fn field_of(err: ProfileError) -> String {
@@ -422,29 +518,17 @@ mod tests {
     #[test]
     fn errors_name_the_field() {
         let cases = [
-            (
-                "[[accounts]]\nclient_id='a'\nscopes=[]",
-                "accounts[0].secret",
-            ),
+            ("[[accounts]]\nclient_id='a'\nscopes=[]", "accounts[0].secret"),
             (
                 "[[tenants]]\nid='t'\n[[accounts]]\nclient_id='a'\nsecret='s'\napproved_tenants=['x']",
                 "accounts[0].approved_tenants[0]",
             ),
-            (
-                "[[accounts]]\nclient_id='a'\nsecret='s'\nscopes=['ok', 'bad scope']",
-                "accounts[0].scopes[1]",
-            ),
+            ("[[accounts]]\nclient_id='a'\nsecret='s'\nscopes=['ok', 'bad scope']", "accounts[0].scopes[1]"),
             ("[[tenants]]\nid='t'\n[[tenants]]\nid='t'", "tenants[1].id"),
             ("[[tenants]]\nid='a/b'", "tenants[0].id"),
-            (
-                "[token]\nlifetime_seconds=100\nexpires_in=200",
-                "token.expires_in",
-            ),
+            ("[token]\nlifetime_seconds=100\nexpires_in=200", "token.expires_in"),
             ("public_origin='http://x/path'", "public_origin"),
-            (
-                "[[accounts]]\nclient_id='a'\njwks_file='missing.json'",
-                "accounts[0].jwks_file",
-            ),
+            ("[[accounts]]\nclient_id='a'\njwks_file='missing.json'", "accounts[0].jwks_file"),
         ];
         for (text, field) in cases {
             assert_eq!(field_of(parse(text).unwrap_err()), field, "{text}");
@@ -463,15 +547,14 @@ mod tests {
         );
         let profile = parse(&text).unwrap();
         assert_eq!(profile.accounts[0].jwks.as_ref().unwrap().keys.len(), 1);
-        let p256_key = "[[accounts]]\nclient_id='a'\njwks = { keys = [ { kty = 'EC', crv = 'P-256', x = 'AA', y = 'AA' } ] }";
+        let p256_key =
+            "[[accounts]]\nclient_id='a'\njwks = { keys = [ { kty = 'EC', crv = 'P-256', x = 'AA', y = 'AA' } ] }";
         assert_eq!(field_of(parse(p256_key).unwrap_err()), "accounts[0].jwks");
     }
 
     #[test]
     fn unknown_keys_are_refused_by_name() {
-        let err = parse("[[tenants]]\nid='t'\nnmae='typo'")
-            .unwrap_err()
-            .to_string();
+        let err = parse("[[tenants]]\nid='t'\nnmae='typo'").unwrap_err().to_string();
         assert!(err.contains("nmae"), "{err}");
     }
 }

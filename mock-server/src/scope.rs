@@ -88,13 +88,7 @@ impl ScopeSet {
     /// The requested scopes that are also registered, in the requested order. Cerner silently
     /// drops the others (observed), wildcards included, since it never registers them.
     pub fn granted(&self, registered: &ScopeSet) -> ScopeSet {
-        Self(
-            self.0
-                .iter()
-                .filter(|s| registered.contains(s))
-                .cloned()
-                .collect(),
-        )
+        Self(self.0.iter().filter(|s| registered.contains(s)).cloned().collect())
     }
 }
 
@@ -130,25 +124,15 @@ mod tests {
     #[test]
     fn granted_scope_keeps_requested_order_and_drops_unregistered() {
         let registered = ScopeSet::parse("system/Patient.read system/Appointment.read").unwrap();
-        let requested =
-            ScopeSet::parse("system/Appointment.read system/*.read system/Patient.read").unwrap();
-        assert_eq!(
-            requested.granted(&registered).to_string(),
-            "system/Appointment.read system/Patient.read"
-        );
+        let requested = ScopeSet::parse("system/Appointment.read system/*.read system/Patient.read").unwrap();
+        assert_eq!(requested.granted(&registered).to_string(), "system/Appointment.read system/Patient.read");
     }
 
     #[test]
     fn double_space_and_quotes_are_malformed() {
         assert_eq!(ScopeSet::parse("a  b"), Err(ScopeError::EmptyToken));
-        assert!(matches!(
-            ScopeSet::parse("a\"b"),
-            Err(ScopeError::BadCharacter(_))
-        ));
-        assert!(matches!(
-            ScopeSet::parse("a\tb"),
-            Err(ScopeError::BadCharacter(_))
-        ));
+        assert!(matches!(ScopeSet::parse("a\"b"), Err(ScopeError::BadCharacter(_))));
+        assert!(matches!(ScopeSet::parse("a\tb"), Err(ScopeError::BadCharacter(_))));
     }
 
     proptest! {

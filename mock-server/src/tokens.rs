@@ -27,9 +27,7 @@ pub struct TokenKeys {
 
 impl std::fmt::Debug for TokenKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenKeys")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
+        f.debug_struct("TokenKeys").field("kid", &self.kid).finish_non_exhaustive()
     }
 }
 
@@ -121,10 +119,7 @@ impl TokenKeys {
         header.kid = Some(self.kid.clone());
         header.typ = Some("JWT".to_owned());
         let token = jsonwebtoken::encode(&header, &claims, &self.encoding)?;
-        Ok(Issued {
-            token,
-            jti: claims.jti,
-        })
+        Ok(Issued { token, jti: claims.jti })
     }
 
     /// Checks the signature, then expiry against `now` (the emulator's clock, not the system's).
@@ -164,9 +159,7 @@ mod tests {
             lifetime_seconds: 600,
         };
         let issued = keys.issue(&grant).unwrap();
-        let claims = keys
-            .verify(&issued.token, DEFAULT_MANUAL_START + Duration::seconds(599))
-            .unwrap();
+        let claims = keys.verify(&issued.token, DEFAULT_MANUAL_START + Duration::seconds(599)).unwrap();
         assert_eq!(claims.cerner.tnt, "t");
         assert_eq!(claims.exp - claims.iat, 600);
         assert_eq!(
@@ -174,13 +167,7 @@ mod tests {
             Err(TokenRejection::Expired { jti: issued.jti })
         );
         let other = TokenKeys::generate().unwrap();
-        assert_eq!(
-            other.verify(&issued.token, DEFAULT_MANUAL_START),
-            Err(TokenRejection::Invalid)
-        );
-        assert_eq!(
-            keys.verify("not.a.jwt", DEFAULT_MANUAL_START),
-            Err(TokenRejection::Invalid)
-        );
+        assert_eq!(other.verify(&issued.token, DEFAULT_MANUAL_START), Err(TokenRejection::Invalid));
+        assert_eq!(keys.verify("not.a.jwt", DEFAULT_MANUAL_START), Err(TokenRejection::Invalid));
     }
 }

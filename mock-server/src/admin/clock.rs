@@ -26,10 +26,7 @@ pub(super) async fn get(State(state): State<AppState>) -> Answer {
     (StatusCode::OK, Json(describe(&state)))
 }
 
-pub(super) async fn post(
-    State(state): State<AppState>,
-    body: Result<Json<ClockChange>, JsonRejection>,
-) -> Answer {
+pub(super) async fn post(State(state): State<AppState>, body: Result<Json<ClockChange>, JsonRejection>) -> Answer {
     let change = match body {
         Ok(Json(change)) => change,
         Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text()),
@@ -38,10 +35,7 @@ pub(super) async fn post(
         (Some(seconds), None) => state.clock().advance(Duration::seconds(seconds)),
         (None, Some(instant)) => state.clock().set(instant),
         _ => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "give exactly one of advance_seconds or set",
-            );
+            return error(StatusCode::BAD_REQUEST, "give exactly one of advance_seconds or set");
         }
     };
     match result {

@@ -6,9 +6,28 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use super::FHIR_JSON;
+use super::paging::PageError;
+use super::params::ParamError;
+use crate::store::SearchError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FhirError {
+    /// 401 `invalid_token` (OperationOutcome `login`): no, bad or expired token, or a token
+    /// issued for another tenant. `realm` is the FHIR host.
+    #[error("{description}")]
+    InvalidToken { realm: String, description: String },
+    /// 403 `insufficient_scope` (OperationOutcome `forbidden`): the token lacks `system/Type.read`.
+    #[error("the access token does not grant {scope}")]
+    InsufficientScope { realm: String, scope: String },
+    /// 400 OperationOutcome `invalid`: search parameters Cerner refuses.
+    #[error(transparent)]
+    BadSearch(#[from] ParamError),
+    /// 400 OperationOutcome `invalid`: a page token that is forged, expired or for another search.
+    #[error(transparent)]
+    BadPage(#[from] PageError),
+    /// 422 OperationOutcome `too-costly`: more Patient matches than Cerner returns.
+    #[error(transparent)]
+    TooCostly(#[from] SearchError),
     /// 403 with the documented text: unknown tenant, or one that has not approved the account.
     #[error("Tenant not valid or accessible")]
     TenantNotAccessible,
@@ -34,26 +53,48 @@ pub fn operation_outcome(severity: &str, code: &str, diagnostics: &str) -> serde
 /// A FHIR JSON response with `status`.
 pub fn fhir_json(status: StatusCode, body: &serde_json::Value) -> Response {
     let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
     response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+}
+
+fn with_challenge(mut response: Response, challenge: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(challenge) {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+    }
     response
 }
 
 impl IntoResponse for FhirError {
     fn into_response(self) -> Response {
         match self {
-            FhirError::TenantNotAccessible => (
-                StatusCode::FORBIDDEN,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                self.to_string(),
-            )
-                .into_response(),
+            FhirError::TenantNotAccessible => {
+                (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], self.to_string())
+                    .into_response()
+            }
             FhirError::NotAcceptable => StatusCode::NOT_ACCEPTABLE.into_response(),
-            FhirError::NotFound(what) => fhir_json(
-                StatusCode::NOT_FOUND,
-                &operation_outcome("error", "not-found", &what),
-            ),
+            FhirError::InvalidToken { ref realm, ref description } => {
+                let challenge =
+                    format!("Bearer realm=\"{realm}\", error=\"invalid_token\", error_description=\"{description}\"");
+                let body = operation_outcome("error", "login", description);
+                with_challenge(fhir_json(StatusCode::UNAUTHORIZED, &body), &challenge)
+            }
+            FhirError::InsufficientScope { ref realm, ref scope } => {
+                let challenge = format!("Bearer realm=\"{realm}\", error=\"insufficient_scope\", scope=\"{scope}\"");
+                let body = operation_outcome("error", "forbidden", &self.to_string());
+                with_challenge(fhir_json(StatusCode::FORBIDDEN, &body), &challenge)
+            }
+            FhirError::BadSearch(e) => {
+                fhir_json(StatusCode::BAD_REQUEST, &operation_outcome("error", "invalid", &e.to_string()))
+            }
+            FhirError::BadPage(e) => {
+                fhir_json(StatusCode::BAD_REQUEST, &operation_outcome("error", "invalid", &e.to_string()))
+            }
+            FhirError::TooCostly(e) => {
+                fhir_json(StatusCode::UNPROCESSABLE_ENTITY, &operation_outcome("error", "too-costly", &e.to_string()))
+            }
+            FhirError::NotFound(what) => {
+                fhir_json(StatusCode::NOT_FOUND, &operation_outcome("error", "not-found", &what))
+            }
             FhirError::Internal(cause) => {
                 tracing::error!(%cause, "FHIR request failed");
                 fhir_json(

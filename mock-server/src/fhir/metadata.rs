@@ -46,41 +46,21 @@ const RESOURCES: &[(&str, &[SearchParam])] = &[
                 "Appointment date: once without a prefix, or twice with one 'ge'/'gt' and one 'le'/'lt' prefix.",
             ),
             ("status", "token", "Appointment statuses, comma separated."),
-            (
-                "_count",
-                "number",
-                "The maximum number of results to return in a page.",
-            ),
+            ("_count", "number", "The maximum number of results to return in a page."),
         ],
     ),
     (
         "Encounter",
         &[
-            (
-                "_id",
-                "token",
-                "A single or comma separated list of Encounter ids. Required if patient is not given.",
-            ),
-            (
-                "patient",
-                "reference",
-                "The patient present at the encounter. Required if _id is not given.",
-            ),
-            (
-                "_count",
-                "number",
-                "The maximum number of results to return in a page.",
-            ),
+            ("_id", "token", "A single or comma separated list of Encounter ids. Required if patient is not given."),
+            ("patient", "reference", "The patient present at the encounter. Required if _id is not given."),
+            ("_count", "number", "The maximum number of results to return in a page."),
         ],
     ),
     (
         "Patient",
         &[
-            (
-                "_id",
-                "token",
-                "A single or comma separated list of Patient ids.",
-            ),
+            ("_id", "token", "A single or comma separated list of Patient ids."),
             ("identifier", "token", "A patient identifier."),
             ("name", "string", "A portion of the family or given name."),
             ("family", "string", "A portion of the family name."),
@@ -89,78 +69,30 @@ const RESOURCES: &[(&str, &[SearchParam])] = &[
             ("phone", "token", "A phone number."),
             ("email", "token", "An email address."),
             ("address-postalcode", "string", "A postal code."),
-            (
-                "gender",
-                "token",
-                "Gender; only together with another parameter.",
-            ),
-            (
-                "_count",
-                "number",
-                "The maximum number of results to return in a page.",
-            ),
+            ("gender", "token", "Gender; only together with another parameter."),
+            ("_count", "number", "The maximum number of results to return in a page."),
         ],
     ),
-    (
-        "Practitioner",
-        &[(
-            "_id",
-            "token",
-            "A single or comma separated list of Practitioner ids.",
-        )],
-    ),
-    (
-        "Schedule",
-        &[(
-            "_id",
-            "token",
-            "A single or comma separated list of Schedule ids.",
-        )],
-    ),
+    ("Practitioner", &[("_id", "token", "A single or comma separated list of Practitioner ids.")]),
+    ("Schedule", &[("_id", "token", "A single or comma separated list of Schedule ids.")]),
     (
         "Slot",
         &[
-            (
-                "_id",
-                "token",
-                "A single or comma separated list of Slot ids.",
-            ),
-            (
-                "slot-type",
-                "token",
-                "The type of appointments that can be booked into the slot. Required with start.",
-            ),
-            (
-                "start",
-                "date",
-                "Slot start: once without a prefix, or a 'ge' and 'lt' pair.",
-            ),
-            (
-                "schedule.actor",
-                "reference",
-                "The individual or location the schedule belongs to.",
-            ),
+            ("_id", "token", "A single or comma separated list of Slot ids."),
+            ("slot-type", "token", "The type of appointments that can be booked into the slot. Required with start."),
+            ("start", "date", "Slot start: once without a prefix, or a 'ge' and 'lt' pair."),
+            ("schedule.actor", "reference", "The individual or location the schedule belongs to."),
             ("-location", "reference", "Location ids."),
-            (
-                "_count",
-                "number",
-                "The maximum number of results to return in a page.",
-            ),
+            ("_count", "number", "The maximum number of results to return in a page."),
         ],
     ),
 ];
 
-pub(super) async fn secured(
-    State(state): State<AppState>,
-    Path(tenant): Path<String>,
-) -> Result<Response, FhirError> {
+pub(super) async fn secured(State(state): State<AppState>, Path(tenant): Path<String>) -> Result<Response, FhirError> {
     conformance(&state, &tenant, Endpoint::Secured)
 }
 
-pub(super) async fn open(
-    State(state): State<AppState>,
-    Path(tenant): Path<String>,
-) -> Result<Response, FhirError> {
+pub(super) async fn open(State(state): State<AppState>, Path(tenant): Path<String>) -> Result<Response, FhirError> {
     conformance(&state, &tenant, Endpoint::Open)
 }
 
@@ -188,11 +120,7 @@ fn conformance(state: &AppState, tenant: &str, endpoint: Endpoint) -> Result<Res
         }),
     };
     let mut resources = vec![json!({ "type": "Conformance", "interaction": [{ "code": "read" }] })];
-    resources.extend(
-        RESOURCES
-            .iter()
-            .map(|(name, params)| resource(name, params)),
-    );
+    resources.extend(RESOURCES.iter().map(|(name, params)| resource(name, params)));
     let body = json!({
         "resourceType": "Conformance",
         "text": { "status": "generated", "div": "<div>Generated Conformance Statement</div>" },
@@ -217,10 +145,8 @@ fn conformance(state: &AppState, tenant: &str, endpoint: Endpoint) -> Result<Res
 }
 
 fn resource(name: &str, params: &[SearchParam]) -> Value {
-    let search: Vec<Value> = params
-        .iter()
-        .map(|(name, kind, doc)| json!({ "name": name, "type": kind, "documentation": doc }))
-        .collect();
+    let search: Vec<Value> =
+        params.iter().map(|(name, kind, doc)| json!({ "name": name, "type": kind, "documentation": doc })).collect();
     json!({
         "type": name,
         "interaction": [{ "code": "read" }, { "code": "search-type" }],

@@ -1,10 +1,15 @@
 //! The FHIR DSTU2 surface, tenant-scoped: `/dstu2/{tenant}/` (secured, fhir-ehr-code.cerner.com)
 //! and `/open/dstu2/{tenant}/` (no auth, fhir-open.cerner.com). Follows fhir.cerner.com
-//! "DSTU2 › General" for media types, errors and the conformance statement.
+//! "DSTU2 › General" for media types, errors, paging and the conformance statement, and each
+//! resource's page for its search rules.
 
+mod auth;
+mod bundle;
 pub mod error;
-pub mod params;
 mod metadata;
+pub mod paging;
+pub mod params;
+mod resources;
 mod smart_config;
 
 use axum::Router;
@@ -42,26 +47,19 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dstu2/{tenant}/metadata", get(metadata::secured))
         .route("/open/dstu2/{tenant}/metadata", get(metadata::open))
-        .route(
-            "/dstu2/{tenant}/.well-known/smart-configuration",
-            get(smart_config::get),
-        )
+        .route("/dstu2/{tenant}/.well-known/smart-configuration", get(smart_config::get))
+        .route("/dstu2/{tenant}/{kind}", get(resources::search_secured))
+        .route("/dstu2/{tenant}/{kind}/{id}", get(resources::read_secured))
+        .route("/open/dstu2/{tenant}/{kind}", get(resources::search_open))
+        .route("/open/dstu2/{tenant}/{kind}/{id}", get(resources::read_open))
         .layer(middleware::from_fn(negotiate))
 }
 
 /// Media types (fhir.cerner.com DSTU2): `application/json+fhir`, `application/json`, `*/*` or no
 /// `Accept` get JSON; anything else a 406 with an empty body. Every response gets an `X-Request-Id`.
 async fn negotiate(request: Request, next: Next) -> Response {
-    let acceptable = request
-        .headers()
-        .get(header::ACCEPT)
-        .map(|v| v.to_str().is_ok_and(accepts_json))
-        .unwrap_or(true);
-    let mut response = if acceptable {
-        next.run(request).await
-    } else {
-        FhirError::NotAcceptable.into_response()
-    };
+    let acceptable = request.headers().get(header::ACCEPT).map(|v| v.to_str().is_ok_and(accepts_json)).unwrap_or(true);
+    let mut response = if acceptable { next.run(request).await } else { FhirError::NotAcceptable.into_response() };
     if let Ok(id) = HeaderValue::from_str(&Uuid::new_v4().to_string()) {
         response.headers_mut().insert("x-request-id", id);
     }
@@ -73,16 +71,8 @@ pub fn accepts_json(accept: &str) -> bool {
     accept.split(',').any(|range| {
         let mut parts = range.split(';').map(str::trim);
         let media = parts.next().unwrap_or_default().to_ascii_lowercase();
-        let refused = parts.any(|p| {
-            p.strip_prefix("q=")
-                .and_then(|q| q.parse::<f32>().ok())
-                .is_some_and(|q| q <= 0.0)
-        });
-        !refused
-            && matches!(
-                media.as_str(),
-                "application/json+fhir" | "application/json" | "application/*" | "*/*"
-            )
+        let refused = parts.any(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()).is_some_and(|q| q <= 0.0));
+        !refused && matches!(media.as_str(), "application/json+fhir" | "application/json" | "application/*" | "*/*")
     })
 }
 

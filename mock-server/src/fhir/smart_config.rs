@@ -14,26 +14,13 @@ use crate::app::AppState;
 use crate::scope::Scope;
 
 /// The resource types the emulator serves, for `scopes_supported`.
-pub const SERVED_TYPES: [&str; 6] = [
-    "Appointment",
-    "Encounter",
-    "Patient",
-    "Practitioner",
-    "Schedule",
-    "Slot",
-];
+pub const SERVED_TYPES: [&str; 6] = ["Appointment", "Encounter", "Patient", "Practitioner", "Schedule", "Slot"];
 
-pub(super) async fn get(
-    State(state): State<AppState>,
-    Path(tenant): Path<String>,
-) -> Result<Response, FhirError> {
+pub(super) async fn get(State(state): State<AppState>, Path(tenant): Path<String>) -> Result<Response, FhirError> {
     if state.profile().tenant(&tenant).is_none() {
         return Err(FhirError::TenantNotAccessible);
     }
-    let scopes: Vec<String> = SERVED_TYPES
-        .iter()
-        .map(|t| Scope::system_read(t).to_string())
-        .collect();
+    let scopes: Vec<String> = SERVED_TYPES.iter().map(|t| Scope::system_read(t).to_string()).collect();
     let body = json!({
         "authorization_endpoint": state.authorize_url(&tenant),
         "token_endpoint": state.token_url(&tenant),
@@ -44,9 +31,8 @@ pub(super) async fn get(
         "capabilities": ["client-confidential-symmetric", "client-confidential-asymmetric", "permission-v1"],
     });
     let mut response = fhir_json(StatusCode::OK, &body);
-    response.headers_mut().insert(
-        axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("application/json"),
-    );
+    response
+        .headers_mut()
+        .insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json"));
     Ok(response)
 }

@@ -27,15 +27,11 @@ impl ReplayCache {
     fn record(&self, client: &str, jti: &str, exp: i64, now: i64) -> bool {
         let mut seen = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         seen.retain(|_, expires| *expires >= now);
-        seen.insert((client.to_owned(), jti.to_owned()), exp)
-            .is_none()
+        seen.insert((client.to_owned(), jti.to_owned()), exp).is_none()
     }
 
     pub fn clear(&self) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 }
 
@@ -60,9 +56,7 @@ pub struct Expected<'a> {
 /// The client id the assertion claims to come from, read before verification so that errors
 /// can name it. Never trust it for anything else.
 pub fn claimed_client(assertion: &str) -> Option<String> {
-    jsonwebtoken::dangerous::insecure_decode_claims::<Claims>(assertion)
-        .ok()?
-        .iss
+    jsonwebtoken::dangerous::insecure_decode_claims::<Claims>(assertion).ok()?.iss
 }
 
 /// Verifies `assertion` and returns the account it authenticates.
@@ -80,18 +74,10 @@ pub fn verify<'p>(
     if expected.client_id.is_some_and(|id| id != iss) {
         return Err("client_id differs from the assertion's iss".into());
     }
-    let account = profile
-        .account(&iss)
-        .ok_or_else(|| format!("unknown client {iss:?}"))?;
-    let jwks = account
-        .jwks
-        .as_ref()
-        .ok_or_else(|| format!("client {iss:?} has no registered JWKS"))?;
-    let candidates: Vec<&Jwk> = jwks
-        .keys
-        .iter()
-        .filter(|k| header.kid.is_none() || k.common.key_id == header.kid)
-        .collect();
+    let account = profile.account(&iss).ok_or_else(|| format!("unknown client {iss:?}"))?;
+    let jwks = account.jwks.as_ref().ok_or_else(|| format!("client {iss:?} has no registered JWKS"))?;
+    let candidates: Vec<&Jwk> =
+        jwks.keys.iter().filter(|k| header.kid.is_none() || k.common.key_id == header.kid).collect();
     if candidates.is_empty() {
         return Err(format!("no registered key has kid {:?}", header.kid));
     }
@@ -106,10 +92,7 @@ pub fn verify<'p>(
         .ok_or("the signature does not verify with any registered key")?
         .claims;
     check_claims(&iss, &claims, expected)?;
-    let (exp, jti) = (
-        claims.exp.unwrap_or_default(),
-        claims.jti.unwrap_or_default(),
-    );
+    let (exp, jti) = (claims.exp.unwrap_or_default(), claims.jti.unwrap_or_default());
     if !replay.record(&iss, &jti, exp, expected.now.unix_timestamp()) {
         return Err(format!("jti {jti:?} was already used"));
     }

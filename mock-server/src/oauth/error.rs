@@ -45,38 +45,14 @@ impl OAuthError {
     fn parts(&self) -> (StatusCode, &'static str, &'static str) {
         use OAuthError::*;
         match self {
-            InvalidRequest(_) => (
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                "invalid-request",
-            ),
-            InvalidClient(_) => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "invalid-client-credentials",
-            ),
-            InvalidAssertion(_) => (
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                "invalid-client-assertion",
-            ),
-            UnsupportedGrantType(_) => (
-                StatusCode::BAD_REQUEST,
-                "unsupported_grant_type",
-                "unsupported-grant-type",
-            ),
+            InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request", "invalid-request"),
+            InvalidClient(_) => (StatusCode::UNAUTHORIZED, "invalid_client", "invalid-client-credentials"),
+            InvalidAssertion(_) => (StatusCode::UNAUTHORIZED, "invalid_client", "invalid-client-assertion"),
+            UnsupportedGrantType(_) => (StatusCode::BAD_REQUEST, "unsupported_grant_type", "unsupported-grant-type"),
             InvalidScope(_) => (StatusCode::BAD_REQUEST, "invalid_scope", "invalid-scope"),
             InvalidTenant(_) => (StatusCode::BAD_REQUEST, "invalid_grant", "invalid-tenant"),
-            EmptyScopes => (
-                StatusCode::BAD_REQUEST,
-                "unauthorized_client",
-                "empty-scopes",
-            ),
-            Internal(_) => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                "internal-error",
-            ),
+            EmptyScopes => (StatusCode::BAD_REQUEST, "unauthorized_client", "empty-scopes"),
+            Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal-error"),
         }
     }
 
@@ -119,22 +95,14 @@ impl IntoResponse for OAuthFailure {
         query.append_pair("tenant", &self.tenant);
         let body = Body {
             error: code,
-            error_uri: format!(
-                "{}/errors/{urn}/instances/{}?{}",
-                self.origin,
-                Uuid::new_v4(),
-                query.finish()
-            ),
+            error_uri: format!("{}/errors/{urn}/instances/{}?{}", self.origin, Uuid::new_v4(), query.finish()),
         };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
         if matches!(self.error, OAuthError::InvalidClient(_)) {
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static("Basic realm=\"token\""),
-            );
+            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"token\""));
         }
         response
     }

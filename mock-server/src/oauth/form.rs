@@ -33,9 +33,7 @@ impl Form {
         let text = std::str::from_utf8(body).map_err(|_| FormError::NotUtf8)?;
         let mut params = BTreeMap::new();
         for pair in text.split('&').filter(|p| !p.is_empty()) {
-            let (name, value) = pair
-                .split_once('=')
-                .ok_or_else(|| FormError::MissingEquals(truncate(pair)))?;
+            let (name, value) = pair.split_once('=').ok_or_else(|| FormError::MissingEquals(truncate(pair)))?;
             let name = decode_component(name)?;
             if name.is_empty() {
                 return Err(FormError::EmptyName);
@@ -90,9 +88,8 @@ pub fn parse_basic(credentials: &str) -> Result<(String, String), FormError> {
         .decode(credentials.trim())
         .map_err(|_| FormError::BadEscape("Basic credentials are not base64".into()))?;
     let text = String::from_utf8(decoded).map_err(|_| FormError::NotUtf8)?;
-    let (id, secret) = text
-        .split_once(':')
-        .ok_or_else(|| FormError::MissingEquals("Basic credentials have no ':'".into()))?;
+    let (id, secret) =
+        text.split_once(':').ok_or_else(|| FormError::MissingEquals("Basic credentials have no ':'".into()))?;
     Ok((decode_component(id)?, decode_component(secret)?))
 }
 
@@ -103,36 +100,18 @@ mod tests {
 
     #[test]
     fn parses_a_token_request() {
-        let form = Form::parse(
-            b"grant_type=client_credentials&scope=system%2FPatient.read+system/Slot.read",
-        )
-        .unwrap();
+        let form = Form::parse(b"grant_type=client_credentials&scope=system%2FPatient.read+system/Slot.read").unwrap();
         assert_eq!(form.get("grant_type"), Some("client_credentials"));
-        assert_eq!(
-            form.get("scope"),
-            Some("system/Patient.read system/Slot.read")
-        );
+        assert_eq!(form.get("scope"), Some("system/Patient.read system/Slot.read"));
     }
 
     #[test]
     fn refuses_malformed_bodies() {
-        assert_eq!(
-            Form::parse(b"a=1&a=2"),
-            Err(FormError::Repeated("a".into()))
-        );
-        assert!(matches!(
-            Form::parse(b"a=%zz"),
-            Err(FormError::BadEscape(_))
-        ));
+        assert_eq!(Form::parse(b"a=1&a=2"), Err(FormError::Repeated("a".into())));
+        assert!(matches!(Form::parse(b"a=%zz"), Err(FormError::BadEscape(_))));
         assert!(matches!(Form::parse(b"a=%4"), Err(FormError::BadEscape(_))));
-        assert!(matches!(
-            Form::parse(b"a=%ff"),
-            Err(FormError::BadEscape(_))
-        ));
-        assert!(matches!(
-            Form::parse(b"novalue"),
-            Err(FormError::MissingEquals(_))
-        ));
+        assert!(matches!(Form::parse(b"a=%ff"), Err(FormError::BadEscape(_))));
+        assert!(matches!(Form::parse(b"novalue"), Err(FormError::MissingEquals(_))));
         assert_eq!(Form::parse(b"=x"), Err(FormError::EmptyName));
         assert_eq!(Form::parse(&[0xff]), Err(FormError::NotUtf8));
     }
@@ -140,10 +119,7 @@ mod tests {
     #[test]
     fn basic_credentials_are_form_decoded() {
         let value = STANDARD.encode("my%3Aclient:s%26cret");
-        assert_eq!(
-            parse_basic(&value).unwrap(),
-            ("my:client".into(), "s&cret".into())
-        );
+        assert_eq!(parse_basic(&value).unwrap(), ("my:client".into(), "s&cret".into()));
         assert!(parse_basic("!!!").is_err());
         assert!(parse_basic(&STANDARD.encode("nocolon")).is_err());
     }

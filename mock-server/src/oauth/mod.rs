@@ -20,8 +20,5 @@ pub fn token_path(tenant: &str) -> String {
 }
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token",
-        post(token::token),
-    )
+    Router::new().route("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token", post(token::token))
 }

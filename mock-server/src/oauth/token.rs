@@ -49,13 +49,7 @@ pub(super) async fn token(
     let mut client = None;
     match issue(&state, &tenant, &headers, &body, &mut client) {
         Ok(response) => response,
-        Err(error) => OAuthFailure {
-            error,
-            origin: state.origin().to_owned(),
-            client,
-            tenant,
-        }
-        .into_response(),
+        Err(error) => OAuthFailure { error, origin: state.origin().to_owned(), client, tenant }.into_response(),
     }
 }
 
@@ -76,8 +70,8 @@ fn issue(
         Some(other) => return Err(OAuthError::UnsupportedGrantType(other.to_owned())),
         None => return Err(OAuthError::InvalidRequest("grant_type is missing".into())),
     }
-    let requested = ScopeSet::parse(form.get("scope").unwrap_or_default())
-        .map_err(|e| OAuthError::InvalidScope(e.to_string()))?;
+    let requested =
+        ScopeSet::parse(form.get("scope").unwrap_or_default()).map_err(|e| OAuthError::InvalidScope(e.to_string()))?;
     let tenant = approved_tenant(state, account, tenant)?;
     let granted = requested.granted(&account.scopes);
     if granted.is_empty() {
@@ -118,9 +112,7 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Form, OAuthError> {
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase());
     if content_type.as_deref() != Some("application/x-www-form-urlencoded") {
-        return Err(OAuthError::InvalidRequest(
-            "Content-Type must be application/x-www-form-urlencoded".into(),
-        ));
+        return Err(OAuthError::InvalidRequest("Content-Type must be application/x-www-form-urlencoded".into()));
     }
     Form::parse(body).map_err(|e| OAuthError::InvalidRequest(e.to_string()))
 }
@@ -128,43 +120,28 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Form, OAuthError> {
 fn credentials(headers: &HeaderMap, form: &Form) -> Result<Credentials, OAuthError> {
     let authorization = headers.get(header::AUTHORIZATION);
     let assertion_type = form.get("client_assertion_type");
-    if authorization.is_some()
-        && (assertion_type.is_some() || form.get("client_assertion").is_some())
-    {
-        return Err(OAuthError::InvalidRequest(
-            "more than one client authentication method".into(),
-        ));
+    if authorization.is_some() && (assertion_type.is_some() || form.get("client_assertion").is_some()) {
+        return Err(OAuthError::InvalidRequest("more than one client authentication method".into()));
     }
     if let Some(value) = authorization {
-        let value = value
-            .to_str()
-            .map_err(|_| OAuthError::InvalidClient("Authorization header is not ASCII".into()))?;
+        let value =
+            value.to_str().map_err(|_| OAuthError::InvalidClient("Authorization header is not ASCII".into()))?;
         let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
         if !scheme.eq_ignore_ascii_case("basic") {
-            return Err(OAuthError::InvalidClient(format!(
-                "unsupported authorization scheme {scheme:?}"
-            )));
+            return Err(OAuthError::InvalidClient(format!("unsupported authorization scheme {scheme:?}")));
         }
-        let (client_id, secret) = parse_basic(rest)
-            .map_err(|e| OAuthError::InvalidClient(format!("malformed Basic credentials: {e}")))?;
+        let (client_id, secret) =
+            parse_basic(rest).map_err(|e| OAuthError::InvalidClient(format!("malformed Basic credentials: {e}")))?;
         return Ok(Credentials::Basic { client_id, secret });
     }
     match (assertion_type, form.get("client_assertion")) {
-        (Some(JWT_BEARER), Some(assertion)) => Ok(Credentials::Assertion {
-            assertion: assertion.to_owned(),
-        }),
-        (Some(JWT_BEARER), None) => Err(OAuthError::InvalidRequest(
-            "client_assertion is missing".into(),
-        )),
-        (Some(other), _) => Err(OAuthError::InvalidRequest(format!(
-            "unsupported client_assertion_type {other:?}"
-        ))),
-        (None, Some(_)) => Err(OAuthError::InvalidRequest(
-            "client_assertion_type is missing".into(),
-        )),
-        (None, None) if form.get("client_secret").is_some() => Err(OAuthError::InvalidClient(
-            "client_secret in the body is not supported; use HTTP Basic".into(),
-        )),
+        (Some(JWT_BEARER), Some(assertion)) => Ok(Credentials::Assertion { assertion: assertion.to_owned() }),
+        (Some(JWT_BEARER), None) => Err(OAuthError::InvalidRequest("client_assertion is missing".into())),
+        (Some(other), _) => Err(OAuthError::InvalidRequest(format!("unsupported client_assertion_type {other:?}"))),
+        (None, Some(_)) => Err(OAuthError::InvalidRequest("client_assertion_type is missing".into())),
+        (None, None) if form.get("client_secret").is_some() => {
+            Err(OAuthError::InvalidClient("client_secret in the body is not supported; use HTTP Basic".into()))
+        }
         (None, None) => Err(OAuthError::InvalidClient("no client authentication".into())),
     }
 }
@@ -179,46 +156,27 @@ fn authenticate<'s>(
     match credentials {
         Credentials::Basic { client_id, secret } => {
             if form.get("client_id").is_some_and(|id| id != client_id) {
-                return Err(OAuthError::InvalidRequest(
-                    "client_id differs from the Basic credentials".into(),
-                ));
+                return Err(OAuthError::InvalidRequest("client_id differs from the Basic credentials".into()));
             }
             profile
                 .account(client_id)
                 .filter(|a| a.secret.as_ref().is_some_and(|s| s.matches(secret)))
-                .ok_or_else(|| {
-                    OAuthError::InvalidClient(format!(
-                        "unknown client or wrong secret for {client_id:?}"
-                    ))
-                })
+                .ok_or_else(|| OAuthError::InvalidClient(format!("unknown client or wrong secret for {client_id:?}")))
         }
         Credentials::Assertion { assertion } => {
             let token_url = format!("{}{}", state.origin(), super::token_path(tenant));
-            let expected = Expected {
-                client_id: form.get("client_id"),
-                token_url: &token_url,
-                now: state.clock().now(),
-            };
-            assertion::verify(profile, state.replay_cache(), assertion, &expected)
-                .map_err(OAuthError::InvalidAssertion)
+            let expected =
+                Expected { client_id: form.get("client_id"), token_url: &token_url, now: state.clock().now() };
+            assertion::verify(profile, state.replay_cache(), assertion, &expected).map_err(OAuthError::InvalidAssertion)
         }
     }
 }
 
-fn approved_tenant(
-    state: &AppState,
-    account: &Account,
-    tenant: &str,
-) -> Result<TenantId, OAuthError> {
+fn approved_tenant(state: &AppState, account: &Account, tenant: &str) -> Result<TenantId, OAuthError> {
     let known = state.profile().tenant(tenant).map(|t| t.id.clone());
     match known {
         Some(id) if state.approves(account, &id) => Ok(id),
-        Some(_) => Err(OAuthError::InvalidTenant(format!(
-            "tenant {tenant} has not approved {}",
-            account.client_id
-        ))),
-        None => Err(OAuthError::InvalidTenant(format!(
-            "unknown tenant {tenant:?}"
-        ))),
+        Some(_) => Err(OAuthError::InvalidTenant(format!("tenant {tenant} has not approved {}", account.client_id))),
+        None => Err(OAuthError::InvalidTenant(format!("unknown tenant {tenant:?}"))),
     }
 }

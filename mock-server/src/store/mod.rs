@@ -1,5 +1,146 @@
-//! Per-tenant resource store.
+//! Per-tenant resource store: tables of DSTU2 resources with their versions, and the indexes that
+//! make Cerner's searches fast. Tenants never share data: each has its own [`TenantData`] behind
+//! its own lock (held only for the length of a read or a change, never across an `.await`).
+//!
+//! # Layout
+//! - `table`: rows of one type, by id; `sorted`: the sorted-key lists indexes are made of.
+//! - `fields`: the search fields read from each resource; `tenant`: one tenant's tables and indexes.
+//! - `search`: runs a typed query; `changes`: data changes between runs; `summary`: what a tenant holds.
+//! - [`synthetic`]: the seeded generator.
 
+mod changes;
+mod fields;
 mod resource_type;
+mod search;
+mod simulate;
+mod sorted;
+mod summary;
+pub mod synthetic;
+mod table;
+mod tenant;
 
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use time::{Date, Duration};
+
+pub use changes::{Change, ChangeError};
 pub use resource_type::{ResourceType, UnknownType};
+pub use search::{PATIENT_MATCH_LIMIT, SearchError};
+pub use sorted::Key;
+pub use summary::TenantSummary;
+pub use table::Row;
+pub use tenant::{AppointmentFields, IngestError, TenantData};
+
+use crate::ids::TenantId;
+use crate::profile::{Profile, SyntheticSettings, Tenant};
+use synthetic::{SyntheticError, SyntheticSpec};
+
+/// Every tenant's data.
+#[derive(Debug, Default)]
+pub struct Store {
+    tenants: HashMap<TenantId, RwLock<TenantData>>,
+}
+
+/// Why the store could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("tenant {tenant}: {source}")]
+    Resource { tenant: TenantId, source: IngestError },
+    #[error("--synthetic: {0}")]
+    Synthetic(#[from] SyntheticError),
+}
+
+/// What goes into the store besides the profile.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `key=value,…` applied to every tenant's synthetic settings (`--synthetic`).
+    pub synthetic: Option<String>,
+}
+
+impl Store {
+    /// Loads every tenant of `profile`: its fixtures, then its synthetic data around `today`.
+    /// Tenants load in parallel.
+    pub fn load(profile: &Profile, today: Date, options: &LoadOptions) -> Result<Self, LoadError> {
+        let specs = profile
+            .tenants
+            .iter()
+            .map(|tenant| synthetic_spec(tenant, today, options.synthetic.as_deref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let loaded: Vec<Result<TenantData, LoadError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = profile
+                .tenants
+                .iter()
+                .zip(&specs)
+                .map(|(tenant, spec)| scope.spawn(move || load_tenant(tenant, spec.as_ref())))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Ok(TenantData::default()))).collect()
+        });
+        let mut tenants = HashMap::new();
+        for (tenant, data) in profile.tenants.iter().zip(loaded) {
+            tenants.insert(tenant.id.clone(), RwLock::new(data?));
+        }
+        Ok(Self { tenants })
+    }
+
+    /// Read access to a tenant's data.
+    pub fn read(&self, tenant: &str) -> Option<RwLockReadGuard<'_, TenantData>> {
+        let lock = self.tenants.get(tenant)?;
+        Some(lock.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Write access to a tenant's data.
+    pub fn write(&self, tenant: &str) -> Option<RwLockWriteGuard<'_, TenantData>> {
+        let lock = self.tenants.get(tenant)?;
+        Some(lock.write().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+fn load_tenant(tenant: &Tenant, spec: Option<&SyntheticSpec>) -> Result<TenantData, LoadError> {
+    let mut data = TenantData::default();
+    let fail = |source| LoadError::Resource { tenant: tenant.id.clone(), source };
+    data.begin_load();
+    for (resource_type, json) in &tenant.fixtures {
+        data.ingest(*resource_type, json.clone()).map_err(fail)?;
+    }
+    if let Some(spec) = spec {
+        let mut error = None;
+        synthetic::generate(spec, |resource_type, json| {
+            if error.is_none() {
+                error = data.ingest(resource_type, json).err();
+            }
+        });
+        if let Some(e) = error {
+            return Err(fail(e));
+        }
+    }
+    data.finish_load();
+    Ok(data)
+}
+
+/// The generator's spec for a tenant: its own settings, with the command line's overrides.
+fn synthetic_spec(tenant: &Tenant, today: Date, overrides: Option<&str>) -> Result<Option<SyntheticSpec>, LoadError> {
+    let settings = match (&tenant.synthetic, overrides) {
+        (Some(settings), _) => settings.clone(),
+        (None, Some(_)) => SyntheticSettings::default(),
+        (None, None) => return Ok(None),
+    };
+    let mut spec = SyntheticSpec {
+        seed: settings.seed,
+        first_day: today.saturating_sub(Duration::days(settings.days_before.into())),
+        last_day: today.saturating_add(Duration::days(settings.days_after.into())),
+        patients: settings.patients,
+        practitioners: settings.practitioners,
+        appointments: settings.appointments,
+        slots: settings.slots,
+        encounters: settings.encounters,
+        locations: settings.locations,
+        first_location_share: settings.first_location_share,
+        id_base: settings.id_base,
+        tenant: tenant.id.to_string(),
+    };
+    if let Some(text) = overrides {
+        spec.apply_overrides(text, today)?;
+    }
+    Ok(Some(spec))
+}

@@ -37,18 +37,13 @@ fn body(assertion: &str) -> String {
 }
 
 async fn post(app: &TestApp, assertion: &str) -> Value {
-    app.envelope(app.post_token(SANDBOX, None, &body(assertion)).await)
-        .await
+    app.envelope(app.post_token(SANDBOX, None, &body(assertion)).await).await
 }
 
 #[tokio::test]
 async fn rs384_assertion_signed_with_the_fixture_key_gets_a_token() {
     let app = spawn_app().await;
-    let assertion = sign(
-        Algorithm::RS384,
-        Some("jwt-account-rs384"),
-        &good_claims(&app.token_url(SANDBOX)),
-    );
+    let assertion = sign(Algorithm::RS384, Some("jwt-account-rs384"), &good_claims(&app.token_url(SANDBOX)));
     let env = post(&app, &assertion).await;
     assert_eq!(env["status"], 200, "{env:#}");
     assert_eq!(env["body"]["scope"], "system/Appointment.read");
@@ -67,23 +62,11 @@ async fn es384_assertion_without_kid_gets_a_token() {
 #[tokio::test]
 async fn a_replayed_jti_is_refused() {
     let app = spawn_app().await;
-    let assertion = sign(
-        Algorithm::ES384,
-        Some("jwt-account-es384"),
-        &good_claims(&app.token_url(SANDBOX)),
-    );
+    let assertion = sign(Algorithm::ES384, Some("jwt-account-es384"), &good_claims(&app.token_url(SANDBOX)));
     assert_eq!(post(&app, &assertion).await["status"], 200);
     let env = post(&app, &assertion).await;
-    assert_eq!(
-        (&env["status"], &env["body"]["error"]),
-        (&json!(401), &json!("invalid_client"))
-    );
-    assert!(
-        env["body"]["error_uri"]
-            .as_str()
-            .unwrap()
-            .contains("invalid%2Dclient%2Dassertion")
-    );
+    assert_eq!((&env["status"], &env["body"]["error"]), (&json!(401), &json!("invalid_client")));
+    assert!(env["body"]["error_uri"].as_str().unwrap().contains("invalid%2Dclient%2Dassertion"));
     assert_envelope!("assertion_replayed", env);
 }
 
@@ -104,83 +87,33 @@ async fn every_broken_assertion_is_invalid_client() {
         claims
     };
     let cases = [
-        (
-            "aud of another tenant",
-            sign(
-                Algorithm::RS384,
-                None,
-                &with("aud", json!(app.token_url(SECOND))),
-            ),
-        ),
-        (
-            "expired",
-            sign(Algorithm::RS384, None, &with("exp", json!(now - 1))),
-        ),
-        (
-            "exp more than five minutes ahead",
-            sign(Algorithm::RS384, None, &with("exp", json!(now + 301))),
-        ),
-        (
-            "sub differs from iss",
-            sign(Algorithm::RS384, None, &with("sub", json!("someone-else"))),
-        ),
+        ("aud of another tenant", sign(Algorithm::RS384, None, &with("aud", json!(app.token_url(SECOND))))),
+        ("expired", sign(Algorithm::RS384, None, &with("exp", json!(now - 1)))),
+        ("exp more than five minutes ahead", sign(Algorithm::RS384, None, &with("exp", json!(now + 301)))),
+        ("sub differs from iss", sign(Algorithm::RS384, None, &with("sub", json!("someone-else")))),
         ("no jti", sign(Algorithm::RS384, None, &without("jti"))),
         ("no exp", sign(Algorithm::RS384, None, &without("exp"))),
-        (
-            "unknown client",
-            sign(Algorithm::RS384, None, &with("iss", json!("nobody"))),
-        ),
-        (
-            "account without JWKS",
-            sign(Algorithm::RS384, None, &with("iss", json!(CLIENT))),
-        ),
-        (
-            "unknown kid",
-            sign(Algorithm::RS384, Some("not-registered"), &good_claims(&url)),
-        ),
-        (
-            "key of the wrong kid",
-            sign(
-                Algorithm::RS384,
-                Some("jwt-account-es384"),
-                &good_claims(&url),
-            ),
-        ),
-        (
-            "RS256 is not allowed",
-            sign(Algorithm::RS256, None, &good_claims(&url)),
-        ),
-        (
-            "HS256 with a shared secret",
-            sign(Algorithm::HS256, None, &good_claims(&url)),
-        ),
+        ("unknown client", sign(Algorithm::RS384, None, &with("iss", json!("nobody")))),
+        ("account without JWKS", sign(Algorithm::RS384, None, &with("iss", json!(CLIENT)))),
+        ("unknown kid", sign(Algorithm::RS384, Some("not-registered"), &good_claims(&url))),
+        ("key of the wrong kid", sign(Algorithm::RS384, Some("jwt-account-es384"), &good_claims(&url))),
+        ("RS256 is not allowed", sign(Algorithm::RS256, None, &good_claims(&url))),
+        ("HS256 with a shared secret", sign(Algorithm::HS256, None, &good_claims(&url))),
         ("not a JWT", "not-a-jwt".to_owned()),
     ];
     for (case, assertion) in cases {
         let env = post(&app, &assertion).await;
-        assert_eq!(
-            (&env["status"], &env["body"]["error"]),
-            (&json!(401), &json!("invalid_client")),
-            "{case}: {env:#}"
-        );
+        assert_eq!((&env["status"], &env["body"]["error"]), (&json!(401), &json!("invalid_client")), "{case}: {env:#}");
     }
     // The boundary itself is allowed: exp exactly five minutes ahead.
-    let env = post(
-        &app,
-        &sign(Algorithm::RS384, None, &with("exp", json!(now + 300))),
-    )
-    .await;
+    let env = post(&app, &sign(Algorithm::RS384, None, &with("exp", json!(now + 300)))).await;
     assert_eq!(env["status"], 200, "{env:#}");
 }
 
 #[tokio::test]
 async fn a_tampered_signature_is_invalid_client() {
     let app = spawn_app().await;
-    let assertion = sign(
-        Algorithm::RS384,
-        None,
-        &good_claims(&app.token_url(SANDBOX)),
-    );
+    let assertion = sign(Algorithm::RS384, None, &good_claims(&app.token_url(SANDBOX)));
     let (signed, signature) = assertion.rsplit_once('.').unwrap();
     let flipped: String = signature.chars().rev().collect();
     let env = post(&app, &format!("{signed}.{flipped}")).await;
@@ -190,32 +123,15 @@ async fn a_tampered_signature_is_invalid_client() {
 #[tokio::test]
 async fn an_assertion_for_a_tenant_that_has_not_approved_is_invalid_grant() {
     let app = spawn_app().await;
-    let assertion = sign(
-        Algorithm::ES384,
-        None,
-        &good_claims(&app.token_url(UNAPPROVED)),
-    );
-    let env = app
-        .envelope(app.post_token(UNAPPROVED, None, &body(&assertion)).await)
-        .await;
-    assert_eq!(
-        (&env["status"], &env["body"]["error"]),
-        (&json!(400), &json!("invalid_grant")),
-        "{env:#}"
-    );
+    let assertion = sign(Algorithm::ES384, None, &good_claims(&app.token_url(UNAPPROVED)));
+    let env = app.envelope(app.post_token(UNAPPROVED, None, &body(&assertion)).await).await;
+    assert_eq!((&env["status"], &env["body"]["error"]), (&json!(400), &json!("invalid_grant")), "{env:#}");
 }
 
 #[tokio::test]
 async fn assertion_without_its_type_is_invalid_request() {
     let app = spawn_app().await;
-    let body =
-        "grant_type=client_credentials&scope=system%2FAppointment.read&client_assertion=a.b.c";
-    let env = app
-        .envelope(app.post_token(SANDBOX, None, body).await)
-        .await;
-    assert_eq!(
-        (&env["status"], &env["body"]["error"]),
-        (&json!(400), &json!("invalid_request")),
-        "{env:#}"
-    );
+    let body = "grant_type=client_credentials&scope=system%2FAppointment.read&client_assertion=a.b.c";
+    let env = app.envelope(app.post_token(SANDBOX, None, body).await).await;
+    assert_eq!((&env["status"], &env["body"]["error"]), (&json!(400), &json!("invalid_request")), "{env:#}");
 }

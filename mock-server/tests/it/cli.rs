@@ -12,35 +12,24 @@ fn an_invalid_profile_is_refused_naming_the_field() {
     let dir = std::env::temp_dir().join(format!("cerner-mock-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("bad.toml");
-    std::fs::write(&path, "[[tenants]]\nid = \"t1\"\n[[accounts]]\nclient_id = \"a\"\nsecret = \"s\"\napproved_tenants = [\"t2\"]\n").unwrap();
-    let output = Command::new(BIN)
-        .arg("--profile")
-        .arg(&path)
-        .arg("--port")
-        .arg("0")
-        .output()
-        .unwrap();
+    std::fs::write(
+        &path,
+        "[[tenants]]\nid = \"t1\"\n[[accounts]]\nclient_id = \"a\"\nsecret = \"s\"\napproved_tenants = [\"t2\"]\n",
+    )
+    .unwrap();
+    let output = Command::new(BIN).arg("--profile").arg(&path).arg("--port").arg("0").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("accounts[0].approved_tenants[0]") && stderr.contains("\"t2\""),
-        "{stderr}"
-    );
+    assert!(stderr.contains("accounts[0].approved_tenants[0]") && stderr.contains("\"t2\""), "{stderr}");
 
-    let output = Command::new(BIN)
-        .args(["--profile", "/nonexistent/profile.toml"])
-        .output()
-        .unwrap();
+    let output = Command::new(BIN).args(["--profile", "/nonexistent/profile.toml"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("cannot read profile"));
 }
 
 #[test]
 fn a_bad_flag_value_is_a_one_line_error() {
-    let output = Command::new(BIN)
-        .args(["--public-origin", "http://x/with/path"])
-        .output()
-        .unwrap();
+    let output = Command::new(BIN).args(["--public-origin", "http://x/with/path"]).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--public-origin"), "{stderr}");
@@ -63,10 +52,7 @@ fn the_binary_serves_the_embedded_default_from_any_directory() {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let found = line
-                .split("address=")
-                .nth(1)
-                .and_then(|rest| rest.split_whitespace().next());
+            let found = line.split("address=").nth(1).and_then(|rest| rest.split_whitespace().next());
             if let Some(address) = found {
                 let _ = tx.send(address.to_owned());
             }

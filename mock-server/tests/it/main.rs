@@ -2,10 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin_tenants;
 mod assertion;
 mod cli;
 mod clock;
 mod discovery;
+mod fhir_auth;
+mod fhir_read;
+mod fhir_search;
 mod helpers;
+mod paging;
 mod token;
 mod token_props;

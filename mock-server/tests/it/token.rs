@@ -6,22 +6,12 @@ use crate::assert_envelope;
 use crate::helpers::*;
 
 const SCOPE: &str = "system/Appointment.read system/Patient.read";
-const GOOD_BODY: &str =
-    "grant_type=client_credentials&scope=system%2FAppointment.read+system%2FPatient.read";
+const GOOD_BODY: &str = "grant_type=client_credentials&scope=system%2FAppointment.read+system%2FPatient.read";
 
 /// Sends a request that must be refused with `status` and `error`, and snapshots the envelope.
-async fn refused(
-    name: &str,
-    tenant: &str,
-    authorization: Option<&str>,
-    body: &str,
-    status: u16,
-    error: &str,
-) -> Value {
+async fn refused(name: &str, tenant: &str, authorization: Option<&str>, body: &str, status: u16, error: &str) -> Value {
     let app = spawn_app().await;
-    let envelope = app
-        .envelope(app.post_token(tenant, authorization, body).await)
-        .await;
+    let envelope = app.envelope(app.post_token(tenant, authorization, body).await).await;
     assert_eq!(envelope["status"], status, "{envelope:#}");
     assert_eq!(envelope["body"]["error"], error, "{envelope:#}");
     assert_eq!(envelope["headers"]["cache-control"], "no-store");
@@ -32,49 +22,29 @@ async fn refused(
 #[tokio::test]
 async fn basic_credentials_get_a_bearer_token_with_cerner_claims() {
     let app = spawn_app().await;
-    let response = app
-        .post_token(SANDBOX, Some(&basic(CLIENT, SECRET)), GOOD_BODY)
-        .await;
+    let response = app.post_token(SANDBOX, Some(&basic(CLIENT, SECRET)), GOOD_BODY).await;
     let body: Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
     let token = body["access_token"].as_str().unwrap();
     let fields: Vec<&String> = body.as_object().unwrap().keys().collect();
-    assert_eq!(
-        fields.len(),
-        4,
-        "exactly access_token, scope, token_type, expires_in: {body}"
-    );
+    assert_eq!(fields.len(), 4, "exactly access_token, scope, token_type, expires_in: {body}");
 
     assert_eq!(jwt_header(token)["alg"], "ES256");
     let claims = claims(token);
     assert_eq!(claims["iss"], format!("{}/", app.base));
     assert_eq!(claims["azp"], CLIENT);
-    assert_eq!(
-        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
-        600
-    );
-    assert_eq!(
-        claims["iat"].as_i64().unwrap(),
-        app.clock.now().unix_timestamp()
-    );
+    assert_eq!(claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(), 600);
+    assert_eq!(claims["iat"].as_i64().unwrap(), app.clock.now().unix_timestamp());
     assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()));
-    assert_eq!(
-        claims["urn:com:cerner:authorization:claims"],
-        json!({ "ver": "1.0", "tnt": SANDBOX, "azs": SCOPE })
-    );
+    assert_eq!(claims["urn:com:cerner:authorization:claims"], json!({ "ver": "1.0", "tnt": SANDBOX, "azs": SCOPE }));
 
-    let response = app
-        .post_token(SANDBOX, Some(&basic(CLIENT, SECRET)), GOOD_BODY)
-        .await;
+    let response = app.post_token(SANDBOX, Some(&basic(CLIENT, SECRET)), GOOD_BODY).await;
     assert_envelope!("token_success", app.envelope(response).await);
 }
 
 #[tokio::test]
 async fn each_token_has_its_own_jti() {
     let app = spawn_app().await;
-    let (a, b) = (
-        app.token(SANDBOX, SCOPE).await,
-        app.token(SANDBOX, SCOPE).await,
-    );
+    let (a, b) = (app.token(SANDBOX, SCOPE).await, app.token(SANDBOX, SCOPE).await);
     assert_ne!(claims(&a)["jti"], claims(&b)["jti"]);
 }
 
@@ -82,9 +52,7 @@ async fn each_token_has_its_own_jti() {
 async fn unregistered_wildcard_write_and_offline_scopes_are_silently_dropped() {
     let app = spawn_app().await;
     let body = "grant_type=client_credentials&scope=system%2F*.read+system%2FAppointment.write+offline_access+online_access+system%2FSlot.read+system%2FObservation.read";
-    let response = app
-        .post_token(SANDBOX, Some(&basic(CLIENT, SECRET)), body)
-        .await;
+    let response = app.post_token(SANDBOX, Some(&basic(CLIENT, SECRET)), body).await;
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["scope"], "system/Slot.read");
     assert_eq!(
@@ -97,119 +65,49 @@ async fn unregistered_wildcard_write_and_offline_scopes_are_silently_dropped() {
 async fn the_second_hospital_gets_its_own_tenant_claim() {
     let app = spawn_app().await;
     let token = app.token(SECOND, "system/Appointment.read").await;
-    assert_eq!(
-        claims(&token)["urn:com:cerner:authorization:claims"]["tnt"],
-        SECOND
-    );
+    assert_eq!(claims(&token)["urn:com:cerner:authorization:claims"]["tnt"], SECOND);
 }
 
 #[tokio::test]
 async fn missing_credentials_are_invalid_client_with_basic_challenge() {
-    let env = refused(
-        "token_no_credentials",
-        SANDBOX,
-        None,
-        GOOD_BODY,
-        401,
-        "invalid_client",
-    )
-    .await;
-    assert!(
-        env["headers"]["www-authenticate"]
-            .as_str()
-            .unwrap()
-            .starts_with("Basic")
-    );
+    let env = refused("token_no_credentials", SANDBOX, None, GOOD_BODY, 401, "invalid_client").await;
+    assert!(env["headers"]["www-authenticate"].as_str().unwrap().starts_with("Basic"));
     let uri = env["body"]["error_uri"].as_str().unwrap();
-    assert!(
-        uri.contains("oauth2%3Atoken%3Ainvalid%2Dclient%2Dcredentials"),
-        "{uri}"
-    );
+    assert!(uri.contains("oauth2%3Atoken%3Ainvalid%2Dclient%2Dcredentials"), "{uri}");
 }
 
 #[tokio::test]
 async fn wrong_secret_is_invalid_client() {
-    let env = refused(
-        "token_wrong_secret",
-        SANDBOX,
-        Some(&basic(CLIENT, "guess")),
-        GOOD_BODY,
-        401,
-        "invalid_client",
-    )
-    .await;
-    assert!(
-        env["body"]["error_uri"]
-            .as_str()
-            .unwrap()
-            .contains(&format!("client={CLIENT}&tenant={SANDBOX}"))
-    );
+    let env =
+        refused("token_wrong_secret", SANDBOX, Some(&basic(CLIENT, "guess")), GOOD_BODY, 401, "invalid_client").await;
+    assert!(env["body"]["error_uri"].as_str().unwrap().contains(&format!("client={CLIENT}&tenant={SANDBOX}")));
 }
 
 #[tokio::test]
 async fn unknown_client_is_invalid_client() {
-    refused(
-        "token_unknown_client",
-        SANDBOX,
-        Some(&basic("nobody", SECRET)),
-        GOOD_BODY,
-        401,
-        "invalid_client",
-    )
-    .await;
+    refused("token_unknown_client", SANDBOX, Some(&basic("nobody", SECRET)), GOOD_BODY, 401, "invalid_client").await;
 }
 
 #[tokio::test]
 async fn malformed_basic_value_is_invalid_client() {
-    refused(
-        "token_malformed_basic",
-        SANDBOX,
-        Some("Basic %%%"),
-        GOOD_BODY,
-        401,
-        "invalid_client",
-    )
-    .await;
+    refused("token_malformed_basic", SANDBOX, Some("Basic %%%"), GOOD_BODY, 401, "invalid_client").await;
 }
 
 #[tokio::test]
 async fn bearer_authorization_is_invalid_client() {
-    refused(
-        "token_bearer_scheme",
-        SANDBOX,
-        Some("Bearer abc"),
-        GOOD_BODY,
-        401,
-        "invalid_client",
-    )
-    .await;
+    refused("token_bearer_scheme", SANDBOX, Some("Bearer abc"), GOOD_BODY, 401, "invalid_client").await;
 }
 
 #[tokio::test]
 async fn secret_in_the_body_is_invalid_client() {
     let body = format!("{GOOD_BODY}&client_id={CLIENT}&client_secret={SECRET}");
-    refused(
-        "token_client_secret_post",
-        SANDBOX,
-        None,
-        &body,
-        401,
-        "invalid_client",
-    )
-    .await;
+    refused("token_client_secret_post", SANDBOX, None, &body, 401, "invalid_client").await;
 }
 
 #[tokio::test]
 async fn secret_of_the_jwt_only_account_is_refused() {
-    refused(
-        "token_jwt_account_with_secret",
-        SANDBOX,
-        Some(&basic(JWT_CLIENT, "")),
-        GOOD_BODY,
-        401,
-        "invalid_client",
-    )
-    .await;
+    refused("token_jwt_account_with_secret", SANDBOX, Some(&basic(JWT_CLIENT, "")), GOOD_BODY, 401, "invalid_client")
+        .await;
 }
 
 #[tokio::test]
@@ -223,45 +121,20 @@ async fn unknown_tenant_is_invalid_grant() {
         "invalid_grant",
     )
     .await;
-    assert!(
-        env["body"]["error_uri"]
-            .as_str()
-            .unwrap()
-            .contains("invalid%2Dtenant")
-    );
+    assert!(env["body"]["error_uri"].as_str().unwrap().contains("invalid%2Dtenant"));
 }
 
 #[tokio::test]
 async fn tenant_that_has_not_approved_the_account_is_invalid_grant() {
-    refused(
-        "token_unapproved_tenant",
-        UNAPPROVED,
-        Some(&basic(CLIENT, SECRET)),
-        GOOD_BODY,
-        400,
-        "invalid_grant",
-    )
-    .await;
+    refused("token_unapproved_tenant", UNAPPROVED, Some(&basic(CLIENT, SECRET)), GOOD_BODY, 400, "invalid_grant").await;
 }
 
 #[tokio::test]
 async fn no_registered_scope_is_unauthorized_client() {
     let body = "grant_type=client_credentials&scope=system%2FObservation.read";
-    let env = refused(
-        "token_empty_scopes",
-        SANDBOX,
-        Some(&basic(CLIENT, SECRET)),
-        body,
-        400,
-        "unauthorized_client",
-    )
-    .await;
-    assert!(
-        env["body"]["error_uri"]
-            .as_str()
-            .unwrap()
-            .contains("empty%2Dscopes")
-    );
+    let env =
+        refused("token_empty_scopes", SANDBOX, Some(&basic(CLIENT, SECRET)), body, 400, "unauthorized_client").await;
+    assert!(env["body"]["error_uri"].as_str().unwrap().contains("empty%2Dscopes"));
 }
 
 #[tokio::test]
@@ -280,15 +153,8 @@ async fn missing_scope_is_unauthorized_client() {
 #[tokio::test]
 async fn authorization_code_grant_is_unsupported() {
     let body = "grant_type=authorization_code&code=abc&scope=system%2FPatient.read";
-    refused(
-        "token_unsupported_grant",
-        SANDBOX,
-        Some(&basic(CLIENT, SECRET)),
-        body,
-        400,
-        "unsupported_grant_type",
-    )
-    .await;
+    refused("token_unsupported_grant", SANDBOX, Some(&basic(CLIENT, SECRET)), body, 400, "unsupported_grant_type")
+        .await;
 }
 
 #[tokio::test]
@@ -307,15 +173,7 @@ async fn missing_grant_type_is_invalid_request() {
 #[tokio::test]
 async fn repeated_parameter_is_invalid_request() {
     let body = "grant_type=client_credentials&scope=system%2FPatient.read&scope=system%2FSlot.read";
-    refused(
-        "token_repeated_parameter",
-        SANDBOX,
-        Some(&basic(CLIENT, SECRET)),
-        body,
-        400,
-        "invalid_request",
-    )
-    .await;
+    refused("token_repeated_parameter", SANDBOX, Some(&basic(CLIENT, SECRET)), body, 400, "invalid_request").await;
 }
 
 #[tokio::test]
@@ -334,15 +192,7 @@ async fn bad_percent_encoding_is_invalid_request() {
 #[tokio::test]
 async fn malformed_scope_is_invalid_scope() {
     let body = "grant_type=client_credentials&scope=system%2FPatient.read++system%2FSlot.read";
-    refused(
-        "token_malformed_scope",
-        SANDBOX,
-        Some(&basic(CLIENT, SECRET)),
-        body,
-        400,
-        "invalid_scope",
-    )
-    .await;
+    refused("token_malformed_scope", SANDBOX, Some(&basic(CLIENT, SECRET)), body, 400, "invalid_scope").await;
 }
 
 #[tokio::test]
@@ -357,10 +207,7 @@ async fn json_body_is_invalid_request() {
         .await
         .unwrap();
     let env = app.envelope(response).await;
-    assert_eq!(
-        (&env["status"], &env["body"]["error"]),
-        (&json!(400), &json!("invalid_request"))
-    );
+    assert_eq!((&env["status"], &env["body"]["error"]), (&json!(400), &json!("invalid_request")));
     assert_envelope!("token_json_body", env);
 }
 
@@ -369,15 +216,7 @@ async fn basic_and_assertion_together_are_invalid_request() {
     let body = format!(
         "{GOOD_BODY}&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=x.y.z"
     );
-    refused(
-        "token_two_auth_methods",
-        SANDBOX,
-        Some(&basic(CLIENT, SECRET)),
-        &body,
-        400,
-        "invalid_request",
-    )
-    .await;
+    refused("token_two_auth_methods", SANDBOX, Some(&basic(CLIENT, SECRET)), &body, 400, "invalid_request").await;
 }
 
 #[tokio::test]

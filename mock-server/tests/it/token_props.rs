@@ -1,6 +1,8 @@
 //! Property tests through the router itself: whatever the body, scope or Authorization header, the
 //! token endpoint answers 200, 400 or 401 — never a 500, never a panic.
 
+use std::sync::OnceLock;
+
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use cerner_mock::clock::DEFAULT_MANUAL_START;
@@ -10,14 +12,16 @@ use tower::ServiceExt;
 
 use crate::helpers::*;
 
+/// One emulator state for every case: building it loads every tenant's data.
 fn state() -> AppState {
-    let origin = url::Url::parse("http://127.0.0.1:8080").unwrap();
-    AppState::new(
-        Profile::embedded_default(),
-        &origin,
-        Clock::manual(DEFAULT_MANUAL_START),
-    )
-    .unwrap()
+    static STATE: OnceLock<AppState> = OnceLock::new();
+    STATE
+        .get_or_init(|| {
+            let origin = url::Url::parse("http://127.0.0.1:8080").unwrap();
+            let clock = Clock::manual(DEFAULT_MANUAL_START);
+            AppState::new(Profile::embedded_default(), &origin, clock, &Default::default()).unwrap()
+        })
+        .clone()
 }
 
 fn status(state: &AppState, authorization: &str, body: Vec<u8>) -> StatusCode {
@@ -26,13 +30,8 @@ fn status(state: &AppState, authorization: &str, body: Vec<u8>) -> StatusCode {
         .header("authorization", authorization)
         .body(Body::from(body))
         .unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    runtime
-        .block_on(build_router(state.clone()).oneshot(request))
-        .unwrap()
-        .status()
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(build_router(state.clone()).oneshot(request)).unwrap().status()
 }
 
 proptest! {

@@ -97,7 +97,10 @@ pub struct Token {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlotQuery {
-    Ids { ids: Ids, include_schedule: bool },
+    Ids {
+        ids: Ids,
+        include_schedule: bool,
+    },
     ByType {
         /// `slot-type=[system|]code[,…]`, non-empty.
         slot_types: Vec<Token>,

@@ -1,0 +1,66 @@
+//! Access control on the secured endpoint, in the order Cerner applies it (DESIGN.md, "FHIR
+//! requests"): the tenant must exist (403 text); the bearer token must verify and be unexpired by
+//! the emulator's clock (401 `invalid_token`); it must be for this tenant (401, "tenant
+//! mismatch"); the tenant must still approve the account (403 text); and it must grant
+//! `system/{Type}.read` (403 `insufficient_scope`).
+
+use axum::http::{HeaderMap, header};
+
+use super::FhirError;
+use crate::app::AppState;
+use crate::ids::ClientId;
+use crate::scope::{Scope, ScopeSet};
+use crate::store::ResourceType;
+use crate::tokens::TokenRejection;
+
+/// Who a request is from, once authorized. Only the token's id is kept, never the token.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub client_id: ClientId,
+    pub jti: String,
+}
+
+/// The realm of `WWW-Authenticate` challenges: the FHIR host (and port).
+pub fn realm(state: &AppState) -> String {
+    let origin = state.origin();
+    origin.split_once("://").map_or(origin, |(_, host)| host).to_owned()
+}
+
+pub fn authorize(
+    state: &AppState,
+    headers: &HeaderMap,
+    tenant: &str,
+    resource_type: Option<ResourceType>,
+) -> Result<Principal, FhirError> {
+    let invalid =
+        |description: &str| FhirError::InvalidToken { realm: realm(state), description: description.to_owned() };
+    let known = state.profile().tenant(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let token = bearer(headers).ok_or_else(|| invalid("No bearer access token was provided"))?;
+    let claims = state.keys().verify(token, state.clock().now()).map_err(|e| match e {
+        TokenRejection::Expired { .. } => invalid("The access token has expired"),
+        TokenRejection::Invalid => invalid("The access token is invalid"),
+    })?;
+    if claims.cerner.tnt != tenant {
+        return Err(invalid("Tenant mismatch: the access token was issued for another tenant"));
+    }
+    let account = state.profile().account(&claims.azp).ok_or_else(|| invalid("The access token is invalid"))?;
+    if !state.approves(account, &known.id) {
+        return Err(FhirError::TenantNotAccessible);
+    }
+    if let Some(resource_type) = resource_type {
+        let needed = Scope::system_read(resource_type.as_str());
+        let granted = ScopeSet::parse(&claims.cerner.azs).unwrap_or_default();
+        if !granted.contains(&needed) {
+            return Err(FhirError::InsufficientScope { realm: realm(state), scope: needed.to_string() });
+        }
+    }
+    Ok(Principal { client_id: account.client_id.clone(), jti: claims.jti })
+}
+
+/// The token of an `Authorization: Bearer …` header.
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}

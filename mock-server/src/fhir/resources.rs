@@ -1,0 +1,202 @@
+//! Reads (`GET {base}{Type}/{id}`) and searches (`GET {base}{Type}?…`) on both endpoints.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::auth::authorize;
+use super::bundle::{Bundle, Entry};
+use super::paging::{Direction, PageState, page_bounds};
+use super::params::{Query, Search, SlotQuery, parse_search};
+use super::{Endpoint, FHIR_JSON, FhirError};
+use crate::app::AppState;
+use crate::store::{Key, ResourceType, TenantData};
+
+const PAGE_CONTEXT: &str = "-pageContext";
+const PAGE_DIRECTION: &str = "-pageDirection";
+
+pub(super) async fn read_secured(
+    State(state): State<AppState>,
+    Path((tenant, kind, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, FhirError> {
+    let resource_type = authorized_type(&state, &headers, &tenant, &kind)?;
+    read(&state, &tenant, resource_type, &id)
+}
+
+pub(super) async fn read_open(
+    State(state): State<AppState>,
+    Path((tenant, kind, id)): Path<(String, String, String)>,
+) -> Result<Response, FhirError> {
+    read(&state, &tenant, open_type(&state, &tenant, &kind)?, &id)
+}
+
+pub(super) async fn search_secured(
+    State(state): State<AppState>,
+    Path((tenant, kind)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Response, FhirError> {
+    let resource_type = authorized_type(&state, &headers, &tenant, &kind)?;
+    search(&state, Endpoint::Secured, &tenant, resource_type, query.as_deref().unwrap_or_default())
+}
+
+pub(super) async fn search_open(
+    State(state): State<AppState>,
+    Path((tenant, kind)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, FhirError> {
+    let resource_type = open_type(&state, &tenant, &kind)?;
+    search(&state, Endpoint::Open, &tenant, resource_type, query.as_deref().unwrap_or_default())
+}
+
+/// Authorizes, then resolves the type; an unknown type is a 404 only for an authorized caller.
+fn authorized_type(state: &AppState, headers: &HeaderMap, tenant: &str, kind: &str) -> Result<ResourceType, FhirError> {
+    match kind.parse::<ResourceType>() {
+        Ok(resource_type) => {
+            let principal = authorize(state, headers, tenant, Some(resource_type))?;
+            tracing::debug!(client = %principal.client_id, jti = %principal.jti, %tenant, %resource_type, "authorized");
+            Ok(resource_type)
+        }
+        Err(_) => {
+            authorize(state, headers, tenant, None)?;
+            Err(unsupported(kind))
+        }
+    }
+}
+
+fn open_type(state: &AppState, tenant: &str, kind: &str) -> Result<ResourceType, FhirError> {
+    if state.profile().tenant(tenant).is_none() {
+        return Err(FhirError::TenantNotAccessible);
+    }
+    kind.parse().map_err(|_| unsupported(kind))
+}
+
+fn unsupported(kind: &str) -> FhirError {
+    FhirError::NotFound(format!("Resource type '{kind}' is not supported"))
+}
+
+fn read(state: &AppState, tenant: &str, resource_type: ResourceType, id: &str) -> Result<Response, FhirError> {
+    let data = state.store().read(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let row = data
+        .read(resource_type, id)
+        .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))?;
+    let mut response = (StatusCode::OK, row.json.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", row.version)) {
+        headers.insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+/// The search's parameters, and the cursor when this is a page request.
+struct Request {
+    params: Vec<(String, String)>,
+    cursor: Option<(Key, Direction)>,
+}
+
+fn search(
+    state: &AppState,
+    endpoint: Endpoint,
+    tenant: &str,
+    resource_type: ResourceType,
+    raw_query: &str,
+) -> Result<Response, FhirError> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
+    let request = page_request(state, tenant, resource_type, pairs)?;
+    let search = parse_search(resource_type, &request.params)?;
+    let data = state.store().read(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let matches = data.search(&search.query)?;
+    let count = search.count as usize;
+    let (start, end) = page_bounds(&matches, request.cursor, count);
+    let base = format!("{}{}", state.origin(), endpoint.base_path(tenant));
+    let link = |key: Key, direction: Direction| {
+        let token = state.page_keys().encode(&PageState {
+            tenant: tenant.to_owned(),
+            resource_type: resource_type.as_str().to_owned(),
+            params: request.params.clone(),
+            cursor: key,
+            direction,
+            issued_ms: state.now_ms(),
+        });
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair(PAGE_CONTEXT, &token).append_pair(PAGE_DIRECTION, direction.as_param());
+        format!("{base}{resource_type}?{}", query.finish())
+    };
+    let page = &matches[start..end];
+    let mut bundle = Bundle {
+        total: (resource_type != ResourceType::Slot).then_some(matches.len()),
+        self_url: self_url(&base, resource_type, raw_query, &request, &search),
+        next: (end < matches.len()).then(|| page.last().map(|k| link(*k, Direction::Next))).flatten(),
+        previous: (start > 0).then(|| page.first().map(|k| link(*k, Direction::Previous))).flatten(),
+        entries: Vec::with_capacity(page.len()),
+    };
+    add_entries(&mut bundle, &data, &base, resource_type, page, &search);
+    let mut response = (StatusCode::OK, bundle.render()).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
+    Ok(response)
+}
+
+/// A first-page request as is; a page request (`-pageContext`) replaced by the search it continues.
+fn page_request(
+    state: &AppState,
+    tenant: &str,
+    resource_type: ResourceType,
+    pairs: Vec<(String, String)>,
+) -> Result<Request, FhirError> {
+    let find = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let Some(token) = find(PAGE_CONTEXT) else {
+        if find(PAGE_DIRECTION).is_some() {
+            return Err(super::paging::PageError::Invalid.into());
+        }
+        return Ok(Request { params: pairs, cursor: None });
+    };
+    let direction = find(PAGE_DIRECTION).unwrap_or("NEXT");
+    let page = state.page_keys().decode(token, direction, tenant, resource_type, state.now_ms())?;
+    Ok(Request { params: page.params, cursor: Some((page.cursor, page.direction)) })
+}
+
+/// The request URL as received; a first page of a paged type also states `_count` (as Cerner's do).
+fn self_url(base: &str, resource_type: ResourceType, raw_query: &str, request: &Request, search: &Search) -> String {
+    let paged = matches!(resource_type, ResourceType::Appointment | ResourceType::Slot);
+    let has_count = request.params.iter().any(|(k, _)| k == "_count");
+    let mut url = format!("{base}{resource_type}?{raw_query}");
+    if paged && request.cursor.is_none() && !has_count {
+        url.push_str(&format!("&_count={}", search.count));
+    }
+    url
+}
+
+fn add_entries<'a>(
+    bundle: &mut Bundle<'a>,
+    data: &'a TenantData,
+    base: &str,
+    resource_type: ResourceType,
+    page: &[Key],
+    search: &Search,
+) {
+    let Some(table) = data.table(resource_type) else { return };
+    let mode = (resource_type == ResourceType::Slot).then_some("match");
+    let rows: Vec<_> = page.iter().filter_map(|(_, row)| table.row(*row)).collect();
+    for row in &rows {
+        bundle.entries.push(Entry { full_url: format!("{base}{resource_type}/{}", row.id), resource: &row.json, mode });
+    }
+    let include = matches!(
+        &search.query,
+        Query::Slot(SlotQuery::Ids { include_schedule: true, .. } | SlotQuery::ByType { include_schedule: true, .. })
+    );
+    if include {
+        let mut seen = Vec::new();
+        for schedule_id in page.iter().filter_map(|(_, row)| data.slot_schedule(*row)) {
+            if seen.contains(&schedule_id) {
+                continue;
+            }
+            seen.push(schedule_id);
+            if let Some(schedule) = data.read(ResourceType::Schedule, schedule_id) {
+                let full_url = format!("{base}Schedule/{}", schedule.id);
+                bundle.entries.push(Entry { full_url, resource: &schedule.json, mode: Some("include") });
+            }
+        }
+    }
+}

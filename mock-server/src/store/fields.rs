@@ -1,0 +1,185 @@
+//! The few fields of each resource that searches look at, read once when a resource is stored.
+//! Each `*Doc` deserializes only those fields (serde skips the rest quickly), so loading a million
+//! appointments parses each one once and builds no JSON tree.
+
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::{Date, OffsetDateTime, Time};
+
+/// Parses a FHIR instant/dateTime to Unix milliseconds. A bare date counts from its midnight UTC.
+pub fn instant_ms(text: &str) -> Option<i64> {
+    if let Ok(t) = OffsetDateTime::parse(text, &Rfc3339) {
+        return i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok();
+    }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = Date::parse(text, &format).ok()?;
+    Some(date.with_time(Time::MIDNIGHT).assume_utc().unix_timestamp() * 1000)
+}
+
+/// A FHIR instant with milliseconds, as Cerner writes them: `2020-10-06T14:00:00.000Z`.
+pub fn format_instant_ms(ms: i64) -> Option<String> {
+    let t = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()?;
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+    t.format(&format).ok()
+}
+
+/// The id a reference like `Patient/123` points to, when it is of `resource_type`.
+pub fn reference_id<'a>(reference: &'a str, resource_type: &str) -> Option<&'a str> {
+    let (kind, id) = reference.rsplit_once('/')?;
+    let kind = kind.rsplit('/').next().unwrap_or(kind);
+    (kind == resource_type && !id.is_empty()).then_some(id)
+}
+
+#[derive(Deserialize, Default)]
+pub struct Reference {
+    pub reference: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Coding {
+    pub system: Option<String>,
+    pub code: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct CodeableConcept {
+    #[serde(default)]
+    pub coding: Vec<Coding>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Meta {
+    #[serde(rename = "versionId")]
+    pub version_id: Option<String>,
+}
+
+/// What every stored resource must have.
+#[derive(Deserialize)]
+pub struct Envelope {
+    #[serde(rename = "resourceType")]
+    pub resource_type: String,
+    pub id: Option<String>,
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+#[derive(Deserialize)]
+pub struct AppointmentDoc {
+    pub status: Option<String>,
+    pub start: Option<String>,
+    #[serde(default)]
+    pub participant: Vec<Participant>,
+}
+
+#[derive(Deserialize)]
+pub struct Participant {
+    #[serde(default)]
+    pub actor: Reference,
+}
+
+#[derive(Deserialize)]
+pub struct SlotDoc {
+    pub start: Option<String>,
+    #[serde(rename = "freeBusyType")]
+    pub free_busy_type: Option<String>,
+    #[serde(rename = "type", default)]
+    pub slot_type: CodeableConcept,
+    #[serde(default)]
+    pub schedule: Reference,
+    #[serde(default)]
+    pub extension: Vec<Extension>,
+}
+
+/// Cerner's `scheduling-location` extension names a Slot's location.
+pub const SCHEDULING_LOCATION: &str = "https://fhir-ehr.cerner.com/dstu2/StructureDefinition/scheduling-location";
+
+#[derive(Deserialize)]
+pub struct Extension {
+    pub url: String,
+    #[serde(rename = "valueReference", default)]
+    pub value_reference: Reference,
+}
+
+#[derive(Deserialize)]
+pub struct ScheduleDoc {
+    #[serde(default)]
+    pub actor: Reference,
+}
+
+#[derive(Deserialize)]
+pub struct EncounterDoc {
+    #[serde(default)]
+    pub patient: Reference,
+    #[serde(default)]
+    pub period: Period,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Period {
+    pub start: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct PatientDoc {
+    #[serde(default)]
+    pub name: Vec<HumanName>,
+    #[serde(default)]
+    pub identifier: Vec<Identifier>,
+    #[serde(default)]
+    pub telecom: Vec<ContactPoint>,
+    #[serde(default)]
+    pub address: Vec<Address>,
+    pub gender: Option<String>,
+    #[serde(rename = "birthDate")]
+    pub birth_date: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct HumanName {
+    #[serde(default)]
+    pub family: Vec<String>,
+    #[serde(default)]
+    pub given: Vec<String>,
+    pub text: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Identifier {
+    pub system: Option<String>,
+    pub value: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ContactPoint {
+    pub system: Option<String>,
+    pub value: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Address {
+    #[serde(rename = "postalCode")]
+    pub postal_code: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instants_and_dates_become_milliseconds() {
+        assert_eq!(instant_ms("1970-01-01T00:00:01.500Z"), Some(1500));
+        assert_eq!(instant_ms("1970-01-02"), Some(86_400_000));
+        assert_eq!(instant_ms("1970-01-01T01:00:00+01:00"), Some(0));
+        assert_eq!(instant_ms("soon"), None);
+        assert_eq!(format_instant_ms(1_601_992_800_000).as_deref(), Some("2020-10-06T14:00:00.000Z"));
+    }
+
+    #[test]
+    fn references_resolve_by_type() {
+        assert_eq!(reference_id("Patient/12724066", "Patient"), Some("12724066"));
+        assert_eq!(reference_id("https://x/dstu2/t/Patient/1", "Patient"), Some("1"));
+        assert_eq!(reference_id("Location/1", "Patient"), None);
+        assert_eq!(reference_id("Patient/", "Patient"), None);
+    }
+}

@@ -1,0 +1,182 @@
+//! Runs a typed query against one tenant: every match as a `(sort key, row)` pair, in the
+//! documented order (Appointments and Slots by `start`, the rest by arrival). Appointment and Slot
+//! searches read ranges of sorted indexes; only Patient's name/phone/… criteria scan the patients.
+
+use std::collections::HashSet;
+
+use super::ResourceType;
+use super::sorted::Key;
+use super::tenant::TenantData;
+use crate::fhir::params::{AppointmentQuery, EncounterQuery, Ids, PatientQuery, Query, SlotQuery, TimeRange, Token};
+
+/// More Patient matches than this is a 422 (documented).
+pub const PATIENT_MATCH_LIMIT: usize = 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SearchError {
+    #[error("the search matches more than {PATIENT_MATCH_LIMIT} patients; narrow it")]
+    TooManyPatients,
+}
+
+impl TenantData {
+    /// Every match of `query`, sorted.
+    pub fn search(&self, query: &Query) -> Result<Vec<Key>, SearchError> {
+        let keys = match query {
+            Query::Appointment(q) => self.search_appointments(q),
+            Query::Encounter(EncounterQuery::Ids(ids)) => self.by_ids(ResourceType::Encounter, ids),
+            Query::Encounter(EncounterQuery::Patient(patients)) => self.encounters_of(patients),
+            Query::Patient(q) => return self.search_patients(q),
+            Query::Practitioner(ids) => self.by_ids(ResourceType::Practitioner, ids),
+            Query::Schedule(ids) => self.by_ids(ResourceType::Schedule, ids),
+            Query::Slot(SlotQuery::Ids { ids, .. }) => self.by_ids(ResourceType::Slot, ids),
+            Query::Slot(q @ SlotQuery::ByType { .. }) => self.search_slots(q),
+        };
+        Ok(keys)
+    }
+
+    /// The sort key of a row: its start for Appointments, Slots and Encounters, else 0.
+    fn sort_key(&self, resource_type: ResourceType, row: u32) -> Key {
+        let start = match resource_type {
+            ResourceType::Appointment => self.appointments.get(row as usize).and_then(|f| f.start),
+            ResourceType::Slot => self.slots.get(row as usize).and_then(|f| f.start),
+            ResourceType::Encounter => self.encounters.get(row as usize).and_then(|f| f.start),
+            _ => None,
+        };
+        (start.unwrap_or(0), row)
+    }
+
+    fn by_ids(&self, resource_type: ResourceType, ids: &Ids) -> Vec<Key> {
+        let Some(table) = self.table(resource_type) else { return Vec::new() };
+        let mut keys: Vec<Key> =
+            ids.0.iter().filter_map(|id| table.find(id)).map(|row| self.sort_key(resource_type, row)).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    fn search_appointments(&self, query: &AppointmentQuery) -> Vec<Key> {
+        let (actor, ids, date, statuses) = match query {
+            AppointmentQuery::Ids(ids) => return self.by_ids(ResourceType::Appointment, ids),
+            AppointmentQuery::ByActor { actor, ids, date, statuses } => (actor, ids, date, statuses),
+        };
+        let Some(index) = self.by_actor.get(actor) else { return Vec::new() };
+        let status_ok = |row: u32| match statuses {
+            None => true,
+            Some(list) => self.appointment(row).is_some_and(|f| list.iter().any(|s| *s == *f.status)),
+        };
+        let mut keys: Vec<Key> = ids
+            .iter()
+            .filter_map(|id| index.get(id.as_str()))
+            .flat_map(|keys| keys.range(date.from, date.to).iter().copied())
+            .filter(|(_, row)| status_ok(*row))
+            .collect();
+        if ids.len() > 1 {
+            keys.sort_unstable();
+            keys.dedup();
+        }
+        keys
+    }
+
+    fn encounters_of(&self, patients: &[String]) -> Vec<Key> {
+        let mut keys: Vec<Key> = patients
+            .iter()
+            .filter_map(|p| self.encounters_by_patient.get(p.as_str()))
+            .flatten()
+            .map(|row| self.sort_key(ResourceType::Encounter, *row))
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+
+    fn search_slots(&self, query: &SlotQuery) -> Vec<Key> {
+        let SlotQuery::ByType { slot_types, start, actors, locations, .. } = query else { return Vec::new() };
+        let schedules = actors.as_ref().map(|actors| self.schedules_of(actors));
+        self.slots_by_start
+            .range(start.from, start.to)
+            .iter()
+            .copied()
+            .filter(|(_, row)| {
+                let Some(slot) = self.slots.get(*row as usize) else { return false };
+                slot.free
+                    && slot_types
+                        .iter()
+                        .any(|t| slot.types.iter().any(|(system, code)| token_matches(t, system.as_deref(), code)))
+                    && schedules.as_ref().is_none_or(|s| slot.schedule.as_deref().is_some_and(|id| s.contains(id)))
+                    && locations
+                        .as_ref()
+                        .is_none_or(|l| slot.location.as_deref().is_some_and(|id| l.iter().any(|x| x == id)))
+            })
+            .collect()
+    }
+
+    /// Ids of the schedules whose actor is one of `actors` (`Practitioner/593923`).
+    fn schedules_of(&self, actors: &[String]) -> HashSet<&str> {
+        let Some(table) = self.table(ResourceType::Schedule) else { return HashSet::new() };
+        table
+            .rows()
+            .filter(|(row, _)| {
+                self.schedule_actors
+                    .get(*row as usize)
+                    .and_then(Option::as_deref)
+                    .is_some_and(|actor| actors.iter().any(|a| a == actor))
+            })
+            .map(|(_, row)| &*row.id)
+            .collect()
+    }
+
+    fn search_patients(&self, query: &PatientQuery) -> Result<Vec<Key>, SearchError> {
+        let Some(table) = self.table(ResourceType::Patient) else { return Ok(Vec::new()) };
+        let candidates: Vec<u32> = match &query.ids {
+            Some(ids) => ids.0.iter().filter_map(|id| table.find(id)).collect(),
+            None => (0..u32::try_from(table.len()).unwrap_or(u32::MAX)).collect(),
+        };
+        let mut keys = Vec::new();
+        for row in candidates {
+            if self.patients.get(row as usize).is_some_and(|p| patient_matches(p, query)) {
+                if keys.len() == PATIENT_MATCH_LIMIT {
+                    return Err(SearchError::TooManyPatients);
+                }
+                keys.push((0, row));
+            }
+        }
+        keys.sort_unstable();
+        keys.dedup();
+        Ok(keys)
+    }
+}
+
+fn token_matches(token: &Token, system: Option<&str>, code: &str) -> bool {
+    token.code == code && token.system.as_deref().is_none_or(|s| Some(s) == system)
+}
+
+/// FHIR string search: case-insensitive "starts with".
+fn any_starts(values: &[String], prefix: &Option<String>) -> bool {
+    prefix.as_ref().is_none_or(|p| {
+        let p = p.to_lowercase();
+        values.iter().any(|v| v.starts_with(&p))
+    })
+}
+
+fn any_equals(values: &[String], wanted: &Option<String>) -> bool {
+    wanted.as_ref().is_none_or(|w| values.iter().any(|v| v.eq_ignore_ascii_case(w)))
+}
+
+fn in_range(value: Option<i64>, range: &Option<TimeRange>) -> bool {
+    range.as_ref().is_none_or(|r| value.is_some_and(|v| r.contains(v)))
+}
+
+fn patient_matches(p: &super::tenant::PatientFields, q: &PatientQuery) -> bool {
+    let names: Vec<String> = p.families.iter().chain(&p.givens).chain(&p.texts).cloned().collect();
+    any_starts(&names, &q.name)
+        && any_starts(&p.families, &q.family)
+        && any_starts(&p.givens, &q.given)
+        && any_starts(&p.postal_codes, &q.postal_code)
+        && any_equals(&p.phones, &q.phone)
+        && any_equals(&p.emails, &q.email)
+        && in_range(p.birth, &q.birthdate)
+        && q.gender.as_ref().is_none_or(|g| p.gender.as_deref() == Some(g.as_str()))
+        && q.identifier
+            .as_ref()
+            .is_none_or(|t| p.identifiers.iter().any(|(system, value)| token_matches(t, system.as_deref(), value)))
+}

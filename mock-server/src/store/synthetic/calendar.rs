@@ -1,0 +1,146 @@
+//! Business-day arithmetic on Unix day numbers and the two text forms of an instant: the FHIR
+//! `instant` (`2020-10-06T14:00:00.000Z`, Cerner always prints milliseconds) and the narrative form
+//! of Cerner's `text.div` (`Oct  6, 2020  2:00 P.M. UTC`). Written by hand because formatting a
+//! million appointments through `time`'s format descriptions costs more than generating them.
+
+use std::fmt::Write as _;
+
+use time::Date;
+
+pub const SECS_PER_DAY: i64 = 86_400;
+/// Julian day number of 1970-01-01.
+const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
+/// Business hours in minutes after midnight UTC: visits start at 08:00 and end by 17:00.
+pub const OPENS: u32 = 8 * 60;
+pub const CLOSES: u32 = 17 * 60;
+
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+pub fn unix_day(date: Date) -> i64 {
+    i64::from(date.to_julian_day()) - UNIX_EPOCH_JULIAN_DAY
+}
+
+/// Monday to Friday (1970-01-01 was a Thursday).
+pub fn is_weekday(day: i64) -> bool {
+    (day + 3).rem_euclid(7) < 5
+}
+
+/// A weekday that visits can be booked on.
+#[derive(Debug, Clone, Copy)]
+pub struct Workday {
+    pub day: i64,
+    /// In the first half of the range. The generator never reads a clock, so it cannot know
+    /// "today"; the first half plays the past (fulfilled, no-shows), the second the future.
+    pub past: bool,
+}
+
+/// The weekdays of `first..=last`, oldest first; empty when the range holds none.
+pub fn workdays(first: Date, last: Date) -> Vec<Workday> {
+    let (first, last) = (unix_day(first), unix_day(last));
+    let middle = first + (last - first + 1) / 2;
+    (first..=last).filter(|&day| is_weekday(day)).map(|day| Workday { day, past: day < middle }).collect()
+}
+
+/// A visit: its start in Unix seconds and its length.
+#[derive(Debug, Clone, Copy)]
+pub struct Span {
+    pub start: i64,
+    pub minutes: u32,
+}
+
+impl Span {
+    /// A visit on `day` lasting one of `lengths` minutes, starting on a quarter hour and ending by
+    /// closing time. `lengths` is a non-empty table of at most nine hours.
+    pub fn business(rng: &mut super::rng::Rng, day: i64, lengths: &[u32]) -> Span {
+        let minutes = lengths.get(rng.index(lengths.len())).copied().unwrap_or(15);
+        let quarters = (CLOSES - OPENS).saturating_sub(minutes) / 15 + 1;
+        let start_minute = OPENS + 15 * rng.below(u64::from(quarters)) as u32;
+        Span { start: day * SECS_PER_DAY + i64::from(start_minute) * 60, minutes }
+    }
+
+    pub fn end(self) -> i64 {
+        self.start + i64::from(self.minutes) * 60
+    }
+}
+
+/// Which of `days` days item `index` of `count` falls on: consecutive blocks whose sizes differ by
+/// at most one, so every day carries the same load and ids rise with the date.
+pub fn spread(index: u64, count: u64, days: usize) -> usize {
+    let day = u128::from(index) * days as u128 / u128::from(count.max(1));
+    usize::try_from(day).unwrap_or(0)
+}
+
+/// (year, month 0..12, day of month) of a Unix day, by Howard Hinnant's `civil_from_days`.
+fn civil(day: i64) -> (i64, usize, i64) {
+    let z = day + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let dom = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 2 } else { mp - 10 };
+    (yoe + era * 400 + i64::from(month <= 1), month as usize, dom)
+}
+
+fn push_two(out: &mut String, n: i64) {
+    out.push(char::from(b'0' + (n / 10 % 10) as u8));
+    out.push(char::from(b'0' + (n % 10) as u8));
+}
+
+/// `YYYY-MM-DD`.
+pub fn push_date(out: &mut String, day: i64) {
+    let (year, month, dom) = civil(day);
+    if (0..10_000).contains(&year) {
+        push_two(out, year / 100);
+        push_two(out, year % 100);
+    } else {
+        let _ = write!(out, "{year:04}");
+    }
+    out.push('-');
+    push_two(out, month as i64 + 1);
+    out.push('-');
+    push_two(out, dom);
+}
+
+/// A FHIR instant with Cerner's millisecond precision: `YYYY-MM-DDTHH:MM:SS.000Z`.
+pub fn push_instant(out: &mut String, secs: i64) {
+    let time = secs.rem_euclid(SECS_PER_DAY);
+    push_date(out, secs.div_euclid(SECS_PER_DAY));
+    out.push('T');
+    push_two(out, time / 3600);
+    out.push(':');
+    push_two(out, time / 60 % 60);
+    out.push(':');
+    push_two(out, time % 60);
+    out.push_str(".000Z");
+}
+
+/// Cerner's narrative date, day padded with a space: `Oct  6, 2020`.
+pub fn push_div_date(out: &mut String, day: i64) {
+    let (year, month, dom) = civil(day);
+    let _ = write!(out, "{} {dom:>2}, {year}", MONTHS.get(month).copied().unwrap_or("Jan"));
+}
+
+/// Cerner's narrative date and time: `Oct  6, 2020  2:00 P.M. UTC`.
+pub fn push_div_instant(out: &mut String, secs: i64) {
+    push_div_date(out, secs.div_euclid(SECS_PER_DAY));
+    let minutes = secs.rem_euclid(SECS_PER_DAY) / 60;
+    let (hour, minute) = (minutes / 60, minutes % 60);
+    let half = if hour < 12 { "A.M." } else { "P.M." };
+    let hour12 = if hour % 12 == 0 { 12 } else { hour % 12 };
+    let _ = write!(out, " {hour12:>2}:{minute:02} {half} UTC");
+}
+
+/// Escapes text from outside (location names from the profile) for the XHTML `text.div`.
+pub fn push_html(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+}

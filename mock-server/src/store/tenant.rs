@@ -1,0 +1,292 @@
+//! One tenant's data: a table per type, the search fields of each row, and the indexes that
+//! answer Appointment and Slot searches without scanning the tenant.
+
+use std::collections::HashMap;
+
+use super::ResourceType;
+use super::fields::{self, AppointmentDoc, EncounterDoc, Envelope, PatientDoc, ScheduleDoc, SlotDoc};
+use super::sorted::SortedKeys;
+use super::table::{Row, Table, TableFull};
+use crate::fhir::params::Actor;
+
+/// Search fields of an Appointment.
+#[derive(Debug, Clone, Default)]
+pub struct AppointmentFields {
+    pub start: Option<i64>,
+    pub status: Box<str>,
+    pub patients: Vec<Box<str>>,
+    pub practitioners: Vec<Box<str>>,
+    pub locations: Vec<Box<str>>,
+}
+
+impl AppointmentFields {
+    pub fn actors(&self, actor: Actor) -> &[Box<str>] {
+        match actor {
+            Actor::Patient => &self.patients,
+            Actor::Practitioner => &self.practitioners,
+            Actor::Location => &self.locations,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SlotFields {
+    pub start: Option<i64>,
+    pub free: bool,
+    /// `(system, code)` of each `type.coding`.
+    pub types: Vec<(Option<Box<str>>, Box<str>)>,
+    pub schedule: Option<Box<str>>,
+    pub location: Option<Box<str>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PatientFields {
+    /// Lower-cased family names, given names, and name texts.
+    pub families: Vec<String>,
+    pub givens: Vec<String>,
+    pub texts: Vec<String>,
+    pub identifiers: Vec<(Option<String>, String)>,
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub postal_codes: Vec<String>,
+    pub gender: Option<String>,
+    pub birth: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EncounterFields {
+    pub patient: Option<Box<str>>,
+    pub start: Option<i64>,
+}
+
+/// A resource that cannot be stored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IngestError {
+    #[error("not a JSON resource: {0}")]
+    Json(String),
+    #[error("resourceType {found:?} where {expected} was expected")]
+    WrongType { expected: ResourceType, found: String },
+    #[error("the resource has no id")]
+    NoId,
+    #[error(transparent)]
+    Full(#[from] TableFull),
+}
+
+#[derive(Debug, Default)]
+pub struct TenantData {
+    pub(super) tables: HashMap<ResourceType, Table>,
+    pub(super) appointments: Vec<AppointmentFields>,
+    pub(super) slots: Vec<SlotFields>,
+    pub(super) patients: Vec<PatientFields>,
+    pub(super) encounters: Vec<EncounterFields>,
+    /// Schedule row → actor references (`Practitioner/1`).
+    pub(super) schedule_actors: Vec<Option<Box<str>>>,
+    /// Appointment keys by actor kind, then actor id.
+    pub(super) by_actor: HashMap<Actor, HashMap<Box<str>, SortedKeys>>,
+    /// Every Slot by start.
+    pub(super) slots_by_start: SortedKeys,
+    pub(super) encounters_by_patient: HashMap<Box<str>, Vec<u32>>,
+    /// During a bulk load keys are appended and sorted once at the end.
+    loading: bool,
+}
+
+impl TenantData {
+    pub fn table(&self, resource_type: ResourceType) -> Option<&Table> {
+        self.tables.get(&resource_type)
+    }
+
+    pub fn count(&self, resource_type: ResourceType) -> usize {
+        self.table(resource_type).map_or(0, Table::len)
+    }
+
+    pub fn read(&self, resource_type: ResourceType, id: &str) -> Option<&Row> {
+        self.table(resource_type)?.get(id)
+    }
+
+    /// The Schedule id a Slot row belongs to.
+    pub fn slot_schedule(&self, row: u32) -> Option<&str> {
+        self.slots.get(row as usize)?.schedule.as_deref()
+    }
+
+    pub fn appointment(&self, row: u32) -> Option<&AppointmentFields> {
+        self.appointments.get(row as usize)
+    }
+
+    /// Stores (or replaces) a resource given as compact JSON, and indexes it.
+    pub fn ingest(&mut self, resource_type: ResourceType, json: String) -> Result<u32, IngestError> {
+        let envelope: Envelope = serde_json::from_str(&json).map_err(|e| IngestError::Json(e.to_string()))?;
+        if envelope.resource_type != resource_type.as_str() {
+            return Err(IngestError::WrongType { expected: resource_type, found: envelope.resource_type });
+        }
+        let id = envelope.id.filter(|id| !id.is_empty()).ok_or(IngestError::NoId)?;
+        let version = envelope.meta.version_id.unwrap_or_else(|| "0".to_owned());
+        let parse_error = |e: serde_json::Error| IngestError::Json(e.to_string());
+        let row = Row { id: id.into(), version: version.into(), json: json.as_str().into() };
+        let (index, _) = self.tables.entry(resource_type).or_default().upsert(row)?;
+        match resource_type {
+            ResourceType::Appointment => {
+                let doc: AppointmentDoc = serde_json::from_str(&json).map_err(parse_error)?;
+                self.index_appointment(index, appointment_fields(doc));
+            }
+            ResourceType::Slot => {
+                let doc: SlotDoc = serde_json::from_str(&json).map_err(parse_error)?;
+                self.index_slot(index, slot_fields(doc));
+            }
+            ResourceType::Patient => {
+                let doc: PatientDoc = serde_json::from_str(&json).map_err(parse_error)?;
+                set(&mut self.patients, index, patient_fields(doc));
+            }
+            ResourceType::Encounter => {
+                let doc: EncounterDoc = serde_json::from_str(&json).map_err(parse_error)?;
+                self.index_encounter(index, doc);
+            }
+            ResourceType::Schedule => {
+                let doc: ScheduleDoc = serde_json::from_str(&json).map_err(parse_error)?;
+                set(&mut self.schedule_actors, index, doc.actor.reference.map(Into::into));
+            }
+            ResourceType::Practitioner => {}
+        }
+        Ok(index)
+    }
+
+    /// Starts a bulk load: indexes are sorted once, by [`TenantData::finish_load`].
+    pub fn begin_load(&mut self) {
+        self.loading = true;
+    }
+
+    /// Sorts the indexes after a bulk load.
+    pub fn finish_load(&mut self) {
+        self.loading = false;
+        self.slots_by_start.finish();
+        for keys in self.by_actor.values_mut().flat_map(HashMap::values_mut) {
+            keys.finish();
+        }
+    }
+
+    fn index_appointment(&mut self, row: u32, fields: AppointmentFields) {
+        if let Some(old) = self.appointments.get(row as usize).cloned() {
+            self.unindex_appointment(row, &old);
+        }
+        if let Some(start) = fields.start {
+            for actor in [Actor::Patient, Actor::Practitioner, Actor::Location] {
+                let by_id = self.by_actor.entry(actor).or_default();
+                for id in fields.actors(actor) {
+                    let keys = by_id.entry(id.clone()).or_default();
+                    if self.loading {
+                        keys.push((start, row));
+                    } else {
+                        keys.insert((start, row));
+                    }
+                }
+            }
+        }
+        set(&mut self.appointments, row, fields);
+    }
+
+    fn unindex_appointment(&mut self, row: u32, old: &AppointmentFields) {
+        let Some(start) = old.start else { return };
+        for actor in [Actor::Patient, Actor::Practitioner, Actor::Location] {
+            for id in old.actors(actor) {
+                if let Some(keys) = self.by_actor.get_mut(&actor).and_then(|m| m.get_mut(id)) {
+                    keys.remove((start, row));
+                }
+            }
+        }
+    }
+
+    fn index_slot(&mut self, row: u32, fields: SlotFields) {
+        if let Some(old_start) = self.slots.get(row as usize).and_then(|f| f.start) {
+            self.slots_by_start.remove((old_start, row));
+        }
+        match fields.start {
+            Some(start) if self.loading => self.slots_by_start.push((start, row)),
+            Some(start) => self.slots_by_start.insert((start, row)),
+            None => {}
+        }
+        set(&mut self.slots, row, fields);
+    }
+
+    fn index_encounter(&mut self, row: u32, doc: EncounterDoc) {
+        let patient: Option<Box<str>> =
+            doc.patient.reference.as_deref().and_then(|r| fields::reference_id(r, "Patient")).map(Into::into);
+        let old = self.encounters.get(row as usize).and_then(|f| f.patient.clone());
+        if let Some(rows) = old.and_then(|old| self.encounters_by_patient.get_mut(&old)) {
+            rows.retain(|r| *r != row);
+        }
+        if let Some(patient) = &patient {
+            self.encounters_by_patient.entry(patient.clone()).or_default().push(row);
+        }
+        let start = doc.period.start.as_deref().and_then(fields::instant_ms);
+        set(&mut self.encounters, row, EncounterFields { patient, start });
+    }
+}
+
+/// Puts `value` at `index`, growing the vector when the row is new.
+fn set<T: Default>(values: &mut Vec<T>, index: u32, value: T) {
+    let index = index as usize;
+    if values.len() <= index {
+        values.resize_with(index + 1, T::default);
+    }
+    values[index] = value;
+}
+
+fn appointment_fields(doc: AppointmentDoc) -> AppointmentFields {
+    let mut fields = AppointmentFields {
+        start: doc.start.as_deref().and_then(fields::instant_ms),
+        status: doc.status.unwrap_or_default().into(),
+        ..AppointmentFields::default()
+    };
+    for reference in doc.participant.iter().filter_map(|p| p.actor.reference.as_deref()) {
+        if let Some(id) = fields::reference_id(reference, "Patient") {
+            fields.patients.push(id.into());
+        } else if let Some(id) = fields::reference_id(reference, "Practitioner") {
+            fields.practitioners.push(id.into());
+        } else if let Some(id) = fields::reference_id(reference, "Location") {
+            fields.locations.push(id.into());
+        }
+    }
+    fields
+}
+
+fn slot_fields(doc: SlotDoc) -> SlotFields {
+    let location = doc
+        .extension
+        .iter()
+        .filter(|e| e.url == fields::SCHEDULING_LOCATION)
+        .find_map(|e| e.value_reference.reference.as_deref().and_then(|r| fields::reference_id(r, "Location")))
+        .map(Into::into);
+    SlotFields {
+        start: doc.start.as_deref().and_then(fields::instant_ms),
+        free: doc.free_busy_type.as_deref() == Some("free"),
+        types: doc
+            .slot_type
+            .coding
+            .into_iter()
+            .filter_map(|c| Some((c.system.map(Into::into), c.code?.into())))
+            .collect(),
+        schedule: doc.schedule.reference.as_deref().and_then(|r| fields::reference_id(r, "Schedule")).map(Into::into),
+        location,
+    }
+}
+
+fn patient_fields(doc: PatientDoc) -> PatientFields {
+    let lower = |s: &String| s.to_lowercase();
+    let telecom = |system: &str| -> Vec<String> {
+        doc.telecom
+            .iter()
+            .filter(|t| t.system.as_deref() == Some(system))
+            .filter_map(|t| t.value.as_deref().map(str::to_lowercase))
+            .collect()
+    };
+    PatientFields {
+        families: doc.name.iter().flat_map(|n| n.family.iter().map(lower)).collect(),
+        givens: doc.name.iter().flat_map(|n| n.given.iter().map(lower)).collect(),
+        texts: doc.name.iter().filter_map(|n| n.text.as_ref().map(lower)).collect(),
+        identifiers: doc.identifier.iter().filter_map(|i| Some((i.system.clone(), i.value.clone()?))).collect(),
+        phones: telecom("phone"),
+        emails: telecom("email"),
+        postal_codes: doc.address.iter().filter_map(|a| a.postal_code.as_deref().map(str::to_lowercase)).collect(),
+        gender: doc.gender.clone(),
+        birth: doc.birth_date.as_deref().and_then(fields::instant_ms),
+    }
+}
