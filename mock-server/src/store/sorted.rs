@@ -56,7 +56,6 @@ impl SortedKeys {
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
-
 }
 
 impl Default for SortedKeys {

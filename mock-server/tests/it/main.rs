@@ -12,5 +12,6 @@ mod fhir_read;
 mod fhir_search;
 mod helpers;
 mod paging;
+mod search_model;
 mod token;
 mod token_props;
