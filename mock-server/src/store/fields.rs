@@ -54,75 +54,35 @@ pub struct Meta {
     pub version_id: Option<String>,
 }
 
-/// What every stored resource must have.
+/// Every field any search looks at, for every served type, so each resource is parsed once.
+/// Fields a type does not have stay empty. DSTU2 writes some as an object in one type and a list in
+/// another (`name`, `type`), hence [`one_or_many`].
 #[derive(Deserialize)]
-pub struct Envelope {
+pub struct ResourceDoc {
     #[serde(rename = "resourceType")]
     pub resource_type: String,
     pub id: Option<String>,
     #[serde(default)]
     pub meta: Meta,
-}
-
-#[derive(Deserialize)]
-pub struct AppointmentDoc {
     pub status: Option<String>,
     pub start: Option<String>,
     #[serde(default)]
     pub participant: Vec<Participant>,
-}
-
-#[derive(Deserialize)]
-pub struct Participant {
-    #[serde(default)]
-    pub actor: Reference,
-}
-
-#[derive(Deserialize)]
-pub struct SlotDoc {
-    pub start: Option<String>,
     #[serde(rename = "freeBusyType")]
     pub free_busy_type: Option<String>,
-    #[serde(rename = "type", default)]
-    pub slot_type: CodeableConcept,
+    #[serde(rename = "type", default, deserialize_with = "one_or_many")]
+    pub kind: Vec<CodeableConcept>,
     #[serde(default)]
     pub schedule: Reference,
     #[serde(default)]
     pub extension: Vec<Extension>,
-}
-
-/// Cerner's `scheduling-location` extension names a Slot's location.
-pub const SCHEDULING_LOCATION: &str = "https://fhir-ehr.cerner.com/dstu2/StructureDefinition/scheduling-location";
-
-#[derive(Deserialize)]
-pub struct Extension {
-    pub url: String,
-    #[serde(rename = "valueReference", default)]
-    pub value_reference: Reference,
-}
-
-#[derive(Deserialize)]
-pub struct ScheduleDoc {
     #[serde(default)]
     pub actor: Reference,
-}
-
-#[derive(Deserialize)]
-pub struct EncounterDoc {
     #[serde(default)]
     pub patient: Reference,
     #[serde(default)]
     pub period: Period,
-}
-
-#[derive(Deserialize, Default)]
-pub struct Period {
-    pub start: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct PatientDoc {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "one_or_many")]
     pub name: Vec<HumanName>,
     #[serde(default)]
     pub identifier: Vec<Identifier>,
@@ -133,6 +93,61 @@ pub struct PatientDoc {
     pub gender: Option<String>,
     #[serde(rename = "birthDate")]
     pub birth_date: Option<String>,
+}
+
+/// Accepts a single value or a list of them, without buffering either.
+fn one_or_many<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    use serde::de::{MapAccess, SeqAccess, Visitor, value::MapAccessDeserializer};
+
+    struct OneOrMany<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an object or a list of objects")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(items)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map)).map(|one| vec![one])
+        }
+    }
+
+    deserializer.deserialize_any(OneOrMany(std::marker::PhantomData))
+}
+
+#[derive(Deserialize)]
+pub struct Participant {
+    #[serde(default)]
+    pub actor: Reference,
+}
+
+/// Cerner's `scheduling-location` extension names a Slot's location.
+pub const SCHEDULING_LOCATION: &str = "https://fhir-ehr.cerner.com/dstu2/StructureDefinition/scheduling-location";
+
+#[derive(Deserialize)]
+pub struct Extension {
+    #[serde(default)]
+    pub url: String,
+    #[serde(rename = "valueReference", default)]
+    pub value_reference: Reference,
+}
+
+#[derive(Deserialize, Default)]
+pub struct Period {
+    pub start: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,10 @@
 //! A table of one resource type in one tenant: rows in arrival order, found by id. Rows are
 //! never removed, so a row number is a stable handle that indexes and page cursors can hold.
+//! The id index holds row numbers only (hashing the row's own id), so an id is stored once.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
 
 /// One stored resource: its compact JSON (with `meta.versionId` and `meta.lastUpdated` inside)
 /// and the version, kept apart for `ETag`.
@@ -15,7 +18,8 @@ pub struct Row {
 #[derive(Debug, Default)]
 pub struct Table {
     rows: Vec<Row>,
-    by_id: HashMap<Box<str>, u32>,
+    by_id: HashTable<u32>,
+    hasher: DefaultHashBuilder,
 }
 
 /// A table cannot hold more than `u32::MAX` rows.
@@ -37,7 +41,8 @@ impl Table {
     }
 
     pub fn find(&self, id: &str) -> Option<u32> {
-        self.by_id.get(id).copied()
+        let hash = self.hasher.hash_one(id);
+        self.by_id.find(hash, |&i| &*self.rows[i as usize].id == id).copied()
     }
 
     pub fn get(&self, id: &str) -> Option<&Row> {
@@ -52,7 +57,9 @@ impl Table {
             return Ok((index, Some(std::mem::replace(slot, row))));
         }
         let index = u32::try_from(self.rows.len()).map_err(|_| TableFull)?;
-        self.by_id.insert(row.id.clone(), index);
+        let hash = self.hasher.hash_one(&*row.id);
+        let (rows, hasher) = (&self.rows, &self.hasher);
+        self.by_id.insert_unique(hash, index, |&i| hasher.hash_one(&*rows[i as usize].id));
         self.rows.push(row);
         Ok((index, None))
     }
@@ -60,9 +67,28 @@ impl Table {
     pub fn rows(&self) -> impl Iterator<Item = (u32, &Row)> {
         (0u32..).zip(self.rows.iter())
     }
+}
 
-    pub fn reserve(&mut self, additional: usize) {
-        self.rows.reserve(additional);
-        self.by_id.reserve(additional);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, version: &str) -> Row {
+        Row { id: id.into(), version: version.into(), json: "{}".into() }
+    }
+
+    #[test]
+    fn rows_are_found_by_id_and_replaced_in_place() {
+        let mut table = Table::default();
+        for i in 0..1000 {
+            let (index, old) = table.upsert(row(&i.to_string(), "0")).unwrap();
+            assert_eq!((index, old.is_none()), (i, true));
+        }
+        let (index, old) = table.upsert(row("17", "1")).unwrap();
+        assert_eq!((index, old.map(|r| r.version)), (17, Some("0".into())));
+        assert_eq!(table.get("17").map(|r| &*r.version), Some("1"));
+        assert_eq!(table.find("999"), Some(999));
+        assert_eq!(table.find("1000"), None);
+        assert_eq!(table.len(), 1000);
     }
 }

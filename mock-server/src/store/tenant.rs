@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::ResourceType;
-use super::fields::{self, AppointmentDoc, EncounterDoc, Envelope, PatientDoc, ScheduleDoc, SlotDoc};
+use super::fields::{self, ResourceDoc};
 use super::sorted::SortedKeys;
 use super::table::{Row, Table, TableFull};
 use crate::fhir::params::Actor;
@@ -114,37 +114,19 @@ impl TenantData {
 
     /// Stores (or replaces) a resource given as compact JSON, and indexes it.
     pub fn ingest(&mut self, resource_type: ResourceType, json: String) -> Result<u32, IngestError> {
-        let envelope: Envelope = serde_json::from_str(&json).map_err(|e| IngestError::Json(e.to_string()))?;
-        if envelope.resource_type != resource_type.as_str() {
-            return Err(IngestError::WrongType { expected: resource_type, found: envelope.resource_type });
-        }
-        let id = envelope.id.filter(|id| !id.is_empty()).ok_or(IngestError::NoId)?;
-        let version = envelope.meta.version_id.unwrap_or_else(|| "0".to_owned());
-        let parse_error = |e: serde_json::Error| IngestError::Json(e.to_string());
-        let row = Row { id: id.into(), version: version.into(), json: json.as_str().into() };
-        let (index, _) = self.tables.entry(resource_type).or_default().upsert(row)?;
-        match resource_type {
-            ResourceType::Appointment => {
-                let doc: AppointmentDoc = serde_json::from_str(&json).map_err(parse_error)?;
-                self.index_appointment(index, appointment_fields(doc));
-            }
-            ResourceType::Slot => {
-                let doc: SlotDoc = serde_json::from_str(&json).map_err(parse_error)?;
-                self.index_slot(index, slot_fields(doc));
-            }
-            ResourceType::Patient => {
-                let doc: PatientDoc = serde_json::from_str(&json).map_err(parse_error)?;
-                set(&mut self.patients, index, patient_fields(doc));
-            }
-            ResourceType::Encounter => {
-                let doc: EncounterDoc = serde_json::from_str(&json).map_err(parse_error)?;
-                self.index_encounter(index, doc);
-            }
-            ResourceType::Schedule => {
-                let doc: ScheduleDoc = serde_json::from_str(&json).map_err(parse_error)?;
-                set(&mut self.schedule_actors, index, doc.actor.reference.map(Into::into));
-            }
-            ResourceType::Practitioner => {}
+        self.insert(Parsed::new(resource_type, json)?)
+    }
+
+    /// Stores a resource parsed with [`Parsed::new`] (which may run on another thread).
+    pub fn insert(&mut self, parsed: Parsed) -> Result<u32, IngestError> {
+        let (index, _) = self.tables.entry(parsed.resource_type).or_default().upsert(parsed.row)?;
+        match parsed.fields {
+            Fields::Appointment(fields) => self.index_appointment(index, fields),
+            Fields::Slot(fields) => self.index_slot(index, fields),
+            Fields::Patient(fields) => set(&mut self.patients, index, fields),
+            Fields::Encounter(fields) => self.index_encounter(index, fields),
+            Fields::Schedule(actor) => set(&mut self.schedule_actors, index, actor),
+            Fields::None => {}
         }
         Ok(index)
     }
@@ -171,7 +153,10 @@ impl TenantData {
             for actor in [Actor::Patient, Actor::Practitioner, Actor::Location] {
                 let by_id = self.by_actor.entry(actor).or_default();
                 for id in fields.actors(actor) {
-                    let keys = by_id.entry(id.clone()).or_default();
+                    if !by_id.contains_key(id) {
+                        by_id.insert(id.clone(), SortedKeys::default());
+                    }
+                    let Some(keys) = by_id.get_mut(id) else { continue };
                     if self.loading {
                         keys.push((start, row));
                     } else {
@@ -206,18 +191,61 @@ impl TenantData {
         set(&mut self.slots, row, fields);
     }
 
-    fn index_encounter(&mut self, row: u32, doc: EncounterDoc) {
-        let patient: Option<Box<str>> =
-            doc.patient.reference.as_deref().and_then(|r| fields::reference_id(r, "Patient")).map(Into::into);
+    fn index_encounter(&mut self, row: u32, fields: EncounterFields) {
         let old = self.encounters.get(row as usize).and_then(|f| f.patient.clone());
         if let Some(rows) = old.and_then(|old| self.encounters_by_patient.get_mut(&old)) {
             rows.retain(|r| *r != row);
         }
-        if let Some(patient) = &patient {
+        if let Some(patient) = &fields.patient {
             self.encounters_by_patient.entry(patient.clone()).or_default().push(row);
         }
-        let start = doc.period.start.as_deref().and_then(fields::instant_ms);
-        set(&mut self.encounters, row, EncounterFields { patient, start });
+        set(&mut self.encounters, row, fields);
+    }
+}
+
+/// A resource read and checked, ready to insert: its row and its search fields.
+#[derive(Debug)]
+pub struct Parsed {
+    resource_type: ResourceType,
+    row: Row,
+    fields: Fields,
+}
+
+#[derive(Debug)]
+enum Fields {
+    Appointment(AppointmentFields),
+    Slot(SlotFields),
+    Patient(PatientFields),
+    Encounter(EncounterFields),
+    Schedule(Option<Box<str>>),
+    None,
+}
+
+impl Parsed {
+    /// Parses `json` once, checking its type and id and reading its search fields.
+    pub fn new(resource_type: ResourceType, json: String) -> Result<Self, IngestError> {
+        let doc: ResourceDoc = serde_json::from_str(&json).map_err(|e| IngestError::Json(e.to_string()))?;
+        if doc.resource_type != resource_type.as_str() {
+            return Err(IngestError::WrongType { expected: resource_type, found: doc.resource_type });
+        }
+        let id: Box<str> = doc.id.as_deref().filter(|id| !id.is_empty()).ok_or(IngestError::NoId)?.into();
+        let version: Box<str> = doc.meta.version_id.as_deref().unwrap_or("0").into();
+        let fields = match resource_type {
+            ResourceType::Appointment => Fields::Appointment(appointment_fields(doc)),
+            ResourceType::Slot => Fields::Slot(slot_fields(doc)),
+            ResourceType::Patient => Fields::Patient(patient_fields(doc)),
+            ResourceType::Encounter => Fields::Encounter(encounter_fields(&doc)),
+            ResourceType::Schedule => Fields::Schedule(doc.actor.reference.map(Into::into)),
+            ResourceType::Practitioner => Fields::None,
+        };
+        Ok(Self { resource_type, row: Row { id, version, json: json.into_boxed_str() }, fields })
+    }
+}
+
+fn encounter_fields(doc: &ResourceDoc) -> EncounterFields {
+    EncounterFields {
+        patient: doc.patient.reference.as_deref().and_then(|r| fields::reference_id(r, "Patient")).map(Into::into),
+        start: doc.period.start.as_deref().and_then(fields::instant_ms),
     }
 }
 
@@ -230,7 +258,7 @@ fn set<T: Default>(values: &mut Vec<T>, index: u32, value: T) {
     values[index] = value;
 }
 
-fn appointment_fields(doc: AppointmentDoc) -> AppointmentFields {
+fn appointment_fields(doc: ResourceDoc) -> AppointmentFields {
     let mut fields = AppointmentFields {
         start: doc.start.as_deref().and_then(fields::instant_ms),
         status: doc.status.unwrap_or_default().into(),
@@ -248,7 +276,7 @@ fn appointment_fields(doc: AppointmentDoc) -> AppointmentFields {
     fields
 }
 
-fn slot_fields(doc: SlotDoc) -> SlotFields {
+fn slot_fields(doc: ResourceDoc) -> SlotFields {
     let location = doc
         .extension
         .iter()
@@ -259,9 +287,9 @@ fn slot_fields(doc: SlotDoc) -> SlotFields {
         start: doc.start.as_deref().and_then(fields::instant_ms),
         free: doc.free_busy_type.as_deref() == Some("free"),
         types: doc
-            .slot_type
-            .coding
+            .kind
             .into_iter()
+            .flat_map(|concept| concept.coding)
             .filter_map(|c| Some((c.system.map(Into::into), c.code?.into())))
             .collect(),
         schedule: doc.schedule.reference.as_deref().and_then(|r| fields::reference_id(r, "Schedule")).map(Into::into),
@@ -269,7 +297,7 @@ fn slot_fields(doc: SlotDoc) -> SlotFields {
     }
 }
 
-fn patient_fields(doc: PatientDoc) -> PatientFields {
+fn patient_fields(doc: ResourceDoc) -> PatientFields {
     let lower = |s: &String| s.to_lowercase();
     let telecom = |system: &str| -> Vec<String> {
         doc.telecom

@@ -64,12 +64,15 @@ fn period(day: Date, precision: u8) -> (String, i64, i64) {
     }
 }
 
+/// Days after the start, precision, strict lower bound (`gt`), strict upper bound (`lt`).
+type EndBound = (i64, u8, bool, bool);
+
 #[derive(Debug, Clone)]
 struct Case {
     actor: usize,
     picks: Vec<usize>,
     unknown_id: bool,
-    dates: (i64, u8, Option<(i64, u8, bool, bool)>),
+    dates: (i64, u8, Option<EndBound>),
     statuses: Option<Vec<&'static str>>,
 }
 
@@ -122,7 +125,7 @@ fn build(case: &Case) -> (Vec<(String, String)>, impl Fn(&AppointmentFields) -> 
         let lists = [&f.patients, &f.practitioners, &f.locations];
         f.start.is_some_and(|s| from <= s && s < to)
             && lists[actor].iter().any(|id| ids.iter().any(|wanted| **id == **wanted))
-            && statuses.as_ref().is_none_or(|list| list.iter().any(|s| *s == &*f.status))
+            && statuses.as_ref().is_none_or(|list| list.contains(&&*f.status))
     };
     (params, filter)
 }

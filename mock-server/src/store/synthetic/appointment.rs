@@ -3,8 +3,6 @@
 //! practitioner as primary performer, the patient, the location), each `required`.
 //! Appointments fill the weekdays of the range evenly, in date order, so ids rise with `start`.
 
-use std::fmt::Write as _;
-
 use serde::Serialize;
 
 use super::SyntheticSpec;
@@ -96,8 +94,6 @@ struct Texts {
     updated: String,
     start: String,
     end: String,
-    patient: String,
-    practitioner: String,
     div: String,
 }
 
@@ -119,13 +115,14 @@ pub fn appointments(spec: &SyntheticSpec, world: &World, sink: &mut Sink<'_>) {
         let Some(day) = world.days.get(calendar::spread(index, spec.appointments, world.days.len())) else { continue };
         let span = Span::business(&mut rng, day.day, &MINUTES);
         let status = roll(&mut rng, if day.past { &PAST } else { &FUTURE });
+        let location = locations.pick(index);
         let plan = Plan {
             id: id(spec.id_base, Sequence::Appointment, index),
             span,
             status,
             patient: rng.index(world.patients.len()),
-            practitioner: rng.index(world.practitioners.len()),
-            location: locations.pick(index),
+            practitioner: world.practitioner_at(location, &mut rng),
+            location,
             version: status.first_version + rng.index(2),
             updated: span.start - 3600 - rng.below(SECS_PER_DAY as u64 * 60) as i64,
         };
@@ -150,37 +147,37 @@ fn cast<'w>(world: &'w World, plan: &Plan) -> Option<Cast<'w>> {
 
 impl Texts {
     fn fill(&mut self, plan: &Plan, cast: &Cast<'_>) {
-        for text in [
-            &mut self.id,
-            &mut self.updated,
-            &mut self.start,
-            &mut self.end,
-            &mut self.patient,
-            &mut self.practitioner,
-            &mut self.div,
-        ] {
+        for text in [&mut self.id, &mut self.updated, &mut self.start, &mut self.end, &mut self.div] {
             text.clear();
         }
         let (_, visit) = visit_type(cast.practitioner.visit);
-        let _ = write!(self.id, "{}", plan.id);
+        calendar::push_number(&mut self.id, plan.id);
         calendar::push_instant(&mut self.updated, plan.updated);
         calendar::push_instant(&mut self.start, plan.span.start);
         calendar::push_instant(&mut self.end, plan.span.end());
-        let _ = write!(self.patient, "Patient/{}", cast.patient.id);
-        let _ = write!(self.practitioner, "Practitioner/{}", cast.practitioner.id);
         let div = &mut self.div;
-        let _ = write!(
-            div,
-            "<div><p><b>Appointment</b></p><p><b>Description</b>: {visit}</p><p><b>Type</b>: {visit}</p><p><b>Start</b>: "
-        );
+        for part in ["<div><p><b>Appointment</b></p><p><b>Description</b>: ", visit, "</p><p><b>Type</b>: ", visit] {
+            div.push_str(part);
+        }
+        div.push_str("</p><p><b>Start</b>: ");
         calendar::push_div_instant(div, plan.span.start);
         div.push_str("</p><p><b>End</b>: ");
         calendar::push_div_instant(div, plan.span.end());
-        let _ = write!(
-            div,
-            "</p><p><b>Duration</b>: {} Minutes</p><p><b>Status</b>: {}</p><p><b>Location</b>: {}</p><p><b>Participants</b>:</p><p><b>Patient</b>: {}</p><br /><p><b>Participant</b>: {}</p><p><b>Primary</b>: Yes</p></div>",
-            plan.span.minutes, plan.status.label, cast.place.html, cast.patient.display, cast.practitioner.display
-        );
+        div.push_str("</p><p><b>Duration</b>: ");
+        calendar::push_number(div, u64::from(plan.span.minutes));
+        for part in [
+            " Minutes</p><p><b>Status</b>: ",
+            plan.status.label,
+            "</p><p><b>Location</b>: ",
+            &cast.place.html,
+            "</p><p><b>Participants</b>:</p><p><b>Patient</b>: ",
+            &cast.patient.display,
+            "</p><br /><p><b>Participant</b>: ",
+            &cast.practitioner.display,
+            "</p><p><b>Primary</b>: Yes</p></div>",
+        ] {
+            div.push_str(part);
+        }
     }
 }
 
@@ -213,8 +210,8 @@ fn send(world: &World, plan: &Plan, cast: &Cast<'_>, texts: &Texts, sink: &mut S
         end: &texts.end,
         minutes_duration: plan.span.minutes,
         participant: [
-            participant(&performer, &texts.practitioner, &cast.practitioner.display, attendance),
-            participant(&PATIENT_TYPE, &texts.patient, &cast.patient.display, attendance),
+            participant(&performer, &cast.practitioner.reference, &cast.practitioner.display, attendance),
+            participant(&PATIENT_TYPE, &cast.patient.reference, &cast.patient.display, attendance),
             participant(&[], &cast.place.reference, &cast.place.display, attendance),
         ],
     };

@@ -81,8 +81,6 @@ struct Texts {
     start: String,
     end: String,
     fin: String,
-    patient: String,
-    attending: String,
     div: String,
 }
 
@@ -108,7 +106,8 @@ fn plan<'w>(rng: &mut Rng, world: &'w World, index: u64, count: u64) -> Option<P
         (false, 0..95) => ("planned", "Planned", "planned"),
         _ => ("cancelled", "Cancelled", "completed"),
     };
-    let attending = rng.index(world.practitioners.len());
+    let location = rng.index(world.locations.len());
+    let attending = world.practitioner_at(location, rng);
     Some(Plan {
         index,
         span,
@@ -116,7 +115,7 @@ fn plan<'w>(rng: &mut Rng, world: &'w World, index: u64, count: u64) -> Option<P
         class: CLASSES.get(rng.index(CLASSES.len())).copied().unwrap_or(CLASSES[0]),
         patient: world.patients.get(rng.index(world.patients.len()))?,
         attending: world.practitioners.get(attending),
-        place: world.locations.get(rng.index(world.locations.len()))?,
+        place: world.locations.get(location)?,
         version: rng.index(3),
         updated: span.start - 3600 - rng.below(SECS_PER_DAY as u64 * 30) as i64,
     })
@@ -124,16 +123,7 @@ fn plan<'w>(rng: &mut Rng, world: &'w World, index: u64, count: u64) -> Option<P
 
 impl Texts {
     fn fill(&mut self, spec: &SyntheticSpec, plan: &Plan<'_>) {
-        for text in [
-            &mut self.id,
-            &mut self.updated,
-            &mut self.start,
-            &mut self.end,
-            &mut self.fin,
-            &mut self.patient,
-            &mut self.attending,
-            &mut self.div,
-        ] {
+        for text in [&mut self.id, &mut self.updated, &mut self.start, &mut self.end, &mut self.fin, &mut self.div] {
             text.clear();
         }
         let _ = write!(self.id, "{}", id(spec.id_base, Sequence::Encounter, plan.index));
@@ -141,7 +131,6 @@ impl Texts {
         calendar::push_instant(&mut self.start, plan.span.start);
         calendar::push_instant(&mut self.end, plan.span.end());
         let _ = write!(self.fin, "{}", FIRST_FIN + plan.index);
-        let _ = write!(self.patient, "Patient/{}", plan.patient.id);
         let (class, label) = (plan.class.1, plan.status.1);
         let _ = write!(
             self.div,
@@ -151,7 +140,6 @@ impl Texts {
         calendar::push_div_instant(&mut self.div, plan.span.start);
         self.div.push_str("</p>");
         if let Some(attending) = plan.attending {
-            let _ = write!(self.attending, "Practitioner/{}", attending.id);
             let _ = write!(self.div, "<p><b>Attending Physician</b>: {}</p>", attending.display);
         }
         self.div.push_str("</div>");
@@ -161,7 +149,7 @@ impl Texts {
 fn send(plan: &Plan<'_>, texts: &Texts, sink: &mut Sink<'_>) {
     let attending = plan.attending.map(|person| EncounterParticipant {
         kind: [Concept { coding: &ATTENDER, text: Some("Attending Physician") }],
-        individual: Reference { reference: &texts.attending, display: Some(&person.display) },
+        individual: Reference { reference: &person.reference, display: Some(&person.display) },
     });
     let finished = plan.status.0 == "finished";
     let encounter = Encounter {
@@ -180,7 +168,7 @@ fn send(plan: &Plan<'_>, texts: &Texts, sink: &mut Sink<'_>) {
         status: plan.status.0,
         class: plan.class.0,
         kind: [Concept::text(plan.class.1)],
-        patient: Reference { reference: &texts.patient, display: Some(&plan.patient.display) },
+        patient: Reference { reference: &plan.patient.reference, display: Some(&plan.patient.display) },
         participant: attending.as_slice(),
         period: Period { start: &texts.start, end: finished.then_some(texts.end.as_str()) },
         location: [EncounterLocation {

@@ -98,7 +98,6 @@ struct Texts {
     line: String,
     address: String,
     postal: String,
-    provider: String,
     div: String,
 }
 
@@ -107,16 +106,18 @@ pub fn patients(spec: &SyntheticSpec, world: &mut World, sink: &mut Sink<'_>) {
     let mut texts = Texts::default();
     for index in 0..u64::from(spec.patients) {
         let draw = draw(&mut rng, world);
+        let person_id = id(spec.id_base, Sequence::Patient, index);
         let person = Person {
-            id: id(spec.id_base, Sequence::Patient, index),
+            id: person_id,
+            reference: format!("Patient/{person_id}"),
             display: format!("{}, {}", draw.family, draw.given),
             visit: 0,
             home: 0,
             credential: 0,
         };
-        texts.fill(&draw, &person, index, world);
+        texts.fill(&draw, &person, index);
         let provider = draw.provider.and_then(|p| world.practitioners.get(p));
-        let care = provider.map(|p| Reference { reference: &texts.provider, display: Some(&p.display) });
+        let care = provider.map(|p| Reference { reference: &p.reference, display: Some(&p.display) });
         let care = care.as_slice();
         sink.send(ResourceType::Patient, &texts.resource(&draw, &person, care));
         world.patients.push(person);
@@ -145,7 +146,7 @@ fn draw(rng: &mut Rng, world: &World) -> Draw {
 }
 
 impl Texts {
-    fn fill(&mut self, draw: &Draw, person: &Person, index: u64, world: &World) {
+    fn fill(&mut self, draw: &Draw, person: &Person, index: u64) {
         self.clear();
         let town = draw.town;
         let _ = write!(self.id, "{}", person.id);
@@ -162,9 +163,6 @@ impl Texts {
         let _ = write!(self.postal, "{}{:02}", town.zip3, (draw.numbers >> 32) % 100);
         // Cerner's example writes the line breaks of `address.text` as a literal backslash-n.
         let _ = write!(self.address, "{}\\n{}, {} {}\\nUS", self.line, town.city, town.state, self.postal);
-        if let Some(provider) = draw.provider.and_then(|p| world.practitioners.get(p)) {
-            let _ = write!(self.provider, "Practitioner/{}", provider.id);
-        }
         self.fill_div(draw, person);
     }
 
@@ -188,7 +186,6 @@ impl Texts {
             &mut self.line,
             &mut self.address,
             &mut self.postal,
-            &mut self.provider,
             &mut self.div,
         ] {
             text.clear();

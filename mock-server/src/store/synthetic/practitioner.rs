@@ -48,8 +48,10 @@ pub fn practitioners(spec: &SyntheticSpec, world: &mut World, sink: &mut Sink<'_
         let family = pick(&mut rng, &FAMILY);
         let credential = rng.index(CREDENTIALS.len());
         let suffix = CREDENTIALS.get(credential).map_or("MD", |c| c.suffix);
+        let person_id = id(spec.id_base, Sequence::Practitioner, index);
         let person = Person {
-            id: id(spec.id_base, Sequence::Practitioner, index),
+            id: person_id,
+            reference: format!("Practitioner/{person_id}"),
             display: format!("{family}, {given} {suffix}"),
             visit: rng.index(VISIT_TYPES.len()),
             home: (index % world.locations.len().max(1) as u64) as usize,

@@ -83,7 +83,6 @@ pub fn schedules(spec: &SyntheticSpec, world: &World, sink: &mut Sink<'_>) {
         calendar::push_instant(&mut texts.updated, updated);
         calendar::push_instant(&mut texts.start, world.first_secs);
         calendar::push_instant(&mut texts.end, (last_day + 1) * SECS_PER_DAY);
-        let _ = write!(texts.reference, "Practitioner/{}", practitioner.id);
         let _ = write!(
             texts.div,
             "<div><p><b>Schedule</b></p><p><b>Type</b>: {display}</p><p><b>Practitioner</b>: {}</p><p><b>Location</b>: {}</p></div>",
@@ -103,7 +102,7 @@ fn send_schedule(world: &World, practitioner: &Person, place: &Place, texts: &Te
         text: Narrative::generated(&texts.div),
         extension: [LocationExtension::new(&place.reference, Some(&place.display))],
         kind: [Concept { coding: &coding, text: Some(display) }],
-        actor: Reference { reference: &texts.reference, display: Some(&practitioner.display) },
+        actor: Reference { reference: &practitioner.reference, display: Some(&practitioner.display) },
         planning_horizon: Period { start: &texts.start, end: Some(&texts.end) },
     };
     sink.send(ResourceType::Schedule, &schedule);
@@ -142,18 +141,24 @@ impl Texts {
         self.clear();
         let schedule_id = id(spec.id_base, Sequence::Schedule, plan.owner as u64);
         let (_, display) = visit_type(world.practitioners.get(plan.owner).map_or(0, |p| p.visit));
-        let _ = write!(self.id, "{}", plan.id);
+        calendar::push_number(&mut self.id, plan.id);
         calendar::push_instant(&mut self.updated, plan.updated);
         calendar::push_instant(&mut self.start, plan.span.start);
         calendar::push_instant(&mut self.end, plan.span.end());
-        let _ = write!(self.reference, "Schedule/{schedule_id}");
-        let _ = write!(self.div, "<div><p><b>Slot</b></p><p><b>Type</b>: {display}</p><p><b>Start</b>: ");
+        self.reference.push_str("Schedule/");
+        calendar::push_number(&mut self.reference, schedule_id);
+        for part in ["<div><p><b>Slot</b></p><p><b>Type</b>: ", display, "</p><p><b>Start</b>: "] {
+            self.div.push_str(part);
+        }
         calendar::push_div_instant(&mut self.div, plan.span.start);
         self.div.push_str("</p><p><b>End</b>: ");
         calendar::push_div_instant(&mut self.div, plan.span.end());
         let status = if plan.free { "Free" } else { "Busy" };
-        let _ =
-            write!(self.div, "</p><p><b>ScheduleReference</b>: {schedule_id}</p><p><b>Status</b>: {status}</p></div>");
+        self.div.push_str("</p><p><b>ScheduleReference</b>: ");
+        calendar::push_number(&mut self.div, schedule_id);
+        for part in ["</p><p><b>Status</b>: ", status, "</p></div>"] {
+            self.div.push_str(part);
+        }
     }
 }
 

@@ -517,7 +517,7 @@ fn a_sample_of_every_type_has_the_dstu2_shape_cerner_serves() {
     let mut checked: BTreeMap<ResourceType, usize> = BTreeMap::new();
     for (index, (kind, json)) in collect(&spec).into_iter().enumerate() {
         assert!(!json.contains('\n'), "compact JSON");
-        if index % 7 == 0 || checked.get(&kind).is_none() {
+        if index % 7 == 0 || !checked.contains_key(&kind) {
             check_resource(kind, &serde_json::from_str(&json).unwrap());
             *checked.entry(kind).or_default() += 1;
         }
@@ -539,15 +539,36 @@ fn synthetic_timing_of_a_million_appointments() {
         ..SyntheticSpec::around(SANDBOX, date!(2026 - 11 - 28))
     };
     let started = std::time::Instant::now();
-    let mut sizes: BTreeMap<ResourceType, (u64, u64)> = BTreeMap::new();
+    let mut sizes: BTreeMap<ResourceType, (u64, u64, std::time::Duration)> = BTreeMap::new();
+    let mut last = started;
     generate(&spec, |kind, json| {
+        let now = std::time::Instant::now();
         let entry = sizes.entry(kind).or_default();
         entry.0 += 1;
         entry.1 += json.len() as u64;
+        entry.2 += now - last;
+        last = now;
     });
     let elapsed = started.elapsed();
-    for (kind, (count, bytes)) in &sizes {
-        println!("{kind}: {count} resources, {} bytes each on average", bytes / count);
+    for (kind, (count, bytes, time)) in &sizes {
+        println!("{kind}: {count} resources, {} bytes each on average, {time:?}", bytes / count);
     }
     println!("generated in {elapsed:?}");
+}
+
+#[test]
+fn appointments_are_with_a_practitioner_whose_schedule_is_at_their_location() {
+    let resources = parsed(&spec());
+    let home: BTreeMap<&str, &str> = of(&resources, ResourceType::Schedule)
+        .into_iter()
+        .map(|s| {
+            let place = s["extension"][0]["valueReference"]["reference"].as_str().unwrap();
+            (s["actor"]["reference"].as_str().unwrap(), place)
+        })
+        .collect();
+    for appointment in of(&resources, ResourceType::Appointment) {
+        let practitioner = appointment["participant"][0]["actor"]["reference"].as_str().unwrap();
+        let place = appointment["participant"][2]["actor"]["reference"].as_str().unwrap();
+        assert_eq!(home[practitioner], place, "appointment {}", appointment["id"]);
+    }
 }

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::SyntheticSpec;
 use super::calendar::{self, SECS_PER_DAY, Workday};
 use super::names::DEFAULT_LOCATIONS;
+use super::rng::Rng;
 
 /// Offsets of each type's id sequence from `id_base`. Ids only need to be unique per type; the
 /// offsets keep the types apart so a stray id in a log names its type at a glance.
@@ -43,6 +44,8 @@ pub struct Place {
 #[derive(Debug)]
 pub struct Person {
     pub id: u64,
+    /// `Patient/{id}` or `Practitioner/{id}`, written once for the many resources that refer to it.
+    pub reference: String,
     /// Cerner's "Family, Given" (with a credential for practitioners).
     pub display: String,
     /// Practitioners: index into `VISIT_TYPES` of what they see patients for.
@@ -75,6 +78,20 @@ impl World {
             patients: Vec::with_capacity(spec.patients as usize),
             first_secs: calendar::unix_day(spec.first_day) * SECS_PER_DAY,
         }
+    }
+}
+
+impl World {
+    /// A practitioner who works at `location` (practitioner `p` works at `p % locations`), so an
+    /// appointment's practitioner, location and the practitioner's Schedule agree; any
+    /// practitioner when nobody works there.
+    pub fn practitioner_at(&self, location: usize, rng: &mut Rng) -> usize {
+        let (staff, places) = (self.practitioners.len(), self.locations.len().max(1));
+        if location >= staff {
+            return rng.index(staff);
+        }
+        let working_there = (staff - location - 1) / places + 1;
+        location + places * rng.index(working_there)
     }
 }
 
