@@ -28,7 +28,7 @@ impl TenantData {
         if future.is_empty() {
             return Vec::new();
         }
-        let mut rng = Rng::new(seed, Stream::Appointment);
+        let mut rng = Rng::new(seed, Stream::Activity);
         let mut next_id = self.max_numeric_id(ResourceType::Appointment).saturating_add(1);
         let per_day = |per_mille: usize| (future.len() * per_mille / 1000).max(1);
         let mut changes = Vec::new();

@@ -195,3 +195,18 @@ async fn other_types_accept_only_their_parameters() {
     refused(&app, &token, "Slot?start=2020", "slot-type").await;
     assert_eq!(entry_ids(&ok(&app, &token, "Encounter?_id=97953477,97865451").await, "Encounter").len(), 2);
 }
+
+#[tokio::test]
+async fn searches_and_reads_negotiate_the_media_type() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    let url = app.url(&format!("/dstu2/{SANDBOX}/Appointment?patient=12724066&date=2020"));
+    for (accept, status) in [("application/json", 200), ("*/*", 200), ("application/fhir+xml", 406), ("text/html", 406)]
+    {
+        let response = app.http.get(&url).bearer_auth(&token).header("accept", accept).send().await.unwrap();
+        assert_eq!(response.status(), status, "{accept}");
+        assert!(response.headers().contains_key("x-request-id"), "{accept}");
+    }
+    let response = app.http.get(&url).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(response.headers()["content-type"], "application/json+fhir; charset=utf-8", "no Accept at all");
+}

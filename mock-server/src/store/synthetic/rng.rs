@@ -12,6 +12,8 @@ pub enum Stream {
     Slot = 4,
     Appointment = 5,
     Encounter = 6,
+    /// Simulated scheduling activity after the data was generated (`/__admin/…/simulate`).
+    Activity = 7,
 }
 
 const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
