@@ -1,24 +1,25 @@
-//! The server: shared state, the router that joins every surface, and a handle to a running
-//! emulator that tests and the harness start on `127.0.0.1:0`.
+//! The shared state of a running emulator and the router that joins every surface.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use axum::Router;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
+use axum::middleware::from_fn_with_state;
 use tower_http::trace::TraceLayer;
 use url::Url;
 
 use crate::clock::Clock;
+use crate::faults::{FaultError, Faults};
 use crate::fhir::paging::PageKeys;
-use crate::ids::TenantId;
+use crate::ids::{Secret, TenantId};
+use crate::journal::{Journal, JournalEntry};
+use crate::limits::RateLimits;
 use crate::oauth::assertion::ReplayCache;
 use crate::profile::{Account, Profile};
+use crate::server::StartError;
 use crate::store::{LoadError, LoadOptions, Store};
-use crate::tokens::{KeyError, TokenKeys};
-use crate::{admin, fhir, oauth};
+use crate::tokens::TokenKeys;
+use crate::{admin, fhir, instrument, oauth};
 
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -32,31 +33,96 @@ struct Inner {
     clock: Clock,
     keys: TokenKeys,
     replay: ReplayCache,
-    store: Store,
+    /// Replaced whole by a reset; readers hold an `Arc` for the length of one request.
+    store: RwLock<Arc<Store>>,
+    load: LoadOptions,
     page_keys: PageKeys,
+    faults: Faults,
+    journal: Journal,
+    limits: RateLimits,
+    /// `(client, tenant)` approvals withdrawn at run time.
+    revoked: Mutex<HashSet<(String, String)>>,
+    /// Token ids treated as expired before their time.
+    expired: Mutex<HashSet<String>>,
+    admin_token: Option<Secret>,
+}
+
+/// What a state needs besides the profile, the origin and the clock.
+#[derive(Debug, Default)]
+pub struct StateOptions {
+    pub load: LoadOptions,
+    /// Where the journal also streams its entries (`--journal-file`).
+    pub journal_sink: Option<tokio::sync::mpsc::UnboundedSender<JournalEntry>>,
+    /// When set, the admin API requires `Authorization: Bearer <token>`.
+    pub admin_token: Option<Secret>,
 }
 
 impl AppState {
     /// Builds the state, loading every tenant's data around the clock's date.
-    pub fn new(profile: Profile, origin: &Url, clock: Clock, options: &LoadOptions) -> Result<Self, StartError> {
-        let store = Store::load(&profile, clock.now().date(), options)?;
+    pub fn new(profile: Profile, origin: &Url, clock: Clock, options: StateOptions) -> Result<Self, StartError> {
+        let store = Store::load(&profile, clock.now().date(), &options.load)?;
+        let faults = Faults::default();
+        for rule in &profile.faults {
+            faults.add(rule.clone()).map_err(|e| StartError::Fault(e.to_string()))?;
+        }
         Ok(Self(Arc::new(Inner {
-            profile,
             origin: origin.as_str().trim_end_matches('/').to_owned(),
-            clock,
             keys: TokenKeys::generate()?,
             replay: ReplayCache::default(),
-            store,
+            store: RwLock::new(Arc::new(store)),
+            load: options.load,
             page_keys: PageKeys::generate(),
+            faults,
+            journal: Journal::new(profile.journal_capacity, options.journal_sink),
+            limits: RateLimits::new(&profile.limits, clock.clone()),
+            revoked: Mutex::default(),
+            expired: Mutex::default(),
+            admin_token: options.admin_token,
+            clock,
+            profile,
         })))
     }
 
-    pub fn store(&self) -> &Store {
-        &self.0.store
+    /// Restores the profile's initial state: data, fault rules, approvals, rate limits, the
+    /// journal and used assertion ids. The clock and the signing keys stay.
+    pub fn reset(&self) -> Result<(), LoadError> {
+        let store = Store::load(self.profile(), self.clock().now().date(), &self.0.load)?;
+        *self.0.store.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(store);
+        self.faults().clear();
+        for rule in &self.profile().faults {
+            // The profile's rules were valid at start.
+            let _: Result<_, FaultError> = self.faults().add(rule.clone());
+        }
+        self.0.revoked.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.0.expired.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.limits().reset();
+        self.journal().clear();
+        self.replay_cache().clear();
+        Ok(())
+    }
+
+    pub fn store(&self) -> Arc<Store> {
+        self.0.store.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     pub fn page_keys(&self) -> &PageKeys {
         &self.0.page_keys
+    }
+
+    pub fn faults(&self) -> &Faults {
+        &self.0.faults
+    }
+
+    pub fn journal(&self) -> &Journal {
+        &self.0.journal
+    }
+
+    pub fn limits(&self) -> &RateLimits {
+        &self.0.limits
+    }
+
+    pub fn admin_token(&self) -> Option<&Secret> {
+        self.0.admin_token.as_ref()
     }
 
     /// The clock's time in Unix milliseconds.
@@ -84,9 +150,25 @@ impl AppState {
         &self.0.replay
     }
 
-    /// Whether `tenant` currently approves `account`.
+    /// Whether `tenant` currently approves `account`: in the profile, and not withdrawn since.
     pub fn approves(&self, account: &Account, tenant: &TenantId) -> bool {
-        account.approves(tenant)
+        let key = (account.client_id.to_string(), tenant.to_string());
+        account.approves(tenant) && !self.0.revoked.lock().unwrap_or_else(PoisonError::into_inner).contains(&key)
+    }
+
+    /// The tenant withdraws its approval of `client` from now on.
+    pub fn revoke_approval(&self, client: &str, tenant: &str) {
+        let key = (client.to_owned(), tenant.to_owned());
+        self.0.revoked.lock().unwrap_or_else(PoisonError::into_inner).insert(key);
+    }
+
+    /// The token with this id is answered as expired from now on.
+    pub fn expire_token(&self, jti: &str) {
+        self.0.expired.lock().unwrap_or_else(PoisonError::into_inner).insert(jti.to_owned());
+    }
+
+    pub fn is_expired_early(&self, jti: &str) -> bool {
+        self.0.expired.lock().unwrap_or_else(PoisonError::into_inner).contains(jti)
     }
 
     pub fn token_url(&self, tenant: &str) -> String {
@@ -103,137 +185,12 @@ impl AppState {
     }
 }
 
-/// The whole emulator as one router.
+/// The whole emulator as one router: the Cerner surfaces inside the instrument (faults, limits,
+/// journal), the admin API beside it.
 pub fn build_router(state: AppState) -> Router {
-    Router::new()
+    let cerner = Router::new()
         .merge(oauth::router())
         .merge(fhir::router())
-        .merge(admin::router())
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
-}
-
-/// Serves `router` on `listener` until `shutdown` resolves.
-pub async fn serve(
-    listener: TcpListener,
-    router: Router,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
-}
-
-/// How to start an emulator.
-#[derive(Debug, Clone)]
-pub struct ServerConfig {
-    pub profile: Profile,
-    pub bind: IpAddr,
-    /// 0 picks a free port.
-    pub port: u16,
-    /// Overrides the profile's `public_origin`.
-    pub public_origin: Option<Url>,
-    pub clock: Clock,
-    pub load: LoadOptions,
-}
-
-impl ServerConfig {
-    /// The embedded default profile on `127.0.0.1:0` with the real clock.
-    pub fn new(profile: Profile) -> Self {
-        Self {
-            profile,
-            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            port: 0,
-            public_origin: None,
-            clock: Clock::system(),
-            load: LoadOptions::default(),
-        }
-    }
-}
-
-/// Why an emulator could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
-    #[error(transparent)]
-    Key(#[from] KeyError),
-    #[error("cannot load the data: {0}")]
-    Load(#[from] LoadError),
-    #[error("loading the data stopped unexpectedly")]
-    LoadAborted,
-}
-
-/// A running emulator. Dropping it stops the server.
-#[derive(Debug)]
-pub struct MockServer {
-    addr: SocketAddr,
-    state: AppState,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
-}
-
-impl MockServer {
-    /// Binds, then serves in a background task.
-    pub async fn start(config: ServerConfig) -> Result<Self, StartError> {
-        let addr = SocketAddr::new(config.bind, config.port);
-        let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
-        let origin =
-            config.public_origin.or_else(|| config.profile.public_origin.clone()).unwrap_or_else(|| origin_of(addr));
-        let (profile, clock, load) = (config.profile, config.clock, config.load);
-        // Loading a large synthetic data set takes seconds of CPU: keep it off the async workers.
-        let state = tokio::task::spawn_blocking(move || AppState::new(profile, &origin, clock, &load))
-            .await
-            .map_err(|_| StartError::LoadAborted)??;
-        let (tx, rx) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, build_router(state.clone()), async {
-            let _ = rx.await;
-        }));
-        Ok(Self { addr, state, shutdown: Some(tx), task: Some(task) })
-    }
-
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// The public origin, without a trailing slash.
-    pub fn origin(&self) -> &str {
-        self.state.origin()
-    }
-
-    pub fn state(&self) -> &AppState {
-        &self.state
-    }
-
-    /// Stops accepting connections and waits for the server to finish.
-    pub async fn shutdown(mut self) -> std::io::Result<()> {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        match self.task.take() {
-            Some(task) => task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))),
-            None => Ok(()),
-        }
-    }
-
-    /// Serves until the server fails (it runs until the process ends otherwise).
-    pub async fn wait(mut self) -> std::io::Result<()> {
-        match self.task.take() {
-            Some(task) => task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for MockServer {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-    }
-}
-
-/// `http://{addr}`, with IPv6 in brackets.
-fn origin_of(addr: SocketAddr) -> Url {
-    #[allow(clippy::expect_used)]
-    Url::parse(&format!("http://{addr}")).expect("a socket address is a valid URL host")
+        .layer(from_fn_with_state(state.clone(), instrument::instrument));
+    Router::new().merge(cerner).merge(admin::router(state.clone())).layer(TraceLayer::new_for_http()).with_state(state)
 }

@@ -7,9 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cerner_mock::clock::DEFAULT_MANUAL_START;
+use cerner_mock::ids::Secret;
+use cerner_mock::journal;
 use cerner_mock::profile::parse_origin;
 use cerner_mock::store::LoadOptions;
-use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
+use cerner_mock::{Clock, MockServer, Profile, ServerConfig, StateOptions};
 use clap::Parser;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -40,6 +42,13 @@ struct Args {
     /// appointments, patients, practitioners, slots, encounters, days_before, days_after).
     #[arg(long, env = "CERNER_MOCK_SYNTHETIC", value_name = "KEY=VALUE,...")]
     synthetic: Option<String>,
+    /// Also append every journal entry to this file, as JSON Lines.
+    #[arg(long, env = "CERNER_MOCK_JOURNAL_FILE", value_name = "PATH")]
+    journal_file: Option<PathBuf>,
+    /// Require `Authorization: Bearer TOKEN` on the admin API (which then also answers
+    /// non-loopback callers).
+    #[arg(long, env = "CERNER_MOCK_ADMIN_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    admin_token: Option<String>,
 }
 
 fn origin(text: &str) -> Result<Url, String> {
@@ -75,6 +84,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
         None => Profile::embedded_default(),
     };
     let clock = args.manual_clock.map_or_else(Clock::system, Clock::manual);
+    let journal_sink = match &args.journal_file {
+        Some(path) => Some(
+            journal::file_sink(path)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot open the journal file {}: {e}", path.display()))?,
+        ),
+        None => None,
+    };
     let config = ServerConfig {
         profile,
         bind: args.bind,
@@ -82,6 +99,11 @@ async fn run(args: Args) -> anyhow::Result<()> {
         public_origin: args.public_origin,
         clock,
         load: LoadOptions { synthetic: args.synthetic },
+        options: StateOptions {
+            admin_token: args.admin_token.map(Secret::new),
+            journal_sink,
+            ..StateOptions::default()
+        },
     };
     let started = std::time::Instant::now();
     let server = MockServer::start(config).await?;

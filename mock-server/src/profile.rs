@@ -12,7 +12,9 @@ use jsonwebtoken::DecodingKey;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 use url::Url;
 
+use crate::faults::FaultRule;
 use crate::ids::{ClientId, Secret, TenantId};
+use crate::limits::LimitSettings;
 use crate::scope::{Scope, ScopeSet};
 use crate::store::ResourceType;
 
@@ -54,6 +56,11 @@ pub struct Profile {
     pub token: TokenSettings,
     pub tenants: Vec<Tenant>,
     pub accounts: Vec<Account>,
+    pub limits: LimitSettings,
+    /// Entries the request journal keeps (a ring).
+    pub journal_capacity: usize,
+    /// Fault rules active from the start.
+    pub faults: Vec<FaultRule>,
 }
 
 /// Access-token lifetimes.
@@ -247,7 +254,22 @@ fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, FieldError> {
             return Err(invalid(format!("accounts[{i}].client_id"), format!("account {id} is declared twice")));
         }
     }
-    Ok(Profile { public_origin, token, tenants, accounts })
+    raw.limits.validate().map_err(|(f, m)| invalid(format!("limits.{f}"), m))?;
+    if raw.journal.capacity == 0 || raw.journal.capacity > 10_000_000 {
+        return Err(invalid("journal.capacity", "must be between 1 and 10000000"));
+    }
+    for (i, rule) in raw.faults.iter().enumerate() {
+        rule.validate().map_err(|m| invalid(format!("faults[{i}]"), m))?;
+    }
+    Ok(Profile {
+        public_origin,
+        token,
+        tenants,
+        accounts,
+        limits: raw.limits,
+        journal_capacity: raw.journal.capacity,
+        faults: raw.faults,
+    })
 }
 
 fn validate_account(
@@ -413,6 +435,24 @@ mod raw {
         pub tenants: Vec<Tenant>,
         #[serde(default)]
         pub accounts: Vec<Account>,
+        #[serde(default)]
+        pub limits: crate::limits::LimitSettings,
+        #[serde(default)]
+        pub journal: Journal,
+        #[serde(default)]
+        pub faults: Vec<crate::faults::FaultRule>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, default)]
+    pub struct Journal {
+        pub capacity: usize,
+    }
+
+    impl Default for Journal {
+        fn default() -> Self {
+            Self { capacity: crate::journal::DEFAULT_CAPACITY }
+        }
     }
 
     #[derive(Deserialize)]

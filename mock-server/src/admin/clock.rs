@@ -29,26 +29,22 @@ pub(super) async fn get(State(state): State<AppState>) -> Answer {
 pub(super) async fn post(State(state): State<AppState>, body: Result<Json<ClockChange>, JsonRejection>) -> Answer {
     let change = match body {
         Ok(Json(change)) => change,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text()),
+        Err(e) => return super::error(StatusCode::BAD_REQUEST, &e.body_text()),
     };
     let result = match (change.advance_seconds, change.set) {
         (Some(seconds), None) => state.clock().advance(Duration::seconds(seconds)),
         (None, Some(instant)) => state.clock().set(instant),
         _ => {
-            return error(StatusCode::BAD_REQUEST, "give exactly one of advance_seconds or set");
+            return super::error(StatusCode::BAD_REQUEST, "give exactly one of advance_seconds or set");
         }
     };
     match result {
         Ok(_) => (StatusCode::OK, Json(describe(&state))),
-        Err(e) => error(StatusCode::CONFLICT, &e.to_string()),
+        Err(e) => super::error(StatusCode::CONFLICT, &e.to_string()),
     }
 }
 
 fn describe(state: &AppState) -> Value {
     let now = state.clock().now();
     json!({ "now": now.format(&Rfc3339).unwrap_or_default(), "manual": state.clock().is_manual() })
-}
-
-fn error(status: StatusCode, message: &str) -> Answer {
-    (status, Json(json!({ "error": message })))
 }

@@ -1,27 +1,76 @@
 //! The emulator's own control surface under the reserved prefix `/__admin/`: health, the clock,
-//! tenant data summaries and data changes.
-//! It is not part of Cerner's API.
+//! the request journal, fault rules, tenant data and data changes, and reset. It is not part of
+//! Cerner's API and is not journaled. It answers loopback callers only, unless the emulator was
+//! started with `--admin-token`, in which case every caller must present that token.
 
 mod clock;
+mod faults;
+mod journal;
 mod tenants;
 
-use axum::Json;
-use axum::Router;
-use axum::routing::{get, post};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{Next, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
 use serde_json::{Value, json};
 
 use crate::app::AppState;
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/__admin/health", get(health))
         .route("/__admin/clock", get(clock::get).post(clock::post))
+        .route("/__admin/journal", get(journal::get).delete(journal::clear))
+        .route("/__admin/faults", get(faults::list).post(faults::add).delete(faults::clear))
+        .route("/__admin/faults/{id}", delete(faults::remove))
+        .route("/__admin/reset", post(reset))
         .route("/__admin/tenants", get(tenants::list))
         .route("/__admin/tenants/{tenant}", get(tenants::get))
         .route("/__admin/tenants/{tenant}/changes", post(tenants::changes))
         .route("/__admin/tenants/{tenant}/simulate", post(tenants::simulate))
+        .layer(from_fn_with_state(state, guard))
+}
+
+/// `{"error": message}` with `status`: the admin API's one error shape.
+pub(crate) fn error(status: StatusCode, message: &str) -> (StatusCode, Json<Value>) {
+    (status, Json(json!({ "error": message })))
+}
+
+/// Loopback callers only, or the admin token when one is set.
+async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if let Some(token) = state.admin_token() {
+        let presented = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        if !token.matches(presented) {
+            let mut response = error(StatusCode::UNAUTHORIZED, "the admin API needs its bearer token").into_response();
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            return response;
+        }
+    } else {
+        let peer = request.extensions().get::<ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
+        if peer.is_some_and(|ip| !ip.is_loopback()) {
+            return error(StatusCode::FORBIDDEN, "the admin API answers loopback callers only (see --admin-token)")
+                .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
+}
+
+/// `POST /__admin/reset`: the profile's initial data, faults, approvals, limits and journal.
+async fn reset(State(state): State<AppState>) -> Response {
+    match tokio::task::spawn_blocking(move || state.reset()).await {
+        Ok(Ok(())) => Json(json!({ "status": "reset" })).into_response(),
+        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()).into_response(),
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the reset stopped unexpectedly").into_response(),
+    }
 }

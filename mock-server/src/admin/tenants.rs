@@ -15,12 +15,8 @@ use crate::store::{Change, ResourceType};
 
 type Answer = (StatusCode, Json<Value>);
 
-fn error(status: StatusCode, message: &str) -> Answer {
-    (status, Json(json!({ "error": message })))
-}
-
 fn unknown_tenant(tenant: &str) -> Answer {
-    error(StatusCode::NOT_FOUND, &format!("no tenant {tenant:?} in the profile"))
+    super::error(StatusCode::NOT_FOUND, &format!("no tenant {tenant:?} in the profile"))
 }
 
 pub(super) async fn list(State(state): State<AppState>) -> Json<Value> {
@@ -29,7 +25,8 @@ pub(super) async fn list(State(state): State<AppState>) -> Json<Value> {
 }
 
 pub(super) async fn get(State(state): State<AppState>, Path(tenant): Path<String>) -> Answer {
-    let Some(data) = state.store().read(&tenant) else { return unknown_tenant(&tenant) };
+    let store = state.store();
+    let Some(data) = store.read(&tenant) else { return unknown_tenant(&tenant) };
     let mut body = describe(&state, &tenant);
     body["data"] = json!(data.summary());
     (StatusCode::OK, Json(body))
@@ -67,7 +64,7 @@ pub(super) async fn changes(
 ) -> Answer {
     let changes = match body {
         Ok(Json(body)) => body.changes,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text()),
+        Err(e) => return super::error(StatusCode::BAD_REQUEST, &e.body_text()),
     };
     apply(&state, &tenant, &changes)
 }
@@ -87,26 +84,28 @@ pub(super) async fn simulate(
 ) -> Answer {
     let request = match body {
         Ok(Json(request)) => request,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e.body_text()),
+        Err(e) => return super::error(StatusCode::BAD_REQUEST, &e.body_text()),
     };
     if request.days == 0 || request.days > 365 {
-        return error(StatusCode::BAD_REQUEST, "days must be between 1 and 365");
+        return super::error(StatusCode::BAD_REQUEST, "days must be between 1 and 365");
     }
     let changes = {
-        let Some(data) = state.store().read(&tenant) else { return unknown_tenant(&tenant) };
+        let store = state.store();
+        let Some(data) = store.read(&tenant) else { return unknown_tenant(&tenant) };
         data.simulated_changes(request.days, request.seed, state.clock().now())
     };
     apply(&state, &tenant, &changes)
 }
 
 fn apply(state: &AppState, tenant: &str, changes: &[Change]) -> Answer {
-    let Some(mut data) = state.store().write(tenant) else { return unknown_tenant(tenant) };
+    let store = state.store();
+    let Some(mut data) = store.write(tenant) else { return unknown_tenant(tenant) };
     match data.apply(changes, state.clock().now()) {
         Ok(changed) => {
             let applied: Vec<Value> = changed.iter().map(|(t, id)| describe_change(&data, *t, id)).collect();
             (StatusCode::OK, Json(json!({ "applied": applied })))
         }
-        Err(e) => error(StatusCode::BAD_REQUEST, &e.to_string()),
+        Err(e) => super::error(StatusCode::BAD_REQUEST, &e.to_string()),
     }
 }
 

@@ -40,6 +40,9 @@ pub fn authorize(
         TokenRejection::Expired { .. } => invalid("The access token has expired"),
         TokenRejection::Invalid => invalid("The access token is invalid"),
     })?;
+    if state.is_expired_early(&claims.jti) {
+        return Err(invalid("The access token has expired"));
+    }
     if claims.cerner.tnt != tenant {
         return Err(invalid("Tenant mismatch: the access token was issued for another tenant"));
     }

@@ -14,11 +14,10 @@ mod smart_config;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::http::{HeaderValue, header};
+use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use uuid::Uuid;
 
 use crate::app::AppState;
 pub use error::FhirError;
@@ -56,14 +55,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Media types (fhir.cerner.com DSTU2): `application/json+fhir`, `application/json`, `*/*` or no
-/// `Accept` get JSON; anything else a 406 with an empty body. Every response gets an `X-Request-Id`.
+/// `Accept` get JSON; anything else a 406 with an empty body. (`X-Request-Id` is stamped by the
+/// instrument, on every FHIR answer, faults included.)
 async fn negotiate(request: Request, next: Next) -> Response {
     let acceptable = request.headers().get(header::ACCEPT).map(|v| v.to_str().is_ok_and(accepts_json)).unwrap_or(true);
-    let mut response = if acceptable { next.run(request).await } else { FhirError::NotAcceptable.into_response() };
-    if let Ok(id) = HeaderValue::from_str(&Uuid::new_v4().to_string()) {
-        response.headers_mut().insert("x-request-id", id);
-    }
-    response
+    if acceptable { next.run(request).await } else { FhirError::NotAcceptable.into_response() }
 }
 
 /// True when one of the listed media ranges (RFC 9110 §12.5.1) admits FHIR JSON, with q > 0.

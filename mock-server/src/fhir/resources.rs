@@ -77,7 +77,8 @@ fn unsupported(kind: &str) -> FhirError {
 }
 
 fn read(state: &AppState, tenant: &str, resource_type: ResourceType, id: &str) -> Result<Response, FhirError> {
-    let data = state.store().read(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let store = state.store();
+    let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
     let row = data
         .read(resource_type, id)
         .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))?;
@@ -106,7 +107,8 @@ fn search(
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
     let request = page_request(state, tenant, resource_type, pairs)?;
     let search = parse_search(resource_type, &request.params)?;
-    let data = state.store().read(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let store = state.store();
+    let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
     let matches = data.search(&search.query)?;
     let count = search.count as usize;
     let (start, end) = page_bounds(&matches, request.cursor, count);

@@ -72,6 +72,17 @@ pub struct OAuthFailure {
     pub tenant: String,
 }
 
+/// `<origin>/errors/<URN>/instances/<uuid>?client=…&tenant=…`, Cerner's `error_uri`.
+pub fn error_uri(origin: &str, urn_suffix: &str, client: Option<&str>, tenant: &str) -> String {
+    let urn = utf8_percent_encode(&format!("{URN_PREFIX}{urn_suffix}"), NON_ALPHANUMERIC).to_string();
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    if let Some(client) = client {
+        query.append_pair("client", client);
+    }
+    query.append_pair("tenant", tenant);
+    format!("{origin}/errors/{urn}/instances/{}?{}", Uuid::new_v4(), query.finish())
+}
+
 #[derive(Serialize)]
 struct Body {
     error: &'static str,
@@ -87,16 +98,7 @@ impl IntoResponse for OAuthFailure {
                 tracing::info!(error = %self.error, client = ?self.client, tenant = %self.tenant, "token request refused")
             }
         }
-        let urn = utf8_percent_encode(&format!("{URN_PREFIX}{urn}"), NON_ALPHANUMERIC).to_string();
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        if let Some(client) = &self.client {
-            query.append_pair("client", client);
-        }
-        query.append_pair("tenant", &self.tenant);
-        let body = Body {
-            error: code,
-            error_uri: format!("{}/errors/{urn}/instances/{}?{}", self.origin, Uuid::new_v4(), query.finish()),
-        };
+        let body = Body { error: code, error_uri: error_uri(&self.origin, urn, self.client.as_deref(), &self.tenant) };
         let mut response = (status, Json(body)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

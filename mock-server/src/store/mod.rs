@@ -25,6 +25,7 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use time::{Date, Duration};
 
 pub use changes::{Change, ChangeError};
+pub use fields::{format_instant_ms, instant_ms};
 pub use resource_type::{ResourceType, UnknownType};
 pub use search::{PATIENT_MATCH_LIMIT, SearchError};
 pub use sorted::Key;

@@ -73,7 +73,7 @@ async fn a_replayed_jti_is_refused() {
 /// Each case breaks one rule of the assertion; every one must be `invalid_client`.
 #[tokio::test]
 async fn every_broken_assertion_is_invalid_client() {
-    let app = spawn_app().await;
+    let app = spawn_unlimited_app().await;
     let url = app.token_url(SANDBOX);
     let now = DEFAULT_MANUAL_START.unix_timestamp();
     let with = |field: &str, value: Value| {

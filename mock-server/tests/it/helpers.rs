@@ -32,8 +32,19 @@ pub const ALL_SCOPES: &str = "system/Appointment.read system/Patient.read system
 
 /// The emulator with extra synthetic data (`--synthetic`).
 pub async fn spawn_app_with(load: LoadOptions) -> TestApp {
+    spawn_app_with_profile(Profile::embedded_default(), load).await
+}
+
+/// The default profile without rate limits, for tests that send many requests on purpose.
+pub async fn spawn_unlimited_app() -> TestApp {
+    let mut profile = Profile::embedded_default();
+    profile.limits.enabled = false;
+    spawn_app_with_profile(profile, LoadOptions::default()).await
+}
+
+pub async fn spawn_app_with_profile(profile: Profile, load: LoadOptions) -> TestApp {
     let clock = Clock::manual(DEFAULT_MANUAL_START);
-    let mut config = ServerConfig::new(Profile::embedded_default());
+    let mut config = ServerConfig::new(profile);
     config.clock = clock.clone();
     config.load = load;
     let server = MockServer::start(config).await.expect("the emulator starts");

@@ -14,6 +14,8 @@ pub enum Stream {
     Encounter = 6,
     /// Simulated scheduling activity after the data was generated (`/__admin/…/simulate`).
     Activity = 7,
+    /// Seeded fault rules (`probability` + `seed`).
+    Faults = 8,
 }
 
 const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -1,0 +1,34 @@
+//! `GET /__admin/journal?tenant=&client=&path_prefix=&since=` lists journal entries, oldest
+//! first; `DELETE /__admin/journal` empties it.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::app::AppState;
+use crate::journal::JournalFilter;
+
+pub(super) async fn get(
+    State(state): State<AppState>,
+    filter: Result<Query<JournalFilter>, QueryRejection>,
+) -> Response {
+    let filter = match filter {
+        Ok(Query(filter)) => filter,
+        Err(e) => return super::error(StatusCode::BAD_REQUEST, &e.body_text()).into_response(),
+    };
+    let journal = state.journal();
+    let body = json!({
+        "entries": journal.entries(&filter),
+        "capacity": journal.capacity(),
+        "recorded": journal.recorded(),
+    });
+    Json(body).into_response()
+}
+
+pub(super) async fn clear(State(state): State<AppState>) -> StatusCode {
+    state.journal().clear();
+    StatusCode::NO_CONTENT
+}

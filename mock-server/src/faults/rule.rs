@@ -1,0 +1,237 @@
+//! Fault rules as users write them (profile `[[faults]]` or `POST /__admin/faults` JSON): a
+//! matcher and either one `action` (applied to every triggering request) or a sequence of
+//! `actions` (one per triggering request, in order; then the rule passes requests through).
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc2822;
+
+use crate::profile::parse_origin;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultRule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(rename = "match", default)]
+    pub matcher: Matcher,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<Action>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actions: Option<Vec<Action>>,
+}
+
+/// Which requests a rule applies to. Every field is optional; the counting fields (`nth`, `every`,
+/// `first`, `probability`) pick among the requests the other fields match, and at most one is set.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Matcher {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// A glob over the path: `*` matches any characters, e.g. `/dstu2/*/Appointment`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// A FHIR resource type, or `token` for the token endpoint, or `metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
+    /// Only the n-th matching request (1-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nth: Option<u64>,
+    /// Every k-th matching request (k, 2k, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<u64>,
+    /// The first k matching requests.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<u64>,
+    /// Each matching request with this probability, drawn from `seed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+}
+
+/// What happens to a triggering request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Action {
+    /// Answer with this status and the protocol's error body (OperationOutcome or OAuth error).
+    Status { status: u16 },
+    /// 429 with `Retry-After` as given: delta-seconds (`"120"`) or an HTTP-date.
+    Throttle { retry_after: String },
+    /// Wait before handling the request.
+    Delay { ms: u64 },
+    /// Close the connection with a TCP reset before any response.
+    Reset,
+    /// Send the headers and half the body, then cut the connection.
+    Truncate,
+    /// `200` with a body that is not valid JSON.
+    Malformed,
+    /// Treat the presented access token as expired, from this request on.
+    ExpireToken,
+    /// The tenant withdraws its approval of the account, from this request on.
+    RevokeApproval,
+    /// Rewrite the `next` link of a Bundle to another origin.
+    ForeignNext { origin: String },
+    /// Keep only the first `keep` entries of a Bundle, but keep its `next` link.
+    ShortPage { keep: usize },
+    /// Move this page's first appointment after its last one (a new version), so it shows up again
+    /// on a later page, as Cerner's paging documents under concurrency.
+    MoveEntryToLaterPage,
+    /// Let the request through untouched (a step in a sequence).
+    Pass,
+}
+
+impl Action {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Status { .. } => "status",
+            Action::Throttle { .. } => "throttle",
+            Action::Delay { .. } => "delay",
+            Action::Reset => "reset",
+            Action::Truncate => "truncate",
+            Action::Malformed => "malformed",
+            Action::ExpireToken => "expire_token",
+            Action::RevokeApproval => "revoke_approval",
+            Action::ForeignNext { .. } => "foreign_next",
+            Action::ShortPage { .. } => "short_page",
+            Action::MoveEntryToLaterPage => "move_entry_to_later_page",
+            Action::Pass => "pass",
+        }
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        match self {
+            Action::Status { status } if !(400..=599).contains(status) => {
+                Err(format!("status {status} must be an error status (400-599)"))
+            }
+            Action::Throttle { retry_after } => parse_retry_after(retry_after).map(|_| ()),
+            Action::Delay { ms } if *ms > 600_000 => Err("delay ms must be at most 600000".into()),
+            Action::ForeignNext { origin } => parse_origin(origin).map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A `Retry-After` value: delta-seconds, or an HTTP-date (RFC 9110 §10.2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryAfter {
+    Seconds(u64),
+    Date(OffsetDateTime),
+}
+
+pub fn parse_retry_after(text: &str) -> Result<RetryAfter, String> {
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().map(RetryAfter::Seconds).map_err(|_| format!("retry_after {text:?} is too large"));
+    }
+    // An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") is RFC 2822 with the zone written GMT.
+    OffsetDateTime::parse(text, &Rfc2822)
+        .map(RetryAfter::Date)
+        .map_err(|_| format!("retry_after {text:?} must be delta-seconds or an HTTP-date"))
+}
+
+impl FaultRule {
+    /// Checks the rule; the message names the field at fault.
+    pub fn validate(&self) -> Result<(), String> {
+        match (&self.action, &self.actions) {
+            (Some(_), Some(_)) => return Err("give either action or actions, not both".into()),
+            (None, None) => return Err("a rule needs an action or actions".into()),
+            (None, Some(list)) if list.is_empty() => return Err("actions must not be empty".into()),
+            _ => {}
+        }
+        let all = self.action.iter().chain(self.actions.iter().flatten());
+        for (i, action) in all.enumerate() {
+            action.validate().map_err(|m| format!("actions[{i}]: {m}"))?;
+        }
+        self.matcher.validate().map_err(|m| format!("match.{m}"))
+    }
+}
+
+impl Matcher {
+    fn validate(&self) -> Result<(), String> {
+        let counters = [self.nth.is_some(), self.every.is_some(), self.first.is_some(), self.probability.is_some()];
+        if counters.iter().filter(|set| **set).count() > 1 {
+            return Err("nth: give at most one of nth, every, first, probability".into());
+        }
+        if self.nth == Some(0) || self.every == Some(0) {
+            return Err("nth/every: must be at least 1".into());
+        }
+        if self.probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
+            return Err("probability: must be between 0 and 1".into());
+        }
+        if self.method.as_ref().is_some_and(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic())) {
+            return Err("method: must be an HTTP method such as GET".into());
+        }
+        Ok(())
+    }
+}
+
+/// `*` matches any run of characters (including `/`); everything else matches itself.
+pub fn glob_matches(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else { return false };
+    let parts: Vec<&str> = parts.collect();
+    let Some((last, middle)) = parts.split_last() else { return rest.is_empty() };
+    for part in middle {
+        match rest.find(part) {
+            Some(at) => rest = &rest[at + part.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    #[test]
+    fn globs_match_like_shell_stars() {
+        assert!(glob_matches("/dstu2/*/Appointment", "/dstu2/t/Appointment"));
+        assert!(!glob_matches("/dstu2/*/Appointment", "/dstu2/t/Appointment/1"));
+        assert!(glob_matches("/dstu2/*", "/dstu2/t/Appointment/1"));
+        assert!(glob_matches("*token", "/tenants/t/protocols/oauth2/profiles/smart-v1/token"));
+        assert!(glob_matches("/a/*/b/*/c", "/a/x/b/y/c"));
+        assert!(!glob_matches("/a*a", "/a"));
+        assert!(glob_matches("exact", "exact") && !glob_matches("exact", "exactly"));
+    }
+
+    #[test]
+    fn rules_parse_from_json_and_validate() {
+        let rule: FaultRule = serde_json::from_value(json!({
+            "match": { "path": "/dstu2/*/Appointment", "nth": 2 },
+            "actions": [{ "type": "status", "status": 503 }, { "type": "throttle", "retry_after": "7200" }, { "type": "pass" }]
+        }))
+        .unwrap();
+        assert_eq!(rule.validate(), Ok(()));
+        let bad = |value: serde_json::Value| serde_json::from_value::<FaultRule>(value).map(|r| r.validate());
+        assert!(bad(json!({ "match": {}, "action": { "type": "status", "status": 200 } })).unwrap().is_err());
+        assert!(bad(json!({ "match": { "nth": 1, "every": 2 }, "action": { "type": "reset" } })).unwrap().is_err());
+        assert!(bad(json!({ "action": { "type": "throttle", "retry_after": "soon" } })).unwrap().is_err());
+        assert!(bad(json!({ "action": { "type": "explode" } })).is_err());
+        assert!(bad(json!({ "match": {} })).unwrap().is_err());
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_or_an_http_date() {
+        assert_eq!(parse_retry_after("120"), Ok(RetryAfter::Seconds(120)));
+        assert!(matches!(parse_retry_after("Wed, 21 Oct 2026 07:28:00 GMT"), Ok(RetryAfter::Date(_))));
+        assert!(parse_retry_after("-1").is_err());
+        assert!(parse_retry_after("").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn glob_never_panics_and_star_matches_everything(pattern in "[a-c*/]{0,12}", text in "[a-c/]{0,16}") {
+            let _ = glob_matches(&pattern, &text);
+            prop_assert!(glob_matches("*", &text));
+            prop_assert!(glob_matches(&text, &text));
+        }
+    }
+}

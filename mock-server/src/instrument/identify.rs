@@ -1,0 +1,87 @@
+//! Who and what a request is about, read once at the door: the surface, the tenant and resource
+//! from the path, the client from the credentials (a Basic user name, an assertion's `iss`, or a
+//! bearer token's `azp`), and the token's `jti`. Secrets and tokens are read here and never kept.
+
+use axum::http::{HeaderMap, header};
+
+use crate::app::AppState;
+use crate::faults::apply::Surface;
+use crate::oauth::{assertion, form};
+
+/// What is known about a request before it is handled.
+#[derive(Debug, Clone, Default)]
+pub struct Identity {
+    pub surface: Option<Surface>,
+    pub tenant: Option<String>,
+    /// A resource type, `metadata`, `.well-known`, or `token`.
+    pub resource: Option<String>,
+    pub client: Option<String>,
+    pub jti: Option<String>,
+    /// True when `client` comes from a bearer token this emulator signed.
+    pub token_verified: bool,
+    /// The scheme of the `Authorization` header only.
+    pub scheme: Option<String>,
+}
+
+/// Reads the path and headers; `body` is the token request's form body, when one was read.
+pub fn identify(state: &AppState, path: &str, headers: &HeaderMap, body: Option<&[u8]>) -> Identity {
+    let mut identity = from_path(path);
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    if let Some(value) = authorization {
+        let (scheme, credentials) = value.split_once(' ').unwrap_or((value, ""));
+        identity.scheme = Some(scheme.to_owned());
+        if scheme.eq_ignore_ascii_case("basic") {
+            identity.client = form::parse_basic(credentials).ok().map(|(id, _)| id);
+        } else if let Some(claims) =
+            scheme.eq_ignore_ascii_case("bearer").then(|| state.keys().inspect(credentials.trim())).flatten()
+        {
+            identity.client = Some(claims.azp);
+            identity.jti = Some(claims.jti);
+            identity.token_verified = true;
+        }
+    }
+    let form = body.filter(|_| identity.client.is_none()).and_then(|b| form::Form::parse(b).ok());
+    if let Some(form) = form {
+        identity.client = form
+            .get("client_assertion")
+            .and_then(assertion::claimed_client)
+            .or_else(|| form.get("client_id").map(str::to_owned));
+    }
+    identity
+}
+
+fn from_path(path: &str) -> Identity {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let (surface, tenant, resource) = match segments.as_slice() {
+        ["tenants", tenant, .., "token"] => (Surface::Token, *tenant, "token"),
+        ["dstu2", tenant, resource, ..] | ["open", "dstu2", tenant, resource, ..] => {
+            (Surface::Fhir, *tenant, *resource)
+        }
+        _ => return Identity::default(),
+    };
+    Identity {
+        surface: Some(surface),
+        tenant: Some(tenant.to_owned()),
+        resource: Some(resource.to_owned()),
+        ..Identity::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_name_surface_tenant_and_resource() {
+        let id = from_path("/tenants/t1/protocols/oauth2/profiles/smart-v1/token");
+        assert_eq!(
+            (id.surface, id.tenant.as_deref(), id.resource.as_deref()),
+            (Some(Surface::Token), Some("t1"), Some("token"))
+        );
+        let id = from_path("/open/dstu2/t2/Appointment/1");
+        assert_eq!((id.tenant.as_deref(), id.resource.as_deref()), (Some("t2"), Some("Appointment")));
+        let id = from_path("/dstu2/t3/metadata");
+        assert_eq!(id.resource.as_deref(), Some("metadata"));
+        assert!(from_path("/__admin/health").surface.is_none());
+    }
+}

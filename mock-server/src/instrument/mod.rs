@@ -1,0 +1,156 @@
+//! The instrument around the Cerner surfaces (token endpoint and FHIR): for every request it
+//! identifies the caller, applies the first fault rule that triggers, enforces the rate limits,
+//! lets the handlers answer, rewrites the answer if a rule says so, stamps `X-Request-Id` on FHIR
+//! answers, and records the request in the journal.
+
+pub mod identify;
+
+use std::time::Instant;
+
+use axum::body::{Body, HttpBody};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::faults::apply::{self, ResetConnection, Surface};
+use crate::faults::{Action, RequestFacts};
+use crate::journal::{FaultApplied, JournalEntry};
+use identify::{Identity, identify};
+
+/// Largest token request body read to find the client of a JWT assertion.
+const MAX_TOKEN_BODY: usize = 64 * 1024;
+
+pub async fn instrument(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let seq = state.journal().next_seq();
+    let started = Instant::now();
+    let time = state.clock().now();
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path().to_owned();
+    let is_token = path.ends_with("/token");
+    let (body, bytes) = if is_token {
+        match axum::body::to_bytes(body, MAX_TOKEN_BODY).await {
+            Ok(bytes) => (Body::from(bytes.clone()), Some(bytes)),
+            Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+        }
+    } else {
+        (body, None)
+    };
+    let identity = identify(&state, &path, &parts.headers, bytes.as_deref());
+    let mut entry = JournalEntry {
+        seq,
+        time: time.format(&Rfc3339).unwrap_or_default(),
+        wall_time: OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default(),
+        method: parts.method.to_string(),
+        path,
+        query: parts.uri.query().map(str::to_owned),
+        client_id: identity.client.clone(),
+        tenant: identity.tenant.clone(),
+        jti: identity.jti.clone(),
+        authorization: identity.scheme.clone(),
+        accept: parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        status: 0,
+        bytes: 0,
+        latency_ms: 0.0,
+        request_id: None,
+        fault: None,
+    };
+    let request = Request::from_parts(parts, body);
+    let fault = decide(&state, &entry, &identity);
+    entry.fault =
+        fault.as_ref().map(|(rule, action)| FaultApplied { rule: rule.clone(), action: action.name().to_owned() });
+    let mut response = handle(&state, &identity, fault.as_ref().map(|(_, a)| a), request, next).await;
+    if identity.surface == Some(Surface::Fhir) && !response.headers().contains_key("x-request-id") {
+        let id = HeaderValue::from_str(&Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("unknown"));
+        response.headers_mut().insert("x-request-id", id);
+    }
+    finish(&state, entry, &response, fault.as_ref().map(|(_, a)| a), started);
+    response
+}
+
+fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option<(String, Action)> {
+    let facts = RequestFacts {
+        method: &entry.method,
+        path: &entry.path,
+        tenant: identity.tenant.as_deref(),
+        resource: identity.resource.as_deref(),
+        client: identity.client.as_deref(),
+    };
+    state.faults().decide(&facts)
+}
+
+/// Runs the pre-actions and the rate limits, the handler, then the post-actions.
+async fn handle(
+    state: &AppState,
+    identity: &Identity,
+    action: Option<&Action>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let surface = identity.surface.unwrap_or(Surface::Fhir);
+    let tenant = identity.tenant.as_deref().unwrap_or_default();
+    let client = identity.client.as_deref();
+    match action {
+        Some(Action::Status { status }) => return apply::error_response(state, surface, *status, tenant, client),
+        Some(Action::Throttle { retry_after }) => return apply::throttled(state, surface, retry_after, tenant, client),
+        Some(Action::Reset) => {
+            let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            response.extensions_mut().insert(ResetConnection);
+            return response;
+        }
+        Some(Action::Delay { ms }) => tokio::time::sleep(std::time::Duration::from_millis(*ms)).await,
+        Some(Action::ExpireToken) => {
+            if let Some(jti) = &identity.jti {
+                state.expire_token(jti);
+            }
+        }
+        Some(Action::RevokeApproval) => {
+            if let (Some(client), Some(tenant)) = (client, identity.tenant.as_deref()) {
+                state.revoke_approval(client, tenant);
+            }
+        }
+        _ => {}
+    }
+    if let Some(throttled) = check_limits(state, identity) {
+        return apply::throttled(state, surface, &throttled.to_string(), tenant, client);
+    }
+    let response = next.run(request).await;
+    match action {
+        Some(action) => apply::rewrite(state, action, identity.tenant.as_deref(), response).await,
+        None => response,
+    }
+}
+
+/// The wait, in seconds, when the caller is over its rate.
+fn check_limits(state: &AppState, identity: &Identity) -> Option<u64> {
+    let client = identity.client.as_deref()?;
+    let result = match identity.surface? {
+        Surface::Token => state.limits().check_token(client),
+        Surface::Fhir if identity.token_verified => state.limits().check_fhir(client, identity.tenant.as_deref()?),
+        Surface::Fhir => Ok(()),
+    };
+    result.err().map(|t| t.retry_after_seconds)
+}
+
+fn finish(state: &AppState, mut entry: JournalEntry, response: &Response, action: Option<&Action>, started: Instant) {
+    let reset = response.extensions().get::<ResetConnection>().is_some();
+    let length = response
+        .body()
+        .size_hint()
+        .exact()
+        .or_else(|| response.headers().get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok())
+        .unwrap_or(0);
+    entry.status = if reset { 0 } else { response.status().as_u16() };
+    entry.bytes = match action {
+        _ if reset => 0,
+        Some(Action::Truncate) => length / 2,
+        _ => length,
+    };
+    entry.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    entry.request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    state.journal().record(entry);
+}

@@ -1,0 +1,212 @@
+//! The request journal: every request to the Cerner surfaces (token endpoint and FHIR), in order,
+//! with who it resolved to and what was answered. It is what a reviewer reads and what the harness
+//! judges. It never holds a secret or a token: `Authorization` is kept as its scheme only, and a
+//! bearer token as its `jti`.
+//!
+//! Entries live in a ring of fixed capacity, so memory stays flat under any load; the sequence
+//! number keeps counting, so a reader knows when entries were dropped. With a journal file, each
+//! entry is also written as a JSON line by a background task (the request path never waits on I/O).
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+/// Entries kept when the profile does not say.
+pub const DEFAULT_CAPACITY: usize = 10_000;
+
+/// One request, as recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub seq: u64,
+    /// The emulator's clock (RFC 3339).
+    pub time: String,
+    /// Real time (RFC 3339).
+    pub wall_time: String,
+    pub method: String,
+    pub path: String,
+    pub query: Option<String>,
+    pub client_id: Option<String>,
+    pub tenant: Option<String>,
+    pub jti: Option<String>,
+    /// The scheme of the `Authorization` header only (`Basic`, `Bearer`).
+    pub authorization: Option<String>,
+    pub accept: Option<String>,
+    pub status: u16,
+    pub bytes: u64,
+    pub latency_ms: f64,
+    /// The `X-Request-Id` the emulator answered with.
+    pub request_id: Option<String>,
+    pub fault: Option<FaultApplied>,
+}
+
+/// The fault rule that shaped a response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultApplied {
+    pub rule: String,
+    pub action: String,
+}
+
+/// Which entries to return.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JournalFilter {
+    pub tenant: Option<String>,
+    pub client: Option<String>,
+    pub path_prefix: Option<String>,
+    /// Entries with a sequence number greater than this.
+    pub since: Option<u64>,
+}
+
+impl JournalFilter {
+    fn admits(&self, entry: &JournalEntry) -> bool {
+        self.since.is_none_or(|since| entry.seq > since)
+            && self.tenant.as_ref().is_none_or(|t| entry.tenant.as_ref() == Some(t))
+            && self.client.as_ref().is_none_or(|c| entry.client_id.as_ref() == Some(c))
+            && self.path_prefix.as_ref().is_none_or(|p| entry.path.starts_with(p.as_str()))
+    }
+}
+
+#[derive(Debug)]
+pub struct Journal {
+    capacity: usize,
+    next_seq: AtomicU64,
+    entries: Mutex<VecDeque<JournalEntry>>,
+    sink: Option<mpsc::UnboundedSender<JournalEntry>>,
+}
+
+impl Journal {
+    pub fn new(capacity: usize, sink: Option<mpsc::UnboundedSender<JournalEntry>>) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            next_seq: AtomicU64::new(1),
+            entries: Mutex::new(VecDeque::with_capacity(capacity.clamp(1, 65_536))),
+            sink,
+        }
+    }
+
+    /// The next sequence number; taken when a request arrives, so numbers follow arrival order.
+    pub fn next_seq(&self) -> u64 {
+        self.next_seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// How many entries were ever recorded (sequence numbers handed out).
+    pub fn recorded(&self) -> u64 {
+        self.next_seq.load(Ordering::Relaxed) - 1
+    }
+
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    pub fn record(&self, entry: JournalEntry) {
+        if let Some(sink) = &self.sink {
+            let _ = sink.send(entry.clone());
+        }
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if entries.len() == self.capacity {
+            entries.pop_front();
+        }
+        // Entries finish out of order under concurrency; keep the ring sorted by arrival.
+        let at = entries.partition_point(|e| e.seq < entry.seq);
+        entries.insert(at, entry);
+    }
+
+    pub fn entries(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries.iter().filter(|e| filter.admits(e)).cloned().collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn clear(&self) {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+}
+
+/// Writes entries as JSON Lines to `path` until every sender is gone. Returns the sender to give
+/// [`Journal::new`].
+pub async fn file_sink(path: &std::path::Path) -> std::io::Result<mpsc::UnboundedSender<JournalEntry>> {
+    use tokio::io::AsyncWriteExt;
+    let file = tokio::fs::OpenOptions::new().create(true).append(true).open(path).await?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<JournalEntry>();
+    tokio::spawn(async move {
+        let mut out = tokio::io::BufWriter::new(file);
+        while let Some(entry) = rx.recv().await {
+            let mut line = serde_json::to_vec(&entry).unwrap_or_default();
+            line.push(b'\n');
+            if out.write_all(&line).await.is_err() {
+                break;
+            }
+            if rx.is_empty() && out.flush().await.is_err() {
+                break;
+            }
+        }
+        let _ = out.flush().await;
+    });
+    Ok(tx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(seq: u64, tenant: &str) -> JournalEntry {
+        JournalEntry {
+            seq,
+            time: String::new(),
+            wall_time: String::new(),
+            method: "GET".into(),
+            path: format!("/dstu2/{tenant}/Appointment"),
+            query: None,
+            client_id: Some("c".into()),
+            tenant: Some(tenant.into()),
+            jti: None,
+            authorization: Some("Bearer".into()),
+            accept: None,
+            status: 200,
+            bytes: 0,
+            latency_ms: 0.0,
+            request_id: None,
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn the_ring_keeps_the_newest_entries_in_arrival_order() {
+        let journal = Journal::new(100, None);
+        for _ in 0..1000 {
+            let seq = journal.next_seq();
+            journal.record(entry(seq, "t"));
+        }
+        let all = journal.entries(&JournalFilter::default());
+        assert_eq!(all.len(), 100);
+        assert_eq!((all[0].seq, all[99].seq), (901, 1000));
+        assert_eq!(journal.recorded(), 1000);
+        journal.record(entry(950, "late"));
+        assert!(journal.entries(&JournalFilter::default()).windows(2).all(|w| w[0].seq <= w[1].seq));
+    }
+
+    #[test]
+    fn filters_select_by_tenant_client_path_and_sequence() {
+        let journal = Journal::new(10, None);
+        for (seq, tenant) in [(1, "a"), (2, "b"), (3, "a")] {
+            journal.record(entry(seq, tenant));
+        }
+        let by = |filter: JournalFilter| journal.entries(&filter).iter().map(|e| e.seq).collect::<Vec<_>>();
+        assert_eq!(by(JournalFilter { tenant: Some("a".into()), ..Default::default() }), [1, 3]);
+        assert_eq!(by(JournalFilter { since: Some(1), ..Default::default() }), [2, 3]);
+        assert_eq!(by(JournalFilter { path_prefix: Some("/dstu2/b".into()), ..Default::default() }), [2]);
+        assert_eq!(by(JournalFilter { client: Some("other".into()), ..Default::default() }), Vec::<u64>::new());
+        journal.clear();
+        assert!(journal.is_empty());
+    }
+}

@@ -1,0 +1,236 @@
+//! Serving: the accept loop (HTTP/1.1 on hyper, so a fault rule can reset a connection), and
+//! [`MockServer`], a running emulator that tests and the harness start on `127.0.0.1:0`.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use axum::extract::Request;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, oneshot};
+use tokio::task::JoinHandle;
+use tower::ServiceExt;
+use url::Url;
+
+use crate::app::{AppState, StateOptions, build_router};
+use crate::clock::Clock;
+use crate::faults::apply::ResetConnection;
+use crate::profile::Profile;
+use crate::store::{LoadError, LoadOptions};
+use crate::tokens::KeyError;
+
+/// How to start an emulator.
+#[derive(Debug)]
+pub struct ServerConfig {
+    pub profile: Profile,
+    pub bind: IpAddr,
+    /// 0 picks a free port.
+    pub port: u16,
+    /// Overrides the profile's `public_origin`.
+    pub public_origin: Option<Url>,
+    pub clock: Clock,
+    pub load: LoadOptions,
+    pub options: StateOptions,
+}
+
+impl ServerConfig {
+    /// `profile` on `127.0.0.1:0` with the real clock.
+    pub fn new(profile: Profile) -> Self {
+        Self {
+            profile,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            public_origin: None,
+            clock: Clock::system(),
+            load: LoadOptions::default(),
+            options: StateOptions::default(),
+        }
+    }
+}
+
+/// Why an emulator could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr}: {source}")]
+    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("cannot load the data: {0}")]
+    Load(#[from] LoadError),
+    #[error("a fault rule of the profile: {0}")]
+    Fault(String),
+    #[error("loading the data stopped unexpectedly")]
+    LoadAborted,
+}
+
+/// A running emulator. Dropping it stops the server.
+#[derive(Debug)]
+pub struct MockServer {
+    addr: SocketAddr,
+    state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl MockServer {
+    /// Binds, loads the data, then serves in a background task.
+    pub async fn start(config: ServerConfig) -> Result<Self, StartError> {
+        let addr = SocketAddr::new(config.bind, config.port);
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr, source })?;
+        let origin =
+            config.public_origin.or_else(|| config.profile.public_origin.clone()).unwrap_or_else(|| origin_of(addr));
+        let (profile, clock) = (config.profile, config.clock);
+        let mut options = config.options;
+        options.load = config.load;
+        // Loading a large synthetic data set takes seconds of CPU: keep it off the async workers.
+        let state = tokio::task::spawn_blocking(move || AppState::new(profile, &origin, clock, options))
+            .await
+            .map_err(|_| StartError::LoadAborted)??;
+        let (tx, rx) = oneshot::channel();
+        let task = tokio::spawn(serve(listener, build_router(state.clone()), async {
+            let _ = rx.await;
+        }));
+        Ok(Self { addr, state, shutdown: Some(tx), task: Some(task) })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The public origin, without a trailing slash.
+    pub fn origin(&self) -> &str {
+        self.state.origin()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops accepting connections and waits for the accept loop to end.
+    pub async fn shutdown(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.join().await
+    }
+
+    /// Serves until the server fails (otherwise until the process ends).
+    pub async fn wait(mut self) -> std::io::Result<()> {
+        self.join().await
+    }
+
+    async fn join(&mut self) -> std::io::Result<()> {
+        match self.task.take() {
+            Some(task) => task.await.unwrap_or_else(|e| Err(std::io::Error::other(e))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// `http://{addr}`, with IPv6 in brackets.
+fn origin_of(addr: SocketAddr) -> Url {
+    #[allow(clippy::expect_used)]
+    Url::parse(&format!("http://{addr}")).expect("a socket address is a valid URL host")
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves. Each connection knows its peer
+/// (`ConnectInfo`) and can be reset by a fault rule.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                // A failed accept (e.g. out of file descriptors) is not the end of the server.
+                Err(e) => { tracing::warn!(error = %e, "accept failed"); continue; }
+            },
+            () = &mut shutdown => return Ok(()),
+        };
+        tokio::spawn(connection(stream, peer, router.clone()));
+    }
+}
+
+async fn connection(stream: TcpStream, peer: SocketAddr, router: Router) {
+    let _ = stream.set_nodelay(true);
+    let reset = Arc::new(Notify::new());
+    let resetting = Arc::new(AtomicBool::new(false));
+    let io = TokioIo::new(ResettableStream { inner: stream, reset: resetting.clone() });
+    let signal = reset.clone();
+    let service = tower::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        let (router, signal) = (router.clone(), signal.clone());
+        async move {
+            let response = router.oneshot(request.map(axum::body::Body::new)).await?;
+            if response.extensions().get::<ResetConnection>().is_some() {
+                signal.notify_one();
+                std::future::pending::<()>().await;
+            }
+            Ok::<_, std::convert::Infallible>(response)
+        }
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).keep_alive(true);
+    let conn = builder.serve_connection(io, TowerToHyperService::new(service));
+    tokio::select! {
+        result = conn => if let Err(e) = result { tracing::debug!(error = %e, %peer, "connection ended") },
+        () = reset.notified() => {
+            resetting.store(true, Ordering::Relaxed);
+            tracing::debug!(%peer, "connection reset by a fault rule");
+        }
+    }
+}
+
+/// A TCP stream that closes with a reset (`SO_LINGER` 0) when a fault rule asked for one.
+struct ResettableStream {
+    inner: TcpStream,
+    reset: Arc<AtomicBool>,
+}
+
+impl Drop for ResettableStream {
+    fn drop(&mut self) {
+        if self.reset.load(Ordering::Relaxed) {
+            // A zero linger never blocks: the kernel drops the socket and sends RST.
+            let _ = socket2::SockRef::from(&self.inner).set_linger(Some(std::time::Duration::ZERO));
+        }
+    }
+}
+
+impl AsyncRead for ResettableStream {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for ResettableStream {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
