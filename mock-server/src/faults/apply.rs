@@ -4,7 +4,7 @@
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::stream;
+use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 
 use super::Action;
@@ -117,9 +117,13 @@ pub async fn rewrite(state: &AppState, action: &Action, tenant: Option<&str>, re
 fn truncated(mut parts: axum::http::response::Parts, bytes: Bytes) -> Response {
     parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
     let half = bytes.slice(..bytes.len() / 2);
-    let chunks: Vec<Result<Bytes, std::io::Error>> =
-        vec![Ok(half), Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "truncated by a fault rule"))];
-    Response::from_parts(parts, Body::from_stream(stream::iter(chunks)))
+    // The error comes a moment after the half, so the headers and the half are on the wire first.
+    let cut = stream::once(async {
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        Err::<Bytes, _>(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "truncated by a fault rule"))
+    });
+    let body = stream::iter([Ok::<Bytes, std::io::Error>(half)]).chain(cut);
+    Response::from_parts(parts, Body::from_stream(body))
 }
 
 /// Applies `edit` to a JSON Bundle body; anything else is returned unchanged.

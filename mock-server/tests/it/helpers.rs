@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use cerner_mock::clock::DEFAULT_MANUAL_START;
 use cerner_mock::store::LoadOptions;
-use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
+use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
 use serde_json::{Value, json};
 
 pub const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
@@ -21,6 +21,7 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub clock: Clock,
+    pub admin: AdminClient,
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -49,7 +50,8 @@ pub async fn spawn_app_with_profile(profile: Profile, load: LoadOptions) -> Test
     config.load = load;
     let server = MockServer::start(config).await.expect("the emulator starts");
     let base = server.origin().to_owned();
-    TestApp { server, base, http: reqwest::Client::new(), clock }
+    let admin = AdminClient::new(&base).expect("an admin client");
+    TestApp { server, base, http: reqwest::Client::new(), clock, admin }
 }
 
 pub fn basic(client: &str, secret: &str) -> String {

@@ -2,15 +2,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin_api;
 mod admin_tenants;
 mod assertion;
 mod cli;
 mod clock;
 mod discovery;
+mod faults;
 mod fhir_auth;
 mod fhir_read;
 mod fhir_search;
 mod helpers;
+mod journal;
+mod limits;
 mod paging;
 mod search_model;
 mod token;
