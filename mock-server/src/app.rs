@@ -73,7 +73,11 @@ impl AppState {
             load: options.load,
             page_keys: PageKeys::generate(),
             faults,
-            journal: Journal::new(profile.journal_capacity, options.journal_sink),
+            journal: if profile.journal_enabled {
+                Journal::new(profile.journal_capacity, options.journal_sink)
+            } else {
+                Journal::disabled()
+            },
             limits: RateLimits::new(&profile.limits, clock.clone()),
             revoked: Mutex::default(),
             expired: Mutex::default(),

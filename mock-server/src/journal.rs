@@ -71,6 +71,7 @@ impl JournalFilter {
 
 #[derive(Debug)]
 pub struct Journal {
+    enabled: bool,
     capacity: usize,
     next_seq: AtomicU64,
     entries: Mutex<VecDeque<JournalEntry>>,
@@ -80,11 +81,21 @@ pub struct Journal {
 impl Journal {
     pub fn new(capacity: usize, sink: Option<mpsc::UnboundedSender<JournalEntry>>) -> Self {
         Self {
+            enabled: true,
             capacity: capacity.max(1),
             next_seq: AtomicU64::new(1),
             entries: Mutex::new(VecDeque::with_capacity(capacity.clamp(1, 65_536))),
             sink,
         }
+    }
+
+    /// A journal that records nothing (to measure what recording costs).
+    pub fn disabled() -> Self {
+        Self { enabled: false, ..Self::new(1, None) }
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
     }
 
     /// The next sequence number; taken when a request arrives, so numbers follow arrival order.
@@ -102,6 +113,9 @@ impl Journal {
     }
 
     pub fn record(&self, entry: JournalEntry) {
+        if !self.enabled {
+            return;
+        }
         if let Some(sink) = &self.sink {
             let _ = sink.send(entry.clone());
         }

@@ -59,6 +59,8 @@ pub struct Profile {
     pub limits: LimitSettings,
     /// Entries the request journal keeps (a ring).
     pub journal_capacity: usize,
+    /// Whether requests are journaled at all (on by default; off only to measure its cost).
+    pub journal_enabled: bool,
     /// Fault rules active from the start.
     pub faults: Vec<FaultRule>,
 }
@@ -268,6 +270,7 @@ fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, FieldError> {
         accounts,
         limits: raw.limits,
         journal_capacity: raw.journal.capacity,
+        journal_enabled: raw.journal.enabled,
         faults: raw.faults,
     })
 }
@@ -447,11 +450,12 @@ mod raw {
     #[serde(deny_unknown_fields, default)]
     pub struct Journal {
         pub capacity: usize,
+        pub enabled: bool,
     }
 
     impl Default for Journal {
         fn default() -> Self {
-            Self { capacity: crate::journal::DEFAULT_CAPACITY }
+            Self { capacity: crate::journal::DEFAULT_CAPACITY, enabled: true }
         }
     }
 

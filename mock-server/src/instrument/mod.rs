@@ -68,7 +68,9 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         let id = HeaderValue::from_str(&Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("unknown"));
         response.headers_mut().insert("x-request-id", id);
     }
-    finish(&state, entry, &response, fault.as_ref().map(|(_, a)| a), started);
+    if state.journal().is_enabled() {
+        finish(&state, entry, &response, fault.as_ref().map(|(_, a)| a), started);
+    }
     response
 }
 
