@@ -2,40 +2,42 @@
 
 use serde_json::{Value, json};
 
+use cerner_mock::admin_client::Change;
+
 use crate::helpers::*;
 
 #[tokio::test]
 async fn the_sandbox_summary_shows_a_hundred_appointments_at_location_21503380() {
     let app = spawn_app().await;
-    let summary: Value = app.get(&format!("/__admin/tenants/{SANDBOX}"), None).await.json().await.unwrap();
-    let data = &summary["data"];
-    assert!(data["counts"]["Appointment"].as_u64().unwrap() >= 300);
-    let rehab = data["locations"].as_array().unwrap().iter().find(|l| l["id"] == "21503380").unwrap();
-    assert!(rehab["appointments"].as_u64().unwrap() >= 100, "{rehab}");
-    assert!(data["practitioners"].as_array().unwrap().len() >= 3);
-    let (first, last) =
-        (data["appointment_starts"][0].as_str().unwrap(), data["appointment_starts"][1].as_str().unwrap());
-    assert!(first <= "2025-12-22T23:59:59Z" && last >= "2026-02-01T00:00:00Z", "{first} .. {last}");
-    assert_eq!(summary["fhir_base"], format!("{}/dstu2/{SANDBOX}/", app.base));
+    let detail = app.admin.tenant(SANDBOX).await.unwrap();
+    let data = &detail.data;
+    assert!(data.counts["Appointment"] >= 300);
+    let rehab = data.locations.iter().find(|l| l.id == "21503380").unwrap();
+    assert!(rehab.appointments >= 100, "{rehab:?}");
+    assert!(data.practitioners.len() >= 3);
+    let starts = data.appointment_starts.unwrap();
+    assert!(starts.first <= time::macros::datetime!(2025-12-22 23:59:59 UTC), "{starts:?}");
+    assert!(starts.last >= time::macros::datetime!(2026-02-01 00:00:00 UTC), "{starts:?}");
+    assert_eq!(detail.info.fhir_base, format!("{}/dstu2/{SANDBOX}/", app.base));
 
-    let all: Value = app.get("/__admin/tenants", None).await.json().await.unwrap();
-    assert_eq!(all["tenants"].as_array().unwrap().len(), 3);
-    assert_eq!(app.get("/__admin/tenants/nope", None).await.status(), 404);
+    assert_eq!(app.admin.tenants().await.unwrap().len(), 3);
+    let missing = app.admin.tenant("nope").await.unwrap_err();
+    assert!(missing.to_string().contains("404"), "{missing}");
 }
 
 #[tokio::test]
 async fn every_default_tenant_has_appointments_around_the_clocks_date() {
     let app = spawn_app().await;
     for tenant in [SANDBOX, SECOND, UNAPPROVED] {
-        let summary: Value = app.get(&format!("/__admin/tenants/{tenant}"), None).await.json().await.unwrap();
-        let data = &summary["data"];
-        assert!(data["counts"]["Appointment"].as_u64().unwrap() >= 100, "{tenant}");
+        let counts = app.admin.tenant(tenant).await.unwrap().data.counts;
+        assert!(counts["Appointment"] >= 100, "{tenant}");
         for kind in ["Patient", "Practitioner", "Schedule", "Slot", "Encounter"] {
-            assert!(data["counts"][kind].as_u64().unwrap() > 0, "{tenant} {kind}");
+            assert!(counts[kind] > 0, "{tenant} {kind}");
         }
     }
 }
 
+/// Raw JSON, for batches the typed client cannot express (bad ones).
 async fn post_changes(app: &TestApp, changes: Value) -> reqwest::Response {
     let url = app.url(&format!("/__admin/tenants/{SANDBOX}/changes"));
     app.http.post(url).json(&json!({ "changes": changes })).send().await.unwrap()
@@ -50,14 +52,20 @@ async fn changes_reschedule_cancel_and_add_with_new_versions() {
         "start": "2026-01-06T09:00:00.000Z", "end": "2026-01-06T09:30:00.000Z",
         "participant": [{ "actor": { "reference": "Location/21503380" }, "status": "accepted" }]
     });
-    let response = post_changes(&app, json!([
-        { "op": "reschedule", "id": "4817508", "start": "2026-01-07T10:00:00.000Z", "end": "2026-01-07T11:00:00.000Z" },
-        { "op": "cancel", "id": "4817508" },
-        { "op": "add", "resource": new },
-    ])).await;
-    assert_eq!(response.status(), 200);
-    let applied: Value = response.json().await.unwrap();
-    assert_eq!(applied["applied"][0], json!({ "resourceType": "Appointment", "id": "4817508", "versionId": "3" }));
+    let applied = app
+        .admin
+        .apply_changes(
+            SANDBOX,
+            &[
+                Change::reschedule("4817508", "2026-01-07T10:00:00.000Z", "2026-01-07T11:00:00.000Z"),
+                Change::cancel("4817508"),
+                Change::add(new),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!((applied[0].id.as_str(), applied[0].version_id.as_deref()), ("4817508", Some("3")));
+    assert_eq!((applied[1].id.as_str(), applied[1].version_id.as_deref()), ("99000001", Some("0")));
 
     let read = app.fhir(&format!("/dstu2/{SANDBOX}/Appointment/4817508"), Some(&token)).await;
     assert_eq!(read.headers()["etag"], "W/\"3\"");
@@ -110,14 +118,11 @@ async fn simulated_days_change_future_appointments_deterministically() {
     let second = spawn_app().await;
     let mut outcomes = Vec::new();
     for app in [&first, &second] {
-        let url = app.url(&format!("/__admin/tenants/{SANDBOX}/simulate"));
-        let response = app.http.post(url).json(&json!({ "days": 2, "seed": 9 })).send().await.unwrap();
-        assert_eq!(response.status(), 200);
-        outcomes.push(response.json::<Value>().await.unwrap());
+        outcomes.push(app.admin.simulate(SANDBOX, 2, 9).await.unwrap());
     }
     assert_eq!(outcomes[0], outcomes[1], "same seed, same data, same changes");
-    let applied = outcomes[0]["applied"].as_array().unwrap();
+    let applied = &outcomes[0];
     assert!(applied.len() >= 6, "{applied:?}");
-    assert!(applied.iter().any(|c| c["versionId"] == "0"), "new appointments are added");
-    assert!(applied.iter().any(|c| c["versionId"].as_str().is_some_and(|v| v != "0")), "existing ones change");
+    assert!(applied.iter().any(|c| c.version_id.as_deref() == Some("0")), "new appointments are added");
+    assert!(applied.iter().any(|c| c.version_id.as_deref().is_some_and(|v| v != "0")), "existing ones change");
 }

@@ -9,30 +9,23 @@ async fn a_token_expires_when_the_manual_clock_passes_exp() {
     let app = spawn_app().await;
     let token = app.token(SANDBOX, "system/Appointment.read").await;
     let keys = app.server.state().keys();
-    let advance = |seconds: i64| {
-        let http = app.http.clone();
-        let url = app.url("/__admin/clock");
-        async move {
-            let response = http.post(url).json(&json!({ "advance_seconds": seconds })).send().await.unwrap();
-            assert_eq!(response.status(), 200);
-        }
-    };
-    advance(599).await;
+    app.admin.advance_clock(599).await.unwrap();
     assert!(keys.verify(&token, app.clock.now()).is_ok(), "valid one second before exp");
-    advance(1).await;
+    app.admin.advance_clock(1).await.unwrap();
     assert!(keys.verify(&token, app.clock.now()).is_err(), "expired at exp");
 }
 
 #[tokio::test]
 async fn admin_clock_reports_advances_and_sets_the_time() {
     let app = spawn_app().await;
-    let now: Value = app.get("/__admin/clock", None).await.json().await.unwrap();
-    assert_eq!(now, json!({ "now": "2026-01-05T08:00:00Z", "manual": true }));
-    let set =
-        app.http.post(app.url("/__admin/clock")).json(&json!({ "set": "2026-03-01T12:00:00Z" })).send().await.unwrap();
-    assert_eq!(set.json::<Value>().await.unwrap()["now"], "2026-03-01T12:00:00Z");
-    let moved = app.http.post(app.url("/__admin/clock")).json(&json!({ "advance_seconds": 90 })).send().await.unwrap();
-    assert_eq!(moved.json::<Value>().await.unwrap()["now"], "2026-03-01T12:01:30Z");
+    let now = app.admin.clock().await.unwrap();
+    assert_eq!((now.now, now.manual), (time::macros::datetime!(2026-01-05 08:00:00 UTC), true));
+    let set = app.admin.set_clock(time::macros::datetime!(2026-03-01 12:00:00 UTC)).await.unwrap();
+    assert_eq!(set.now, time::macros::datetime!(2026-03-01 12:00:00 UTC));
+    let moved = app.admin.advance_clock(90).await.unwrap();
+    assert_eq!(moved.now, time::macros::datetime!(2026-03-01 12:01:30 UTC));
+    let wire: Value = app.get("/__admin/clock", None).await.json().await.unwrap();
+    assert_eq!(wire, json!({ "now": "2026-03-01T12:01:30Z", "manual": true }), "the documented wire format");
 }
 
 #[tokio::test]
@@ -56,15 +49,12 @@ async fn the_real_clock_cannot_be_moved() {
         cerner_mock::MockServer::start(cerner_mock::ServerConfig::new(cerner_mock::Profile::embedded_default()))
             .await
             .unwrap();
-    let url = format!("{}/__admin/clock", server.origin());
-    let response = reqwest::Client::new().post(url).json(&json!({ "advance_seconds": 5 })).send().await.unwrap();
-    assert_eq!(response.status(), 409);
+    let error = cerner_mock::AdminClient::new(server.origin()).unwrap().advance_clock(5).await.unwrap_err();
+    assert!(error.to_string().contains("409"), "{error}");
 }
 
 #[tokio::test]
 async fn health_answers() {
     let app = spawn_app().await;
-    let response = app.get("/__admin/health", None).await;
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.json::<Value>().await.unwrap(), json!({ "status": "ok" }));
+    app.admin.health().await.unwrap();
 }
