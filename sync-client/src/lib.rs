@@ -1,5 +1,20 @@
-//! `appointment-sync`: the multi-tenant appointment sync client an integration runs in
-//! production against Cerner Millennium's FHIR DSTU2 API.
+//! `appointment-sync`: the multi-tenant appointment sync client an integration runs in production
+//! against Cerner Millennium's FHIR DSTU2 API, signed in as a system account.
 //!
-//! This crate is empty for now: the client is built in a later step of the project (see the
-//! README's roadmap). It holds no placeholder behaviour.
+//! # Layout
+//! - [`config`]: the TOML configuration and the harness job file (contract v1), validated.
+//! - [`secret`]: the secret newtype (`Debug`/`Display` print `***`).
+//! - [`store`]: the local SQLite store (appointments, sync runs, per-tenant state).
+//! - [`http`]: requests with retries, backoff and typed answers; [`auth`]: discovery and tokens.
+//! - [`tenant`]: one tenant's sync; [`run`]: every tenant, bounded concurrency, the run summary.
+//! - [`output`]: the contract's NDJSON output; [`progress`]: bars on a terminal, log lines otherwise.
+
+pub mod auth;
+pub mod config;
+pub mod http;
+pub mod output;
+pub mod progress;
+pub mod run;
+pub mod secret;
+pub mod store;
+pub mod tenant;

@@ -1,0 +1,229 @@
+//! Signing in as a system account: the token URL is discovered from the tenant's `metadata`
+//! (SMART `oauth-uris`), then a token is requested with client_secret_basic or private_key_jwt
+//! (RFC 7523, signed RS384/ES384) and reused until shortly before it expires. The secret goes to
+//! the token URL only; the token is kept as a [`Secret`] and never logged.
+
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+use url::Url;
+
+use crate::config::{Credentials, JwtAlg};
+use crate::http::{Auth, Effort, Failure, Http};
+use crate::secret::Secret;
+
+const OAUTH_URIS: &str = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
+const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+/// Why a tenant could not be signed in to.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// The tenant refused the account (`invalid_grant`, `unauthorized_client`): not approved, or
+    /// none of the scopes registered. Report and skip the tenant.
+    #[error("the tenant refused the account: {0}")]
+    Rejected(String),
+    /// The credentials themselves were refused (`invalid_client`).
+    #[error("the credentials were refused: {0}")]
+    BadCredentials(String),
+    #[error("discovery failed: {0}")]
+    Discovery(String),
+    #[error("cannot sign the client assertion: {0}")]
+    Assertion(String),
+    #[error(transparent)]
+    Http(Failure),
+}
+
+/// Finds the token URL in a DSTU2 Conformance statement.
+pub fn token_url_from_metadata(conformance: &Value) -> Option<Url> {
+    let extensions = conformance["rest"][0]["security"]["extension"].as_array()?;
+    let oauth = extensions.iter().find(|e| e["url"] == OAUTH_URIS)?;
+    let token = oauth["extension"].as_array()?.iter().find(|e| e["url"] == "token")?;
+    Url::parse(token["valueUri"].as_str()?).ok()
+}
+
+/// One tenant's sign-in: its token URL (discovered once) and its current token.
+#[derive(Debug)]
+pub struct TenantAuth {
+    token_url: Option<Url>,
+    token: Option<(Secret, Instant)>,
+    /// Tokens requested for this tenant in this run.
+    pub tokens_requested: u64,
+}
+
+impl TenantAuth {
+    pub fn new() -> Self {
+        Self { token_url: None, token: None, tokens_requested: 0 }
+    }
+
+    /// The token URL, from `{fhir_base}metadata` the first time.
+    /// A token URL over plain `http://` is refused unless it is on loopback or `allow_insecure_http`:
+    /// the secret would cross the network in clear text.
+    pub async fn discover(
+        &mut self,
+        http: &Http,
+        fhir_base: &Url,
+        allow_insecure_http: bool,
+        effort: &mut Effort,
+    ) -> Result<Url, AuthError> {
+        if let Some(url) = &self.token_url {
+            return Ok(url.clone());
+        }
+        let metadata = fhir_base.join("metadata").map_err(|e| AuthError::Discovery(e.to_string()))?;
+        let (conformance, _) = http.get_json(&metadata, Auth::None, effort).await.map_err(AuthError::Http)?;
+        let url = token_url_from_metadata(&conformance)
+            .ok_or_else(|| AuthError::Discovery("the Conformance statement has no SMART token URL".into()))?;
+        let loopback = match url.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            Some(url::Host::Domain(name)) => name == "localhost",
+            None => false,
+        };
+        match url.scheme() {
+            "https" => {}
+            "http" if loopback || allow_insecure_http => {}
+            scheme => {
+                let host = url.host_str().unwrap_or("?");
+                return Err(AuthError::Discovery(format!(
+                    "refused the token URL {scheme}://{host}/…: the secret is only sent over https (or http on loopback)"
+                )));
+            }
+        }
+        self.token_url = Some(url.clone());
+        Ok(url)
+    }
+
+    /// The current token, or a new one when there is none or it is about to expire.
+    pub async fn token(
+        &mut self,
+        http: &Http,
+        credentials: &Credentials,
+        scopes: &str,
+        margin: Duration,
+        effort: &mut Effort,
+    ) -> Result<Secret, AuthError> {
+        if let Some((token, _)) = self.token.as_ref().filter(|(_, expires)| Instant::now() + margin < *expires) {
+            return Ok(token.clone());
+        }
+        let url = self.token_url.clone().ok_or_else(|| AuthError::Discovery("no token URL yet".into()))?;
+        let (token, lifetime) = request_token(http, &url, credentials, scopes, effort).await?;
+        self.tokens_requested += 1;
+        self.token = Some((token.clone(), Instant::now() + lifetime));
+        Ok(token)
+    }
+
+    /// Forgets the token after the server said it is no longer valid.
+    pub fn invalidate(&mut self) {
+        self.token = None;
+    }
+}
+
+impl Default for TenantAuth {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+async fn request_token(
+    http: &Http,
+    url: &Url,
+    credentials: &Credentials,
+    scopes: &str,
+    effort: &mut Effort,
+) -> Result<(Secret, Duration), AuthError> {
+    let answer = match credentials {
+        Credentials::ClientSecret { client_id, secret } => {
+            let form = [("grant_type", "client_credentials"), ("scope", scopes)];
+            let auth = Auth::Basic { user: client_id, password: secret.expose() };
+            http.post_form(url, &form, auth, effort).await
+        }
+        Credentials::PrivateKeyJwt { client_id, key_pem, kid, alg } => {
+            let assertion = assertion(client_id, key_pem, kid.as_deref(), *alg, url)?;
+            let form = [
+                ("grant_type", "client_credentials"),
+                ("scope", scopes),
+                ("client_assertion_type", JWT_BEARER),
+                ("client_assertion", assertion.expose()),
+            ];
+            http.post_form(url, &form, Auth::None, effort).await
+        }
+    };
+    let (body, _) = answer.map_err(token_failure)?;
+    let token = body["access_token"].as_str().filter(|t| !t.is_empty()).ok_or_else(|| {
+        AuthError::Http(Failure::Malformed { reason: "the token answer has no access_token".into(), request_id: None })
+    })?;
+    let lifetime = Duration::from_secs(body["expires_in"].as_u64().unwrap_or(300));
+    Ok((Secret::new(token), lifetime))
+}
+
+/// Maps the token endpoint's refusals (RFC 6749 §5.2) to what the caller must do.
+fn token_failure(failure: Failure) -> AuthError {
+    let error_code = |message: &str| {
+        serde_json::from_str::<Value>(message).ok().and_then(|v| v["error"].as_str().map(str::to_owned))
+    };
+    match &failure {
+        Failure::Status { status: 400, message, .. } => match error_code(message).as_deref() {
+            Some(code @ ("invalid_grant" | "unauthorized_client")) => AuthError::Rejected(code.to_owned()),
+            Some(code) => AuthError::BadCredentials(code.to_owned()),
+            None => AuthError::Http(failure),
+        },
+        Failure::InvalidToken { .. } => AuthError::BadCredentials("invalid_client".into()),
+        _ => AuthError::Http(failure),
+    }
+}
+
+/// A client assertion valid for four minutes (SMART Backend Services: at most five).
+fn assertion(
+    client_id: &str,
+    key_pem: &Secret,
+    kid: Option<&str>,
+    alg: JwtAlg,
+    token_url: &Url,
+) -> Result<Secret, AuthError> {
+    let (algorithm, key) = match alg {
+        JwtAlg::RS384 => (Algorithm::RS384, EncodingKey::from_rsa_pem(key_pem.expose().as_bytes())),
+        JwtAlg::ES384 => (Algorithm::ES384, EncodingKey::from_ec_pem(key_pem.expose().as_bytes())),
+    };
+    let key = key.map_err(|_| AuthError::Assertion("the private key does not fit the algorithm".into()))?;
+    let mut header = Header::new(algorithm);
+    header.kid = kid.map(str::to_owned);
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let claims = json!({
+        "iss": client_id, "sub": client_id, "aud": token_url.as_str(),
+        "iat": now, "exp": now + 240, "jti": uuid::Uuid::new_v4().to_string(),
+    });
+    jsonwebtoken::encode(&header, &claims, &key).map(Secret::new).map_err(|e| AuthError::Assertion(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_url_is_found_in_cerner_metadata() {
+        let conformance = json!({ "rest": [{ "security": { "extension": [{
+            "url": OAUTH_URIS,
+            "extension": [
+                { "url": "token", "valueUri": "https://authorization.cerner.com/tenants/t/protocols/oauth2/profiles/smart-v1/token" },
+                { "url": "authorize", "valueUri": "https://authorization.cerner.com/x" }
+            ]
+        }]}}]});
+        let url = token_url_from_metadata(&conformance).unwrap();
+        assert_eq!(url.path(), "/tenants/t/protocols/oauth2/profiles/smart-v1/token");
+        assert!(token_url_from_metadata(&json!({ "rest": [{ "security": { "cors": true } }] })).is_none());
+    }
+
+    #[test]
+    fn refusals_of_the_tenant_are_told_apart_from_bad_credentials() {
+        let status = |body: &str| Failure::Status { status: 400, message: body.into(), request_id: None };
+        assert_eq!(token_failure(status(r#"{"error":"invalid_grant"}"#)), AuthError::Rejected("invalid_grant".into()));
+        assert_eq!(
+            token_failure(status(r#"{"error":"unsupported_grant_type"}"#)),
+            AuthError::BadCredentials("unsupported_grant_type".into())
+        );
+        assert_eq!(
+            token_failure(Failure::InvalidToken { request_id: None }),
+            AuthError::BadCredentials("invalid_client".into())
+        );
+    }
+}

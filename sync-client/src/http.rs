@@ -1,0 +1,245 @@
+//! HTTP with the manners a production integration needs: `Accept: application/json+fhir`, no
+//! redirects (a redirect must never carry a token elsewhere), a timeout per request, bounded retries
+//! with exponential backoff and full jitter for 5xx answers, timeouts, resets and cut bodies, and
+//! typed answers for what the caller must decide itself (429, 401, 403).
+
+use std::time::Duration;
+
+use rand::RngExt;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
+use serde_json::Value;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc2822;
+use url::Url;
+
+use crate::config::SyncLimits;
+
+pub const FHIR_JSON: &str = "application/json+fhir";
+
+/// What a request ended in, when it did not end well.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Failure {
+    #[error("429 Too Many Requests, retry after {}s", retry_after.as_secs())]
+    Throttled { retry_after: Duration, request_id: Option<String> },
+    #[error("401 invalid_token")]
+    InvalidToken { request_id: Option<String> },
+    #[error("403 Forbidden: {message}")]
+    Forbidden { message: String, request_id: Option<String> },
+    #[error("{status}: {message}")]
+    Status { status: u16, message: String, request_id: Option<String> },
+    #[error("gave up after {attempts} attempts: {last}")]
+    Exhausted { attempts: u32, last: String, request_id: Option<String> },
+    #[error("the answer is not valid JSON: {reason}")]
+    Malformed { reason: String, request_id: Option<String> },
+}
+
+impl Failure {
+    /// The server's `X-Request-Id`, for support requests.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Failure::Throttled { request_id, .. }
+            | Failure::InvalidToken { request_id }
+            | Failure::Forbidden { request_id, .. }
+            | Failure::Status { request_id, .. }
+            | Failure::Exhausted { request_id, .. }
+            | Failure::Malformed { request_id, .. } => request_id.as_deref(),
+        }
+    }
+}
+
+/// Counts of what the politeness cost, for the run summary.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Effort {
+    pub requests: u64,
+    pub retries: u64,
+}
+
+/// How to authenticate a request.
+#[derive(Debug, Clone, Copy)]
+pub enum Auth<'a> {
+    None,
+    Bearer(&'a str),
+    Basic { user: &'a str, password: &'a str },
+}
+
+#[derive(Debug, Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    limits: SyncLimits,
+}
+
+/// A built client could not be made (TLS backend failure).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot build the HTTP client: {0}")]
+pub struct BuildError(String);
+
+impl Http {
+    pub fn new(limits: &SyncLimits) -> Result<Self, BuildError> {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(limits.request_timeout)
+            .connect_timeout(limits.request_timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("appointment-sync/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| BuildError(e.to_string()))?;
+        Ok(Self { client, limits: limits.clone() })
+    }
+
+    /// GET a FHIR JSON document, retrying what is worth retrying.
+    pub async fn get_json(
+        &self,
+        url: &Url,
+        auth: Auth<'_>,
+        effort: &mut Effort,
+    ) -> Result<(Value, Option<String>), Failure> {
+        self.with_retries(effort, || self.client.get(url.clone()).header(ACCEPT, FHIR_JSON), auth).await
+    }
+
+    /// POST a form (the token request), retrying what is worth retrying.
+    pub async fn post_form(
+        &self,
+        url: &Url,
+        form: &[(&str, &str)],
+        auth: Auth<'_>,
+        effort: &mut Effort,
+    ) -> Result<(Value, Option<String>), Failure> {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(form).finish();
+        let build = || {
+            self.client
+                .post(url.clone())
+                .header(ACCEPT, "application/json")
+                .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(body.clone())
+        };
+        self.with_retries(effort, build, auth).await
+    }
+
+    async fn with_retries(
+        &self,
+        effort: &mut Effort,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        auth: Auth<'_>,
+    ) -> Result<(Value, Option<String>), Failure> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            effort.requests += 1;
+            let request = match auth {
+                Auth::None => build(),
+                Auth::Bearer(token) => build().bearer_auth(token),
+                Auth::Basic { user, password } => build().basic_auth(form_encode(user), Some(form_encode(password))),
+            };
+            let (last, request_id) = match once(request).await {
+                Ok(done) => return Ok(done),
+                Err(Retry::No(failure)) => return Err(failure),
+                Err(Retry::Yes { reason, request_id }) => (reason, request_id),
+            };
+            if attempt >= self.limits.max_attempts {
+                return Err(Failure::Exhausted { attempts: attempt, last, request_id });
+            }
+            effort.retries += 1;
+            let delay = self.backoff(attempt);
+            tracing::warn!(attempt, delay_ms = delay.as_millis() as u64, reason = %last, request_id = request_id.as_deref().unwrap_or("-"), "retrying");
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Full jitter: a random wait up to `base × 2^(attempt-1)`, capped.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self.limits.backoff_base.saturating_mul(1 << (attempt - 1).min(16)).min(self.limits.backoff_max);
+        let ms = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
+        Duration::from_millis(rand::rng().random_range(0..=ms))
+    }
+}
+
+enum Retry {
+    Yes { reason: String, request_id: Option<String> },
+    No(Failure),
+}
+
+async fn once(request: reqwest::RequestBuilder) -> Result<(Value, Option<String>), Retry> {
+    let response = request.send().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: None })?;
+    let status = response.status();
+    let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let retry_after = retry_after(response.headers());
+    let bytes =
+        response.bytes().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: request_id.clone() })?;
+    let text = || String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).replace('\n', " ");
+    match status {
+        s if s.is_success() => match serde_json::from_slice(&bytes) {
+            Ok(value) => Ok((value, request_id)),
+            Err(e) => Err(Retry::No(Failure::Malformed { reason: e.to_string(), request_id })),
+        },
+        StatusCode::TOO_MANY_REQUESTS => {
+            let retry_after = retry_after.unwrap_or(Duration::from_secs(1));
+            Err(Retry::No(Failure::Throttled { retry_after, request_id }))
+        }
+        StatusCode::UNAUTHORIZED => Err(Retry::No(Failure::InvalidToken { request_id })),
+        StatusCode::FORBIDDEN => Err(Retry::No(Failure::Forbidden { message: text(), request_id })),
+        s if s.is_server_error() => Err(Retry::Yes { reason: format!("{s}"), request_id }),
+        s => Err(Retry::No(Failure::Status { status: s.as_u16(), message: text(), request_id })),
+    }
+}
+
+/// A transport error in one line, without the URL (which may carry a page token).
+fn transport(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "timeout"
+    } else if error.is_connect() {
+        "connection failed"
+    } else if error.is_body() || error.is_decode() {
+        "body cut short"
+    } else {
+        "connection error"
+    };
+    let mut cause = String::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        cause = inner.to_string();
+        source = inner.source();
+    }
+    if cause.is_empty() { kind.to_owned() } else { format!("{kind}: {cause}") }
+}
+
+/// `Retry-After` as delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, OffsetDateTime::now_utc())
+}
+
+pub fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = OffsetDateTime::parse(value, &Rfc2822).ok()?;
+    Some(Duration::try_from(at - now).unwrap_or(Duration::ZERO))
+}
+
+/// RFC 6749 §2.3.1: client id and secret are form-encoded before Basic encoding.
+fn form_encode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn retry_after_reads_seconds_and_http_dates() {
+        let now = datetime!(2026-01-05 08:00:00 UTC);
+        assert_eq!(parse_retry_after("120", now), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after("Mon, 05 Jan 2026 10:00:00 GMT", now), Some(Duration::from_secs(7200)));
+        assert_eq!(parse_retry_after("Mon, 05 Jan 2026 07:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+
+    proptest! {
+        #[test]
+        fn retry_after_parser_never_panics(text in "\\PC{0,40}") {
+            let _ = parse_retry_after(&text, OffsetDateTime::UNIX_EPOCH);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Saving one page of a tenant's search results, and marking the appointments a complete sync of
+//! a window no longer returned.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::read::stored_from_row;
+use super::{AppointmentRecord, PageOutcome, RunId, Store, StoreError, StoredAppointment};
+
+const LOOKUP: &str = concat!("SELECT ", columns!(), " FROM appointments WHERE tenant = ?1 AND id = ?2");
+const INSERT: &str = "INSERT INTO appointments (tenant, id, version_id, last_updated, start, status, locations,
+    raw, first_seen_run, last_seen_run, vanished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL)";
+const UPDATE: &str = "UPDATE appointments SET version_id = ?3, last_updated = ?4, start = ?5, status = ?6,
+    locations = ?7, raw = ?8, last_seen_run = ?9, vanished_at = NULL WHERE tenant = ?1 AND id = ?2";
+const TOUCH: &str = "UPDATE appointments SET last_seen_run = ?3, vanished_at = NULL WHERE tenant = ?1 AND id = ?2";
+
+/// The raw-text range on `start` lets the (tenant, start) index narrow the scan before the exact
+/// UTC test: a FHIR instant's local date is within a day of its UTC date (offsets stay within ±14 h).
+pub(super) const MARK_VANISHED: &str = concat!(
+    "UPDATE appointments SET vanished_at = ?1 WHERE tenant = ?2 AND last_seen_run <> ?3
+     AND vanished_at IS NULL AND start >= date(?4, '-1 day') AND start < date(?5, '+2 days') AND ",
+    utc_of!("start"),
+    " >= ?4 AND ",
+    utc_of!("start"),
+    " < ?5"
+);
+
+/// What happened to one record of a page.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+impl PageOutcome {
+    fn count(&mut self, change: Change) {
+        match change {
+            Change::Inserted => self.inserted += 1,
+            Change::Updated => self.updated += 1,
+            Change::Unchanged => self.unchanged += 1,
+        }
+    }
+}
+
+impl Store {
+    /// Upserts one page of a tenant's appointments in ONE transaction: a record is inserted if
+    /// new, replaces the stored row if its version is newer, and is otherwise left as stored (an
+    /// equal version counts as unchanged even if its raw differs). Every record of the page gets
+    /// `last_seen_run = run` and its `vanished_at` cleared. Returns the counts and, for each
+    /// record in page order, the row as stored after the page (the newest version wins, also
+    /// when an id repeats within the page). On error nothing of the page is stored.
+    pub fn save_page(
+        &mut self,
+        run: RunId,
+        tenant: &str,
+        page: &[AppointmentRecord],
+    ) -> Result<(PageOutcome, Vec<StoredAppointment>), StoreError> {
+        let tx = self.write_transaction()?;
+        let mut outcome = PageOutcome::default();
+        let mut latest: HashMap<&str, StoredAppointment> = HashMap::with_capacity(page.len());
+        for record in page {
+            let (change, row) = upsert(&tx, run, tenant, record)?;
+            outcome.count(change);
+            latest.insert(record.id.as_str(), row);
+        }
+        tx.commit()?;
+        let rows = page.iter().filter_map(|record| latest.get(record.id.as_str()).cloned()).collect();
+        Ok((outcome, rows))
+    }
+
+    /// After a COMPLETE sync of a tenant's window, marks the rows of that tenant whose start lies
+    /// in `[window_start, window_end)` and that `run` did not see: `vanished_at = at`, unless it
+    /// is already set (so it keeps the first time they went missing). Starts and bounds are
+    /// compared as UTC instants, whatever offset they were written with; rows without a start are
+    /// never marked. `save_page` clears the mark when a row is seen again. Returns how many rows
+    /// were marked.
+    pub fn mark_vanished(
+        &mut self,
+        run: RunId,
+        tenant: &str,
+        window_start: &str,
+        window_end: &str,
+        at: &str,
+    ) -> Result<u64, StoreError> {
+        let start = self.utc_bound(window_start)?;
+        let end = self.utc_bound(window_end)?;
+        let marked = self.conn.execute(MARK_VANISHED, params![at, tenant, run.0, start, end])?;
+        Ok(marked as u64)
+    }
+
+    /// A window bound as UTC text, comparable with `utc_of!("start")`.
+    fn utc_bound(&self, bound: &str) -> Result<String, StoreError> {
+        let utc: Option<String> =
+            self.conn.query_row(concat!("SELECT ", utc_of!("?1")), params![bound], |row| row.get(0))?;
+        utc.ok_or_else(|| StoreError::InvalidWindow(bound.to_owned()))
+    }
+}
+
+/// Saves one record inside the page's transaction and returns the row as it now stands.
+fn upsert(
+    tx: &Connection,
+    run: RunId,
+    tenant: &str,
+    record: &AppointmentRecord,
+) -> Result<(Change, StoredAppointment), StoreError> {
+    let stored = tx.prepare_cached(LOOKUP)?.query_row(params![tenant, record.id], stored_from_row).optional()?;
+    match stored {
+        None => {
+            write(tx, INSERT, run, tenant, record)?;
+            Ok((Change::Inserted, from_record(tenant, record)))
+        }
+        Some(stored) if newer(&record.version_id, &stored.version_id) => {
+            write(tx, UPDATE, run, tenant, record)?;
+            Ok((Change::Updated, from_record(tenant, record)))
+        }
+        Some(mut stored) => {
+            tx.prepare_cached(TOUCH)?.execute(params![tenant, record.id, run.0])?;
+            stored.vanished_at = None;
+            Ok((Change::Unchanged, stored))
+        }
+    }
+}
+
+/// Runs [`INSERT`] or [`UPDATE`], which take the same parameters.
+fn write(tx: &Connection, sql: &str, run: RunId, tenant: &str, record: &AppointmentRecord) -> Result<(), StoreError> {
+    let locations = serde_json::to_string(&record.locations)
+        .map_err(|cause| StoreError::EncodeLocations { id: record.id.clone(), cause })?;
+    tx.prepare_cached(sql)?.execute(params![
+        tenant,
+        record.id,
+        record.version_id,
+        record.last_updated,
+        record.start,
+        record.status,
+        locations,
+        record.raw,
+        run.0,
+    ])?;
+    Ok(())
+}
+
+fn from_record(tenant: &str, record: &AppointmentRecord) -> StoredAppointment {
+    StoredAppointment {
+        tenant: tenant.to_owned(),
+        id: record.id.clone(),
+        version_id: record.version_id.clone(),
+        last_updated: record.last_updated.clone(),
+        start: record.start.clone(),
+        status: record.status.clone(),
+        locations: record.locations.clone(),
+        raw: record.raw.clone(),
+        vanished_at: None,
+    }
+}
+
+/// Whether `candidate` is a newer `meta.versionId` than `stored`. Cerner's versions are decimal
+/// counters, so "10" must beat "9"; anything else falls back to string order.
+pub(super) fn newer(candidate: &str, stored: &str) -> bool {
+    compare_versions(candidate, stored) == Ordering::Greater
+}
+
+pub(super) fn compare_versions(a: &str, b: &str) -> Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(a), Ok(b)) => a.cmp(&b),
+        _ => a.cmp(b),
+    }
+}

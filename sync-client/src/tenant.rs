@@ -1,0 +1,297 @@
+//! One tenant's sync: sign in, then for each chunk of locations search the window
+//! (`location=a,b&date=geSTART&date=ltEND&_count=N`), following `next` links and only `next` links,
+//! one request at a time. Each page is stored in one transaction before the next is asked for.
+//! 401 → one new token and one retry; 429 → wait `Retry-After`, or defer the tenant when the wait is
+//! longer than allowed; 403 or a refused sign-in → the tenant is reported as rejected.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde_json::Value;
+use url::Url;
+
+use crate::auth::{AuthError, TenantAuth};
+use crate::config::{SyncConfig, TenantConfig};
+use crate::http::{Auth, Effort, Failure, Http};
+use crate::output::Output;
+use crate::progress::Progress;
+use crate::store::{AppointmentRecord, RunId, Store};
+
+/// How a tenant's sync ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Synced,
+    /// A `Retry-After` longer than allowed: try again after `until` (RFC 3339).
+    Deferred {
+        until: String,
+        reason: String,
+    },
+    /// The tenant refused the account (not approved, approval withdrawn, scopes).
+    Rejected {
+        reason: String,
+    },
+    Failed {
+        reason: String,
+        request_id: Option<String>,
+    },
+}
+
+/// What a tenant's sync did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TenantReport {
+    pub tenant: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    pub pages: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub vanished: u64,
+    pub requests: u64,
+    pub retries: u64,
+    pub waits: u64,
+    pub tokens: u64,
+}
+
+/// What every tenant's sync shares.
+#[derive(Debug, Clone)]
+pub struct Shared {
+    pub config: Arc<SyncConfig>,
+    pub http: Http,
+    pub store: Arc<Mutex<Store>>,
+    pub output: Option<Arc<Mutex<Output>>>,
+    pub run: RunId,
+    pub progress: Arc<Progress>,
+}
+
+/// Why a tenant's sync stopped early.
+enum Stop {
+    Outcome(Outcome),
+}
+
+struct Sync<'a> {
+    shared: &'a Shared,
+    tenant: &'a TenantConfig,
+    auth: TenantAuth,
+    effort: Effort,
+    report: TenantReport,
+}
+
+pub async fn sync_tenant(shared: &Shared, tenant: &TenantConfig) -> TenantReport {
+    let report = TenantReport {
+        tenant: tenant.id.clone(),
+        outcome: Outcome::Synced,
+        pages: 0,
+        inserted: 0,
+        updated: 0,
+        unchanged: 0,
+        vanished: 0,
+        requests: 0,
+        retries: 0,
+        waits: 0,
+        tokens: 0,
+    };
+    let mut sync = Sync { shared, tenant, auth: TenantAuth::new(), effort: Effort::default(), report };
+    let outcome = match sync.run().await {
+        Ok(()) => Outcome::Synced,
+        Err(Stop::Outcome(outcome)) => outcome,
+    };
+    sync.report.outcome = outcome;
+    sync.report.requests = sync.effort.requests;
+    sync.report.retries = sync.effort.retries;
+    sync.report.tokens = sync.auth.tokens_requested;
+    sync.report
+}
+
+impl Sync<'_> {
+    async fn run(&mut self) -> Result<(), Stop> {
+        let config = &self.shared.config;
+        let (base, allow) = (&self.tenant.fhir_base, config.allow_insecure_http);
+        self.auth.discover(&self.shared.http, base, allow, &mut self.effort).await.map_err(auth_stop)?;
+        for chunk in self.tenant.locations.chunks(config.limits.location_chunk.max(1)) {
+            let mut url = search_url(&self.tenant.fhir_base, chunk, config).map_err(failed)?;
+            loop {
+                let (bundle, request_id) = self.fetch(&url).await?;
+                let next = self.save(&bundle, request_id.as_deref())?;
+                match next {
+                    Some(next) => url = next,
+                    None => break,
+                }
+            }
+        }
+        let window = &config.window;
+        let now = now_rfc3339();
+        let marked = self
+            .store()
+            .mark_vanished(self.shared.run, &self.tenant.id, &window.start.to_string(), &window.end.to_string(), &now)
+            .map_err(|e| failed(e.to_string()))?;
+        self.report.vanished = marked;
+        Ok(())
+    }
+
+    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.shared.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// One page: with a fresh token, one refresh on 401, waiting out short 429s.
+    async fn fetch(&mut self, url: &Url) -> Result<(Value, Option<String>), Stop> {
+        let mut refreshed = false;
+        loop {
+            let token = self.token().await?;
+            match self.shared.http.get_json(url, Auth::Bearer(token.expose()), &mut self.effort).await {
+                Ok(page) => return Ok(page),
+                Err(Failure::InvalidToken { request_id }) if !refreshed => {
+                    tracing::info!(tenant = %self.tenant.id, request_id = request_id.as_deref().unwrap_or("-"), "token refused; requesting a new one");
+                    self.auth.invalidate();
+                    refreshed = true;
+                }
+                Err(Failure::Throttled { retry_after, request_id }) => self.wait(retry_after, request_id).await?,
+                Err(Failure::Forbidden { message, .. }) => {
+                    return Err(Stop::Outcome(Outcome::Rejected { reason: message }));
+                }
+                Err(failure) => return Err(stop_on(failure)),
+            }
+        }
+    }
+
+    async fn token(&mut self) -> Result<crate::secret::Secret, Stop> {
+        let config = &self.shared.config;
+        let scopes = config.scopes.join(" ");
+        loop {
+            let result = self
+                .auth
+                .token(&self.shared.http, &config.credentials, &scopes, config.limits.refresh_margin, &mut self.effort)
+                .await;
+            match result {
+                Ok(token) => return Ok(token),
+                Err(AuthError::Http(Failure::Throttled { retry_after, request_id })) => {
+                    self.wait(retry_after, request_id).await?;
+                }
+                Err(e) => return Err(auth_stop(e)),
+            }
+        }
+    }
+
+    /// Waits out a 429, or defers the tenant when the wait is longer than allowed.
+    async fn wait(&mut self, retry_after: Duration, request_id: Option<String>) -> Result<(), Stop> {
+        let max = self.shared.config.limits.max_retry_after;
+        if retry_after > max {
+            let until = time::OffsetDateTime::now_utc() + retry_after;
+            let until = until.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+            let reason = format!("asked to wait {}s (more than {}s)", retry_after.as_secs(), max.as_secs());
+            tracing::warn!(tenant = %self.tenant.id, %until, request_id = request_id.as_deref().unwrap_or("-"), "{reason}; deferring the tenant");
+            return Err(Stop::Outcome(Outcome::Deferred { until, reason }));
+        }
+        tracing::info!(tenant = %self.tenant.id, seconds = retry_after.as_secs_f64(), "rate limited; waiting");
+        self.report.waits += 1;
+        tokio::time::sleep(retry_after).await;
+        Ok(())
+    }
+
+    /// Stores a page and returns its `next` link, refusing one to another origin.
+    fn save(&mut self, bundle: &Value, request_id: Option<&str>) -> Result<Option<Url>, Stop> {
+        if bundle["resourceType"] != "Bundle" {
+            return Err(failed_with("the answer is not a Bundle", request_id));
+        }
+        let records = records(bundle).map_err(|reason| failed_with(&reason, request_id))?;
+        let next = next_link(bundle, &self.tenant.fhir_base).map_err(|reason| failed_with(&reason, request_id))?;
+        let (outcome, stored) =
+            self.store().save_page(self.shared.run, &self.tenant.id, &records).map_err(|e| failed(e.to_string()))?;
+        if let Some(output) = &self.shared.output {
+            let mut output = output.lock().unwrap_or_else(PoisonError::into_inner);
+            output.write_page(&self.tenant.id, &stored).map_err(|e| failed(format!("cannot write the output: {e}")))?;
+        }
+        self.report.pages += 1;
+        self.report.inserted += outcome.inserted;
+        self.report.updated += outcome.updated;
+        self.report.unchanged += outcome.unchanged;
+        let total = self.report.inserted + self.report.updated + self.report.unchanged;
+        self.shared.progress.page(&self.tenant.id, total);
+        Ok(next)
+    }
+}
+
+/// `{base}Appointment?location=a,b&date=geSTART&date=ltEND&_count=N`: valid Cerner parameters only.
+pub fn search_url(base: &Url, locations: &[String], config: &SyncConfig) -> Result<Url, String> {
+    let mut url = base.join("Appointment").map_err(|e| e.to_string())?;
+    url.query_pairs_mut()
+        .append_pair("location", &locations.join(","))
+        .append_pair("date", &format!("ge{}", config.window.start))
+        .append_pair("date", &format!("lt{}", config.window.end))
+        .append_pair("_count", &config.limits.page_size.to_string());
+    Ok(url)
+}
+
+/// The page's `next` link, which must stay on the FHIR base's origin: a token never goes elsewhere.
+pub fn next_link(bundle: &Value, base: &Url) -> Result<Option<Url>, String> {
+    let Some(link) = bundle["link"].as_array().and_then(|links| links.iter().find(|l| l["relation"] == "next")) else {
+        return Ok(None);
+    };
+    let text = link["url"].as_str().ok_or("the next link has no url")?;
+    let url = Url::parse(text).map_err(|e| format!("the next link is not a URL: {e}"))?;
+    if url.origin() != base.origin() {
+        let host = url.host_str().unwrap_or("?");
+        return Err(format!(
+            "refused a next link to another origin ({}://{host}); the token is not sent there",
+            url.scheme()
+        ));
+    }
+    Ok(Some(url))
+}
+
+/// The Appointments of a page, as the store takes them.
+pub fn records(bundle: &Value) -> Result<Vec<AppointmentRecord>, String> {
+    let mut records = Vec::new();
+    for entry in bundle["entry"].as_array().into_iter().flatten() {
+        let resource = &entry["resource"];
+        if resource["resourceType"] != "Appointment" {
+            continue;
+        }
+        let id = resource["id"].as_str().filter(|id| !id.is_empty()).ok_or("an Appointment without an id")?;
+        let locations = resource["participant"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["actor"]["reference"].as_str()?.strip_prefix("Location/").map(str::to_owned))
+            .collect();
+        records.push(AppointmentRecord {
+            id: id.to_owned(),
+            version_id: resource["meta"]["versionId"].as_str().unwrap_or("0").to_owned(),
+            last_updated: resource["meta"]["lastUpdated"].as_str().map(str::to_owned),
+            start: resource["start"].as_str().map(str::to_owned),
+            status: resource["status"].as_str().unwrap_or_default().to_owned(),
+            locations,
+            raw: resource.to_string(),
+        });
+    }
+    Ok(records)
+}
+
+fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn failed(reason: impl Into<String>) -> Stop {
+    Stop::Outcome(Outcome::Failed { reason: reason.into(), request_id: None })
+}
+
+fn failed_with(reason: &str, request_id: Option<&str>) -> Stop {
+    tracing::error!(request_id = request_id.unwrap_or("-"), "{reason}");
+    Stop::Outcome(Outcome::Failed { reason: reason.to_owned(), request_id: request_id.map(str::to_owned) })
+}
+
+fn stop_on(failure: Failure) -> Stop {
+    let request_id = failure.request_id().map(str::to_owned);
+    tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), "{failure}");
+    Stop::Outcome(Outcome::Failed { reason: failure.to_string(), request_id })
+}
+
+fn auth_stop(error: AuthError) -> Stop {
+    match error {
+        AuthError::Rejected(reason) => Stop::Outcome(Outcome::Rejected { reason }),
+        AuthError::Http(Failure::Forbidden { message, .. }) => Stop::Outcome(Outcome::Rejected { reason: message }),
+        AuthError::Http(failure) => stop_on(failure),
+        other => failed(other.to_string()),
+    }
+}

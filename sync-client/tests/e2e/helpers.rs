@@ -1,0 +1,126 @@
+//! An emulator, a job for the client, and the ground truth to compare with.
+
+use std::path::PathBuf;
+
+use appointment_sync::config::SyncConfig;
+use appointment_sync::progress::Progress;
+use appointment_sync::run::RunSummary;
+use appointment_sync::store::Store;
+use cerner_mock::clock::DEFAULT_MANUAL_START;
+use cerner_mock::fhir::params::parse_search;
+use cerner_mock::store::{LoadOptions, ResourceType};
+use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
+use serde_json::json;
+
+pub const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
+pub const SECOND: &str = "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca";
+pub const UNAPPROVED: &str = "d075cf8b-3261-481d-97e5-ba6c48d3b41f";
+pub const CLIENT: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
+/// The window around the manual clock's date (2026-01-05) that the synthetic data covers.
+pub const WINDOW: (&str, &str) = ("2025-12-22", "2026-02-03");
+
+pub struct Env {
+    pub server: MockServer,
+    pub admin: AdminClient,
+    pub dir: PathBuf,
+    pub tenants: Vec<(String, Vec<String>)>,
+}
+
+pub async fn emulator(load: LoadOptions) -> Env {
+    let mut profile = Profile::embedded_default();
+    profile.limits.enabled = false;
+    let mut config = ServerConfig::new(profile);
+    config.clock = Clock::manual(DEFAULT_MANUAL_START);
+    config.load = load;
+    let server = MockServer::start(config).await.unwrap();
+    let admin = AdminClient::new(server.origin()).unwrap();
+    let dir = std::env::temp_dir().join(format!("appointment-sync-e2e-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("state")).unwrap();
+    let mut tenants = Vec::new();
+    for tenant in [SANDBOX, SECOND, UNAPPROVED] {
+        let locations = admin.tenant(tenant).await.unwrap().data.locations.into_iter().map(|l| l.id).collect();
+        tenants.push((tenant.to_owned(), locations));
+    }
+    Env { server, admin, dir, tenants }
+}
+
+impl Env {
+    /// A contract v1 job for `tenants` (by id).
+    pub fn job(&self, tenants: &[&str]) -> serde_json::Value {
+        let tenants: Vec<_> = self
+            .tenants
+            .iter()
+            .filter(|(id, _)| tenants.contains(&id.as_str()))
+            .map(|(id, locations)| {
+                json!({ "id": id, "fhir_base": format!("{}/dstu2/{id}/", self.server.origin()), "locations": locations })
+            })
+            .collect();
+        json!({
+            "client_id": CLIENT,
+            "client_secret": "secret",
+            "scopes": "system/Appointment.read",
+            "tenants": tenants,
+            "window": { "start": WINDOW.0, "end": WINDOW.1 },
+            "output": self.dir.join("appointments.ndjson"),
+            "state_dir": self.dir.join("state"),
+        })
+    }
+
+    pub fn write_job(&self, tenants: &[&str]) -> PathBuf {
+        let path = self.dir.join("job.json");
+        std::fs::write(&path, self.job(tenants).to_string()).unwrap();
+        path
+    }
+
+    /// Runs the client in-process.
+    pub async fn sync(&self, tenants: &[&str]) -> RunSummary {
+        let config = SyncConfig::from_job(&self.job(tenants).to_string(), "job").unwrap();
+        appointment_sync::run::run(config, Progress::Log).await.unwrap()
+    }
+
+    pub fn store(&self) -> Store {
+        Store::open(&self.dir.join("state").join("appointments.db")).unwrap()
+    }
+
+    /// `(id, versionId)` of what the client stored for a tenant, sorted.
+    pub fn stored(&self, tenant: &str) -> Vec<(String, String)> {
+        let mut rows: Vec<_> =
+            self.store().appointments(Some(tenant)).unwrap().into_iter().map(|a| (a.id, a.version_id)).collect();
+        rows.sort();
+        rows
+    }
+
+    /// `(id, versionId)` of every appointment of the tenant's locations in the window, from the
+    /// emulator's own store.
+    pub fn truth(&self, tenant: &str) -> Vec<(String, String)> {
+        let locations = &self.tenants.iter().find(|(id, _)| id == tenant).unwrap().1;
+        let params = vec![
+            ("location".to_owned(), locations.join(",")),
+            ("date".to_owned(), format!("ge{}", WINDOW.0)),
+            ("date".to_owned(), format!("lt{}", WINDOW.1)),
+        ];
+        let search = parse_search(ResourceType::Appointment, &params).unwrap();
+        let store = self.server.state().store();
+        let data = store.read(tenant).unwrap();
+        let table = data.table(ResourceType::Appointment).unwrap();
+        let mut rows: Vec<_> = data
+            .search(&search.query)
+            .unwrap()
+            .into_iter()
+            .filter_map(|(_, row)| table.row(row))
+            .map(|row| (row.id.to_string(), row.version.to_string()))
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    pub async fn journal(&self, tenant: &str) -> Vec<cerner_mock::admin_client::JournalEntry> {
+        self.admin.journal(&cerner_mock::admin_client::JournalQuery::new().tenant(tenant)).await.unwrap().entries
+    }
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -1,0 +1,8 @@
+//! End-to-end tests of the sync client against `cerner-mock` started in-process on port 0.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod crash;
+mod helpers;
+mod resilience;
+mod sync;

@@ -1,0 +1,74 @@
+//! Full syncs, re-runs and data changes.
+
+use appointment_sync::tenant::Outcome;
+use cerner_mock::admin_client::Change;
+use cerner_mock::store::LoadOptions;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn a_full_sync_of_the_default_tenants_equals_the_ground_truth() {
+    let env = emulator(LoadOptions::default()).await;
+    let summary = env.sync(&[SANDBOX, SECOND]).await;
+    assert_eq!(summary.exit_code(), 0, "{summary:#?}");
+    for tenant in [SANDBOX, SECOND] {
+        let truth = env.truth(tenant);
+        assert!(truth.len() > 100, "{tenant}: {}", truth.len());
+        assert_eq!(env.stored(tenant), truth, "{tenant}");
+    }
+    let lines = std::fs::read_to_string(env.dir.join("appointments.ndjson")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert!(first["tenant"].is_string() && first["resource"]["resourceType"] == "Appointment");
+}
+
+#[tokio::test]
+async fn an_unapproved_tenant_is_reported_and_skipped_while_the_others_complete() {
+    let env = emulator(LoadOptions::default()).await;
+    let summary = env.sync(&[SANDBOX, UNAPPROVED, SECOND]).await;
+    assert_eq!(summary.exit_code(), 1);
+    let unapproved = summary.tenants.iter().find(|t| t.tenant == UNAPPROVED).unwrap();
+    assert!(matches!(unapproved.outcome, Outcome::Rejected { .. }), "{unapproved:?}");
+    let calls = env.journal(UNAPPROVED).await;
+    assert!(calls.iter().all(|c| !c.path.contains("/Appointment")), "no FHIR search after the rejection");
+    for tenant in [SANDBOX, SECOND] {
+        assert_eq!(env.stored(tenant), env.truth(tenant), "{tenant}");
+    }
+}
+
+#[tokio::test]
+async fn a_second_run_is_idempotent_and_picks_up_changes() {
+    let env = emulator(LoadOptions::default()).await;
+    assert_eq!(env.sync(&[SANDBOX]).await.exit_code(), 0);
+    let first = env.stored(SANDBOX);
+    let again = env.sync(&[SANDBOX]).await;
+    let report = &again.tenants[0];
+    assert_eq!((report.inserted, report.updated), (0, 0), "{report:?}");
+    assert_eq!(env.stored(SANDBOX), first, "no duplicates, nothing changed");
+
+    let moved = &first[0].0;
+    let cancelled = &first[1].0;
+    let new = serde_json::json!({
+        "resourceType": "Appointment", "id": "99000001", "status": "booked",
+        "start": "2026-01-06T09:00:00.000Z", "end": "2026-01-06T09:30:00.000Z",
+        "participant": [{ "actor": { "reference": "Location/21503380" }, "status": "accepted" }]
+    });
+    env.admin
+        .apply_changes(
+            SANDBOX,
+            &[
+                Change::reschedule(moved.clone(), "2026-01-20T10:00:00.000Z", "2026-01-20T10:30:00.000Z"),
+                Change::cancel(cancelled.clone()),
+                Change::add(new),
+            ],
+        )
+        .await
+        .unwrap();
+    let third = env.sync(&[SANDBOX]).await;
+    assert_eq!((third.tenants[0].inserted, third.tenants[0].updated), (1, 2), "{:?}", third.tenants[0]);
+    assert_eq!(env.stored(SANDBOX), env.truth(SANDBOX));
+    let store = env.store();
+    let rows = store.appointments(Some(SANDBOX)).unwrap();
+    let row = |id: &str| rows.iter().find(|r| r.id == id).unwrap();
+    assert_eq!(row(cancelled).status, "cancelled", "cancelled appointments are kept with their status");
+    assert_eq!(row(moved).start.as_deref(), Some("2026-01-20T10:00:00.000Z"));
+}
