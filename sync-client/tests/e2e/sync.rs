@@ -72,3 +72,50 @@ async fn a_second_run_is_idempotent_and_picks_up_changes() {
     assert_eq!(row(cancelled).status, "cancelled", "cancelled appointments are kept with their status");
     assert_eq!(row(moved).start.as_deref(), Some("2026-01-20T10:00:00.000Z"));
 }
+
+/// private_key_jwt with the fixture key, through the TOML config. The emulator runs on the real
+/// clock here: the assertion's `exp` is checked against it.
+#[tokio::test]
+async fn private_key_jwt_signs_in_with_the_key_file_from_the_toml_config() {
+    let mut profile = cerner_mock::Profile::embedded_default();
+    profile.limits.enabled = false;
+    let server = cerner_mock::MockServer::start(cerner_mock::ServerConfig::new(profile)).await.unwrap();
+    let dir = std::env::temp_dir().join(format!("appointment-sync-jwt-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/keys/jwt-account-es384.key.pem");
+    let config = format!(
+        r#"
+[credentials]
+client_id = "4f1c7b6e-2a0d-4c8e-9a57-3d2b8e6f1a90"
+private_key_file = "{key}"
+kid = "jwt-account-es384"
+alg = "ES384"
+[window]
+days_before = 3
+days_after = 10
+[store]
+path = "state/appointments.db"
+[[tenants]]
+id = "{SANDBOX}"
+fhir_base = "{origin}/dstu2/{SANDBOX}/"
+locations = ["21503380"]
+"#,
+        key = key.display(),
+        origin = server.origin()
+    );
+    let path = dir.join("sync.toml");
+    std::fs::write(&path, config).unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    let config = appointment_sync::config::SyncConfig::load(&path, &|_| None, today).unwrap();
+    let summary = appointment_sync::run::run(config, appointment_sync::progress::Progress::Log).await.unwrap();
+    assert_eq!(summary.exit_code(), 0, "{summary:#?}");
+    assert!(summary.tenants[0].inserted > 0);
+    let admin = cerner_mock::AdminClient::new(server.origin()).unwrap();
+    let journal = admin.journal(&cerner_mock::admin_client::JournalQuery::new()).await.unwrap().entries;
+    let token = journal.iter().find(|e| e.path.ends_with("/token")).unwrap();
+    assert_eq!(
+        (token.authorization.as_deref(), token.client_id.as_deref()),
+        (None, Some("4f1c7b6e-2a0d-4c8e-9a57-3d2b8e6f1a90"))
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
