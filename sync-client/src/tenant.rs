@@ -65,10 +65,8 @@ pub struct Shared {
     pub progress: Arc<Progress>,
 }
 
-/// Why a tenant's sync stopped early.
-enum Stop {
-    Outcome(Outcome),
-}
+/// Why a tenant's sync stopped early: how it ended.
+type Stop = Outcome;
 
 struct Sync<'a> {
     shared: &'a Shared,
@@ -95,7 +93,7 @@ pub async fn sync_tenant(shared: &Shared, tenant: &TenantConfig) -> TenantReport
     let mut sync = Sync { shared, tenant, auth: TenantAuth::new(), effort: Effort::default(), report };
     let outcome = match sync.run().await {
         Ok(()) => Outcome::Synced,
-        Err(Stop::Outcome(outcome)) => outcome,
+        Err(outcome) => outcome,
     };
     sync.report.outcome = outcome;
     sync.report.requests = sync.effort.requests;
@@ -148,7 +146,7 @@ impl Sync<'_> {
                 }
                 Err(Failure::Throttled { retry_after, request_id }) => self.wait(retry_after, request_id).await?,
                 Err(Failure::Forbidden { message, .. }) => {
-                    return Err(Stop::Outcome(Outcome::Rejected { reason: message }));
+                    return Err(Outcome::Rejected { reason: message });
                 }
                 Err(failure) => return Err(stop_on(failure)),
             }
@@ -181,7 +179,7 @@ impl Sync<'_> {
             let until = until.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
             let reason = format!("asked to wait {}s (more than {}s)", retry_after.as_secs(), max.as_secs());
             tracing::warn!(tenant = %self.tenant.id, %until, request_id = request_id.as_deref().unwrap_or("-"), "{reason}; deferring the tenant");
-            return Err(Stop::Outcome(Outcome::Deferred { until, reason }));
+            return Err(Outcome::Deferred { until, reason });
         }
         tracing::info!(tenant = %self.tenant.id, seconds = retry_after.as_secs_f64(), "rate limited; waiting");
         self.report.waits += 1;
@@ -273,24 +271,24 @@ fn now_rfc3339() -> String {
 }
 
 fn failed(reason: impl Into<String>) -> Stop {
-    Stop::Outcome(Outcome::Failed { reason: reason.into(), request_id: None })
+    Outcome::Failed { reason: reason.into(), request_id: None }
 }
 
 fn failed_with(reason: &str, request_id: Option<&str>) -> Stop {
     tracing::error!(request_id = request_id.unwrap_or("-"), "{reason}");
-    Stop::Outcome(Outcome::Failed { reason: reason.to_owned(), request_id: request_id.map(str::to_owned) })
+    Outcome::Failed { reason: reason.to_owned(), request_id: request_id.map(str::to_owned) }
 }
 
 fn stop_on(failure: Failure) -> Stop {
     let request_id = failure.request_id().map(str::to_owned);
     tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), "{failure}");
-    Stop::Outcome(Outcome::Failed { reason: failure.to_string(), request_id })
+    Outcome::Failed { reason: failure.to_string(), request_id }
 }
 
 fn auth_stop(error: AuthError) -> Stop {
     match error {
-        AuthError::Rejected(reason) => Stop::Outcome(Outcome::Rejected { reason }),
-        AuthError::Http(Failure::Forbidden { message, .. }) => Stop::Outcome(Outcome::Rejected { reason: message }),
+        AuthError::Rejected(reason) => Outcome::Rejected { reason },
+        AuthError::Http(Failure::Forbidden { message, .. }) => Outcome::Rejected { reason: message },
         AuthError::Http(failure) => stop_on(failure),
         other => failed(other.to_string()),
     }
