@@ -1,5 +1,16 @@
 //! `cerner-harness`: runs a sync client against the emulator, scenario by scenario, and judges it
-//! the way Cerner's validation reviewers would.
+//! the way Cerner's validation reviewers would: from what it sent (the emulator's journal), what it
+//! stored (its contract-v1 output) and what it printed (its logs).
 //!
-//! This crate is empty for now: the harness is built in a later step of the project (see the
-//! README's roadmap). It holds no placeholder behaviour.
+//! # Layout
+//! - [`scenario`]: what a scenario is (setup, runs, checks); [`scenarios`]: the catalogue.
+//! - [`runner`]: an emulator per scenario, the client as a separate process, the evidence.
+//! - [`evidence`]: what a check looks at; [`verdict`]: what it concludes.
+//! - [`report`]: terminal, JSON Lines, JUnit XML and HTML.
+
+pub mod evidence;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod scenarios;
+pub mod verdict;

@@ -398,6 +398,9 @@ pub struct JournalEntry {
     pub latency_ms: f64,
     #[serde(default)]
     pub request_id: Option<String>,
+    /// The `scope` a token request asked for.
+    #[serde(default)]
+    pub scope: Option<String>,
     /// The fault rule that acted on this request, if any.
     #[serde(default)]
     pub fault: Option<JournalFault>,

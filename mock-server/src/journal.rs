@@ -39,6 +39,9 @@ pub struct JournalEntry {
     pub latency_ms: f64,
     /// The `X-Request-Id` the emulator answered with.
     pub request_id: Option<String>,
+    /// The `scope` a token request asked for (not a secret; reviewers check it).
+    #[serde(default)]
+    pub scope: Option<String>,
     pub fault: Option<FaultApplied>,
 }
 
@@ -190,6 +193,7 @@ mod tests {
             bytes: 0,
             latency_ms: 0.0,
             request_id: None,
+            scope: None,
             fault: None,
         }
     }

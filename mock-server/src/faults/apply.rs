@@ -20,6 +20,11 @@ pub enum Surface {
     Fhir,
 }
 
+/// Asks the search handler for a short page: at most this many entries, with the `next` link
+/// continuing right after the last one served (as Cerner's page throttling does).
+#[derive(Debug, Clone, Copy)]
+pub struct ShortPage(pub usize);
+
 /// Marks a response whose connection must be reset instead of answered.
 #[derive(Debug, Clone, Copy)]
 pub struct ResetConnection;
@@ -101,7 +106,6 @@ pub async fn rewrite(state: &AppState, action: &Action, tenant: Option<&str>, re
             Body::from(broken)
         }
         Action::ForeignNext { origin } => Body::from(edit_bundle(&bytes, |b| foreign_next(b, origin))),
-        Action::ShortPage { keep } => Body::from(edit_bundle(&bytes, |b| short_page(b, *keep))),
         Action::MoveEntryToLaterPage => {
             if let Some(tenant) = tenant {
                 move_first_entry_later(state, tenant, &bytes);
@@ -146,12 +150,6 @@ fn foreign_next(bundle: &mut Value, origin: &str) {
             let rest = &url[url::Position::BeforePath..];
             link["url"] = json!(format!("{}{rest}", origin.trim_end_matches('/')));
         }
-    }
-}
-
-fn short_page(bundle: &mut Value, keep: usize) {
-    if let Some(entries) = bundle["entry"].as_array_mut() {
-        entries.truncate(keep);
     }
 }
 

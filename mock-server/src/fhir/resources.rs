@@ -1,5 +1,6 @@
 //! Reads (`GET {base}{Type}/{id}`) and searches (`GET {base}{Type}?…`) on both endpoints.
 
+use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -10,6 +11,7 @@ use super::paging::{Direction, PageState, page_bounds};
 use super::params::{Query, Search, SlotQuery, parse_search};
 use super::{Endpoint, FHIR_JSON, FhirError};
 use crate::app::AppState;
+use crate::faults::apply::ShortPage;
 use crate::store::{Key, ResourceType, TenantData};
 
 const PAGE_CONTEXT: &str = "-pageContext";
@@ -35,19 +37,23 @@ pub(super) async fn search_secured(
     State(state): State<AppState>,
     Path((tenant, kind)): Path<(String, String)>,
     headers: HeaderMap,
+    short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
     let resource_type = authorized_type(&state, &headers, &tenant, &kind)?;
-    search(&state, Endpoint::Secured, &tenant, resource_type, query.as_deref().unwrap_or_default())
+    let limit = short.map(|Extension(ShortPage(keep))| keep);
+    search(&state, Endpoint::Secured, &tenant, resource_type, query.as_deref().unwrap_or_default(), limit)
 }
 
 pub(super) async fn search_open(
     State(state): State<AppState>,
     Path((tenant, kind)): Path<(String, String)>,
+    short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
     let resource_type = open_type(&state, &tenant, &kind)?;
-    search(&state, Endpoint::Open, &tenant, resource_type, query.as_deref().unwrap_or_default())
+    let limit = short.map(|Extension(ShortPage(keep))| keep);
+    search(&state, Endpoint::Open, &tenant, resource_type, query.as_deref().unwrap_or_default(), limit)
 }
 
 /// Authorizes, then resolves the type; an unknown type is a 404 only for an authorized caller.
@@ -103,6 +109,7 @@ fn search(
     tenant: &str,
     resource_type: ResourceType,
     raw_query: &str,
+    short_page: Option<usize>,
 ) -> Result<Response, FhirError> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
     let request = page_request(state, tenant, resource_type, pairs)?;
@@ -110,7 +117,7 @@ fn search(
     let store = state.store();
     let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
     let matches = data.search(&search.query)?;
-    let count = search.count as usize;
+    let count = short_page.map_or(search.count as usize, |keep| keep.min(search.count as usize));
     let (start, end) = page_bounds(&matches, request.cursor, count);
     let base = format!("{}{}", state.origin(), endpoint.base_path(tenant));
     let link = |key: Key, direction: Direction| {

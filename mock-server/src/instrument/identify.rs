@@ -21,6 +21,8 @@ pub struct Identity {
     pub token_verified: bool,
     /// The scheme of the `Authorization` header only.
     pub scheme: Option<String>,
+    /// The `scope` of a token request.
+    pub scope: Option<String>,
 }
 
 /// Reads the path and headers; `body` is the token request's form body, when one was read.
@@ -40,8 +42,9 @@ pub fn identify(state: &AppState, path: &str, headers: &HeaderMap, body: Option<
             identity.token_verified = true;
         }
     }
-    let form = body.filter(|_| identity.client.is_none()).and_then(|b| form::Form::parse(b).ok());
-    if let Some(form) = form {
+    let form = body.and_then(|b| form::Form::parse(b).ok());
+    identity.scope = form.as_ref().and_then(|f| f.get("scope")).map(str::to_owned);
+    if let Some(form) = form.filter(|_| identity.client.is_none()) {
         identity.client = form
             .get("client_assertion")
             .and_then(assertion::claimed_client)

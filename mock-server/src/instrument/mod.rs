@@ -57,6 +57,7 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         bytes: 0,
         latency_ms: 0.0,
         request_id: None,
+        scope: identity.scope.clone(),
         fault: None,
     };
     let request = Request::from_parts(parts, body);
@@ -90,7 +91,7 @@ async fn handle(
     state: &AppState,
     identity: &Identity,
     action: Option<&Action>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     let surface = identity.surface.unwrap_or(Surface::Fhir);
@@ -105,6 +106,9 @@ async fn handle(
             return response;
         }
         Some(Action::Delay { ms }) => tokio::time::sleep(std::time::Duration::from_millis(*ms)).await,
+        Some(Action::ShortPage { keep }) => {
+            request.extensions_mut().insert(apply::ShortPage(*keep));
+        }
         Some(Action::ExpireToken) => {
             if let Some(jti) = &identity.jti {
                 state.expire_token(jti);

@@ -1,0 +1,96 @@
+//! What the checks look at, gathered after the client's runs: the emulator's journal, the client's
+//! output lines and logs, its exit codes, and the ground truth read from the emulator's own store
+//! (never from a copy of the client's logic).
+
+use std::collections::BTreeMap;
+
+use cerner_mock::journal::JournalEntry;
+use serde_json::Value;
+
+/// One run of the client.
+#[derive(Debug, Clone)]
+pub struct ClientRun {
+    pub exit_code: Option<i32>,
+    pub timed_out: bool,
+    pub stdout: String,
+    pub stderr: String,
+    pub duration_ms: u64,
+}
+
+/// One line of the contract's NDJSON output.
+#[derive(Debug, Clone)]
+pub struct OutputLine {
+    /// 1-based line number, for evidence.
+    pub line: usize,
+    pub tenant: String,
+    pub resource: Value,
+}
+
+/// An appointment as the emulator holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TruthRow {
+    pub version: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    pub journal: Vec<JournalEntry>,
+    pub runs: Vec<ClientRun>,
+    pub output: Vec<OutputLine>,
+    /// Output lines that are not valid contract lines: `(line number, why)`.
+    pub output_errors: Vec<(usize, String)>,
+    /// tenant → id → the emulator's current version and status, for the job's window and locations.
+    pub truth: BTreeMap<String, BTreeMap<String, TruthRow>>,
+    /// The tenants given to the client.
+    pub tenants: Vec<String>,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The emulator's origin (e.g. `http://127.0.0.1:41234`).
+    pub origin: String,
+    /// Connections the trap (a foreign origin) received.
+    pub trap_connections: usize,
+}
+
+impl Evidence {
+    /// The client's final view: the last output line per (tenant, id).
+    pub fn final_view(&self) -> BTreeMap<String, BTreeMap<String, &Value>> {
+        let mut view: BTreeMap<String, BTreeMap<String, &Value>> = BTreeMap::new();
+        for line in &self.output {
+            if let Some(id) = line.resource["id"].as_str() {
+                view.entry(line.tenant.clone()).or_default().insert(id.to_owned(), &line.resource);
+            }
+        }
+        view
+    }
+
+    /// Journal entries of a tenant's FHIR searches and reads.
+    pub fn fhir_calls(&self, tenant: &str) -> Vec<&JournalEntry> {
+        self.journal.iter().filter(|e| e.tenant.as_deref() == Some(tenant) && e.path.contains("/dstu2/")).collect()
+    }
+
+    /// Journal entries of a tenant's token requests.
+    pub fn token_calls(&self, tenant: &str) -> Vec<&JournalEntry> {
+        self.journal.iter().filter(|e| e.tenant.as_deref() == Some(tenant) && e.path.ends_with("/token")).collect()
+    }
+
+    /// All the client printed, every run.
+    pub fn logs(&self) -> String {
+        self.runs.iter().map(|r| format!("{}\n{}", r.stdout, r.stderr)).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// `#12 GET /dstu2/…/Appointment?… → 200`: how checks cite a journal entry.
+pub fn cite(entry: &JournalEntry) -> String {
+    let query = entry.query.as_deref().map(|q| format!("?{}", shorten(q, 80))).unwrap_or_default();
+    format!("#{} {} {}{} → {}", entry.seq, entry.method, entry.path, query, entry.status)
+}
+
+/// Up to `max` characters, with `…` when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    format!("{cut}…")
+}

@@ -1,0 +1,271 @@
+//! `--html PATH`: one self-contained page a reviewer opens offline, or a CI server keeps as an
+//! artifact: the summary, a table of scenarios, then per scenario its checks (expected and
+//! evidence) and the client's request timeline per tenant. Inline CSS only: no script, no font, no
+//! image, no external URL, so it renders the same on an air-gapped laptop. Every string from the
+//! report is escaped; the markup is also well-formed XML, which the tests check.
+
+use super::{escape_markup as esc, headline, human_duration, plural};
+use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult, TimelineEntry, Verdict};
+
+const CSS: &str = "
+:root { color-scheme: light; font-family: system-ui, sans-serif; color: #1b1f24; }
+body { margin: 2rem auto; max-width: 80rem; padding: 0 1rem; line-height: 1.4; }
+h1 { font-size: 1.5rem; } h2 { font-size: 1.2rem; margin-top: 2rem; } h3 { font-size: 1rem; }
+table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1rem; font-size: 0.9rem; }
+th, td { border: 1px solid #d0d7de; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #f6f8fa; }
+table.summary { width: auto; }
+.pass { color: #116329; font-weight: bold; }
+.fail { color: #cf222e; font-weight: bold; }
+tr.failed { background: #fff5f5; }
+tr.fault { background: #fff8e1; }
+pre, .code { margin: 0; white-space: pre-wrap; word-break: break-all; font-family: ui-monospace, monospace; }
+.num { text-align: right; }
+.muted { color: #57606a; }
+.name { white-space: nowrap; }
+section { border-top: 1px solid #d0d7de; margin-top: 2rem; }
+summary { cursor: pointer; font-weight: bold; margin: 0.5rem 0; }
+";
+
+/// One self-contained HTML file: a summary, a table of scenarios with verdicts, and per scenario
+/// its checks (expected/evidence) and the client's request timeline per tenant. Everything from
+/// the report is escaped; it needs no script and loads nothing.
+pub fn html(report: &Report) -> String {
+    let verdict = verdict_word(report.passed());
+    let mut page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
+         <title>cerner-harness: {verdict} for {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        esc(&report.client),
+    );
+    summary(&mut page, report);
+    scenario_table(&mut page, report);
+    for (index, scenario) in report.scenarios.iter().enumerate() {
+        scenario_section(&mut page, index, scenario);
+    }
+    page.push_str("</body>\n</html>\n");
+    page
+}
+
+fn summary(page: &mut String, report: &Report) {
+    let (checks_passed, checks_failed) = report.counts();
+    let scenarios_passed = report.scenarios.iter().filter(|s| s.passed()).count();
+    let scenarios_failed = report.scenarios.len() - scenarios_passed;
+    page.push_str(&format!("<h1>cerner-harness rehearsal: {}</h1>\n", verdict_span(report.passed())));
+    page.push_str("<table class=\"summary\">\n");
+    let rows = [
+        ("Client", esc(&report.client)),
+        ("Scenarios", format!("{} ({scenarios_passed} passed, {scenarios_failed} failed)", report.scenarios.len())),
+        ("Checks", format!("{} ({checks_passed} passed, {checks_failed} failed)", checks_passed + checks_failed)),
+        ("Duration", human_duration(report.duration_ms)),
+    ];
+    for (name, value) in rows {
+        page.push_str(&format!("<tr><th>{name}</th><td>{value}</td></tr>\n"));
+    }
+    page.push_str("</table>\n");
+}
+
+/// The overview a reviewer scans first; each name links to its section on the same page.
+fn scenario_table(page: &mut String, report: &Report) {
+    page.push_str(
+        "<h2>Scenarios</h2>\n<table class=\"scenarios\">\n<thead><tr><th>Scenario</th><th>Verdict</th>\
+         <th>Checks passed</th><th>Evidence</th><th>Duration</th><th>Concern</th></tr></thead>\n<tbody>\n",
+    );
+    for (index, s) in report.scenarios.iter().enumerate() {
+        let passed = s.checks.iter().filter(|c| c.verdict.passed()).count();
+        page.push_str(&format!(
+            "<tr{}><td class=\"name\"><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"num\">{passed}/{}</td><td>{}</td>\
+             <td class=\"num\">{}</td><td>{}</td></tr>\n",
+            row_class(s.passed()),
+            anchor(index),
+            esc(&s.scenario),
+            verdict_span(s.passed()),
+            s.checks.len(),
+            esc(&headline(s, 200)),
+            human_duration(s.duration_ms),
+            esc(&s.concern),
+        ));
+    }
+    page.push_str("</tbody>\n</table>\n");
+}
+
+fn scenario_section(page: &mut String, index: usize, s: &ScenarioResult) {
+    page.push_str(&format!(
+        "<section id=\"{}\">\n<h2>{} {}</h2>\n<p>{}</p>\n<p class=\"muted\">Concern: {}</p>\n",
+        anchor(index),
+        esc(&s.scenario),
+        verdict_span(s.passed()),
+        esc(&s.description),
+        esc(&s.concern),
+    ));
+    let runs: Vec<String> = s.runs.iter().enumerate().map(|(i, run)| describe_run(i + 1, run)).collect();
+    if !runs.is_empty() {
+        page.push_str(&format!("<p class=\"muted\">Client runs: {}.</p>\n", runs.join("; ")));
+    }
+    page.push_str(
+        "<table class=\"checks\">\n<thead><tr><th>Check</th><th>Verdict</th><th>Expected</th><th>Evidence</th>\
+         </tr></thead>\n<tbody>\n",
+    );
+    for check in &s.checks {
+        check_row(page, check);
+    }
+    page.push_str("</tbody>\n</table>\n");
+    timeline(page, s);
+    page.push_str("</section>\n");
+}
+
+fn check_row(page: &mut String, check: &CheckResult) {
+    let expected = match &check.verdict {
+        Verdict::Pass { .. } => String::new(),
+        Verdict::Fail { expected, .. } => format!("<pre>{}</pre>", esc(expected)),
+    };
+    page.push_str(&format!(
+        "<tr{}><td>{}</td><td>{}</td><td>{expected}</td><td><pre>{}</pre></td></tr>\n",
+        row_class(check.verdict.passed()),
+        esc(&check.check),
+        verdict_span(check.verdict.passed()),
+        esc(check.verdict.evidence()),
+    ));
+}
+
+/// Why a run ended matters to a reviewer: a client killed at the time limit never reported.
+fn describe_run(number: usize, run: &RunInfo) -> String {
+    let end = match run.exit_code {
+        Some(code) => format!("exit {code}"),
+        None if run.timed_out => "killed at the time limit".to_owned(),
+        None => "killed by a signal".to_owned(),
+    };
+    format!("run {number}: {end} after {}", human_duration(run.duration_ms))
+}
+
+/// The requests per tenant, in journal order, as the reviewer would read the client's call log.
+/// Open for a failing scenario (its evidence cites these sequence numbers), folded otherwise.
+fn timeline(page: &mut String, s: &ScenarioResult) {
+    if s.timeline.is_empty() {
+        page.push_str("<p class=\"muted\">No requests recorded.</p>\n");
+        return;
+    }
+    let tenants = by_tenant(&s.timeline);
+    page.push_str(&format!(
+        "<details{}>\n<summary>Request timeline: {}, {}</summary>\n",
+        if s.passed() { "" } else { " open=\"\"" },
+        plural(s.timeline.len(), "request"),
+        plural(tenants.len(), "tenant"),
+    ));
+    for (tenant, entries) in tenants {
+        let title = tenant.map_or_else(|| "No tenant".to_owned(), |t| format!("Tenant {}", esc(t)));
+        page.push_str(&format!(
+            "<h3>{title}</h3>\n<table class=\"timeline\">\n<thead><tr><th>Seq</th><th>Time</th><th>Method</th>\
+             <th>URL</th><th>Status</th><th>Fault</th></tr></thead>\n<tbody>\n"
+        ));
+        for entry in entries {
+            timeline_row(page, entry);
+        }
+        page.push_str("</tbody>\n</table>\n");
+    }
+    page.push_str("</details>\n");
+}
+
+fn timeline_row(page: &mut String, e: &TimelineEntry) {
+    let status_class = if e.status >= 400 { "num fail" } else { "num" };
+    page.push_str(&format!(
+        "<tr{}><td class=\"num\">{}</td><td class=\"code\">{}</td><td>{}</td><td class=\"code\">{}</td>\
+         <td class=\"{status_class}\">{}</td><td>{}</td></tr>\n",
+        if e.fault.is_some() { " class=\"fault\"" } else { "" },
+        e.seq,
+        esc(&e.wall_time),
+        esc(&e.method),
+        esc(&e.url),
+        e.status,
+        esc(e.fault.as_deref().unwrap_or("")),
+    ));
+}
+
+/// Groups entries by tenant in order of first appearance, keeping each tenant's journal order.
+fn by_tenant(entries: &[TimelineEntry]) -> Vec<(Option<&str>, Vec<&TimelineEntry>)> {
+    let mut groups: Vec<(Option<&str>, Vec<&TimelineEntry>)> = Vec::new();
+    for entry in entries {
+        let tenant = entry.tenant.as_deref();
+        match groups.iter_mut().find(|(t, _)| *t == tenant) {
+            Some((_, group)) => group.push(entry),
+            None => groups.push((tenant, vec![entry])),
+        }
+    }
+    groups
+}
+
+/// Section ids come from the position, not the name: a scenario name is free text.
+fn anchor(index: usize) -> String {
+    format!("scenario-{}", index + 1)
+}
+
+fn verdict_word(passed: bool) -> &'static str {
+    if passed { "PASS" } else { "FAIL" }
+}
+
+fn verdict_span(passed: bool) -> String {
+    format!("<span class=\"{}\">{}</span>", if passed { "pass" } else { "fail" }, verdict_word(passed))
+}
+
+fn row_class(passed: bool) -> &'static str {
+    if passed { "" } else { " class=\"failed\"" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{sample, xml_check};
+    use super::*;
+
+    #[test]
+    fn page_is_a_self_contained_document_that_loads_nothing() {
+        let page = html(&sample::report());
+        assert!(page.starts_with("<!DOCTYPE html>\n"));
+        for resource in ["<script", "<link", "<img", "<iframe", "src=", "href=\"http", "url(", "@import"] {
+            assert!(!page.contains(resource), "found {resource}");
+        }
+    }
+
+    #[test]
+    fn page_is_well_formed_with_a_section_per_scenario() {
+        let page = html(&sample::report());
+        let root = xml_check::parse(&page).unwrap_or_else(|e| panic!("not well-formed: {e}"));
+        assert_eq!(root.name, "html");
+        let sections = root.descendants("section");
+        let ids: Vec<_> = sections.iter().map(|s| s.attr("id")).collect();
+        assert_eq!(ids, [Some("scenario-1"), Some("scenario-2")]);
+        assert_eq!(root.descendants("a").len(), 2, "one link per scenario, to its section");
+    }
+
+    #[test]
+    fn failing_evidence_appears_escaped_and_without_control_characters() {
+        let page = html(&sample::report());
+        assert!(page.contains("GET /Appointment?date=&lt;2024&amp;x=&quot;q&quot; &#39;it&#39; red reused token"));
+        assert!(!page.contains("<2024") && !page.contains('\u{1b}') && !page.contains('\u{7}'));
+        assert!(page.contains("<pre>one POST /token per tenant</pre>"));
+        assert!(page.contains("Token reuse &lt;RFC 6749 §4.4&gt; &amp; rate &quot;limits&quot;"));
+    }
+
+    #[test]
+    fn every_scenario_appears_with_its_timeline_per_tenant() {
+        let page = html(&sample::report());
+        for name in ["happy-path", "token-reuse"] {
+            assert!(page.matches(name).count() >= 2, "{name} in the table and its section");
+        }
+        for tenant in ["<h3>Tenant tenant-a</h3>", "<h3>Tenant tenant-b</h3>", "<h3>No tenant</h3>"] {
+            assert!(page.contains(tenant), "{tenant}");
+        }
+        assert!(page.contains("http://127.0.0.1:4000/tenant-a/Appointment?date=ge2024&amp;x=&lt;y&gt;"));
+        assert!(page.contains("<td>rate limit</td>") && page.contains("run 1: killed at the time limit after 1.4 s"));
+        assert!(page.contains("<details open=\"\">") && page.contains("<details>\n"));
+    }
+
+    #[test]
+    fn timeline_groups_keep_first_appearance_and_journal_order() {
+        let mut entries = sample::report().scenarios.remove(1).timeline;
+        entries.push(TimelineEntry { seq: 10, ..entries[0].clone() });
+        let groups = by_tenant(&entries);
+        let seqs: Vec<(Option<&str>, Vec<u64>)> =
+            groups.iter().map(|(t, g)| (*t, g.iter().map(|e| e.seq).collect())).collect();
+        assert_eq!(seqs, [(Some("tenant-a"), vec![7, 10]), (None, vec![8]), (Some("tenant-b"), vec![9])]);
+    }
+}

@@ -1,0 +1,111 @@
+//! `--json PATH`: JSON Lines, one object per check and a summary object last, so a script can
+//! stream it with `jq -c 'select(.verdict == "fail")'` and read the totals from the final line.
+//! The evidence is kept byte for byte (serde_json escapes control characters); nothing is cut.
+
+use serde_json::{Map, Value, json};
+
+use crate::verdict::{CheckResult, Report, ScenarioResult, Verdict};
+
+/// One JSON object per check (`{"scenario","concern","check","verdict":"pass"|"fail","expected"?,
+/// "evidence","duration_ms"}`) on its own line, then `{"summary": {"scenarios","checks","passed",
+/// "failed","duration_ms","client"}}`. A check's `duration_ms` is its scenario's: checks judge a
+/// finished run, so the time spent is the scenario's, not the check's.
+pub fn json_lines(report: &Report) -> String {
+    let mut out = String::new();
+    for scenario in &report.scenarios {
+        for check in &scenario.checks {
+            out.push_str(&check_line(scenario, check).to_string());
+            out.push('\n');
+        }
+    }
+    out.push_str(&summary_line(report).to_string());
+    out.push('\n');
+    out
+}
+
+/// Built field by field so the order reads well (the workspace enables serde_json's
+/// `preserve_order`) and `expected` is present only on a failure.
+fn check_line(scenario: &ScenarioResult, check: &CheckResult) -> Value {
+    let mut line = Map::new();
+    line.insert("scenario".into(), scenario.scenario.clone().into());
+    line.insert("concern".into(), scenario.concern.clone().into());
+    line.insert("check".into(), check.check.clone().into());
+    match &check.verdict {
+        Verdict::Pass { .. } => {
+            line.insert("verdict".into(), "pass".into());
+        }
+        Verdict::Fail { expected, .. } => {
+            line.insert("verdict".into(), "fail".into());
+            line.insert("expected".into(), expected.clone().into());
+        }
+    }
+    line.insert("evidence".into(), check.verdict.evidence().into());
+    line.insert("duration_ms".into(), scenario.duration_ms.into());
+    Value::Object(line)
+}
+
+fn summary_line(report: &Report) -> Value {
+    let (passed, failed) = report.counts();
+    json!({
+        "summary": {
+            "scenarios": report.scenarios.len(),
+            "checks": passed + failed,
+            "passed": passed,
+            "failed": failed,
+            "duration_ms": report.duration_ms,
+            "client": report.client,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    fn lines() -> Vec<Value> {
+        let out = json_lines(&sample::report());
+        assert!(out.ends_with('\n'));
+        out.lines().map(|line| serde_json::from_str(line).expect("every line is one JSON value")).collect()
+    }
+
+    #[test]
+    fn every_line_is_json_one_per_check_then_a_summary() {
+        let lines = lines();
+        assert_eq!(lines.len(), 5 + 1);
+        assert!(lines[..5].iter().all(|l| l.get("check").is_some() && l.get("summary").is_none()));
+        assert!(lines[5].get("summary").is_some());
+    }
+
+    #[test]
+    fn a_failing_check_carries_expected_and_its_evidence_unchanged() {
+        let line = &lines()[3];
+        let keys: Vec<&str> = line.as_object().expect("object").keys().map(String::as_str).collect();
+        assert_eq!(keys, ["scenario", "concern", "check", "verdict", "expected", "evidence", "duration_ms"]);
+        assert_eq!(line["scenario"], "token-reuse");
+        assert_eq!(line["check"], "token reused & cached");
+        assert_eq!(line["verdict"], "fail");
+        assert_eq!(line["expected"], "one POST /token per tenant");
+        assert_eq!(line["evidence"], sample::FAILING_EVIDENCE);
+        assert_eq!(line["duration_ms"], 1_495);
+    }
+
+    #[test]
+    fn a_passing_check_has_no_expected() {
+        let line = &lines()[0];
+        assert_eq!(line["verdict"], "pass");
+        assert_eq!(line["concern"], "Basic sync (DESIGN.md, Conformance scenarios)");
+        assert_eq!(line["evidence"], "journal #1: one POST /token");
+        assert!(line.get("expected").is_none());
+    }
+
+    #[test]
+    fn summary_counts_match_the_report() {
+        let summary = &lines()[5]["summary"];
+        assert_eq!(
+            *summary,
+            json!({"scenarios": 2, "checks": 5, "passed": 3, "failed": 2, "duration_ms": 2_345,
+                   "client": "appointment-sync"})
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! The table printed after `rehearse`: one row per scenario (scenario, verdict, the evidence in one
+//! line, duration) and a totals line, so a failing run says why without opening another file.
+
+use super::{headline, human_duration, one_line, plural};
+use crate::verdict::Report;
+
+/// Widest evidence cell: a long journal citation is cut rather than wrapped, which would break the
+/// columns; the full text is in the JSON, JUnit and HTML reports.
+const EVIDENCE_WIDTH: usize = 90;
+
+const GREEN: &str = "\u{1b}[32m";
+const RED: &str = "\u{1b}[31m";
+const BOLD: &str = "\u{1b}[1m";
+const RESET: &str = "\u{1b}[0m";
+
+/// A terminal table: scenario, verdict (PASS/FAIL), the evidence in one line (the first failing
+/// check's, else a summary), duration; then a totals line. `color` adds ANSI colors; the caller
+/// passes it only when stdout is a terminal, so piped output stays plain text.
+pub fn terminal(report: &Report, color: bool) -> String {
+    let rows: Vec<Row> = report
+        .scenarios
+        .iter()
+        .map(|s| Row {
+            scenario: one_line(&s.scenario, usize::MAX),
+            passed: s.passed(),
+            evidence: headline(s, EVIDENCE_WIDTH),
+            duration: human_duration(s.duration_ms),
+        })
+        .collect();
+    let widths = Widths::of(&rows);
+    let paint = Paint { color };
+    let header = widths.line("SCENARIO", "VERDICT", "EVIDENCE", "DURATION");
+    let mut out = format!("{}\n", paint.wrap(BOLD, header.trim_end()));
+    for row in &rows {
+        let verdict = format!("{:<7}", verdict_word(row.passed));
+        let verdict = paint.wrap(if row.passed { GREEN } else { RED }, &verdict);
+        out.push_str(widths.line(&row.scenario, &verdict, &row.evidence, &row.duration).trim_end());
+        out.push('\n');
+    }
+    out.push_str(&totals(report, paint));
+    out.push('\n');
+    out
+}
+
+/// The last line, the one a CI log shows folded: overall verdict, scenario and check counts,
+/// wall time and which client was judged.
+fn totals(report: &Report, paint: Paint) -> String {
+    let (checks_passed, checks_failed) = report.counts();
+    let scenarios = report.scenarios.len();
+    let scenarios_passed = report.scenarios.iter().filter(|s| s.passed()).count();
+    let verdict = verdict_word(report.passed());
+    let verdict = paint.wrap(if report.passed() { GREEN } else { RED }, verdict);
+    format!(
+        "{verdict}: {} ({scenarios_passed} passed, {} failed), {} ({checks_passed} passed, {checks_failed} failed) \
+         in {}; client: {}",
+        plural(scenarios, "scenario"),
+        scenarios - scenarios_passed,
+        plural(checks_passed + checks_failed, "check"),
+        human_duration(report.duration_ms),
+        one_line(&report.client, usize::MAX),
+    )
+}
+
+fn verdict_word(passed: bool) -> &'static str {
+    if passed { "PASS" } else { "FAIL" }
+}
+
+/// One scenario's cells, already folded onto one line.
+struct Row {
+    scenario: String,
+    passed: bool,
+    evidence: String,
+    duration: String,
+}
+
+/// Column widths in characters. The verdict column is fixed ("VERDICT" is wider than PASS/FAIL),
+/// so its cell can be padded before it is colored: escape codes would fool `format!`'s padding.
+struct Widths {
+    scenario: usize,
+    evidence: usize,
+    duration: usize,
+}
+
+impl Widths {
+    fn of(rows: &[Row]) -> Self {
+        let widest = |cell: fn(&Row) -> &str, title: &str| {
+            rows.iter().map(|r| cell(r).chars().count()).fold(title.len(), usize::max)
+        };
+        Self {
+            scenario: widest(|r| &r.scenario, "SCENARIO"),
+            evidence: widest(|r| &r.evidence, "EVIDENCE"),
+            duration: widest(|r| &r.duration, "DURATION"),
+        }
+    }
+
+    fn line(&self, scenario: &str, verdict: &str, evidence: &str, duration: &str) -> String {
+        let Self { scenario: sw, evidence: ew, duration: dw } = self;
+        format!("{scenario:<sw$}  {verdict:<7}  {evidence:<ew$}  {duration:>dw$}")
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Paint {
+    color: bool,
+}
+
+impl Paint {
+    fn wrap(self, code: &str, text: &str) -> String {
+        if self.color { format!("{code}{text}{RESET}") } else { text.to_owned() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::sample;
+    use super::*;
+
+    #[test]
+    fn table_names_every_scenario_with_its_verdict_and_the_failing_evidence() {
+        let out = terminal(&sample::report(), false);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("SCENARIO"), "{out}");
+        assert!(lines[1].starts_with("happy-path") && lines[1].contains("PASS"), "{out}");
+        assert!(lines[1].contains("2 checks passed") && lines[1].ends_with("850 ms"), "{out}");
+        assert!(lines[2].starts_with("token-reuse") && lines[2].contains("FAIL"), "{out}");
+        assert!(lines[2].contains("token reused & cached: journal #7: GET /Appointment?date=<2024"), "{out}");
+        assert!(lines[2].ends_with("1.4 s"), "{out}");
+    }
+
+    #[test]
+    fn totals_line_counts_scenarios_and_checks() {
+        let out = terminal(&sample::report(), false);
+        let totals = out.lines().last().unwrap_or_default();
+        assert_eq!(
+            totals,
+            "FAIL: 2 scenarios (1 passed, 1 failed), 5 checks (3 passed, 2 failed) in 2.3 s; client: appointment-sync"
+        );
+    }
+
+    #[test]
+    fn without_color_there_are_no_escape_codes_even_from_evidence() {
+        let out = terminal(&sample::report(), false);
+        assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
+        assert_eq!(out.lines().count(), 4, "one line per scenario plus header and totals: {out}");
+    }
+
+    #[test]
+    fn with_color_verdicts_are_green_and_red_and_columns_still_line_up() {
+        let report = sample::report();
+        let out = terminal(&report, true);
+        assert!(out.contains(&format!("{GREEN}PASS   {RESET}")), "{out:?}");
+        assert!(out.contains(&format!("{RED}FAIL   {RESET}")), "{out:?}");
+        let strip = |s: &str| s.replace(GREEN, "").replace(RED, "").replace(BOLD, "").replace(RESET, "");
+        assert_eq!(strip(&out), terminal(&report, false));
+    }
+}

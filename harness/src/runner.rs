@@ -1,0 +1,290 @@
+//! Runs scenarios: for each, an emulator in this process on `127.0.0.1:0` with its own data and fault
+//! rules, a job file (contract v1), the client as a separate OS process (`sh -c CMD`, `HARNESS_JOB`)
+//! with a time limit, then the evidence and the checks.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use cerner_mock::clock::DEFAULT_MANUAL_START;
+use cerner_mock::fhir::params::parse_search;
+use cerner_mock::store::ResourceType;
+use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
+use serde_json::{Value, json};
+
+use crate::evidence::{ClientRun, Evidence, OutputLine, TruthRow, shorten};
+use crate::scenario::{Scenario, TRAP};
+use crate::verdict::{Report, RunInfo, ScenarioResult, TimelineEntry};
+
+/// The default account of the emulator's default profile (Cerner's documented example).
+pub const CLIENT_ID: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
+/// The window the job asks for: around the manual clock's date, where the synthetic data lies.
+pub const WINDOW: (&str, &str) = ("2025-12-22", "2026-02-03");
+
+/// How to run the client.
+#[derive(Debug, Clone)]
+pub struct RunnerConfig {
+    /// A shell command (`sh -c`); the job file is named by `HARNESS_JOB`.
+    pub client_cmd: String,
+    /// How reports name the client.
+    pub client_label: String,
+    /// Each run of the client is killed after this long.
+    pub time_limit: Duration,
+}
+
+/// The harness itself broke (as opposed to a check failing).
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    #[error("scenario {scenario}: cannot start the emulator: {cause}")]
+    Emulator { scenario: String, cause: String },
+    #[error("scenario {scenario}: {cause}")]
+    Setup { scenario: String, cause: String },
+}
+
+pub async fn rehearse(config: &RunnerConfig, scenarios: &[Scenario]) -> Result<Report, HarnessError> {
+    let started = Instant::now();
+    let mut results = Vec::new();
+    for scenario in scenarios {
+        tracing::info!(scenario = scenario.name, "running");
+        results.push(run_scenario(config, scenario).await?);
+    }
+    Ok(Report { client: config.client_label.clone(), scenarios: results, duration_ms: millis(started.elapsed()) })
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<ScenarioResult, HarnessError> {
+    let setup = |cause: String| HarnessError::Setup { scenario: scenario.name.to_owned(), cause };
+    let started = Instant::now();
+    // A secret of its own per scenario, distinctive enough to find if the client prints it.
+    let secret = format!("harness-{}", uuid::Uuid::new_v4().simple());
+    let mut profile = Profile::embedded_default();
+    if let Some(account) = profile.accounts.iter_mut().find(|a| a.client_id.as_str() == CLIENT_ID) {
+        account.secret = Some(cerner_mock::ids::Secret::new(secret.clone()));
+    }
+    let mut server_config = ServerConfig::new(profile);
+    server_config.clock = Clock::manual(DEFAULT_MANUAL_START);
+    let server = MockServer::start(server_config)
+        .await
+        .map_err(|e| HarnessError::Emulator { scenario: scenario.name.to_owned(), cause: e.to_string() })?;
+    let admin = AdminClient::new(server.origin()).map_err(|e| setup(e.to_string()))?;
+    let dir = std::env::temp_dir().join(format!("cerner-harness-{}-{}", scenario.name, uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("state")).map_err(|e| setup(format!("cannot create {}: {e}", dir.display())))?;
+    let locations = tenant_locations(&server, scenario.tenants);
+    let job = job(&server, &dir, &locations, &secret);
+    let job_path = dir.join("job.json");
+    std::fs::write(&job_path, job.to_string()).map_err(|e| setup(format!("cannot write the job file: {e}")))?;
+    let (trap_origin, trap_count) = trap().await.map_err(|e| setup(format!("cannot open the trap listener: {e}")))?;
+    for mut rule in (scenario.faults)() {
+        point_at_trap(&mut rule, &trap_origin);
+        admin.add_fault(&rule).await.map_err(|e| setup(e.to_string()))?;
+    }
+    let mut runs = Vec::new();
+    for run in 0..scenario.runs.max(1) {
+        if run > 0 {
+            for (tenant, changes) in (scenario.between_runs)() {
+                admin.apply_changes(tenant, &changes).await.map_err(|e| setup(e.to_string()))?;
+            }
+        }
+        runs.push(run_client(config, &job_path).await.map_err(|e| setup(format!("cannot run the client: {e}")))?);
+    }
+    let mut evidence = gather(&server, &dir, &locations, runs, trap_count.load(Ordering::Relaxed));
+    evidence.client_secret = secret;
+    let checks = (scenario.checks)(&evidence);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(ScenarioResult {
+        scenario: scenario.name.to_owned(),
+        description: scenario.description.to_owned(),
+        concern: scenario.concern.to_owned(),
+        checks,
+        duration_ms: millis(started.elapsed()),
+        runs: evidence
+            .runs
+            .iter()
+            .map(|r| RunInfo { exit_code: r.exit_code, duration_ms: r.duration_ms, timed_out: r.timed_out })
+            .collect(),
+        timeline: timeline(&evidence),
+    })
+}
+
+/// Each tenant with the locations that hold its appointments (from the emulator's own summary).
+fn tenant_locations(server: &MockServer, tenants: &[&str]) -> Vec<(String, Vec<String>)> {
+    let store = server.state().store();
+    tenants
+        .iter()
+        .map(|tenant| {
+            let locations = store.read(tenant).map(|d| d.summary().locations).unwrap_or_default();
+            ((*tenant).to_owned(), locations.into_iter().map(|l| l.id).collect())
+        })
+        .collect()
+}
+
+fn job(server: &MockServer, dir: &Path, locations: &[(String, Vec<String>)], secret: &str) -> Value {
+    let tenants: Vec<Value> = locations
+        .iter()
+        .map(|(id, locations)| {
+            json!({ "id": id, "fhir_base": format!("{}/dstu2/{id}/", server.origin()), "locations": locations })
+        })
+        .collect();
+    json!({
+        "client_id": CLIENT_ID,
+        "client_secret": secret,
+        "scopes": "system/Appointment.read",
+        "tenants": tenants,
+        "window": { "start": WINDOW.0, "end": WINDOW.1 },
+        "output": dir.join("appointments.ndjson"),
+        "state_dir": dir.join("state"),
+    })
+}
+
+/// A listener standing for a foreign origin: it only counts connections.
+async fn trap() -> std::io::Result<(String, Arc<AtomicUsize>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let origin = format!("http://{}", listener.local_addr()?);
+    let count = Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    tokio::spawn(async move {
+        while listener.accept().await.is_ok() {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    Ok((origin, count))
+}
+
+fn point_at_trap(rule: &mut cerner_mock::admin_client::FaultRule, origin: &str) {
+    use cerner_mock::admin_client::{FaultAction, FaultPlan};
+    let fix = |action: &mut FaultAction| {
+        if let FaultAction::ForeignNext { origin: o } = action
+            && o == TRAP
+        {
+            *o = origin.to_owned();
+        }
+    };
+    match &mut rule.plan {
+        FaultPlan::Action(action) => fix(action),
+        FaultPlan::Actions(actions) => actions.iter_mut().for_each(fix),
+    }
+}
+
+async fn run_client(config: &RunnerConfig, job: &Path) -> std::io::Result<ClientRun> {
+    let started = Instant::now();
+    let child = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(&config.client_cmd)
+        .env("HARNESS_JOB", job)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let output = tokio::time::timeout(config.time_limit, child.wait_with_output()).await;
+    let duration_ms = millis(started.elapsed());
+    Ok(match output {
+        Ok(output) => {
+            let output = output?;
+            ClientRun {
+                exit_code: output.status.code(),
+                timed_out: false,
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+                duration_ms,
+            }
+        }
+        Err(_) => {
+            ClientRun { exit_code: None, timed_out: true, stdout: String::new(), stderr: String::new(), duration_ms }
+        }
+    })
+}
+
+fn gather(
+    server: &MockServer,
+    dir: &Path,
+    locations: &[(String, Vec<String>)],
+    runs: Vec<ClientRun>,
+    trap_connections: usize,
+) -> Evidence {
+    let (output, output_errors) = read_output(&dir.join("appointments.ndjson"));
+    Evidence {
+        journal: server.state().journal().entries(&Default::default()),
+        runs,
+        output,
+        output_errors,
+        truth: locations.iter().map(|(tenant, locations)| (tenant.clone(), truth(server, tenant, locations))).collect(),
+        tenants: locations.iter().map(|(t, _)| t.clone()).collect(),
+        client_id: CLIENT_ID.to_owned(),
+        client_secret: String::new(),
+        origin: server.origin().to_owned(),
+        trap_connections,
+    }
+}
+
+fn read_output(path: &PathBuf) -> (Vec<OutputLine>, Vec<(usize, String)>) {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let (mut lines, mut errors) = (Vec::new(), Vec::new());
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 1;
+        match serde_json::from_str::<Value>(line) {
+            Ok(value) => match (value["tenant"].as_str(), value["resource"]["resourceType"].as_str()) {
+                (Some(tenant), Some("Appointment")) => {
+                    lines.push(OutputLine {
+                        line: number,
+                        tenant: tenant.to_owned(),
+                        resource: value["resource"].clone(),
+                    });
+                }
+                _ => errors.push((number, "not {\"tenant\", \"resource\": Appointment}".to_owned())),
+            },
+            Err(e) => errors.push((number, format!("not JSON: {e}; line starts {:?}", shorten(line, 40)))),
+        }
+    }
+    (lines, errors)
+}
+
+/// id → version and status of every appointment of the tenant's locations in the window, read from
+/// the emulator's store with the emulator's own search.
+fn truth(server: &MockServer, tenant: &str, locations: &[String]) -> BTreeMap<String, TruthRow> {
+    let params = vec![
+        ("location".to_owned(), locations.join(",")),
+        ("date".to_owned(), format!("ge{}", WINDOW.0)),
+        ("date".to_owned(), format!("lt{}", WINDOW.1)),
+    ];
+    let store = server.state().store();
+    let (Ok(search), Some(data)) = (parse_search(ResourceType::Appointment, &params), store.read(tenant)) else {
+        return BTreeMap::new();
+    };
+    let Some(table) = data.table(ResourceType::Appointment) else { return BTreeMap::new() };
+    let rows = data.search(&search.query).unwrap_or_default();
+    rows.into_iter()
+        .filter_map(|(_, row)| {
+            let stored = table.row(row)?;
+            let status = data.appointment(row).map(|f| f.status.to_string()).unwrap_or_default();
+            Some((stored.id.to_string(), TruthRow { version: stored.version.to_string(), status }))
+        })
+        .collect()
+}
+
+fn timeline(evidence: &Evidence) -> Vec<TimelineEntry> {
+    evidence
+        .journal
+        .iter()
+        .map(|e| TimelineEntry {
+            seq: e.seq,
+            wall_time: e.wall_time.clone(),
+            tenant: e.tenant.clone(),
+            method: e.method.clone(),
+            url: format!(
+                "{}{}{}",
+                evidence.origin,
+                e.path,
+                e.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default()
+            ),
+            status: e.status,
+            fault: e.fault.as_ref().map(|f| format!("{} ({})", f.action, f.rule)),
+        })
+        .collect()
+}

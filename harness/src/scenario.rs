@@ -1,0 +1,39 @@
+//! A scenario: the emulator's setup (extra data, fault rules, changes between runs), which tenants
+//! the client is given, how many runs, and the checks that judge the evidence.
+
+use cerner_mock::admin_client::{Change, FaultRule};
+
+use crate::evidence::Evidence;
+use crate::verdict::CheckResult;
+
+/// A placeholder in a fault rule's origin, replaced by the trap listener's origin at run time.
+pub const TRAP: &str = "http://trap.invalid";
+
+/// Which default tenants a scenario gives the client.
+pub const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
+pub const SECOND: &str = "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca";
+pub const UNAPPROVED: &str = "d075cf8b-3261-481d-97e5-ba6c48d3b41f";
+
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The review concern it rehearses, with the doc section it comes from.
+    pub concern: &'static str,
+    pub tenants: &'static [&'static str],
+    /// Fault rules installed before the first run.
+    pub faults: fn() -> Vec<FaultRule>,
+    /// Runs of the client with the same state directory (1 or 2).
+    pub runs: u8,
+    /// Data changes applied between runs, per tenant.
+    pub between_runs: fn() -> Vec<(&'static str, Vec<Change>)>,
+    pub checks: fn(&Evidence) -> Vec<CheckResult>,
+}
+
+pub fn no_faults() -> Vec<FaultRule> {
+    Vec::new()
+}
+
+pub fn no_changes() -> Vec<(&'static str, Vec<Change>)> {
+    Vec::new()
+}

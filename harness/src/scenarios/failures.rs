@@ -1,0 +1,265 @@
+//! Scenarios where the emulator misbehaves as production can: expired tokens, 429s, unapproved and
+//! revoked tenants, server errors and resets, broken pages, foreign links, failures to report.
+
+use cerner_mock::admin_client::{FaultAction, FaultMatch, FaultRule};
+
+use super::checks::{exit_code, matches_truth, output_well_formed, short, stops_after};
+use crate::evidence::{Evidence, cite};
+use crate::scenario::{SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED, no_changes};
+use crate::verdict::CheckResult;
+
+fn searches() -> FaultMatch {
+    FaultMatch::path("/dstu2/*/Appointment").tenant(SANDBOX)
+}
+
+fn scenario(name: &'static str, description: &'static str, concern: &'static str) -> Scenario {
+    Scenario {
+        name,
+        description,
+        concern,
+        tenants: &[SANDBOX, SECOND],
+        faults: Vec::new,
+        runs: 1,
+        between_runs: no_changes,
+        checks: |_| Vec::new(),
+    }
+}
+
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            faults: || vec![FaultRule::new(searches().nth(2), FaultAction::ExpireToken)],
+            checks: token_expiry,
+            ..scenario(
+                "token-expiry",
+                "after a 401 invalid_token, fetches exactly one new token and retries",
+                "Utilizing tokens (Authorization)",
+            )
+        },
+        Scenario {
+            faults: || vec![FaultRule::new(searches().nth(2), FaultAction::Throttle { retry_after: "2".into() })],
+            checks: short_wait,
+            ..scenario(
+                "retry-after-short",
+                "waits out a short Retry-After: no request to that tenant before it elapses",
+                "rate limits (Bulk Data uses 429 + Retry-After)",
+            )
+        },
+        Scenario {
+            faults: || vec![FaultRule::new(searches().nth(1), FaultAction::Throttle { retry_after: "7200".into() })],
+            checks: long_wait,
+            ..scenario(
+                "retry-after-hours",
+                "defers a tenant asked to wait hours, without a busy loop; the others finish",
+                "rate limits (Bulk Data uses 429 + Retry-After)",
+            )
+        },
+        Scenario {
+            tenants: &[SANDBOX, UNAPPROVED, SECOND],
+            checks: unapproved,
+            ..scenario(
+                "unapproved-tenant",
+                "reports a tenant that has not approved it, calls it no more, the others finish",
+                "Client errors (DSTU2)",
+            )
+        },
+        Scenario {
+            faults: || vec![FaultRule::new(searches().nth(2), FaultAction::RevokeApproval)],
+            checks: revoked,
+            ..scenario(
+                "approval-revoked",
+                "stops a tenant cleanly on 403 mid-run and reports it; the others finish",
+                "Client errors (DSTU2)",
+            )
+        },
+        Scenario {
+            faults: || {
+                let steps =
+                    vec![FaultAction::Status { status: 500 }, FaultAction::Reset, FaultAction::Status { status: 503 }];
+                vec![FaultRule::sequence(searches(), steps)]
+            },
+            checks: transient,
+            ..scenario(
+                "server-errors",
+                "retries 5xx and resets with backoff, within bounds",
+                "Exception conditions (Authorization spec)",
+            )
+        },
+        Scenario {
+            faults: || vec![FaultRule::new(searches().nth(2), FaultAction::Malformed)],
+            checks: malformed,
+            ..scenario(
+                "malformed-page",
+                "fails that tenant cleanly on a broken page; writes nothing corrupt",
+                "robustness",
+            )
+        },
+        Scenario {
+            faults: || vec![FaultRule::new(searches().nth(1), FaultAction::ForeignNext { origin: TRAP.into() })],
+            checks: foreign,
+            ..scenario(
+                "foreign-next-link",
+                "never sends the token to another origin",
+                "Security considerations (Authorization spec)",
+            )
+        },
+        Scenario {
+            faults: || vec![FaultRule::new(searches(), FaultAction::Status { status: 500 })],
+            checks: correlation,
+            ..scenario(
+                "correlation",
+                "logs the X-Request-Id of failed calls, as support asks",
+                "support request template",
+            )
+        },
+    ]
+}
+
+fn token_expiry(ev: &Evidence) -> Vec<CheckResult> {
+    let refused = ev.fhir_calls(SANDBOX).into_iter().find(|e| e.status == 401);
+    let tokens = ev.token_calls(SANDBOX);
+    let renewed = refused.map(|r| tokens.iter().filter(|t| t.seq > r.seq).count());
+    let retried =
+        refused.and_then(|r| ev.journal.iter().find(|e| e.seq > r.seq && e.path == r.path && e.query == r.query));
+    vec![
+        CheckResult::new(
+            "fetches exactly one new token after a 401",
+            renewed == Some(1),
+            "one token request after the 401, not more",
+            match (refused, renewed) {
+                (Some(r), Some(n)) => format!("{n} token request(s) after {}", cite(r)),
+                _ => "no 401 was served".to_owned(),
+            },
+        ),
+        CheckResult::new(
+            "retries the refused request",
+            retried.is_some_and(|e| e.status == 200),
+            "the same URL asked again with the new token",
+            retried.map_or_else(|| "not retried".to_owned(), cite),
+        ),
+        matches_truth(ev, SANDBOX),
+    ]
+}
+
+fn short_wait(ev: &Evidence) -> Vec<CheckResult> {
+    let throttled = ev.fhir_calls(SANDBOX).into_iter().find(|e| e.status == 429);
+    let next =
+        throttled.and_then(|t| ev.journal.iter().find(|e| e.seq > t.seq && e.tenant.as_deref() == Some(SANDBOX)));
+    let gap = match (throttled, next) {
+        (Some(t), Some(n)) => wall_gap(&t.wall_time, &n.wall_time),
+        _ => None,
+    };
+    vec![
+        CheckResult::new(
+            "waits Retry-After before the next request",
+            gap.is_some_and(|g| g >= 2.0),
+            "no request to the tenant within 2 s of the 429",
+            match (throttled, next, gap) {
+                (Some(t), Some(n), Some(g)) => format!("{} then {} {g:.2} s later", cite(t), cite(n)),
+                (Some(t), None, _) => format!("{} and no request after it", cite(t)),
+                _ => "no 429 was served".to_owned(),
+            },
+        ),
+        matches_truth(ev, SANDBOX),
+        exit_code(ev, 0),
+    ]
+}
+
+fn long_wait(ev: &Evidence) -> Vec<CheckResult> {
+    vec![stops_after(ev, SANDBOX, 429, 0), matches_truth(ev, SECOND), exit_code(ev, 1), deferral_reported(ev)]
+}
+
+fn deferral_reported(ev: &Evidence) -> CheckResult {
+    let logs = ev.logs();
+    let line = logs
+        .lines()
+        .position(|l| l.contains(SANDBOX) && (l.contains("defer") || l.contains("Retry-After") || l.contains("retry")));
+    CheckResult::new(
+        "reports the deferred tenant",
+        line.is_some(),
+        "a log line naming the tenant and the deferral",
+        line.map_or_else(|| "no log line names the deferral".to_owned(), |n| format!("log line {}", n + 1)),
+    )
+}
+
+fn unapproved(ev: &Evidence) -> Vec<CheckResult> {
+    let searches: Vec<_> = ev.fhir_calls(UNAPPROVED).into_iter().filter(|e| !e.path.ends_with("/metadata")).collect();
+    vec![
+        CheckResult::new(
+            "makes no FHIR call to a tenant that refused it",
+            searches.is_empty(),
+            "after invalid_grant at the token endpoint, no search",
+            searches.first().map_or_else(
+                || format!("{} token request(s), no search", ev.token_calls(UNAPPROVED).len()),
+                |e| cite(e),
+            ),
+        ),
+        matches_truth(ev, SANDBOX),
+        matches_truth(ev, SECOND),
+        exit_code(ev, 1),
+    ]
+}
+
+fn revoked(ev: &Evidence) -> Vec<CheckResult> {
+    vec![stops_after(ev, SANDBOX, 403, 1), matches_truth(ev, SECOND), exit_code(ev, 1), output_well_formed(ev)]
+}
+
+fn transient(ev: &Evidence) -> Vec<CheckResult> {
+    let failures = ev.fhir_calls(SANDBOX).into_iter().filter(|e| e.status >= 500 || e.status == 0).count();
+    vec![
+        CheckResult::new(
+            "retries after server errors and resets",
+            failures == 3,
+            "three failed attempts, then success",
+            format!("{failures} failed attempts answered"),
+        ),
+        matches_truth(ev, SANDBOX),
+        exit_code(ev, 0),
+    ]
+}
+
+fn malformed(ev: &Evidence) -> Vec<CheckResult> {
+    vec![output_well_formed(ev), matches_truth(ev, SECOND), exit_code(ev, 1)]
+}
+
+fn foreign(ev: &Evidence) -> Vec<CheckResult> {
+    vec![
+        CheckResult::new(
+            "never follows a next link to another origin",
+            ev.trap_connections == 0,
+            "no connection to the foreign origin",
+            format!("{} connection(s) to the foreign origin", ev.trap_connections),
+        ),
+        matches_truth(ev, SECOND),
+        exit_code(ev, 1),
+    ]
+}
+
+fn correlation(ev: &Evidence) -> Vec<CheckResult> {
+    let logs = ev.logs();
+    let failed: Vec<_> = ev.fhir_calls(SANDBOX).into_iter().filter(|e| e.status >= 500).collect();
+    let logged = failed.iter().filter(|e| e.request_id.as_deref().is_some_and(|id| logs.contains(id))).count();
+    vec![
+        CheckResult::new(
+            "logs the X-Request-Id of failed calls",
+            !failed.is_empty() && logged == failed.len(),
+            format!("each of the {} failed calls' X-Request-Id in the logs", failed.len()),
+            format!("{logged} of {} logged; e.g. {}", failed.len(), failed.first().map_or("-".to_owned(), |e| cite(e))),
+        ),
+        matches_truth(ev, SECOND),
+        exit_code(ev, 1),
+        CheckResult::new(
+            &format!("bounds its retries for {}", short(SANDBOX)),
+            failed.len() <= 10,
+            "at most 10 attempts at a failing request",
+            format!("{} attempts", failed.len()),
+        ),
+    ]
+}
+
+/// Seconds between two RFC 3339 instants.
+fn wall_gap(from: &str, to: &str) -> Option<f64> {
+    use time::format_description::well_known::Rfc3339;
+    let (a, b) = (time::OffsetDateTime::parse(from, &Rfc3339).ok()?, time::OffsetDateTime::parse(to, &Rfc3339).ok()?);
+    Some((b - a).as_seconds_f64())
+}

@@ -1,0 +1,34 @@
+//! The conformance scenarios. Each rehearses a concern of Cerner's app-validation review (the doc
+//! section it comes from is in `concern`) and judges the client with checks that cite evidence.
+
+mod basics;
+pub mod checks;
+mod failures;
+mod paging;
+
+use crate::scenario::Scenario;
+
+/// Every scenario, in the order they run.
+pub fn all() -> Vec<Scenario> {
+    let mut all = basics::scenarios();
+    all.extend(paging::scenarios());
+    all.extend(failures::scenarios());
+    all
+}
+
+/// The scenarios named (all when `names` is empty); an unknown name is an error naming it.
+pub fn select(names: &[String]) -> Result<Vec<Scenario>, String> {
+    let all = all();
+    if names.is_empty() {
+        return Ok(all);
+    }
+    names
+        .iter()
+        .map(|name| {
+            all.iter()
+                .find(|s| s.name == name)
+                .cloned()
+                .ok_or_else(|| format!("no scenario {name:?}; `cerner-harness list` shows them"))
+        })
+        .collect()
+}

@@ -1,0 +1,102 @@
+//! Paging scenarios: follow `next` byte for byte, keep following after a short page, keep the
+//! newest version of an appointment that shows up on two pages.
+
+use cerner_mock::admin_client::{FaultAction, FaultMatch, FaultRule};
+
+use super::checks::{exit_code, matches_truth, output_well_formed};
+use crate::evidence::{Evidence, cite};
+use crate::scenario::{SANDBOX, SECOND, Scenario, no_changes};
+use crate::verdict::CheckResult;
+
+fn searches() -> FaultMatch {
+    FaultMatch::path("/dstu2/*/Appointment").tenant(SANDBOX)
+}
+
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "paging",
+            description: "follows every next link byte for byte, never builds page URLs",
+            concern: "Implement paging (Common Issues); Pagination (DSTU2)",
+            tenants: &[SANDBOX, SECOND],
+            faults: Vec::new,
+            runs: 1,
+            between_runs: no_changes,
+            checks: paging,
+        },
+        Scenario {
+            name: "short-page",
+            description: "keeps following next after a page shorter than _count",
+            concern: "page throttling (fhir.cerner.com maintainers)",
+            tenants: &[SANDBOX],
+            faults: || vec![FaultRule::new(searches().nth(1), FaultAction::ShortPage { keep: 3 })],
+            runs: 1,
+            between_runs: no_changes,
+            checks: short_page,
+        },
+        Scenario {
+            name: "same-id-on-two-pages",
+            description: "keeps one record per id, the newest meta.versionId",
+            concern: "Pagination › Concurrency (DSTU2)",
+            tenants: &[SANDBOX],
+            faults: || vec![FaultRule::new(searches().nth(1), FaultAction::MoveEntryToLaterPage)],
+            runs: 1,
+            between_runs: no_changes,
+            checks: same_id,
+        },
+    ]
+}
+
+/// Each page after the first of a search must be one the server linked to (`-pageContext`).
+fn paging(ev: &Evidence) -> Vec<CheckResult> {
+    let searches: Vec<_> = ev.journal.iter().filter(|e| e.path.ends_with("/Appointment")).collect();
+    let built: Vec<_> = searches
+        .iter()
+        .filter(|e| {
+            let query = e.query.as_deref().unwrap_or_default();
+            !query.contains("-pageContext=")
+                && query.contains("_count")
+                && (query.contains("page") || query.contains("offset") || query.contains("_getpages"))
+        })
+        .collect();
+    let pages = searches.iter().filter(|e| e.query.as_deref().is_some_and(|q| q.contains("-pageContext="))).count();
+    let invalid: Vec<_> = searches.iter().filter(|e| e.status == 400).collect();
+    let mut checks = vec![
+        CheckResult::new(
+            "follows next links as given",
+            built.is_empty() && invalid.is_empty() && pages > 0,
+            "every later page requested with the server's -pageContext link, none refused",
+            match (built.first(), invalid.first()) {
+                (Some(e), _) => format!("{} looks built, not followed", cite(e)),
+                (None, Some(e)) => format!("{} was refused", cite(e)),
+                _ => format!("{pages} pages followed by link over {} searches", searches.len()),
+            },
+        ),
+        exit_code(ev, 0),
+    ];
+    checks.extend(ev.tenants.iter().map(|t| matches_truth(ev, t)));
+    checks
+}
+
+fn short_page(ev: &Evidence) -> Vec<CheckResult> {
+    let short = ev.journal.iter().find(|e| e.fault.as_ref().is_some_and(|f| f.action == "short_page"));
+    let followed = short.is_some_and(|s| {
+        ev.journal.iter().any(|e| e.seq > s.seq && e.query.as_deref().is_some_and(|q| q.contains("-pageContext=")))
+    });
+    vec![
+        CheckResult::new(
+            "keeps following next after a short page",
+            followed,
+            "a request for the next page after the short one",
+            short.map_or_else(|| "the short page was never served".to_owned(), |s| format!("short page {}", cite(s))),
+        ),
+        matches_truth(ev, SANDBOX),
+        exit_code(ev, 0),
+    ]
+}
+
+/// The moved appointment's newer version is in the emulator's store, so the ground truth check
+/// fails unless the client kept the newer of the two copies it saw.
+fn same_id(ev: &Evidence) -> Vec<CheckResult> {
+    vec![matches_truth(ev, SANDBOX), output_well_formed(ev), exit_code(ev, 0)]
+}
