@@ -15,6 +15,8 @@ pub struct ClientRun {
     pub stdout: String,
     pub stderr: String,
     pub duration_ms: u64,
+    /// Lines in the output file when the run ended (so lines can be told apart by run).
+    pub output_lines_after: usize,
 }
 
 /// One line of the contract's NDJSON output.

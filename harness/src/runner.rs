@@ -91,7 +91,10 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
                 admin.apply_changes(tenant, &changes).await.map_err(|e| setup(e.to_string()))?;
             }
         }
-        runs.push(run_client(config, &job_path).await.map_err(|e| setup(format!("cannot run the client: {e}")))?);
+        let mut client_run =
+            run_client(config, &job_path).await.map_err(|e| setup(format!("cannot run the client: {e}")))?;
+        client_run.output_lines_after = count_lines(&dir.join("appointments.ndjson"));
+        runs.push(client_run);
     }
     let mut evidence = gather(&server, &dir, &locations, runs, trap_count.load(Ordering::Relaxed));
     evidence.client_secret = secret;
@@ -193,11 +196,17 @@ async fn run_client(config: &RunnerConfig, job: &Path) -> std::io::Result<Client
                 stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
                 stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
                 duration_ms,
+                output_lines_after: 0,
             }
         }
-        Err(_) => {
-            ClientRun { exit_code: None, timed_out: true, stdout: String::new(), stderr: String::new(), duration_ms }
-        }
+        Err(_) => ClientRun {
+            exit_code: None,
+            timed_out: true,
+            stdout: String::new(),
+            stderr: String::new(),
+            duration_ms,
+            output_lines_after: 0,
+        },
     })
 }
 
@@ -221,6 +230,10 @@ fn gather(
         origin: server.origin().to_owned(),
         trap_connections,
     }
+}
+
+fn count_lines(path: &Path) -> usize {
+    std::fs::read_to_string(path).map(|text| text.lines().count()).unwrap_or(0)
 }
 
 fn read_output(path: &PathBuf) -> (Vec<OutputLine>, Vec<(usize, String)>) {

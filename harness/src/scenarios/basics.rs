@@ -307,7 +307,7 @@ fn changes() -> Vec<(&'static str, Vec<Change>)> {
 }
 
 fn rerun(ev: &Evidence) -> Vec<CheckResult> {
-    let mut checks = vec![exit_code(ev, 0), output_well_formed(ev), matches_truth(ev, SANDBOX)];
+    let mut checks = vec![exit_code(ev, 0), output_well_formed(ev), matches_truth(ev, SANDBOX), once_per_run(ev)];
     let second_run_tokens = ev.token_calls(SANDBOX).len();
     checks.push(CheckResult::new(
         "picks up the appointment added between runs",
@@ -316,6 +316,31 @@ fn rerun(ev: &Evidence) -> Vec<CheckResult> {
         format!("{} output lines over 2 runs, {second_run_tokens} token requests", ev.output.len()),
     ));
     checks
+}
+
+/// Within one run, each (tenant, id) is written once: a re-run adds no duplicates.
+fn once_per_run(ev: &Evidence) -> CheckResult {
+    let mut first_line = 0;
+    let mut duplicate = None;
+    for (run, info) in ev.runs.iter().enumerate() {
+        let mut seen = std::collections::HashMap::new();
+        for line in ev.output.iter().filter(|l| l.line > first_line && l.line <= info.output_lines_after) {
+            let key = (line.tenant.clone(), line.resource["id"].as_str().unwrap_or_default().to_owned());
+            if let Some(earlier) = seen.insert(key, line.line) {
+                duplicate = duplicate.or(Some((run + 1, earlier, line.line)));
+            }
+        }
+        first_line = info.output_lines_after;
+    }
+    CheckResult::new(
+        "writes each appointment once per run",
+        duplicate.is_none(),
+        "no (tenant, id) written twice in one run",
+        duplicate.map_or_else(
+            || format!("{} output lines over {} runs, no repeats within a run", ev.output.len(), ev.runs.len()),
+            |(run, a, b)| format!("run {run} wrote the same appointment on output lines {a} and {b}"),
+        ),
+    )
 }
 
 fn list(entries: &[&cerner_mock::journal::JournalEntry]) -> String {
