@@ -122,19 +122,7 @@ fn deferred_tenants(store: &Store, config: &SyncConfig) -> Result<Vec<TenantRepo
         let Some(until) = until.filter(|u| OffsetDateTime::parse(u, &Rfc3339).is_ok_and(|u| u > now)) else { continue };
         tracing::info!(tenant = %tenant.id, %until, "deferred by an earlier run; not called before then");
         let reason = "deferred by an earlier run (Retry-After)".to_owned();
-        deferred.push(TenantReport {
-            tenant: tenant.id.clone(),
-            outcome: Outcome::Deferred { until, reason },
-            pages: 0,
-            inserted: 0,
-            updated: 0,
-            unchanged: 0,
-            vanished: 0,
-            requests: 0,
-            retries: 0,
-            waits: 0,
-            tokens: 0,
-        });
+        deferred.push(TenantReport::new(&tenant.id, Outcome::Deferred { until, reason }));
     }
     Ok(deferred)
 }

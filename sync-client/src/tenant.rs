@@ -76,20 +76,27 @@ struct Sync<'a> {
     report: TenantReport,
 }
 
+impl TenantReport {
+    /// A report of a tenant on which nothing has been done yet.
+    pub fn new(tenant: &str, outcome: Outcome) -> Self {
+        Self {
+            tenant: tenant.to_owned(),
+            outcome,
+            pages: 0,
+            inserted: 0,
+            updated: 0,
+            unchanged: 0,
+            vanished: 0,
+            requests: 0,
+            retries: 0,
+            waits: 0,
+            tokens: 0,
+        }
+    }
+}
+
 pub async fn sync_tenant(shared: &Shared, tenant: &TenantConfig) -> TenantReport {
-    let report = TenantReport {
-        tenant: tenant.id.clone(),
-        outcome: Outcome::Synced,
-        pages: 0,
-        inserted: 0,
-        updated: 0,
-        unchanged: 0,
-        vanished: 0,
-        requests: 0,
-        retries: 0,
-        waits: 0,
-        tokens: 0,
-    };
+    let report = TenantReport::new(&tenant.id, Outcome::Synced);
     let mut sync = Sync { shared, tenant, auth: TenantAuth::new(), effort: Effort::default(), report };
     let outcome = match sync.run().await {
         Ok(()) => Outcome::Synced,
