@@ -9,6 +9,7 @@
 //! - [`report`]: terminal, JSON Lines, JUnit XML and HTML.
 
 pub mod evidence;
+pub mod probe;
 pub mod report;
 pub mod runner;
 pub mod scenario;

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cerner_harness::runner::{RunnerConfig, rehearse};
-use cerner_harness::{report, scenarios};
+use cerner_harness::{probe, report, scenarios};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
@@ -44,6 +44,25 @@ enum Command {
     },
     /// List every scenario with what it checks and the review concern it rehearses.
     List,
+    /// Record a real server's answers to the fixed probe list (no secret or token is stored).
+    /// Credentials come from CERNER_CLIENT_ID and CERNER_CLIENT_SECRET; without them only the
+    /// probes that need no token succeed.
+    Record {
+        /// The tenant's FHIR base, e.g. https://fhir-ehr-code.cerner.com/dstu2/<tenant>/
+        #[arg(long)]
+        fhir_base: String,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Compare the emulator's answers with a recording (from `record`) or with a folder of
+    /// documented payloads: status, media type, element paths, link relations, outcome codes.
+    Diff {
+        /// A recording, or a folder of documented payloads named dstu2-<probe>.json.
+        dir: PathBuf,
+        /// Exit 1 when there is any difference.
+        #[arg(long)]
+        strict: bool,
+    },
     /// Run the reference client on HARNESS_JOB (how `rehearse` runs it by default).
     #[command(hide = true)]
     Client,
@@ -81,6 +100,8 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Client => client().await,
+        Command::Record { fhir_base, out } => record(&fhir_base, &out).await,
+        Command::Diff { dir, strict } => diff(&dir, strict).await,
         Command::Rehearse { client_cmd, scenarios, time_limit, json, junit, html } => {
             let selected = scenarios::select(&scenarios).map_err(anyhow::Error::msg)?;
             let (client_cmd, client_label) = match client_cmd {
@@ -117,4 +138,66 @@ async fn client() -> anyhow::Result<u8> {
     let progress = appointment_sync::progress::Progress::for_stderr(&tenants);
     let summary = appointment_sync::run::run(config, progress).await?;
     Ok(summary.exit_code())
+}
+
+/// `record`: the probes' answers from a real server, one file per probe.
+#[allow(clippy::print_stdout)]
+async fn record(fhir_base: &str, out: &std::path::Path) -> anyhow::Result<u8> {
+    let token = match (std::env::var("CERNER_CLIENT_ID"), std::env::var("CERNER_CLIENT_SECRET")) {
+        (Ok(id), Ok(secret)) => Some(sign_in(fhir_base, id, secret).await?),
+        _ => None,
+    };
+    let answers = probe::record(fhir_base, token.as_ref().map(|t| t.expose())).await.map_err(anyhow::Error::msg)?;
+    std::fs::create_dir_all(out).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    for answer in &answers {
+        let path = out.join(format!("{}.json", answer.probe));
+        std::fs::write(&path, serde_json::to_string_pretty(answer)?)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    }
+    println!("recorded {} probes into {}", answers.len(), out.display());
+    Ok(0)
+}
+
+/// A token for `record`, discovered and requested the way the sync client does it.
+async fn sign_in(
+    fhir_base: &str,
+    client_id: String,
+    secret: String,
+) -> anyhow::Result<appointment_sync::secret::Secret> {
+    use appointment_sync::{auth::TenantAuth, config, http};
+    let base = url::Url::parse(fhir_base)?;
+    let limits = config::SyncLimits::default();
+    let client = http::Http::new(&limits)?;
+    let (mut auth, mut effort) = (TenantAuth::new(), http::Effort::default());
+    auth.discover(&client, &base, false, &mut effort).await?;
+    let credentials =
+        config::Credentials::ClientSecret { client_id, secret: appointment_sync::secret::Secret::new(secret) };
+    let scopes = ["Appointment", "Patient", "Practitioner", "Schedule", "Slot", "Encounter"]
+        .map(|t| format!("system/{t}.read"))
+        .join(" ");
+    Ok(auth.token(&client, &credentials, &scopes, Duration::ZERO, &mut effort).await?)
+}
+
+/// `diff`: the emulator against a recording or the documented payloads.
+#[allow(clippy::print_stdout)]
+async fn diff(dir: &std::path::Path, strict: bool) -> anyhow::Result<u8> {
+    let documented = std::fs::read_dir(dir)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
+        .filter_map(Result::ok)
+        .any(|entry| entry.file_name().to_string_lossy().starts_with("dstu2-"));
+    let reference = if documented { probe::documented(dir)? } else { probe::load_recording(dir)? };
+    let answers = probe::emulator_answers().await.map_err(anyhow::Error::msg)?;
+    let mut differences = Vec::new();
+    for expected in &reference {
+        match answers.iter().find(|a| a.probe == expected.probe) {
+            Some(actual) => differences.extend(probe::compare(expected, actual)),
+            None => println!("{:24} not a probe of this harness; skipped", expected.probe),
+        }
+    }
+    for d in &differences {
+        println!("{:24} {:13} {}", d.probe, d.kind, d.detail);
+    }
+    let source = if documented { "the documented payloads" } else { "the recording" };
+    println!("{} probes compared with {source}: {} difference(s)", reference.len(), differences.len());
+    Ok(if strict && !differences.is_empty() { 1 } else { 0 })
 }

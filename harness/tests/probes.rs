@@ -1,0 +1,50 @@
+//! `record` and `diff`: the emulator recorded like a real server (it stands in for the sandbox),
+//! then compared with itself and with the documented payloads.
+
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
+const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recording_of_the_emulator_diffs_clean_against_the_emulator() {
+    let server =
+        cerner_mock::MockServer::start(cerner_mock::ServerConfig::new(cerner_mock::Profile::embedded_default()))
+            .await
+            .unwrap();
+    let dir = std::env::temp_dir().join(format!("cerner-harness-record-{}", std::process::id()));
+    let base = format!("{}/dstu2/{SANDBOX}/", server.origin());
+    let record = tokio::task::spawn_blocking({
+        let dir = dir.clone();
+        move || {
+            Command::new(BIN)
+                .args(["record", "--fhir-base", &base, "--out"])
+                .arg(&dir)
+                .env("CERNER_CLIENT_ID", "bb318a62-fa61-49ae-b692-7d99214f0ec7")
+                .env("CERNER_CLIENT_SECRET", "secret")
+                .output()
+                .unwrap()
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(record.status.code(), Some(0), "{}", String::from_utf8_lossy(&record.stderr));
+    let files = std::fs::read_dir(&dir).unwrap().count();
+    assert!(files >= 13, "{files} probe files");
+    let stored = std::fs::read_to_string(dir.join("appointment-read.json")).unwrap();
+    assert!(!stored.contains("secret") && !stored.contains("eyJhbGci"), "no secret or token is stored");
+    let diff = Command::new(BIN).args(["diff", "--strict"]).arg(&dir).output().unwrap();
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert_eq!(diff.status.code(), Some(0), "{text}");
+    assert!(text.contains("0 difference(s)"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_documented_payloads_are_compared_probe_by_probe() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/cerner-examples");
+    let output = Command::new(BIN).arg("diff").arg(&examples).output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(text.contains("probes compared with the documented payloads"), "{text}");
+}
