@@ -10,8 +10,10 @@
 
 pub mod evidence;
 pub mod probe;
+pub mod proxy;
 pub mod report;
 pub mod runner;
+pub mod sandbox;
 pub mod scenario;
 pub mod scenarios;
 pub mod verdict;

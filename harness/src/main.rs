@@ -44,6 +44,33 @@ enum Command {
     },
     /// List every scenario with what it checks and the review concern it rehearses.
     List,
+    /// The sandbox-safe subset against a real server (through a recording proxy), judged from the
+    /// proxy's journal, the client's output and logs, under a hard request budget; plus server
+    /// probes. Credentials come from CERNER_CLIENT_ID and CERNER_CLIENT_SECRET.
+    Sandbox {
+        /// The tenant's FHIR base, e.g. https://fhir-ehr-code.cerner.com/dstu2/<tenant>/
+        #[arg(long)]
+        fhir_base: String,
+        /// Location ids to sync, comma separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        locations: Vec<String>,
+        /// Days from today the window covers.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// Requests the client may make.
+        #[arg(long, default_value_t = 300)]
+        budget: u64,
+        #[arg(long, value_name = "CMD")]
+        client_cmd: Option<String>,
+        #[arg(long, default_value_t = 120)]
+        time_limit: u64,
+        #[arg(long, value_name = "PATH")]
+        json: Option<PathBuf>,
+        #[arg(long, value_name = "PATH")]
+        junit: Option<PathBuf>,
+        #[arg(long, value_name = "PATH")]
+        html: Option<PathBuf>,
+    },
     /// Record a real server's answers to the fixed probe list (no secret or token is stored).
     /// Credentials come from CERNER_CLIENT_ID and CERNER_CLIENT_SECRET; without them only the
     /// probes that need no token succeed.
@@ -101,6 +128,32 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
         }
         Command::Client => client().await,
         Command::Record { fhir_base, out } => record(&fhir_base, &out).await,
+        Command::Sandbox { fhir_base, locations, days, budget, client_cmd, time_limit, json, junit, html } => {
+            let (client_id, client_secret) =
+                match (std::env::var("CERNER_CLIENT_ID"), std::env::var("CERNER_CLIENT_SECRET")) {
+                    (Ok(id), Ok(secret)) => (id, secret),
+                    _ => {
+                        anyhow::bail!("set CERNER_CLIENT_ID and CERNER_CLIENT_SECRET for the sandbox's system account")
+                    }
+                };
+            let (client_cmd, client_label) = match client_cmd {
+                Some(cmd) => (cmd.clone(), cmd),
+                None => (reference_client()?, "appointment-sync (reference)".to_owned()),
+            };
+            let config = cerner_harness::sandbox::SandboxConfig {
+                fhir_base: url::Url::parse(&fhir_base)?,
+                client_cmd,
+                client_label,
+                client_id,
+                client_secret,
+                locations,
+                days,
+                budget,
+                time_limit: Duration::from_secs(time_limit),
+            };
+            let report = cerner_harness::sandbox::sandbox(&config).await?;
+            write_reports(&report, json, junit, html)
+        }
         Command::Diff { dir, strict } => diff(&dir, strict).await,
         Command::Rehearse { client_cmd, scenarios, time_limit, json, junit, html } => {
             let selected = scenarios::select(&scenarios).map_err(anyhow::Error::msg)?;
@@ -121,6 +174,24 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
             Ok(if report.passed() { 0 } else { 1 })
         }
     }
+}
+
+/// The terminal table, the report files asked for, and the exit code.
+#[allow(clippy::print_stdout)]
+fn write_reports(
+    report: &cerner_harness::verdict::Report,
+    json: Option<PathBuf>,
+    junit: Option<PathBuf>,
+    html: Option<PathBuf>,
+) -> anyhow::Result<u8> {
+    println!("{}", report::terminal(report, std::io::stdout().is_terminal()));
+    let writes = [(json, report::json_lines(report)), (junit, report::junit(report)), (html, report::html(report))];
+    for (path, text) in writes {
+        if let Some(path) = path {
+            std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        }
+    }
+    Ok(if report.passed() { 0 } else { 1 })
 }
 
 /// This executable, in the client's role, as a shell command.

@@ -54,7 +54,7 @@ pub async fn rehearse(config: &RunnerConfig, scenarios: &[Scenario]) -> Result<R
     Ok(Report { client: config.client_label.clone(), scenarios: results, duration_ms: millis(started.elapsed()) })
 }
 
-fn millis(d: Duration) -> u64 {
+pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
@@ -174,7 +174,7 @@ fn point_at_trap(rule: &mut cerner_mock::admin_client::FaultRule, origin: &str) 
     }
 }
 
-async fn run_client(config: &RunnerConfig, job: &Path) -> std::io::Result<ClientRun> {
+pub(crate) async fn run_client(config: &RunnerConfig, job: &Path) -> std::io::Result<ClientRun> {
     let started = Instant::now();
     let child = tokio::process::Command::new("sh")
         .arg("-c")
@@ -232,11 +232,11 @@ fn gather(
     }
 }
 
-fn count_lines(path: &Path) -> usize {
+pub(crate) fn count_lines(path: &Path) -> usize {
     std::fs::read_to_string(path).map(|text| text.lines().count()).unwrap_or(0)
 }
 
-fn read_output(path: &PathBuf) -> (Vec<OutputLine>, Vec<(usize, String)>) {
+pub(crate) fn read_output(path: &PathBuf) -> (Vec<OutputLine>, Vec<(usize, String)>) {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let (mut lines, mut errors) = (Vec::new(), Vec::new());
     for (index, line) in text.lines().enumerate() {
@@ -281,7 +281,7 @@ fn truth(server: &MockServer, tenant: &str, locations: &[String]) -> BTreeMap<St
         .collect()
 }
 
-fn timeline(evidence: &Evidence) -> Vec<TimelineEntry> {
+pub(crate) fn timeline(evidence: &Evidence) -> Vec<TimelineEntry> {
     evidence
         .journal
         .iter()

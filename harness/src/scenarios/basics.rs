@@ -204,22 +204,7 @@ fn no_duplicates(ev: &Evidence) -> Vec<CheckResult> {
 }
 
 fn accept(ev: &Evidence) -> Vec<CheckResult> {
-    let fhir: Vec<_> = ev.journal.iter().filter(|e| e.path.contains("/dstu2/")).collect();
-    let bad: Vec<_> = fhir
-        .iter()
-        .filter(|e| {
-            !e.accept.as_deref().is_some_and(|a| a.contains("application/json+fhir") || a.contains("application/json"))
-        })
-        .collect();
-    vec![CheckResult::new(
-        "sends Accept: application/json+fhir",
-        !fhir.is_empty() && bad.is_empty(),
-        "every FHIR request accepts application/json+fhir or application/json",
-        bad.first().map_or_else(
-            || format!("{} FHIR requests", fhir.len()),
-            |e| format!("{} sent Accept {:?}", cite(e), e.accept),
-        ),
-    )]
+    vec![super::checks::accept_header(ev)]
 }
 
 fn statuses(ev: &Evidence) -> Vec<CheckResult> {

@@ -135,6 +135,57 @@ pub fn credential_hygiene(ev: &Evidence) -> Vec<CheckResult> {
     ]
 }
 
+/// Every FHIR request accepts FHIR JSON.
+pub fn accept_header(ev: &Evidence) -> CheckResult {
+    let fhir: Vec<_> = ev.journal.iter().filter(|e| e.path.contains("/dstu2/")).collect();
+    let bad: Vec<_> = fhir
+        .iter()
+        .filter(|e| {
+            !e.accept.as_deref().is_some_and(|a| a.contains("application/json+fhir") || a.contains("application/json"))
+        })
+        .collect();
+    CheckResult::new(
+        "sends Accept: application/json+fhir",
+        !fhir.is_empty() && bad.is_empty(),
+        "every FHIR request accepts application/json+fhir or application/json",
+        bad.first().map_or_else(
+            || format!("{} FHIR requests", fhir.len()),
+            |e| format!("{} sent Accept {:?}", cite(e), e.accept),
+        ),
+    )
+}
+
+/// Later pages are requested with the server's own `next` links (which carry a page token), never
+/// built (page/offset parameters), and none is refused.
+pub fn follows_next_links(ev: &Evidence) -> CheckResult {
+    follows_links(ev, true)
+}
+
+/// [`follows_next_links`]; `require_pages` when the data surely spans pages.
+pub fn follows_links(ev: &Evidence, require_pages: bool) -> CheckResult {
+    let searches: Vec<_> = ev.journal.iter().filter(|e| e.path.ends_with("/Appointment")).collect();
+    let linked = |q: &str| q.contains("pageContext=");
+    let built: Vec<_> = searches
+        .iter()
+        .filter(|e| {
+            let query = e.query.as_deref().unwrap_or_default();
+            !linked(query) && (query.contains("page") || query.contains("offset") || query.contains("_getpages"))
+        })
+        .collect();
+    let pages = searches.iter().filter(|e| e.query.as_deref().is_some_and(linked)).count();
+    let invalid: Vec<_> = searches.iter().filter(|e| e.status == 400).collect();
+    CheckResult::new(
+        "follows next links as given",
+        built.is_empty() && invalid.is_empty() && (pages > 0 || !require_pages),
+        "every later page requested with the server's own next link, none refused",
+        match (built.first(), invalid.first()) {
+            (Some(e), _) => format!("{} looks built, not followed", cite(e)),
+            (None, Some(e)) => format!("{} was refused", cite(e)),
+            _ => format!("{pages} pages followed by link over {} searches", searches.len()),
+        },
+    )
+}
+
 /// Whether `text` holds a JWT: three base64url segments, the first a JSON header (`eyJ…`). The
 /// emulator's page tokens have two segments, so a logged page URL is not mistaken for a token.
 pub fn has_jwt(text: &str) -> bool {

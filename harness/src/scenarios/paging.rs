@@ -47,33 +47,9 @@ pub fn scenarios() -> Vec<Scenario> {
     ]
 }
 
-/// Each page after the first of a search must be one the server linked to (`-pageContext`).
+/// Each page after the first of a search must be one the server linked to.
 fn paging(ev: &Evidence) -> Vec<CheckResult> {
-    let searches: Vec<_> = ev.journal.iter().filter(|e| e.path.ends_with("/Appointment")).collect();
-    let built: Vec<_> = searches
-        .iter()
-        .filter(|e| {
-            let query = e.query.as_deref().unwrap_or_default();
-            !query.contains("-pageContext=")
-                && query.contains("_count")
-                && (query.contains("page") || query.contains("offset") || query.contains("_getpages"))
-        })
-        .collect();
-    let pages = searches.iter().filter(|e| e.query.as_deref().is_some_and(|q| q.contains("-pageContext="))).count();
-    let invalid: Vec<_> = searches.iter().filter(|e| e.status == 400).collect();
-    let mut checks = vec![
-        CheckResult::new(
-            "follows next links as given",
-            built.is_empty() && invalid.is_empty() && pages > 0,
-            "every later page requested with the server's -pageContext link, none refused",
-            match (built.first(), invalid.first()) {
-                (Some(e), _) => format!("{} looks built, not followed", cite(e)),
-                (None, Some(e)) => format!("{} was refused", cite(e)),
-                _ => format!("{pages} pages followed by link over {} searches", searches.len()),
-            },
-        ),
-        exit_code(ev, 0),
-    ];
+    let mut checks = vec![super::checks::follows_next_links(ev), exit_code(ev, 0)];
     checks.extend(ev.tenants.iter().map(|t| matches_truth(ev, t)));
     checks
 }

@@ -1,0 +1,242 @@
+//! Rehearsal against a real server (the public sandbox): the sandbox-safe subset of the scenarios
+//! (happy path, token reuse, paging, Accept, credential hygiene), judged from the recording proxy's
+//! journal, the client's output and its logs, under a hard request budget; plus a few server-side
+//! probes (discovery, refusal statuses). There is no ground truth to compare with: the server's
+//! data is what it is.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use url::Url;
+
+use crate::evidence::Evidence;
+use crate::proxy::Proxy;
+use crate::runner::{HarnessError, count_lines, millis, read_output, run_client, timeline};
+use crate::scenarios::checks::{accept_header, credential_hygiene, exit_code, follows_links, output_well_formed};
+use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult};
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    pub fhir_base: Url,
+    pub client_cmd: String,
+    pub client_label: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub locations: Vec<String>,
+    /// Days from today (UTC) the window covers.
+    pub days: u32,
+    /// Requests the client may make before the proxy answers 429 with a day-long Retry-After.
+    pub budget: u64,
+    pub time_limit: Duration,
+}
+
+pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
+    let started = Instant::now();
+    let broke = |cause: String| HarnessError::Setup { scenario: "sandbox".into(), cause };
+    let tenant = tenant_of(&config.fhir_base)
+        .ok_or_else(|| broke("the FHIR base names no tenant (…/dstu2/<tenant>/)".into()))?;
+    let probes = server_probes(config).await;
+    let proxy = Proxy::start(&config.fhir_base, config.budget).await.map_err(|e| broke(e.to_string()))?;
+    let dir = std::env::temp_dir().join(format!("cerner-harness-sandbox-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("state")).map_err(|e| broke(e.to_string()))?;
+    let today = time::OffsetDateTime::now_utc().date();
+    let end = today + time::Duration::days(i64::from(config.days.max(1)));
+    let job = json!({
+        "client_id": config.client_id, "client_secret": config.client_secret, "scopes": "system/Appointment.read",
+        "tenants": [{ "id": tenant, "fhir_base": proxy.base_for(&config.fhir_base), "locations": config.locations }],
+        "window": { "start": today.to_string(), "end": end.to_string() },
+        "output": dir.join("appointments.ndjson"), "state_dir": dir.join("state"),
+    });
+    let job_path = dir.join("job.json");
+    std::fs::write(&job_path, job.to_string()).map_err(|e| broke(e.to_string()))?;
+    let mut run = run_client(
+        &crate::runner::RunnerConfig {
+            client_cmd: config.client_cmd.clone(),
+            client_label: config.client_label.clone(),
+            time_limit: config.time_limit,
+        },
+        &job_path,
+    )
+    .await
+    .map_err(|e| broke(format!("cannot run the client: {e}")))?;
+    run.output_lines_after = count_lines(&dir.join("appointments.ndjson"));
+    let (output, output_errors) = read_output(&dir.join("appointments.ndjson"));
+    let evidence = Evidence {
+        journal: proxy.journal(),
+        runs: vec![run],
+        output,
+        output_errors,
+        truth: Default::default(),
+        tenants: vec![tenant.clone()],
+        client_id: config.client_id.clone(),
+        client_secret: config.client_secret.clone(),
+        origin: proxy.origin().to_owned(),
+        trap_connections: 0,
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    let scenarios = vec![
+        result(
+            "sandbox-happy",
+            "syncs the window and exits 0 within the budget",
+            "the integration's purpose",
+            happy(&evidence, config.budget),
+            &evidence,
+        ),
+        result(
+            "sandbox-token-reuse",
+            "one token for the whole run",
+            "Authorization durations (Common Issues)",
+            one_token(&evidence, &tenant),
+            &evidence,
+        ),
+        result(
+            "sandbox-paging",
+            "follows every next link the server gave, as given",
+            "Implement paging (Common Issues)",
+            vec![follows_links(&evidence, false), every_link_followed(&evidence, &proxy.next_links())],
+            &evidence,
+        ),
+        result(
+            "sandbox-accept",
+            "sends Accept: application/json+fhir",
+            "Media types (DSTU2)",
+            vec![accept_header(&evidence)],
+            &evidence,
+        ),
+        result(
+            "sandbox-hygiene",
+            "no secret or token in URLs, output or logs",
+            "Registering a system account (Authorization)",
+            credential_hygiene(&evidence),
+            &evidence,
+        ),
+        ScenarioResult {
+            scenario: "server-probes".into(),
+            description: "the server answers discovery and refusals as documented".into(),
+            concern: "fidelity of the emulator to this server".into(),
+            checks: probes,
+            duration_ms: 0,
+            runs: Vec::new(),
+            timeline: Vec::new(),
+        },
+    ];
+    Ok(Report { client: config.client_label.clone(), scenarios, duration_ms: millis(started.elapsed()) })
+}
+
+fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>, ev: &Evidence) -> ScenarioResult {
+    ScenarioResult {
+        scenario: name.into(),
+        description: description.into(),
+        concern: concern.into(),
+        checks,
+        duration_ms: ev.runs.iter().map(|r| r.duration_ms).sum(),
+        runs: ev
+            .runs
+            .iter()
+            .map(|r| RunInfo { exit_code: r.exit_code, duration_ms: r.duration_ms, timed_out: r.timed_out })
+            .collect(),
+        timeline: timeline(ev),
+    }
+}
+
+fn tenant_of(base: &Url) -> Option<String> {
+    let segments: Vec<&str> = base.path_segments()?.collect();
+    let at = segments.iter().position(|s| *s == "dstu2")?;
+    segments.get(at + 1).filter(|t| !t.is_empty()).map(|t| (*t).to_owned())
+}
+
+fn happy(ev: &Evidence, budget: u64) -> Vec<CheckResult> {
+    let spent = ev.journal.len() as u64;
+    vec![
+        exit_code(ev, 0),
+        output_well_formed(ev),
+        CheckResult::new(
+            "stays within the request budget",
+            spent <= budget,
+            format!("at most {budget} requests"),
+            format!("{spent} requests"),
+        ),
+    ]
+}
+
+/// Each `next` link the server gave was requested, byte for byte.
+fn every_link_followed(ev: &Evidence, links: &[String]) -> CheckResult {
+    let requested = |link: &String| {
+        ev.journal
+            .iter()
+            .any(|e| &format!("{}{}", e.path, e.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default()) == link)
+    };
+    let missed: Vec<&String> = links.iter().filter(|l| !requested(l)).collect();
+    CheckResult::new(
+        "follows every next link the server gave",
+        missed.is_empty(),
+        "each next link requested exactly as given",
+        match missed.first() {
+            Some(link) => format!(
+                "{} of {} next links never requested, e.g. {}",
+                missed.len(),
+                links.len(),
+                crate::evidence::shorten(link, 80)
+            ),
+            None => format!("{} next links served, all followed", links.len()),
+        },
+    )
+}
+
+fn one_token(ev: &Evidence, tenant: &str) -> Vec<CheckResult> {
+    let tokens = ev.token_calls(tenant);
+    vec![CheckResult::new(
+        "requests one token",
+        tokens.len() == 1,
+        "exactly one token request",
+        format!("{} token request(s)", tokens.len()),
+    )]
+}
+
+/// Discovery and two refusals, asked directly (not through the proxy, not counted in the budget).
+async fn server_probes(config: &SandboxConfig) -> Vec<CheckResult> {
+    use appointment_sync::{auth::TenantAuth, config as sync_config, http};
+    let limits = sync_config::SyncLimits::default();
+    let Ok(client) = http::Http::new(&limits) else { return Vec::new() };
+    let (mut auth, mut effort) = (TenantAuth::new(), http::Effort::default());
+    let discovered = auth.discover(&client, &config.fhir_base, false, &mut effort).await;
+    let mut checks = vec![CheckResult::new(
+        "metadata names a SMART token URL",
+        discovered.is_ok(),
+        "rest[0].security has the oauth-uris token extension",
+        match &discovered {
+            Ok(url) => format!("token URL on {}", url.host_str().unwrap_or("?")),
+            Err(e) => e.to_string(),
+        },
+    )];
+    let credentials = sync_config::Credentials::ClientSecret {
+        client_id: config.client_id.clone(),
+        secret: appointment_sync::secret::Secret::new(config.client_secret.clone()),
+    };
+    let Ok(token) = auth.token(&client, &credentials, "system/Appointment.read", Duration::ZERO, &mut effort).await
+    else {
+        checks.push(CheckResult::new(
+            "the account signs in",
+            false,
+            "a token for system/Appointment.read",
+            "the token request failed",
+        ));
+        return checks;
+    };
+    for (path, status) in [("Appointment", 400), ("Location/1", 404)] {
+        let Ok(url) = config.fhir_base.join(path) else { continue };
+        let answer = client.get_json(&url, http::Auth::Bearer(token.expose()), &mut effort).await;
+        let got = match &answer {
+            Ok(_) => 200,
+            Err(http::Failure::Status { status, .. }) => *status,
+            Err(other) => other.to_string().split(':').next().and_then(|s| s.trim().parse().ok()).unwrap_or(0),
+        };
+        checks.push(CheckResult::new(
+            &format!("GET {path} answers {status}"),
+            got == status,
+            format!("status {status}"),
+            format!("status {got}"),
+        ));
+    }
+    checks
+}

@@ -1,0 +1,72 @@
+//! `cerner-harness sandbox` against the emulator standing in for the public sandbox (real clock,
+//! reached only through the recording proxy).
+
+#![allow(clippy::unwrap_used)]
+
+use std::process::Command;
+
+const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
+const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
+
+async fn stand_in() -> (cerner_mock::MockServer, String) {
+    let server =
+        cerner_mock::MockServer::start(cerner_mock::ServerConfig::new(cerner_mock::Profile::embedded_default()))
+            .await
+            .unwrap();
+    let admin = cerner_mock::AdminClient::new(server.origin()).unwrap();
+    let locations = admin.tenant(SANDBOX).await.unwrap().data.locations;
+    let ids: Vec<String> = locations.into_iter().map(|l| l.id).collect();
+    (server, ids.join(","))
+}
+
+fn run(base: String, locations: String, budget: &str) -> (Option<i32>, String) {
+    let report = std::env::temp_dir().join(format!("cerner-harness-sandbox-{budget}-{}.jsonl", std::process::id()));
+    let output = Command::new(BIN)
+        .args([
+            "sandbox",
+            "--fhir-base",
+            &base,
+            "--locations",
+            &locations,
+            "--budget",
+            budget,
+            "--days",
+            "20",
+            "--json",
+        ])
+        .arg(&report)
+        .env("CERNER_CLIENT_ID", "bb318a62-fa61-49ae-b692-7d99214f0ec7")
+        .env("CERNER_CLIENT_SECRET", "secret")
+        .output()
+        .unwrap();
+    let checks = std::fs::read_to_string(&report).unwrap_or_default();
+    let _ = std::fs::remove_file(&report);
+    let text =
+        format!("{}{}{checks}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.code(), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_client_passes_the_sandbox_subset_and_the_server_probes() {
+    let (server, locations) = stand_in().await;
+    let base = format!("{}/dstu2/{SANDBOX}/", server.origin());
+    let (code, text) = tokio::task::spawn_blocking(move || run(base, locations, "300")).await.unwrap();
+    assert_eq!(code, Some(0), "{text}");
+    let followed = text.split("next links served, all followed").next().and_then(|head| head.rsplit('"').next());
+    let served: usize = followed.and_then(|n| n.trim().parse().ok()).unwrap_or(0);
+    assert!(served > 0, "the data spans pages, so next links were served and followed:\n{text}");
+    for scenario in
+        ["sandbox-happy", "sandbox-token-reuse", "sandbox-paging", "sandbox-accept", "sandbox-hygiene", "server-probes"]
+    {
+        assert!(text.contains(scenario), "{scenario} missing:\n{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spent_budget_stops_the_rehearsal_with_a_failed_check() {
+    let (server, locations) = stand_in().await;
+    let base = format!("{}/dstu2/{SANDBOX}/", server.origin());
+    let (code, text) = tokio::task::spawn_blocking(move || run(base, locations, "4")).await.unwrap();
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("sandbox-happy") && text.contains("FAIL"), "{text}");
+}
