@@ -167,8 +167,9 @@ fn in_range(value: Option<i64>, range: &Option<TimeRange>) -> bool {
 }
 
 fn patient_matches(p: &super::tenant::PatientFields, q: &PatientQuery) -> bool {
-    let names: Vec<String> = p.families.iter().chain(&p.givens).chain(&p.texts).cloned().collect();
-    any_starts(&names, &q.name)
+    // `name` matches any part of any name; checked without building a list per patient.
+    let name_ok = any_starts(&p.families, &q.name) || any_starts(&p.givens, &q.name) || any_starts(&p.texts, &q.name);
+    name_ok
         && any_starts(&p.families, &q.family)
         && any_starts(&p.givens, &q.given)
         && any_starts(&p.postal_codes, &q.postal_code)
