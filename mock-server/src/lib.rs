@@ -38,4 +38,4 @@ pub use admin_client::AdminClient;
 pub use app::{AppState, StateOptions, build_router};
 pub use clock::Clock;
 pub use profile::{Profile, ProfileError};
-pub use server::{MockServer, ServerConfig, StartError, serve};
+pub use server::{ConnectionLimits, MockServer, ServerConfig, StartError, serve, serve_with};

@@ -49,6 +49,9 @@ struct Args {
     /// non-loopback callers).
     #[arg(long, env = "CERNER_MOCK_ADMIN_TOKEN", value_name = "TOKEN", hide_env_values = true)]
     admin_token: Option<String>,
+    /// Open connections at most; past it a new connection gets 503 and is closed.
+    #[arg(long, env = "CERNER_MOCK_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
 }
 
 fn origin(text: &str) -> Result<Url, String> {
@@ -99,6 +102,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
         public_origin: args.public_origin,
         clock,
         load: LoadOptions { synthetic: args.synthetic },
+        limits: cerner_mock::ConnectionLimits { max_connections: args.max_connections, ..Default::default() },
         options: StateOptions {
             admin_token: args.admin_token.map(Secret::new),
             journal_sink,
@@ -114,7 +118,23 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     tokio::select! {
         result = server.wait() => result?,
-        _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+        () = stop_signal() => tracing::info!("stopping"),
     }
     Ok(())
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (what service managers and CI send).
+async fn stop_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
 }

@@ -38,6 +38,22 @@ pub struct ServerConfig {
     pub clock: Clock,
     pub load: LoadOptions,
     pub options: StateOptions,
+    pub limits: ConnectionLimits,
+}
+
+/// What protects the server from clients that hold connections: a cap on open connections (past
+/// it, a new connection gets `503` and is closed) and a time limit for sending request headers (a
+/// slow-loris connection is closed instead of holding a task forever).
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    pub max_connections: usize,
+    pub header_read_timeout: std::time::Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self { max_connections: 4096, header_read_timeout: std::time::Duration::from_secs(10) }
+    }
 }
 
 impl ServerConfig {
@@ -51,6 +67,7 @@ impl ServerConfig {
             clock: Clock::system(),
             load: LoadOptions::default(),
             options: StateOptions::default(),
+            limits: ConnectionLimits::default(),
         }
     }
 }
@@ -88,6 +105,7 @@ impl MockServer {
         let origin =
             config.public_origin.or_else(|| config.profile.public_origin.clone()).unwrap_or_else(|| origin_of(addr));
         let (profile, clock) = (config.profile, config.clock);
+        let limits = config.limits;
         let mut options = config.options;
         options.load = config.load;
         // Loading a large synthetic data set takes seconds of CPU: keep it off the async workers.
@@ -95,7 +113,7 @@ impl MockServer {
             .await
             .map_err(|_| StartError::LoadAborted)??;
         let (tx, rx) = oneshot::channel();
-        let task = tokio::spawn(serve(listener, build_router(state.clone()), async {
+        let task = tokio::spawn(serve_with(listener, build_router(state.clone()), limits, async {
             let _ = rx.await;
         }));
         Ok(Self { addr, state, shutdown: Some(tx), task: Some(task) })
@@ -149,13 +167,24 @@ fn origin_of(addr: SocketAddr) -> Url {
     Url::parse(&format!("http://{addr}")).expect("a socket address is a valid URL host")
 }
 
-/// Serves `router` on `listener` until `shutdown` resolves. Each connection knows its peer
-/// (`ConnectInfo`) and can be reset by a fault rule.
+/// Serves `router` on `listener` until `shutdown` resolves, with the default connection limits.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, router, ConnectionLimits::default(), shutdown).await
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves. Each connection knows its peer
+/// (`ConnectInfo`) and can be reset by a fault rule.
+pub async fn serve_with(
+    listener: TcpListener,
+    router: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -166,11 +195,32 @@ pub async fn serve(
             },
             () = &mut shutdown => return Ok(()),
         };
-        tokio::spawn(connection(stream, peer, router.clone()));
+        match open.clone().try_acquire_owned() {
+            Ok(permit) => {
+                let router = router.clone();
+                tokio::spawn(async move {
+                    connection(stream, peer, router, limits.header_read_timeout).await;
+                    drop(permit);
+                });
+            }
+            Err(_) => {
+                tracing::warn!(%peer, max = limits.max_connections, "too many connections; refusing one");
+                tokio::spawn(refuse(stream));
+            }
+        }
     }
 }
 
-async fn connection(stream: TcpStream, peer: SocketAddr, router: Router) {
+/// A clean refusal past the connection cap: `503` with `Retry-After`, then close.
+async fn refuse(mut stream: TcpStream) {
+    use tokio::io::AsyncWriteExt;
+    let answer =
+        b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    let _ = stream.write_all(answer).await;
+    let _ = stream.shutdown().await;
+}
+
+async fn connection(stream: TcpStream, peer: SocketAddr, router: Router, header_read_timeout: std::time::Duration) {
     let _ = stream.set_nodelay(true);
     let reset = Arc::new(Notify::new());
     let resetting = Arc::new(AtomicBool::new(false));
@@ -189,7 +239,7 @@ async fn connection(stream: TcpStream, peer: SocketAddr, router: Router) {
         }
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
-    builder.timer(TokioTimer::new()).keep_alive(true);
+    builder.timer(TokioTimer::new()).keep_alive(true).header_read_timeout(header_read_timeout);
     let conn = builder.serve_connection(io, TowerToHyperService::new(service));
     tokio::select! {
         result = conn => if let Err(e) = result { tracing::debug!(error = %e, %peer, "connection ended") },

@@ -29,7 +29,7 @@ pub(super) async fn get(State(state): State<AppState>) -> Answer {
 pub(super) async fn post(State(state): State<AppState>, body: Result<Json<ClockChange>, JsonRejection>) -> Answer {
     let change = match body {
         Ok(Json(change)) => change,
-        Err(e) => return super::error(StatusCode::BAD_REQUEST, &e.body_text()),
+        Err(e) => return super::refused(e.status(), &e.body_text()),
     };
     let result = match (change.advance_seconds, change.set) {
         (Some(seconds), None) => state.clock().advance(Duration::seconds(seconds)),

@@ -19,7 +19,7 @@ pub(super) async fn list(State(state): State<AppState>) -> Response {
 pub(super) async fn add(State(state): State<AppState>, rule: Result<Json<FaultRule>, JsonRejection>) -> Response {
     let rule = match rule {
         Ok(Json(rule)) => rule,
-        Err(e) => return super::error(StatusCode::BAD_REQUEST, &e.body_text()).into_response(),
+        Err(e) => return super::refused(e.status(), &e.body_text()).into_response(),
     };
     match state.faults().add(rule) {
         Ok(view) => (StatusCode::CREATED, Json(view)).into_response(),

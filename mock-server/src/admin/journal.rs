@@ -17,7 +17,7 @@ pub(super) async fn get(
 ) -> Response {
     let filter = match filter {
         Ok(Query(filter)) => filter,
-        Err(e) => return super::error(StatusCode::BAD_REQUEST, &e.body_text()).into_response(),
+        Err(e) => return super::refused(e.status(), &e.body_text()).into_response(),
     };
     let journal = state.journal();
     let body = json!({

@@ -18,6 +18,9 @@ use serde_json::{Value, json};
 
 use crate::app::AppState;
 
+/// Largest admin request body (a batch of changes or a fault rule).
+pub const MAX_ADMIN_BODY: usize = 1024 * 1024;
+
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/__admin/health", get(health))
@@ -30,12 +33,19 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/__admin/tenants/{tenant}", get(tenants::get))
         .route("/__admin/tenants/{tenant}/changes", post(tenants::changes))
         .route("/__admin/tenants/{tenant}/simulate", post(tenants::simulate))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_ADMIN_BODY))
         .layer(from_fn_with_state(state, guard))
 }
 
 /// `{"error": message}` with `status`: the admin API's one error shape.
 pub(crate) fn error(status: StatusCode, message: &str) -> (StatusCode, Json<Value>) {
     (status, Json(json!({ "error": message })))
+}
+
+/// A body the admin API cannot take (an extractor's rejection): `413` when too large, else `400`.
+pub(crate) fn refused(status: StatusCode, reason: &str) -> (StatusCode, Json<Value>) {
+    let status = if status == StatusCode::PAYLOAD_TOO_LARGE { status } else { StatusCode::BAD_REQUEST };
+    error(status, reason)
 }
 
 /// Loopback callers only, or the admin token when one is set.

@@ -64,7 +64,7 @@ pub(super) async fn changes(
 ) -> Answer {
     let changes = match body {
         Ok(Json(body)) => body.changes,
-        Err(e) => return super::error(StatusCode::BAD_REQUEST, &e.body_text()),
+        Err(e) => return super::refused(e.status(), &e.body_text()),
     };
     apply(&state, &tenant, &changes)
 }
@@ -84,7 +84,7 @@ pub(super) async fn simulate(
 ) -> Answer {
     let request = match body {
         Ok(Json(request)) => request,
-        Err(e) => return super::error(StatusCode::BAD_REQUEST, &e.body_text()),
+        Err(e) => return super::refused(e.status(), &e.body_text()),
     };
     if request.days == 0 || request.days > 365 {
         return super::error(StatusCode::BAD_REQUEST, "days must be between 1 and 365");

@@ -22,8 +22,7 @@ use crate::faults::{Action, RequestFacts};
 use crate::journal::{FaultApplied, JournalEntry};
 use identify::{Identity, identify};
 
-/// Largest token request body read to find the client of a JWT assertion.
-const MAX_TOKEN_BODY: usize = 64 * 1024;
+use crate::oauth::MAX_TOKEN_BODY;
 
 pub async fn instrument(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let seq = state.journal().next_seq();

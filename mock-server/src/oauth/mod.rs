@@ -19,6 +19,11 @@ pub fn token_path(tenant: &str) -> String {
     format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token")
 }
 
+/// Largest token request body (a form with a client assertion is a few KiB).
+pub const MAX_TOKEN_BODY: usize = 64 * 1024;
+
 pub fn router() -> Router<AppState> {
-    Router::new().route("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token", post(token::token))
+    Router::new()
+        .route("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token", post(token::token))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_TOKEN_BODY))
 }

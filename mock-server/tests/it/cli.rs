@@ -72,3 +72,31 @@ fn the_binary_serves_the_embedded_default_from_any_directory() {
     let _ = child.wait();
     assert_eq!(status.unwrap(), 200);
 }
+
+/// SIGTERM (what service managers and CI send) stops the emulator cleanly with exit code 0.
+#[test]
+fn sigterm_stops_the_emulator_cleanly() {
+    let mut child =
+        Command::new(BIN).args(["--port", "0"]).env("RUST_LOG", "info").stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("is serving") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(20)).expect("the emulator starts");
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(std::time::Instant::now() < deadline, "still running 10 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(exit.code(), Some(0));
+}

@@ -12,6 +12,7 @@ mod faults;
 mod fhir_auth;
 mod fhir_read;
 mod fhir_search;
+mod hardening;
 mod helpers;
 mod journal;
 mod limits;
