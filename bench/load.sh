@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Load benchmark of cerner-mock on loopback (prints figures; not a test).
+#
+#   bash bench/load.sh            # 10 s per endpoint, 32 connections, 2 threads
+#   DURATION=30s bash bench/load.sh
+#
+# Installs wrk from the distribution's packages when missing, builds the release emulator, and
+# measures: start-up time to the first 200, RSS idle / after the load / with 1,000,000 synthetic
+# appointments, and req/s with p50/p99 latency for the standard mix (token POST with Basic auth,
+# metadata, an Appointment search returning 1 entry, one returning 50 entries), journal on.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10s}
+PORT=${PORT:-18088}
+TENANT=ec2458f2-1e24-41c8-b71b-0e701af7583d
+CLIENT=bb318a62-fa61-49ae-b692-7d99214f0ec7
+
+if ! command -v wrk >/dev/null; then
+  echo "installing wrk…" >&2
+  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
+fi
+cargo build --release --locked --bin cerner-mock >/dev/null 2>&1
+BIN=target/release/cerner-mock
+BASE="http://127.0.0.1:$PORT"
+
+rss() { awk '/VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$1/status"; }
+wait_up() { until curl -fs -o /dev/null "$BASE/__admin/health"; do sleep 0.005; done; }
+
+start=$(date +%s%N)
+"$BIN" --port "$PORT" --manual-clock 2>/dev/null &
+PID=$!
+trap 'kill $PID 2>/dev/null || true' EXIT
+until curl -fs -o /dev/null "$BASE/dstu2/$TENANT/metadata"; do sleep 0.002; done
+echo "start-up to the first 200: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+echo "RSS idle: $(rss $PID)"
+
+run() { # name, wrk args…
+  local name=$1; shift
+  local out; out=$(wrk -t2 -c32 -d"$DURATION" --latency "$@" 2>&1)
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  printf '%-34s %10s req/s   p50 %8s   p99 %8s\n' "$name" "$rps" "$p50" "$p99"
+}
+kill $PID; wait $PID 2>/dev/null || true
+
+# Measured with rate limits off (a profile of the default data without [limits]).
+PROFILE=$(mktemp -d)/profile.toml
+sed 's/^\[token\]/[limits]\nenabled = false\n\n[token]/' fixtures/profile.toml > "$PROFILE"
+mkdir -p "$(dirname "$PROFILE")/keys" "$(dirname "$PROFILE")/data"
+cp fixtures/keys/jwt-account.jwks.json "$(dirname "$PROFILE")/keys/"
+cp -r fixtures/data/* "$(dirname "$PROFILE")/data/"
+"$BIN" --port "$PORT" --manual-clock --profile "$PROFILE" 2>/dev/null &
+PID=$!
+wait_up
+TOKEN=$(curl -s -u "$CLIENT:secret" -d 'grant_type=client_credentials&scope=system/Appointment.read' \
+  "$BASE/tenants/$TENANT/protocols/oauth2/profiles/smart-v1/token" | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+LUA=$(mktemp --suffix .lua)
+cat > "$LUA" <<LUA
+wrk.method = "POST"
+wrk.body   = "grant_type=client_credentials&scope=system%2FAppointment.read"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "Basic $(printf '%s' "$CLIENT:secret" | base64 -w0)"
+LUA
+run "token POST (Basic)" -s "$LUA" "$BASE/tenants/$TENANT/protocols/oauth2/profiles/smart-v1/token"
+run "metadata" "$BASE/dstu2/$TENANT/metadata"
+run "Appointment search, 1 entry" -H "Authorization: Bearer $TOKEN" -H "Accept: application/json+fhir" \
+  "$BASE/dstu2/$TENANT/Appointment?patient=12724066&date=2020"
+run "Appointment search, 50 entries" -H "Authorization: Bearer $TOKEN" -H "Accept: application/json+fhir" \
+  "$BASE/dstu2/$TENANT/Appointment?location=21503380&date=ge2025-12-01&date=lt2026-03-01&_count=50"
+echo "RSS after the load: $(rss $PID)"
+kill $PID; wait $PID 2>/dev/null || true
+
+"$BIN" --port "$PORT" --manual-clock --synthetic appointments=1000000 2>/dev/null &
+PID=$!
+until curl -fs -o /dev/null "$BASE/__admin/health"; do sleep 0.1; done
+echo "RSS with 1,000,000 synthetic appointments per tenant (3 tenants): $(rss $PID)"
