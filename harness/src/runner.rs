@@ -10,8 +10,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use cerner_mock::clock::DEFAULT_MANUAL_START;
-use cerner_mock::fhir::params::parse_search;
-use cerner_mock::store::ResourceType;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
 use serde_json::{Value, json};
 
@@ -261,23 +259,11 @@ pub(crate) fn read_output(path: &PathBuf) -> (Vec<OutputLine>, Vec<(usize, Strin
 /// id → version and status of every appointment of the tenant's locations in the window, read from
 /// the emulator's store with the emulator's own search.
 fn truth(server: &MockServer, tenant: &str, locations: &[String]) -> BTreeMap<String, TruthRow> {
-    let params = vec![
-        ("location".to_owned(), locations.join(",")),
-        ("date".to_owned(), format!("ge{}", WINDOW.0)),
-        ("date".to_owned(), format!("lt{}", WINDOW.1)),
-    ];
     let store = server.state().store();
-    let (Ok(search), Some(data)) = (parse_search(ResourceType::Appointment, &params), store.read(tenant)) else {
-        return BTreeMap::new();
-    };
-    let Some(table) = data.table(ResourceType::Appointment) else { return BTreeMap::new() };
-    let rows = data.search(&search.query).unwrap_or_default();
-    rows.into_iter()
-        .filter_map(|(_, row)| {
-            let stored = table.row(row)?;
-            let status = data.appointment(row).map(|f| f.status.to_string()).unwrap_or_default();
-            Some((stored.id.to_string(), TruthRow { version: stored.version.to_string(), status }))
-        })
+    let Some(data) = store.read(tenant) else { return BTreeMap::new() };
+    data.appointments_in_window(locations, WINDOW.0, WINDOW.1)
+        .into_iter()
+        .map(|a| (a.id, TruthRow { version: a.version, status: a.status }))
         .collect()
 }
 

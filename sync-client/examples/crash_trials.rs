@@ -20,8 +20,7 @@ use std::time::Duration;
 
 use appointment_sync::store::Store;
 use cerner_mock::clock::DEFAULT_MANUAL_START;
-use cerner_mock::fhir::params::parse_search;
-use cerner_mock::store::{LoadOptions, ResourceType};
+use cerner_mock::store::LoadOptions;
 use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
 use rand::RngExt;
 use serde_json::json;
@@ -121,23 +120,5 @@ fn ground_truth(server: &MockServer, tenant: &str) -> Vec<(String, String)> {
     let store = server.state().store();
     let Some(data) = store.read(tenant) else { return Vec::new() };
     let locations: Vec<String> = data.summary().locations.into_iter().map(|l| l.id).collect();
-    let params = vec![
-        ("location".to_owned(), locations.join(",")),
-        ("date".to_owned(), format!("ge{}", WINDOW.0)),
-        ("date".to_owned(), format!("lt{}", WINDOW.1)),
-    ];
-    let (Ok(search), Some(table)) =
-        (parse_search(ResourceType::Appointment, &params), data.table(ResourceType::Appointment))
-    else {
-        return Vec::new();
-    };
-    let mut rows: Vec<_> = data
-        .search(&search.query)
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(_, row)| table.row(row))
-        .map(|row| (row.id.to_string(), row.version.to_string()))
-        .collect();
-    rows.sort();
-    rows
+    data.appointments_in_window(&locations, WINDOW.0, WINDOW.1).into_iter().map(|a| (a.id, a.version)).collect()
 }

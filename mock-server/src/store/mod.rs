@@ -27,7 +27,7 @@ use time::{Date, Duration};
 pub use changes::{Change, ChangeError};
 pub use fields::{format_instant_ms, instant_ms};
 pub use resource_type::{ResourceType, UnknownType};
-pub use search::{PATIENT_MATCH_LIMIT, SearchError};
+pub use search::{PATIENT_MATCH_LIMIT, SearchError, WindowAppointment};
 pub use sorted::Key;
 pub use summary::TenantSummary;
 pub use table::Row;

@@ -18,7 +18,44 @@ pub enum SearchError {
     TooManyPatients,
 }
 
+/// An appointment as the store holds it: what a sync of its window should end with.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WindowAppointment {
+    pub id: String,
+    pub version: String,
+    pub status: String,
+}
+
 impl TenantData {
+    /// Every appointment of `locations` whose start lies in `[from, to)` (ISO dates), sorted by id:
+    /// the ground truth a harness or a test compares a sync client's store with. It runs the same
+    /// search a client would make, through the same parser.
+    pub fn appointments_in_window(&self, locations: &[String], from: &str, to: &str) -> Vec<WindowAppointment> {
+        let params = vec![
+            ("location".to_owned(), locations.join(",")),
+            ("date".to_owned(), format!("ge{from}")),
+            ("date".to_owned(), format!("lt{to}")),
+        ];
+        let (Ok(search), Some(table)) = (
+            crate::fhir::params::parse_search(ResourceType::Appointment, &params),
+            self.table(ResourceType::Appointment),
+        ) else {
+            return Vec::new();
+        };
+        let mut rows: Vec<WindowAppointment> = self
+            .search(&search.query)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(_, row)| {
+                let stored = table.row(row)?;
+                let status = self.appointment(row).map(|f| f.status.to_string()).unwrap_or_default();
+                Some(WindowAppointment { id: stored.id.to_string(), version: stored.version.to_string(), status })
+            })
+            .collect();
+        rows.sort();
+        rows
+    }
+
     /// Every match of `query`, sorted.
     pub fn search(&self, query: &Query) -> Result<Vec<Key>, SearchError> {
         let keys = match query {

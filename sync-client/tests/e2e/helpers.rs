@@ -7,8 +7,7 @@ use appointment_sync::progress::Progress;
 use appointment_sync::run::RunSummary;
 use appointment_sync::store::Store;
 use cerner_mock::clock::DEFAULT_MANUAL_START;
-use cerner_mock::fhir::params::parse_search;
-use cerner_mock::store::{LoadOptions, ResourceType};
+use cerner_mock::store::LoadOptions;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
 use serde_json::json;
 
@@ -94,24 +93,9 @@ impl Env {
     /// emulator's own store.
     pub fn truth(&self, tenant: &str) -> Vec<(String, String)> {
         let locations = &self.tenants.iter().find(|(id, _)| id == tenant).unwrap().1;
-        let params = vec![
-            ("location".to_owned(), locations.join(",")),
-            ("date".to_owned(), format!("ge{}", WINDOW.0)),
-            ("date".to_owned(), format!("lt{}", WINDOW.1)),
-        ];
-        let search = parse_search(ResourceType::Appointment, &params).unwrap();
         let store = self.server.state().store();
         let data = store.read(tenant).unwrap();
-        let table = data.table(ResourceType::Appointment).unwrap();
-        let mut rows: Vec<_> = data
-            .search(&search.query)
-            .unwrap()
-            .into_iter()
-            .filter_map(|(_, row)| table.row(row))
-            .map(|row| (row.id.to_string(), row.version.to_string()))
-            .collect();
-        rows.sort();
-        rows
+        data.appointments_in_window(locations, WINDOW.0, WINDOW.1).into_iter().map(|a| (a.id, a.version)).collect()
     }
 
     pub async fn journal(&self, tenant: &str) -> Vec<cerner_mock::admin_client::JournalEntry> {
