@@ -18,7 +18,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use appointment_sync::store::Store;
+use appointment_sync::store::SqliteStore;
 use cerner_mock::clock::DEFAULT_MANUAL_START;
 use cerner_mock::store::LoadOptions;
 use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
@@ -74,7 +74,7 @@ async fn main() {
             .env("RUST_LOG", "off")
             .status()
             .unwrap_or_else(|e| panic!("{e}"));
-        let store = Store::open(&dir.join("state").join("appointments.db")).unwrap_or_else(|e| panic!("{e}"));
+        let store = SqliteStore::open(&dir.join("state").join("appointments.db")).unwrap_or_else(|e| panic!("{e}"));
         let ok = status.code() == Some(0)
             && TENANTS.iter().zip(&truth).all(|(tenant, truth)| &stored(&store, tenant) == truth);
         if !ok {
@@ -109,7 +109,7 @@ fn write_job(server: &MockServer, dir: &std::path::Path) -> PathBuf {
     path
 }
 
-fn stored(store: &Store, tenant: &str) -> Vec<(String, String)> {
+fn stored(store: &SqliteStore, tenant: &str) -> Vec<(String, String)> {
     let mut rows: Vec<_> =
         store.appointments(Some(tenant)).unwrap_or_default().into_iter().map(|a| (a.id, a.version_id)).collect();
     rows.sort();

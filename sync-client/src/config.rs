@@ -48,8 +48,10 @@
 //! request_timeout_seconds = 30  # per HTTP request (1..=600)
 //! refresh_margin_seconds = 60   # renew a token this long before expires_in runs out (0..=300)
 //!
-//! [store]
+//! [store]                           # a SQLite file (path) or a PostgreSQL database (url), not both
 //! path = "appointments.db"          # SQLite file; default "appointments.db"
+//! # url = "postgres://sync@db.internal:5432/appointments"   # PostgreSQL instead of the file
+//! # password_env = "APPOINTMENT_SYNC_PG_PASSWORD"            # the database password, when the URL has none
 //! output = "appointments.ndjson"    # optional: also append each stored appointment as NDJSON
 //!
 //! [[tenants]]                       # one table per hospital; at least one
@@ -91,6 +93,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::secret::Secret;
+pub use crate::store::StoreLocation;
 
 pub use error::ConfigError;
 
@@ -108,8 +111,9 @@ pub struct SyncConfig {
     pub window: Window,
     /// Politeness and resilience knobs.
     pub limits: SyncLimits,
-    /// SQLite file; for the job file: `{state_dir}/appointments.db`.
-    pub store_path: PathBuf,
+    /// The SQLite file (for the job file: `{state_dir}/appointments.db`) or PostgreSQL database;
+    /// `--store` on the command line replaces it.
+    pub store: StoreLocation,
     /// NDJSON output (contract v1 `output`), when given.
     pub output: Option<PathBuf>,
     /// `http://` is refused for non-loopback hosts unless this is set (already enforced on

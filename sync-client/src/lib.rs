@@ -4,9 +4,10 @@
 //! # Layout
 //! - [`config`]: the TOML configuration and the harness job file (contract v1), validated.
 //! - [`secret`]: the secret newtype (`Debug`/`Display` print `***`).
-//! - [`store`]: the local SQLite store (appointments, sync runs, per-tenant state).
+//! - [`store`]: the store trait and its SQLite (default) and PostgreSQL implementations.
 //! - [`http`]: requests with retries, backoff and typed answers; [`auth`]: discovery and tokens.
-//! - [`tenant`]: one tenant's sync; [`run`]: every tenant, bounded concurrency, the run summary.
+//! - [`tenant`]: one tenant's sync; [`run`]: every tenant, bounded concurrency, the run summary;
+//!   [`worker`]: `run --worker`, tenants shared by leases between processes over PostgreSQL.
 //! - [`output`]: the contract's NDJSON output; [`progress`]: bars on a terminal, log lines otherwise.
 
 pub mod auth;
@@ -18,3 +19,4 @@ pub mod run;
 pub mod secret;
 pub mod store;
 pub mod tenant;
+pub mod worker;

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 
 use appointment_sync::config::SyncConfig;
 use appointment_sync::progress::Progress;
-use appointment_sync::store::Store;
+use appointment_sync::store::{PgStore, SqliteStore, StoreLocation, SyncStore};
+use appointment_sync::worker::WorkerOptions;
 use clap::{Parser, Subcommand, ValueEnum};
 use tracing_subscriber::EnvFilter;
 
@@ -32,14 +33,25 @@ enum Command {
         /// Allow http:// FHIR bases and token URLs on hosts other than loopback.
         #[arg(long)]
         allow_insecure_http: bool,
+        /// The store: a SQLite file, or a PostgreSQL URL (postgres://user@host:port/db). Replaces
+        /// the configuration's [store]. A password missing from the URL is read from PGPASSWORD.
+        #[arg(long, env = "APPOINTMENT_SYNC_STORE", value_name = "PATH|URL")]
+        store: Option<String>,
+        /// Run as one of several workers sharing the tenants through leases (PostgreSQL store).
+        #[arg(long)]
+        worker: bool,
+        /// Seconds a worker's lease lasts without renewal: how soon another worker takes over the
+        /// tenants of one that died.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(2..=3600), requires = "worker")]
+        lease_ttl: u64,
     },
     /// Dump the store.
     Export {
         #[command(flatten)]
         source: Source,
-        /// A store file, instead of the one the configuration names.
-        #[arg(long, conflicts_with_all = ["config", "job"])]
-        store: Option<PathBuf>,
+        /// A store (SQLite file or PostgreSQL URL), instead of the one the configuration names.
+        #[arg(long, env = "APPOINTMENT_SYNC_STORE", value_name = "PATH|URL")]
+        store: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Ndjson)]
         format: Format,
     },
@@ -91,12 +103,31 @@ fn load(source: &Source, allow_insecure_http: bool) -> anyhow::Result<SyncConfig
     }
 }
 
+/// `--store`: a path or a URL; a URL without a password takes `PGPASSWORD`, as libpq does.
+fn store_location(text: &str) -> anyhow::Result<StoreLocation> {
+    let location = StoreLocation::parse(text).map_err(|e| anyhow::anyhow!("--store: {e}"))?;
+    Ok(match location {
+        StoreLocation::Postgres(target) => {
+            StoreLocation::Postgres(target.with_password_if_missing(std::env::var("PGPASSWORD").ok()))
+        }
+        sqlite => sqlite,
+    })
+}
+
 async fn execute(command: Command) -> anyhow::Result<u8> {
     match command {
-        Command::Run { source, json, allow_insecure_http } => {
-            let config = load(&source, allow_insecure_http)?;
-            let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.clone()).collect();
-            let summary = appointment_sync::run::run(config, Progress::for_stderr(&tenants)).await?;
+        Command::Run { source, json, allow_insecure_http, store, worker, lease_ttl } => {
+            let mut config = load(&source, allow_insecure_http)?;
+            if let Some(store) = store {
+                config.store = store_location(&store)?;
+            }
+            let summary = if worker {
+                let options = WorkerOptions { lease_ttl: std::time::Duration::from_secs(lease_ttl) };
+                appointment_sync::worker::run_worker(config, Progress::Log, options).await?
+            } else {
+                let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.clone()).collect();
+                appointment_sync::run::run(config, Progress::for_stderr(&tenants)).await?
+            };
             if json {
                 #[allow(clippy::print_stdout)]
                 {
@@ -106,13 +137,22 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
             Ok(summary.exit_code())
         }
         Command::Export { source, store, format: Format::Ndjson } => {
-            let path = match store {
-                Some(path) => path,
-                None => load(&source, false)?.store_path,
+            let location = match store {
+                Some(store) => store_location(&store)?,
+                None => load(&source, false)?.store,
             };
-            let store = Store::open(&path)?;
-            let mut stdout = std::io::stdout().lock();
-            store.export_ndjson(&mut stdout)?;
+            match location {
+                StoreLocation::Sqlite(path) => {
+                    if !path.exists() {
+                        anyhow::bail!("no store at {}", path.display());
+                    }
+                    SqliteStore::open(&path)?.export_ndjson(&mut std::io::stdout().lock())?;
+                }
+                StoreLocation::Postgres(target) => {
+                    let store = PgStore::connect(&target).await?;
+                    SyncStore::export_ndjson(&store, &mut std::io::stdout()).await?;
+                }
+            }
             Ok(0)
         }
     }

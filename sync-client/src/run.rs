@@ -12,7 +12,7 @@ use crate::config::SyncConfig;
 use crate::http::Http;
 use crate::output::Output;
 use crate::progress::Progress;
-use crate::store::{Store, StoreError, TenantState};
+use crate::store::{PgStore, SqliteStore, StoreError, StoreLocation, SyncStore, TenantState};
 use crate::tenant::{Outcome, Shared, TenantReport, sync_tenant};
 
 /// What a run did.
@@ -21,7 +21,17 @@ pub struct RunSummary {
     pub run: i64,
     pub started_at: String,
     pub finished_at: String,
+    /// In `run --worker`: this worker and its round.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker: Option<WorkerInfo>,
     pub tenants: Vec<TenantReport>,
+}
+
+/// Who ran a worker's share of a round.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct WorkerInfo {
+    pub id: String,
+    pub round: i64,
 }
 
 impl RunSummary {
@@ -40,31 +50,44 @@ pub enum RunError {
     Output { path: String, source: std::io::Error },
     #[error(transparent)]
     Http(#[from] crate::http::BuildError),
+    #[error("--worker needs a PostgreSQL store (--store postgres://…, or [store] url); {0} is a SQLite file")]
+    WorkerNeedsPostgres(String),
 }
 
-fn now() -> String {
+pub(crate) fn now() -> String {
     OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
 }
 
+/// Opens the configured store (a SQLite file, created with its directory, or a PostgreSQL
+/// database, migrated) and runs every tenant's sync into it.
 pub async fn run(config: SyncConfig, progress: Progress) -> Result<RunSummary, RunError> {
-    if let Some(dir) = config.store_path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| RunError::Output { path: dir.display().to_string(), source })?;
+    match config.store.clone() {
+        StoreLocation::Sqlite(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|source| RunError::Output { path: dir.display().to_string(), source })?;
+            }
+            run_with(Arc::new(SqliteStore::open(&path)?), config, progress).await
+        }
+        StoreLocation::Postgres(target) => run_with(Arc::new(PgStore::connect(&target).await?), config, progress).await,
     }
-    let mut store = Store::open(&config.store_path)?;
-    let output = match &config.output {
-        Some(path) => Some(Arc::new(Mutex::new(
-            Output::open(path).map_err(|source| RunError::Output { path: path.display().to_string(), source })?,
-        ))),
-        None => None,
-    };
+}
+
+/// Runs every tenant's sync into `store`, a bounded number at a time.
+pub async fn run_with<S: SyncStore>(
+    store: Arc<S>,
+    config: SyncConfig,
+    progress: Progress,
+) -> Result<RunSummary, RunError> {
+    let output = open_output(&config)?;
     let started_at = now();
-    let run = store.begin_run(&started_at)?;
-    let deferred = deferred_tenants(&store, &config)?;
+    let run = store.begin_run(&started_at).await?;
+    let deferred = deferred_tenants(&*store, &config).await?;
     let config = Arc::new(config);
     let shared = Arc::new(Shared {
         http: Http::new(&config.limits)?,
         config: config.clone(),
-        store: Arc::new(Mutex::new(store)),
+        store: store.clone(),
         output,
         run,
         progress: Arc::new(progress),
@@ -99,35 +122,48 @@ pub async fn run(config: SyncConfig, progress: Progress) -> Result<RunSummary, R
         run: run.0,
         started_at,
         finished_at: now(),
+        worker: None,
         tenants: reports.into_iter().map(|(_, r)| r).collect(),
     };
-    let mut store = shared.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     for report in &summary.tenants {
         let mut state = state_after(report, &summary.finished_at);
         if state.last_success.is_none() {
-            state.last_success = store.tenant_state(&report.tenant)?.and_then(|previous| previous.last_success);
+            state.last_success = store.tenant_state(&report.tenant).await?.and_then(|previous| previous.last_success);
         }
-        store.set_tenant_state(&report.tenant, &state)?;
+        store.set_tenant_state(&report.tenant, &state).await?;
     }
-    store.finish_run(run, &summary.finished_at, &serde_json::to_string(&summary).unwrap_or_default())?;
+    store.finish_run(run, &summary.finished_at, &serde_json::to_string(&summary).unwrap_or_default()).await?;
     Ok(summary)
 }
 
+/// The NDJSON output of contract v1, shared by every tenant task.
+pub(crate) fn open_output(config: &SyncConfig) -> Result<Option<Arc<Mutex<Output>>>, RunError> {
+    let Some(path) = &config.output else { return Ok(None) };
+    let output = Output::open(path).map_err(|source| RunError::Output { path: path.display().to_string(), source })?;
+    Ok(Some(Arc::new(Mutex::new(output))))
+}
+
 /// Tenants an earlier run deferred whose time has not come: reported, not called.
-fn deferred_tenants(store: &Store, config: &SyncConfig) -> Result<Vec<TenantReport>, StoreError> {
+async fn deferred_tenants<S: SyncStore>(store: &S, config: &SyncConfig) -> Result<Vec<TenantReport>, StoreError> {
     let now = OffsetDateTime::now_utc();
     let mut deferred = Vec::new();
     for tenant in &config.tenants {
-        let until = store.tenant_state(&tenant.id)?.and_then(|s| s.deferred_until);
+        let until = store.tenant_state(&tenant.id).await?.and_then(|s| s.deferred_until);
         let Some(until) = until.filter(|u| OffsetDateTime::parse(u, &Rfc3339).is_ok_and(|u| u > now)) else { continue };
         tracing::info!(tenant = %tenant.id, %until, "deferred by an earlier run; not called before then");
-        let reason = "deferred by an earlier run (Retry-After)".to_owned();
-        deferred.push(TenantReport::new(&tenant.id, Outcome::Deferred { until, reason }));
+        deferred.push(deferred_report(&tenant.id, until));
     }
     Ok(deferred)
 }
 
-fn state_after(report: &TenantReport, finished_at: &str) -> TenantState {
+/// The report of a tenant not called because an earlier run was told to wait until `until`.
+pub(crate) fn deferred_report(tenant: &str, until: String) -> TenantReport {
+    let reason = "deferred by an earlier run (Retry-After)".to_owned();
+    TenantReport::new(tenant, Outcome::Deferred { until, reason })
+}
+
+/// The state a tenant is left in by its report (`last_success` only when it synced).
+pub(crate) fn state_after(report: &TenantReport, finished_at: &str) -> TenantState {
     let (outcome, message, deferred_until) = match &report.outcome {
         Outcome::Synced => ("synced", None, None),
         Outcome::Deferred { until, reason } => ("deferred", Some(reason.clone()), Some(until.clone())),

@@ -1,50 +1,36 @@
-//! The local store: an embedded SQLite database (rusqlite, bundled, WAL) holding the appointments
-//! the sync engine pulled, keyed by (tenant, id) as FHIR DSTU2 ids are only unique within one
-//! server's base URL; the sync runs; and the state each tenant carries between runs.
+//! The store: where the sync engine keeps the appointments it pulled, keyed by (tenant, id) as FHIR
+//! DSTU2 ids are only unique within one server's base URL; the sync runs; and the state each
+//! tenant carries between runs.
 //!
-//! Each page of a search is saved in one transaction, so a crash loses at most the page in
-//! flight and a re-run completes the work with no duplicates. A record never replaces a newer
-//! `meta.versionId`, because Cerner may serve an appointment again on a later page while paging
-//! (DSTU2 Pagination › Concurrency).
+//! One trait, [`SyncStore`], two implementations:
+//! - [`SqliteStore`]: an embedded SQLite file (rusqlite, bundled, WAL), the default.
+//! - [`PgStore`]: a PostgreSQL database (tokio-postgres with a deadpool pool), for several
+//!   processes at once; it also holds the tenant leases of `run --worker` ([`postgres::lease`]).
 //!
-//! # Layout
-//! - `schema`: connection settings and the versioned schema (`PRAGMA user_version`).
-//! - `page`: saving a page of appointments and marking the ones that vanished from a window.
-//! - `read`: reading the appointments back and exporting them as NDJSON.
+//! Both keep the same semantics, checked by one test suite run against both (`store::suite`):
+//! - Each page of a search is saved in one transaction, so a crash loses at most the page in
+//!   flight and a re-run completes the work with no duplicates.
+//! - A record never replaces a newer `meta.versionId`, because Cerner may serve an appointment
+//!   again on a later page while paging (DSTU2 Pagination › Concurrency).
+//! - Starts and window bounds compare as UTC instants whatever offset they were written with.
+//! - The schema is created and migrated by the client and carries a version; a store laid out by
+//!   a newer client is refused.
 
+use std::cmp::Ordering;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::future::Future;
+use std::io::Write;
+use std::path::PathBuf;
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-/// The column list every read of a whole appointment uses, in the order `read::stored_from_row` expects.
-macro_rules! columns {
-    () => {
-        "tenant, id, version_id, last_updated, start, status, locations, raw, vanished_at"
-    };
-}
-
-/// The UTC date-time text (`YYYY-MM-DDTHH:MM:SS.SSSZ`) of a SQL expression holding an ISO date or
-/// instant, or NULL. The GLOB guard matters: SQLite would read a bare year such as `2026` as a
-/// Julian day number instead of refusing it.
-macro_rules! utc_of {
-    ($e:literal) => {
-        concat!(
-            "(CASE WHEN ",
-            $e,
-            " GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*' THEN strftime('%Y-%m-%dT%H:%M:%fZ', ",
-            $e,
-            ") END)"
-        )
-    };
-}
-
-// Declared after the macros so that their textual scope reaches the submodules.
-mod page;
-mod read;
-mod schema;
+pub mod postgres;
+pub mod sqlite;
 #[cfg(test)]
-mod tests;
+mod suite;
+
+pub use postgres::{PgStore, PgTarget};
+pub use sqlite::SqliteStore;
 
 /// One appointment as the sync engine saw it on a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,11 +88,13 @@ pub struct StoredAppointment {
 }
 
 /// Why the store could not do what was asked. Messages are one line and carry their cause, so
-/// they are not repeated by a `source()` chain.
+/// they are not repeated by a `source()` chain. No message ever carries a database password.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot open the store at {}: {cause}", path.display())]
     Open { path: PathBuf, cause: rusqlite::Error },
+    #[error("cannot connect to the PostgreSQL store {target}: {cause}")]
+    Connect { target: String, cause: String },
     #[error("store schema version {found} is newer than this client ({supported})")]
     SchemaTooNew { found: i64, supported: i64 },
     #[error("store schema version {0} is not one this client knows")]
@@ -123,6 +111,8 @@ pub enum StoreError {
     Write(std::io::Error),
     #[error("store query failed: {0}")]
     Sqlite(rusqlite::Error),
+    #[error("store query failed: {0}")]
+    Postgres(String),
 }
 
 impl From<rusqlite::Error> for StoreError {
@@ -131,99 +121,249 @@ impl From<rusqlite::Error> for StoreError {
     }
 }
 
-/// The store: one SQLite connection. Not `Sync`; the sync engine owns it (or wraps it in a mutex).
-pub struct Store {
-    conn: Connection,
-    /// `None` for an in-memory store.
-    path: Option<PathBuf>,
-}
-
-impl fmt::Debug for Store {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
-    }
-}
-
-impl Store {
-    /// Opens (creating the file, not its directory) and migrates the store at `path`: WAL mode,
-    /// foreign keys on, a 5 s busy timeout, schema version 1.
-    pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let opened = Connection::open(path);
-        Self::init(opened, Some(path.to_path_buf()))
-    }
-
-    /// An empty store that lives as long as the value: for tests and dry runs.
-    pub fn open_in_memory() -> Result<Self, StoreError> {
-        Self::init(Connection::open_in_memory(), None)
-    }
-
-    /// Configures and migrates a fresh connection, reporting every SQLite failure on the way as
-    /// "cannot open the store at PATH" so the user learns which file is at fault.
-    fn init(opened: rusqlite::Result<Connection>, path: Option<PathBuf>) -> Result<Self, StoreError> {
-        let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
-        let as_open = |cause| StoreError::Open { path: shown.clone(), cause };
-        let conn = opened.map_err(as_open)?;
-        schema::configure(&conn, path.is_some()).map_err(as_open)?;
-        let mut store = Self { conn, path };
-        schema::migrate(&mut store.conn).map_err(|e| match e {
-            StoreError::Sqlite(cause) => as_open(cause),
-            other => other,
-        })?;
-        Ok(store)
-    }
-
+/// What the sync engine needs of a store. Every method is one atomic step: a failed call leaves
+/// the store as it was.
+pub trait SyncStore: fmt::Debug + Send + Sync + 'static {
     /// Records the start of a sync run; its id marks every appointment the run sees.
-    pub fn begin_run(&mut self, started_at: &str) -> Result<RunId, StoreError> {
-        self.conn.execute("INSERT INTO sync_runs (started_at) VALUES (?1)", params![started_at])?;
-        Ok(RunId(self.conn.last_insert_rowid()))
-    }
+    fn begin_run(&self, started_at: &str) -> impl Future<Output = Result<RunId, StoreError>> + Send;
 
     /// Records the end of a run with the summary the engine printed (JSON text, stored as given).
-    pub fn finish_run(&mut self, run: RunId, finished_at: &str, summary_json: &str) -> Result<(), StoreError> {
-        let changed = self.conn.execute(
-            "UPDATE sync_runs SET finished_at = ?2, summary = ?3 WHERE id = ?1",
-            params![run.0, finished_at, summary_json],
-        )?;
-        if changed == 0 {
-            return Err(StoreError::UnknownRun(run.0));
-        }
-        Ok(())
-    }
+    fn finish_run(
+        &self,
+        run: RunId,
+        finished_at: &str,
+        summary_json: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     /// The state a tenant was left in by earlier runs, if any run recorded one.
-    pub fn tenant_state(&self, tenant: &str) -> Result<Option<TenantState>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT last_success, deferred_until, last_outcome, message FROM tenant_state WHERE tenant = ?1",
-        )?;
-        let state = stmt
-            .query_row(params![tenant], |row| {
-                Ok(TenantState {
-                    last_success: row.get(0)?,
-                    deferred_until: row.get(1)?,
-                    last_outcome: row.get(2)?,
-                    message: row.get(3)?,
-                })
-            })
-            .optional()?;
-        Ok(state)
-    }
+    fn tenant_state(&self, tenant: &str) -> impl Future<Output = Result<Option<TenantState>, StoreError>> + Send;
 
     /// Replaces a tenant's state as a whole (fields set to `None` are cleared).
-    pub fn set_tenant_state(&mut self, tenant: &str, state: &TenantState) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT INTO tenant_state (tenant, last_success, deferred_until, last_outcome, message)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (tenant) DO UPDATE SET last_success = excluded.last_success,
-               deferred_until = excluded.deferred_until, last_outcome = excluded.last_outcome,
-               message = excluded.message",
-            params![tenant, state.last_success, state.deferred_until, state.last_outcome, state.message],
-        )?;
-        Ok(())
-    }
+    fn set_tenant_state(
+        &self,
+        tenant: &str,
+        state: &TenantState,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// Opens an IMMEDIATE transaction: it takes the write lock up front, so a second writer waits
-    /// out the busy timeout instead of failing with SQLITE_BUSY when a read turns into a write.
-    fn write_transaction(&mut self) -> Result<rusqlite::Transaction<'_>, StoreError> {
-        Ok(self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
+    /// Upserts one page of a tenant's appointments in ONE transaction: a record is inserted if
+    /// new, replaces the stored row if its version is newer, and is otherwise left as stored (an
+    /// equal version counts as unchanged even if its raw differs). Every record of the page gets
+    /// `last_seen_run = run` and its `vanished_at` cleared. Returns the counts and, for each
+    /// record in page order, the row as stored after the page (the newest version wins, also
+    /// when an id repeats within the page). On error nothing of the page is stored.
+    fn save_page(
+        &self,
+        run: RunId,
+        tenant: &str,
+        page: &[AppointmentRecord],
+    ) -> impl Future<Output = Result<(PageOutcome, Vec<StoredAppointment>), StoreError>> + Send;
+
+    /// After a COMPLETE sync of a tenant's window, marks the rows of that tenant whose start lies
+    /// in `[window_start, window_end)` and that `run` did not see: `vanished_at = at`, unless it
+    /// is already set (so it keeps the first time they went missing). Rows without a start are
+    /// never marked. Returns how many rows were marked.
+    fn mark_vanished(
+        &self,
+        run: RunId,
+        tenant: &str,
+        window_start: &str,
+        window_end: &str,
+        at: &str,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Every stored appointment (vanished ones included), of one tenant or of all, ordered by
+    /// tenant, start (as a UTC instant; rows without a start first), raw start, id.
+    fn appointments(
+        &self,
+        tenant: Option<&str>,
+    ) -> impl Future<Output = Result<Vec<StoredAppointment>, StoreError>> + Send;
+
+    /// How many appointments are stored (vanished ones included), of one tenant or of all.
+    fn count(&self, tenant: Option<&str>) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// Writes one JSON line per stored appointment, in [`SyncStore::appointments`] order:
+    /// `{"tenant": "...", "resource": <raw JSON>, "vanished_at": "..."}`, `vanished_at` omitted
+    /// when unset. The raw resource is written as stored when it is compact, so the export is
+    /// byte-faithful to what the server sent. Streams rows, so memory stays flat on large stores.
+    /// Returns the number of lines written.
+    fn export_ndjson(&self, out: &mut (dyn Write + Send)) -> impl Future<Output = Result<u64, StoreError>> + Send;
+}
+
+/// Where the store lives: a SQLite file (the default) or a PostgreSQL database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreLocation {
+    Sqlite(PathBuf),
+    Postgres(PgTarget),
+}
+
+impl StoreLocation {
+    /// `postgres://…` or `postgresql://…` is a PostgreSQL database, anything else a file path.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.trim().is_empty() {
+            return Err("the store must not be empty".to_owned());
+        }
+        if PgTarget::is_url(text) { Ok(Self::Postgres(PgTarget::parse(text)?)) } else { Ok(Self::Sqlite(text.into())) }
     }
+}
+
+impl fmt::Display for StoreLocation {
+    /// The file path, or the database without its password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Sqlite(path) => write!(f, "{}", path.display()),
+            Self::Postgres(target) => write!(f, "{target}"),
+        }
+    }
+}
+
+/// Whether `candidate` is a newer `meta.versionId` than `stored`. Cerner's versions are decimal
+/// counters, so "10" must beat "9"; anything else falls back to string order.
+pub(crate) fn newer(candidate: &str, stored: &str) -> bool {
+    compare_versions(candidate, stored) == Ordering::Greater
+}
+
+pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(a), Ok(b)) => a.cmp(&b),
+        _ => a.cmp(b),
+    }
+}
+
+/// The UTC instant of an ISO date (`YYYY-MM-DD`, midnight UTC) or date-time
+/// (`YYYY-MM-DDTHH:MM[:SS[.fff…]]` then `Z`, `±HH:MM` or nothing for UTC; `T` or a space between),
+/// the forms SQLite's date functions read; `None` for anything else.
+pub fn utc_instant(text: &str) -> Option<OffsetDateTime> {
+    let text = text.trim();
+    let date = parse_date(text.get(..10)?)?;
+    let rest = &text[10..];
+    if rest.is_empty() {
+        return Some(date.midnight().assume_utc());
+    }
+    let rest = rest.strip_prefix(['T', ' '])?;
+    let (clock, offset) = split_offset(rest)?;
+    let time = parse_time(clock)?;
+    Some(PrimitiveDateTime::new(date, time).assume_offset(offset).to_offset(UtcOffset::UTC))
+}
+
+/// [`utc_instant`] as the text both stores compare and sort on: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
+pub fn utc_text(text: &str) -> Option<String> {
+    let utc = utc_instant(text)?;
+    let (y, m, d) = (utc.year(), u8::from(utc.month()), utc.day());
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let (h, min, s, micro) = (utc.hour(), utc.minute(), utc.second(), utc.microsecond());
+    Some(format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{micro:06}Z"))
+}
+
+fn digits(text: &str) -> Option<u32> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+fn parse_date(text: &str) -> Option<Date> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits(&text[..4])?).ok()?;
+    let month = time::Month::try_from(u8::try_from(digits(&text[5..7])?).ok()?).ok()?;
+    let day = u8::try_from(digits(&text[8..10])?).ok()?;
+    Date::from_calendar_date(year, month, day).ok()
+}
+
+/// Splits `HH:MM…` from a trailing `Z`, `±HH:MM` or nothing (UTC).
+fn split_offset(text: &str) -> Option<(&str, UtcOffset)> {
+    if let Some(clock) = text.strip_suffix(['Z', 'z']) {
+        return Some((clock, UtcOffset::UTC));
+    }
+    match text.len().checked_sub(6).and_then(|at| text.get(at..).map(|tail| (at, tail))) {
+        Some((at, tail)) if tail.starts_with(['+', '-']) && tail.as_bytes()[3] == b':' => {
+            let hours = i8::try_from(digits(&tail[1..3])?).ok()?;
+            let minutes = i8::try_from(digits(&tail[4..6])?).ok()?;
+            let sign = if tail.starts_with('-') { -1 } else { 1 };
+            let offset = UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()?;
+            Some((&text[..at], offset))
+        }
+        _ => Some((text, UtcOffset::UTC)),
+    }
+}
+
+fn parse_time(text: &str) -> Option<Time> {
+    let (hm, seconds) = match text.len() {
+        5 => (text, None),
+        n if n >= 8 && text.as_bytes()[5] == b':' => (&text[..5], Some(&text[6..])),
+        _ => return None,
+    };
+    if hm.as_bytes()[2] != b':' {
+        return None;
+    }
+    let hour = u8::try_from(digits(&hm[..2])?).ok()?;
+    let minute = u8::try_from(digits(&hm[3..5])?).ok()?;
+    let (second, micro) = match seconds {
+        None => (0, 0),
+        Some(s) => {
+            let (whole, fraction) = s.split_once('.').map_or((s, None), |(w, f)| (w, Some(f)));
+            if whole.len() != 2 {
+                return None;
+            }
+            let micro = match fraction {
+                None => 0,
+                Some(f) => {
+                    let kept: String = f.chars().take(6).collect();
+                    digits(f)?;
+                    digits(&kept)? * 10u32.pow(6 - u32::try_from(kept.len()).ok()?)
+                }
+            };
+            (u8::try_from(digits(whole)?).ok()?, micro)
+        }
+    };
+    Time::from_hms_micro(hour, minute, second, micro).ok()
+}
+
+/// Writes one export line: `{"tenant":…,"resource":…[,"vanished_at":…]}`.
+pub(crate) fn write_export_line(
+    out: &mut impl Write,
+    tenant: &str,
+    resource: &str,
+    vanished_at: Option<&str>,
+) -> std::io::Result<()> {
+    out.write_all(b"{\"tenant\":")?;
+    serde_json::to_writer(&mut *out, tenant)?;
+    out.write_all(b",\"resource\":")?;
+    out.write_all(resource.as_bytes())?;
+    if let Some(at) = vanished_at {
+        out.write_all(b",\"vanished_at\":")?;
+        serde_json::to_writer(&mut *out, at)?;
+    }
+    out.write_all(b"}\n")
+}
+
+/// The raw resource as JSON on one line: as stored when it already is (a raw newline can only be
+/// whitespace between tokens in valid JSON), re-serialized otherwise.
+pub(crate) fn one_line_json(raw: &str) -> Result<std::borrow::Cow<'_, str>, serde_json::Error> {
+    if raw.contains(['\n', '\r']) {
+        let value: serde_json::Value = serde_json::from_str(raw)?;
+        return Ok(std::borrow::Cow::Owned(serde_json::to_string(&value)?));
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(raw)?;
+    Ok(std::borrow::Cow::Borrowed(raw.trim()))
+}
+
+/// The exported line of one stored row, its raw resource checked.
+pub(crate) fn export_row(
+    out: &mut impl Write,
+    tenant: &str,
+    id: &str,
+    raw: &str,
+    vanished_at: Option<&str>,
+) -> Result<(), StoreError> {
+    let resource = one_line_json(raw).map_err(|cause| StoreError::InvalidRaw {
+        tenant: tenant.to_owned(),
+        id: id.to_owned(),
+        cause,
+    })?;
+    write_export_line(out, tenant, &resource, vanished_at).map_err(StoreError::Write)
 }

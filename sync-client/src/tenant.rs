@@ -15,7 +15,7 @@ use crate::config::{SyncConfig, TenantConfig};
 use crate::http::{Auth, Effort, Failure, Http};
 use crate::output::Output;
 use crate::progress::Progress;
-use crate::store::{AppointmentRecord, RunId, Store};
+use crate::store::{AppointmentRecord, RunId, SyncStore};
 
 /// How a tenant's sync ended.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -55,11 +55,11 @@ pub struct TenantReport {
 }
 
 /// What every tenant's sync shares.
-#[derive(Debug, Clone)]
-pub struct Shared {
+#[derive(Debug)]
+pub struct Shared<S> {
     pub config: Arc<SyncConfig>,
     pub http: Http,
-    pub store: Arc<Mutex<Store>>,
+    pub store: Arc<S>,
     pub output: Option<Arc<Mutex<Output>>>,
     pub run: RunId,
     pub progress: Arc<Progress>,
@@ -68,8 +68,8 @@ pub struct Shared {
 /// Why a tenant's sync stopped early: how it ended.
 type Stop = Outcome;
 
-struct Sync<'a> {
-    shared: &'a Shared,
+struct Sync<'a, S> {
+    shared: &'a Shared<S>,
     tenant: &'a TenantConfig,
     auth: TenantAuth,
     effort: Effort,
@@ -95,7 +95,7 @@ impl TenantReport {
     }
 }
 
-pub async fn sync_tenant(shared: &Shared, tenant: &TenantConfig) -> TenantReport {
+pub async fn sync_tenant<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig) -> TenantReport {
     let report = TenantReport::new(&tenant.id, Outcome::Synced);
     let mut sync = Sync { shared, tenant, auth: TenantAuth::new(), effort: Effort::default(), report };
     let outcome = match sync.run().await {
@@ -109,7 +109,7 @@ pub async fn sync_tenant(shared: &Shared, tenant: &TenantConfig) -> TenantReport
     sync.report
 }
 
-impl Sync<'_> {
+impl<S: SyncStore> Sync<'_, S> {
     async fn run(&mut self) -> Result<(), Stop> {
         let config = &self.shared.config;
         let (base, allow) = (&self.tenant.fhir_base, config.allow_insecure_http);
@@ -118,7 +118,7 @@ impl Sync<'_> {
             let mut url = search_url(&self.tenant.fhir_base, chunk, config).map_err(failed)?;
             loop {
                 let (bundle, request_id) = self.fetch(&url).await?;
-                let next = self.save(&bundle, request_id.as_deref())?;
+                let next = self.save(&bundle, request_id.as_deref()).await?;
                 match next {
                     Some(next) => url = next,
                     None => break,
@@ -128,15 +128,13 @@ impl Sync<'_> {
         let window = &config.window;
         let now = now_rfc3339();
         let marked = self
-            .store()
+            .shared
+            .store
             .mark_vanished(self.shared.run, &self.tenant.id, &window.start.to_string(), &window.end.to_string(), &now)
+            .await
             .map_err(|e| failed(e.to_string()))?;
         self.report.vanished = marked;
         Ok(())
-    }
-
-    fn store(&self) -> std::sync::MutexGuard<'_, Store> {
-        self.shared.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// One page: with a fresh token, one refresh on 401, waiting out short 429s.
@@ -195,14 +193,18 @@ impl Sync<'_> {
     }
 
     /// Stores a page and returns its `next` link, refusing one to another origin.
-    fn save(&mut self, bundle: &Value, request_id: Option<&str>) -> Result<Option<Url>, Stop> {
+    async fn save(&mut self, bundle: &Value, request_id: Option<&str>) -> Result<Option<Url>, Stop> {
         if bundle["resourceType"] != "Bundle" {
             return Err(failed_with("the answer is not a Bundle", request_id));
         }
         let records = records(bundle).map_err(|reason| failed_with(&reason, request_id))?;
         let next = next_link(bundle, &self.tenant.fhir_base).map_err(|reason| failed_with(&reason, request_id))?;
-        let (outcome, stored) =
-            self.store().save_page(self.shared.run, &self.tenant.id, &records).map_err(|e| failed(e.to_string()))?;
+        let (outcome, stored) = self
+            .shared
+            .store
+            .save_page(self.shared.run, &self.tenant.id, &records)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
         if let Some(output) = &self.shared.output {
             let mut output = output.lock().unwrap_or_else(PoisonError::into_inner);
             output.write_page(&self.tenant.id, &stored).map_err(|e| failed(format!("cannot write the output: {e}")))?;

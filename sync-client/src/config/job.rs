@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 
 use super::check::{self, TenantInput};
 use super::error::{FieldError, invalid, scrub};
-use super::{Credentials, SyncConfig, SyncLimits};
+use super::{Credentials, StoreLocation, SyncConfig, SyncLimits};
 use crate::secret::Secret;
 
 /// The store inside `state_dir`, which survives between runs of one scenario.
@@ -42,7 +42,7 @@ pub(super) fn into_config(value: Value) -> Result<SyncConfig, FieldError> {
         tenants,
         window,
         limits: SyncLimits::default(),
-        store_path: state_dir.join(STORE_FILE),
+        store: StoreLocation::Sqlite(state_dir.join(STORE_FILE)),
         output: Some(output),
         allow_insecure_http: false,
     })

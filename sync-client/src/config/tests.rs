@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use time::macros::date;
 
-use super::{ConfigError, Credentials, SyncConfig, SyncLimits, Window};
+use super::{ConfigError, Credentials, StoreLocation, SyncConfig, SyncLimits, Window};
 use crate::secret::Secret;
 
 pub(super) const TODAY: time::Date = date!(2026 - 11 - 28);
@@ -67,7 +67,7 @@ fn full_toml_example_parses() {
     assert_eq!(config.scopes, ["system/Appointment.read"]);
     assert_eq!(config.window, Window { start: TODAY, end: date!(2026 - 12 - 05) });
     assert_eq!(config.limits, SyncLimits::default());
-    assert_eq!(config.store_path, PathBuf::from("/etc/appsync/appointments.db"));
+    assert_eq!(config.store, StoreLocation::Sqlite(PathBuf::from("/etc/appsync/appointments.db")));
     assert_eq!(config.output, Some(PathBuf::from("/etc/appsync/appointments.ndjson")));
     assert!(!config.allow_insecure_http);
     let ids: Vec<_> = config.tenants.iter().map(|t| t.id.as_str()).collect();
@@ -94,7 +94,7 @@ fn minimal_config_takes_the_defaults() {
     assert_eq!(config.scopes, ["system/Appointment.read"]);
     assert_eq!(config.window, Window { start: TODAY, end: date!(2026 - 12 - 05) });
     assert_eq!(config.limits, SyncLimits::default());
-    assert_eq!(config.store_path, PathBuf::from("/etc/appsync/appointments.db"));
+    assert_eq!(config.store, StoreLocation::Sqlite(PathBuf::from("/etc/appsync/appointments.db")));
     assert_eq!(config.output, None);
     assert_eq!(config.tenants[0].fhir_base.as_str(), "https://fhir.example.com/dstu2/t1/", "a '/' is appended");
 }
@@ -206,7 +206,7 @@ fn load_resolves_paths_against_the_config_directory() {
     let path = dir.0.join("sync.toml");
     std::fs::write(&path, base_with("[store]", "[store]\npath = \"state/a.db\"\noutput = \"/tmp/o.ndjson\"")).unwrap();
     let config = SyncConfig::load(&path, &env, TODAY).unwrap();
-    assert_eq!(config.store_path, dir.0.join("state/a.db"));
+    assert_eq!(config.store, StoreLocation::Sqlite(dir.0.join("state/a.db")));
     assert_eq!(config.output, Some(PathBuf::from("/tmp/o.ndjson")));
 
     let missing = dir.0.join("missing.toml");

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use time::macros::date;
 
 use super::tests::{SECRET, TempDir};
-use super::{ConfigError, Credentials, SyncConfig, SyncLimits, Window};
+use super::{ConfigError, Credentials, StoreLocation, SyncConfig, SyncLimits, Window};
 use crate::secret::Secret;
 
 /// The job of DESIGN.md, with a loopback FHIR base as the harness writes it.
@@ -46,7 +46,7 @@ fn job_file_of_design_md_parses() {
     );
     assert_eq!(config.tenants[0].locations, ["21503380", "21304876"]);
     assert_eq!(config.window, Window { start: date!(2026 - 11 - 28), end: date!(2026 - 12 - 05) });
-    assert_eq!(config.store_path, PathBuf::from("/abs/path/state/appointments.db"));
+    assert_eq!(config.store, StoreLocation::Sqlite(PathBuf::from("/abs/path/state/appointments.db")));
     assert_eq!(config.output, Some(PathBuf::from("/abs/path/appointments.ndjson")));
     assert_eq!(config.limits, SyncLimits::default());
     assert!(!config.allow_insecure_http);

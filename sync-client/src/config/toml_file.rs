@@ -11,7 +11,8 @@ use time::Date;
 use super::check::{self, APPOINTMENT_SCOPE, MAX_RELATIVE_DAYS, TenantInput};
 use super::credentials;
 use super::error::{FieldError, invalid};
-use super::{Credentials, SyncConfig, SyncLimits, Window};
+use super::{Credentials, StoreLocation, SyncConfig, SyncLimits, Window};
+use crate::store::PgTarget;
 
 /// What the conversion needs from outside the text.
 pub(super) struct Context<'a> {
@@ -75,6 +76,8 @@ struct RawSync {
 #[serde(deny_unknown_fields)]
 struct RawStore {
     path: Option<PathBuf>,
+    url: Option<String>,
+    password_env: Option<String>,
     output: Option<PathBuf>,
 }
 
@@ -91,8 +94,8 @@ impl RawConfig {
         let tenants = check::tenants(tenants, allow_insecure_http)?;
         let window = self.window.into_window(cx.today)?;
         let limits = self.sync.into_limits()?;
-        let (store_path, output) = self.store.into_paths(cx.base_dir)?;
-        Ok(SyncConfig { credentials, scopes, tenants, window, limits, store_path, output, allow_insecure_http })
+        let (store, output) = self.store.into_location(cx)?;
+        Ok(SyncConfig { credentials, scopes, tenants, window, limits, store, output, allow_insecure_http })
     }
 }
 
@@ -209,21 +212,44 @@ fn ranged(name: &str, value: Option<i64>, range: RangeInclusive<u64>, default: u
 }
 
 impl RawStore {
-    /// Paths relative to the config file, so a config works from any working directory.
-    fn into_paths(self, base_dir: &Path) -> Result<(PathBuf, Option<PathBuf>), FieldError> {
-        let path = self.path.unwrap_or_else(|| PathBuf::from("appointments.db"));
-        if path.as_os_str().is_empty() {
-            return Err(invalid("store.path", "must not be empty"));
-        }
-        let store_path = base_dir.join(path);
+    /// Paths relative to the config file, so a config works from any working directory. A `url`
+    /// names a PostgreSQL database instead of a file; its password may come from `password_env`.
+    fn into_location(self, cx: &Context<'_>) -> Result<(StoreLocation, Option<PathBuf>), FieldError> {
         let output = match self.output {
             Some(output) if output.as_os_str().is_empty() => return Err(invalid("store.output", "must not be empty")),
-            Some(output) => Some(base_dir.join(output)),
+            Some(output) => Some(cx.base_dir.join(output)),
             None => None,
         };
-        if output.as_ref() == Some(&store_path) {
-            return Err(invalid("store.output", "must not be the store file"));
-        }
-        Ok((store_path, output))
+        let location = match (self.path, self.url) {
+            (Some(_), Some(_)) => return Err(invalid("store", "path and url exclude each other: set one")),
+            (None, Some(url)) => {
+                if !PgTarget::is_url(&url) {
+                    return Err(invalid("store.url", "must be a postgres:// or postgresql:// URL"));
+                }
+                let target = PgTarget::parse(&url).map_err(|reason| invalid("store.url", reason))?;
+                let password = match &self.password_env {
+                    Some(var) => Some((cx.env)(var).ok_or_else(|| {
+                        invalid("store.password_env", "names an environment variable that is not set")
+                    })?),
+                    None => None,
+                };
+                StoreLocation::Postgres(target.with_password_if_missing(password))
+            }
+            (path, None) => {
+                if self.password_env.is_some() {
+                    return Err(invalid("store.password_env", "only applies to a PostgreSQL store (store.url)"));
+                }
+                let path = path.unwrap_or_else(|| PathBuf::from("appointments.db"));
+                if path.as_os_str().is_empty() {
+                    return Err(invalid("store.path", "must not be empty"));
+                }
+                let store_path = cx.base_dir.join(path);
+                if output.as_ref() == Some(&store_path) {
+                    return Err(invalid("store.output", "must not be the store file"));
+                }
+                StoreLocation::Sqlite(store_path)
+            }
+        };
+        Ok((location, output))
     }
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use appointment_sync::config::SyncConfig;
 use appointment_sync::progress::Progress;
 use appointment_sync::run::RunSummary;
-use appointment_sync::store::Store;
+use appointment_sync::store::SqliteStore;
 use cerner_mock::clock::DEFAULT_MANUAL_START;
 use cerner_mock::store::LoadOptions;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
@@ -77,8 +77,8 @@ impl Env {
         appointment_sync::run::run(config, Progress::Log).await.unwrap()
     }
 
-    pub fn store(&self) -> Store {
-        Store::open(&self.dir.join("state").join("appointments.db")).unwrap()
+    pub fn store(&self) -> SqliteStore {
+        SqliteStore::open(&self.dir.join("state").join("appointments.db")).unwrap()
     }
 
     /// `(id, versionId)` of what the client stored for a tenant, sorted.

@@ -1,13 +1,13 @@
 //! Saving one page of a tenant's search results, and marking the appointments a complete sync of
 //! a window no longer returned.
 
-use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::read::stored_from_row;
-use super::{AppointmentRecord, PageOutcome, RunId, Store, StoreError, StoredAppointment};
+use super::{AppointmentRecord, PageOutcome, RunId, SqliteStore, StoreError, StoredAppointment, write_transaction};
+use crate::store::newer;
 
 const LOOKUP: &str = concat!("SELECT ", columns!(), " FROM appointments WHERE tenant = ?1 AND id = ?2");
 const INSERT: &str = "INSERT INTO appointments (tenant, id, version_id, last_updated, start, status, locations,
@@ -45,20 +45,16 @@ impl PageOutcome {
     }
 }
 
-impl Store {
-    /// Upserts one page of a tenant's appointments in ONE transaction: a record is inserted if
-    /// new, replaces the stored row if its version is newer, and is otherwise left as stored (an
-    /// equal version counts as unchanged even if its raw differs). Every record of the page gets
-    /// `last_seen_run = run` and its `vanished_at` cleared. Returns the counts and, for each
-    /// record in page order, the row as stored after the page (the newest version wins, also
-    /// when an id repeats within the page). On error nothing of the page is stored.
+impl SqliteStore {
+    /// [`SyncStore::save_page`](crate::store::SyncStore::save_page): one IMMEDIATE transaction.
     pub fn save_page(
-        &mut self,
+        &self,
         run: RunId,
         tenant: &str,
         page: &[AppointmentRecord],
     ) -> Result<(PageOutcome, Vec<StoredAppointment>), StoreError> {
-        let tx = self.write_transaction()?;
+        let mut conn = self.conn();
+        let tx = write_transaction(&mut conn)?;
         let mut outcome = PageOutcome::default();
         let mut latest: HashMap<&str, StoredAppointment> = HashMap::with_capacity(page.len());
         for record in page {
@@ -71,14 +67,10 @@ impl Store {
         Ok((outcome, rows))
     }
 
-    /// After a COMPLETE sync of a tenant's window, marks the rows of that tenant whose start lies
-    /// in `[window_start, window_end)` and that `run` did not see: `vanished_at = at`, unless it
-    /// is already set (so it keeps the first time they went missing). Starts and bounds are
-    /// compared as UTC instants, whatever offset they were written with; rows without a start are
-    /// never marked. `save_page` clears the mark when a row is seen again. Returns how many rows
-    /// were marked.
+    /// [`SyncStore::mark_vanished`](crate::store::SyncStore::mark_vanished), comparing starts and
+    /// bounds as UTC text computed by SQLite.
     pub fn mark_vanished(
-        &mut self,
+        &self,
         run: RunId,
         tenant: &str,
         window_start: &str,
@@ -87,14 +79,14 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let start = self.utc_bound(window_start)?;
         let end = self.utc_bound(window_end)?;
-        let marked = self.conn.execute(MARK_VANISHED, params![at, tenant, run.0, start, end])?;
+        let marked = self.conn().execute(MARK_VANISHED, params![at, tenant, run.0, start, end])?;
         Ok(marked as u64)
     }
 
     /// A window bound as UTC text, comparable with `utc_of!("start")`.
     fn utc_bound(&self, bound: &str) -> Result<String, StoreError> {
         let utc: Option<String> =
-            self.conn.query_row(concat!("SELECT ", utc_of!("?1")), params![bound], |row| row.get(0))?;
+            self.conn().query_row(concat!("SELECT ", utc_of!("?1")), params![bound], |row| row.get(0))?;
         utc.ok_or_else(|| StoreError::InvalidWindow(bound.to_owned()))
     }
 }
@@ -153,18 +145,5 @@ fn from_record(tenant: &str, record: &AppointmentRecord) -> StoredAppointment {
         locations: record.locations.clone(),
         raw: record.raw.clone(),
         vanished_at: None,
-    }
-}
-
-/// Whether `candidate` is a newer `meta.versionId` than `stored`. Cerner's versions are decimal
-/// counters, so "10" must beat "9"; anything else falls back to string order.
-pub(super) fn newer(candidate: &str, stored: &str) -> bool {
-    compare_versions(candidate, stored) == Ordering::Greater
-}
-
-pub(super) fn compare_versions(a: &str, b: &str) -> Ordering {
-    match (a.parse::<u64>(), b.parse::<u64>()) {
-        (Ok(a), Ok(b)) => a.cmp(&b),
-        _ => a.cmp(b),
     }
 }

@@ -1,9 +1,9 @@
 //! Save rate of `save_page` on a file store. Run in a release build:
-//! `cargo test -p appointment-sync --release --lib store::tests::bench -- --ignored --nocapture`
+//! `cargo test -p appointment-sync --release --lib store::sqlite::tests::bench -- --ignored --nocapture`
 
 use std::time::Instant;
 
-use super::super::{AppointmentRecord, Store};
+use super::super::{AppointmentRecord, SqliteStore};
 use super::{T1, TempDb};
 
 const APPOINTMENTS: usize = 100_000;
@@ -30,7 +30,7 @@ fn synthetic(n: usize, version: u32, in_order: bool) -> AppointmentRecord {
 }
 
 /// Saves all appointments in pages of `page_size` and returns rows per second.
-fn save_all(store: &mut Store, version: u32, page_size: usize, in_order: bool) -> f64 {
+fn save_all(store: &SqliteStore, version: u32, page_size: usize, in_order: bool) -> f64 {
     let records: Vec<_> = (0..APPOINTMENTS).map(|n| synthetic(n, version, in_order)).collect();
     let run = store.begin_run("2026-11-28T00:00:00Z").unwrap();
     let started = Instant::now();
@@ -45,10 +45,10 @@ fn save_all(store: &mut Store, version: u32, page_size: usize, in_order: bool) -
 fn save_page_rate_over_100k_appointments() {
     for (in_order, page_size) in [(true, 50), (true, 1000), (false, 50)] {
         let db = TempDb::new("bench");
-        let mut store = Store::open(&db.0).unwrap();
-        let insert = save_all(&mut store, 1, page_size, in_order);
-        let unchanged = save_all(&mut store, 1, page_size, in_order);
-        let update = save_all(&mut store, 2, page_size, in_order);
+        let store = SqliteStore::open(&db.0).unwrap();
+        let insert = save_all(&store, 1, page_size, in_order);
+        let unchanged = save_all(&store, 1, page_size, in_order);
+        let update = save_all(&store, 2, page_size, in_order);
         assert_eq!(store.count(None).unwrap(), APPOINTMENTS as u64);
         let order = if in_order { "starts in order" } else { "starts scattered" };
         eprintln!(

@@ -1,0 +1,248 @@
+//! The PostgreSQL store: the same tables and semantics as the SQLite one, in a database that
+//! several `appointment-sync` processes share. Connections come from a small deadpool pool over
+//! tokio-postgres.
+//!
+//! Differences that do not change behaviour:
+//! - A start's UTC text is computed by the client ([`utc_text`](super::utc_text)) and stored beside
+//!   it (`start_utc`), where SQLite computes it in SQL.
+//! - Text keys use the "C" collation, so ids and tenants sort bytewise as in SQLite.
+//! - Saving a page takes a transaction-scoped advisory lock on the tenant, so two processes
+//!   never interleave their pages of one tenant.
+//!
+//! # Layout
+//! - `schema`: the versioned schema (`appointment_sync_schema`), created and migrated under an
+//!   advisory lock so that workers starting together migrate once.
+//! - `page`: saving a page and marking vanished appointments.
+//! - `read`: reading back, counting, exporting.
+//! - [`lease`]: the rounds and tenant leases of `run --worker`.
+
+use std::fmt;
+use std::io::Write;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::NoTls;
+use tokio_postgres::config::{Host, SslMode};
+
+use super::{AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, SyncStore, TenantState};
+
+pub mod lease;
+mod page;
+mod read;
+mod schema;
+
+/// A PostgreSQL database to connect to. `Debug` and `Display` never show the password.
+#[derive(Clone)]
+pub struct PgTarget {
+    /// Boxed: the driver's configuration is large, and targets travel inside the config enum.
+    config: Box<tokio_postgres::Config>,
+    shown: String,
+}
+
+impl PartialEq for PgTarget {
+    fn eq(&self, other: &Self) -> bool {
+        self.config == other.config
+    }
+}
+
+impl Eq for PgTarget {}
+
+impl fmt::Debug for PgTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("PgTarget").field(&self.shown).finish()
+    }
+}
+
+impl fmt::Display for PgTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.shown)
+    }
+}
+
+impl PgTarget {
+    /// Whether `text` names a PostgreSQL database rather than a file.
+    pub fn is_url(text: &str) -> bool {
+        let lower = text.trim_start().to_ascii_lowercase();
+        lower.starts_with("postgres://") || lower.starts_with("postgresql://")
+    }
+
+    /// Parses a `postgres://user[:password]@host[:port]/dbname[?options]` URL (libpq's URI form).
+    /// Refuses TLS modes this client cannot honour rather than silently connecting in clear.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let config: tokio_postgres::Config =
+            url.trim().parse().map_err(|e| format!("not a usable PostgreSQL URL: {e}"))?;
+        if config.get_ssl_mode() == SslMode::Require {
+            return Err("sslmode=require: this client connects to PostgreSQL without TLS; use a loopback or \
+                        private-network address, or a TLS-terminating proxy on loopback"
+                .to_owned());
+        }
+        if config.get_hosts().is_empty() {
+            return Err("the PostgreSQL URL names no host".to_owned());
+        }
+        let shown = describe(&config);
+        Ok(Self { config: Box::new(config), shown })
+    }
+
+    /// Sets the password when the URL carried none (from the config's `password_env`, or `PGPASSWORD`).
+    pub fn with_password_if_missing(mut self, password: Option<String>) -> Self {
+        if self.config.get_password().is_none()
+            && let Some(password) = password
+        {
+            self.config.password(password);
+        }
+        self
+    }
+}
+
+/// `postgres://user@host:port/dbname`, without the password or options.
+fn describe(config: &tokio_postgres::Config) -> String {
+    let hosts: Vec<String> = config
+        .get_hosts()
+        .iter()
+        .enumerate()
+        .map(|(n, host)| {
+            let port = config.get_ports().get(n).or(config.get_ports().first()).copied().unwrap_or(5432);
+            match host {
+                Host::Tcp(name) => format!("{name}:{port}"),
+                #[cfg(unix)]
+                Host::Unix(path) => format!("{}:{port}", path.display()),
+            }
+        })
+        .collect();
+    let user = config.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+    format!("postgres://{user}{}/{}", hosts.join(","), config.get_dbname().unwrap_or(""))
+}
+
+impl From<tokio_postgres::Error> for StoreError {
+    fn from(cause: tokio_postgres::Error) -> Self {
+        Self::Postgres(describe_error(&cause))
+    }
+}
+
+/// The server's own message when there is one ("ERROR: … (SQLSTATE)"), else the driver's.
+fn describe_error(error: &tokio_postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
+        None => error.to_string(),
+    }
+}
+
+/// The PostgreSQL store: a pool of connections to one database.
+#[derive(Clone)]
+pub struct PgStore {
+    pool: Pool,
+    target: PgTarget,
+}
+
+impl fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStore").field("target", &self.target).finish_non_exhaustive()
+    }
+}
+
+/// Connections a store keeps open: enough for a worker's concurrent tenants and its heartbeats.
+const POOL_SIZE: usize = 8;
+
+impl PgStore {
+    /// Connects, then creates or migrates the schema. Fails with the database named (never its
+    /// password) when the server cannot be reached or refuses the account.
+    pub async fn connect(target: &PgTarget) -> Result<Self, StoreError> {
+        let manager = Manager::from_config(
+            (*target.config).clone(),
+            NoTls,
+            ManagerConfig { recycling_method: RecyclingMethod::Fast },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(POOL_SIZE)
+            .build()
+            .map_err(|e| StoreError::Connect { target: target.to_string(), cause: e.to_string() })?;
+        let store = Self { pool, target: target.clone() };
+        let mut client = store.client().await?;
+        schema::migrate(&mut client).await?;
+        Ok(store)
+    }
+
+    /// A pooled connection; a failure to get one names the database.
+    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+        self.pool.get().await.map_err(|e| {
+            let cause = match &e {
+                deadpool_postgres::PoolError::Backend(inner) => describe_error(inner),
+                other => other.to_string(),
+            };
+            StoreError::Connect { target: self.target.to_string(), cause }
+        })
+    }
+
+    pub fn target(&self) -> &PgTarget {
+        &self.target
+    }
+}
+
+impl SyncStore for PgStore {
+    async fn begin_run(&self, started_at: &str) -> Result<RunId, StoreError> {
+        let client = self.client().await?;
+        let row =
+            client.query_one("INSERT INTO sync_runs (started_at) VALUES ($1) RETURNING id", &[&started_at]).await?;
+        Ok(RunId(row.get(0)))
+    }
+
+    async fn finish_run(&self, run: RunId, finished_at: &str, summary_json: &str) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        let changed = client
+            .execute(
+                "UPDATE sync_runs SET finished_at = $2, summary = $3 WHERE id = $1",
+                &[&run.0, &finished_at, &summary_json],
+            )
+            .await?;
+        if changed == 0 {
+            return Err(StoreError::UnknownRun(run.0));
+        }
+        Ok(())
+    }
+
+    async fn tenant_state(&self, tenant: &str) -> Result<Option<TenantState>, StoreError> {
+        let client = self.client().await?;
+        read::tenant_state(&client, tenant).await
+    }
+
+    async fn set_tenant_state(&self, tenant: &str, state: &TenantState) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        read::set_tenant_state(&client, tenant, state).await
+    }
+
+    async fn save_page(
+        &self,
+        run: RunId,
+        tenant: &str,
+        page: &[AppointmentRecord],
+    ) -> Result<(PageOutcome, Vec<StoredAppointment>), StoreError> {
+        let mut client = self.client().await?;
+        page::save_page(&mut client, run, tenant, page).await
+    }
+
+    async fn mark_vanished(
+        &self,
+        run: RunId,
+        tenant: &str,
+        window_start: &str,
+        window_end: &str,
+        at: &str,
+    ) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        page::mark_vanished(&client, run, tenant, window_start, window_end, at).await
+    }
+
+    async fn appointments(&self, tenant: Option<&str>) -> Result<Vec<StoredAppointment>, StoreError> {
+        let client = self.client().await?;
+        read::appointments(&client, tenant).await
+    }
+
+    async fn count(&self, tenant: Option<&str>) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        read::count(&client, tenant).await
+    }
+
+    async fn export_ndjson(&self, out: &mut (dyn Write + Send)) -> Result<u64, StoreError> {
+        let client = self.client().await?;
+        read::export_ndjson(&client, out).await
+    }
+}

@@ -1,0 +1,239 @@
+//! Rounds and tenant leases: how `appointment-sync run --worker` processes share the tenants.
+//!
+//! A *round* is one sync of every configured tenant over one window. The first worker to arrive
+//! opens it and lists its tenants; later workers join the open round of the same window (adding
+//! any tenant their configuration has that the round lacks). Each tenant of a round is synced by
+//! exactly one worker at a time:
+//! - A worker claims a pending tenant, or one whose lease expired, with
+//!   `SELECT … FOR UPDATE SKIP LOCKED`, so two workers never claim the same row.
+//! - The lease lasts `ttl` and the owner renews it from a heartbeat. A worker that dies stops
+//!   renewing; once the lease expires another worker claims the tenant and syncs it again from
+//!   the start (pages are idempotent, so nothing is stored twice).
+//! - Completing writes the tenant's outcome and state in one transaction, and only while the
+//!   worker still owns the lease: a worker that lost its lease never overwrites its successor.
+//! - A tenant whose `deferred_until` (from a long `Retry-After`) lies in the future is completed
+//!   as deferred without being called. Times are the database server's (`now()`), so workers on
+//!   machines with skewed clocks agree.
+//!
+//! The round ends when every tenant is done; the last worker to see that closes it.
+
+use std::time::Duration;
+
+use super::PgStore;
+use crate::store::{StoreError, TenantState};
+
+/// A round, as numbered by the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundId(pub i64);
+
+/// What a worker is given when it asks for work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// Sync this tenant: the lease is the worker's until it stops renewing. `attempt` counts the
+    /// claims of this tenant in the round (2 or more when a worker took over from one that died).
+    Lease { tenant: String, attempt: i32 },
+    /// Not called: an earlier sync was asked to wait until `until` (RFC 3339). Recorded as done.
+    Deferred { tenant: String, until: String },
+    /// Nothing to claim now, but other workers hold leases: look again later (one may die).
+    Wait,
+    /// Every tenant of the round is done.
+    Done,
+}
+
+/// One tenant of a round as the store holds it (for reports and tests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundTenant {
+    pub tenant: String,
+    /// "pending" | "leased" | "done".
+    pub state: String,
+    pub lease_owner: Option<String>,
+    pub attempts: i32,
+    pub outcome: Option<String>,
+}
+
+/// The advisory lock key of opening or joining a round ("apsr").
+const ROUND_LOCK: i64 = 0x6170_7372;
+
+const CLAIM: &str = "SELECT rt.tenant, ts.deferred_until,
+       COALESCE(ts.deferred_until::timestamptz > now(), false) AS deferred, rt.lease_owner
+     FROM round_tenants rt LEFT JOIN tenant_state ts ON ts.tenant = rt.tenant
+     WHERE rt.round = $1 AND rt.tenant = ANY($2)
+       AND (rt.state = 'pending' OR (rt.state = 'leased' AND rt.lease_expires < now()))
+     ORDER BY rt.tenant
+     LIMIT 1
+     FOR UPDATE OF rt SKIP LOCKED";
+
+/// The tenant's state after its sync; a sync that did not succeed keeps the last success.
+const COMPLETE_STATE: &str = "INSERT INTO tenant_state (tenant, last_success, deferred_until, last_outcome, message)
+     VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (tenant) DO UPDATE SET last_success = COALESCE(excluded.last_success, tenant_state.last_success),
+       deferred_until = excluded.deferred_until, last_outcome = excluded.last_outcome, message = excluded.message";
+
+impl PgStore {
+    /// Joins the open round of this window, or opens one, and makes sure it lists `tenants`.
+    pub async fn join_round(
+        &self,
+        window_start: &str,
+        window_end: &str,
+        tenants: &[String],
+    ) -> Result<RoundId, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ROUND_LOCK]).await?;
+        let open = tx
+            .query_opt(
+                "SELECT id FROM rounds WHERE finished_at IS NULL AND window_start = $1 AND window_end = $2
+                 ORDER BY id DESC LIMIT 1",
+                &[&window_start, &window_end],
+            )
+            .await?;
+        let round: i64 = match open {
+            Some(row) => row.get(0),
+            None => tx
+                .query_one(
+                    "INSERT INTO rounds (window_start, window_end) VALUES ($1, $2) RETURNING id",
+                    &[&window_start, &window_end],
+                )
+                .await?
+                .get(0),
+        };
+        tx.execute(
+            "INSERT INTO round_tenants (round, tenant) SELECT $1, t FROM unnest($2::text[]) AS t ON CONFLICT DO NOTHING",
+            &[&round, &tenants],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(RoundId(round))
+    }
+
+    /// Claims the next tenant of the round among `tenants` (the ones this worker can sync).
+    pub async fn claim(
+        &self,
+        round: RoundId,
+        worker: &str,
+        tenants: &[String],
+        ttl: Duration,
+    ) -> Result<Claim, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let Some(row) = tx.query_opt(CLAIM, &[&round.0, &tenants]).await? else {
+            let open: i64 = tx
+                .query_one(
+                    "SELECT count(*) FROM round_tenants WHERE round = $1 AND state <> 'done' AND tenant = ANY($2)",
+                    &[&round.0, &tenants],
+                )
+                .await?
+                .get(0);
+            if open > 0 {
+                return Ok(Claim::Wait);
+            }
+            tx.execute(
+                "UPDATE rounds SET finished_at = now() WHERE id = $1 AND finished_at IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM round_tenants WHERE round = $1 AND state <> 'done')",
+                &[&round.0],
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(Claim::Done);
+        };
+        let (tenant, until, deferred): (String, Option<String>, bool) = (row.get(0), row.get(1), row.get(2));
+        let previous: Option<String> = row.get(3);
+        if deferred {
+            tx.execute(
+                "UPDATE round_tenants SET state = 'done', outcome = 'deferred', lease_owner = $3, finished_at = now()
+                 WHERE round = $1 AND tenant = $2",
+                &[&round.0, &tenant, &worker],
+            )
+            .await?;
+            tx.commit().await?;
+            return Ok(Claim::Deferred { tenant, until: until.unwrap_or_default() });
+        }
+        let attempt: i32 = tx
+            .query_one(
+                "UPDATE round_tenants SET state = 'leased', lease_owner = $3,
+                   lease_expires = now() + make_interval(secs => $4), attempts = attempts + 1
+                 WHERE round = $1 AND tenant = $2 RETURNING attempts",
+                &[&round.0, &tenant, &worker, &ttl.as_secs_f64()],
+            )
+            .await?
+            .get(0);
+        tx.commit().await?;
+        if let Some(previous) = previous.filter(|_| attempt > 1) {
+            tracing::warn!(%tenant, %previous, attempt, "taking over a tenant whose lease expired");
+        }
+        Ok(Claim::Lease { tenant, attempt })
+    }
+
+    /// Extends the worker's lease on a tenant by `ttl` from now. `false` when the worker no longer
+    /// holds it (it expired and another worker claimed the tenant).
+    pub async fn renew(&self, round: RoundId, tenant: &str, worker: &str, ttl: Duration) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let renewed = client
+            .execute(
+                "UPDATE round_tenants SET lease_expires = now() + make_interval(secs => $4)
+                 WHERE round = $1 AND tenant = $2 AND lease_owner = $3 AND state = 'leased'",
+                &[&round.0, &tenant, &worker, &ttl.as_secs_f64()],
+            )
+            .await?;
+        Ok(renewed == 1)
+    }
+
+    /// Marks the worker's tenant done with `outcome` and writes its state, in one transaction and
+    /// only if the worker still holds the lease. `false` (and nothing written) when it does not.
+    pub async fn complete(
+        &self,
+        round: RoundId,
+        tenant: &str,
+        worker: &str,
+        outcome: &str,
+        state: &TenantState,
+    ) -> Result<bool, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let done = tx
+            .execute(
+                "UPDATE round_tenants SET state = 'done', outcome = $4, finished_at = now(), lease_expires = NULL
+                 WHERE round = $1 AND tenant = $2 AND lease_owner = $3 AND state = 'leased'",
+                &[&round.0, &tenant, &worker, &outcome],
+            )
+            .await?;
+        if done != 1 {
+            return Ok(false);
+        }
+        tx.execute(
+            COMPLETE_STATE,
+            &[&tenant, &state.last_success, &state.deferred_until, &state.last_outcome, &state.message],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The tenants of a round, by tenant.
+    pub async fn round_tenants(&self, round: RoundId) -> Result<Vec<RoundTenant>, StoreError> {
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT tenant, state, lease_owner, attempts, outcome FROM round_tenants WHERE round = $1 ORDER BY tenant",
+                &[&round.0],
+            )
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| RoundTenant {
+                tenant: row.get(0),
+                state: row.get(1),
+                lease_owner: row.get(2),
+                attempts: row.get(3),
+                outcome: row.get(4),
+            })
+            .collect())
+    }
+
+    /// The most recent round, if any (for reports and tests).
+    pub async fn latest_round(&self) -> Result<Option<RoundId>, StoreError> {
+        let client = self.client().await?;
+        let row = client.query_opt("SELECT id FROM rounds ORDER BY id DESC LIMIT 1", &[]).await?;
+        Ok(row.map(|r| RoundId(r.get(0))))
+    }
+}

@@ -1,0 +1,146 @@
+//! Property tests of the suite: any sequence of pages leaves exactly one row per (tenant, id),
+//! holding the highest version seen, in both stores; and the client's UTC reading of a start
+//! agrees with SQLite's, so both stores draw window edges at the same instants.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, OnceLock};
+
+use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+
+use super::{postgres, sqlite};
+use crate::store::{AppointmentRecord, PgStore, SyncStore, utc_text};
+
+/// One runtime for every case, so the PostgreSQL pool's connections outlive a case.
+static RUNTIME: LazyLock<tokio::runtime::Runtime> =
+    LazyLock::new(|| tokio::runtime::Runtime::new().expect("a tokio runtime"));
+static POSTGRES: OnceLock<Option<PgStore>> = OnceLock::new();
+static CASE: AtomicU64 = AtomicU64::new(0);
+
+/// A record whose every field is a function of (tenant, id, version), so the stored row for the
+/// highest version is known exactly.
+fn versioned(tenant: &str, id: u8, version: u64) -> AppointmentRecord {
+    AppointmentRecord {
+        id: format!("id-{id}"),
+        version_id: version.to_string(),
+        last_updated: Some(format!("2026-11-{:02}T00:00:00Z", version % 28 + 1)),
+        start: Some(format!("2026-12-{:02}T{:02}:00:00Z", id % 28 + 1, version % 24)),
+        status: if version.is_multiple_of(3) { "cancelled" } else { "booked" }.into(),
+        locations: vec![format!("loc-{}", version % 4)],
+        raw: format!(r#"{{"tenant":"{tenant}","id":"id-{id}","v":{version}}}"#),
+    }
+}
+
+/// Pages of (tenant index, [(id, version)]); versions cross 9 → 10 so text order would be wrong.
+fn pages() -> impl Strategy<Value = Vec<(usize, Vec<(u8, u64)>)>> {
+    let page = (0..2usize, prop::collection::vec((0u8..6, 0u64..25), 0..12));
+    prop::collection::vec(page, 1..10)
+}
+
+/// Runs one case on `store`, under tenant names of its own (the PostgreSQL store is shared).
+fn check(store: &impl SyncStore, pages: &[(usize, Vec<(u8, u64)>)], runs_per_page: usize) -> Result<(), TestCaseError> {
+    let case = CASE.fetch_add(1, Ordering::Relaxed);
+    let tenants = [format!("tenant-a-{case}"), format!("tenant-b-{case}")];
+    RUNTIME.block_on(async {
+        let mut model: BTreeMap<(usize, String), u64> = BTreeMap::new();
+        let mut run = store.begin_run("2026-11-28T00:00:00Z").await.unwrap();
+        for (n, (tenant, entries)) in pages.iter().enumerate() {
+            if n % runs_per_page == 0 {
+                run = store.begin_run("2026-11-28T00:00:00Z").await.unwrap();
+            }
+            let name = &tenants[*tenant];
+            let page: Vec<_> = entries.iter().map(|&(id, v)| versioned(name, id, v)).collect();
+            let (outcome, rows) = store.save_page(run, name, &page).await.unwrap();
+            prop_assert_eq!(outcome.inserted + outcome.updated + outcome.unchanged, page.len() as u64);
+            for &(id, v) in entries {
+                let max = model.entry((*tenant, format!("id-{id}"))).or_insert(v);
+                *max = (*max).max(v);
+            }
+            for row in rows {
+                prop_assert_eq!(&row.version_id, &model[&(*tenant, row.id.clone())].to_string());
+            }
+        }
+        let mut stored = Vec::new();
+        for name in &tenants {
+            stored.extend(store.appointments(Some(name)).await.unwrap());
+        }
+        prop_assert_eq!(stored.len(), model.len());
+        for row in stored {
+            let tenant = tenants.iter().position(|t| *t == row.tenant).unwrap();
+            let max = model[&(tenant, row.id.clone())];
+            let id: u8 = row.id.trim_start_matches("id-").parse().unwrap();
+            let expected = versioned(&row.tenant, id, max);
+            prop_assert_eq!(
+                (row.version_id, row.last_updated, row.start, row.status, row.locations, row.raw),
+                (
+                    expected.version_id,
+                    expected.last_updated,
+                    expected.start,
+                    expected.status,
+                    expected.locations,
+                    expected.raw
+                )
+            );
+        }
+        Ok(())
+    })
+}
+
+proptest! {
+    #[test]
+    fn sqlite_keeps_one_row_per_key_with_the_max_version(pages in pages(), runs_per_page in 1usize..4) {
+        check(&sqlite(), &pages, runs_per_page)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn postgres_keeps_one_row_per_key_with_the_max_version(pages in pages(), runs_per_page in 1usize..4) {
+        if let Some(store) = POSTGRES.get_or_init(|| RUNTIME.block_on(postgres())) {
+            check(store, &pages, runs_per_page)?;
+        }
+    }
+}
+
+/// ISO dates and date-times in the forms FHIR servers write: date only, or a time with seconds,
+/// optional milliseconds, and `Z`, an offset or none.
+fn instants() -> impl Strategy<Value = String> {
+    let date = (1970i32..2100, 1u8..=12, 1u8..=28);
+    let time = (0u8..24, 0u8..60, 0u8..60, prop::option::of(0u16..1000));
+    let zone = prop_oneof![
+        Just(String::new()),
+        Just("Z".to_owned()),
+        (-14i8..=14, prop::sample::select(vec![0u8, 30, 45]))
+            .prop_map(|(h, m)| { format!("{}{:02}:{m:02}", if h < 0 { '-' } else { '+' }, h.unsigned_abs()) })
+    ];
+    (date, prop::option::of((time, zone))).prop_map(|((y, mo, d), clock)| match clock {
+        None => format!("{y:04}-{mo:02}-{d:02}"),
+        Some(((h, mi, s, ms), zone)) => {
+            let fraction = ms.map(|ms| format!(".{ms:03}")).unwrap_or_default();
+            format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{fraction}{zone}")
+        }
+    })
+}
+
+proptest! {
+    #[test]
+    fn the_clients_utc_reading_agrees_with_sqlite(text in instants()) {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        let sqlite: Option<String> =
+            conn.query_row("SELECT strftime('%Y-%m-%dT%H:%M:%fZ', ?1)", [&text], |r| r.get(0)).unwrap();
+        let ours = utc_text(&text).map(|t| format!("{}Z", &t[..23]));
+        prop_assert_eq!(ours, sqlite, "{}", text);
+    }
+}
+
+#[test]
+fn utc_text_refuses_what_is_not_an_iso_date() {
+    for text in ["", "2026", "2026-13-01", "2026-02-30", "2026-01-05T25:00", "2026-01-05Tnoon", "2026-01-05T10:00:00+1"]
+    {
+        assert_eq!(utc_text(text), None, "{text}");
+    }
+    assert_eq!(utc_text("2026-01-05").as_deref(), Some("2026-01-05T00:00:00.000000Z"));
+    assert_eq!(utc_text("2026-01-05T10:00:00.1234567-05:00").as_deref(), Some("2026-01-05T15:00:00.123456Z"));
+}
