@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod crash;
+mod fleet;
 mod helpers;
 mod resilience;
 mod sync;
+mod workers;
