@@ -7,6 +7,7 @@
 //! set) and are skipped with a message elsewhere.
 
 mod cases;
+mod leases;
 mod property;
 
 use super::{AppointmentRecord, PgStore, PgTarget, SqliteStore};
