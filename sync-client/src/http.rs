@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
 use rand::RngExt;
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
@@ -93,6 +94,16 @@ impl Http {
         auth: Auth<'_>,
         effort: &mut Effort,
     ) -> Result<(Value, Option<String>), Failure> {
+        json(self.get_bytes(url, auth, effort).await?)
+    }
+
+    /// GET with FHIR's Accept header, the body as received (a search page, parsed by the caller).
+    pub async fn get_bytes(
+        &self,
+        url: &Url,
+        auth: Auth<'_>,
+        effort: &mut Effort,
+    ) -> Result<(Bytes, Option<String>), Failure> {
         self.with_retries(effort, || self.client.get(url.clone()).header(ACCEPT, FHIR_JSON), auth).await
     }
 
@@ -112,7 +123,7 @@ impl Http {
                 .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(body.clone())
         };
-        self.with_retries(effort, build, auth).await
+        json(self.with_retries(effort, build, auth).await?)
     }
 
     async fn with_retries(
@@ -120,7 +131,7 @@ impl Http {
         effort: &mut Effort,
         build: impl Fn() -> reqwest::RequestBuilder,
         auth: Auth<'_>,
-    ) -> Result<(Value, Option<String>), Failure> {
+    ) -> Result<(Bytes, Option<String>), Failure> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -158,7 +169,15 @@ enum Retry {
     No(Failure),
 }
 
-async fn once(request: reqwest::RequestBuilder) -> Result<(Value, Option<String>), Retry> {
+/// A successful answer's body as JSON; a body that is not JSON is not retried.
+fn json((bytes, request_id): (Bytes, Option<String>)) -> Result<(Value, Option<String>), Failure> {
+    match serde_json::from_slice(&bytes) {
+        Ok(value) => Ok((value, request_id)),
+        Err(e) => Err(Failure::Malformed { reason: e.to_string(), request_id }),
+    }
+}
+
+async fn once(request: reqwest::RequestBuilder) -> Result<(Bytes, Option<String>), Retry> {
     let response = request.send().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: None })?;
     let status = response.status();
     let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -167,10 +186,7 @@ async fn once(request: reqwest::RequestBuilder) -> Result<(Value, Option<String>
         response.bytes().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: request_id.clone() })?;
     let text = || String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).replace('\n', " ");
     match status {
-        s if s.is_success() => match serde_json::from_slice(&bytes) {
-            Ok(value) => Ok((value, request_id)),
-            Err(e) => Err(Retry::No(Failure::Malformed { reason: e.to_string(), request_id })),
-        },
+        s if s.is_success() => Ok((bytes, request_id)),
         StatusCode::TOO_MANY_REQUESTS => {
             let retry_after = retry_after.unwrap_or(Duration::from_secs(1));
             Err(Retry::No(Failure::Throttled { retry_after, request_id }))

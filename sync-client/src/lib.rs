@@ -8,12 +8,14 @@
 //! - [`http`]: requests with retries, backoff and typed answers; [`auth`]: discovery and tokens.
 //! - [`tenant`]: one tenant's sync; [`run`]: every tenant, bounded concurrency, the run summary;
 //!   [`worker`]: `run --worker`, tenants shared by leases between processes over PostgreSQL.
+//! - [`page`]: a search page read without re-encoding its resources.
 //! - [`output`]: the contract's NDJSON output; [`progress`]: bars on a terminal, log lines otherwise.
 
 pub mod auth;
 pub mod config;
 pub mod http;
 pub mod output;
+pub mod page;
 pub mod progress;
 pub mod run;
 pub mod secret;

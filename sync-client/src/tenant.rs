@@ -7,15 +7,16 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use serde_json::Value;
+use bytes::Bytes;
 use url::Url;
 
 use crate::auth::{AuthError, TenantAuth};
 use crate::config::{SyncConfig, TenantConfig};
 use crate::http::{Auth, Effort, Failure, Http};
 use crate::output::Output;
+use crate::page::Page;
 use crate::progress::Progress;
-use crate::store::{AppointmentRecord, RunId, SyncStore};
+use crate::store::{RunId, SyncStore};
 
 /// How a tenant's sync ended.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -117,8 +118,8 @@ impl<S: SyncStore> Sync<'_, S> {
         for chunk in self.tenant.locations.chunks(config.limits.location_chunk.max(1)) {
             let mut url = search_url(&self.tenant.fhir_base, chunk, config).map_err(failed)?;
             loop {
-                let (bundle, request_id) = self.fetch(&url).await?;
-                let next = self.save(&bundle, request_id.as_deref()).await?;
+                let (body, request_id) = self.fetch(&url).await?;
+                let next = self.save(&body, request_id.as_deref()).await?;
                 match next {
                     Some(next) => url = next,
                     None => break,
@@ -138,11 +139,11 @@ impl<S: SyncStore> Sync<'_, S> {
     }
 
     /// One page: with a fresh token, one refresh on 401, waiting out short 429s.
-    async fn fetch(&mut self, url: &Url) -> Result<(Value, Option<String>), Stop> {
+    async fn fetch(&mut self, url: &Url) -> Result<(Bytes, Option<String>), Stop> {
         let mut refreshed = false;
         loop {
             let token = self.token().await?;
-            match self.shared.http.get_json(url, Auth::Bearer(token.expose()), &mut self.effort).await {
+            match self.shared.http.get_bytes(url, Auth::Bearer(token.expose()), &mut self.effort).await {
                 Ok(page) => return Ok(page),
                 Err(Failure::InvalidToken { request_id }) if !refreshed => {
                     tracing::info!(tenant = %self.tenant.id, request_id = request_id.as_deref().unwrap_or("-"), "token refused; requesting a new one");
@@ -193,12 +194,9 @@ impl<S: SyncStore> Sync<'_, S> {
     }
 
     /// Stores a page and returns its `next` link, refusing one to another origin.
-    async fn save(&mut self, bundle: &Value, request_id: Option<&str>) -> Result<Option<Url>, Stop> {
-        if bundle["resourceType"] != "Bundle" {
-            return Err(failed_with("the answer is not a Bundle", request_id));
-        }
-        let records = records(bundle).map_err(|reason| failed_with(&reason, request_id))?;
-        let next = next_link(bundle, &self.tenant.fhir_base).map_err(|reason| failed_with(&reason, request_id))?;
+    async fn save(&mut self, body: &[u8], request_id: Option<&str>) -> Result<Option<Url>, Stop> {
+        let Page { records, next } =
+            Page::parse(body, &self.tenant.fhir_base).map_err(|e| failed_with(&e.0, request_id))?;
         let (outcome, stored) = self
             .shared
             .store
@@ -228,51 +226,6 @@ pub fn search_url(base: &Url, locations: &[String], config: &SyncConfig) -> Resu
         .append_pair("date", &format!("lt{}", config.window.end))
         .append_pair("_count", &config.limits.page_size.to_string());
     Ok(url)
-}
-
-/// The page's `next` link, which must stay on the FHIR base's origin: a token never goes elsewhere.
-pub fn next_link(bundle: &Value, base: &Url) -> Result<Option<Url>, String> {
-    let Some(link) = bundle["link"].as_array().and_then(|links| links.iter().find(|l| l["relation"] == "next")) else {
-        return Ok(None);
-    };
-    let text = link["url"].as_str().ok_or("the next link has no url")?;
-    let url = Url::parse(text).map_err(|e| format!("the next link is not a URL: {e}"))?;
-    if url.origin() != base.origin() {
-        let host = url.host_str().unwrap_or("?");
-        return Err(format!(
-            "refused a next link to another origin ({}://{host}); the token is not sent there",
-            url.scheme()
-        ));
-    }
-    Ok(Some(url))
-}
-
-/// The Appointments of a page, as the store takes them.
-pub fn records(bundle: &Value) -> Result<Vec<AppointmentRecord>, String> {
-    let mut records = Vec::new();
-    for entry in bundle["entry"].as_array().into_iter().flatten() {
-        let resource = &entry["resource"];
-        if resource["resourceType"] != "Appointment" {
-            continue;
-        }
-        let id = resource["id"].as_str().filter(|id| !id.is_empty()).ok_or("an Appointment without an id")?;
-        let locations = resource["participant"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p["actor"]["reference"].as_str()?.strip_prefix("Location/").map(str::to_owned))
-            .collect();
-        records.push(AppointmentRecord {
-            id: id.to_owned(),
-            version_id: resource["meta"]["versionId"].as_str().unwrap_or("0").to_owned(),
-            last_updated: resource["meta"]["lastUpdated"].as_str().map(str::to_owned),
-            start: resource["start"].as_str().map(str::to_owned),
-            status: resource["status"].as_str().unwrap_or_default().to_owned(),
-            locations,
-            raw: resource.to_string(),
-        });
-    }
-    Ok(records)
 }
 
 fn now_rfc3339() -> String {
