@@ -108,7 +108,9 @@ impl TenantData {
             .filter(|(_, row)| status_ok(*row))
             .collect();
         if ids.len() > 1 {
-            keys.sort_unstable();
+            // One sorted run per actor: the stable sort finds the runs and merges them, in about
+            // linear time, where an unstable sort would start from scratch on every page.
+            keys.sort();
             keys.dedup();
         }
         keys
