@@ -68,8 +68,10 @@ impl PgTarget {
     /// Parses a `postgres://user[:password]@host[:port]/dbname[?options]` URL (libpq's URI form).
     /// Refuses TLS modes this client cannot honour rather than silently connecting in clear.
     pub fn parse(url: &str) -> Result<Self, String> {
-        let config: tokio_postgres::Config =
-            url.trim().parse().map_err(|e| format!("not a usable PostgreSQL URL: {e}"))?;
+        let config: tokio_postgres::Config = url
+            .trim()
+            .parse()
+            .map_err(|e: tokio_postgres::Error| format!("not a usable PostgreSQL URL: {}", with_causes(&e)))?;
         if config.get_ssl_mode() == SslMode::Require {
             return Err("sslmode=require: this client connects to PostgreSQL without TLS; use a loopback or \
                         private-network address, or a TLS-terminating proxy on loopback"
@@ -118,12 +120,27 @@ impl From<tokio_postgres::Error> for StoreError {
     }
 }
 
-/// The server's own message when there is one ("ERROR: … (SQLSTATE)"), else the driver's.
+/// The server's own message when there is one ("ERROR: … (SQLSTATE)"), else the driver's with
+/// its causes ("error connecting to server: Connection refused (os error 111)").
 fn describe_error(error: &tokio_postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
-        None => error.to_string(),
+    if let Some(db) = error.as_db_error() {
+        return format!("{}: {} ({})", db.severity(), db.message(), db.code().code());
     }
+    with_causes(error)
+}
+
+/// An error and its sources on one line, each said once (some wrappers repeat their source).
+fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text = format!("{text}: {part}");
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// The PostgreSQL store: a pool of connections to one database.
@@ -244,5 +261,59 @@ impl SyncStore for PgStore {
     async fn export_ndjson(&self, out: &mut (dyn Write + Send)) -> Result<u64, StoreError> {
         let client = self.client().await?;
         read::export_ndjson(&client, out).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreLocation;
+
+    #[test]
+    fn a_target_never_shows_its_password() {
+        let target =
+            PgTarget::parse("postgres://sync:hunter2@db.internal:6543/appointments?options=-csearch_path%3Ds").unwrap();
+        assert_eq!(target.to_string(), "postgres://sync@db.internal:6543/appointments");
+        assert!(!format!("{target:?}").contains("hunter2"));
+        let location = StoreLocation::parse("postgresql://sync:hunter2@db.internal/appointments").unwrap();
+        assert_eq!(location.to_string(), "postgres://sync@db.internal:5432/appointments");
+        assert!(!format!("{location:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn store_locations_are_files_unless_they_are_postgres_urls() {
+        assert_eq!(StoreLocation::parse("state/a.db").unwrap(), StoreLocation::Sqlite("state/a.db".into()));
+        assert!(matches!(StoreLocation::parse("POSTGRES://u@h/d"), Ok(StoreLocation::Postgres(_))));
+        assert_eq!(StoreLocation::parse(" ").unwrap_err(), "the store must not be empty");
+    }
+
+    #[test]
+    fn unusable_urls_are_refused_with_the_reason_and_without_the_password() {
+        let cases = [
+            ("postgres://u:hunter2@h/d?bogus=1", "unknown option `bogus`"),
+            ("postgres://u:hunter2@h/d?port=x", "invalid value for option `port`"),
+            ("postgres://u:hunter2@h/d?sslmode=require", "sslmode=require"),
+        ];
+        for (url, reason) in cases {
+            let err = PgTarget::parse(url).unwrap_err();
+            assert!(err.contains(reason), "{url}: {err}");
+            assert!(!err.contains("hunter2"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_password_from_the_environment_fills_only_a_missing_one() {
+        let without = PgTarget::parse("postgres://u@h/d").unwrap().with_password_if_missing(Some("env".into()));
+        assert_eq!(without.config.get_password(), Some(&b"env"[..]));
+        let with = PgTarget::parse("postgres://u:url@h/d").unwrap().with_password_if_missing(Some("env".into()));
+        assert_eq!(with.config.get_password(), Some(&b"url"[..]));
+    }
+
+    #[tokio::test]
+    async fn a_server_that_is_not_there_is_named_without_the_password() {
+        let target = PgTarget::parse("postgres://u:hunter2@127.0.0.1:1/d").unwrap();
+        let err = PgStore::connect(&target).await.unwrap_err().to_string();
+        assert!(err.starts_with("cannot connect to the PostgreSQL store postgres://u@127.0.0.1:1/d: "), "{err}");
+        assert!(!err.contains("hunter2"), "{err}");
     }
 }
