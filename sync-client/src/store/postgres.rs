@@ -68,8 +68,13 @@ impl PgTarget {
     /// Parses a `postgres://user[:password]@host[:port]/dbname[?options]` URL (libpq's URI form).
     /// Refuses TLS modes this client cannot honour rather than silently connecting in clear.
     pub fn parse(url: &str) -> Result<Self, String> {
+        // The driver reads the scheme case-sensitively; URL schemes are not (RFC 3986 §3.1).
+        let url = url.trim();
+        let url = match url.split_once("://") {
+            Some((_, rest)) if Self::is_url(url) => format!("postgresql://{rest}"),
+            _ => url.to_owned(),
+        };
         let config: tokio_postgres::Config = url
-            .trim()
             .parse()
             .map_err(|e: tokio_postgres::Error| format!("not a usable PostgreSQL URL: {}", with_causes(&e)))?;
         if config.get_ssl_mode() == SslMode::Require {
