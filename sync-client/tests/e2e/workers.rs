@@ -59,6 +59,13 @@ async fn workers_share_fifty_tenants(workers: usize) {
     let saved: u64 = results.iter().map(WorkerResult::appointments).sum();
     let truth: usize = fleet.tenants.iter().map(|t| fleet.truth(t).len()).sum();
     assert_eq!(saved, truth as u64, "every appointment saved by exactly one worker");
+    let export =
+        tokio::process::Command::new(BINARY).args(["export", "--store", &fleet.store_url]).output().await.unwrap();
+    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    let lines = String::from_utf8(export.stdout).unwrap();
+    assert_eq!(lines.lines().count(), truth, "export lists every stored appointment once");
+    let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    assert_eq!(first["tenant"], fleet.tenants[0].as_str(), "ordered by tenant");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
