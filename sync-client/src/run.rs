@@ -9,7 +9,6 @@ use time::format_description::well_known::Rfc3339;
 use tokio::sync::Semaphore;
 
 use crate::config::SyncConfig;
-use crate::http::Http;
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::store::{PgStore, SqliteStore, StoreError, StoreLocation, SyncStore, TenantState};
@@ -84,14 +83,7 @@ pub async fn run_with<S: SyncStore>(
     let run = store.begin_run(&started_at).await?;
     let deferred = deferred_tenants(&*store, &config).await?;
     let config = Arc::new(config);
-    let shared = Arc::new(Shared {
-        http: Http::new(&config.limits)?,
-        config: config.clone(),
-        store: store.clone(),
-        output,
-        run,
-        progress: Arc::new(progress),
-    });
+    let shared = Arc::new(Shared::new(config.clone(), store.clone(), output, run, progress)?);
     let semaphore = Arc::new(Semaphore::new(config.limits.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (index, tenant) in config.tenants.iter().enumerate() {

@@ -87,6 +87,23 @@ pub struct StoredAppointment {
     pub vanished_at: Option<String>,
 }
 
+impl StoredAppointment {
+    /// The row a record becomes when it is inserted or replaces an older version.
+    pub(crate) fn from_record(tenant: &str, record: &AppointmentRecord) -> Self {
+        Self {
+            tenant: tenant.to_owned(),
+            id: record.id.clone(),
+            version_id: record.version_id.clone(),
+            last_updated: record.last_updated.clone(),
+            start: record.start.clone(),
+            status: record.status.clone(),
+            locations: record.locations.clone(),
+            raw: record.raw.clone(),
+            vanished_at: None,
+        }
+    }
+}
+
 /// Why the store could not do what was asked. Messages are one line and carry their cause, so
 /// they are not repeated by a `source()` chain. No message ever carries a database password.
 #[derive(Debug, thiserror::Error)]

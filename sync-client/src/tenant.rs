@@ -66,6 +66,18 @@ pub struct Shared<S> {
     pub progress: Arc<Progress>,
 }
 
+impl<S> Shared<S> {
+    pub fn new(
+        config: Arc<SyncConfig>,
+        store: Arc<S>,
+        output: Option<Arc<Mutex<Output>>>,
+        run: RunId,
+        progress: Progress,
+    ) -> Result<Self, crate::http::BuildError> {
+        Ok(Self { http: Http::new(&config.limits)?, config, store, output, run, progress: Arc::new(progress) })
+    }
+}
+
 /// Why a tenant's sync stopped early: how it ended.
 type Stop = Outcome;
 

@@ -19,7 +19,6 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 use crate::config::{SyncConfig, TenantConfig};
-use crate::http::Http;
 use crate::progress::Progress;
 use crate::run::{RunError, RunSummary, WorkerInfo, deferred_report, now, open_output, state_after};
 use crate::store::postgres::lease::{Claim, RoundId};
@@ -72,14 +71,7 @@ pub async fn run_worker(
     let round = store.join_round(&start, &end, &tenants).await?;
     tracing::info!(%worker, round = round.0, tenants = tenants.len(), "worker joined the round");
     let config = Arc::new(config);
-    let shared = Arc::new(Shared {
-        http: Http::new(&config.limits)?,
-        config: config.clone(),
-        store: store.clone(),
-        output,
-        run,
-        progress: Arc::new(progress),
-    });
+    let shared = Arc::new(Shared::new(config.clone(), store.clone(), output, run, progress)?);
     let cx = Arc::new(Worker { shared, worker: worker.clone(), round, tenants, options, reports: Mutex::default() });
     let mut loops = tokio::task::JoinSet::new();
     for _ in 0..config.limits.concurrency.max(1) {

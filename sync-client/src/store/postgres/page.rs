@@ -54,12 +54,12 @@ pub(super) async fn save_page(
         match current.get_mut(id) {
             None => {
                 outcome.inserted += 1;
-                current.insert(record.id.clone(), from_record(tenant, record));
+                current.insert(record.id.clone(), StoredAppointment::from_record(tenant, record));
                 writes.insert(id, Write::Insert);
             }
             Some(stored) if newer(&record.version_id, &stored.version_id) => {
                 outcome.updated += 1;
-                *stored = from_record(tenant, record);
+                *stored = StoredAppointment::from_record(tenant, record);
                 let write = writes.entry(id).or_insert(Write::Update);
                 if *write == Write::Touch {
                     *write = Write::Update;
@@ -134,20 +134,6 @@ async fn write_rows(
     tx.execute(&statement, &[&tenant, &run.0, &ids, &versions, &updated, &starts, &utc, &statuses, &locations, &raws])
         .await?;
     Ok(())
-}
-
-fn from_record(tenant: &str, record: &AppointmentRecord) -> StoredAppointment {
-    StoredAppointment {
-        tenant: tenant.to_owned(),
-        id: record.id.clone(),
-        version_id: record.version_id.clone(),
-        last_updated: record.last_updated.clone(),
-        start: record.start.clone(),
-        status: record.status.clone(),
-        locations: record.locations.clone(),
-        raw: record.raw.clone(),
-        vanished_at: None,
-    }
 }
 
 pub(super) async fn mark_vanished(

@@ -102,11 +102,11 @@ fn upsert(
     match stored {
         None => {
             write(tx, INSERT, run, tenant, record)?;
-            Ok((Change::Inserted, from_record(tenant, record)))
+            Ok((Change::Inserted, StoredAppointment::from_record(tenant, record)))
         }
         Some(stored) if newer(&record.version_id, &stored.version_id) => {
             write(tx, UPDATE, run, tenant, record)?;
-            Ok((Change::Updated, from_record(tenant, record)))
+            Ok((Change::Updated, StoredAppointment::from_record(tenant, record)))
         }
         Some(mut stored) => {
             tx.prepare_cached(TOUCH)?.execute(params![tenant, record.id, run.0])?;
@@ -132,18 +132,4 @@ fn write(tx: &Connection, sql: &str, run: RunId, tenant: &str, record: &Appointm
         run.0,
     ])?;
     Ok(())
-}
-
-fn from_record(tenant: &str, record: &AppointmentRecord) -> StoredAppointment {
-    StoredAppointment {
-        tenant: tenant.to_owned(),
-        id: record.id.clone(),
-        version_id: record.version_id.clone(),
-        last_updated: record.last_updated.clone(),
-        start: record.start.clone(),
-        status: record.status.clone(),
-        locations: record.locations.clone(),
-        raw: record.raw.clone(),
-        vanished_at: None,
-    }
 }
