@@ -136,6 +136,9 @@ pub fn parse_retry_after(text: &str) -> Result<RetryAfter, String> {
 impl FaultRule {
     /// Checks the rule; the message names the field at fault.
     pub fn validate(&self) -> Result<(), String> {
+        if self.id.as_deref() == Some("") {
+            return Err("id: must not be empty (DELETE /__admin/faults/{id} could not name it)".into());
+        }
         match (&self.action, &self.actions) {
             (Some(_), Some(_)) => return Err("give either action or actions, not both".into()),
             (None, None) => return Err("a rule needs an action or actions".into()),

@@ -34,7 +34,10 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
     let (body, bytes) = if is_token {
         match axum::body::to_bytes(body, MAX_TOKEN_BODY).await {
             Ok(bytes) => (Body::from(bytes.clone()), Some(bytes)),
-            Err(_) => return StatusCode::PAYLOAD_TOO_LARGE.into_response(),
+            Err(_) => {
+                let tenant = identify(&state, &path, &parts.headers, None).tenant.unwrap_or_default();
+                return apply::error_response(&state, Surface::Token, 413, &tenant, None);
+            }
         }
     } else {
         (body, None)
@@ -96,6 +99,11 @@ async fn handle(
     let surface = identity.surface.unwrap_or(Surface::Fhir);
     let tenant = identity.tenant.as_deref().unwrap_or_default();
     let client = identity.client.as_deref();
+    // Escapes that decode to no UTF-8 fail the handlers' `Path` extractor, whose plain-text
+    // rejection is neither protocol's error shape: refuse them here in the surface's own.
+    if percent_encoding::percent_decode_str(request.uri().path()).decode_utf8().is_err() {
+        return apply::error_response(state, surface, 400, tenant, client);
+    }
     match action {
         Some(Action::Status { status }) => return apply::error_response(state, surface, *status, tenant, client),
         Some(Action::Throttle { retry_after }) => return apply::throttled(state, surface, retry_after, tenant, client),

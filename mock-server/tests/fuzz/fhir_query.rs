@@ -1,0 +1,326 @@
+//! Target a: the FHIR endpoints' query strings and search parameter parsers (reads, searches and
+//! `-pageContext` tokens, on the secured and the open endpoint), with arbitrary and grammar-shaped
+//! input. Every answer is documented and well formed; a search's `next` link is followable.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use percent_encoding::{AsciiSet, CONTROLS, NON_ALPHANUMERIC, percent_encode};
+use proptest::prelude::*;
+use proptest::sample::{Index, select};
+
+mod params;
+
+use params::{name, pairs, value};
+
+use crate::driver::{self, ALL_SCOPES, Emulator, ORIGIN, Reply, SANDBOX, SECOND, UNAPPROVED};
+use crate::shapes;
+
+const TYPES: [&str; 6] = ["Appointment", "Encounter", "Patient", "Practitioner", "Schedule", "Slot"];
+/// Bytes that stay raw in a fuzzed query: everything a URI allows, `%` included (bad escapes).
+const QUERY_RAW: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'`').add(b'{').add(b'}');
+
+/// What the target shares between cases: the emulator, tokens, and `next` links to mutate.
+struct Fixture {
+    emulator: Emulator,
+    /// All scopes on the sandbox; all scopes on the second tenant; Patient only on the sandbox.
+    tokens: [String; 3],
+    /// `(secured, path and query)` of `next` links of real searches.
+    next_links: Vec<(bool, String)>,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let emulator = Emulator::new();
+        let tokens = [
+            emulator.token(SANDBOX, ALL_SCOPES),
+            emulator.token(SECOND, ALL_SCOPES),
+            emulator.token(SANDBOX, "system/Patient.read"),
+        ];
+        let mut fixture = Fixture { emulator, tokens, next_links: Vec::new() };
+        let searches = [
+            "Appointment?location=21503380,21304876,32216049,32216052&date=ge2025-12-01&date=lt2026-03-01&_count=3",
+            "Slot?slot-type=24477854,https://fhir.cerner.com/x|1&start=ge2020-01-01&start=lt2030-01-01&_count=2",
+            "Patient?name=a&_count=1",
+        ];
+        for secured in [true, false] {
+            for search in searches {
+                let base = if secured { format!("/dstu2/{SANDBOX}/") } else { format!("/open/dstu2/{SANDBOX}/") };
+                let reply = fixture.get(secured, &format!("{base}{search}"), Auth::Valid, None);
+                if let Some(next) = next_link(&reply) {
+                    fixture.next_links.push((secured, next.clone()));
+                    let later = fixture.get(secured, &next, Auth::Valid, None);
+                    if let Some(previous) = link(&later, "previous") {
+                        fixture.next_links.push((secured, previous));
+                    }
+                }
+            }
+        }
+        assert!(fixture.next_links.len() >= 4, "the seed searches page: {:?}", fixture.next_links);
+        fixture
+    }
+
+    fn get(&self, secured: bool, path_and_query: &str, auth: Auth, accept: Option<&str>) -> Reply {
+        let uri = match path_and_query.parse::<axum::http::Uri>() {
+            Ok(uri) => uri,
+            // What the HTTP layer would refuse anyway: send it escaped instead.
+            Err(_) => percent_encode(path_and_query.as_bytes(), QUERY_RAW).to_string().parse().unwrap(),
+        };
+        let mut request = Request::get(uri);
+        if let Some(accept) = accept {
+            request = request.header(header::ACCEPT, accept);
+        }
+        let authorization = match (secured, auth) {
+            (false, _) | (_, Auth::None) => None,
+            (true, Auth::Valid) => Some(format!("Bearer {}", self.tokens[0])),
+            (true, Auth::OtherTenant) => Some(format!("Bearer {}", self.tokens[1])),
+            (true, Auth::PatientOnly) => Some(format!("Bearer {}", self.tokens[2])),
+            (true, Auth::Raw(ref value)) => Some(value.clone()),
+        };
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        self.emulator.send(request.body(Body::empty()).unwrap())
+    }
+}
+
+fn link(reply: &Reply, relation: &str) -> Option<String> {
+    let body = reply.json()?;
+    let url = body["link"].as_array()?.iter().find(|l| l["relation"] == relation)?["url"].as_str()?.to_owned();
+    url.strip_prefix(ORIGIN).map(str::to_owned)
+}
+
+fn next_link(reply: &Reply) -> Option<String> {
+    link(reply, "next")
+}
+
+#[derive(Debug, Clone)]
+enum Auth {
+    None,
+    Valid,
+    OtherTenant,
+    PatientOnly,
+    Raw(String),
+}
+
+fn auth() -> BoxedStrategy<Auth> {
+    prop_oneof![
+        1 => Just(Auth::None),
+        6 => Just(Auth::Valid),
+        1 => Just(Auth::OtherTenant),
+        1 => Just(Auth::PatientOnly),
+        1 => "(Bearer |bearer |Basic |)[ -~]{0,60}".prop_map(Auth::Raw),
+    ]
+    .boxed()
+}
+
+/// A path segment: a known value mostly, else anything, percent-encoded (also invalid UTF-8).
+fn segment(known: &'static [&'static str]) -> BoxedStrategy<String> {
+    prop_oneof![
+        8 => select(known).prop_map(str::to_owned),
+        1 => "[A-Za-z0-9.-]{1,70}",
+        1 => proptest::collection::vec(any::<u8>(), 1..40).prop_map(|b| percent_encode(&b, NON_ALPHANUMERIC).to_string()),
+    ]
+    .boxed()
+}
+
+fn accept() -> BoxedStrategy<Option<String>> {
+    prop_oneof![
+        16 => Just(None),
+        3 => select(&["application/json+fhir", "application/json", "*/*", "application/xml+fhir", "text/html;q=0.9, */*;q=0",
+            "application/json;q=0"][..]).prop_map(|s| Some(s.to_owned())),
+        1 => "[ -~]{0,40}".prop_map(Some),
+    ]
+    .boxed()
+}
+
+/// How a query string is written: form-encoded, raw (bad escapes, `+`, stray `&`), or arbitrary.
+#[derive(Debug, Clone)]
+enum QueryText {
+    Pairs {
+        kind: usize,
+        pairs: Vec<(String, String)>,
+        encoded: bool,
+    },
+    Raw(Vec<u8>),
+    /// A real `next`/`previous` link, then `mutation` applied to its token and parameters.
+    Page {
+        link: Index,
+        mutation: PageMutation,
+    },
+}
+
+#[derive(Debug, Clone)]
+enum PageMutation {
+    AsIs,
+    FlipChar(Index, char),
+    Truncate(Index),
+    Direction(String),
+    DropDirection,
+    Append(String, String),
+    OtherTenant,
+    OtherType(Index),
+    Replace(String),
+}
+
+fn query() -> BoxedStrategy<QueryText> {
+    let mutation = prop_oneof![
+        2 => Just(PageMutation::AsIs),
+        3 => (any::<Index>(), any::<char>()).prop_map(|(i, c)| PageMutation::FlipChar(i, c)),
+        1 => any::<Index>().prop_map(PageMutation::Truncate),
+        1 => "(NEXT|PREVIOUS|next|\\PC{0,6})".prop_map(PageMutation::Direction),
+        1 => Just(PageMutation::DropDirection),
+        2 => (name(), value()).prop_map(|(n, v)| PageMutation::Append(n, v)),
+        1 => Just(PageMutation::OtherTenant),
+        1 => any::<Index>().prop_map(PageMutation::OtherType),
+        1 => "[A-Za-z0-9_.-]{0,80}".prop_map(PageMutation::Replace),
+    ];
+    prop_oneof![
+        6 => (pairs(), any::<bool>()).prop_map(|((kind, pairs), encoded)| QueryText::Pairs { kind, pairs, encoded }),
+        2 => proptest::collection::vec(any::<u8>(), 0..160).prop_map(QueryText::Raw),
+        2 => (any::<Index>(), mutation).prop_map(|(link, mutation)| QueryText::Page { link, mutation }),
+    ]
+    .boxed()
+}
+
+#[derive(Debug, Clone)]
+struct Case {
+    secured: bool,
+    tenant: String,
+    /// A resource type index, or a segment of its own.
+    kind: Result<usize, String>,
+    read_id: Option<String>,
+    query: QueryText,
+    auth: Auth,
+    accept: Option<String>,
+}
+
+fn case() -> BoxedStrategy<Case> {
+    let kind = prop_oneof![
+        9 => Just(Ok(usize::MAX)),
+        1 => segment(&["metadata", ".well-known", "Appointments", "appointment", "Binary"]).prop_map(Err),
+    ];
+    let read_id = proptest::option::weighted(0.15, segment(&["4817508", "12724066", "593923", "97855447", "30000001"]));
+    (
+        any::<u8>(),
+        segment(&[SANDBOX, SANDBOX, SANDBOX, SANDBOX, SECOND, UNAPPROVED]),
+        kind,
+        read_id,
+        query(),
+        auth(),
+        accept(),
+    )
+        .prop_map(|(bits, tenant, kind, read_id, query, auth, accept)| Case {
+            secured: bits % 4 != 0,
+            tenant,
+            kind,
+            read_id,
+            query,
+            auth,
+            accept,
+        })
+        .boxed()
+}
+
+/// The path and query a case stands for; `true` when it must succeed (an unchanged `next` link).
+fn target(fixture: &Fixture, case: &Case) -> (bool, String, bool) {
+    let base = |secured: bool, tenant: &str| {
+        if secured { format!("/dstu2/{tenant}/") } else { format!("/open/dstu2/{tenant}/") }
+    };
+    let (kind, query) = match &case.query {
+        QueryText::Pairs { kind, pairs, encoded } => {
+            let text = if *encoded {
+                let mut ser = url::form_urlencoded::Serializer::new(String::new());
+                ser.extend_pairs(pairs.iter());
+                ser.finish()
+            } else {
+                pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+            };
+            (case.kind.clone().map(|k| if k == usize::MAX { *kind } else { k }), text)
+        }
+        QueryText::Raw(bytes) => {
+            (case.kind.clone().map(|_| bytes.len() % 6), percent_encode(bytes, QUERY_RAW).to_string())
+        }
+        QueryText::Page { link, mutation } => return page_target(fixture, *link, mutation, case.auth.clone()),
+    };
+    let kind = kind.map_or_else(|own| own, |k| TYPES[k % TYPES.len()].to_owned());
+    let mut path = format!("{}{kind}", base(case.secured, &case.tenant));
+    if let Some(id) = &case.read_id {
+        path = format!("{path}/{id}");
+    }
+    (case.secured, if query.is_empty() { path } else { format!("{path}?{query}") }, false)
+}
+
+fn page_target(fixture: &Fixture, link: Index, mutation: &PageMutation, auth: Auth) -> (bool, String, bool) {
+    let (secured, url) = link.get(&fixture.next_links).clone();
+    let (path, query) = url.split_once('?').unwrap();
+    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let mut path = path.to_owned();
+    let token = &mut pairs[0].1;
+    match mutation {
+        PageMutation::AsIs => {}
+        PageMutation::FlipChar(at, c) => {
+            let mut chars: Vec<char> = token.chars().collect();
+            let at = at.index(chars.len());
+            chars[at] = *c;
+            *token = chars.into_iter().collect();
+        }
+        PageMutation::Truncate(at) => token.truncate(at.index(token.len())),
+        PageMutation::Direction(direction) => pairs[1].1 = direction.clone(),
+        PageMutation::DropDirection => drop(pairs.pop()),
+        PageMutation::Append(name, value) => pairs.push((name.clone(), value.clone())),
+        PageMutation::OtherTenant => path = path.replace(SANDBOX, SECOND),
+        PageMutation::OtherType(i) => {
+            let (head, _) = path.rsplit_once('/').unwrap();
+            path = format!("{head}/{}", i.get(&TYPES));
+        }
+        PageMutation::Replace(text) => *token = text.clone(),
+    }
+    let mut ser = url::form_urlencoded::Serializer::new(String::new());
+    ser.extend_pairs(pairs.iter());
+    let must_succeed = matches!(mutation, PageMutation::AsIs) && (!secured || matches!(auth, Auth::Valid));
+    (secured, format!("{path}?{}", ser.finish()), must_succeed)
+}
+
+fn check(fixture: &Fixture, case: Case) -> Result<(), TestCaseError> {
+    let (secured, path, must_succeed) = target(fixture, &case);
+    let accept = if must_succeed { None } else { case.accept.as_deref() };
+    let reply = fixture.get(secured, &path, case.auth.clone(), accept);
+    driver::outcome(reply.status.as_u16());
+    shapes::fhir(&reply)?;
+    if must_succeed {
+        prop_assert_eq!(reply.status, StatusCode::OK, "{} {}", path, reply.describe());
+    }
+    if let Some(next) = next_link(&reply).filter(|_| reply.status == StatusCode::OK) {
+        let later = fixture.get(secured, &next, case.auth.clone(), accept);
+        driver::outcome("next followed");
+        shapes::fhir(&later)?;
+        prop_assert_eq!(later.status, StatusCode::OK, "next of {}: {}", path, later.describe());
+    }
+    Ok(())
+}
+
+#[test]
+fn fhir_queries_are_answered_in_fhir_shape() {
+    let fixture = Fixture::new();
+    driver::run("fhir_query", file!(), case(), |case| check(&fixture, case));
+}
+
+/// Found by this target: escapes that decode to no UTF-8 in a path segment were answered with
+/// axum's plain-text `Path` rejection instead of an OperationOutcome.
+#[test]
+fn a_path_segment_that_is_not_utf8_gets_an_operation_outcome() {
+    let fixture = Fixture::new();
+    let paths = [
+        (true, "/dstu2/%FF/Patient?name=a".to_owned()),
+        (false, "/open/dstu2/%C3/Appointment".to_owned()),
+        (true, format!("/dstu2/{SANDBOX}/Patient/%FF%FE")),
+        (false, format!("/open/dstu2/{SANDBOX}/%80/1")),
+        (true, "/dstu2/%E2%82/metadata".to_owned()),
+    ];
+    for (secured, path) in paths {
+        let reply = fixture.get(secured, &path, Auth::Valid, None);
+        shapes::fhir(&reply).unwrap();
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}: {}", reply.describe());
+        assert_eq!(reply.json().unwrap()["issue"][0]["code"], "invalid");
+    }
+}
