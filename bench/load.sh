@@ -19,8 +19,8 @@ if ! command -v wrk >/dev/null; then
   echo "installing wrk…" >&2
   (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
 fi
-cargo build --release --locked --bin cerner-mock >/dev/null 2>&1
-BIN=target/release/cerner-mock
+cargo build --release --locked -p cerner-mock --bin cerner-mock >/dev/null 2>&1
+BIN=${CARGO_TARGET_DIR:-target}/release/cerner-mock
 BASE="http://127.0.0.1:$PORT"
 
 rss() { awk '/VmRSS/ {printf "%.1f MB", $2/1024}' "/proc/$1/status"; }

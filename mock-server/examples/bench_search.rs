@@ -24,6 +24,10 @@ const CLIENT: &str = "bench-client";
 fn profile(appointments: u64) -> Profile {
     let text = format!(
         r#"
+# Searches are timed, not throttled.
+[limits]
+enabled = false
+
 [[tenants]]
 id = "{TENANT}"
 name = "Benchmark"

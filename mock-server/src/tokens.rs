@@ -5,6 +5,12 @@
 //! `iss` = authorization origin + `/`, `sub` and `azp` = client id, `jti`, `iat`, `exp`, and the claim
 //! `urn:com:cerner:authorization:claims` = `{ver, tnt, azs}`. Clients must treat them as opaque.
 //! The signing key is generated when the emulator starts and never leaves the process.
+//!
+//! [`verified`]: the tokens whose signature has already been checked.
+
+mod verified;
+
+use std::sync::Arc;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
@@ -23,6 +29,7 @@ pub struct TokenKeys {
     kid: String,
     encoding: EncodingKey,
     decoding: DecodingKey,
+    verified: verified::Verified,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -97,6 +104,7 @@ impl TokenKeys {
             kid: format!("{}.ec", Uuid::new_v4()),
             encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),
             decoding: DecodingKey::from_ec_der(pair.public_key().as_ref()),
+            verified: verified::Verified::default(),
         })
     }
 
@@ -123,21 +131,27 @@ impl TokenKeys {
     }
 
     /// Checks the signature, then expiry against `now` (the emulator's clock, not the system's).
-    pub fn verify(&self, token: &str, now: OffsetDateTime) -> Result<AccessClaims, TokenRejection> {
+    pub fn verify(&self, token: &str, now: OffsetDateTime) -> Result<Arc<AccessClaims>, TokenRejection> {
         let claims = self.inspect(token).ok_or(TokenRejection::Invalid)?;
         if now.unix_timestamp() >= claims.exp {
-            return Err(TokenRejection::Expired { jti: claims.jti });
+            return Err(TokenRejection::Expired { jti: claims.jti.clone() });
         }
         Ok(claims)
     }
 
-    /// The claims of a token this server signed, expired or not.
-    pub fn inspect(&self, token: &str) -> Option<AccessClaims> {
+    /// The claims of a token this server signed, expired or not. The signature of each token is
+    /// checked once (see [`verified`]).
+    pub fn inspect(&self, token: &str) -> Option<Arc<AccessClaims>> {
+        if let Some(claims) = self.verified.get(token) {
+            return Some(claims);
+        }
         let mut validation = Validation::new(Algorithm::ES256);
         validation.validate_exp = false;
         validation.validate_aud = false;
         validation.required_spec_claims.clear();
-        jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation).ok().map(|data| data.claims)
+        let claims = Arc::new(jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &validation).ok()?.claims);
+        self.verified.insert(token, claims.clone());
+        Some(claims)
     }
 }
 
@@ -172,5 +186,33 @@ mod tests {
         let other = TokenKeys::generate().unwrap();
         assert_eq!(other.verify(&issued.token, DEFAULT_MANUAL_START), Err(TokenRejection::Invalid));
         assert_eq!(keys.verify("not.a.jwt", DEFAULT_MANUAL_START), Err(TokenRejection::Invalid));
+    }
+
+    #[test]
+    fn a_remembered_token_still_expires_and_an_altered_one_is_refused() {
+        let keys = TokenKeys::generate().unwrap();
+        let (client, tenant) = (ClientId::new("c"), TenantId::parse("t").unwrap());
+        let scopes = ScopeSet::parse("system/Patient.read").unwrap();
+        let grant = Grant {
+            issuer: "http://127.0.0.1/",
+            client_id: &client,
+            tenant: &tenant,
+            scopes: &scopes,
+            issued_at: DEFAULT_MANUAL_START,
+            lifetime_seconds: 600,
+        };
+        let issued = keys.issue(&grant).unwrap();
+        for _ in 0..3 {
+            assert!(keys.verify(&issued.token, DEFAULT_MANUAL_START).is_ok());
+        }
+        assert_eq!(keys.verified.len(), 1);
+        let later = DEFAULT_MANUAL_START + Duration::seconds(600);
+        assert_eq!(keys.verify(&issued.token, later), Err(TokenRejection::Expired { jti: issued.jti.clone() }));
+        assert!(keys.verify(&issued.token, DEFAULT_MANUAL_START).is_ok(), "a clock set back sees it valid again");
+        let (head, signature) = issued.token.rsplit_once('.').unwrap();
+        let flipped = if signature.starts_with('A') { 'B' } else { 'A' };
+        let altered = format!("{head}.{flipped}{}", &signature[1..]);
+        assert_eq!(keys.verify(&altered, DEFAULT_MANUAL_START), Err(TokenRejection::Invalid));
+        assert_eq!(keys.verified.len(), 1);
     }
 }

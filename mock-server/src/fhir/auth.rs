@@ -57,7 +57,7 @@ pub fn authorize(
             return Err(FhirError::InsufficientScope { realm: realm(state), scope: needed.to_string() });
         }
     }
-    Ok(Principal { client_id: account.client_id.clone(), jti: claims.jti })
+    Ok(Principal { client_id: account.client_id.clone(), jti: claims.jti.clone() })
 }
 
 /// The token of an `Authorization: Bearer …` header.

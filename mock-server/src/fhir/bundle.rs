@@ -1,21 +1,25 @@
 //! Search results as a DSTU2 `Bundle` of type `searchset`, in Cerner's shape: `id` (uuid),
 //! `total` (except for Slot, whose documented bundles have none), `link` with `self` and, when more
 //! pages exist, `next`/`previous`, and entries with `fullUrl` = `{base}{Type}/{id}` and `resource`.
-//! Stored resources are already JSON, so the bundle is written around them without re-parsing.
+//! Stored resources are written straight into the bundle's one buffer, never parsed or re-encoded.
 
 use uuid::Uuid;
 
-/// One entry: where it lives and its stored JSON.
+use crate::store::{ResourceType, Row};
+
+/// One entry: its type and stored row (`fullUrl` is the bundle's base, the type and the id).
 #[derive(Debug)]
 pub struct Entry<'a> {
-    pub full_url: String,
-    pub resource: &'a str,
+    pub resource_type: ResourceType,
+    pub row: &'a Row,
     /// `search.mode` (`match` or `include`); Cerner writes it on Slot bundles only.
     pub mode: Option<&'static str>,
 }
 
 #[derive(Debug, Default)]
 pub struct Bundle<'a> {
+    /// The endpoint's base URL for the tenant, ending in `/`.
+    pub base: String,
     pub total: Option<usize>,
     pub self_url: String,
     pub next: Option<String>,
@@ -23,31 +27,51 @@ pub struct Bundle<'a> {
     pub entries: Vec<Entry<'a>>,
 }
 
-/// A JSON string literal.
-fn quoted(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+/// Appends `text` escaped as the inside of a JSON string, as serde_json escapes it.
+fn push_escaped(out: &mut String, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push_str(text);
+        return;
+    }
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    out.push_str(quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default());
+}
+
+fn push_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    push_escaped(out, text);
+    out.push('"');
 }
 
 impl Bundle<'_> {
     pub fn render(&self) -> String {
-        let size: usize = self.entries.iter().map(|e| e.resource.len() + e.full_url.len() + 64).sum();
-        let mut out = String::with_capacity(size + 512);
-        out.push_str("{\"resourceType\":\"Bundle\",\"id\":");
-        out.push_str(&quoted(&Uuid::new_v4().to_string()));
-        out.push_str(",\"type\":\"searchset\"");
-        if let Some(total) = self.total {
-            out.push_str(&format!(",\"total\":{total}"));
-        }
-        out.push_str(",\"link\":[");
         let links =
             [("self", Some(&self.self_url)), ("next", self.next.as_ref()), ("previous", self.previous.as_ref())];
+        let links_len: usize = links.iter().filter_map(|(_, url)| url.map(|u| u.len() + 32)).sum();
+        let entries_len: usize =
+            self.entries.iter().map(|e| e.row.json_len_hint() + self.base.len() + e.row.id.len() + 64).sum();
+        let mut out = String::with_capacity(entries_len + links_len + 256);
+        let mut base = String::with_capacity(self.base.len());
+        push_escaped(&mut base, &self.base);
+        out.push_str("{\"resourceType\":\"Bundle\",\"id\":\"");
+        out.push_str(Uuid::new_v4().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
+        out.push_str("\",\"type\":\"searchset\"");
+        if let Some(total) = self.total {
+            out.push_str(",\"total\":");
+            out.push_str(&total.to_string());
+        }
+        out.push_str(",\"link\":[");
         let mut first = true;
         for (relation, url) in links.iter().filter_map(|(r, u)| u.map(|u| (r, u))) {
             if !first {
                 out.push(',');
             }
             first = false;
-            out.push_str(&format!("{{\"relation\":\"{relation}\",\"url\":{}}}", quoted(url)));
+            out.push_str("{\"relation\":\"");
+            out.push_str(relation);
+            out.push_str("\",\"url\":");
+            push_quoted(&mut out, url);
+            out.push('}');
         }
         out.push(']');
         if !self.entries.is_empty() {
@@ -56,12 +80,17 @@ impl Bundle<'_> {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str("{\"fullUrl\":");
-                out.push_str(&quoted(&entry.full_url));
-                out.push_str(",\"resource\":");
-                out.push_str(entry.resource);
+                out.push_str("{\"fullUrl\":\"");
+                out.push_str(&base);
+                out.push_str(entry.resource_type.as_str());
+                out.push('/');
+                push_escaped(&mut out, &entry.row.id);
+                out.push_str("\",\"resource\":");
+                entry.row.write_json(&mut out);
                 if let Some(mode) = entry.mode {
-                    out.push_str(&format!(",\"search\":{{\"mode\":\"{mode}\"}}"));
+                    out.push_str(",\"search\":{\"mode\":\"");
+                    out.push_str(mode);
+                    out.push_str("\"}");
                 }
                 out.push('}');
             }
@@ -75,27 +104,40 @@ impl Bundle<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::Body;
 
     #[test]
     fn renders_valid_json_with_raw_resources() {
+        let row = Row {
+            id: "1\"".into(),
+            version: "0".into(),
+            body: Body::Json(r#"{"resourceType":"Appointment","id":"1\""}"#.into()),
+        };
         let bundle = Bundle {
+            base: "http://x/\\".into(),
             total: Some(1),
             self_url: "http://x/Appointment?a=\"q\"".into(),
             next: Some("http://x/next".into()),
             previous: None,
-            entries: vec![Entry {
-                full_url: "http://x/Appointment/1".into(),
-                resource: r#"{"resourceType":"Appointment","id":"1"}"#,
-                mode: Some("match"),
-            }],
+            entries: vec![Entry { resource_type: ResourceType::Appointment, row: &row, mode: Some("match") }],
         };
         let value: serde_json::Value = serde_json::from_str(&bundle.render()).unwrap();
         assert_eq!(value["total"], 1);
         assert_eq!(value["link"][1]["relation"], "next");
         assert_eq!(value["link"][0]["url"], "http://x/Appointment?a=\"q\"");
-        assert_eq!(value["entry"][0]["resource"]["id"], "1");
+        assert_eq!(value["entry"][0]["fullUrl"], "http://x/\\Appointment/1\"");
+        assert_eq!(value["entry"][0]["resource"]["id"], "1\"");
         assert_eq!(value["entry"][0]["search"]["mode"], "match");
         let empty: serde_json::Value = serde_json::from_str(&Bundle::default().render()).unwrap();
         assert!(empty.get("entry").is_none());
+    }
+
+    #[test]
+    fn escaping_matches_serde_json() {
+        for text in ["plain", "q\"uote", "back\\slash", "tab\tnew\nline", "\u{1}\u{1f}\u{7f}é"] {
+            let mut out = String::new();
+            push_quoted(&mut out, text);
+            assert_eq!(out, serde_json::to_string(text).unwrap());
+        }
     }
 }

@@ -88,7 +88,7 @@ fn read(state: &AppState, tenant: &str, resource_type: ResourceType, id: &str) -
     let row = data
         .read(resource_type, id)
         .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))?;
-    let mut response = (StatusCode::OK, row.json.to_string()).into_response();
+    let mut response = (StatusCode::OK, row.json().into_owned()).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
     if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", row.version)) {
@@ -135,13 +135,15 @@ fn search(
     };
     let page = &matches[start..end];
     let mut bundle = Bundle {
+        base: String::new(),
         total: (resource_type != ResourceType::Slot).then_some(matches.len()),
         self_url: self_url(&base, resource_type, raw_query, &request, &search),
         next: (end < matches.len()).then(|| page.last().map(|k| link(*k, Direction::Next))).flatten(),
         previous: (start > 0).then(|| page.first().map(|k| link(*k, Direction::Previous))).flatten(),
         entries: Vec::with_capacity(page.len()),
     };
-    add_entries(&mut bundle, &data, &base, resource_type, page, &search);
+    add_entries(&mut bundle, &data, resource_type, page, &search);
+    bundle.base = base;
     let mut response = (StatusCode::OK, bundle.render()).into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
     Ok(response)
@@ -180,16 +182,14 @@ fn self_url(base: &str, resource_type: ResourceType, raw_query: &str, request: &
 fn add_entries<'a>(
     bundle: &mut Bundle<'a>,
     data: &'a TenantData,
-    base: &str,
     resource_type: ResourceType,
     page: &[Key],
     search: &Search,
 ) {
     let Some(table) = data.table(resource_type) else { return };
     let mode = (resource_type == ResourceType::Slot).then_some("match");
-    let rows: Vec<_> = page.iter().filter_map(|(_, row)| table.row(*row)).collect();
-    for row in &rows {
-        bundle.entries.push(Entry { full_url: format!("{base}{resource_type}/{}", row.id), resource: &row.json, mode });
+    for row in page.iter().filter_map(|(_, row)| table.row(*row)) {
+        bundle.entries.push(Entry { resource_type, row, mode });
     }
     let include = matches!(
         &search.query,
@@ -202,9 +202,8 @@ fn add_entries<'a>(
                 continue;
             }
             seen.push(schedule_id);
-            if let Some(schedule) = data.read(ResourceType::Schedule, schedule_id) {
-                let full_url = format!("{base}Schedule/{}", schedule.id);
-                bundle.entries.push(Entry { full_url, resource: &schedule.json, mode: Some("include") });
+            if let Some(row) = data.read(ResourceType::Schedule, schedule_id) {
+                bundle.entries.push(Entry { resource_type: ResourceType::Schedule, row, mode: Some("include") });
             }
         }
     }

@@ -37,8 +37,8 @@ pub fn identify(state: &AppState, path: &str, headers: &HeaderMap, body: Option<
         } else if let Some(claims) =
             scheme.eq_ignore_ascii_case("bearer").then(|| state.keys().inspect(credentials.trim())).flatten()
         {
-            identity.client = Some(claims.azp);
-            identity.jti = Some(claims.jti);
+            identity.client = Some(claims.azp.clone());
+            identity.jti = Some(claims.jti.clone());
             identity.token_verified = true;
         }
     }

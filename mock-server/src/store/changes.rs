@@ -117,7 +117,7 @@ impl TenantData {
         let row = self
             .read(ResourceType::Appointment, id)
             .ok_or_else(|| ChangeError::UnknownAppointment { index, id: id.to_owned() })?;
-        serde_json::from_str(&row.json).map_err(|e| ChangeError::Invalid { index, reason: e.to_string() })
+        serde_json::from_str(&row.json()).map_err(|e| ChangeError::Invalid { index, reason: e.to_string() })
     }
 
     fn added(

@@ -30,7 +30,7 @@ pub use resource_type::{ResourceType, UnknownType};
 pub use search::{PATIENT_MATCH_LIMIT, SearchError, WindowAppointment};
 pub use sorted::Key;
 pub use summary::TenantSummary;
-pub use table::Row;
+pub use table::{Body, Row};
 pub use tenant::{AppointmentFields, IngestError, Parsed, TenantData};
 
 use crate::ids::TenantId;
@@ -115,13 +115,13 @@ fn load_tenant(tenant: &Tenant, spec: Option<&SyntheticSpec>) -> Result<TenantDa
 /// (generating and parsing cost about the same; indexing less).
 fn load_synthetic(data: &mut TenantData, spec: &SyntheticSpec) -> Result<(), IngestError> {
     const BATCH: usize = 4096;
-    let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<Vec<(ResourceType, String)>>(4);
+    let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<Vec<synthetic::Resource>>(4);
     let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Result<Vec<Parsed>, IngestError>>(4);
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
-            synthetic::generate(spec, |resource_type, json| {
-                batch.push((resource_type, json));
+            synthetic::generate(spec, |resource| {
+                batch.push(resource);
                 if batch.len() == BATCH {
                     // A closed channel means a later stage stopped on an error; nothing to do then.
                     let _ = raw_tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
@@ -131,7 +131,13 @@ fn load_synthetic(data: &mut TenantData, spec: &SyntheticSpec) -> Result<(), Ing
         });
         scope.spawn(move || {
             for batch in raw_rx {
-                let parsed = batch.into_iter().map(|(t, json)| Parsed::new(t, json)).collect();
+                let parsed = batch
+                    .into_iter()
+                    .map(|resource| match resource {
+                        synthetic::Resource::Json(resource_type, json) => Parsed::new(resource_type, json),
+                        synthetic::Resource::Appointment(appointment) => Ok(Parsed::appointment(appointment)),
+                    })
+                    .collect();
                 if parsed_tx.send(parsed).is_err() {
                     break;
                 }

@@ -94,6 +94,6 @@ impl TenantData {
 
     fn appointment_json(&self, row: u32) -> Option<Value> {
         let row = self.table(ResourceType::Appointment)?.row(row)?;
-        serde_json::from_str(&row.json).ok()
+        serde_json::from_str(&row.json()).ok()
     }
 }

@@ -16,6 +16,8 @@
 //! - `json`: the shared DSTU2 datatypes and the sink that serializes into one reused buffer.
 //! - `practitioner`, `patient`, `scheduling` (Schedule and Slot), `appointment`, `encounter`: one
 //!   builder per resource type.
+//! - `stored`: appointments as the store keeps them (a few numbers and a shared catalog of what
+//!   they refer to), written out as JSON when served.
 
 mod appointment;
 mod calendar;
@@ -27,6 +29,7 @@ mod practitioner;
 /// Shared with `simulate`, whose seeded activity must be as reproducible as the data it changes.
 pub(crate) mod rng;
 mod scheduling;
+mod stored;
 mod world;
 
 #[cfg(test)]
@@ -35,6 +38,7 @@ mod tests;
 use time::Date;
 
 use crate::store::ResourceType;
+pub use stored::{Actors, StoredAppointment};
 
 /// What to generate for one tenant.
 #[derive(Debug, Clone, PartialEq)]
@@ -219,13 +223,41 @@ fn shift(anchor: Date, key: &'static str, days: u64, direction: i32) -> Result<D
     Date::from_julian_day(julian).map_err(|_| out_of_dates)
 }
 
-/// Generates every resource of the spec and hands each to `emit` as compact JSON, in dependency
+/// A generated resource: compact JSON, or an appointment in the compact form the store keeps.
+#[derive(Debug)]
+pub enum Resource {
+    Json(ResourceType, String),
+    Appointment(StoredAppointment),
+}
+
+impl Resource {
+    pub fn resource_type(&self) -> ResourceType {
+        match self {
+            Resource::Json(resource_type, _) => *resource_type,
+            Resource::Appointment(_) => ResourceType::Appointment,
+        }
+    }
+
+    /// The resource as compact JSON.
+    pub fn into_json(self) -> (ResourceType, String) {
+        match self {
+            Resource::Json(resource_type, json) => (resource_type, json),
+            Resource::Appointment(appointment) => {
+                let mut json = String::with_capacity(appointment.json_len_hint());
+                appointment.write_json(&mut json);
+                (ResourceType::Appointment, json)
+            }
+        }
+    }
+}
+
+/// Generates every resource of the spec and hands each to `emit`, in dependency
 /// order: Practitioners, Patients, Schedules, Slots, Appointments, Encounters.
 ///
 /// One Schedule is made per Practitioner. Resources that would have nothing to refer to (slots
 /// without practitioners, appointments without patients, anything dated in a range without a
 /// weekday) are left out; [`SyntheticSpec::validate`] reports those cases as errors.
-pub fn generate(spec: &SyntheticSpec, mut emit: impl FnMut(ResourceType, String)) {
+pub fn generate(spec: &SyntheticSpec, mut emit: impl FnMut(Resource)) {
     let mut sink = json::Sink::new(&mut emit);
     let mut world = world::World::new(spec);
     practitioner::practitioners(spec, &mut world, &mut sink);

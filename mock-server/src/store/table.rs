@@ -2,17 +2,69 @@
 //! never removed, so a row number is a stable handle that indexes and page cursors can hold.
 //! The id index holds row numbers only (hashing the row's own id), so an id is stored once.
 
+use std::borrow::Cow;
 use std::hash::BuildHasher;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
-/// One stored resource: its compact JSON (with `meta.versionId` and `meta.lastUpdated` inside)
+use super::synthetic::StoredAppointment;
+
+/// One stored resource: its body (whose JSON has `meta.versionId` and `meta.lastUpdated` inside)
 /// and the version, kept apart for `ETag`.
 #[derive(Debug, Clone)]
 pub struct Row {
     pub id: Box<str>,
-    pub version: Box<str>,
-    pub json: Box<str>,
+    pub version: Cow<'static, str>,
+    pub body: Body,
+}
+
+/// A resource's content: compact JSON as received, or a synthetic appointment in its compact form
+/// (written out as JSON when served).
+#[derive(Debug, Clone)]
+pub enum Body {
+    Json(Box<str>),
+    Appointment(StoredAppointment),
+}
+
+/// Version texts that need no allocation of their own (most resources are at a small version).
+const SMALL_VERSIONS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
+
+/// A `meta.versionId`, borrowed from [`SMALL_VERSIONS`] when it is one of them.
+pub fn version_text(version: &str) -> Cow<'static, str> {
+    match SMALL_VERSIONS.iter().find(|v| **v == version) {
+        Some(small) => Cow::Borrowed(small),
+        None => Cow::Owned(version.to_owned()),
+    }
+}
+
+impl Row {
+    /// Appends the resource's compact JSON to `out`.
+    pub fn write_json(&self, out: &mut String) {
+        match &self.body {
+            Body::Json(json) => out.push_str(json),
+            Body::Appointment(appointment) => appointment.write_json(out),
+        }
+    }
+
+    /// The resource's compact JSON.
+    pub fn json(&self) -> Cow<'_, str> {
+        match &self.body {
+            Body::Json(json) => Cow::Borrowed(json),
+            Body::Appointment(appointment) => {
+                let mut json = String::with_capacity(appointment.json_len_hint());
+                appointment.write_json(&mut json);
+                Cow::Owned(json)
+            }
+        }
+    }
+
+    /// About how long [`Row::json`] is, for sizing buffers.
+    pub fn json_len_hint(&self) -> usize {
+        match &self.body {
+            Body::Json(json) => json.len(),
+            Body::Appointment(appointment) => appointment.json_len_hint(),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -74,7 +126,7 @@ mod tests {
     use super::*;
 
     fn row(id: &str, version: &str) -> Row {
-        Row { id: id.into(), version: version.into(), json: "{}".into() }
+        Row { id: id.into(), version: version_text(version), body: Body::Json("{}".into()) }
     }
 
     #[test]
@@ -85,7 +137,7 @@ mod tests {
             assert_eq!((index, old.is_none()), (i, true));
         }
         let (index, old) = table.upsert(row("17", "1")).unwrap();
-        assert_eq!((index, old.map(|r| r.version)), (17, Some("0".into())));
+        assert_eq!((index, old.map(|r| r.version)), (17, Some(Cow::Borrowed("0"))));
         assert_eq!(table.get("17").map(|r| &*r.version), Some("1"));
         assert_eq!(table.find("999"), Some(999));
         assert_eq!(table.find("1000"), None);

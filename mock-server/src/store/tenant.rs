@@ -2,31 +2,39 @@
 //! answer Appointment and Slot searches without scanning the tenant.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+
+use hashbrown::HashSet;
 
 use super::ResourceType;
 use super::fields::{self, ResourceDoc};
 use super::sorted::SortedKeys;
-use super::table::{Row, Table, TableFull};
+use super::synthetic::StoredAppointment;
+use super::table::{Body, Row, Table, TableFull, version_text};
 use crate::fhir::params::Actor;
 
-/// Search fields of an Appointment.
+/// Search fields of an Appointment. Statuses and actor ids are interned per tenant: a million
+/// appointments name a few statuses and a few thousand actors.
 #[derive(Debug, Clone, Default)]
 pub struct AppointmentFields {
     pub start: Option<i64>,
-    pub status: Box<str>,
-    pub patients: Vec<Box<str>>,
-    pub practitioners: Vec<Box<str>>,
-    pub locations: Vec<Box<str>>,
+    pub status: Arc<str>,
+    /// Each participant's actor (Patient, Practitioner or Location) and its id.
+    pub actors: Box<[(Actor, Arc<str>)]>,
 }
 
 impl AppointmentFields {
-    pub fn actors(&self, actor: Actor) -> &[Box<str>] {
-        match actor {
-            Actor::Patient => &self.patients,
-            Actor::Practitioner => &self.practitioners,
-            Actor::Location => &self.locations,
-        }
+    pub fn actors(&self, actor: Actor) -> impl Iterator<Item = &Arc<str>> {
+        self.actors.iter().filter(move |(kind, _)| *kind == actor).map(|(_, id)| id)
     }
+}
+
+/// An Appointment's search fields as read, before interning.
+#[derive(Debug, Default)]
+struct ReadAppointment {
+    start: Option<i64>,
+    status: String,
+    actors: Vec<(Actor, String)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -82,7 +90,9 @@ pub struct TenantData {
     /// Schedule row → actor references (`Practitioner/1`).
     pub(super) schedule_actors: Vec<Option<Box<str>>>,
     /// Appointment keys by actor kind, then actor id.
-    pub(super) by_actor: HashMap<Actor, HashMap<Box<str>, SortedKeys>>,
+    pub(super) by_actor: HashMap<Actor, HashMap<Arc<str>, SortedKeys>>,
+    /// The one copy of each appointment status and actor id.
+    names: HashSet<Arc<str>>,
     /// Every Slot by start.
     pub(super) slots_by_start: SortedKeys,
     pub(super) encounters_by_patient: HashMap<Box<str>, Vec<u32>>,
@@ -119,9 +129,16 @@ impl TenantData {
 
     /// Stores a resource parsed with [`Parsed::new`] (which may run on another thread).
     pub fn insert(&mut self, parsed: Parsed) -> Result<u32, IngestError> {
+        let stored = match &parsed.row.body {
+            Body::Appointment(appointment) => Some(self.stored_fields(appointment)),
+            Body::Json(_) => None,
+        };
         let (index, _) = self.tables.entry(parsed.resource_type).or_default().upsert(parsed.row)?;
         match parsed.fields {
-            Fields::Appointment(fields) => self.index_appointment(index, fields),
+            Fields::Appointment(read) => {
+                let fields = stored.unwrap_or_else(|| self.interned(read));
+                self.index_appointment(index, fields);
+            }
             Fields::Slot(fields) => self.index_slot(index, fields),
             Fields::Patient(fields) => set(&mut self.patients, index, fields),
             Fields::Encounter(fields) => self.index_encounter(index, fields),
@@ -142,6 +159,34 @@ impl TenantData {
         self.slots_by_start.finish();
         for keys in self.by_actor.values_mut().flat_map(HashMap::values_mut) {
             keys.finish();
+        }
+    }
+
+    fn intern(&mut self, name: &str) -> Arc<str> {
+        if let Some(name) = self.names.get(name) {
+            return name.clone();
+        }
+        let name: Arc<str> = name.into();
+        self.names.insert(name.clone());
+        name
+    }
+
+    fn interned(&mut self, read: ReadAppointment) -> AppointmentFields {
+        AppointmentFields {
+            start: read.start,
+            status: self.intern(&read.status),
+            actors: read.actors.iter().map(|(actor, id)| (*actor, self.intern(id))).collect(),
+        }
+    }
+
+    fn stored_fields(&mut self, appointment: &StoredAppointment) -> AppointmentFields {
+        let actors = appointment.actors().map_or_else(Vec::new, |a| {
+            vec![(Actor::Practitioner, a.practitioner), (Actor::Patient, a.patient), (Actor::Location, a.location)]
+        });
+        AppointmentFields {
+            start: Some(appointment.start_ms()),
+            status: self.intern(appointment.status()),
+            actors: actors.into_iter().map(|(actor, id)| (actor, self.intern(id))).collect(),
         }
     }
 
@@ -213,7 +258,8 @@ pub struct Parsed {
 
 #[derive(Debug)]
 enum Fields {
-    Appointment(AppointmentFields),
+    /// Read from JSON; an appointment in its stored form carries its fields in its row.
+    Appointment(ReadAppointment),
     Slot(SlotFields),
     Patient(PatientFields),
     Encounter(EncounterFields),
@@ -229,7 +275,7 @@ impl Parsed {
             return Err(IngestError::WrongType { expected: resource_type, found: doc.resource_type });
         }
         let id: Box<str> = doc.id.as_deref().filter(|id| !id.is_empty()).ok_or(IngestError::NoId)?.into();
-        let version: Box<str> = doc.meta.version_id.as_deref().unwrap_or("0").into();
+        let version = version_text(doc.meta.version_id.as_deref().unwrap_or("0"));
         let fields = match resource_type {
             ResourceType::Appointment => Fields::Appointment(appointment_fields(doc)),
             ResourceType::Slot => Fields::Slot(slot_fields(doc)),
@@ -238,7 +284,14 @@ impl Parsed {
             ResourceType::Schedule => Fields::Schedule(doc.actor.reference.map(Into::into)),
             ResourceType::Practitioner => Fields::None,
         };
-        Ok(Self { resource_type, row: Row { id, version, json: json.into_boxed_str() }, fields })
+        Ok(Self { resource_type, row: Row { id, version, body: Body::Json(json.into_boxed_str()) }, fields })
+    }
+
+    /// A synthetic appointment in its stored form (nothing to parse).
+    pub fn appointment(appointment: StoredAppointment) -> Self {
+        let (id, version) = (appointment.id().to_string().into(), version_text(appointment.version()));
+        let row = Row { id, version, body: Body::Appointment(appointment) };
+        Self { resource_type: ResourceType::Appointment, row, fields: Fields::Appointment(ReadAppointment::default()) }
     }
 }
 
@@ -258,19 +311,16 @@ fn set<T: Default>(values: &mut Vec<T>, index: u32, value: T) {
     values[index] = value;
 }
 
-fn appointment_fields(doc: ResourceDoc) -> AppointmentFields {
-    let mut fields = AppointmentFields {
+fn appointment_fields(doc: ResourceDoc) -> ReadAppointment {
+    let mut fields = ReadAppointment {
         start: doc.start.as_deref().and_then(fields::instant_ms),
-        status: doc.status.unwrap_or_default().into(),
-        ..AppointmentFields::default()
+        status: doc.status.unwrap_or_default(),
+        actors: Vec::with_capacity(doc.participant.len()),
     };
     for reference in doc.participant.iter().filter_map(|p| p.actor.reference.as_deref()) {
-        if let Some(id) = fields::reference_id(reference, "Patient") {
-            fields.patients.push(id.into());
-        } else if let Some(id) = fields::reference_id(reference, "Practitioner") {
-            fields.practitioners.push(id.into());
-        } else if let Some(id) = fields::reference_id(reference, "Location") {
-            fields.locations.push(id.into());
+        let kinds = [(Actor::Patient, "Patient"), (Actor::Practitioner, "Practitioner"), (Actor::Location, "Location")];
+        if let Some((actor, id)) = kinds.iter().find_map(|(a, t)| Some((*a, fields::reference_id(reference, t)?))) {
+            fields.actors.push((actor, id.to_owned()));
         }
     }
     fields

@@ -5,12 +5,15 @@ use std::sync::OnceLock;
 
 use cerner_mock::Profile;
 use cerner_mock::clock::DEFAULT_MANUAL_START;
-use cerner_mock::fhir::params::parse_search;
+use cerner_mock::fhir::params::{Actor, parse_search};
 use cerner_mock::store::{AppointmentFields, LoadOptions, ResourceType, Store};
 use proptest::prelude::*;
 use time::{Date, Duration, Month};
 
 use crate::helpers::SANDBOX;
+
+/// The actor kinds in the order the model's lists keep them.
+const ACTORS: [Actor; 3] = [Actor::Patient, Actor::Practitioner, Actor::Location];
 
 fn store() -> &'static Store {
     static STORE: OnceLock<Store> = OnceLock::new();
@@ -27,9 +30,8 @@ fn actor_ids() -> &'static [Vec<String>; 3] {
         let mut ids: [Vec<String>; 3] = Default::default();
         let rows = data.table(ResourceType::Appointment).unwrap().len() as u32;
         for fields in (0..rows).filter_map(|row| data.appointment(row)) {
-            let lists = [&fields.patients, &fields.practitioners, &fields.locations];
-            for (all, list) in ids.iter_mut().zip(lists) {
-                all.extend(list.iter().map(|id| id.to_string()));
+            for (all, actor) in ids.iter_mut().zip(ACTORS) {
+                all.extend(fields.actors(actor).map(|id| id.to_string()));
             }
         }
         for list in &mut ids {
@@ -122,9 +124,8 @@ fn build(case: &Case) -> (Vec<(String, String)>, impl Fn(&AppointmentFields) -> 
     let actor = case.actor;
     let statuses = case.statuses.clone();
     let filter = move |f: &AppointmentFields| {
-        let lists = [&f.patients, &f.practitioners, &f.locations];
         f.start.is_some_and(|s| from <= s && s < to)
-            && lists[actor].iter().any(|id| ids.iter().any(|wanted| **id == **wanted))
+            && f.actors(ACTORS[actor]).any(|id| ids.iter().any(|wanted| **id == **wanted))
             && statuses.as_ref().is_none_or(|list| list.contains(&&*f.status))
     };
     (params, filter)

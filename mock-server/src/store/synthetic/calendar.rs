@@ -84,8 +84,16 @@ fn civil(day: i64) -> (i64, usize, i64) {
 }
 
 fn push_two(out: &mut String, n: i64) {
-    out.push(char::from(b'0' + (n / 10 % 10) as u8));
-    out.push(char::from(b'0' + (n % 10) as u8));
+    out.push_str(two(n));
+}
+
+/// `n % 100` as two digits, from a table: instants are written for every appointment served.
+fn two(n: i64) -> &'static str {
+    const DIGITS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+                          40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+                          8081828384858687888990919293949596979899";
+    let at = 2 * n.rem_euclid(100) as usize;
+    DIGITS.get(at..at + 2).unwrap_or("00")
 }
 
 /// `YYYY-MM-DD`.
@@ -105,8 +113,13 @@ pub fn push_date(out: &mut String, day: i64) {
 
 /// A FHIR instant with Cerner's millisecond precision: `YYYY-MM-DDTHH:MM:SS.000Z`.
 pub fn push_instant(out: &mut String, secs: i64) {
-    let time = secs.rem_euclid(SECS_PER_DAY);
     push_date(out, secs.div_euclid(SECS_PER_DAY));
+    push_time(out, secs);
+}
+
+/// The time of day of an instant, after its date: `THH:MM:SS.000Z`.
+pub fn push_time(out: &mut String, secs: i64) {
+    let time = secs.rem_euclid(SECS_PER_DAY);
     out.push('T');
     push_two(out, time / 3600);
     out.push(':');
@@ -132,6 +145,11 @@ pub fn push_div_date(out: &mut String, day: i64) {
 /// Cerner's narrative date and time: `Oct  6, 2020  2:00 P.M. UTC`.
 pub fn push_div_instant(out: &mut String, secs: i64) {
     push_div_date(out, secs.div_euclid(SECS_PER_DAY));
+    push_div_time(out, secs);
+}
+
+/// The narrative time of day, after its date: `  2:00 P.M. UTC`.
+pub fn push_div_time(out: &mut String, secs: i64) {
     let minutes = secs.rem_euclid(SECS_PER_DAY) / 60;
     let (hour, minute) = (minutes / 60, minutes % 60);
     let hour12 = if hour % 12 == 0 { 12 } else { hour % 12 };
@@ -155,7 +173,7 @@ pub fn push_number(out: &mut String, mut n: u64) {
             break;
         }
     }
-    digits.iter().skip(digits.len() - len).for_each(|&d| out.push(char::from(d)));
+    out.push_str(std::str::from_utf8(&digits[digits.len() - len..]).unwrap_or("0"));
 }
 
 /// Escapes text from outside (location names from the profile) for the XHTML `text.div`.

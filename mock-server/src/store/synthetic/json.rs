@@ -1,9 +1,12 @@
 //! The DSTU2 datatypes the generated resources share, as serde structs that borrow every string,
 //! and the [`Sink`] that serializes a resource into a reused buffer and hands it on as compact
-//! JSON. Borrowing keeps a million appointments free of per-field allocations.
+//! JSON (appointments it hands on as they are stored). Borrowing keeps a million resources free of
+//! per-field allocations.
 
 use serde::Serialize;
 
+use super::Resource;
+use super::stored::StoredAppointment;
 use crate::store::ResourceType;
 
 /// `meta.versionId` values: resources are generated at a small version.
@@ -132,12 +135,16 @@ pub struct HumanName<'a> {
 /// Serializes resources into one reused buffer and hands each on as an exactly sized `String`.
 pub struct Sink<'e> {
     buf: Vec<u8>,
-    emit: &'e mut dyn FnMut(ResourceType, String),
+    emit: &'e mut dyn FnMut(Resource),
 }
 
 impl<'e> Sink<'e> {
-    pub fn new(emit: &'e mut dyn FnMut(ResourceType, String)) -> Self {
+    pub fn new(emit: &'e mut dyn FnMut(Resource)) -> Self {
         Sink { buf: Vec::with_capacity(4096), emit }
+    }
+
+    pub fn appointment(&mut self, appointment: StoredAppointment) {
+        (self.emit)(Resource::Appointment(appointment));
     }
 
     /// Serializing these borrowed structs cannot fail (no maps, no custom impls); should it ever,
@@ -149,7 +156,7 @@ impl<'e> Sink<'e> {
             return;
         }
         match std::str::from_utf8(&self.buf) {
-            Ok(json) => (self.emit)(kind, json.to_owned()),
+            Ok(json) => (self.emit)(Resource::Json(kind, json.to_owned())),
             Err(error) => tracing::error!(%kind, %error, "synthetic resource is not UTF-8; left out"),
         }
     }

@@ -36,7 +36,7 @@ fn spec() -> SyntheticSpec {
 
 fn collect(spec: &SyntheticSpec) -> Vec<(ResourceType, String)> {
     let mut out = Vec::new();
-    generate(spec, |kind, json| out.push((kind, json)));
+    generate(spec, |resource| out.push(resource.into_json()));
     out
 }
 
@@ -76,7 +76,8 @@ impl Brief {
 
 fn briefs(spec: &SyntheticSpec) -> Vec<Brief> {
     let mut out = Vec::new();
-    generate(spec, |kind, json| {
+    generate(spec, |resource| {
+        let (kind, json) = resource.into_json();
         if kind == ResourceType::Appointment {
             out.push(serde_json::from_str(&json).unwrap());
         }
@@ -541,7 +542,8 @@ fn synthetic_timing_of_a_million_appointments() {
     let started = std::time::Instant::now();
     let mut sizes: BTreeMap<ResourceType, (u64, u64, std::time::Duration)> = BTreeMap::new();
     let mut last = started;
-    generate(&spec, |kind, json| {
+    generate(&spec, |resource| {
+        let (kind, json) = resource.into_json();
         let now = std::time::Instant::now();
         let entry = sizes.entry(kind).or_default();
         entry.0 += 1;

@@ -1,0 +1,136 @@
+//! The stored form writes exactly the bytes serde writes for the DSTU2 Appointment shape.
+
+use serde::Serialize;
+use time::macros::date;
+
+use super::super::json::{Coding, Concept, Meta, Narrative, Reference, Sink};
+use super::super::world::{World, visit_type};
+use super::super::{Resource, SyntheticSpec, generate, patient, practitioner};
+use super::*;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Appointment<'a> {
+    resource_type: &'static str,
+    id: &'a str,
+    meta: Meta<'a>,
+    text: Narrative<'a>,
+    status: &'static str,
+    #[serde(rename = "type")]
+    kind: Concept<'a>,
+    description: &'a str,
+    start: &'a str,
+    end: &'a str,
+    minutes_duration: u32,
+    participant: [Participant<'a>; 3],
+}
+
+#[derive(Serialize)]
+struct Participant<'a> {
+    #[serde(rename = "type", skip_serializing_if = "<[_]>::is_empty")]
+    kind: &'a [Concept<'a>],
+    actor: Reference<'a>,
+    required: &'static str,
+    status: &'static str,
+}
+
+fn participant<'a>(kind: &'a [Concept<'a>], person: (&'a str, &'a str), status: &'static str) -> Participant<'a> {
+    let (reference, display) = person;
+    Participant { kind, actor: Reference { reference, display: Some(display) }, required: "required", status }
+}
+
+/// The appointment as serde writes the DSTU2 shape, from the world it was generated in.
+fn serialized(world: &World, a: &StoredAppointment) -> String {
+    let (patient, practitioner) = (&world.patients[a.patient as usize], &world.practitioners[a.practitioner as usize]);
+    let place = &world.locations[a.location as usize];
+    let status = STATUSES[usize::from(a.status)];
+    let (code, visit) = visit_type(practitioner.visit);
+    let text = |f: &dyn Fn(&mut String)| {
+        let mut out = String::new();
+        f(&mut out);
+        out
+    };
+    let end = a.start + i64::from(a.minutes) * 60;
+    let div = text(&|out| {
+        out.push_str(&format!(
+            "<div><p><b>Appointment</b></p><p><b>Description</b>: {visit}</p><p><b>Type</b>: {visit}</p><p><b>Start</b>: "
+        ));
+        push_div_instant(out, a.start);
+        out.push_str("</p><p><b>End</b>: ");
+        push_div_instant(out, end);
+        out.push_str(&format!(
+            "</p><p><b>Duration</b>: {} Minutes</p><p><b>Status</b>: {}</p><p><b>Location</b>: {}</p><p><b>Participants</b>:</p><p><b>Patient</b>: {}</p><br /><p><b>Participant</b>: {}</p><p><b>Primary</b>: Yes</p></div>",
+            a.minutes, status.label, place.html, patient.display, practitioner.display
+        ));
+    });
+    let (id, updated) = (a.id.to_string(), text(&|out| push_instant(out, a.updated)));
+    let (start, end) = (text(&|out| push_instant(out, a.start)), text(&|out| push_instant(out, end)));
+    let coding = [Coding { system: &world.visit_system, code, display: visit, user_selected: true }];
+    let primary =
+        [Coding { system: PARTICIPATION_TYPE, code: "PPRF", display: "primary performer", user_selected: false }];
+    let role = CREDENTIALS[practitioner.credential].role;
+    let performer = [Concept::text(role), Concept { coding: &primary, text: None }];
+    let patient_type = [Concept::text("Patient")];
+    let appointment = Appointment {
+        resource_type: "Appointment",
+        id: &id,
+        meta: Meta { version_id: a.version(), last_updated: &updated },
+        text: Narrative::generated(&div),
+        status: status.code,
+        kind: Concept { coding: &coding, text: Some(visit) },
+        description: visit,
+        start: &start,
+        end: &end,
+        minutes_duration: u32::from(a.minutes),
+        participant: [
+            participant(&performer, (&practitioner.reference, &practitioner.display), status.attendance),
+            participant(&patient_type, (&patient.reference, &patient.display), status.attendance),
+            participant(&[], (&place.reference, &place.display), status.attendance),
+        ],
+    };
+    serde_json::to_string(&appointment).unwrap()
+}
+
+fn spec(locations: Vec<(String, String)>) -> SyntheticSpec {
+    SyntheticSpec {
+        seed: 9,
+        first_day: date!(2026 - 03 - 01),
+        last_day: date!(2026 - 04 - 30),
+        patients: 200,
+        practitioners: 12,
+        appointments: 3_000,
+        slots: 10,
+        encounters: 10,
+        locations,
+        first_location_share: 0.4,
+        id_base: 30_000_000,
+        tenant: "t\"quoted\\".into(),
+    }
+}
+
+#[test]
+fn stored_appointments_write_the_bytes_serde_writes() {
+    let odd = vec![
+        ("1".to_owned(), "Quote \" and backslash \\ & <tag>".to_owned()),
+        ("2".to_owned(), "Tab\there, é and \u{1}".to_owned()),
+        ("3".to_owned(), "Plain".to_owned()),
+    ];
+    for spec in [spec(odd), spec(Vec::new())] {
+        let mut world = World::new(&spec);
+        let mut ignore = |_: Resource| {};
+        let mut sink = Sink::new(&mut ignore);
+        practitioner::practitioners(&spec, &mut world, &mut sink);
+        patient::patients(&spec, &mut world, &mut sink);
+        let mut seen = 0;
+        generate(&spec, |resource| {
+            if let Resource::Appointment(a) = resource {
+                let mut json = String::new();
+                a.write_json(&mut json);
+                assert_eq!(json, serialized(&world, &a));
+                assert!(a.json_len_hint() >= json.len());
+                seen += 1;
+            }
+        });
+        assert_eq!(seen, 3_000);
+    }
+}
