@@ -12,9 +12,9 @@ mod verified;
 
 use std::sync::Arc;
 
-use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -92,14 +92,35 @@ pub enum TokenRejection {
 #[error("cannot generate the token signing key: {0}")]
 pub struct KeyError(String);
 
+/// A P-256 key pair from a scalar drawn from the operating system's generator (through rand's
+/// thread-local CSPRNG). aws-lc's own generator would first seed itself from CPU jitter, tens of
+/// milliseconds of start-up; signing still uses it, so that cost moves to the first token.
+fn random_key_pair() -> Result<EcdsaKeyPair, KeyError> {
+    // RFC 5915 ECPrivateKey for prime256v1 without the public key, which the parser derives.
+    const PREFIX: [u8; 7] = [0x30, 0x31, 0x02, 0x01, 0x01, 0x04, 0x20];
+    const CURVE: [u8; 12] = [0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    let mut last = String::new();
+    // A scalar of zero or not below the group order is refused; that is one draw in 2^32.
+    for _ in 0..8 {
+        let mut der = Vec::with_capacity(PREFIX.len() + 32 + CURVE.len());
+        der.extend_from_slice(&PREFIX);
+        let mut scalar = [0u8; 32];
+        rand::rng().fill_bytes(&mut scalar);
+        der.extend_from_slice(&scalar);
+        der.extend_from_slice(&CURVE);
+        match EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, &der) {
+            Ok(pair) => return Ok(pair),
+            Err(e) => last = e.to_string(),
+        }
+    }
+    Err(KeyError(format!("no usable P-256 key drawn: {last}")))
+}
+
 impl TokenKeys {
     /// Generates a fresh P-256 key pair.
     pub fn generate() -> Result<Self, KeyError> {
-        let rng = SystemRandom::new();
-        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
-            .map_err(|e| KeyError(e.to_string()))?;
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref())
-            .map_err(|e| KeyError(e.to_string()))?;
+        let pair = random_key_pair()?;
+        let pkcs8 = pair.to_pkcs8v1().map_err(|e| KeyError(e.to_string()))?;
         Ok(Self {
             kid: format!("{}.ec", Uuid::new_v4()),
             encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),

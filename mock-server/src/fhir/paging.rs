@@ -9,9 +9,9 @@
 //! they cannot be forged or edited, and expire an hour (emulator clock) after they were issued.
 
 use aws_lc_rs::hmac;
-use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::store::{Key, ResourceType};
@@ -77,9 +77,10 @@ impl std::fmt::Debug for PageKeys {
 
 impl PageKeys {
     pub fn generate() -> Self {
+        // From the operating system's generator (through rand's thread-local CSPRNG): aws-lc's own
+        // generator seeds itself from CPU jitter first, which costs tens of milliseconds at start-up.
         let mut secret = [0u8; 32];
-        // A failed RNG leaves a zero key: tokens then still work, only less tamper-proof.
-        let _ = SystemRandom::new().fill(&mut secret);
+        rand::rng().fill_bytes(&mut secret);
         Self(hmac::Key::new(hmac::HMAC_SHA256, &secret))
     }
 
