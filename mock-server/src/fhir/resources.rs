@@ -116,7 +116,7 @@ fn search(
     let search = parse_search(resource_type, &request.params)?;
     let store = state.store();
     let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
-    let matches = data.search(&search.query)?;
+    let matches = store.search_cached(tenant, &data, resource_type, &request.params, &search.query)?;
     let count = short_page.map_or(search.count as usize, |keep| keep.min(search.count as usize));
     let (start, end) = page_bounds(&matches, request.cursor, count);
     let base = format!("{}{}", state.origin(), endpoint.base_path(tenant));

@@ -12,6 +12,7 @@ mod changes;
 mod fields;
 mod resource_type;
 mod search;
+mod search_cache;
 mod simulate;
 mod sorted;
 mod summary;
@@ -20,7 +21,7 @@ mod table;
 mod tenant;
 
 use std::collections::HashMap;
-use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use time::{Date, Duration};
 
@@ -41,6 +42,7 @@ use synthetic::{SyntheticError, SyntheticSpec};
 #[derive(Debug, Default)]
 pub struct Store {
     tenants: HashMap<TenantId, RwLock<TenantData>>,
+    searches: search_cache::SearchCache,
 }
 
 /// Why the store could not be built.
@@ -81,7 +83,7 @@ impl Store {
         for (tenant, data) in profile.tenants.iter().zip(loaded) {
             tenants.insert(tenant.id.clone(), RwLock::new(data?));
         }
-        Ok(Self { tenants })
+        Ok(Self { tenants, searches: search_cache::SearchCache::default() })
     }
 
     /// Read access to a tenant's data.
@@ -90,10 +92,27 @@ impl Store {
         Some(lock.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Write access to a tenant's data.
+    /// Write access to a tenant's data. It bumps the data's generation, so no search cached
+    /// before the write is served after it.
     pub fn write(&self, tenant: &str) -> Option<RwLockWriteGuard<'_, TenantData>> {
         let lock = self.tenants.get(tenant)?;
-        Some(lock.write().unwrap_or_else(PoisonError::into_inner))
+        let mut data = lock.write().unwrap_or_else(PoisonError::into_inner);
+        data.generation += 1;
+        Some(data)
+    }
+
+    /// The matches of a search of `data` (read from this store for `tenant`), from the cache of
+    /// recent searches when the same parameters were searched on the same data.
+    pub fn search_cached(
+        &self,
+        tenant: &str,
+        data: &TenantData,
+        resource_type: ResourceType,
+        params: &[(String, String)],
+        query: &crate::fhir::params::Query,
+    ) -> Result<Arc<[Key]>, SearchError> {
+        let params = search_cache::params_key(params);
+        self.searches.get_or_compute(tenant, resource_type, data.generation, &params, || data.search(query))
     }
 }
 

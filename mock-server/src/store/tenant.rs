@@ -98,6 +98,8 @@ pub struct TenantData {
     pub(super) encounters_by_patient: HashMap<Box<str>, Vec<u32>>,
     /// During a bulk load keys are appended and sorted once at the end.
     loading: bool,
+    /// Bumped by every write access ([`super::Store::write`]): keys the cache of recent searches.
+    pub(super) generation: u64,
 }
 
 impl TenantData {

@@ -87,3 +87,22 @@ async fn bad_foreign_and_expired_page_tokens_are_400() {
     assert_eq!(env["status"], 400);
     assert!(env["body"]["issue"][0]["diagnostics"].as_str().unwrap().contains("expired"));
 }
+
+#[tokio::test]
+async fn a_change_between_pages_shows_on_the_next_page_although_searches_are_cached() {
+    let app = spawn_app_with(LoadOptions { synthetic: Some("appointments=4000".into()) }).await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    let first: Value = app.fhir(&format!("/dstu2/{SANDBOX}/{QUERY}"), Some(&token)).await.json().await.unwrap();
+    let total = first["total"].as_u64().unwrap();
+    let next = link(&first, "next").unwrap().to_owned();
+    let second = app.follow(&next, &token).await;
+    let moved = entry_ids(&second, "Appointment")[10].clone();
+
+    // Moved out of the searched dates: the same page asked again no longer holds it.
+    let admin = cerner_mock::AdminClient::new(&app.url("")).unwrap();
+    let change = cerner_mock::admin_client::Change::reschedule(&moved, "2030-01-01T10:00:00Z", "2030-01-01T10:30:00Z");
+    admin.apply_changes(SANDBOX, &[change]).await.unwrap();
+    let again = app.follow(&next, &token).await;
+    assert_eq!(again["total"].as_u64().unwrap(), total - 1, "the new total");
+    assert!(!entry_ids(&again, "Appointment").contains(&moved), "the moved appointment is gone from its page");
+}
