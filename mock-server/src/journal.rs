@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
 /// Entries kept when the profile does not say.
@@ -21,10 +22,12 @@ pub const DEFAULT_CAPACITY: usize = 10_000;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalEntry {
     pub seq: u64,
-    /// The emulator's clock (RFC 3339).
-    pub time: String,
-    /// Real time (RFC 3339).
-    pub wall_time: String,
+    /// The emulator's clock (RFC 3339 on the wire; formatted when read, not on every request).
+    #[serde(with = "time::serde::rfc3339")]
+    pub time: OffsetDateTime,
+    /// Real time (RFC 3339 on the wire).
+    #[serde(with = "time::serde::rfc3339")]
+    pub wall_time: OffsetDateTime,
     pub method: String,
     pub path: String,
     pub query: Option<String>,
@@ -179,8 +182,8 @@ mod tests {
     fn entry(seq: u64, tenant: &str) -> JournalEntry {
         JournalEntry {
             seq,
-            time: String::new(),
-            wall_time: String::new(),
+            time: OffsetDateTime::UNIX_EPOCH,
+            wall_time: OffsetDateTime::UNIX_EPOCH,
             method: "GET".into(),
             path: format!("/dstu2/{tenant}/Appointment"),
             query: None,

@@ -13,7 +13,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -45,8 +44,8 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
     let identity = identify(&state, &path, &parts.headers, bytes.as_deref());
     let mut entry = JournalEntry {
         seq,
-        time: time.format(&Rfc3339).unwrap_or_default(),
-        wall_time: OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default(),
+        time,
+        wall_time: OffsetDateTime::now_utc(),
         method: parts.method.to_string(),
         path,
         query: parts.uri.query().map(str::to_owned),
