@@ -14,7 +14,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cerner_mock::journal::JournalEntry;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use url::Url;
 
 const AUTH_PREFIX: &str = "/__auth";
@@ -123,10 +122,10 @@ fn entry(
         .and_then(|pair| pair.split_once(':').map(|(id, _)| id.to_owned()));
     let segments: Vec<&str> = path.split('/').collect();
     let tenant = segments.iter().position(|s| *s == "dstu2" || *s == "tenants").and_then(|i| segments.get(i + 1));
-    let now = OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default();
+    let now = OffsetDateTime::now_utc();
     JournalEntry {
         seq,
-        time: now.clone(),
+        time: now,
         wall_time: now,
         method: method.to_string(),
         path: path.strip_prefix(AUTH_PREFIX).unwrap_or(path).to_owned(),

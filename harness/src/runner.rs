@@ -273,7 +273,7 @@ pub(crate) fn timeline(evidence: &Evidence) -> Vec<TimelineEntry> {
         .iter()
         .map(|e| TimelineEntry {
             seq: e.seq,
-            wall_time: e.wall_time.clone(),
+            wall_time: e.wall_time.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
             tenant: e.tenant.clone(),
             method: e.method.clone(),
             url: format!(

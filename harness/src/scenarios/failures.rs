@@ -146,7 +146,7 @@ fn short_wait(ev: &Evidence) -> Vec<CheckResult> {
     let next =
         throttled.and_then(|t| ev.journal.iter().find(|e| e.seq > t.seq && e.tenant.as_deref() == Some(SANDBOX)));
     let gap = match (throttled, next) {
-        (Some(t), Some(n)) => wall_gap(&t.wall_time, &n.wall_time),
+        (Some(t), Some(n)) => Some((n.wall_time - t.wall_time).as_seconds_f64()),
         _ => None,
     };
     vec![
@@ -255,11 +255,4 @@ fn correlation(ev: &Evidence) -> Vec<CheckResult> {
             format!("{} attempts", failed.len()),
         ),
     ]
-}
-
-/// Seconds between two RFC 3339 instants.
-fn wall_gap(from: &str, to: &str) -> Option<f64> {
-    use time::format_description::well_known::Rfc3339;
-    let (a, b) = (time::OffsetDateTime::parse(from, &Rfc3339).ok()?, time::OffsetDateTime::parse(to, &Rfc3339).ok()?);
-    Some((b - a).as_seconds_f64())
 }
