@@ -93,25 +93,36 @@ pub enum TokenRejection {
 pub struct KeyError(String);
 
 /// A P-256 key pair from a scalar drawn from the operating system's generator (through rand's
-/// thread-local CSPRNG). aws-lc's own generator would first seed itself from CPU jitter, tens of
+/// thread-local CSPRNG), as PKCS#8 with its public key (which the signer would otherwise derive
+/// again on every token). aws-lc's own generator would first seed itself from CPU jitter, tens of
 /// milliseconds of start-up; signing still uses it, so that cost moves to the first token.
-fn random_key_pair() -> Result<EcdsaKeyPair, KeyError> {
+fn random_key_pair() -> Result<(EcdsaKeyPair, Vec<u8>), KeyError> {
     // RFC 5915 ECPrivateKey for prime256v1 without the public key, which the parser derives.
-    const PREFIX: [u8; 7] = [0x30, 0x31, 0x02, 0x01, 0x01, 0x04, 0x20];
+    const SEC1_PREFIX: [u8; 7] = [0x30, 0x31, 0x02, 0x01, 0x01, 0x04, 0x20];
     const CURVE: [u8; 12] = [0xa0, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+    // PKCS#8 PrivateKeyInfo (ecPublicKey, prime256v1) around an ECPrivateKey with its public key.
+    const PKCS8_PREFIX: [u8; 36] = [
+        0x30, 0x81, 0x87, 0x02, 0x01, 0x00, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06,
+        0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x04, 0x6d, 0x30, 0x6b, 0x02, 0x01, 0x01, 0x04, 0x20,
+    ];
+    const PUBLIC_PREFIX: [u8; 5] = [0xa1, 0x44, 0x03, 0x42, 0x00];
     let mut last = String::new();
     // A scalar of zero or not below the group order is refused; that is one draw in 2^32.
     for _ in 0..8 {
-        let mut der = Vec::with_capacity(PREFIX.len() + 32 + CURVE.len());
-        der.extend_from_slice(&PREFIX);
         let mut scalar = [0u8; 32];
         rand::rng().fill_bytes(&mut scalar);
-        der.extend_from_slice(&scalar);
-        der.extend_from_slice(&CURVE);
-        match EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, &der) {
-            Ok(pair) => return Ok(pair),
-            Err(e) => last = e.to_string(),
-        }
+        let sec1 = [&SEC1_PREFIX[..], &scalar, &CURVE].concat();
+        let pair = match EcdsaKeyPair::from_private_key_der(&ECDSA_P256_SHA256_FIXED_SIGNING, &sec1) {
+            Ok(pair) => pair,
+            Err(e) => {
+                last = e.to_string();
+                continue;
+            }
+        };
+        let pkcs8 = [&PKCS8_PREFIX[..], &scalar, &PUBLIC_PREFIX, pair.public_key().as_ref()].concat();
+        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &pkcs8)
+            .map_err(|e| KeyError(format!("the key's PKCS#8 form: {e}")))?;
+        return Ok((pair, pkcs8));
     }
     Err(KeyError(format!("no usable P-256 key drawn: {last}")))
 }
@@ -119,11 +130,10 @@ fn random_key_pair() -> Result<EcdsaKeyPair, KeyError> {
 impl TokenKeys {
     /// Generates a fresh P-256 key pair.
     pub fn generate() -> Result<Self, KeyError> {
-        let pair = random_key_pair()?;
-        let pkcs8 = pair.to_pkcs8v1().map_err(|e| KeyError(e.to_string()))?;
+        let (pair, pkcs8) = random_key_pair()?;
         Ok(Self {
             kid: format!("{}.ec", Uuid::new_v4()),
-            encoding: EncodingKey::from_ec_der(pkcs8.as_ref()),
+            encoding: EncodingKey::from_ec_der(&pkcs8),
             decoding: DecodingKey::from_ec_der(pair.public_key().as_ref()),
             verified: verified::Verified::default(),
         })
@@ -207,6 +217,15 @@ mod tests {
         let other = TokenKeys::generate().unwrap();
         assert_eq!(other.verify(&issued.token, DEFAULT_MANUAL_START), Err(TokenRejection::Invalid));
         assert_eq!(keys.verify("not.a.jwt", DEFAULT_MANUAL_START), Err(TokenRejection::Invalid));
+    }
+
+    #[test]
+    fn a_drawn_key_carries_its_public_key_and_two_draws_differ() {
+        let (pair, pkcs8) = random_key_pair().unwrap();
+        assert_eq!(pkcs8.len(), 138, "PKCS#8 with the public key, so signing does not derive it again");
+        assert!(pkcs8.ends_with(pair.public_key().as_ref()));
+        let (other, _) = random_key_pair().unwrap();
+        assert_ne!(pair.public_key().as_ref(), other.public_key().as_ref());
     }
 
     #[test]
