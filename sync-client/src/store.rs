@@ -104,6 +104,27 @@ impl StoredAppointment {
     }
 }
 
+/// For each record of a page, in page order, its row as stored after the page: the rows are moved
+/// out of `latest` (by id), and copied only for an id the page holds more than once.
+pub(crate) fn in_page_order<K: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
+    page: &[AppointmentRecord],
+    mut latest: std::collections::HashMap<K, StoredAppointment>,
+) -> Vec<StoredAppointment> {
+    let mut rows: Vec<StoredAppointment> = Vec::with_capacity(page.len());
+    let mut placed: std::collections::HashMap<&str, usize> = std::collections::HashMap::with_capacity(page.len());
+    for record in page.iter().rev() {
+        if let Some(&at) = placed.get(record.id.as_str()) {
+            let row = rows[at].clone();
+            rows.push(row);
+        } else if let Some(row) = latest.remove(record.id.as_str()) {
+            placed.insert(&record.id, rows.len());
+            rows.push(row);
+        }
+    }
+    rows.reverse();
+    rows
+}
+
 /// Why the store could not do what was asked. Messages are one line and carry their cause, so
 /// they are not repeated by a `source()` chain. No message ever carries a database password.
 #[derive(Debug, thiserror::Error)]

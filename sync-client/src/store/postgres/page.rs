@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use deadpool_postgres::Client;
 
 use super::read::{COLUMNS, stored_from_row};
-use crate::store::{AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, newer, utc_text};
+use crate::store::{
+    AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, in_page_order, newer, utc_text,
+};
 
 /// The advisory lock class of page saves; the second key is the tenant's hash.
 const PAGE_LOCK_CLASS: i32 = 0x6170_7370;
@@ -105,8 +107,7 @@ pub(super) async fn save_page(
         tx.execute(&touch, &[&tenant, &run.0, &touches]).await?;
     }
     tx.commit().await?;
-    let rows = page.iter().filter_map(|record| current.get(&record.id).cloned()).collect();
-    Ok((outcome, rows))
+    Ok((outcome, in_page_order(page, current)))
 }
 
 /// Binds the rows as one array per column and runs an INSERT or UPDATE over [`RECORD_ARRAYS`].

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::read::stored_from_row;
 use super::{AppointmentRecord, PageOutcome, RunId, SqliteStore, StoreError, StoredAppointment, write_transaction};
-use crate::store::newer;
+use crate::store::{in_page_order, newer};
 
 const LOOKUP: &str = concat!("SELECT ", columns!(), " FROM appointments WHERE tenant = ?1 AND id = ?2");
 const INSERT: &str = "INSERT INTO appointments (tenant, id, version_id, last_updated, start, status, locations,
@@ -63,8 +63,7 @@ impl SqliteStore {
             latest.insert(record.id.as_str(), row);
         }
         tx.commit()?;
-        let rows = page.iter().filter_map(|record| latest.get(record.id.as_str()).cloned()).collect();
-        Ok((outcome, rows))
+        Ok((outcome, in_page_order(page, latest)))
     }
 
     /// [`SyncStore::mark_vanished`](crate::store::SyncStore::mark_vanished), comparing starts and
