@@ -192,11 +192,10 @@ mod tests {
     use crate::clock::DEFAULT_MANUAL_START;
     use time::Duration;
 
-    #[test]
-    fn issued_tokens_verify_until_exp() {
+    /// New keys and a token of tenant `t` issued at the manual clock's start for 600 s.
+    fn issued_token() -> (TokenKeys, Issued) {
         let keys = TokenKeys::generate().unwrap();
-        let client = ClientId::new("c");
-        let tenant = TenantId::parse("t").unwrap();
+        let (client, tenant) = (ClientId::new("c"), TenantId::parse("t").unwrap());
         let scopes = ScopeSet::parse("system/Patient.read").unwrap();
         let grant = Grant {
             issuer: "http://127.0.0.1/",
@@ -207,6 +206,12 @@ mod tests {
             lifetime_seconds: 600,
         };
         let issued = keys.issue(&grant).unwrap();
+        (keys, issued)
+    }
+
+    #[test]
+    fn issued_tokens_verify_until_exp() {
+        let (keys, issued) = issued_token();
         let claims = keys.verify(&issued.token, DEFAULT_MANUAL_START + Duration::seconds(599)).unwrap();
         assert_eq!(claims.cerner.tnt, "t");
         assert_eq!(claims.exp - claims.iat, 600);
@@ -230,18 +235,7 @@ mod tests {
 
     #[test]
     fn a_remembered_token_still_expires_and_an_altered_one_is_refused() {
-        let keys = TokenKeys::generate().unwrap();
-        let (client, tenant) = (ClientId::new("c"), TenantId::parse("t").unwrap());
-        let scopes = ScopeSet::parse("system/Patient.read").unwrap();
-        let grant = Grant {
-            issuer: "http://127.0.0.1/",
-            client_id: &client,
-            tenant: &tenant,
-            scopes: &scopes,
-            issued_at: DEFAULT_MANUAL_START,
-            lifetime_seconds: 600,
-        };
-        let issued = keys.issue(&grant).unwrap();
+        let (keys, issued) = issued_token();
         for _ in 0..3 {
             assert!(keys.verify(&issued.token, DEFAULT_MANUAL_START).is_ok());
         }
