@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster on loopback for the tests.
 #
-#   eval "$(bash .ci/postgres.sh start)"   # prints the exports: APPOINTMENT_SYNC_TEST_PG, PG_TEST_DIR
+#   pg_env=$(bash .ci/postgres.sh start) && eval "$pg_env"   # exports APPOINTMENT_SYNC_TEST_PG, PG_TEST_DIR
 #   bash .ci/postgres.sh stop "$PG_TEST_DIR"
 #
 # Installs the distribution's PostgreSQL server when no initdb is found (Debian/Ubuntu: apt-get,

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --locked -p appointment-sync --bin appointment-sync --example scale_workers
-eval "$(bash .ci/postgres.sh start)"
+pg_env=$(bash .ci/postgres.sh start)   # a failed start stops the script here (set -e)
+eval "$pg_env"
 trap 'bash .ci/postgres.sh stop "$PG_TEST_DIR"' EXIT
 target/release/examples/scale_workers "$@"
