@@ -11,6 +11,8 @@
 //!   the start (pages are idempotent, so nothing is stored twice).
 //! - Completing writes the tenant's outcome and state in one transaction, and only while the
 //!   worker still owns the lease: a worker that lost its lease never overwrites its successor.
+//! - A tenant leased in another open round (workers configured with another window) is not claimed
+//!   until that lease ends: one tenant never serves two workers at once.
 //! - A tenant whose `deferred_until` (from a long `Retry-After`) lies in the future is completed
 //!   as deferred without being called. Times are the database server's (`now()`), so workers on
 //!   machines with skewed clocks agree.
@@ -59,6 +61,8 @@ const CLAIM: &str = "SELECT rt.tenant, ts.deferred_until,
      FROM round_tenants rt LEFT JOIN tenant_state ts ON ts.tenant = rt.tenant
      WHERE rt.round = $1 AND rt.tenant = ANY($2)
        AND (rt.state = 'pending' OR (rt.state = 'leased' AND rt.lease_expires < now()))
+       AND NOT EXISTS (SELECT 1 FROM round_tenants other WHERE other.tenant = rt.tenant
+         AND other.round <> rt.round AND other.state = 'leased' AND other.lease_expires >= now())
      ORDER BY rt.tenant
      LIMIT 1
      FOR UPDATE OF rt SKIP LOCKED";

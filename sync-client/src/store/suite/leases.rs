@@ -115,3 +115,16 @@ async fn a_worker_only_claims_tenants_it_was_configured_with() {
     assert_eq!(store.claim(round, "w", &mine, TTL).await.unwrap(), Claim::Done, "its own tenants are done");
     assert_eq!(store.round_tenants(round).await.unwrap()[1].state, "pending", "the other is left to its workers");
 }
+
+#[tokio::test]
+async fn a_tenant_leased_in_another_round_waits_for_that_lease() {
+    let Some(store) = postgres().await else { return };
+    let tenants = names(&["a"]);
+    let week = store.join_round("2026-01-01", "2026-01-08", &tenants).await.unwrap();
+    let month = store.join_round("2026-01-01", "2026-02-01", &tenants).await.unwrap();
+    assert_ne!(week, month);
+    assert!(matches!(store.claim(week, "w1", &tenants, TTL).await.unwrap(), Claim::Lease { .. }));
+    assert_eq!(store.claim(month, "w2", &tenants, TTL).await.unwrap(), Claim::Wait, "one worker per tenant");
+    assert!(store.complete(week, "a", "w1", "synced", &TenantState::default()).await.unwrap());
+    assert!(matches!(store.claim(month, "w2", &tenants, TTL).await.unwrap(), Claim::Lease { .. }));
+}
