@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster on loopback for the tests.
 #
-#   pg_env=$(bash .ci/postgres.sh start) && eval "$pg_env"   # exports APPOINTMENT_SYNC_TEST_PG, PG_TEST_DIR
+#   pg_env=$(bash .ci/postgres.sh start) && eval "$pg_env"
 #   bash .ci/postgres.sh stop "$PG_TEST_DIR"
 #
 # Installs the distribution's PostgreSQL server when no initdb is found (Debian/Ubuntu: apt-get,
 # without creating the packaged "main" cluster). The cluster runs as an unprivileged user (the
 # packaged `postgres` user when this script runs as root), listens on 127.0.0.1 only, on a free
 # port, trusts local connections, and lives in a temporary directory that `stop` removes.
+#
+# It also serves TLS, with a certificate for 127.0.0.1 from a throwaway CA, so the client's
+# certificate checks can be tested. The exports:
+#   APPOINTMENT_SYNC_TEST_PG      the server in clear (sslmode=disable), for the store tests
+#   APPOINTMENT_SYNC_TEST_PG_TLS  the same server with sslmode=require
+#   APPOINTMENT_SYNC_TEST_PG_CA   the CA that signed its certificate
+#   PG_TEST_DIR                   what `stop` removes
 set -euo pipefail
 
 find_bindir() {
@@ -34,7 +41,20 @@ install_server() {
     $sudo mkdir -p /etc/postgresql-common
     echo "create_main_cluster = false" | $sudo tee /etc/postgresql-common/createcluster.conf >/dev/null
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >&2
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql openssl >&2
+}
+
+# A throwaway CA and a server certificate for 127.0.0.1 signed by it (valid two days).
+make_certificates() {
+    local tls="$1"
+    mkdir -p "$tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=appointment-sync test CA" \
+        -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$tls/ext.cnf"
+    openssl x509 -req -days 2 -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial \
+        -extfile "$tls/ext.cnf" -out "$tls/server.crt" 2>/dev/null
+    chmod 600 "$tls/server.key"
 }
 
 free_port() {
@@ -44,7 +64,7 @@ free_port() {
 start() {
     local bindir
     bindir="$(find_bindir)"
-    if [ -z "$bindir" ]; then
+    if [ -z "$bindir" ] || ! command -v openssl >/dev/null 2>&1; then
         install_server
         bindir="$(find_bindir)"
     fi
@@ -59,11 +79,16 @@ start() {
     fi
     "${as[@]}" "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 ||
         { cat "$dir/initdb.log" >&2; exit 1; }
+    make_certificates "$dir/tls"
+    [ "${#as[@]}" -eq 0 ] || chown -R postgres "$dir/tls"
     "${as[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off \
-            -c full_page_writes=off -c max_connections=400" >&2 ||
+            -c full_page_writes=off -c max_connections=400 \
+            -c ssl=on -c ssl_cert_file=$dir/tls/server.crt -c ssl_key_file=$dir/tls/server.key" >&2 ||
         { cat "$dir/server.log" >&2; exit 1; }
-    echo "export APPOINTMENT_SYNC_TEST_PG='postgres://postgres@127.0.0.1:$port/postgres'"
+    echo "export APPOINTMENT_SYNC_TEST_PG='postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable'"
+    echo "export APPOINTMENT_SYNC_TEST_PG_TLS='postgres://postgres@127.0.0.1:$port/postgres?sslmode=require'"
+    echo "export APPOINTMENT_SYNC_TEST_PG_CA='$dir/tls/ca.pem'"
     echo "export PG_TEST_DIR='$dir'"
     echo "postgres.sh: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port ($dir)" >&2
 }

@@ -18,10 +18,12 @@
 
 use std::fmt;
 use std::io::Write;
+use std::sync::Arc;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use tokio_postgres::NoTls;
-use tokio_postgres::config::{Host, SslMode};
+use rustls_platform_verifier::BuilderVerifierExt;
+use tokio_postgres::config::Host;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::{AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, SyncStore, TenantState};
 
@@ -65,8 +67,8 @@ impl PgTarget {
         lower.starts_with("postgres://") || lower.starts_with("postgresql://")
     }
 
-    /// Parses a `postgres://user[:password]@host[:port]/dbname[?options]` URL (libpq's URI form).
-    /// Refuses TLS modes this client cannot honour rather than silently connecting in clear.
+    /// Parses a `postgres://user[:password]@host[:port]/dbname[?options]` URL (libpq's URI form,
+    /// with `sslmode=disable|prefer|require`).
     pub fn parse(url: &str) -> Result<Self, String> {
         // The driver reads the scheme case-sensitively; URL schemes are not (RFC 3986 §3.1).
         let url = url.trim();
@@ -77,11 +79,6 @@ impl PgTarget {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e: tokio_postgres::Error| format!("not a usable PostgreSQL URL: {}", with_causes(&e)))?;
-        if config.get_ssl_mode() == SslMode::Require {
-            return Err("sslmode=require: this client connects to PostgreSQL without TLS; use a loopback or \
-                        private-network address, or a TLS-terminating proxy on loopback"
-                .to_owned());
-        }
         if config.get_hosts().is_empty() {
             return Err("the PostgreSQL URL names no host".to_owned());
         }
@@ -148,6 +145,20 @@ fn with_causes(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// TLS as libpq's `sslmode` asks (`prefer` by default: when the server offers it; `require`: or
+/// fail; `disable`: never), always verifying the server's certificate and host name against the
+/// operating system's trust store (`SSL_CERT_FILE` / `SSL_CERT_DIR` add to it on Linux).
+fn tls() -> Result<MakeRustlsConnect, String> {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("TLS set-up: {e}"))?
+        .with_platform_verifier()
+        .map_err(|e| format!("TLS set-up: {e}"))?
+        .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
 /// The PostgreSQL store: a pool of connections to one database.
 #[derive(Clone)]
 pub struct PgStore {
@@ -168,9 +179,10 @@ impl PgStore {
     /// Connects, then creates or migrates the schema. Fails with the database named (never its
     /// password) when the server cannot be reached or refuses the account.
     pub async fn connect(target: &PgTarget) -> Result<Self, StoreError> {
+        let tls = tls().map_err(|cause| StoreError::Connect { target: target.to_string(), cause })?;
         let manager = Manager::from_config(
             (*target.config).clone(),
-            NoTls,
+            tls,
             ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
         let pool = Pool::builder(manager)
@@ -297,7 +309,6 @@ mod tests {
         let cases = [
             ("postgres://u:hunter2@h/d?bogus=1", "unknown option `bogus`"),
             ("postgres://u:hunter2@h/d?port=x", "invalid value for option `port`"),
-            ("postgres://u:hunter2@h/d?sslmode=require", "sslmode=require"),
         ];
         for (url, reason) in cases {
             let err = PgTarget::parse(url).unwrap_err();
@@ -312,6 +323,19 @@ mod tests {
         assert_eq!(without.config.get_password(), Some(&b"env"[..]));
         let with = PgTarget::parse("postgres://u:url@h/d").unwrap().with_password_if_missing(Some("env".into()));
         assert_eq!(with.config.get_password(), Some(&b"url"[..]));
+    }
+
+    #[tokio::test]
+    async fn a_server_certificate_from_an_unknown_issuer_is_refused() {
+        // The test server's TLS certificate comes from a throwaway CA this process does not trust.
+        let Some(_) = crate::store::suite::pg_url() else { return };
+        let Ok(url) = std::env::var("APPOINTMENT_SYNC_TEST_PG_TLS") else {
+            panic!(
+                "APPOINTMENT_SYNC_TEST_PG_TLS is not set beside APPOINTMENT_SYNC_TEST_PG (.ci/postgres.sh sets both)"
+            )
+        };
+        let err = PgStore::connect(&PgTarget::parse(&url).unwrap()).await.unwrap_err().to_string();
+        assert!(err.contains("TLS handshake") && err.contains("certificate"), "{err}");
     }
 
     #[tokio::test]

@@ -7,4 +7,5 @@ mod fleet;
 mod helpers;
 mod resilience;
 mod sync;
+mod tls;
 mod workers;
