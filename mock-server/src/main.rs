@@ -109,6 +109,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
             ..StateOptions::default()
         },
     };
+    let stop = stop_signal();
     let started = std::time::Instant::now();
     let server = MockServer::start(config).await?;
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "data loaded");
@@ -118,23 +119,32 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     tokio::select! {
         result = server.wait() => result?,
-        () = stop_signal() => tracing::info!("stopping"),
+        () = stop => tracing::info!("stopping"),
     }
     Ok(())
 }
 
-/// SIGINT (Ctrl-C) or SIGTERM (what service managers and CI send).
-async fn stop_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// SIGINT (Ctrl-C) or SIGTERM (what service managers and CI send). The handlers are installed
+/// when this is called, not when the future is first polled: called before the server reports it is
+/// serving, a signal sent right after that line is never lost (it would otherwise kill the process).
+fn stop_signal() -> impl Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let terminate = signal(SignalKind::terminate()).ok();
+    let interrupt = signal(SignalKind::interrupt()).ok();
+    async move {
+        tokio::select! {
+            () = received(terminate) => {}
+            () = received(interrupt) => {}
         }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
-        () = terminate => {}
+    }
+}
+
+/// Waits for a signal; forever when its handler could not be installed.
+async fn received(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut signal) => {
+            signal.recv().await;
+        }
+        None => std::future::pending().await,
     }
 }
