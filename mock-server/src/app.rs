@@ -19,7 +19,7 @@ use crate::profile::{Account, Profile};
 use crate::server::StartError;
 use crate::store::{LoadError, LoadOptions, Store};
 use crate::tokens::TokenKeys;
-use crate::{admin, fhir, instrument, oauth};
+use crate::{admin, fhir, instrument, oauth, r4};
 
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -195,6 +195,7 @@ pub fn build_router(state: AppState) -> Router {
     let cerner = Router::new()
         .merge(oauth::router())
         .merge(fhir::router())
+        .merge(r4::router(&state))
         .layer(from_fn_with_state(state.clone(), instrument::instrument));
     Router::new().merge(cerner).merge(admin::router(state.clone())).layer(TraceLayer::new_for_http()).with_state(state)
 }

@@ -40,12 +40,53 @@ impl Scope {
     pub fn system_read(resource_type: &str) -> Self {
         Self(format!("system/{resource_type}.read"))
     }
+
+    /// Whether this scope lets a system account read and search `resource_type`: SMART v1
+    /// `system/T.read`, or a SMART v2 `system/T.<permissions>` (permissions a subsequence of
+    /// `cruds`) that holds `r` or `s` (chosen: either grants both, as `.read` does).
+    pub fn grants_system_read(&self, resource_type: &str) -> bool {
+        let Some(permissions) =
+            self.0.strip_prefix("system/").and_then(|rest| rest.strip_prefix(resource_type)?.strip_prefix('.'))
+        else {
+            return false;
+        };
+        permissions == "read" || (is_v2_permissions(permissions) && permissions.contains(['r', 's']))
+    }
+
+    /// The SMART v2 read-only form a v1 `.read` scope stands for: `system/T.read` covers
+    /// `system/T.r`, `.s` and `.rs` requests.
+    fn covers(&self, requested: &Scope) -> bool {
+        if self == requested {
+            return true;
+        }
+        fn read_only(scope: &Scope) -> Option<&str> {
+            let (head, permissions) = scope.0.rsplit_once('.')?;
+            (is_v2_permissions(permissions) && permissions.bytes().all(|b| b == b'r' || b == b's')).then_some(head)
+        }
+        match (self.0.strip_suffix(".read"), read_only(requested)) {
+            (Some(head), Some(requested_head)) => head == requested_head,
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// SMART v2 permissions: a non-empty subsequence of `cruds`, in that order.
+fn is_v2_permissions(text: &str) -> bool {
+    let mut rest = "cruds";
+    !text.is_empty()
+        && text.chars().all(|c| match rest.find(c) {
+            Some(at) => {
+                rest = &rest[at + 1..];
+                true
+            }
+            None => false,
+        })
 }
 
 fn is_nqchar(b: u8) -> bool {
@@ -85,10 +126,17 @@ impl ScopeSet {
         self.0.iter()
     }
 
-    /// The requested scopes that are also registered, in the requested order. Cerner silently
-    /// drops the others (observed), wildcards included, since it never registers them.
+    /// The requested scopes that the registration covers, in the requested order, as requested.
+    /// Cerner silently drops the others (observed), wildcards included, since it never registers
+    /// them. A registered `system/T.read` also covers the SMART v2 read-only requests
+    /// `system/T.rs`, `.r` and `.s` (the grant echoes the requested form).
     pub fn granted(&self, registered: &ScopeSet) -> ScopeSet {
-        Self(self.0.iter().filter(|s| registered.contains(s)).cloned().collect())
+        Self(self.0.iter().filter(|s| registered.iter().any(|r| r.covers(s))).cloned().collect())
+    }
+
+    /// Whether any scope of the set lets a system account read `resource_type`.
+    pub fn grants_system_read(&self, resource_type: &str) -> bool {
+        self.0.iter().any(|s| s.grants_system_read(resource_type))
     }
 }
 
@@ -126,6 +174,31 @@ mod tests {
         let registered = ScopeSet::parse("system/Patient.read system/Appointment.read").unwrap();
         let requested = ScopeSet::parse("system/Appointment.read system/*.read system/Patient.read").unwrap();
         assert_eq!(requested.granted(&registered).to_string(), "system/Appointment.read system/Patient.read");
+    }
+
+    #[test]
+    fn smart_v2_read_forms_grant_read_and_v1_read_covers_them() {
+        let read = |s: &str| Scope::parse(s).unwrap().grants_system_read("Appointment");
+        for yes in
+            ["system/Appointment.read", "system/Appointment.rs", "system/Appointment.crus", "system/Appointment.s"]
+        {
+            assert!(read(yes), "{yes}");
+        }
+        for no in [
+            "system/Appointment.cu",
+            "system/Appointment.sr",
+            "system/Appointment.write",
+            "system/Appointments.rs",
+            "user/Appointment.rs",
+            "system/Patient.rs",
+            "system/Appointment.",
+        ] {
+            assert!(!read(no), "{no}");
+        }
+        let registered = ScopeSet::parse("system/Appointment.read system/Slot.rus").unwrap();
+        let requested =
+            ScopeSet::parse("system/Appointment.rs system/Appointment.crus system/Slot.rus system/Slot.rs").unwrap();
+        assert_eq!(requested.granted(&registered).to_string(), "system/Appointment.rs system/Slot.rus");
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub(super) async fn search_open(
 
 /// Authorizes, then resolves the type; an unknown type is a 404 only for an authorized caller.
 fn authorized_type(state: &AppState, headers: &HeaderMap, tenant: &str, kind: &str) -> Result<ResourceType, FhirError> {
-    match kind.parse::<ResourceType>() {
+    match kind.parse::<ResourceType>().ok().filter(|t| t.in_dstu2()).ok_or(()) {
         Ok(resource_type) => {
             let principal = authorize(state, headers, tenant, Some(resource_type))?;
             tracing::debug!(client = %principal.client_id, jti = %principal.jti, %tenant, %resource_type, "authorized");
@@ -75,7 +75,7 @@ fn open_type(state: &AppState, tenant: &str, kind: &str) -> Result<ResourceType,
     if state.profile().tenant(tenant).is_none() {
         return Err(FhirError::TenantNotAccessible);
     }
-    kind.parse().map_err(|_| unsupported(kind))
+    kind.parse().ok().filter(|t: &ResourceType| t.in_dstu2()).ok_or_else(|| unsupported(kind))
 }
 
 fn unsupported(kind: &str) -> FhirError {

@@ -59,6 +59,7 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         latency_ms: 0.0,
         request_id: None,
         scope: identity.scope.clone(),
+        fhir_version: identity.version.map(str::to_owned),
         fault: None,
     };
     let request = Request::from_parts(parts, body);
@@ -83,6 +84,7 @@ fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option
         tenant: identity.tenant.as_deref(),
         resource: identity.resource.as_deref(),
         client: identity.client.as_deref(),
+        version: identity.version,
     };
     state.faults().decide(&facts)
 }

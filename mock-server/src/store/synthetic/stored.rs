@@ -255,6 +255,11 @@ impl StoredAppointment {
         self.start * 1000
     }
 
+    /// `end`, in Unix milliseconds.
+    pub fn end_ms(&self) -> i64 {
+        (self.start + i64::from(self.minutes) * 60) * 1000
+    }
+
     fn status_entry(&self) -> &'static Status {
         STATUSES.get(usize::from(self.status)).unwrap_or(&STATUSES[BOOKED])
     }
