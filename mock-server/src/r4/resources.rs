@@ -5,20 +5,20 @@ use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::access::{authorize, may_read};
 use super::error::r4_json;
 use super::params::{R4Query, R4Search, parse};
-use super::render::to_r4;
+use super::render::{to_r4, write_r4};
 use super::{Endpoint, R4Error};
 use crate::app::AppState;
 use crate::faults::apply::ShortPage;
 use crate::fhir::FhirError;
 use crate::fhir::paging::{Direction, PageError, PageState, page_bounds};
 use crate::fhir::params::{Query, SlotQuery};
-use crate::store::{Key, ResourceType, TenantData};
+use crate::store::{Key, ResourceType, Row, TenantData};
 
 const PAGE_CONTEXT: &str = "-pageContext";
 const PAGE_DIRECTION: &str = "-pageDirection";
@@ -100,8 +100,11 @@ fn read(state: &AppState, tenant: &str, resource_type: ResourceType, id: &str) -
     let row = data
         .read(resource_type, id)
         .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))?;
-    let resource = to_r4(resource_type, row).ok_or_else(|| FhirError::Internal(format!("{resource_type}/{id}")))?;
-    let mut response = r4_json(StatusCode::OK, resource.to_string().into_bytes());
+    let mut body = String::with_capacity(row.json_len_hint() + 64);
+    if !write_r4(resource_type, row, &mut body) {
+        return Err(FhirError::Internal(format!("{resource_type}/{id} does not render as R4")).into());
+    }
+    let mut response = r4_json(StatusCode::OK, body.into_bytes());
     if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", row.version)) {
         response.headers_mut().insert(header::ETAG, etag);
     }
@@ -158,20 +161,24 @@ fn search(cx: &Context<'_>, raw_query: &str, may_read: &dyn Fn(ResourceType) -> 
     if start > 0 {
         links.extend(page.first().map(|k| json!({ "relation": "previous", "url": link(*k, Direction::Previous) })));
     }
-    let mut bundle = Map::new();
-    bundle.insert("resourceType".into(), json!("Bundle"));
-    bundle.insert("id".into(), json!(Uuid::new_v4().to_string()));
-    bundle.insert("type".into(), json!("searchset"));
+    // Written into one buffer, resources straight from the store, as the DSTU2 bundles are.
+    let mut out = String::with_capacity(page.len() * 2048 + 512);
+    out.push_str(r#"{"resourceType":"Bundle","id":""#);
+    out.push_str(Uuid::new_v4().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
+    out.push_str(r#"","type":"searchset""#);
     if matches!(cx.resource_type, ResourceType::Patient | ResourceType::Encounter) {
-        bundle.insert("total".into(), json!(matches.len()));
+        out.push_str(&format!(r#","total":{}"#, matches.len()));
     }
-    bundle.insert("link".into(), Value::Array(links));
-    let entries = entries(&data, &base, cx.resource_type, page, &search);
-    if !entries.is_empty() {
-        bundle.insert("entry".into(), Value::Array(entries));
+    out.push_str(r#","link":"#);
+    out.push_str(&Value::Array(links).to_string());
+    let mut entries = Entries { out, base: &base, count: 0 };
+    write_entries(&mut entries, &data, cx.resource_type, page, &search);
+    let mut out = entries.out;
+    if entries.count > 0 {
+        out.push(']');
     }
-    let body = serde_json::to_vec(&bundle).map_err(|e| FhirError::Internal(e.to_string()))?;
-    Ok(r4_json(StatusCode::OK, body))
+    out.push('}');
+    Ok(r4_json(StatusCode::OK, out.into_bytes()))
 }
 
 /// On the secured base an `_include` needs the read scope of what it includes.
@@ -242,52 +249,72 @@ fn scan(data: &TenantData, resource_type: ResourceType, keep: impl Fn(&Value) ->
     table.rows().filter(|(_, row)| to_r4(resource_type, row).is_some_and(|v| keep(&v))).map(|(i, _)| (0, i)).collect()
 }
 
-fn entry(base: &str, resource_type: ResourceType, resource: Value, mode: Option<&str>) -> Value {
-    let id = resource["id"].as_str().unwrap_or_default().to_owned();
-    let mut entry = json!({ "fullUrl": format!("{base}{resource_type}/{id}"), "resource": resource });
-    if let Some(mode) = mode {
-        entry["search"] = json!({ "mode": mode });
-    }
-    entry
+/// The `entry` list being written into a bundle.
+struct Entries<'a> {
+    out: String,
+    base: &'a str,
+    count: usize,
 }
 
-fn entries(data: &TenantData, base: &str, resource_type: ResourceType, page: &[Key], search: &R4Search) -> Vec<Value> {
-    let Some(table) = data.table(resource_type) else { return Vec::new() };
-    let mode = (resource_type == ResourceType::Slot).then_some("match");
-    let mut out: Vec<Value> = page
-        .iter()
-        .filter_map(|(_, row)| to_r4(resource_type, table.row(*row)?))
-        .map(|resource| entry(base, resource_type, resource, mode))
-        .collect();
-    if resource_type != ResourceType::Slot || !(includes_schedule(search) || search.include_practitioners) {
-        return out;
+impl Entries<'_> {
+    fn push(&mut self, resource_type: ResourceType, row: &Row, mode: Option<&str>) {
+        let rollback = self.out.len();
+        self.out.push_str(if self.count == 0 { r#","entry":[{"fullUrl":"# } else { r#",{"fullUrl":"# });
+        self.out.push_str(&Value::String(format!("{}{resource_type}/{}", self.base, row.id)).to_string());
+        self.out.push_str(r#","resource":"#);
+        if !write_r4(resource_type, row, &mut self.out) {
+            self.out.truncate(rollback);
+            return;
+        }
+        if let Some(mode) = mode {
+            self.out.push_str(r#","search":{"mode":""#);
+            self.out.push_str(mode);
+            self.out.push_str(r#""}"#);
+        }
+        self.out.push('}');
+        self.count += 1;
     }
-    let mut schedules: Vec<&str> = Vec::new();
+}
+
+fn write_entries(
+    entries: &mut Entries<'_>,
+    data: &TenantData,
+    resource_type: ResourceType,
+    page: &[Key],
+    search: &R4Search,
+) {
+    let Some(table) = data.table(resource_type) else { return };
+    let mode = (resource_type == ResourceType::Slot).then_some("match");
+    for row in page.iter().filter_map(|(_, row)| table.row(*row)) {
+        entries.push(resource_type, row, mode);
+    }
+    if resource_type != ResourceType::Slot || !(includes_schedule(search) || search.include_practitioners) {
+        return;
+    }
+    let mut schedules: Vec<&Row> = Vec::new();
     for id in page.iter().filter_map(|(_, row)| data.slot_schedule(*row)) {
-        if !schedules.contains(&id) {
-            schedules.push(id);
+        if let Some(row) = data.read(ResourceType::Schedule, id).filter(|row| !schedules.iter().any(|s| s.id == row.id))
+        {
+            schedules.push(row);
         }
     }
-    let schedules: Vec<Value> = schedules
-        .into_iter()
-        .filter_map(|id| to_r4(ResourceType::Schedule, data.read(ResourceType::Schedule, id)?))
-        .collect();
-    if search.include_practitioners {
-        let mut seen: Vec<String> = Vec::new();
-        for actor in schedules.iter().flat_map(|s| s["actor"].as_array().into_iter().flatten()) {
+    if !search.include_practitioners {
+        for row in schedules {
+            entries.push(ResourceType::Schedule, row, Some("include"));
+        }
+        return;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for schedule in schedules.iter().filter_map(|row| to_r4(ResourceType::Schedule, row)) {
+        for actor in schedule["actor"].as_array().into_iter().flatten() {
             let Some(id) = actor["reference"].as_str().and_then(|r| r.strip_prefix("Practitioner/")) else { continue };
             if seen.iter().any(|s| s == id) {
                 continue;
             }
             seen.push(id.to_owned());
-            if let Some(p) =
-                data.read(ResourceType::Practitioner, id).and_then(|row| to_r4(ResourceType::Practitioner, row))
-            {
-                out.push(entry(base, ResourceType::Practitioner, p, Some("include")));
+            if let Some(row) = data.read(ResourceType::Practitioner, id) {
+                entries.push(ResourceType::Practitioner, row, Some("include"));
             }
         }
-    } else {
-        out.extend(schedules.into_iter().map(|s| entry(base, ResourceType::Schedule, s, Some("include"))));
     }
-    out
 }
