@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use tower_http::trace::TraceLayer;
 use url::Url;
 
 use crate::clock::Clock;
@@ -196,5 +195,9 @@ pub fn build_router(state: AppState) -> Router {
         .merge(oauth::router())
         .merge(fhir::router())
         .layer(from_fn_with_state(state.clone(), instrument::instrument));
-    Router::new().merge(cerner).merge(admin::router(state.clone())).layer(TraceLayer::new_for_http()).with_state(state)
+    Router::new()
+        .merge(cerner)
+        .merge(admin::router(state.clone()))
+        .layer(crate::faults::log::trace_layer())
+        .with_state(state)
 }

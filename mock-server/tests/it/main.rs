@@ -9,6 +9,7 @@ mod cli;
 mod clock;
 mod discovery;
 mod faults;
+mod faults_hostile;
 mod fhir_auth;
 mod fhir_read;
 mod fhir_search;
