@@ -93,6 +93,9 @@ enum Command {
     /// Run the reference client on HARNESS_JOB (how `rehearse` runs it by default).
     #[command(hide = true)]
     Client,
+    /// Run `sh -c CMD` and write its peak resident memory (KiB) to OUT (how `rehearse` runs clients).
+    #[command(hide = true)]
+    Measure { out: PathBuf, cmd: String },
 }
 
 fn main() -> ExitCode {
@@ -127,6 +130,7 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Client => client().await,
+        Command::Measure { out, cmd } => Ok(cerner_harness::process::measure(&out, &cmd)),
         Command::Record { fhir_base, out } => record(&fhir_base, &out).await,
         Command::Sandbox { fhir_base, locations, days, budget, client_cmd, time_limit, json, junit, html } => {
             let (client_id, client_secret) =
@@ -161,7 +165,9 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
                 Some(cmd) => (cmd.clone(), cmd),
                 None => (reference_client()?, "appointment-sync (reference)".to_owned()),
             };
-            let config = RunnerConfig { client_cmd, client_label, time_limit: Duration::from_secs(time_limit) };
+            let measurer = std::env::current_exe().ok();
+            let config =
+                RunnerConfig { client_cmd, client_label, time_limit: Duration::from_secs(time_limit), measurer };
             let report = rehearse(&config, &selected).await?;
             println!("{}", report::terminal(&report, std::io::stdout().is_terminal()));
             let writes =

@@ -15,6 +15,7 @@ pub fn scenarios() -> Vec<Scenario> {
         description: "",
         concern: "",
         tenants: &[SANDBOX, SECOND],
+        setup: no_changes,
         faults: no_faults,
         runs: 1,
         between_runs: no_changes,

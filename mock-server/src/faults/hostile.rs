@@ -80,13 +80,13 @@ pub async fn rewrite(
     parts.headers.remove(header::CONTENT_LENGTH);
     let own = format!("{}{uri}", state.origin());
     let body = match action {
-        Action::NextSelf => Body::from(with_next(&bytes, |_| Some(own.clone()))),
+        Action::NextSelf => Body::from(with_next(&bytes, &own, |_| Some(own.clone()))),
         Action::NextCycle => {
-            let earlier = tenant.and_then(|t| earlier_page(state, t, uri.path())).unwrap_or(own);
-            Body::from(with_next(&bytes, |_| Some(earlier.clone())))
+            let earlier = tenant.and_then(|t| earlier_page(state, t, uri.path())).unwrap_or_else(|| own.clone());
+            Body::from(with_next(&bytes, &own, |_| Some(earlier.clone())))
         }
         Action::ForeignTenantNext { tenant: other } => {
-            Body::from(with_next(&bytes, |next| tenant.map(|mine| into_tenant(next, mine, other))))
+            Body::from(with_next(&bytes, &own, |next| tenant.map(|mine| into_tenant(next, mine, other))))
         }
         Action::ForeignTokenUrl { origin } => Body::from(edit_json(&bytes, |v| foreign_token_urls(v, origin))),
         Action::HugePage { bytes: padding } => huge(bytes, *padding),
@@ -110,18 +110,22 @@ fn into_tenant(url: &str, mine: &str, other: &str) -> String {
     url.replacen(&format!("/{mine}/"), &format!("/{other}/"), 1)
 }
 
-/// Replaces the `next` link of a Bundle body by what `to` makes of it; other bodies pass.
-fn with_next(bytes: &Bytes, to: impl Fn(&str) -> Option<String>) -> Bytes {
+/// Replaces the `next` link of a Bundle body by what `to` makes of it (of the page's own URL when
+/// it has none, so the fault bites on a last page too); other bodies pass.
+fn with_next(bytes: &Bytes, own: &str, to: impl Fn(&str) -> Option<String>) -> Bytes {
     edit_json(bytes, |bundle| {
         if bundle["resourceType"] != "Bundle" {
             return;
         }
-        for link in bundle["link"].as_array_mut().into_iter().flatten() {
-            if link["relation"] == "next"
-                && let Some(url) = link["url"].as_str().and_then(&to)
-            {
-                link["url"] = json!(url);
+        let links = bundle["link"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let Some(index) = links.iter().position(|l| l["relation"] == "next") else {
+            if let (Some(url), Some(links)) = (to(own), bundle["link"].as_array_mut()) {
+                links.push(json!({ "relation": "next", "url": url }));
             }
+            return;
+        };
+        if let Some(url) = bundle["link"][index]["url"].as_str().and_then(&to) {
+            bundle["link"][index]["url"] = json!(url);
         }
     })
 }
@@ -188,12 +192,16 @@ mod tests {
         let page = Bytes::from(
             r#"{"resourceType":"Bundle","link":[{"relation":"self","url":"a"},{"relation":"next","url":"http://h/dstu2/t1/Appointment?x"}]}"#,
         );
-        let cycled: Value = serde_json::from_slice(&with_next(&page, |_| Some("back".into()))).unwrap();
+        let cycled: Value = serde_json::from_slice(&with_next(&page, "own", |_| Some("back".into()))).unwrap();
         assert_eq!((cycled["link"][0]["url"].as_str(), cycled["link"][1]["url"].as_str()), (Some("a"), Some("back")));
-        let other: Value = serde_json::from_slice(&with_next(&page, |n| Some(into_tenant(n, "t1", "t2")))).unwrap();
+        let other: Value =
+            serde_json::from_slice(&with_next(&page, "own", |n| Some(into_tenant(n, "t1", "t2")))).unwrap();
         assert_eq!(other["link"][1]["url"], "http://h/dstu2/t2/Appointment?x");
         let outcome = Bytes::from(r#"{"resourceType":"OperationOutcome","link":[{"relation":"next","url":"x"}]}"#);
-        assert_eq!(with_next(&outcome, |_| Some("y".into())), outcome);
+        assert_eq!(with_next(&outcome, "own", |_| Some("y".into())), outcome);
+        let last = Bytes::from(r#"{"resourceType":"Bundle","link":[{"relation":"self","url":"me"}]}"#);
+        let linked: Value = serde_json::from_slice(&with_next(&last, "me", |u| Some(format!("{u}!")))).unwrap();
+        assert_eq!(linked["link"][1], json!({ "relation": "next", "url": "me!" }), "a last page gets a next link");
     }
 
     #[test]
