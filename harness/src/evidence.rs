@@ -108,9 +108,17 @@ impl Evidence {
         self.journal.iter().filter(|e| e.tenant.as_deref() == Some(tenant) && e.path.ends_with("/token")).collect()
     }
 
-    /// All the client printed, every run.
+    /// All the client printed, every run: stdout then stderr, line after line (evidence cites
+    /// lines of this text).
     pub fn logs(&self) -> String {
-        self.runs.iter().map(|r| format!("{}\n{}", r.stdout, r.stderr)).collect::<Vec<_>>().join("\n")
+        let mut logs = String::new();
+        for text in self.runs.iter().flat_map(|r| [&r.stdout, &r.stderr]).filter(|t| !t.is_empty()) {
+            logs.push_str(text);
+            if !text.ends_with('\n') {
+                logs.push('\n');
+            }
+        }
+        logs
     }
 }
 

@@ -197,3 +197,7 @@ pub fn reports_tenant(ev: &Evidence, tenant: &str) -> CheckResult {
         },
     )
 }
+
+#[cfg(test)]
+#[path = "tests/checks.rs"]
+mod tests;

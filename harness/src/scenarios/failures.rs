@@ -257,3 +257,7 @@ fn correlation(ev: &Evidence) -> Vec<CheckResult> {
         ),
     ]
 }
+
+#[cfg(test)]
+#[path = "tests/failures.rs"]
+mod tests;

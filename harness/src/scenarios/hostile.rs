@@ -261,3 +261,7 @@ pub fn fails_or_syncs(ev: &Evidence, tenant: &str) -> CheckResult {
         ),
     )
 }
+
+#[cfg(test)]
+#[path = "tests/hostile.rs"]
+mod tests;

@@ -5,6 +5,9 @@ mod basics;
 pub mod checks;
 mod failures;
 mod hostile;
+#[cfg(test)]
+#[path = "tests/kit.rs"]
+pub(crate) mod kit;
 mod paging;
 mod secrets;
 mod window;

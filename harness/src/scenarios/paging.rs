@@ -79,3 +79,7 @@ fn short_page(ev: &Evidence) -> Vec<CheckResult> {
 fn same_id(ev: &Evidence) -> Vec<CheckResult> {
     vec![matches_truth(ev, SANDBOX), output_well_formed(ev), exit_code(ev, 0)]
 }
+
+#[cfg(test)]
+#[path = "tests/paging.rs"]
+mod tests;

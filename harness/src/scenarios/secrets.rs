@@ -107,3 +107,7 @@ pub fn has_jwt(text: &str) -> bool {
         parts.len() == 3 && parts.iter().all(|p| p.len() >= 2)
     })
 }
+
+#[cfg(test)]
+#[path = "tests/secrets.rs"]
+mod tests;

@@ -95,3 +95,7 @@ pub fn edges_kept(ev: &Evidence, tenant: &str) -> CheckResult {
         },
     )
 }
+
+#[cfg(test)]
+#[path = "tests/window.rs"]
+mod tests;
