@@ -92,11 +92,14 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
     for (tenant, changes) in (scenario.setup)() {
         admin.apply_changes(tenant, &changes).await.map_err(|e| setup(e.to_string()))?;
     }
-    let mut injected = Vec::new();
+    let (mut injected, mut retry_after) = (Vec::new(), BTreeMap::new());
     for mut rule in (scenario.faults)() {
         point_at_trap(&mut rule, &trap_origin);
         injected.extend(action_names(&rule));
-        admin.add_fault(&rule).await.map_err(|e| setup(e.to_string()))?;
+        let view = admin.add_fault(&rule).await.map_err(|e| setup(e.to_string()))?;
+        if let Some(value) = throttle_value(&rule) {
+            retry_after.insert(view.id, value);
+        }
     }
     let mut runs = Vec::new();
     for run in 0..scenario.runs.max(1) {
@@ -135,7 +138,7 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
             .iter()
             .map(|r| RunInfo { exit_code: r.exit_code, duration_ms: r.duration_ms, timed_out: r.timed_out })
             .collect(),
-        timeline: timeline(&evidence),
+        timeline: timeline_with(&evidence, &retry_after),
     })
 }
 
@@ -225,6 +228,15 @@ fn gather(
     }
 }
 
+/// The `Retry-After` of a rule that only throttles.
+fn throttle_value(rule: &cerner_mock::admin_client::FaultRule) -> Option<String> {
+    use cerner_mock::admin_client::{FaultAction, FaultPlan};
+    match &rule.plan {
+        FaultPlan::Action(FaultAction::Throttle { retry_after }) => Some(retry_after.clone()),
+        _ => None,
+    }
+}
+
 /// The action names of a rule, but `pass` (a gap in a sequence, nothing to prove).
 fn action_names(rule: &cerner_mock::admin_client::FaultRule) -> Vec<String> {
     use cerner_mock::admin_client::FaultPlan;
@@ -301,6 +313,12 @@ fn truth(server: &MockServer, tenant: &str, locations: &[String]) -> BTreeMap<St
 }
 
 pub(crate) fn timeline(evidence: &Evidence) -> Vec<TimelineEntry> {
+    timeline_with(evidence, &BTreeMap::new())
+}
+
+/// The journal as the reports show it; `retry_after` maps a throttle rule's id to its value.
+pub(crate) fn timeline_with(evidence: &Evidence, retry_after: &BTreeMap<String, String>) -> Vec<TimelineEntry> {
+    let first = evidence.journal.first().map(|e| e.wall_time);
     evidence
         .journal
         .iter()
@@ -317,6 +335,9 @@ pub(crate) fn timeline(evidence: &Evidence) -> Vec<TimelineEntry> {
             ),
             status: e.status,
             fault: e.fault.as_ref().map(|f| format!("{} ({})", f.action, f.rule)),
+            offset_ms: first.map_or(0, |f| u64::try_from((e.wall_time - f).whole_milliseconds()).unwrap_or(0)),
+            latency_ms: e.latency_ms.max(0.0).round() as u64,
+            retry_after: e.fault.as_ref().and_then(|f| retry_after.get(&f.rule).cloned()),
         })
         .collect()
 }
