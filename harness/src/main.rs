@@ -41,6 +41,10 @@ enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "PATH")]
         html: Option<PathBuf>,
+        /// Print only the failed checks (scenario, check, expected, evidence) and the totals, for
+        /// CI logs; exit codes are unchanged.
+        #[arg(long)]
+        list_failures_only: bool,
     },
     /// List every scenario with what it checks and the review concern it rehearses.
     List,
@@ -159,7 +163,7 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
             write_reports(&report, json, junit, html)
         }
         Command::Diff { dir, strict } => diff(&dir, strict).await,
-        Command::Rehearse { client_cmd, scenarios, time_limit, json, junit, html } => {
+        Command::Rehearse { client_cmd, scenarios, time_limit, json, junit, html, list_failures_only } => {
             let selected = scenarios::select(&scenarios).map_err(anyhow::Error::msg)?;
             let (client_cmd, client_label) = match client_cmd {
                 Some(cmd) => (cmd.clone(), cmd),
@@ -169,7 +173,11 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
             let config =
                 RunnerConfig { client_cmd, client_label, time_limit: Duration::from_secs(time_limit), measurer };
             let report = rehearse(&config, &selected).await?;
-            println!("{}", report::terminal(&report, std::io::stdout().is_terminal()));
+            if list_failures_only {
+                print!("{}", report::failures_only(&report));
+            } else {
+                println!("{}", report::terminal(&report, std::io::stdout().is_terminal()));
+            }
             let writes =
                 [(json, report::json_lines(&report)), (junit, report::junit(&report)), (html, report::html(&report))];
             for (path, text) in writes {

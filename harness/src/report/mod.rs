@@ -5,6 +5,7 @@
 //!
 //! # Layout
 //! - [`terminal()`]: the table printed after a run; colors only when the caller says stdout is a tty.
+//! - [`failures_only()`]: only the failed checks and the totals, for CI logs.
 //! - [`json_lines()`]: one JSON object per check, then `{"summary": ..}`.
 //! - [`junit()`]: one `<testsuite>` per scenario, one `<testcase>` per check.
 //! - [`html()`]: summary, scenario table, checks and each scenario's request timeline per tenant,
@@ -28,7 +29,7 @@ pub use html::html;
 pub use json::json_lines;
 pub use junit::junit;
 pub use svg::timeline_svg;
-pub use terminal::terminal;
+pub use terminal::{failures_only, terminal};
 
 use crate::verdict::ScenarioResult;
 
