@@ -10,6 +10,7 @@
 //! - [`report`]: terminal, JSON Lines, JUnit XML and HTML.
 
 pub mod evidence;
+mod gather;
 pub mod probe;
 pub mod process;
 pub mod proxy;

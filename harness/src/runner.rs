@@ -12,10 +12,11 @@ use cerner_mock::clock::DEFAULT_MANUAL_START;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
 use serde_json::{Value, json};
 
-use crate::evidence::{ClientRun, Evidence, OutputLine, STORED_BYTES, StoredFile, TruthRow, shorten};
+use crate::evidence::{ClientRun, Evidence, TruthRow};
+pub(crate) use crate::gather::{client_files, count_lines, read_output, timeline, timeline_with};
 use crate::scenario::{Scenario, TRAP};
 use crate::scenarios::checks::{fault_fired, finished_in_time};
-use crate::verdict::{Report, RunInfo, ScenarioResult, TimelineEntry};
+use crate::verdict::{Report, RunInfo, ScenarioResult};
 
 /// The default account of the emulator's default profile (Cerner's documented example).
 pub const CLIENT_ID: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
@@ -248,59 +249,6 @@ fn action_names(rule: &cerner_mock::admin_client::FaultRule) -> Vec<String> {
     names.filter(|name| name != "pass").collect()
 }
 
-/// What the client left in `dir`: the output file's text and the files under `state/`.
-pub(crate) fn client_files(dir: &Path) -> (String, Vec<StoredFile>) {
-    let output = std::fs::read(dir.join("appointments.ndjson")).unwrap_or_default();
-    let mut stored = Vec::new();
-    let mut pending = vec![dir.join("state")];
-    while let Some(folder) = pending.pop() {
-        for entry in std::fs::read_dir(&folder).into_iter().flatten().flatten() {
-            let path = entry.path();
-            match entry.file_type() {
-                Ok(kind) if kind.is_dir() => pending.push(path),
-                Ok(kind) if kind.is_file() => {
-                    let mut bytes = Vec::new();
-                    if let Ok(file) = std::fs::File::open(&path) {
-                        use std::io::Read;
-                        let _ = file.take(STORED_BYTES as u64).read_to_end(&mut bytes);
-                    }
-                    let name = path.strip_prefix(dir.join("state")).unwrap_or(&path).display().to_string();
-                    stored.push(StoredFile { path: name, bytes });
-                }
-                _ => {}
-            }
-        }
-    }
-    stored.sort_by(|a, b| a.path.cmp(&b.path));
-    (String::from_utf8_lossy(&output).into_owned(), stored)
-}
-
-pub(crate) fn count_lines(path: &Path) -> usize {
-    std::fs::read_to_string(path).map(|text| text.lines().count()).unwrap_or(0)
-}
-
-pub(crate) fn read_output(path: &PathBuf) -> (Vec<OutputLine>, Vec<(usize, String)>) {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let (mut lines, mut errors) = (Vec::new(), Vec::new());
-    for (index, line) in text.lines().enumerate() {
-        let number = index + 1;
-        match serde_json::from_str::<Value>(line) {
-            Ok(value) => match (value["tenant"].as_str(), value["resource"]["resourceType"].as_str()) {
-                (Some(tenant), Some("Appointment")) => {
-                    lines.push(OutputLine {
-                        line: number,
-                        tenant: tenant.to_owned(),
-                        resource: value["resource"].clone(),
-                    });
-                }
-                _ => errors.push((number, "not {\"tenant\", \"resource\": Appointment}".to_owned())),
-            },
-            Err(e) => errors.push((number, format!("not JSON: {e}; line starts {:?}", shorten(line, 40)))),
-        }
-    }
-    (lines, errors)
-}
-
 /// id → version and status of every appointment of the tenant's locations in the window, read from
 /// the emulator's store with the emulator's own search.
 fn truth(server: &MockServer, tenant: &str, locations: &[String]) -> BTreeMap<String, TruthRow> {
@@ -309,35 +257,5 @@ fn truth(server: &MockServer, tenant: &str, locations: &[String]) -> BTreeMap<St
     data.appointments_in_window(locations, WINDOW.0, WINDOW.1)
         .into_iter()
         .map(|a| (a.id, TruthRow { version: a.version, status: a.status }))
-        .collect()
-}
-
-pub(crate) fn timeline(evidence: &Evidence) -> Vec<TimelineEntry> {
-    timeline_with(evidence, &BTreeMap::new())
-}
-
-/// The journal as the reports show it; `retry_after` maps a throttle rule's id to its value.
-pub(crate) fn timeline_with(evidence: &Evidence, retry_after: &BTreeMap<String, String>) -> Vec<TimelineEntry> {
-    let first = evidence.journal.first().map(|e| e.wall_time);
-    evidence
-        .journal
-        .iter()
-        .map(|e| TimelineEntry {
-            seq: e.seq,
-            wall_time: e.wall_time.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-            tenant: e.tenant.clone(),
-            method: e.method.clone(),
-            url: format!(
-                "{}{}{}",
-                evidence.origin,
-                e.path,
-                e.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default()
-            ),
-            status: e.status,
-            fault: e.fault.as_ref().map(|f| format!("{} ({})", f.action, f.rule)),
-            offset_ms: first.map_or(0, |f| u64::try_from((e.wall_time - f).whole_milliseconds()).unwrap_or(0)),
-            latency_ms: e.latency_ms.max(0.0).round() as u64,
-            retry_after: e.fault.as_ref().and_then(|f| retry_after.get(&f.rule).cloned()),
-        })
         .collect()
 }

@@ -247,3 +247,44 @@ async fn server_probes(config: &SandboxConfig) -> Vec<CheckResult> {
     }
     checks
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::SANDBOX;
+    use crate::scenarios::kit::*;
+
+    #[test]
+    fn happy_needs_exit_0_and_the_budget_kept() {
+        let mut ev = evidence();
+        ev.journal = vec![token(1, SANDBOX), search(2, SANDBOX, "a", 200)];
+        passes(&happy(&ev, 2)[2], "2 requests");
+        fails(&happy(&ev, 1)[2], "2 requests");
+    }
+
+    #[test]
+    fn every_link_must_be_requested_as_given() {
+        let mut ev = evidence();
+        ev.journal = vec![search(1, SANDBOX, "-pageContext=a", 200)];
+        let link = format!("/dstu2/{SANDBOX}/Appointment?-pageContext=a");
+        passes(&every_link_followed(&ev, std::slice::from_ref(&link)), "1 next links served, all followed");
+        let missed = format!("/dstu2/{SANDBOX}/Appointment?-pageContext=b");
+        fails(&every_link_followed(&ev, &[link, missed]), "1 of 2 next links never requested");
+    }
+
+    #[test]
+    fn one_token_counts_token_requests() {
+        let mut ev = evidence();
+        ev.journal = vec![token(1, SANDBOX)];
+        passes(&one_token(&ev, SANDBOX)[0], "1 token request(s)");
+        ev.journal.push(token(2, SANDBOX));
+        fails(&one_token(&ev, SANDBOX)[0], "2 token request(s)");
+    }
+
+    #[test]
+    fn a_tenant_is_read_from_the_fhir_base() {
+        let base = Url::parse(&format!("https://h/dstu2/{SANDBOX}/")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(tenant_of(&base).as_deref(), Some(SANDBOX));
+        assert_eq!(tenant_of(&Url::parse("https://h/r4/").unwrap_or_else(|e| panic!("{e}"))), None);
+    }
+}
