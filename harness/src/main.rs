@@ -103,8 +103,12 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // In the client's role, log as the appointment-sync binary does (info: each tenant's outcome),
+    // so the harness judges the reference client's real logs.
+    let default_level = if matches!(cli.command, Command::Client) { "info" } else { "warn" };
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")))
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
@@ -115,7 +119,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(execute(Cli::parse().command)) {
+    match runtime.block_on(execute(cli.command)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("cerner-harness: {e:#}");
