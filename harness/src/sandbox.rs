@@ -154,6 +154,7 @@ fn happy(ev: &Evidence, budget: u64) -> Vec<CheckResult> {
             format!("at most {budget} requests"),
             format!("{spent} requests"),
         ),
+        crate::scenarios::checks::finished_in_time(ev),
     ]
 }
 
@@ -260,6 +261,8 @@ mod tests {
         ev.journal = vec![token(1, SANDBOX), search(2, SANDBOX, "a", 200)];
         passes(&happy(&ev, 2)[2], "2 requests");
         fails(&happy(&ev, 1)[2], "2 requests");
+        ev.runs = vec![run(None, "still paging")];
+        fails(&happy(&ev, 2)[3], "killed at the time limit after 1200 ms; its last log line: still paging");
     }
 
     #[test]
