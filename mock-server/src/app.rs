@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::faults::{FaultError, Faults};
+use crate::fhir::metadata::Conformances;
 use crate::fhir::paging::PageKeys;
 use crate::ids::{Secret, TenantId};
 use crate::journal::{Journal, JournalEntry};
@@ -45,6 +46,7 @@ struct Inner {
     /// Token ids treated as expired before their time.
     expired: Mutex<HashSet<String>>,
     admin_token: Option<Secret>,
+    conformances: Conformances,
 }
 
 /// What a state needs besides the profile, the origin and the clock.
@@ -62,11 +64,13 @@ impl AppState {
     pub fn new(profile: Profile, origin: &Url, clock: Clock, options: StateOptions) -> Result<Self, StartError> {
         let store = Store::load(&profile, clock.now().date(), &options.load)?;
         let faults = Faults::default();
+        let origin = origin.as_str().trim_end_matches('/').to_owned();
         for rule in &profile.faults {
             faults.add(rule.clone()).map_err(|e| StartError::Fault(e.to_string()))?;
         }
         Ok(Self(Arc::new(Inner {
-            origin: origin.as_str().trim_end_matches('/').to_owned(),
+            conformances: Conformances::render(&profile, &origin),
+            origin,
             keys: TokenKeys::generate()?,
             replay: ReplayCache::default(),
             store: RwLock::new(Arc::new(store)),
@@ -180,13 +184,23 @@ impl AppState {
     }
 
     pub fn authorize_url(&self, tenant: &str) -> String {
-        format!("{}/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/provider/authorize", self.origin())
+        authorize_url(self.origin(), tenant)
+    }
+
+    /// Every tenant's Conformance statements, rendered at start.
+    pub fn conformances(&self) -> &Conformances {
+        &self.0.conformances
     }
 
     /// A tenant's secured FHIR base URL, ending in `/`.
     pub fn fhir_base(&self, tenant: &str) -> String {
         format!("{}{}", self.origin(), fhir::Endpoint::Secured.base_path(tenant))
     }
+}
+
+/// A tenant's authorize URL on `origin` (without a trailing slash).
+pub fn authorize_url(origin: &str, tenant: &str) -> String {
+    format!("{origin}/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/provider/authorize")
 }
 
 /// The whole emulator as one router: the Cerner surfaces inside the instrument (faults, limits,

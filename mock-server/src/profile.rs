@@ -128,7 +128,7 @@ pub enum ProfileError {
 }
 
 impl Profile {
-    /// The default profile compiled into the binary (DESIGN.md, "Tenants and accounts").
+    /// The default profile compiled into the binary (README, "Default tenants and accounts").
     pub fn embedded_default() -> Self {
         // The embedded profile is covered by tests; failing here is a build defect.
         #[allow(clippy::expect_used)]

@@ -1,5 +1,5 @@
-//! Access control on the secured endpoint, in the order Cerner applies it (DESIGN.md, "FHIR
-//! requests"): the tenant must exist (403 text); the bearer token must verify and be unexpired by
+//! Access control on the secured endpoint, in the order Cerner applies it (README, "What
+//! is emulated", the secured endpoint): the tenant must exist (403 text); the bearer token must verify and be unexpired by
 //! the emulator's clock (401 `invalid_token`); it must be for this tenant (401, "tenant
 //! mismatch"); the tenant must still approve the account (403 text); and it must grant
 //! `system/{Type}.read` (403 `insufficient_scope`).

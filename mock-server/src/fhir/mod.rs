@@ -6,7 +6,7 @@
 mod auth;
 mod bundle;
 pub mod error;
-mod metadata;
+pub mod metadata;
 pub mod paging;
 pub mod params;
 mod resources;

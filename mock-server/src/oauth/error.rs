@@ -1,6 +1,6 @@
 //! Token-endpoint errors (RFC 6749 §5.2) in Cerner's shape: `{"error", "error_uri"}`, where
 //! `error_uri` names a URN under `urn:cerner:error:authorization-server:oauth2:token:` and a fresh
-//! instance id. Statuses are DESIGN.md's choices.
+//! instance id. Statuses are the README's table ("What is emulated", token endpoint errors).
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
