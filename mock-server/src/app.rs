@@ -20,7 +20,7 @@ use crate::profile::{Account, Profile};
 use crate::server::StartError;
 use crate::store::{LoadError, LoadOptions, Store};
 use crate::tokens::TokenKeys;
-use crate::{admin, fhir, instrument, oauth};
+use crate::{admin, fhir, headers, instrument, oauth};
 
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -203,12 +203,17 @@ pub fn authorize_url(origin: &str, tenant: &str) -> String {
     format!("{origin}/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/provider/authorize")
 }
 
-/// The whole emulator as one router: the Cerner surfaces inside the instrument (faults, limits,
-/// journal), the admin API beside it.
+/// The whole emulator as one router: each Cerner surface inside the instrument (faults, limits,
+/// journal) and its host's headers (`headers`), the admin API beside them.
 pub fn build_router(state: AppState) -> Router {
-    let cerner = Router::new()
-        .merge(oauth::router())
-        .merge(fhir::router())
-        .layer(from_fn_with_state(state.clone(), instrument::instrument));
-    Router::new().merge(cerner).merge(admin::router(state.clone())).layer(TraceLayer::new_for_http()).with_state(state)
+    let instrument = from_fn_with_state(state.clone(), instrument::instrument);
+    let token = headers::with_token_standard(oauth::router().layer(instrument.clone())).layer(headers::token_cors());
+    let fhir =
+        headers::with_fhir_standard(fhir::router().layer(instrument), state.origin()).layer(headers::fhir_cors());
+    Router::new()
+        .merge(token)
+        .merge(fhir)
+        .merge(admin::router(state.clone()))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
 }

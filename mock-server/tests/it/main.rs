@@ -7,6 +7,7 @@ mod admin_tenants;
 mod assertion;
 mod cli;
 mod clock;
+mod cors;
 mod discovery;
 mod faults;
 mod fhir_auth;
