@@ -9,6 +9,7 @@ mod cli;
 mod clock;
 mod cors;
 mod discovery;
+mod error_shapes;
 mod faults;
 mod fhir_auth;
 mod fhir_read;
