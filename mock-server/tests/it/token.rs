@@ -249,3 +249,24 @@ async fn basic_credentials_work_raw_as_documented_and_form_encoded_as_rfc_6749_s
         assert_eq!(response.status(), 401, "{wrong}");
     }
 }
+
+/// The fully qualified scope (Authorization specification, "Disambiguation of Scopes Between
+/// Competing Protocols") is the short one: granted as asked, and it reads what the short one reads.
+#[tokio::test]
+async fn a_fully_qualified_scope_is_granted_and_reads_like_the_short_one() {
+    let app = spawn_app().await;
+    let full = "http://smarthealthit.org/FHIR/scopes/system/Appointment.read";
+    let body = format!(
+        "grant_type=client_credentials&scope={}",
+        url::form_urlencoded::byte_serialize(full.as_bytes()).collect::<String>()
+    );
+    let response = app.post_token(SANDBOX, Some(&basic(CLIENT, SECRET)), &body).await;
+    assert_eq!(response.status(), 200);
+    let granted: Value = response.json().await.unwrap();
+    assert_eq!(granted["scope"], full);
+    let token = granted["access_token"].as_str().unwrap();
+    let read = app.fhir(&format!("/dstu2/{SANDBOX}/Appointment/4817508"), Some(token)).await;
+    assert_eq!(read.status(), 200);
+    let other = app.fhir(&format!("/dstu2/{SANDBOX}/Patient/12724067"), Some(token)).await;
+    assert_eq!(other.status(), 403, "still only the Appointment scope");
+}
