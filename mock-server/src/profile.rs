@@ -82,6 +82,10 @@ pub struct Tenant {
     pub fixtures: Vec<(ResourceType, String)>,
     /// Seeded synthetic data generated around the clock's date at start.
     pub synthetic: Option<SyntheticSettings>,
+    /// Whether the DSTU2 endpoints accept system tokens. fhir.cerner.com's DSTU2 overview
+    /// ("Authorization") says system authentication is "available only in sandbox for beta
+    /// testing and is not available in production yet": false makes a production-like tenant.
+    pub dstu2_system_access: bool,
 }
 
 /// A tenant's `[tenants.synthetic]` section: what the seeded generator adds.
@@ -245,7 +249,8 @@ fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, FieldError> {
             .synthetic
             .map(|raw| synthetic_settings(raw).map_err(|(f, m)| invalid(format!("tenants[{i}].synthetic.{f}"), m)))
             .transpose()?;
-        tenants.push(Tenant { id, name: t.name.unwrap_or_default(), fixtures, synthetic });
+        let dstu2_system_access = t.dstu2_system_access.unwrap_or(true);
+        tenants.push(Tenant { id, name: t.name.unwrap_or_default(), fixtures, synthetic, dstu2_system_access });
     }
 
     let mut accounts: Vec<Account> = Vec::new();
@@ -479,6 +484,7 @@ mod raw {
         pub name: Option<String>,
         pub data: Option<String>,
         pub synthetic: Option<Synthetic>,
+        pub dstu2_system_access: Option<bool>,
     }
 
     #[derive(Deserialize)]

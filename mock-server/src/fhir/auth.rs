@@ -1,7 +1,8 @@
 //! Access control on the secured endpoint, in the order Cerner applies it (README, "What
 //! is emulated", the secured endpoint): the tenant must exist (403 text); the bearer token must verify and be unexpired by
 //! the emulator's clock (401 `invalid_token`); it must be for this tenant (401, "tenant
-//! mismatch"); the tenant must still approve the account (403 text); and it must grant
+//! mismatch"); the tenant must still approve the account (403 text); a tenant without DSTU2
+//! system access refuses the (system) token (403 `forbidden`); and the token must grant
 //! `system/{Type}.read` (403 `insufficient_scope`).
 
 use axum::http::{HeaderMap, header};
@@ -49,6 +50,10 @@ pub fn authorize(
     let account = state.profile().account(&claims.azp).ok_or_else(|| invalid("The access token is invalid"))?;
     if !state.approves(account, &known.id) {
         return Err(FhirError::TenantNotAccessible);
+    }
+    // Every token the emulator issues is a system token.
+    if !known.dstu2_system_access {
+        return Err(FhirError::NoSystemAccess);
     }
     if let Some(resource_type) = resource_type {
         let needed = Scope::system_read(resource_type.as_str());

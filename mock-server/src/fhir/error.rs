@@ -28,6 +28,13 @@ pub enum FhirError {
     /// 422 OperationOutcome `too-costly`: more Patient matches than Cerner returns.
     #[error(transparent)]
     TooCostly(#[from] SearchError),
+    /// 403 OperationOutcome `forbidden`: a system token on the DSTU2 endpoint of a tenant without
+    /// DSTU2 system access (a production tenant, as fhir.cerner.com's DSTU2 overview describes).
+    #[error(
+        "System authentication on DSTU2 is available only in sandbox for beta testing; this tenant does not accept \
+         system access tokens on DSTU2"
+    )]
+    NoSystemAccess,
     /// 403 with the documented text: unknown tenant, or one that has not approved the account.
     #[error("Tenant not valid or accessible")]
     TenantNotAccessible,
@@ -100,6 +107,9 @@ impl IntoResponse for FhirError {
                 let challenge = format!("Bearer realm=\"{realm}\", error=\"insufficient_scope\", scope=\"{scope}\"");
                 let body = operation_outcome("error", "forbidden", &self.to_string());
                 with_challenge(fhir_json(StatusCode::FORBIDDEN, &body), &challenge)
+            }
+            FhirError::NoSystemAccess => {
+                fhir_json(StatusCode::FORBIDDEN, &operation_outcome("error", "forbidden", &self.to_string()))
             }
             FhirError::BadSearch(e) => {
                 fhir_json(StatusCode::BAD_REQUEST, &operation_outcome("error", "invalid", &e.to_string()))
