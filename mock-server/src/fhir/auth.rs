@@ -19,6 +19,20 @@ use crate::tokens::TokenRejection;
 pub struct Principal {
     pub client_id: ClientId,
     pub jti: String,
+    /// The scopes the token grants.
+    pub granted: ScopeSet,
+}
+
+impl Principal {
+    /// `insufficient_scope` unless the token also grants reading `resource_type` (what an
+    /// `_include` of another type needs).
+    pub fn require(&self, state: &AppState, resource_type: ResourceType) -> Result<(), FhirError> {
+        let needed = Scope::system_read(resource_type.as_str());
+        if self.granted.contains(&needed) {
+            return Ok(());
+        }
+        Err(FhirError::InsufficientScope { realm: realm(state), scope: needed.to_string() })
+    }
 }
 
 /// The realm of `WWW-Authenticate` challenges: the FHIR host (and port).
@@ -55,14 +69,15 @@ pub fn authorize(
     if !known.dstu2_system_access {
         return Err(FhirError::NoSystemAccess);
     }
+    let principal = Principal {
+        client_id: account.client_id.clone(),
+        jti: claims.jti.clone(),
+        granted: ScopeSet::parse(&claims.cerner.azs).unwrap_or_default(),
+    };
     if let Some(resource_type) = resource_type {
-        let needed = Scope::system_read(resource_type.as_str());
-        let granted = ScopeSet::parse(&claims.cerner.azs).unwrap_or_default();
-        if !granted.contains(&needed) {
-            return Err(FhirError::InsufficientScope { realm: realm(state), scope: needed.to_string() });
-        }
+        principal.require(state, resource_type)?;
     }
-    Ok(Principal { client_id: account.client_id.clone(), jti: claims.jti.clone() })
+    Ok(principal)
 }
 
 /// The token of an `Authorization: Bearer …` header.

@@ -20,5 +20,6 @@ mod journal;
 mod limits;
 mod paging;
 mod search_model;
+mod search_rules;
 mod token;
 mod token_props;
