@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{Principal, authorize};
 use super::bundle::{Bundle, Entry};
-use super::paging::{Direction, PageState, page_bounds};
+use super::paging::{Direction, PageState, page_bounds, page_bounds_in_order};
 use super::params::{Query, Search, SlotQuery, parse_search};
 use super::{Endpoint, FHIR_JSON, FhirError};
 use crate::app::AppState;
@@ -129,7 +129,11 @@ fn search(
     let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
     let matches = store.search_cached(tenant, &data, resource_type, &request.params, &search.query)?;
     let count = short_page.map_or(search.count as usize, |keep| keep.min(search.count as usize));
-    let (start, end) = page_bounds(&matches, request.cursor, count);
+    let (start, end) = if resource_type == ResourceType::Slot {
+        page_bounds_in_order(&matches, request.cursor, count)
+    } else {
+        page_bounds(&matches, request.cursor, count)
+    };
     let base = format!("{}{}", state.origin(), endpoint.base_path(tenant));
     let link = |key: Key, direction: Direction| {
         let token = state.page_keys().encode(&PageState {

@@ -131,7 +131,8 @@ impl TenantData {
     fn search_slots(&self, query: &SlotQuery) -> Vec<Key> {
         let SlotQuery::ByType { slot_types, start, actors, locations, .. } = query else { return Vec::new() };
         let schedules = actors.as_ref().map(|actors| self.schedules_of(actors));
-        self.slots_by_start
+        let mut keys: Vec<Key> = self
+            .slots_by_start
             .range(start.from, start.to)
             .iter()
             .copied()
@@ -146,7 +147,18 @@ impl TenantData {
                         .as_ref()
                         .is_none_or(|l| slot.location.as_deref().is_some_and(|id| l.iter().any(|x| x == id)))
             })
-            .collect()
+            .collect();
+        self.order_slot_ties(&mut keys);
+        keys
+    }
+
+    /// Orders slots that start at the same time by slot type, then scheduling location display,
+    /// as Cerner sorts them (a stable sort: equal ones keep their row order). The keys stay
+    /// sorted by `start`; within a start they no longer follow the row, which is why Slot pages
+    /// find their cursor by position ([`crate::fhir::paging::page_bounds_in_order`]).
+    fn order_slot_ties(&self, keys: &mut [Key]) {
+        let tie = |row: u32| self.slots.get(row as usize).map(|slot| (&slot.tie.0, &slot.tie.1));
+        keys.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1).cmp(&tie(b.1))).then(a.1.cmp(&b.1)));
     }
 
     /// Ids of the schedules whose actor is one of `actors` (`Practitioner/593923`).

@@ -45,6 +45,10 @@ pub struct SlotFields {
     pub types: Vec<(Option<Box<str>>, Box<str>)>,
     pub schedule: Option<Box<str>>,
     pub location: Option<Box<str>>,
+    /// What ties in `start` are ordered by (Slot: "sorted first by start …, followed by
+    /// slot-type and Scheduling Location display"): the type's text (or first coding's display or
+    /// code), then the location's display.
+    pub tie: (Box<str>, Box<str>),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -329,13 +333,21 @@ fn appointment_fields(doc: ResourceDoc) -> ReadAppointment {
 }
 
 fn slot_fields(doc: ResourceDoc) -> SlotFields {
-    let location = doc
-        .extension
-        .iter()
-        .filter(|e| e.url == fields::SCHEDULING_LOCATION)
-        .find_map(|e| e.value_reference.reference.as_deref().and_then(|r| fields::reference_id(r, "Location")))
+    let scheduling_location = doc.extension.iter().find(|e| e.url == fields::SCHEDULING_LOCATION);
+    let location = scheduling_location
+        .and_then(|e| e.value_reference.reference.as_deref())
+        .and_then(|r| fields::reference_id(r, "Location"))
         .map(Into::into);
+    let location_display = scheduling_location.and_then(|e| e.value_reference.display.as_deref()).unwrap_or_default();
+    let type_text = doc.kind.first().and_then(|concept| {
+        concept
+            .text
+            .as_deref()
+            .or_else(|| concept.coding.first().and_then(|c| c.display.as_deref().or(c.code.as_deref())))
+    });
+    let tie = (type_text.unwrap_or_default().into(), location_display.into());
     SlotFields {
+        tie,
         start: doc.start.as_deref().and_then(fields::instant_ms),
         free: doc.free_busy_type.as_deref() == Some("free"),
         types: doc

@@ -32,3 +32,57 @@ async fn slot_include_schedule_on_the_secured_endpoint_needs_a_schedule_scope() 
     let open = app.fhir(&format!("/open/dstu2/{SANDBOX}/{query}&_include=Slot:schedule"), None).await;
     assert_eq!(open.status(), 200, "the open endpoint has no scopes");
 }
+
+/// A free slot at 2031-03-03 09:00 of a type (text) and at a location (display).
+fn slot(id: &str, code: &str, type_text: &str, location: &str) -> cerner_mock::admin_client::Change {
+    cerner_mock::admin_client::Change::add(serde_json::json!({
+        "resourceType": "Slot", "id": id,
+        "extension": [{ "url": "https://fhir-ehr.cerner.com/dstu2/StructureDefinition/scheduling-location",
+                        "valueReference": { "reference": "Location/21304876", "display": location } }],
+        "type": { "coding": [{ "system": "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/14249", "code": code }],
+                  "text": type_text },
+        "schedule": { "reference": "Schedule/24477854-21304876-62852027-0" },
+        "freeBusyType": "free", "start": "2031-03-03T09:00:00.000Z", "end": "2031-03-03T09:15:00.000Z"
+    }))
+}
+
+/// Slot: "sorted first by start date-time ascending, followed by slot-type and Scheduling Location
+/// display", on one page and across pages.
+#[tokio::test]
+async fn slots_that_start_together_are_ordered_by_type_then_location_display() {
+    let app = spawn_app().await;
+    let changes = [
+        slot("tie-4", "2", "Zeta visit", "A clinic"),
+        slot("tie-3", "1", "Alpha visit", "C clinic"),
+        slot("tie-1", "1", "Alpha visit", "A clinic"),
+        slot("tie-2", "1", "Alpha visit", "B clinic"),
+    ];
+    app.admin.apply_changes(SANDBOX, &changes).await.unwrap();
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    let system = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/14249";
+    let query = format!("Slot?slot-type={system}%7C1,{system}%7C2&start=2031-03-03");
+    let env = search(&app, &token, &query).await;
+    assert_eq!(entry_ids(&env["body"], "Slot"), ["tie-1", "tie-2", "tie-3", "tie-4"]);
+
+    let mut paged = Vec::new();
+    let first = app.fhir(&format!("/dstu2/{SANDBOX}/{query}&_count=1"), Some(&token)).await;
+    let mut page: Value = first.json().await.unwrap();
+    loop {
+        paged.extend(entry_ids(&page, "Slot"));
+        let Some(next) = link(&page, "next") else { break };
+        assert!(paged.len() < 10, "the pages end");
+        page = app.follow(next, &token).await;
+    }
+    assert_eq!(paged, ["tie-1", "tie-2", "tie-3", "tie-4"], "every slot once, in order, across pages");
+}
+
+#[tokio::test]
+async fn slot_types_mixing_standard_and_proprietary_codes_are_refused() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    let env =
+        search(&app, &token, &format!("Slot?slot-type={SLOT_TYPE},http://snomed.info/sct%7C394581000&start=2020"))
+            .await;
+    assert_eq!(env["status"], 400);
+    assert_envelope!("slot_types_mixed", env);
+}
