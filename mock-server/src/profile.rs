@@ -548,10 +548,12 @@ mod tests {
     #[test]
     fn embedded_default_matches_the_design() {
         let p = Profile::embedded_default();
-        assert_eq!(p.tenants.len(), 3);
+        assert_eq!(p.tenants.len(), 4);
         let default = p.account("bb318a62-fa61-49ae-b692-7d99214f0ec7").unwrap();
         assert!(default.secret.as_ref().unwrap().matches("secret"));
-        assert_eq!(default.approved_tenants.len(), 2);
+        assert_eq!(default.approved_tenants.len(), 3);
+        let without: Vec<&str> = p.tenants.iter().filter(|t| !t.dstu2_system_access).map(|t| t.name.as_str()).collect();
+        assert_eq!(without, ["Production Hospital"], "one production-like tenant; the others accept system tokens");
         let unapproved = TenantId::parse("d075cf8b-3261-481d-97e5-ba6c48d3b41f").unwrap();
         assert!(p.accounts.iter().all(|a| !a.approves(&unapproved)));
         assert_eq!(p.accounts[1].jwks.as_ref().unwrap().keys.len(), 2);

@@ -53,14 +53,19 @@ pub struct SlotFields {
 
 #[derive(Debug, Clone, Default)]
 pub struct PatientFields {
-    /// Lower-cased family names, given names, and name texts.
+    /// Lower-cased family names, given names, and name texts (prefix searches).
     pub families: Vec<String>,
     pub givens: Vec<String>,
     pub texts: Vec<String>,
+    /// The same names as written (`:exact` searches).
+    pub exact_families: Vec<String>,
+    pub exact_givens: Vec<String>,
+    pub exact_texts: Vec<String>,
     pub identifiers: Vec<(Option<String>, String)>,
     pub phones: Vec<String>,
     pub emails: Vec<String>,
     pub postal_codes: Vec<String>,
+    pub exact_postal_codes: Vec<String>,
     pub gender: Option<String>,
     pub birth: Option<i64>,
 }
@@ -374,6 +379,10 @@ fn patient_fields(doc: ResourceDoc) -> PatientFields {
         families: doc.name.iter().flat_map(|n| n.family.iter().map(lower)).collect(),
         givens: doc.name.iter().flat_map(|n| n.given.iter().map(lower)).collect(),
         texts: doc.name.iter().filter_map(|n| n.text.as_ref().map(lower)).collect(),
+        exact_families: doc.name.iter().flat_map(|n| n.family.iter().cloned()).collect(),
+        exact_givens: doc.name.iter().flat_map(|n| n.given.iter().cloned()).collect(),
+        exact_texts: doc.name.iter().filter_map(|n| n.text.clone()).collect(),
+        exact_postal_codes: doc.address.iter().filter_map(|a| a.postal_code.clone()).collect(),
         identifiers: doc.identifier.iter().filter_map(|i| Some((i.system.clone(), i.value.clone()?))).collect(),
         phones: telecom("phone"),
         emails: telecom("email"),

@@ -86,3 +86,45 @@ async fn slot_types_mixing_standard_and_proprietary_codes_are_refused() {
     assert_eq!(env["status"], 400);
     assert_envelope!("slot_types_mixed", env);
 }
+
+/// Patient ids a search finds among the documented patients (family SMART).
+async fn patients(app: &TestApp, token: &str, query: &str) -> Vec<String> {
+    let env = search(app, token, &format!("Patient?{query}")).await;
+    assert_eq!(env["status"], 200, "{query}: {env:#}");
+    let mut ids = entry_ids(&env["body"], "Patient");
+    ids.retain(|id| id.starts_with("127"));
+    ids
+}
+
+/// Patient: "`name`, `family`, and `given` … support the `:exact` modifier"; so does
+/// `address-postalcode`.
+#[tokio::test]
+async fn patient_string_parameters_take_the_exact_modifier() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    assert_eq!(patients(&app, &token, "family=smar").await, ["12724066", "12724067"], "a prefix, any case");
+    assert!(patients(&app, &token, "family:exact=SMAR").await.is_empty(), "exact: not a prefix");
+    assert!(patients(&app, &token, "family:exact=smart").await.is_empty(), "exact: case counts");
+    assert_eq!(patients(&app, &token, "family:exact=SMART").await, ["12724066", "12724067"]);
+    assert_eq!(patients(&app, &token, "given:exact=JOE").await, ["12724067"]);
+    assert_eq!(patients(&app, &token, "name:exact=NANCY").await, ["12724066"]);
+    assert_eq!(patients(&app, &token, "family=SMART&address-postalcode:exact=64116").await.len(), 2);
+    assert!(patients(&app, &token, "family=SMART&address-postalcode:exact=6411").await.is_empty());
+    let env = search(&app, &token, "Patient?family=SMART&family:exact=SMART").await;
+    assert_eq!(env["status"], 400, "the parameter once, with or without the modifier");
+}
+
+/// Patient: `birthdate` "twice to indicate a date range and must contain one prefix each of `le`
+/// and `ge`".
+#[tokio::test]
+async fn patient_birthdate_takes_a_ge_and_le_pair() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    let both = "family=SMART&birthdate=ge1976-04-29&birthdate=le1980-08-11";
+    assert_eq!(patients(&app, &token, both).await, ["12724066", "12724067"], "both bounds are inclusive");
+    let joe = "family=SMART&birthdate=le1980-08-10&birthdate=ge1970";
+    assert_eq!(patients(&app, &token, joe).await, ["12724067"]);
+    let env = search(&app, &token, "Patient?birthdate=ge1976&birthdate=lt1980").await;
+    assert_eq!(env["status"], 400);
+    assert_envelope!("patient_birthdate_not_ge_le", env);
+}
