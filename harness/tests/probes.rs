@@ -1,6 +1,8 @@
 //! `record` and `diff`: the emulator recorded like a real server (it stands in for the sandbox),
 //! then compared with itself and with the documented payloads.
 
+#![allow(clippy::unwrap_used)]
+
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");

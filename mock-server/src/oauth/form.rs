@@ -93,10 +93,10 @@ pub fn parse_basic(credentials: &str) -> Result<Vec<(String, String)>, FormError
     let (id, secret) =
         text.split_once(':').ok_or_else(|| FormError::MissingEquals("Basic credentials have no ':'".into()))?;
     let mut pairs = vec![(id.to_owned(), secret.to_owned())];
-    if let (Ok(id), Ok(secret)) = (decode_component(id), decode_component(secret)) {
-        if pairs[0] != (id.clone(), secret.clone()) {
-            pairs.push((id, secret));
-        }
+    if let (Ok(id), Ok(secret)) = (decode_component(id), decode_component(secret))
+        && pairs[0] != (id.clone(), secret.clone())
+    {
+        pairs.push((id, secret));
     }
     Ok(pairs)
 }

@@ -207,7 +207,7 @@ fn token_matches(token: &Token, system: Option<&str>, code: &str) -> bool {
 /// the whole value as written.
 fn text_matches(lower: &[String], exact: &[String], text: &Text) -> bool {
     if text.exact {
-        return exact.iter().any(|v| *v == text.value);
+        return exact.contains(&text.value);
     }
     let prefix = text.value.to_lowercase();
     lower.iter().any(|v| v.starts_with(&prefix))

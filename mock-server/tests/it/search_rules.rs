@@ -128,3 +128,16 @@ async fn patient_birthdate_takes_a_ge_and_le_pair() {
     assert_eq!(env["status"], 400);
     assert_envelope!("patient_birthdate_not_ge_le", env);
 }
+
+/// The Appointment page's example contradicts itself: its request says `date=2020-02`, its data
+/// and `self` link say 2020 (the appointment starts 2020-10-06). The emulator follows the data.
+#[tokio::test]
+async fn the_appointment_example_answers_for_2020_not_for_february() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    let year = search(&app, &token, "Appointment?patient=12724066&date=2020").await;
+    assert_eq!(entry_ids(&year["body"], "Appointment"), ["4817508"]);
+    let february = search(&app, &token, "Appointment?patient=12724066&date=2020-02").await;
+    assert_eq!(february["status"], 200);
+    assert!(entry_ids(&february["body"], "Appointment").is_empty());
+}
