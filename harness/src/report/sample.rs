@@ -15,7 +15,7 @@ fn passing() -> ScenarioResult {
     ScenarioResult {
         scenario: "happy-path".to_owned(),
         description: "One tenant, one page, no faults".to_owned(),
-        concern: "Basic sync (DESIGN.md, Conformance scenarios)".to_owned(),
+        concern: "Basic sync (README, cerner-harness)".to_owned(),
         checks: vec![
             CheckResult::new("one token", true, "", "journal #1: one POST /token"),
             CheckResult::new("all appointments written", true, "", "output: 12 lines"),
