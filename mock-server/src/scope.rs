@@ -36,6 +36,18 @@ impl Scope {
         &self.0
     }
 
+    /// The scope without the SMART prefix: `http://smarthealthit.org/FHIR/scopes/system/Slot.read`
+    /// and `system/Slot.read` are the same scope (fhir.cerner.com, Authorization specification,
+    /// "Disambiguation of Scopes Between Competing Protocols").
+    pub fn short(&self) -> &str {
+        self.0.strip_prefix(SMART_PREFIX).unwrap_or(&self.0)
+    }
+
+    /// Whether two scopes are the same, fully qualified or not.
+    pub fn same(&self, other: &Scope) -> bool {
+        self.short() == other.short()
+    }
+
     /// The scope that grants reading `resource_type` to a system account.
     pub fn system_read(resource_type: &str) -> Self {
         Self(format!("system/{resource_type}.read"))
@@ -43,27 +55,28 @@ impl Scope {
 
     /// Whether this scope lets a system account read and search `resource_type`: SMART v1
     /// `system/T.read`, or a SMART v2 `system/T.<permissions>` (permissions a subsequence of
-    /// `cruds`) that holds `r` or `s` (chosen: either grants both, as `.read` does).
+    /// `cruds`) that holds `r` or `s` (chosen: either grants both, as `.read` does). Fully
+    /// qualified forms count as the short ones.
     pub fn grants_system_read(&self, resource_type: &str) -> bool {
         let Some(permissions) =
-            self.0.strip_prefix("system/").and_then(|rest| rest.strip_prefix(resource_type)?.strip_prefix('.'))
+            self.short().strip_prefix("system/").and_then(|rest| rest.strip_prefix(resource_type)?.strip_prefix('.'))
         else {
             return false;
         };
         permissions == "read" || (is_v2_permissions(permissions) && permissions.contains(['r', 's']))
     }
 
-    /// The SMART v2 read-only form a v1 `.read` scope stands for: `system/T.read` covers
-    /// `system/T.r`, `.s` and `.rs` requests.
+    /// Whether a registration of this scope covers a `requested` one: the same scope, or for a v1
+    /// `system/T.read` also the SMART v2 read-only requests `system/T.rs`, `.r` and `.s`.
     fn covers(&self, requested: &Scope) -> bool {
-        if self == requested {
-            return true;
-        }
         fn read_only(scope: &Scope) -> Option<&str> {
-            let (head, permissions) = scope.0.rsplit_once('.')?;
+            let (head, permissions) = scope.short().rsplit_once('.')?;
             (is_v2_permissions(permissions) && permissions.bytes().all(|b| b == b'r' || b == b's')).then_some(head)
         }
-        match (self.0.strip_suffix(".read"), read_only(requested)) {
+        if self.same(requested) {
+            return true;
+        }
+        match (self.short().strip_suffix(".read"), read_only(requested)) {
             (Some(head), Some(requested_head)) => head == requested_head,
             _ => false,
         }
@@ -75,6 +88,9 @@ impl fmt::Display for Scope {
         f.write_str(&self.0)
     }
 }
+
+/// The prefix that makes a SMART scope fully qualified.
+pub const SMART_PREFIX: &str = "http://smarthealthit.org/FHIR/scopes/";
 
 /// SMART v2 permissions: a non-empty subsequence of `cruds`, in that order.
 fn is_v2_permissions(text: &str) -> bool {
@@ -107,7 +123,7 @@ impl ScopeSet {
         }
         for token in text.split(' ') {
             let scope = Scope::parse(token)?;
-            if !scopes.contains(&scope) {
+            if !scopes.iter().any(|s: &Scope| s.same(&scope)) {
                 scopes.push(scope);
             }
         }
@@ -118,8 +134,9 @@ impl ScopeSet {
         self.0.is_empty()
     }
 
+    /// Whether the set holds `scope`, in either of its forms.
     pub fn contains(&self, scope: &Scope) -> bool {
-        self.0.contains(scope)
+        self.0.iter().any(|s| s.same(scope))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Scope> {
@@ -179,9 +196,13 @@ mod tests {
     #[test]
     fn smart_v2_read_forms_grant_read_and_v1_read_covers_them() {
         let read = |s: &str| Scope::parse(s).unwrap().grants_system_read("Appointment");
-        for yes in
-            ["system/Appointment.read", "system/Appointment.rs", "system/Appointment.crus", "system/Appointment.s"]
-        {
+        for yes in [
+            "system/Appointment.read",
+            "system/Appointment.rs",
+            "system/Appointment.crus",
+            "system/Appointment.s",
+            "http://smarthealthit.org/FHIR/scopes/system/Appointment.rs",
+        ] {
             assert!(read(yes), "{yes}");
         }
         for no in [
@@ -199,6 +220,18 @@ mod tests {
         let requested =
             ScopeSet::parse("system/Appointment.rs system/Appointment.crus system/Slot.rus system/Slot.rs").unwrap();
         assert_eq!(requested.granted(&registered).to_string(), "system/Appointment.rs system/Slot.rus");
+    }
+
+    #[test]
+    fn fully_qualified_scopes_are_the_short_ones() {
+        let registered = ScopeSet::parse("system/Appointment.read").unwrap();
+        let full = "http://smarthealthit.org/FHIR/scopes/system/Appointment.read";
+        let requested = ScopeSet::parse(&format!("{full} system/Appointment.read")).unwrap();
+        assert_eq!(requested.to_string(), full, "the two forms are one scope");
+        assert_eq!(requested.granted(&registered).to_string(), full);
+        assert!(requested.contains(&Scope::system_read("Appointment")));
+        let other = ScopeSet::parse("http://example.org/scopes/system/Appointment.read").unwrap();
+        assert!(other.granted(&registered).is_empty(), "only the SMART prefix qualifies");
     }
 
     #[test]

@@ -87,12 +87,13 @@ impl IntoResponse for R4Error {
                 json_response(StatusCode::UNPROCESSABLE_ENTITY, &outcome("error", "too-costly", &text))
             }
             FhirError::NotFound(what) => json_response(StatusCode::NOT_FOUND, &outcome("error", "not-found", &what)),
-            FhirError::Internal(cause) => {
-                tracing::error!(%cause, "R4 request failed");
-                json_response(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    &outcome("fatal", "exception", "Internal Server Error"),
-                )
+            // The rest as DSTU2 renders them (the documented 500; a fault rule's status), as R4 JSON.
+            other => {
+                let mut response = other.into_response();
+                if response.headers().get(header::CONTENT_TYPE).is_some() {
+                    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON_R4));
+                }
+                response
             }
         }
     }

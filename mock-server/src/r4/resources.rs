@@ -8,7 +8,7 @@ use axum::response::Response;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::access::{authorize, may_read};
+use super::access::{authorize, require};
 use super::error::r4_json;
 use super::params::{R4Query, R4Search, parse};
 use super::render::{to_r4, write_r4};
@@ -16,6 +16,7 @@ use super::{Endpoint, R4Error};
 use crate::app::AppState;
 use crate::faults::apply::ShortPage;
 use crate::fhir::FhirError;
+use crate::fhir::auth::Principal;
 use crate::fhir::paging::{Direction, PageError, PageState, page_bounds};
 use crate::fhir::params::{Query, SlotQuery};
 use crate::store::{Key, ResourceType, Row, TenantData};
@@ -31,7 +32,7 @@ pub(super) async fn read_secured(
     Path((tenant, kind, id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, R4Error> {
-    let resource_type = authorized_type(&state, &headers, &tenant, &kind)?;
+    let (resource_type, _) = authorized_type(&state, &headers, &tenant, &kind)?;
     read(&state, &tenant, resource_type, &id)
 }
 
@@ -49,9 +50,9 @@ pub(super) async fn search_secured(
     short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, R4Error> {
-    let resource_type = authorized_type(&state, &headers, &tenant, &kind)?;
+    let (resource_type, principal) = authorized_type(&state, &headers, &tenant, &kind)?;
     let limit = short.map(|Extension(ShortPage(keep))| keep);
-    let may = |t: ResourceType| may_read(&state, &headers, t);
+    let may = |t: ResourceType| require(&state, &principal, t).is_ok();
     let context =
         Context { state: &state, endpoint: Endpoint::Secured, tenant: &tenant, resource_type, short_page: limit };
     search(&context, query.as_deref().unwrap_or_default(), &may)
@@ -70,12 +71,14 @@ pub(super) async fn search_open(
     search(&context, query.as_deref().unwrap_or_default(), &|_| true)
 }
 
-fn authorized_type(state: &AppState, headers: &HeaderMap, tenant: &str, kind: &str) -> Result<ResourceType, R4Error> {
+fn authorized_type(
+    state: &AppState,
+    headers: &HeaderMap,
+    tenant: &str,
+    kind: &str,
+) -> Result<(ResourceType, Principal), R4Error> {
     match kind.parse::<ResourceType>() {
-        Ok(resource_type) => {
-            authorize(state, headers, tenant, Some(resource_type))?;
-            Ok(resource_type)
-        }
+        Ok(resource_type) => Ok((resource_type, authorize(state, headers, tenant, Some(resource_type))?)),
         Err(_) => {
             authorize(state, headers, tenant, None)?;
             Err(unsupported(kind))

@@ -195,6 +195,7 @@ async fn journal_records_the_version_and_a_fault_rule_can_match_a_version() {
         .unwrap();
     let r4 = app.r4(&format!("/r4/{SANDBOX}/Appointment/4817508"), Some(&token)).await;
     assert_eq!(r4.status(), 503);
+    assert_eq!(r4.headers()["content-type"], "application/fhir+json; charset=utf-8");
     let dstu2 = app.fhir(&format!("/dstu2/{SANDBOX}/Appointment/4817508"), Some(&token)).await;
     assert_eq!(dstu2.status(), 200);
     let journal = app.admin.journal(&Default::default()).await.unwrap();
@@ -207,4 +208,22 @@ async fn journal_records_the_version_and_a_fault_rule_can_match_a_version() {
     assert_eq!(versions, [(Some("r4"), 503), (Some("dstu2"), 200)]);
     let bad = serde_json::from_value(json!({ "match": { "version": "r5" }, "action": { "type": "reset" } })).unwrap();
     assert!(app.admin.add_fault(&bad).await.is_err());
+}
+
+/// The production tenant refuses system tokens on DSTU2 and serves them on R4: the one tenant a
+/// DSTU2-only client cannot sync.
+#[tokio::test]
+async fn the_production_tenant_refuses_dstu2_system_access_and_serves_r4() {
+    let app = spawn_app().await;
+    let token = app.token(PRODUCTION, R4_SCOPES).await;
+    let dstu2 = app.envelope(app.fhir(&format!("/dstu2/{PRODUCTION}/Appointment?_id=1"), Some(&token)).await).await;
+    assert_eq!(dstu2["status"], 403);
+    assert_eq!(dstu2["body"]["issue"][0]["code"], "forbidden");
+    let detail = app.admin.tenant(PRODUCTION).await.unwrap();
+    let location = &detail.data.locations[0].id;
+    let window = "date=ge2000-01-01T00:00:00Z&date=lt2100-01-01T00:00:00Z";
+    let bundle =
+        app.r4_ok(&format!("/r4/{PRODUCTION}/Appointment?location={location}&{window}&_count=5"), &token).await;
+    assert_eq!(entry_ids(&bundle, "Appointment").len(), 5);
+    app.r4_ok(&format!("/r4/{PRODUCTION}/Location/{location}"), &token).await;
 }
