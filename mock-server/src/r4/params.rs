@@ -214,7 +214,8 @@ fn appointment(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
         if let Some(other) = params.names().find(|n| !["_id", "_count"].contains(n)) {
             return Err(ParamError::Conflict("_id".into(), other.into()));
         }
-        return Ok(result(AppointmentQuery::Ids(ids)));
+        let all = u32::try_from(ids.0.len()).unwrap_or(u32::MAX).max(1);
+        return Ok(R4Search { count: all, ..result(AppointmentQuery::Ids(ids)) });
     }
     let actors = [("patient", Actor::Patient), ("practitioner", Actor::Practitioner), ("location", Actor::Location)];
     let mut given = params.names().filter_map(|n| actors.iter().find(|(a, _)| *a == n));
@@ -357,7 +358,7 @@ mod tests {
         assert_eq!(overlapping("location=1&date=2020").2, "2020".parse::<DateParam>().unwrap().range());
         let pair = overlapping("location=Location/1&-date-or-req-period=lt2021&-date-or-req-period=ge2020");
         assert_eq!((pair.1, pair.3), (vec!["1".to_owned()], true));
-        assert_eq!(ok(ResourceType::Appointment, "_id=1,2&_count=3").count, 3);
+        assert_eq!(ok(ResourceType::Appointment, "_id=1,2,3&_count=1").count, 3, "_count is not honored with _id");
     }
 
     #[test]
