@@ -8,6 +8,7 @@
 //!   evidence.
 //! - [`evidence`]: what a check looks at; [`verdict`]: what it concludes.
 //! - [`report`]: terminal, JSON Lines, JUnit XML and HTML.
+//! - [`version`]: DSTU2 and R4, what a scenario's bases, faults and checks depend on.
 
 pub mod evidence;
 mod gather;
@@ -20,3 +21,4 @@ pub mod sandbox;
 pub mod scenario;
 pub mod scenarios;
 pub mod verdict;
+pub mod version;

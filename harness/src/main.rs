@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cerner_harness::runner::{RunnerConfig, rehearse};
+use cerner_harness::runner::{RunnerConfig, rehearse_on};
+use cerner_harness::version::VersionChoice;
 use cerner_harness::{probe, report, scenarios};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -32,6 +33,9 @@ enum Command {
         /// Kill a client run after this many seconds.
         #[arg(long, default_value_t = 60)]
         time_limit: u64,
+        /// The FHIR version of the job's bases: dstu2, r4, or both (each scenario once per version).
+        #[arg(long, value_enum, default_value_t)]
+        fhir_version: VersionChoice,
         /// Write one JSON object per check, then a summary (JSON Lines).
         #[arg(long, value_name = "PATH")]
         json: Option<PathBuf>,
@@ -134,6 +138,10 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
         Command::List => {
             for s in scenarios::all() {
                 println!("{:24} {}\n{:24} review concern: {}", s.name, s.description, "", s.concern);
+                if s.versions != scenarios::EVERY_VERSION {
+                    let labels: Vec<&str> = s.versions.iter().map(|v| v.label()).collect();
+                    println!("{:24} on {} only", "", labels.join(", "));
+                }
             }
             Ok(0)
         }
@@ -167,8 +175,18 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
             write_reports(&report, json, junit, html)
         }
         Command::Diff { dir, strict } => diff(&dir, strict).await,
-        Command::Rehearse { client_cmd, scenarios, time_limit, json, junit, html, list_failures_only } => {
-            let selected = scenarios::select(&scenarios).map_err(anyhow::Error::msg)?;
+        Command::Rehearse {
+            client_cmd,
+            scenarios,
+            time_limit,
+            fhir_version,
+            json,
+            junit,
+            html,
+            list_failures_only,
+        } => {
+            let versions = fhir_version.versions();
+            let selected = scenarios::select_on(&scenarios, &versions).map_err(anyhow::Error::msg)?;
             let (client_cmd, client_label) = match client_cmd {
                 Some(cmd) => (cmd.clone(), cmd),
                 None => (reference_client()?, "appointment-sync (reference)".to_owned()),
@@ -176,7 +194,7 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
             let measurer = std::env::current_exe().ok();
             let config =
                 RunnerConfig { client_cmd, client_label, time_limit: Duration::from_secs(time_limit), measurer };
-            let report = rehearse(&config, &selected).await?;
+            let report = rehearse_on(&config, &selected, &versions).await?;
             if list_failures_only {
                 print!("{}", report::failures_only(&report));
             } else {

@@ -14,6 +14,7 @@ use crate::proxy::Proxy;
 use crate::runner::{HarnessError, client_files, count_lines, millis, read_output, timeline};
 use crate::scenarios::checks::{accept_header, credential_hygiene, exit_code, follows_links, output_well_formed};
 use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult};
+use crate::version::FhirVersion;
 
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -34,7 +35,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
     let started = Instant::now();
     let broke = |cause: String| HarnessError::Setup { scenario: "sandbox".into(), cause };
     let tenant = tenant_of(&config.fhir_base)
-        .ok_or_else(|| broke("the FHIR base names no tenant (…/dstu2/<tenant>/)".into()))?;
+        .ok_or_else(|| broke("the FHIR base names no tenant (…/dstu2/<tenant>/ or …/r4/<tenant>/)".into()))?;
     let probes = server_probes(config).await;
     let proxy = Proxy::start(&config.fhir_base, config.budget).await.map_err(|e| broke(e.to_string()))?;
     let dir = std::env::temp_dir().join(format!("cerner-harness-sandbox-{}", uuid::Uuid::new_v4()));
@@ -70,6 +71,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
         stored,
         locations: [(tenant.clone(), config.locations.clone())].into(),
         window: (today.to_string(), end.to_string()),
+        fhir_version: FhirVersion::of_base(config.fhir_base.as_str()),
     };
     let _ = std::fs::remove_dir_all(&dir);
     let scenarios = vec![
@@ -112,6 +114,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
             scenario: "server-probes".into(),
             description: "the server answers discovery and refusals as documented".into(),
             concern: "fidelity of the emulator to this server".into(),
+            fhir_version: evidence.fhir_version,
             checks: probes,
             duration_ms: 0,
             runs: Vec::new(),
@@ -126,6 +129,7 @@ fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>
         scenario: name.into(),
         description: description.into(),
         concern: concern.into(),
+        fhir_version: ev.fhir_version,
         checks,
         duration_ms: ev.runs.iter().map(|r| r.duration_ms).sum(),
         runs: ev
@@ -139,7 +143,7 @@ fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>
 
 fn tenant_of(base: &Url) -> Option<String> {
     let segments: Vec<&str> = base.path_segments()?.collect();
-    let at = segments.iter().position(|s| *s == "dstu2")?;
+    let at = segments.iter().position(|s| *s == "dstu2" || *s == "r4")?;
     segments.get(at + 1).filter(|t| !t.is_empty()).map(|t| (*t).to_owned())
 }
 

@@ -5,6 +5,7 @@ use cerner_mock::admin_client::{Change, FaultRule};
 
 use crate::evidence::Evidence;
 use crate::verdict::CheckResult;
+pub use crate::version::FhirVersion;
 
 /// A placeholder in a fault rule's origin, replaced by the trap listener's origin at run time.
 pub const TRAP: &str = "http://trap.invalid";
@@ -13,6 +14,11 @@ pub const TRAP: &str = "http://trap.invalid";
 pub const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
 pub const SECOND: &str = "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca";
 pub const UNAPPROVED: &str = "d075cf8b-3261-481d-97e5-ba6c48d3b41f";
+/// The production tenant: approved, but its DSTU2 endpoints refuse system tokens; R4 serves it.
+pub const PRODUCTION: &str = "7c3e9a51-2f4b-4d8e-b6a0-94d1c5e8f273";
+
+/// A scenario that exists on every FHIR version.
+pub const EVERY_VERSION: &[FhirVersion] = &FhirVersion::ALL;
 
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -27,6 +33,8 @@ pub struct Scenario {
     pub faults: fn() -> Vec<FaultRule>,
     /// Runs of the client with the same state directory (1 or 2).
     pub runs: u8,
+    /// The FHIR versions it exists on (most: [`EVERY_VERSION`]).
+    pub versions: &'static [FhirVersion],
     /// Data changes applied between runs, per tenant.
     pub between_runs: fn() -> Vec<(&'static str, Vec<Change>)>,
     pub checks: fn(&Evidence) -> Vec<CheckResult>,

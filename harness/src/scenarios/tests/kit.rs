@@ -6,7 +6,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::evidence::{ClientRun, Evidence, OutputLine, PeakRss, TruthRow};
-use crate::scenario::{SANDBOX, SECOND};
+use crate::scenario::{FhirVersion, SANDBOX, SECOND};
 use crate::verdict::{CheckResult, Verdict};
 
 pub const SECRET: &str = "harness-test-secret";
@@ -88,6 +88,7 @@ pub fn evidence() -> Evidence {
         stored: Vec::new(),
         locations: [(SANDBOX.to_owned(), vec!["1".to_owned(), "2".to_owned()])].into(),
         window: ("2026-01-06".into(), "2026-01-27".into()),
+        fhir_version: FhirVersion::Dstu2,
     }
 }
 
