@@ -1,4 +1,4 @@
-//! Renderings of a rehearsal's [`Report`] for its four readers: the developer at a terminal, a
+//! Renderings of a rehearsal's [`Report`](crate::verdict::Report) for its four readers: the developer at a terminal, a
 //! script (JSON Lines, one object per check then a summary, as ripgrep's `--json` does), a CI
 //! server's test tab (JUnit XML as GitLab, GitHub and Jenkins read it) and a reviewer who opens one
 //! self-contained HTML file offline.
