@@ -131,11 +131,7 @@ fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>
         concern: concern.into(),
         checks,
         duration_ms: ev.runs.iter().map(|r| r.duration_ms).sum(),
-        runs: ev
-            .runs
-            .iter()
-            .map(|r| RunInfo { exit_code: r.exit_code, duration_ms: r.duration_ms, timed_out: r.timed_out })
-            .collect(),
+        runs: ev.runs.iter().map(RunInfo::from).collect(),
         timeline: timeline(ev),
     }
 }
