@@ -49,3 +49,28 @@ pub async fn sign_in(fhir_base: &str, client_id: &str, secret: &str, scopes: &st
         .map_err(|source| SignInError::Token { token_url: token_url.clone(), source })?;
     Ok(SignedIn { http, token_url, token })
 }
+
+#[cfg(test)]
+mod tests {
+    use cerner_mock::{MockServer, Profile, ServerConfig};
+
+    use super::*;
+    use crate::runner::CLIENT_ID;
+    use crate::scenario::SANDBOX;
+
+    #[tokio::test]
+    async fn each_failed_step_is_told_apart() {
+        let server = MockServer::start(ServerConfig::new(Profile::embedded_default())).await.unwrap();
+        let base = format!("{}/dstu2/{SANDBOX}/", server.origin());
+        let session = sign_in(&base, CLIENT_ID, "secret", PROBE_SCOPES).await.unwrap();
+        assert_eq!(session.token_url.host_str(), Some("127.0.0.1"));
+        match sign_in(&base, CLIENT_ID, "not-the-secret", PROBE_SCOPES).await {
+            Err(SignInError::Token { token_url, .. }) => assert_eq!(token_url, session.token_url),
+            other => panic!("expected a refused token, got {other:?}"),
+        }
+        let nowhere = format!("{}/nowhere/", server.origin());
+        assert!(matches!(sign_in(&nowhere, CLIENT_ID, "secret", PROBE_SCOPES).await, Err(SignInError::Discovery(_))));
+        assert!(matches!(sign_in("not a url", CLIENT_ID, "secret", PROBE_SCOPES).await, Err(SignInError::Base { .. })));
+        server.shutdown().await.unwrap();
+    }
+}
