@@ -1,4 +1,4 @@
-//! The scenarios on R4 (`--fhir-version r4|both`): the broken clients (tests/clients/broken_client.py,
+//! The scenarios on R4 (`--fhir-version r4|both`): the broken clients (`tests/clients/broken_client.py`,
 //! which reads `fhirVersion` from metadata and speaks R4 on an R4 base) are caught on R4 as on DSTU2,
 //! its `good` mode passes the R4 scenarios (they are passable), a DSTU2-only client fails the
 //! production tenant, and every report names the version.
@@ -6,12 +6,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
-
-fn client(mode: &str) -> String {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/clients/broken_client.py");
-    format!("python3 '{}' {mode}", script.display())
-}
+use crate::{BIN, broken_client as client};
 
 fn rehearse(mode: &str, version: &str, scenarios: &[&str], time_limit: u64, json: &PathBuf) -> Output {
     let mut command = Command::new(BIN);

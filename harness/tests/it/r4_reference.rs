@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
+use crate::BIN;
 
 /// `rehearse --fhir-version both`: every scenario on both versions, the production tenant's on R4.
 #[test]
