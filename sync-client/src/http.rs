@@ -1,7 +1,9 @@
 //! HTTP with the manners a production integration needs: `Accept: application/json+fhir`, no
 //! redirects (a redirect must never carry a token elsewhere), a timeout per request, bounded retries
 //! with exponential backoff and full jitter for 5xx answers, timeouts, resets and cut bodies, and
-//! typed answers for what the caller must decide itself (429, 401, 403).
+//! typed answers for what the caller must decide itself (429, 401, 403). Every body is read
+//! against `max_body_bytes`, from `Content-Length` and while streaming, so a server cannot make
+//! the client buffer more than that.
 
 use std::time::Duration;
 
@@ -21,8 +23,10 @@ pub const FHIR_JSON: &str = "application/json+fhir";
 /// What a request ended in, when it did not end well.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
-    #[error("429 Too Many Requests, retry after {}s", retry_after.as_secs())]
-    Throttled { retry_after: Duration, request_id: Option<String> },
+    /// `retry_after`: the server's `Retry-After` clamped to [`MAX_RETRY_AFTER`]; `None` when it
+    /// was missing or unreadable. The caller applies its floor.
+    #[error("429 Too Many Requests, retry after {}", shown_retry_after(*retry_after))]
+    Throttled { retry_after: Option<Duration>, request_id: Option<String> },
     #[error("401 invalid_token")]
     InvalidToken { request_id: Option<String> },
     #[error("403 Forbidden: {message}")]
@@ -33,6 +37,16 @@ pub enum Failure {
     Exhausted { attempts: u32, last: String, request_id: Option<String> },
     #[error("the answer is not valid JSON: {reason}")]
     Malformed { reason: String, request_id: Option<String> },
+    #[error("the answer's body is larger than max_body_bytes ({limit} bytes){}", declared.map(|d| format!(": Content-Length {d}")).unwrap_or_default())]
+    TooLarge { limit: u64, declared: Option<u64>, request_id: Option<String> },
+}
+
+/// The longest wait a `Retry-After` can ask for; anything longer (10^11 s, a date in year 9999)
+/// reads as this. It is far beyond any `max_retry_after`, so the tenant is deferred by this much.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
+
+fn shown_retry_after(retry_after: Option<Duration>) -> String {
+    retry_after.map_or_else(|| "(no usable Retry-After)".to_owned(), |d| format!("{}s", d.as_secs()))
 }
 
 impl Failure {
@@ -44,7 +58,8 @@ impl Failure {
             | Failure::Forbidden { request_id, .. }
             | Failure::Status { request_id, .. }
             | Failure::Exhausted { request_id, .. }
-            | Failure::Malformed { request_id, .. } => request_id.as_deref(),
+            | Failure::Malformed { request_id, .. }
+            | Failure::TooLarge { request_id, .. } => request_id.as_deref(),
         }
     }
 }
@@ -141,7 +156,7 @@ impl Http {
                 Auth::Bearer(token) => build().bearer_auth(token),
                 Auth::Basic { user, password } => build().basic_auth(form_encode(user), Some(form_encode(password))),
             };
-            let (last, request_id) = match once(request).await {
+            let (last, request_id) = match once(request, self.limits.max_body_bytes).await {
                 Ok(done) => return Ok(done),
                 Err(Retry::No(failure)) => return Err(failure),
                 Err(Retry::Yes { reason, request_id }) => (reason, request_id),
@@ -177,24 +192,48 @@ fn json((bytes, request_id): (Bytes, Option<String>)) -> Result<(Value, Option<S
     }
 }
 
-async fn once(request: reqwest::RequestBuilder) -> Result<(Bytes, Option<String>), Retry> {
+async fn once(request: reqwest::RequestBuilder, limit: u64) -> Result<(Bytes, Option<String>), Retry> {
     let response = request.send().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: None })?;
     let status = response.status();
     let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let retry_after = retry_after(response.headers());
-    let bytes =
-        response.bytes().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: request_id.clone() })?;
+    let bytes = read_capped(response, limit, &request_id).await?;
     let text = || String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).replace('\n', " ");
     match status {
         s if s.is_success() => Ok((bytes, request_id)),
-        StatusCode::TOO_MANY_REQUESTS => {
-            let retry_after = retry_after.unwrap_or(Duration::from_secs(1));
-            Err(Retry::No(Failure::Throttled { retry_after, request_id }))
-        }
+        StatusCode::TOO_MANY_REQUESTS => Err(Retry::No(Failure::Throttled { retry_after, request_id })),
         StatusCode::UNAUTHORIZED => Err(Retry::No(Failure::InvalidToken { request_id })),
         StatusCode::FORBIDDEN => Err(Retry::No(Failure::Forbidden { message: text(), request_id })),
         s if s.is_server_error() => Err(Retry::Yes { reason: format!("{s}"), request_id }),
         s => Err(Retry::No(Failure::Status { status: s.as_u16(), message: text(), request_id })),
+    }
+}
+
+/// The body, refused as soon as it is known to exceed `limit`: from `Content-Length` before any
+/// of it is read, else while it streams in.
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: u64,
+    request_id: &Option<String>,
+) -> Result<Bytes, Retry> {
+    let too_large = |declared| Retry::No(Failure::TooLarge { limit, declared, request_id: request_id.clone() });
+    let declared = response.content_length();
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large(declared));
+    }
+    let capacity = usize::try_from(declared.unwrap_or(0).min(limit)).unwrap_or(0);
+    let mut body = bytes::BytesMut::with_capacity(capacity);
+    loop {
+        let chunk = response
+            .chunk()
+            .await
+            .map_err(|e| Retry::Yes { reason: transport(&e), request_id: request_id.clone() })?;
+        let Some(chunk) = chunk else { return Ok(body.freeze()) };
+        let length = u64::try_from(body.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
+        if length > limit {
+            return Err(too_large(declared));
+        }
+        body.extend_from_slice(&chunk);
     }
 }
 
@@ -223,13 +262,21 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, OffsetDateTime::now_utc())
 }
 
+/// A negative number or a past date reads as zero, more than [`MAX_RETRY_AFTER`] (however many
+/// digits) as that; anything else unreadable as `None`. Never panics, whatever the text.
 pub fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
     let value = value.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    if digits(value) {
+        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER));
+    }
+    if value.strip_prefix('-').is_some_and(digits) {
+        return Some(Duration::ZERO);
     }
     let at = OffsetDateTime::parse(value, &Rfc2822).ok()?;
-    Some(Duration::try_from(at - now).unwrap_or(Duration::ZERO))
+    let ahead = at.unix_timestamp().saturating_sub(now.unix_timestamp());
+    Some(Duration::from_secs(u64::try_from(ahead).unwrap_or(0)).min(MAX_RETRY_AFTER))
 }
 
 /// RFC 6749 §2.3.1: client id and secret are form-encoded before Basic encoding.
@@ -250,12 +297,40 @@ mod tests {
         assert_eq!(parse_retry_after("Mon, 05 Jan 2026 10:00:00 GMT", now), Some(Duration::from_secs(7200)));
         assert_eq!(parse_retry_after("Mon, 05 Jan 2026 07:00:00 GMT", now), Some(Duration::ZERO));
         assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("", now), None);
+        assert_eq!(parse_retry_after("1.5", now), None);
+        assert_eq!(parse_retry_after("-5", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("0", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("100000000000", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("99999999999999999999999999", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), Some(MAX_RETRY_AFTER));
+        assert_eq!(parse_retry_after("Mon, 01 Jan 0001 00:00:00 GMT", now), Some(Duration::ZERO));
     }
 
     proptest! {
         #[test]
         fn retry_after_parser_never_panics(text in "\\PC{0,40}") {
-            let _ = parse_retry_after(&text, OffsetDateTime::UNIX_EPOCH);
+            let parsed = parse_retry_after(&text, OffsetDateTime::UNIX_EPOCH);
+            prop_assert!(parsed.is_none_or(|d| d <= MAX_RETRY_AFTER));
+        }
+
+        #[test]
+        fn retry_after_reads_any_number_within_the_clamp(seconds in any::<u128>(), negative in any::<bool>(), now in -377_705_116_800i64..253_402_300_799) {
+            let now = OffsetDateTime::from_unix_timestamp(now).unwrap();
+            let text = if negative { format!("-{seconds}") } else { seconds.to_string() };
+            let parsed = parse_retry_after(&text, now).unwrap();
+            let expected = if negative { Duration::ZERO } else { Duration::from_secs(u64::try_from(seconds).unwrap_or(u64::MAX)).min(MAX_RETRY_AFTER) };
+            prop_assert_eq!(parsed, expected);
+        }
+
+        #[test]
+        fn retry_after_reads_any_http_date_within_the_clamp(at in -62_135_596_800i64..253_402_300_799, now in -62_135_596_800i64..253_402_300_799) {
+            let (at, now) = (OffsetDateTime::from_unix_timestamp(at).unwrap(), OffsetDateTime::from_unix_timestamp(now).unwrap());
+            if let Ok(text) = at.format(&Rfc2822) {
+                let parsed = parse_retry_after(&text, now).unwrap();
+                prop_assert!(parsed <= MAX_RETRY_AFTER);
+                prop_assert_eq!(parsed.is_zero(), at <= now);
+            }
         }
     }
 }
