@@ -304,7 +304,7 @@ mod tests {
         assert_eq!(parse_retry_after("100000000000", now), Some(MAX_RETRY_AFTER));
         assert_eq!(parse_retry_after("99999999999999999999999999", now), Some(MAX_RETRY_AFTER));
         assert_eq!(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), Some(MAX_RETRY_AFTER));
-        assert_eq!(parse_retry_after("Mon, 01 Jan 0001 00:00:00 GMT", now), Some(Duration::ZERO));
+        assert_eq!(parse_retry_after("Mon, 01 Jan 1900 00:00:00 GMT", now), Some(Duration::ZERO));
     }
 
     proptest! {

@@ -8,6 +8,7 @@
 
 mod cases;
 mod leases;
+mod rounds;
 mod property;
 
 use super::{AppointmentRecord, PgStore, PgTarget, SqliteStore};
