@@ -233,10 +233,7 @@ impl<S: SyncStore> Sync<'_, S> {
                 .token(&self.shared.http, &config.credentials, &scopes, config.limits.refresh_margin, &mut self.effort)
                 .await;
             match result {
-                Ok(token) => {
-                    self.throttle.answered();
-                    return Ok(token);
-                }
+                Ok(token) => return Ok(token),
                 Err(AuthError::Http(Failure::Throttled { retry_after, request_id })) => {
                     self.wait(retry_after, request_id).await?;
                 }
