@@ -57,10 +57,24 @@ impl TenantAuth {
         Self { token_url: None, token: None, tokens_requested: 0 }
     }
 
-    /// The token URL, from `{fhir_base}metadata` the first time. It must pass
-    /// [`trusted_token_url`]: the FHIR base's own origin, or https on a trusted host; otherwise
-    /// nothing is ever sent to it.
+    /// [`TenantAuth::discover_with`] trusting Cerner's authorization server besides the base's own
+    /// origin ([`DEFAULT_TRUSTED_TOKEN_HOSTS`](crate::config::DEFAULT_TRUSTED_TOKEN_HOSTS)). The flag
+    /// is kept for existing callers; the rule no longer depends on it: an `http://` token URL is
+    /// trusted only on the FHIR base's own origin.
     pub async fn discover(
+        &mut self,
+        http: &Http,
+        fhir_base: &Url,
+        _allow_insecure_http: bool,
+        effort: &mut Effort,
+    ) -> Result<Url, AuthError> {
+        self.discover_with(http, fhir_base, &crate::config::default_trusted_token_hosts(), effort).await
+    }
+
+    /// The token URL, from `{fhir_base}metadata` the first time. It must pass
+    /// [`trusted_token_url`]: the FHIR base's own origin, or https on a host of `trusted_hosts`;
+    /// otherwise nothing is ever sent to it.
+    pub async fn discover_with(
         &mut self,
         http: &Http,
         fhir_base: &Url,
@@ -152,7 +166,9 @@ pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 /// number (a fraction is cut) or a string of digits; anything else is [`DEFAULT_TOKEN_LIFETIME`].
 pub fn expires_in(value: &Value) -> Duration {
     let seconds = match value {
-        Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 1.0).map(|f| f.min(u64::MAX as f64) as u64)),
+        Value::Number(n) => {
+            n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 1.0).map(|f| f.min(u64::MAX as f64) as u64))
+        }
         Value::String(text) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
             Some(text.parse::<u64>().unwrap_or(u64::MAX))
         }

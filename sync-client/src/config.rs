@@ -307,8 +307,7 @@ impl SyncConfig {
     pub fn load_job_store(path: &Path) -> Result<StoreLocation, ConfigError> {
         let origin = path.display().to_string();
         let text = read(path, JOB, &origin)?;
-        let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| error::json_syntax(JOB, &origin, &e))?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| error::json_syntax(JOB, &origin, &e))?;
         job::store_location(value).map_err(|e| e.at(JOB, &origin))
     }
 

@@ -31,7 +31,7 @@ pub fn trusted_token_url(base: &Url, token: &Url, trusted_hosts: &[String]) -> R
         return Ok(());
     }
     let host = token.host_str().unwrap_or("?").to_ascii_lowercase();
-    if token.scheme() == "https" && trusted_hosts.iter().any(|trusted| *trusted == host) {
+    if token.scheme() == "https" && trusted_hosts.contains(&host) {
         return Ok(());
     }
     let why = if token.scheme() != "https" {
@@ -78,7 +78,10 @@ impl Paging {
             ));
         }
         if self.group_pages >= self.max_pages {
-            return Err(format!("paging did not end: more than max_pages ({}) pages for one location group", self.max_pages));
+            return Err(format!(
+                "paging did not end: more than max_pages ({}) pages for one location group",
+                self.max_pages
+            ));
         }
         if !self.fetched.insert(url.as_str().to_owned()) {
             return Err(format!(
@@ -102,7 +105,10 @@ fn shown_path(path: &str) -> String {
 pub enum ThrottleStep {
     Wait(Duration),
     /// Give up on the tenant for this run: do not call it before `until` (RFC 3339).
-    Defer { until: String, reason: String },
+    Defer {
+        until: String,
+        reason: String,
+    },
 }
 
 /// One tenant's 429s in this sync.
@@ -138,7 +144,11 @@ impl Throttle {
     pub fn on_429(&mut self, retry_after: Option<Duration>, now: OffsetDateTime) -> ThrottleStep {
         let wait = retry_after.unwrap_or(Duration::ZERO).max(self.floor);
         let reason = if wait > self.max_retry_after {
-            format!("asked to wait {}s (more than max_retry_after, {}s)", wait.as_secs(), self.max_retry_after.as_secs())
+            format!(
+                "asked to wait {}s (more than max_retry_after, {}s)",
+                wait.as_secs(),
+                self.max_retry_after.as_secs()
+            )
         } else if self.in_a_row >= self.max_waits {
             format!("still answering 429 after {} waits in a row (max_throttle_waits)", self.in_a_row)
         } else if self.waited.saturating_add(wait) > self.budget {

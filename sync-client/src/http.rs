@@ -211,11 +211,7 @@ async fn once(request: reqwest::RequestBuilder, limit: u64) -> Result<(Bytes, Op
 
 /// The body, refused as soon as it is known to exceed `limit`: from `Content-Length` before any
 /// of it is read, else while it streams in.
-async fn read_capped(
-    mut response: reqwest::Response,
-    limit: u64,
-    request_id: &Option<String>,
-) -> Result<Bytes, Retry> {
+async fn read_capped(mut response: reqwest::Response, limit: u64, request_id: &Option<String>) -> Result<Bytes, Retry> {
     let too_large = |declared| Retry::No(Failure::TooLarge { limit, declared, request_id: request_id.clone() });
     let declared = response.content_length();
     if declared.is_some_and(|length| length > limit) {
@@ -224,10 +220,8 @@ async fn read_capped(
     let capacity = usize::try_from(declared.unwrap_or(0).min(limit)).unwrap_or(0);
     let mut body = bytes::BytesMut::with_capacity(capacity);
     loop {
-        let chunk = response
-            .chunk()
-            .await
-            .map_err(|e| Retry::Yes { reason: transport(&e), request_id: request_id.clone() })?;
+        let chunk =
+            response.chunk().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: request_id.clone() })?;
         let Some(chunk) = chunk else { return Ok(body.freeze()) };
         let length = u64::try_from(body.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
         if length > limit {

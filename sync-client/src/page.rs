@@ -192,19 +192,21 @@ fn fields_from_tree(text: &str) -> Option<Fields> {
     let value: Value = serde_json::from_str(text).ok()?;
     let object = value.as_object()?;
     let string = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
-    let meta = object.get("meta").and_then(Value::as_object).map(|meta| Meta {
-        version_id: string(meta.get("versionId")),
-        last_updated: string(meta.get("lastUpdated")),
-    });
+    let meta = object
+        .get("meta")
+        .and_then(Value::as_object)
+        .map(|meta| Meta { version_id: string(meta.get("versionId")), last_updated: string(meta.get("lastUpdated")) });
     let participant = object
         .get("participant")
         .and_then(Value::as_array)
         .map(|list| {
             list.iter()
                 .map(|p| Participant {
-                    actor: MaybeObject(p.get("actor").and_then(Value::as_object).map(|actor| Actor {
-                        reference: string(actor.get("reference")),
-                    })),
+                    actor: MaybeObject(
+                        p.get("actor")
+                            .and_then(Value::as_object)
+                            .map(|actor| Actor { reference: string(actor.get("reference")) }),
+                    ),
                 })
                 .collect()
         })

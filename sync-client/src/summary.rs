@@ -55,7 +55,10 @@ fn line(report: &TenantReport) -> String {
         Outcome::Rejected { reason } => ("REJECTED", format!(": {reason}")),
         Outcome::Failed { reason, request_id } => (
             "FAILED",
-            format!(": {reason}{}", request_id.as_deref().map(|id| format!(" (X-Request-Id {id})")).unwrap_or_default()),
+            format!(
+                ": {reason}{}",
+                request_id.as_deref().map(|id| format!(" (X-Request-Id {id})")).unwrap_or_default()
+            ),
         ),
     };
     format!("{:<8} {}  {counts}{reason}", outcome, report.tenant)
@@ -82,7 +85,10 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "run 7: 1 of 2 tenants synced");
         assert_eq!(lines[1], "  synced   a  3 new, 0 updated, 0 unchanged, 0 vanished");
-        assert_eq!(lines[2], "  FAILED   b  3 new, 0 updated, 0 unchanged, 0 vanished: paging cycle: … (X-Request-Id r-1)");
+        assert_eq!(
+            lines[2],
+            "  FAILED   b  3 new, 0 updated, 0 unchanged, 0 vanished: paging cycle: … (X-Request-Id r-1)"
+        );
         assert_eq!(lines[3], "appointments: 6 new, 0 updated, 0 unchanged, 0 vanished");
     }
 

@@ -141,7 +141,8 @@ pub async fn sync_pages<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig)
     let limits = &shared.config.limits;
     let paging = Paging::new(&tenant.fhir_base, limits.max_pages);
     let throttle = Throttle::new(limits);
-    let mut sync = Sync { shared, tenant, auth: TenantAuth::new(), effort: Effort::default(), paging, throttle, report };
+    let mut sync =
+        Sync { shared, tenant, auth: TenantAuth::new(), effort: Effort::default(), paging, throttle, report };
     let outcome = match std::panic::AssertUnwindSafe(sync.run()).catch_unwind().await {
         Ok(Ok(())) => Outcome::Synced,
         Ok(Err(outcome)) => outcome,
@@ -190,7 +191,7 @@ impl<S: SyncStore> Sync<'_, S> {
     async fn discover(&mut self) -> Result<(), Stop> {
         let (base, trusted) = (&self.tenant.fhir_base, &self.shared.config.trusted_token_hosts);
         loop {
-            match self.auth.discover(&self.shared.http, base, trusted, &mut self.effort).await {
+            match self.auth.discover_with(&self.shared.http, base, trusted, &mut self.effort).await {
                 Ok(_) => return Ok(()),
                 Err(AuthError::Http(Failure::Throttled { retry_after, request_id })) => {
                     self.wait(retry_after, request_id).await?;

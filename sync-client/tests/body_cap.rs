@@ -58,7 +58,10 @@ fn hostile(origin: &str, stream: Arc<Stream>) -> Router {
                 }
             }),
         )
-        .route("/token", post(|| async { axum::Json(json!({"access_token": "t", "token_type": "Bearer", "expires_in": 570})) }))
+        .route(
+            "/token",
+            post(|| async { axum::Json(json!({"access_token": "t", "token_type": "Bearer", "expires_in": 570})) }),
+        )
         .route(
             "/dstu2/{tenant}/Appointment",
             get(move |Path(tenant): Path<String>| {
@@ -70,7 +73,8 @@ fn hostile(origin: &str, stream: Arc<Stream>) -> Router {
                         let start = futures_util::stream::once(async {
                             Ok::<_, std::io::Error>(Bytes::from_static(b"{\"resourceType\":\"Bundle\""))
                         });
-                        let body = Body::from_stream(futures_util::StreamExt::chain(start, futures_util::stream::pending()));
+                        let body =
+                            Body::from_stream(futures_util::StreamExt::chain(start, futures_util::stream::pending()));
                         return axum::response::Response::builder()
                             .header("content-length", (2u64 << 30).to_string())
                             .body(body)
@@ -120,7 +124,8 @@ async fn a_body_larger_than_the_cap_fails_its_tenant_and_memory_stays_near_the_c
 
     let dir = std::env::temp_dir().join(format!("appointment-sync-body-cap-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let locations: Vec<String> = admin.tenant(SANDBOX).await.unwrap().data.locations.into_iter().map(|l| l.id).collect();
+    let locations: Vec<String> =
+        admin.tenant(SANDBOX).await.unwrap().data.locations.into_iter().map(|l| l.id).collect();
     let config = format!(
         "[credentials]\nclient_id = \"{CLIENT}\"\nclient_secret_env = \"BODY_CAP_SECRET\"\n\
          [window]\nstart = \"2025-12-22\"\nend = \"2026-02-03\"\n[sync]\nmax_body_bytes = {CAP}\nmax_attempts = 1\n\
@@ -173,7 +178,13 @@ async fn a_body_larger_than_the_cap_fails_its_tenant_and_memory_stays_near_the_c
     let sent = stream.sent.load(Ordering::SeqCst);
     assert!(sent < HUGE / 4, "the client stopped reading early: {sent} bytes were sent");
     assert!(reads_after_refusal >= 3, "the peak was read after the refusal ({reads_after_refusal} reads)");
-    eprintln!("peak RSS {} MiB with a cap of {} MiB; {} MiB sent of a {} MiB body", peak >> 20, CAP >> 20, sent >> 20, HUGE >> 20);
+    eprintln!(
+        "peak RSS {} MiB with a cap of {} MiB; {} MiB sent of a {} MiB body",
+        peak >> 20,
+        CAP >> 20,
+        sent >> 20,
+        HUGE >> 20
+    );
     assert!(peak < 4 * CAP + (32 << 20), "peak RSS {} MiB is not near the cap of {} MiB", peak >> 20, CAP >> 20);
     let _ = std::fs::remove_dir_all(&dir);
 }

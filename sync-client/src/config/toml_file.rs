@@ -217,8 +217,12 @@ impl RawSync {
                 d.refresh_margin.as_secs(),
             )?),
             max_pages: ranged("max_pages", self.max_pages, 1..=1_000_000, d.max_pages)?,
-            max_throttle_waits: ranged("max_throttle_waits", self.max_throttle_waits, 1..=100, d.max_throttle_waits.into())?
-                as u32,
+            max_throttle_waits: ranged(
+                "max_throttle_waits",
+                self.max_throttle_waits,
+                1..=100,
+                d.max_throttle_waits.into(),
+            )? as u32,
             throttle_budget: Duration::from_secs(ranged(
                 "throttle_budget_seconds",
                 self.throttle_budget_seconds,

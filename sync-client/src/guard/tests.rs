@@ -43,7 +43,10 @@ fn paging_refuses_cycles_foreign_links_and_endless_pages() {
     paging.admit(&page(5)).unwrap();
     assert!(paging.admit(&page(2)).unwrap_err().starts_with("paging cycle:"), "a page of an earlier group");
     let foreign = paging.admit(&url("https://fhir.example/dstu2/t2/Appointment?page=9")).unwrap_err();
-    assert!(foreign.contains("outside the tenant's FHIR base (https://fhir.example/dstu2/t2/Appointment)"), "{foreign}");
+    assert!(
+        foreign.contains("outside the tenant's FHIR base (https://fhir.example/dstu2/t2/Appointment)"),
+        "{foreign}"
+    );
 }
 
 #[test]

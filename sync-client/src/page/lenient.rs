@@ -126,4 +126,3 @@ where
     }
     deserializer.deserialize_any(List(PhantomData))
 }
-

@@ -107,7 +107,11 @@ fn appointments_of_unexpected_shapes_are_stored_not_dropped() {
     assert_eq!(ids, ["meta-string", "actor-string", "dup"]);
     assert_eq!((page.records[0].version_id.as_str(), page.records[0].status.as_str()), ("0", "booked"));
     assert_eq!(page.records[1].locations, ["2"]);
-    assert_eq!((page.records[2].status.as_str(), page.records[2].version_id.as_str()), ("cancelled", "2"), "the last key wins");
+    assert_eq!(
+        (page.records[2].status.as_str(), page.records[2].version_id.as_str()),
+        ("cancelled", "2"),
+        "the last key wins"
+    );
     assert!(page.records[2].raw.contains(r#""status":"booked","status":"cancelled""#), "stored as sent");
 }
 

@@ -8,8 +8,8 @@
 
 mod cases;
 mod leases;
-mod rounds;
 mod property;
+mod rounds;
 
 use super::{AppointmentRecord, PgStore, PgTarget, SqliteStore};
 

@@ -123,7 +123,8 @@ impl PgStore {
             Some(row) if row.get::<_, bool>(1) && row.get::<_, bool>(2) => Some(row.get::<_, i64>(0)),
             Some(row) => {
                 let (round, has_work): (i64, bool) = (row.get(0), row.get(1));
-                let why = if has_work { "abandoned by its workers" } else { "nothing left in it for this worker's tenants" };
+                let why =
+                    if has_work { "abandoned by its workers" } else { "nothing left in it for this worker's tenants" };
                 tracing::warn!(round, "closing an unfinished round ({why}); opening a new one");
                 tx.execute("UPDATE rounds SET finished_at = now() WHERE id = $1", &[&round]).await?;
                 None

@@ -170,7 +170,8 @@ async fn a_panicking_tenant_task_stops_its_heartbeat_so_the_lease_ends() {
     let task = {
         let store = Arc::new(store.clone());
         tokio::spawn(async move {
-            let _beat = crate::worker::Heartbeat::start(store, round, "a".into(), "w".into(), ttl, Arc::new(Notify::new()));
+            let _beat =
+                crate::worker::Heartbeat::start(store, round, "a".into(), "w".into(), ttl, Arc::new(Notify::new()));
             tokio::time::sleep(Duration::from_millis(400)).await;
             panic!("a bug in the tenant's sync");
         })

@@ -13,7 +13,7 @@ use crate::helpers::emulator;
 async fn a_token_url_on_an_untrusted_host_gets_nothing_and_fails_the_tenant() {
     let env = emulator(LoadOptions::default()).await;
     // The trap would grant any token: a client that trusted it would sync.
-    let trap = Hostile::start(|origin| sign_in(origin)).await;
+    let trap = Hostile::start(sign_in).await;
     let trap_token = format!("{}/token", trap.origin);
     let server = Hostile::start(|_| {
         let conformance = conformance(&trap_token);
@@ -49,7 +49,13 @@ async fn a_listed_token_host_is_trusted_over_https_only() {
     let text = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("trusted_token_hosts = [\"localhost\"]\n{text}")).unwrap();
     let run = run_client(&path, &["--json"]).await;
-    assert_contained(&env, &run, "listed", "failed", "refused the token URL http://localhost/… named by the metadata: not https");
+    assert_contained(
+        &env,
+        &run,
+        "listed",
+        "failed",
+        "refused the token URL http://localhost/… named by the metadata: not https",
+    );
     assert_eq!(server.targets(), ["/dstu2/listed/metadata"]);
 }
 
@@ -110,8 +116,7 @@ async fn any_expires_in_is_survived_and_a_short_token_serves_every_page_of_its_l
         assert_eq!(run.outcome(name).0, "synced", "{run:#?}");
         assert_eq!(run.report(name)["tokens"], 1, "{name}: one token for all three pages");
         assert_eq!(env.stored(name).len(), 6, "{name}: every appointment, the calendar's edges included");
-        let calls: Vec<String> =
-            server.targets().into_iter().filter(|t| t.contains(&format!("/{name}"))).collect();
+        let calls: Vec<String> = server.targets().into_iter().filter(|t| t.contains(&format!("/{name}"))).collect();
         assert_eq!(calls.len(), 5, "{name}: metadata, one token, three pages: {calls:#?}");
     }
     for seen in server.seen() {

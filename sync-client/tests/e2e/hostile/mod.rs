@@ -4,9 +4,9 @@
 //! good tenant on the emulator beside the hostile ones.
 
 mod credentials;
+mod pages;
 mod paging;
 mod panics;
-mod pages;
 mod summary;
 mod throttling;
 
@@ -15,9 +15,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub use axum::Router;
-pub use axum::response::IntoResponse;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
+pub use axum::response::IntoResponse;
 use axum::response::Response;
 use serde_json::{Value, json};
 

@@ -41,7 +41,11 @@ async fn unreadable_appointments_are_stored_never_dropped_nor_marked_vanished() 
         assert_contained(&env, &run, "nolinks", "failed", "the Bundle's link cannot be read");
         assert_eq!(run.outcome("odd").0, "synced", "{run:#?}");
         assert_eq!(run.report("odd")["vanished"], 0, "run {attempt}");
-        assert!(run.stderr.contains("the server's OperationOutcome: warning processing: Location 7 was not searched"), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("the server's OperationOutcome: warning processing: Location 7 was not searched"),
+            "{}",
+            run.stderr
+        );
         let rows = env.store().appointments(Some("odd")).unwrap();
         let ids: Vec<(&str, &str, Option<&str>)> =
             rows.iter().map(|r| (r.id.as_str(), r.status.as_str(), r.vanished_at.as_deref())).collect();
@@ -52,5 +56,9 @@ async fn unreadable_appointments_are_stored_never_dropped_nor_marked_vanished() 
         );
         assert!(env.store().appointments(Some("nolinks")).unwrap().is_empty(), "a page that failed stores nothing");
     }
-    assert_eq!(server.targets().iter().filter(|t| t.starts_with("/dstu2/nolinks/Appointment")).count(), 2, "once a run");
+    assert_eq!(
+        server.targets().iter().filter(|t| t.starts_with("/dstu2/nolinks/Appointment")).count(),
+        2,
+        "once a run"
+    );
 }

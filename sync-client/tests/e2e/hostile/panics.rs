@@ -5,11 +5,13 @@ use std::sync::Arc;
 
 use appointment_sync::config::SyncConfig;
 use appointment_sync::progress::Progress;
-use appointment_sync::store::{AppointmentRecord, PageOutcome, RunId, SqliteStore, StoreError, StoredAppointment, SyncStore, TenantState};
+use appointment_sync::store::{
+    AppointmentRecord, PageOutcome, RunId, SqliteStore, StoreError, StoredAppointment, SyncStore, TenantState,
+};
 use cerner_mock::store::LoadOptions;
 
-use crate::helpers::{SECOND, emulator};
 use super::*;
+use crate::helpers::{SECOND, emulator};
 
 /// The SQLite store, except that saving a page of `victim` panics, as a bug would.
 #[derive(Debug)]
@@ -40,7 +42,14 @@ impl SyncStore for Buggy {
         assert_ne!(tenant, self.victim, "a bug in the tenant's sync");
         SyncStore::save_page(&self.inner, run, tenant, page).await
     }
-    async fn mark_vanished(&self, run: RunId, tenant: &str, start: &str, end: &str, at: &str) -> Result<u64, StoreError> {
+    async fn mark_vanished(
+        &self,
+        run: RunId,
+        tenant: &str,
+        start: &str,
+        end: &str,
+        at: &str,
+    ) -> Result<u64, StoreError> {
         SyncStore::mark_vanished(&self.inner, run, tenant, start, end, at).await
     }
     async fn appointments(&self, tenant: Option<&str>) -> Result<Vec<StoredAppointment>, StoreError> {
@@ -65,7 +74,10 @@ async fn a_panic_inside_one_tenants_sync_fails_that_tenant_and_the_run() {
     let victim = summary.tenants.iter().find(|t| t.tenant == SECOND).unwrap();
     match &victim.outcome {
         appointment_sync::tenant::Outcome::Failed { reason, .. } => {
-            assert_eq!(reason, "the sync of this tenant panicked: assertion `left != right` failed: a bug in the tenant's sync\n  left: \"0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca\"\n right: \"0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca\"");
+            assert_eq!(
+                reason,
+                "the sync of this tenant panicked: assertion `left != right` failed: a bug in the tenant's sync\n  left: \"0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca\"\n right: \"0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca\""
+            );
         }
         other => panic!("{other:?}"),
     }

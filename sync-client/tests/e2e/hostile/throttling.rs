@@ -127,7 +127,8 @@ async fn retry_afters_of_centuries_or_year_9999_defer_the_tenant_without_overflo
         let until = run.report(tenant)["until"].as_str().unwrap().to_owned();
         let until = time::OffsetDateTime::parse(&until, &time::format_description::well_known::Rfc3339).unwrap();
         assert!((until - week).abs() < time::Duration::minutes(5), "{tenant}: deferred until {until}");
-        let calls = server.targets().into_iter().filter(|t| t.starts_with(&format!("/dstu2/{tenant}/Appointment"))).count();
+        let calls =
+            server.targets().into_iter().filter(|t| t.starts_with(&format!("/dstu2/{tenant}/Appointment"))).count();
         assert_eq!(calls, 1, "{tenant}: one search, then deferred");
     }
 }
