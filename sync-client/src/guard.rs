@@ -69,11 +69,15 @@ impl Paging {
     /// (the token would go there), a URL already fetched in this sync (a cycle), a page beyond
     /// `max_pages`.
     pub fn admit(&mut self, url: &Url) -> Result<(), String> {
-        if !is_under(&self.base, url) {
-            let host = url.host_str().unwrap_or("?");
+        if url.origin() != self.base.origin() {
             return Err(format!(
-                "refused a next link outside the tenant's FHIR base ({}://{host}{}); the token is not sent there",
-                url.scheme(),
+                "refused a next link to another origin ({}); the token is not sent there",
+                url.origin().ascii_serialization()
+            ));
+        }
+        if !is_under(&self.base, url) {
+            return Err(format!(
+                "refused a next link outside the tenant's FHIR base ({}); the token is not sent there",
                 shown_path(url.path())
             ));
         }

@@ -43,10 +43,9 @@ fn paging_refuses_cycles_foreign_links_and_endless_pages() {
     paging.admit(&page(5)).unwrap();
     assert!(paging.admit(&page(2)).unwrap_err().starts_with("paging cycle:"), "a page of an earlier group");
     let foreign = paging.admit(&url("https://fhir.example/dstu2/t2/Appointment?page=9")).unwrap_err();
-    assert!(
-        foreign.contains("outside the tenant's FHIR base (https://fhir.example/dstu2/t2/Appointment)"),
-        "{foreign}"
-    );
+    assert!(foreign.contains("outside the tenant's FHIR base (/dstu2/t2/Appointment)"), "{foreign}");
+    let other = paging.admit(&url("https://fhir.example:8443/dstu2/t1/Appointment")).unwrap_err();
+    assert!(other.starts_with("refused a next link to another origin (https://fhir.example:8443)"), "{other}");
 }
 
 #[test]
