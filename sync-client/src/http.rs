@@ -217,17 +217,34 @@ async fn read_capped(mut response: reqwest::Response, limit: u64, request_id: &O
     if declared.is_some_and(|length| length > limit) {
         return Err(too_large(declared));
     }
-    let capacity = usize::try_from(declared.unwrap_or(0).min(limit)).unwrap_or(0);
-    let mut body = bytes::BytesMut::with_capacity(capacity);
+    let mut received: u64 = 0;
+    // A body of one frame is returned as it came, without a copy.
+    let mut first: Option<Bytes> = None;
+    let mut body = bytes::BytesMut::new();
     loop {
         let chunk =
             response.chunk().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: request_id.clone() })?;
-        let Some(chunk) = chunk else { return Ok(body.freeze()) };
-        let length = u64::try_from(body.len().saturating_add(chunk.len())).unwrap_or(u64::MAX);
-        if length > limit {
+        let Some(chunk) = chunk else {
+            return Ok(match first {
+                Some(only) if body.is_empty() => only,
+                _ => body.freeze(),
+            });
+        };
+        received = received.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
+        if received > limit {
             return Err(too_large(declared));
         }
-        body.extend_from_slice(&chunk);
+        match first.take() {
+            None if body.is_empty() => first = Some(chunk),
+            earlier => {
+                if let Some(earlier) = earlier {
+                    let expected = declared.unwrap_or(0).min(limit);
+                    body.reserve(usize::try_from(expected).unwrap_or(0).max(earlier.len() + chunk.len()));
+                    body.extend_from_slice(&earlier);
+                }
+                body.extend_from_slice(&chunk);
+            }
+        }
     }
 }
 
