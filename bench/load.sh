@@ -7,7 +7,13 @@
 # Installs wrk from the distribution's packages when missing, builds the release emulator, and
 # measures: start-up time to the first 200, RSS idle / after the load / with 1,000,000 synthetic
 # appointments, and req/s with p50/p99 latency for the standard mix (token POST with Basic auth,
-# metadata, an Appointment search returning 1 entry, one returning 50 entries), journal on.
+# metadata, an Appointment search returning 1 entry, one returning 50 entries), journal on,
+# rate limits off (--no-limits).
+#
+# Then the same metadata load against WireMock serving the same bytes from a static stub, when
+# Java is installed (WIREMOCK=0 skips it). The WireMock standalone jar is taken from
+# WIREMOCK_JAR when set, else fetched once with `npm pack wiremock@3.13.2` (the npm package
+# carries the standalone jar) into ${XDG_CACHE_HOME:-~/.cache}/cerner-mock-bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10s}
@@ -54,13 +60,7 @@ run() { # name, wrk args…
 }
 kill $PID; wait $PID 2>/dev/null || true
 
-# Measured with rate limits off (a profile of the default data without [limits]).
-PROFILE=$(mktemp -d)/profile.toml
-sed 's/^\[token\]/[limits]\nenabled = false\n\n[token]/' fixtures/profile.toml > "$PROFILE"
-mkdir -p "$(dirname "$PROFILE")/keys" "$(dirname "$PROFILE")/data"
-cp fixtures/keys/jwt-account.jwks.json "$(dirname "$PROFILE")/keys/"
-cp -r fixtures/data/* "$(dirname "$PROFILE")/data/"
-"$BIN" --port "$PORT" --manual-clock --profile "$PROFILE" 2>/dev/null &
+"$BIN" --port "$PORT" --manual-clock --no-limits 2>/dev/null &
 PID=$!
 wait_up
 TOKEN=$(curl -s -u "$CLIENT:secret" -d 'grant_type=client_credentials&scope=system/Appointment.read' \
@@ -84,4 +84,42 @@ kill $PID; wait $PID 2>/dev/null || true
 "$BIN" --port "$PORT" --manual-clock --synthetic appointments=1000000 2>/dev/null &
 PID=$!
 until curl -fs -o /dev/null "$BASE/__admin/health"; do sleep 0.1; done
-echo "RSS with 1,000,000 synthetic appointments per tenant (3 tenants): $(rss $PID)"
+echo "RSS with 1,000,000 synthetic appointments per tenant (4 tenants): $(rss $PID)"
+kill $PID; wait $PID 2>/dev/null || true
+
+# WireMock serving the emulator's metadata bytes from a static stub, under the same load.
+if [ "${WIREMOCK:-1}" = 0 ] || ! command -v java >/dev/null; then
+  echo "WireMock: skipped (no java, or WIREMOCK=0)"
+  exit 0
+fi
+JAR=${WIREMOCK_JAR:-}
+if [ -z "$JAR" ]; then
+  CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/cerner-mock-bench
+  JAR=$CACHE/wiremock-standalone-3.13.2.jar
+  if [ ! -f "$JAR" ]; then
+    mkdir -p "$CACHE"
+    (cd "$CACHE" && npm pack --silent wiremock@3.13.2 >/dev/null &&
+      tar -xzf wiremock-3.13.2.tgz package/build/wiremock-standalone-3.13.2.jar &&
+      mv package/build/wiremock-standalone-3.13.2.jar . && rm -rf package wiremock-3.13.2.tgz) ||
+      { echo "WireMock: cannot fetch the jar (npm pack wiremock@3.13.2 failed); set WIREMOCK_JAR" >&2; exit 1; }
+  fi
+fi
+ROOT=$(mktemp -d)
+mkdir -p "$ROOT/mappings" "$ROOT/__files"
+"$BIN" --port "$PORT" --manual-clock 2>/dev/null &
+PID=$!
+wait_up
+curl -fs "$BASE/dstu2/$TENANT/metadata" > "$ROOT/__files/metadata.json"
+kill $PID; wait $PID 2>/dev/null || true
+cat > "$ROOT/mappings/metadata.json" <<JSON
+{"request": {"method": "GET", "url": "/dstu2/$TENANT/metadata"},
+ "response": {"status": 200, "headers": {"Content-Type": "application/json+fhir; charset=utf-8"},
+              "bodyFileName": "metadata.json"}}
+JSON
+java -jar "$JAR" --port "$PORT" --root-dir "$ROOT" --no-request-journal --disable-request-logging >/dev/null 2>&1 &
+PID=$!
+until curl -fs -o /dev/null "$BASE/dstu2/$TENANT/metadata"; do sleep 0.1; done
+wrk -t2 -c32 -d5s "$BASE/dstu2/$TENANT/metadata" >/dev/null 2>&1   # JIT warm-up
+run "WireMock 3.13.2, metadata stub" "$BASE/dstu2/$TENANT/metadata"
+kill $PID; wait $PID 2>/dev/null || true
+rm -rf "$ROOT"

@@ -17,7 +17,31 @@ pub struct ClientRun {
     pub duration_ms: u64,
     /// Lines in the output file when the run ended (so lines can be told apart by run).
     pub output_lines_after: usize,
+    /// Its peak resident memory, from `getrusage` once it was reaped.
+    pub peak_rss: PeakRss,
 }
+
+/// A client's peak resident set size, in KiB.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeakRss {
+    /// Measured: the largest of all this harness's children grew to this during the run.
+    Exact(u64),
+    /// Not above this figure (an earlier child of the harness peaked there).
+    AtMost(u64),
+    /// The system did not say.
+    Unknown,
+}
+
+/// A file the client left in its `state_dir` (at most its first [`STORED_BYTES`] bytes).
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    /// Relative to `state_dir`.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// How much of each state file is searched.
+pub const STORED_BYTES: usize = 64 * 1024 * 1024;
 
 /// One line of the contract's NDJSON output.
 #[derive(Debug, Clone)]
@@ -52,6 +76,14 @@ pub struct Evidence {
     pub origin: String,
     /// Connections the trap (a foreign origin) received.
     pub trap_connections: usize,
+    /// The output file as written, every line (valid or not).
+    pub output_text: String,
+    /// The files the client left in its `state_dir`.
+    pub stored: Vec<StoredFile>,
+    /// tenant → the locations the job gave the client.
+    pub locations: BTreeMap<String, Vec<String>>,
+    /// The job's window: inclusive start date, exclusive end date.
+    pub window: (String, String),
 }
 
 impl Evidence {
@@ -76,9 +108,17 @@ impl Evidence {
         self.journal.iter().filter(|e| e.tenant.as_deref() == Some(tenant) && e.path.ends_with("/token")).collect()
     }
 
-    /// All the client printed, every run.
+    /// All the client printed, every run: stdout then stderr, line after line (evidence cites
+    /// lines of this text).
     pub fn logs(&self) -> String {
-        self.runs.iter().map(|r| format!("{}\n{}", r.stdout, r.stderr)).collect::<Vec<_>>().join("\n")
+        let mut logs = String::new();
+        for text in self.runs.iter().flat_map(|r| [&r.stdout, &r.stderr]).filter(|t| !t.is_empty()) {
+            logs.push_str(text);
+            if !text.ends_with('\n') {
+                logs.push('\n');
+            }
+        }
+        logs
     }
 }
 

@@ -4,12 +4,15 @@
 //!
 //! # Layout
 //! - [`scenario`]: what a scenario is (setup, runs, checks); [`scenarios`]: the catalogue.
-//! - [`runner`]: an emulator per scenario, the client as a separate process, the evidence.
+//! - [`runner`]: an emulator per scenario, the client as a separate process ([`process`]), the
+//!   evidence.
 //! - [`evidence`]: what a check looks at; [`verdict`]: what it concludes.
 //! - [`report`]: terminal, JSON Lines, JUnit XML and HTML.
 
 pub mod evidence;
+mod gather;
 pub mod probe;
+pub mod process;
 pub mod proxy;
 pub mod report;
 pub mod runner;

@@ -41,6 +41,10 @@ enum Command {
         /// Write a self-contained HTML report.
         #[arg(long, value_name = "PATH")]
         html: Option<PathBuf>,
+        /// Print only the failed checks (scenario, check, expected, evidence) and the totals, for
+        /// CI logs; exit codes are unchanged.
+        #[arg(long)]
+        list_failures_only: bool,
     },
     /// List every scenario with what it checks and the review concern it rehearses.
     List,
@@ -93,11 +97,18 @@ enum Command {
     /// Run the reference client on HARNESS_JOB (how `rehearse` runs it by default).
     #[command(hide = true)]
     Client,
+    /// Run `sh -c CMD` and write its peak resident memory (KiB) to OUT (how `rehearse` runs clients).
+    #[command(hide = true)]
+    Measure { out: PathBuf, cmd: String },
 }
 
 fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // In the client's role, log as the appointment-sync binary does (info: each tenant's outcome),
+    // so the harness judges the reference client's real logs.
+    let default_level = if matches!(cli.command, Command::Client) { "info" } else { "warn" };
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")))
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)))
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
@@ -108,7 +119,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(execute(Cli::parse().command)) {
+    match runtime.block_on(execute(cli.command)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("cerner-harness: {e:#}");
@@ -127,6 +138,7 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
             Ok(0)
         }
         Command::Client => client().await,
+        Command::Measure { out, cmd } => Ok(cerner_harness::process::measure(&out, &cmd)),
         Command::Record { fhir_base, out } => record(&fhir_base, &out).await,
         Command::Sandbox { fhir_base, locations, days, budget, client_cmd, time_limit, json, junit, html } => {
             let (client_id, client_secret) =
@@ -155,15 +167,21 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
             write_reports(&report, json, junit, html)
         }
         Command::Diff { dir, strict } => diff(&dir, strict).await,
-        Command::Rehearse { client_cmd, scenarios, time_limit, json, junit, html } => {
+        Command::Rehearse { client_cmd, scenarios, time_limit, json, junit, html, list_failures_only } => {
             let selected = scenarios::select(&scenarios).map_err(anyhow::Error::msg)?;
             let (client_cmd, client_label) = match client_cmd {
                 Some(cmd) => (cmd.clone(), cmd),
                 None => (reference_client()?, "appointment-sync (reference)".to_owned()),
             };
-            let config = RunnerConfig { client_cmd, client_label, time_limit: Duration::from_secs(time_limit) };
+            let measurer = std::env::current_exe().ok();
+            let config =
+                RunnerConfig { client_cmd, client_label, time_limit: Duration::from_secs(time_limit), measurer };
             let report = rehearse(&config, &selected).await?;
-            println!("{}", report::terminal(&report, std::io::stdout().is_terminal()));
+            if list_failures_only {
+                print!("{}", report::failures_only(&report));
+            } else {
+                println!("{}", report::terminal(&report, std::io::stdout().is_terminal()));
+            }
             let writes =
                 [(json, report::json_lines(&report)), (junit, report::junit(&report)), (html, report::html(&report))];
             for (path, text) in writes {

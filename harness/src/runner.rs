@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -13,14 +12,21 @@ use cerner_mock::clock::DEFAULT_MANUAL_START;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
 use serde_json::{Value, json};
 
-use crate::evidence::{ClientRun, Evidence, OutputLine, TruthRow, shorten};
+use crate::evidence::{ClientRun, Evidence, TruthRow};
+pub(crate) use crate::gather::{client_files, count_lines, read_output, timeline, timeline_with};
 use crate::scenario::{Scenario, TRAP};
-use crate::verdict::{Report, RunInfo, ScenarioResult, TimelineEntry};
+use crate::scenarios::checks::{fault_fired, finished_in_time};
+use crate::verdict::{Report, RunInfo, ScenarioResult};
 
 /// The default account of the emulator's default profile (Cerner's documented example).
 pub const CLIENT_ID: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
-/// The window the job asks for: around the manual clock's date, where the synthetic data lies.
-pub const WINDOW: (&str, &str) = ("2025-12-22", "2026-02-03");
+/// The window the job asks for. The synthetic data covers the weekdays of 2025-12-22..2026-02-02,
+/// so the window cuts through it: a client that asks a day too early or too late, or reads the
+/// window in a local time zone, stores appointments that are not in it or misses some that are.
+pub const WINDOW: (&str, &str) = ("2026-01-06", "2026-01-27");
+
+/// Journal entries kept per scenario: enough for the endless-paging scenario's 10,000 pages.
+const JOURNAL_CAPACITY: usize = 100_000;
 
 /// How to run the client.
 #[derive(Debug, Clone)]
@@ -31,6 +37,9 @@ pub struct RunnerConfig {
     pub client_label: String,
     /// Each run of the client is killed after this long.
     pub time_limit: Duration,
+    /// This harness's executable, to run clients under its `measure` command (their own peak
+    /// memory); `None` tells the peak from this process's children.
+    pub measurer: Option<PathBuf>,
 }
 
 /// The harness itself broke (as opposed to a check failing).
@@ -40,6 +49,8 @@ pub enum HarnessError {
     Emulator { scenario: String, cause: String },
     #[error("scenario {scenario}: {cause}")]
     Setup { scenario: String, cause: String },
+    #[error("scenario {scenario} examined nothing: it has no checks")]
+    NoChecks { scenario: String },
 }
 
 pub async fn rehearse(config: &RunnerConfig, scenarios: &[Scenario]) -> Result<Report, HarnessError> {
@@ -65,6 +76,7 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
     if let Some(account) = profile.accounts.iter_mut().find(|a| a.client_id.as_str() == CLIENT_ID) {
         account.secret = Some(cerner_mock::ids::Secret::new(secret.clone()));
     }
+    profile.journal_capacity = JOURNAL_CAPACITY;
     let mut server_config = ServerConfig::new(profile);
     server_config.clock = Clock::manual(DEFAULT_MANUAL_START);
     let server = MockServer::start(server_config)
@@ -78,9 +90,17 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
     let job_path = dir.join("job.json");
     std::fs::write(&job_path, job.to_string()).map_err(|e| setup(format!("cannot write the job file: {e}")))?;
     let (trap_origin, trap_count) = trap().await.map_err(|e| setup(format!("cannot open the trap listener: {e}")))?;
+    for (tenant, changes) in (scenario.setup)() {
+        admin.apply_changes(tenant, &changes).await.map_err(|e| setup(e.to_string()))?;
+    }
+    let (mut injected, mut retry_after) = (Vec::new(), BTreeMap::new());
     for mut rule in (scenario.faults)() {
         point_at_trap(&mut rule, &trap_origin);
-        admin.add_fault(&rule).await.map_err(|e| setup(e.to_string()))?;
+        injected.extend(action_names(&rule));
+        let view = admin.add_fault(&rule).await.map_err(|e| setup(e.to_string()))?;
+        if let Some(value) = throttle_value(&rule) {
+            retry_after.insert(view.id, value);
+        }
     }
     let mut runs = Vec::new();
     for run in 0..scenario.runs.max(1) {
@@ -90,14 +110,24 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
             }
         }
         let mut client_run =
-            run_client(config, &job_path).await.map_err(|e| setup(format!("cannot run the client: {e}")))?;
+            crate::process::run(&config.client_cmd, &job_path, config.time_limit, config.measurer.as_deref())
+                .await
+                .map_err(|e| setup(format!("cannot run the client: {e}")))?;
         client_run.output_lines_after = count_lines(&dir.join("appointments.ndjson"));
         runs.push(client_run);
     }
     let mut evidence = gather(&server, &dir, &locations, runs, trap_count.load(Ordering::Relaxed));
     evidence.client_secret = secret;
-    let checks = (scenario.checks)(&evidence);
     let _ = std::fs::remove_dir_all(&dir);
+    let own = (scenario.checks)(&evidence);
+    if own.is_empty() {
+        return Err(HarnessError::NoChecks { scenario: scenario.name.to_owned() });
+    }
+    injected.dedup();
+    // A check that depends on a fault means nothing unless the fault fired: say so first.
+    let mut checks: Vec<_> = injected.iter().map(|action| fault_fired(&evidence, action)).collect();
+    checks.extend(own);
+    checks.push(finished_in_time(&evidence));
     Ok(ScenarioResult {
         scenario: scenario.name.to_owned(),
         description: scenario.description.to_owned(),
@@ -109,7 +139,7 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
             .iter()
             .map(|r| RunInfo { exit_code: r.exit_code, duration_ms: r.duration_ms, timed_out: r.timed_out })
             .collect(),
-        timeline: timeline(&evidence),
+        timeline: timeline_with(&evidence, &retry_after),
     })
 }
 
@@ -160,7 +190,7 @@ async fn trap() -> std::io::Result<(String, Arc<AtomicUsize>)> {
 fn point_at_trap(rule: &mut cerner_mock::admin_client::FaultRule, origin: &str) {
     use cerner_mock::admin_client::{FaultAction, FaultPlan};
     let fix = |action: &mut FaultAction| {
-        if let FaultAction::ForeignNext { origin: o } = action
+        if let FaultAction::ForeignNext { origin: o } | FaultAction::ForeignTokenUrl { origin: o } = action
             && o == TRAP
         {
             *o = origin.to_owned();
@@ -172,42 +202,6 @@ fn point_at_trap(rule: &mut cerner_mock::admin_client::FaultRule, origin: &str) 
     }
 }
 
-pub(crate) async fn run_client(config: &RunnerConfig, job: &Path) -> std::io::Result<ClientRun> {
-    let started = Instant::now();
-    let child = tokio::process::Command::new("sh")
-        .arg("-c")
-        .arg(&config.client_cmd)
-        .env("HARNESS_JOB", job)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()?;
-    let output = tokio::time::timeout(config.time_limit, child.wait_with_output()).await;
-    let duration_ms = millis(started.elapsed());
-    Ok(match output {
-        Ok(output) => {
-            let output = output?;
-            ClientRun {
-                exit_code: output.status.code(),
-                timed_out: false,
-                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-                duration_ms,
-                output_lines_after: 0,
-            }
-        }
-        Err(_) => ClientRun {
-            exit_code: None,
-            timed_out: true,
-            stdout: String::new(),
-            stderr: String::new(),
-            duration_ms,
-            output_lines_after: 0,
-        },
-    })
-}
-
 fn gather(
     server: &MockServer,
     dir: &Path,
@@ -216,6 +210,7 @@ fn gather(
     trap_connections: usize,
 ) -> Evidence {
     let (output, output_errors) = read_output(&dir.join("appointments.ndjson"));
+    let (output_text, stored) = client_files(dir);
     Evidence {
         journal: server.state().journal().entries(&Default::default()),
         runs,
@@ -227,33 +222,31 @@ fn gather(
         client_secret: String::new(),
         origin: server.origin().to_owned(),
         trap_connections,
+        output_text,
+        stored,
+        locations: locations.iter().cloned().collect(),
+        window: (WINDOW.0.to_owned(), WINDOW.1.to_owned()),
     }
 }
 
-pub(crate) fn count_lines(path: &Path) -> usize {
-    std::fs::read_to_string(path).map(|text| text.lines().count()).unwrap_or(0)
+/// The `Retry-After` of a rule that only throttles.
+fn throttle_value(rule: &cerner_mock::admin_client::FaultRule) -> Option<String> {
+    use cerner_mock::admin_client::{FaultAction, FaultPlan};
+    match &rule.plan {
+        FaultPlan::Action(FaultAction::Throttle { retry_after }) => Some(retry_after.clone()),
+        _ => None,
+    }
 }
 
-pub(crate) fn read_output(path: &PathBuf) -> (Vec<OutputLine>, Vec<(usize, String)>) {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let (mut lines, mut errors) = (Vec::new(), Vec::new());
-    for (index, line) in text.lines().enumerate() {
-        let number = index + 1;
-        match serde_json::from_str::<Value>(line) {
-            Ok(value) => match (value["tenant"].as_str(), value["resource"]["resourceType"].as_str()) {
-                (Some(tenant), Some("Appointment")) => {
-                    lines.push(OutputLine {
-                        line: number,
-                        tenant: tenant.to_owned(),
-                        resource: value["resource"].clone(),
-                    });
-                }
-                _ => errors.push((number, "not {\"tenant\", \"resource\": Appointment}".to_owned())),
-            },
-            Err(e) => errors.push((number, format!("not JSON: {e}; line starts {:?}", shorten(line, 40)))),
-        }
-    }
-    (lines, errors)
+/// The action names of a rule, but `pass` (a gap in a sequence, nothing to prove).
+fn action_names(rule: &cerner_mock::admin_client::FaultRule) -> Vec<String> {
+    use cerner_mock::admin_client::FaultPlan;
+    let actions = match &rule.plan {
+        FaultPlan::Action(action) => std::slice::from_ref(action),
+        FaultPlan::Actions(actions) => actions.as_slice(),
+    };
+    let names = actions.iter().filter_map(|a| serde_json::to_value(a).ok()?["type"].as_str().map(str::to_owned));
+    names.filter(|name| name != "pass").collect()
 }
 
 /// id → version and status of every appointment of the tenant's locations in the window, read from
@@ -264,26 +257,5 @@ fn truth(server: &MockServer, tenant: &str, locations: &[String]) -> BTreeMap<St
     data.appointments_in_window(locations, WINDOW.0, WINDOW.1)
         .into_iter()
         .map(|a| (a.id, TruthRow { version: a.version, status: a.status }))
-        .collect()
-}
-
-pub(crate) fn timeline(evidence: &Evidence) -> Vec<TimelineEntry> {
-    evidence
-        .journal
-        .iter()
-        .map(|e| TimelineEntry {
-            seq: e.seq,
-            wall_time: e.wall_time.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-            tenant: e.tenant.clone(),
-            method: e.method.clone(),
-            url: format!(
-                "{}{}{}",
-                evidence.origin,
-                e.path,
-                e.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default()
-            ),
-            status: e.status,
-            fault: e.fault.as_ref().map(|f| format!("{} ({})", f.action, f.rule)),
-        })
         .collect()
 }

@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::evidence::Evidence;
 use crate::proxy::Proxy;
-use crate::runner::{HarnessError, count_lines, millis, read_output, run_client, timeline};
+use crate::runner::{HarnessError, client_files, count_lines, millis, read_output, timeline};
 use crate::scenarios::checks::{accept_header, credential_hygiene, exit_code, follows_links, output_well_formed};
 use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult};
 
@@ -49,18 +49,12 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
     });
     let job_path = dir.join("job.json");
     std::fs::write(&job_path, job.to_string()).map_err(|e| broke(e.to_string()))?;
-    let mut run = run_client(
-        &crate::runner::RunnerConfig {
-            client_cmd: config.client_cmd.clone(),
-            client_label: config.client_label.clone(),
-            time_limit: config.time_limit,
-        },
-        &job_path,
-    )
-    .await
-    .map_err(|e| broke(format!("cannot run the client: {e}")))?;
+    let mut run = crate::process::run(&config.client_cmd, &job_path, config.time_limit, None)
+        .await
+        .map_err(|e| broke(format!("cannot run the client: {e}")))?;
     run.output_lines_after = count_lines(&dir.join("appointments.ndjson"));
     let (output, output_errors) = read_output(&dir.join("appointments.ndjson"));
+    let (output_text, stored) = client_files(&dir);
     let evidence = Evidence {
         journal: proxy.journal(),
         runs: vec![run],
@@ -72,6 +66,10 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
         client_secret: config.client_secret.clone(),
         origin: proxy.origin().to_owned(),
         trap_connections: 0,
+        output_text,
+        stored,
+        locations: [(tenant.clone(), config.locations.clone())].into(),
+        window: (today.to_string(), end.to_string()),
     };
     let _ = std::fs::remove_dir_all(&dir);
     let scenarios = vec![
@@ -156,6 +154,7 @@ fn happy(ev: &Evidence, budget: u64) -> Vec<CheckResult> {
             format!("at most {budget} requests"),
             format!("{spent} requests"),
         ),
+        crate::scenarios::checks::finished_in_time(ev),
     ]
 }
 
@@ -197,7 +196,13 @@ fn one_token(ev: &Evidence, tenant: &str) -> Vec<CheckResult> {
 async fn server_probes(config: &SandboxConfig) -> Vec<CheckResult> {
     use appointment_sync::{auth::TenantAuth, config as sync_config, http};
     let limits = sync_config::SyncLimits::default();
-    let Ok(client) = http::Http::new(&limits) else { return Vec::new() };
+    let client = match http::Http::new(&limits) {
+        Ok(client) => client,
+        Err(e) => {
+            let why = format!("cannot make the HTTP client: {e}");
+            return vec![CheckResult::new("the server probes run", false, "an HTTP client for the probes", why)];
+        }
+    };
     let (mut auth, mut effort) = (TenantAuth::new(), http::Effort::default());
     let discovered = auth.discover(&client, &config.fhir_base, false, &mut effort).await;
     let mut checks = vec![CheckResult::new(
@@ -224,7 +229,10 @@ async fn server_probes(config: &SandboxConfig) -> Vec<CheckResult> {
         return checks;
     };
     for (path, status) in [("Appointment", 400), ("Location/1", 404)] {
-        let Ok(url) = config.fhir_base.join(path) else { continue };
+        let Ok(url) = config.fhir_base.join(path) else {
+            checks.push(CheckResult::new(&format!("GET {path} answers {status}"), false, "a probe URL", "no URL"));
+            continue;
+        };
         let answer = client.get_json(&url, http::Auth::Bearer(token.expose()), &mut effort).await;
         let got = match &answer {
             Ok(_) => 200,
@@ -239,4 +247,47 @@ async fn server_probes(config: &SandboxConfig) -> Vec<CheckResult> {
         ));
     }
     checks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::SANDBOX;
+    use crate::scenarios::kit::*;
+
+    #[test]
+    fn happy_needs_exit_0_and_the_budget_kept() {
+        let mut ev = evidence();
+        ev.journal = vec![token(1, SANDBOX), search(2, SANDBOX, "a", 200)];
+        passes(&happy(&ev, 2)[2], "2 requests");
+        fails(&happy(&ev, 1)[2], "2 requests");
+        ev.runs = vec![run(None, "still paging")];
+        fails(&happy(&ev, 2)[3], "killed at the time limit after 1200 ms; its last log line: still paging");
+    }
+
+    #[test]
+    fn every_link_must_be_requested_as_given() {
+        let mut ev = evidence();
+        ev.journal = vec![search(1, SANDBOX, "-pageContext=a", 200)];
+        let link = format!("/dstu2/{SANDBOX}/Appointment?-pageContext=a");
+        passes(&every_link_followed(&ev, std::slice::from_ref(&link)), "1 next links served, all followed");
+        let missed = format!("/dstu2/{SANDBOX}/Appointment?-pageContext=b");
+        fails(&every_link_followed(&ev, &[link, missed]), "1 of 2 next links never requested");
+    }
+
+    #[test]
+    fn one_token_counts_token_requests() {
+        let mut ev = evidence();
+        ev.journal = vec![token(1, SANDBOX)];
+        passes(&one_token(&ev, SANDBOX)[0], "1 token request(s)");
+        ev.journal.push(token(2, SANDBOX));
+        fails(&one_token(&ev, SANDBOX)[0], "2 token request(s)");
+    }
+
+    #[test]
+    fn a_tenant_is_read_from_the_fhir_base() {
+        let base = Url::parse(&format!("https://h/dstu2/{SANDBOX}/")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(tenant_of(&base).as_deref(), Some(SANDBOX));
+        assert_eq!(tenant_of(&Url::parse("https://h/r4/").unwrap_or_else(|e| panic!("{e}"))), None);
+    }
 }

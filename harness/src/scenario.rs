@@ -21,6 +21,8 @@ pub struct Scenario {
     /// The review concern it rehearses, with the doc section it comes from.
     pub concern: &'static str,
     pub tenants: &'static [&'static str],
+    /// Data changes applied before the first run, per tenant.
+    pub setup: fn() -> Vec<(&'static str, Vec<Change>)>,
     /// Fault rules installed before the first run.
     pub faults: fn() -> Vec<FaultRule>,
     /// Runs of the client with the same state directory (1 or 2).

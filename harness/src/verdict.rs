@@ -72,6 +72,15 @@ pub struct TimelineEntry {
     pub url: String,
     pub status: u16,
     pub fault: Option<String>,
+    /// Milliseconds since the scenario's first request, for the timeline picture.
+    #[serde(default)]
+    pub offset_ms: u64,
+    /// How long the request took to answer, in milliseconds.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// The `Retry-After` a fault rule answered with (a 429), as given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<String>,
 }
 
 impl ScenarioResult {

@@ -13,11 +13,13 @@ fn client(mode: &str) -> String {
 }
 
 /// Runs `scenario` against the broken client and returns the failed checks as (check, evidence).
-fn failures(mode: &str, scenario: &str) -> Vec<(String, String)> {
-    let report = std::env::temp_dir().join(format!("cerner-harness-broken-{mode}-{}.jsonl", std::process::id()));
+fn failures(mode: &str, scenario: &str, time_limit: u64) -> Vec<(String, String)> {
+    let report =
+        std::env::temp_dir().join(format!("cerner-harness-broken-{mode}-{scenario}-{}.jsonl", std::process::id()));
     let output = Command::new(BIN)
         .args(["rehearse", "--scenario", scenario, "--client-cmd", &client(mode), "--json"])
         .arg(&report)
+        .args(["--time-limit", &time_limit.to_string()])
         .output()
         .expect("the harness runs");
     assert_eq!(output.status.code(), Some(1), "{mode}: {}", String::from_utf8_lossy(&output.stdout));
@@ -36,11 +38,23 @@ fn failures(mode: &str, scenario: &str) -> Vec<(String, String)> {
 }
 
 fn assert_caught(mode: &str, scenario: &str, check: &str, evidence: &str) {
-    let failed = failures(mode, scenario);
-    assert!(
-        failed.iter().any(|(c, e)| c.starts_with(check) && e.contains(evidence)),
-        "{mode} should fail {scenario} on {check:?} citing {evidence:?}; failed: {failed:#?}"
-    );
+    assert_caught_within(mode, scenario, 60, check, evidence);
+}
+
+/// As [`assert_caught`], with the client killed after `time_limit` seconds (for flaws that loop).
+fn assert_caught_within(mode: &str, scenario: &str, time_limit: u64, check: &str, evidence: &str) {
+    assert_caught_all(mode, scenario, time_limit, &[(check, evidence)]);
+}
+
+/// One run of `scenario`; each (check, evidence) must be among its failures.
+fn assert_caught_all(mode: &str, scenario: &str, time_limit: u64, expected: &[(&str, &str)]) {
+    let failed = failures(mode, scenario, time_limit);
+    for (check, evidence) in expected {
+        assert!(
+            failed.iter().any(|(c, e)| c.starts_with(check) && e.contains(evidence)),
+            "{mode} should fail {scenario} on {check:?} citing {evidence:?}; failed: {failed:#?}"
+        );
+    }
 }
 
 #[test]
@@ -82,4 +96,139 @@ fn calling_a_tenant_that_rejected_it_fails_approval_revoked() {
 #[test]
 fn duplicates_on_a_rerun_fail_the_rerun_scenario() {
     assert_caught("duplicates-on-rerun", "rerun-and-changes", "writes each appointment once per run", "run 2 wrote");
+}
+
+#[test]
+fn keeping_the_token_in_state_dir_fails_credential_hygiene() {
+    assert_caught(
+        "store-token",
+        "credential-hygiene",
+        "never stores the secret, the Basic credentials or a token",
+        "state file token-cache.json holds an access token (JWT)",
+    );
+}
+
+#[test]
+fn a_token_in_an_output_field_fails_credential_hygiene() {
+    assert_caught(
+        "token-in-output",
+        "credential-hygiene",
+        "never stores the secret, the Basic credentials or a token",
+        "output line 1 (ec2458f2) holds an access token (JWT)",
+    );
+}
+
+#[test]
+fn an_inclusive_end_fails_the_window_edges() {
+    assert_caught(
+        "inclusive-end",
+        "window-edges",
+        "keeps the window's edges",
+        "99100003 starting 2026-01-27T00:00:00.000Z (at end 00:00:00Z) is outside but stored",
+    );
+}
+
+#[test]
+fn a_day_too_many_fails_the_window_edges() {
+    assert_caught_all(
+        "extra-day",
+        "window-edges",
+        60,
+        &[
+            (
+                "keeps the window's edges",
+                "99100003 starting 2026-01-27T00:00:00.000Z (at end 00:00:00Z) is outside but stored",
+            ),
+            ("stores exactly the ground truth", "is not in the window"),
+        ],
+    );
+}
+
+#[test]
+fn a_window_read_in_a_local_time_zone_fails_the_window_edges() {
+    assert_caught(
+        "local-time",
+        "window-edges",
+        "keeps the window's edges",
+        "99100001 starting 2026-01-06T00:00:00.000Z (at start 00:00:00Z) is inside but missing",
+    );
+}
+
+#[test]
+fn signing_in_at_a_token_url_on_another_host_fails_untrusted_token_url() {
+    assert_caught(
+        "trust-any-token-url",
+        "untrusted-token-url",
+        "sends nothing to the untrusted token URL's host",
+        "connection(s)",
+    );
+}
+
+#[test]
+fn following_a_paging_cycle_fails_paging_cycle() {
+    assert_caught("follow-cycles", "paging-cycle", "requests no page of ec2458f2 twice", "fetches again the page of #");
+}
+
+#[test]
+fn following_a_self_link_fails_paging_self_link() {
+    assert_caught(
+        "follow-cycles",
+        "paging-self-link",
+        "requests no page of ec2458f2 twice",
+        "fetches again the page of #",
+    );
+}
+
+#[test]
+fn paging_without_a_cap_fails_endless_paging() {
+    assert_caught_all(
+        "no-page-cap",
+        "endless-paging",
+        15,
+        &[
+            ("finishes within the time limit", "was killed at the time limit"),
+            ("stops paging ec2458f2 within the page cap", "page requests"),
+        ],
+    );
+}
+
+#[test]
+fn a_busy_loop_on_retry_after_0_fails_throttled_forever() {
+    assert_caught_within("busy-retry", "throttled-forever", 4, "waits at least 1 s after every 429", "s later");
+}
+
+#[test]
+fn following_a_next_link_into_another_tenant_fails_foreign_tenant_next() {
+    assert_caught(
+        "follow-other-tenant",
+        "foreign-tenant-next",
+        "sends nothing to tenant d075cf8b",
+        "GET /dstu2/d075cf8b",
+    );
+}
+
+#[test]
+fn holding_a_huge_page_in_memory_fails_huge_page() {
+    assert_caught("read-whole-body", "huge-page", "keeps its memory under 128.0 MiB", "peak resident memory");
+}
+
+#[test]
+fn the_broken_clients_own_good_mode_passes_every_new_scenario() {
+    let scenarios = [
+        "window-edges",
+        "credential-hygiene",
+        "paging-cycle",
+        "paging-self-link",
+        "endless-paging",
+        "throttled-forever",
+        "foreign-tenant-next",
+        "huge-page",
+        "untrusted-token-url",
+    ];
+    let mut args = vec!["rehearse".to_owned(), "--client-cmd".to_owned(), client("good")];
+    for scenario in scenarios {
+        args.extend(["--scenario".to_owned(), scenario.to_owned()]);
+    }
+    let output = Command::new(BIN).args(&args).output().expect("the harness runs");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
 }

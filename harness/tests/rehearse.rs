@@ -46,3 +46,37 @@ fn an_unknown_scenario_is_a_one_line_error_with_exit_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("no scenario \"nope\""));
 }
+
+#[test]
+fn list_failures_only_prints_only_the_failed_checks_and_keeps_the_exit_code() {
+    let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/clients/broken_client.py");
+    let client = format!("python3 '{}' print-secret", script.display());
+    let output = Command::new(BIN)
+        .args(["rehearse", "--list-failures-only", "--scenario", "credential-hygiene", "--scenario", "accept-header"])
+        .args(["--client-cmd", &client])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0], "FAIL credential-hygiene: never prints the secret, the Basic credentials or a token",
+        "{stdout}"
+    );
+    assert!(lines[1].starts_with("  expected: ") && lines[2].contains("holds the client secret"), "{stdout}");
+    assert!(!stdout.contains("accept-header") && !stdout.contains("SCENARIO"), "passing scenarios stay out: {stdout}");
+    assert!(lines.last().unwrap().starts_with("FAIL: 2 scenarios (1 passed, 1 failed)"), "{stdout}");
+}
+
+#[test]
+fn a_passing_run_prints_no_error_lines_for_the_faults_it_injects() {
+    let output = Command::new(BIN)
+        .args(["rehearse", "--list-failures-only", "--scenario", "server-errors", "--scenario", "correlation"])
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(0), "{stdout}{stderr}");
+    assert_eq!(stdout.lines().count(), 1, "only the totals: {stdout}");
+    assert!(!stderr.contains("ERROR"), "injected 500s, 503s and resets logged as errors:\n{stderr}");
+}

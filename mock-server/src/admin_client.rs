@@ -543,6 +543,18 @@ pub enum FaultAction {
     ShortPage { keep: u32 },
     /// Moves an entry of this page to a later one, as a record updated mid-paging would.
     MoveEntryToLaterPage,
+    /// Points the bundle's `next` link back at the page fetched before it (a paging cycle).
+    NextCycle,
+    /// Points the bundle's `next` link at the page's own URL.
+    NextSelf,
+    /// Answers an empty page whose `next` link names a fresh page, every time.
+    EndlessNext,
+    /// Points the bundle's `next` link at the same page of another tenant on the same origin.
+    ForeignTenantNext { tenant: String },
+    /// Streams the page with this many bytes of whitespace inside it, length unannounced.
+    HugePage { bytes: u64 },
+    /// Names a token URL on another origin in the metadata and SMART configuration.
+    ForeignTokenUrl { origin: String },
     /// Serves the request untouched (a gap in a sequence).
     Pass,
 }
@@ -765,6 +777,12 @@ mod tests {
             FaultAction::ForeignNext { origin: "http://127.0.0.1:9".into() },
             FaultAction::ShortPage { keep: 2 },
             FaultAction::MoveEntryToLaterPage,
+            FaultAction::NextCycle,
+            FaultAction::NextSelf,
+            FaultAction::EndlessNext,
+            FaultAction::ForeignTenantNext { tenant: "t2".into() },
+            FaultAction::HugePage { bytes: 1024 },
+            FaultAction::ForeignTokenUrl { origin: "http://127.0.0.1:9".into() },
             FaultAction::Pass,
         ];
         let rule = FaultRule::sequence(FaultMatch::any(), actions);
@@ -773,7 +791,10 @@ mod tests {
             {"type": "delay", "ms": 1500}, {"type": "reset"}, {"type": "truncate"}, {"type": "malformed"},
             {"type": "expire_token"}, {"type": "revoke_approval"},
             {"type": "foreign_next", "origin": "http://127.0.0.1:9"}, {"type": "short_page", "keep": 2},
-            {"type": "move_entry_to_later_page"}, {"type": "pass"},
+            {"type": "move_entry_to_later_page"}, {"type": "next_cycle"}, {"type": "next_self"},
+            {"type": "endless_next"}, {"type": "foreign_tenant_next", "tenant": "t2"},
+            {"type": "huge_page", "bytes": 1024}, {"type": "foreign_token_url", "origin": "http://127.0.0.1:9"},
+            {"type": "pass"},
         ]});
         let value = serde_json::to_value(&rule).unwrap();
         assert_eq!(value, expected);

@@ -5,11 +5,11 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
-use tower_http::trace::TraceLayer;
 use url::Url;
 
 use crate::clock::Clock;
 use crate::faults::{FaultError, Faults};
+use crate::fhir::metadata::Conformances;
 use crate::fhir::paging::PageKeys;
 use crate::ids::{Secret, TenantId};
 use crate::journal::{Journal, JournalEntry};
@@ -19,7 +19,7 @@ use crate::profile::{Account, Profile};
 use crate::server::StartError;
 use crate::store::{LoadError, LoadOptions, Store};
 use crate::tokens::TokenKeys;
-use crate::{admin, fhir, instrument, oauth};
+use crate::{admin, fhir, headers, instrument, oauth};
 
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -45,6 +45,7 @@ struct Inner {
     /// Token ids treated as expired before their time.
     expired: Mutex<HashSet<String>>,
     admin_token: Option<Secret>,
+    conformances: Conformances,
 }
 
 /// What a state needs besides the profile, the origin and the clock.
@@ -62,11 +63,13 @@ impl AppState {
     pub fn new(profile: Profile, origin: &Url, clock: Clock, options: StateOptions) -> Result<Self, StartError> {
         let store = Store::load(&profile, clock.now().date(), &options.load)?;
         let faults = Faults::default();
+        let origin = origin.as_str().trim_end_matches('/').to_owned();
         for rule in &profile.faults {
             faults.add(rule.clone()).map_err(|e| StartError::Fault(e.to_string()))?;
         }
         Ok(Self(Arc::new(Inner {
-            origin: origin.as_str().trim_end_matches('/').to_owned(),
+            conformances: Conformances::render(&profile, &origin),
+            origin,
             keys: TokenKeys::generate()?,
             replay: ReplayCache::default(),
             store: RwLock::new(Arc::new(store)),
@@ -180,7 +183,12 @@ impl AppState {
     }
 
     pub fn authorize_url(&self, tenant: &str) -> String {
-        format!("{}/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/provider/authorize", self.origin())
+        authorize_url(self.origin(), tenant)
+    }
+
+    /// Every tenant's Conformance statements, rendered at start.
+    pub fn conformances(&self) -> &Conformances {
+        &self.0.conformances
     }
 
     /// A tenant's secured FHIR base URL, ending in `/`.
@@ -189,12 +197,22 @@ impl AppState {
     }
 }
 
-/// The whole emulator as one router: the Cerner surfaces inside the instrument (faults, limits,
-/// journal), the admin API beside it.
+/// A tenant's authorize URL on `origin` (without a trailing slash).
+pub fn authorize_url(origin: &str, tenant: &str) -> String {
+    format!("{origin}/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/provider/authorize")
+}
+
+/// The whole emulator as one router: each Cerner surface inside the instrument (faults, limits,
+/// journal) and its host's headers (`headers`), the admin API beside them.
 pub fn build_router(state: AppState) -> Router {
-    let cerner = Router::new()
-        .merge(oauth::router())
-        .merge(fhir::router())
-        .layer(from_fn_with_state(state.clone(), instrument::instrument));
-    Router::new().merge(cerner).merge(admin::router(state.clone())).layer(TraceLayer::new_for_http()).with_state(state)
+    let instrument = from_fn_with_state(state.clone(), instrument::instrument);
+    let token = headers::with_token_standard(oauth::router().layer(instrument.clone())).layer(headers::token_cors());
+    let fhir =
+        headers::with_fhir_standard(fhir::router().layer(instrument), state.origin()).layer(headers::fhir_cors());
+    Router::new()
+        .merge(token)
+        .merge(fhir)
+        .merge(admin::router(state.clone()))
+        .layer(crate::faults::log::trace_layer())
+        .with_state(state)
 }

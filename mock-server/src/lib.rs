@@ -23,6 +23,7 @@ pub mod app;
 pub mod clock;
 pub mod faults;
 pub mod fhir;
+pub mod headers;
 pub mod ids;
 pub mod instrument;
 pub mod journal;

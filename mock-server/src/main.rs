@@ -52,6 +52,9 @@ struct Args {
     /// Open connections at most; past it a new connection gets 503 and is closed.
     #[arg(long, env = "CERNER_MOCK_MAX_CONNECTIONS", default_value_t = 4096)]
     max_connections: usize,
+    /// Switch the rate limits off, whatever the profile says (for load tests).
+    #[arg(long, env = "CERNER_MOCK_NO_LIMITS")]
+    no_limits: bool,
 }
 
 fn origin(text: &str) -> Result<Url, String> {
@@ -82,10 +85,13 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
-    let profile = match &args.profile {
+    let mut profile = match &args.profile {
         Some(path) => Profile::load(path)?,
         None => Profile::embedded_default(),
     };
+    if args.no_limits {
+        profile.limits.enabled = false;
+    }
     let clock = args.manual_clock.map_or_else(Clock::system, Clock::manual);
     let journal_sink = match &args.journal_file {
         Some(path) => Some(

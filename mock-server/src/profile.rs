@@ -82,6 +82,10 @@ pub struct Tenant {
     pub fixtures: Vec<(ResourceType, String)>,
     /// Seeded synthetic data generated around the clock's date at start.
     pub synthetic: Option<SyntheticSettings>,
+    /// Whether the DSTU2 endpoints accept system tokens. fhir.cerner.com's DSTU2 overview
+    /// ("Authorization") says system authentication is "available only in sandbox for beta
+    /// testing and is not available in production yet": false makes a production-like tenant.
+    pub dstu2_system_access: bool,
 }
 
 /// A tenant's `[tenants.synthetic]` section: what the seeded generator adds.
@@ -128,7 +132,7 @@ pub enum ProfileError {
 }
 
 impl Profile {
-    /// The default profile compiled into the binary (DESIGN.md, "Tenants and accounts").
+    /// The default profile compiled into the binary (README, "Default tenants and accounts").
     pub fn embedded_default() -> Self {
         // The embedded profile is covered by tests; failing here is a build defect.
         #[allow(clippy::expect_used)]
@@ -245,7 +249,8 @@ fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, FieldError> {
             .synthetic
             .map(|raw| synthetic_settings(raw).map_err(|(f, m)| invalid(format!("tenants[{i}].synthetic.{f}"), m)))
             .transpose()?;
-        tenants.push(Tenant { id, name: t.name.unwrap_or_default(), fixtures, synthetic });
+        let dstu2_system_access = t.dstu2_system_access.unwrap_or(true);
+        tenants.push(Tenant { id, name: t.name.unwrap_or_default(), fixtures, synthetic, dstu2_system_access });
     }
 
     let mut accounts: Vec<Account> = Vec::new();
@@ -479,6 +484,7 @@ mod raw {
         pub name: Option<String>,
         pub data: Option<String>,
         pub synthetic: Option<Synthetic>,
+        pub dstu2_system_access: Option<bool>,
     }
 
     #[derive(Deserialize)]
@@ -542,10 +548,12 @@ mod tests {
     #[test]
     fn embedded_default_matches_the_design() {
         let p = Profile::embedded_default();
-        assert_eq!(p.tenants.len(), 3);
+        assert_eq!(p.tenants.len(), 4);
         let default = p.account("bb318a62-fa61-49ae-b692-7d99214f0ec7").unwrap();
         assert!(default.secret.as_ref().unwrap().matches("secret"));
-        assert_eq!(default.approved_tenants.len(), 2);
+        assert_eq!(default.approved_tenants.len(), 3);
+        let without: Vec<&str> = p.tenants.iter().filter(|t| !t.dstu2_system_access).map(|t| t.name.as_str()).collect();
+        assert_eq!(without, ["Production Hospital"], "one production-like tenant; the others accept system tokens");
         let unapproved = TenantId::parse("d075cf8b-3261-481d-97e5-ba6c48d3b41f").unwrap();
         assert!(p.accounts.iter().all(|a| !a.approves(&unapproved)));
         assert_eq!(p.accounts[1].jwks.as_ref().unwrap().keys.len(), 2);

@@ -36,6 +36,18 @@ impl Scope {
         &self.0
     }
 
+    /// The scope without the SMART prefix: `http://smarthealthit.org/FHIR/scopes/system/Slot.read`
+    /// and `system/Slot.read` are the same scope (fhir.cerner.com, Authorization specification,
+    /// "Disambiguation of Scopes Between Competing Protocols").
+    pub fn short(&self) -> &str {
+        self.0.strip_prefix(SMART_PREFIX).unwrap_or(&self.0)
+    }
+
+    /// Whether two scopes are the same, fully qualified or not.
+    pub fn same(&self, other: &Scope) -> bool {
+        self.short() == other.short()
+    }
+
     /// The scope that grants reading `resource_type` to a system account.
     pub fn system_read(resource_type: &str) -> Self {
         Self(format!("system/{resource_type}.read"))
@@ -47,6 +59,9 @@ impl fmt::Display for Scope {
         f.write_str(&self.0)
     }
 }
+
+/// The prefix that makes a SMART scope fully qualified.
+pub const SMART_PREFIX: &str = "http://smarthealthit.org/FHIR/scopes/";
 
 fn is_nqchar(b: u8) -> bool {
     matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E)
@@ -66,7 +81,7 @@ impl ScopeSet {
         }
         for token in text.split(' ') {
             let scope = Scope::parse(token)?;
-            if !scopes.contains(&scope) {
+            if !scopes.iter().any(|s: &Scope| s.same(&scope)) {
                 scopes.push(scope);
             }
         }
@@ -77,8 +92,9 @@ impl ScopeSet {
         self.0.is_empty()
     }
 
+    /// Whether the set holds `scope`, in either of its forms.
     pub fn contains(&self, scope: &Scope) -> bool {
-        self.0.contains(scope)
+        self.0.iter().any(|s| s.same(scope))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Scope> {
@@ -126,6 +142,18 @@ mod tests {
         let registered = ScopeSet::parse("system/Patient.read system/Appointment.read").unwrap();
         let requested = ScopeSet::parse("system/Appointment.read system/*.read system/Patient.read").unwrap();
         assert_eq!(requested.granted(&registered).to_string(), "system/Appointment.read system/Patient.read");
+    }
+
+    #[test]
+    fn fully_qualified_scopes_are_the_short_ones() {
+        let registered = ScopeSet::parse("system/Appointment.read").unwrap();
+        let full = "http://smarthealthit.org/FHIR/scopes/system/Appointment.read";
+        let requested = ScopeSet::parse(&format!("{full} system/Appointment.read")).unwrap();
+        assert_eq!(requested.to_string(), full, "the two forms are one scope");
+        assert_eq!(requested.granted(&registered).to_string(), full);
+        assert!(requested.contains(&Scope::system_read("Appointment")));
+        let other = ScopeSet::parse("http://example.org/scopes/system/Appointment.read").unwrap();
+        assert!(other.granted(&registered).is_empty(), "only the SMART prefix qualifies");
     }
 
     #[test]

@@ -10,11 +10,23 @@ first argument:
   build-pages            builds page URLs (_count + page=N) instead of following next
   keep-calling-rejected  keeps calling a tenant after it answered 403
   duplicates-on-rerun    writes every appointment twice on a second run
+  store-token            keeps the access token in a file in state_dir
+  token-in-output        adds an "auth" field holding the token to every output line
+  inclusive-end          asks for date=le<end> (treats the exclusive end as inclusive)
+  extra-day              asks for one day more than the window
+  local-time             reads the window's dates at -05:00 instead of UTC
+  trust-any-token-url    signs in at whatever token URL the metadata names
+  follow-cycles          follows a next link to a page it has already fetched
+  no-page-cap            follows next links without any limit
+  busy-retry             retries a 429 after Retry-After seconds, even 0, and never gives up
+  follow-other-tenant    follows a next link anywhere on the same origin
+  read-whole-body        reads a page whole, however large
   good                   no flaw
 
 Standard library only. Exit codes follow the contract: 0 all tenants synced, 1 some failed.
 """
 import base64
+import datetime
 import json
 import os
 import sys
@@ -28,22 +40,56 @@ JOB = json.load(open(os.environ["HARNESS_JOB"]))
 STATE = os.path.join(JOB["state_dir"], "runs")
 
 
+MAX_BODY = 64 * 1024 * 1024
+MAX_PAGES = 10000
+
+
+class TooLarge(Exception):
+    pass
+
+
+def read_body(response):
+    if MODE == "read-whole-body":
+        return response.read()
+    chunks, size = [], 0
+    while True:
+        chunk = response.read(1024 * 1024)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise TooLarge(f"a response larger than {MAX_BODY} bytes")
+        chunks.append(chunk)
+
+
 def call(method, url, headers=None, body=None):
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, lower(response.headers), read_body(response)
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, lower(error.headers), error.read()
+
+
+def lower(headers):
+    return {name.lower(): value for name, value in headers.items()}
+
+
+def origin(url):
+    parts = urllib.parse.urlsplit(url)
+    return (parts.scheme, parts.netloc)
 
 
 def token_url(base):
-    status, _, body = call("GET", base + "metadata", {"Accept": "application/json+fhir"})
+    _, _, body = call("GET", base + "metadata", {"Accept": "application/json+fhir"})
     conformance = json.loads(body)
     for extension in conformance["rest"][0]["security"]["extension"]:
         for item in extension.get("extension", []):
             if item["url"] == "token":
-                return item["valueUri"]
+                url = item["valueUri"]
+                if MODE != "trust-any-token-url" and origin(url) != origin(base):
+                    raise RuntimeError(f"untrusted token URL on {origin(url)[1]}")
+                return url
     raise RuntimeError("no token URL")
 
 
@@ -54,7 +100,23 @@ def get_token(url):
     status, _, body = call("POST", url, headers, form)
     if status != 200:
         return None
-    return json.loads(body)["access_token"]
+    token = json.loads(body)["access_token"]
+    if MODE == "store-token":
+        with open(os.path.join(JOB["state_dir"], "token-cache.json"), "w") as cache:
+            json.dump({"access_token": token}, cache)
+    return token
+
+
+def window_query():
+    start, end = JOB["window"]["start"], JOB["window"]["end"]
+    if MODE == "inclusive-end":
+        return [("date", "ge" + start), ("date", "le" + end)]
+    if MODE == "extra-day":
+        day = datetime.date.fromisoformat(end) + datetime.timedelta(days=1)
+        return [("date", "ge" + start), ("date", "lt" + day.isoformat())]
+    if MODE == "local-time":
+        return [("date", "ge" + start + "T00:00:00-05:00"), ("date", "lt" + end + "T00:00:00-05:00")]
+    return [("date", "ge" + start), ("date", "lt" + end)]
 
 
 def sync(tenant, run, output):
@@ -66,22 +128,30 @@ def sync(tenant, run, output):
     if token is None:
         print(f"tenant {tenant['id']} refused the account", file=sys.stderr)
         return False
-    query = [("location", ",".join(tenant["locations"])), ("date", "ge" + JOB["window"]["start"]),
-             ("date", "lt" + JOB["window"]["end"]), ("_count", "50")]
+    query = [("location", ",".join(tenant["locations"]))] + window_query() + [("_count", "50")]
     first = base + "Appointment?" + urllib.parse.urlencode(query)
-    url, page, forbidden = first, 1, 0
+    url, page, forbidden, waits, fetched = first, 1, 0, 0, set()
     while url:
+        if url in fetched and MODE != "follow-cycles":
+            print(f"tenant {tenant['id']}: paging cycle at {url}", file=sys.stderr)
+            return False
+        if len(fetched) >= MAX_PAGES and MODE != "no-page-cap":
+            print(f"tenant {tenant['id']}: more than {MAX_PAGES} pages", file=sys.stderr)
+            return False
         if MODE == "token-per-request":
             token = get_token(url_for_token)
         status, headers, body = call("GET", url, {"Authorization": "Bearer " + token,
                                                   "Accept": "application/json+fhir"})
         if status == 429:
-            wait = 0.1 if MODE == "ignore-retry-after" else float(headers.get("Retry-After", "1"))
-            if wait > 300:
-                print(f"tenant {tenant['id']} deferred: Retry-After {wait}", file=sys.stderr)
+            asked = float(headers.get("retry-after", "1"))
+            wait = 0.1 if MODE == "ignore-retry-after" else asked if MODE == "busy-retry" else max(asked, 1.0)
+            waits += 1
+            if wait > 300 or (waits > 5 and MODE != "busy-retry"):
+                print(f"tenant {tenant['id']} deferred: Retry-After {asked}, {waits} waits", file=sys.stderr)
                 return False
             time.sleep(wait)
             continue
+        waits = 0
         if status == 401:
             token = get_token(url_for_token)
             continue
@@ -102,8 +172,12 @@ def sync(tenant, run, output):
         except ValueError:
             print(f"tenant {tenant['id']}: a page is not JSON", file=sys.stderr)
             return False
+        fetched.add(url)
         for entry in bundle.get("entry", []):
-            line = json.dumps({"tenant": tenant["id"], "resource": entry["resource"]})
+            record = {"tenant": tenant["id"], "resource": entry["resource"]}
+            if MODE == "token-in-output":
+                record["auth"] = "Bearer " + token
+            line = json.dumps(record)
             output.write(line + "\n")
             if MODE == "duplicates-on-rerun" and run > 1:
                 output.write(line + "\n")
@@ -113,8 +187,9 @@ def sync(tenant, run, output):
             url = first + f"&page={page}" if "next" in links else None
             continue
         url = links.get("next")
-        if url and not MODE == "foreign-next" and not url.startswith(base.split("/dstu2/")[0]):
-            print(f"tenant {tenant['id']}: refused a next link to another origin", file=sys.stderr)
+        allowed = {"foreign-next": "", "follow-other-tenant": base.split("/dstu2/")[0]}.get(MODE, base)
+        if url and not url.startswith(allowed):
+            print(f"tenant {tenant['id']}: refused a next link outside its FHIR base", file=sys.stderr)
             return False
     return True
 
@@ -128,7 +203,7 @@ def main():
         for tenant in JOB["tenants"]:
             try:
                 ok = sync(tenant, run, output) and ok
-            except (OSError, ValueError, KeyError, RuntimeError) as error:
+            except (OSError, ValueError, KeyError, RuntimeError, TooLarge) as error:
                 print(f"tenant {tenant['id']} failed: {error}", file=sys.stderr)
                 ok = False
     sys.exit(0 if ok else 1)

@@ -1,6 +1,6 @@
-//! Documented payloads as a reference: the fhir.cerner.com examples (kept beside the checkout in
-//! `../shared/cerner-examples`) turned into [`Recorded`] answers, so `diff` works offline and shows
-//! where the emulator departs from the documentation.
+//! Documented payloads as a reference: a folder of fhir.cerner.com's DSTU2 example payloads (saved
+//! by the user as `dstu2-<probe>.json`; the project does not ship them) turned into [`Recorded`]
+//! answers, so `diff` works offline and shows where the emulator departs from the documentation.
 
 use std::path::Path;
 
@@ -45,15 +45,55 @@ fn probe_for(file_name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use std::path::PathBuf;
+
     use super::*;
 
-    fn examples() -> &'static Path {
-        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/cerner-examples"))
+    /// A folder of payloads named as the documentation's examples are, holding small bodies: what
+    /// is tested here is the mapping of file names to probes, not the payloads.
+    fn folder(names: &[&str]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("probe-docs-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in names {
+            std::fs::write(dir.join(name), r#"{"resourceType": "Bundle"}"#).unwrap();
+        }
+        dir
     }
 
     #[test]
     fn documented_maps_the_read_and_search_examples_to_probes() {
-        let answers = documented(examples()).unwrap();
+        let mut names: Vec<String> = ["appointment", "patient", "practitioner", "schedule", "slot", "encounter"]
+            .iter()
+            .flat_map(|resource| ["read", "search"].map(|kind| format!("dstu2-{resource}-{kind}.json")))
+            .collect();
+        names.extend(["dstu2-metadata-secure.json".into(), "dstu2-appointment-create-request.json".into()]);
+        let dir = folder(&names.iter().map(String::as_str).collect::<Vec<_>>());
+        let answers = documented(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        let probes: Vec<&str> = answers.iter().map(|a| a.probe.as_str()).collect();
+        assert_eq!(probes.len(), 13, "{probes:?}");
+        assert!(probes.contains(&"metadata") && probes.contains(&"slot-search"), "{probes:?}");
+        assert!(answers.iter().all(|a| a.status == 200 && a.body.is_object()));
+    }
+
+    #[test]
+    fn a_payload_that_is_not_json_is_an_error_naming_the_file() {
+        let dir = folder(&[]);
+        std::fs::write(dir.join("dstu2-patient-read.json"), "{ not json").unwrap();
+        let error = documented(&dir).unwrap_err().to_string();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(error.contains("dstu2-patient-read.json"), "{error}");
+    }
+
+    /// With `CERNER_DOC_EXAMPLES` naming a folder of the documentation's examples, every read and
+    /// search example maps to a probe.
+    #[test]
+    fn the_documentation_examples_map_to_probes_when_given() {
+        let Some(dir) = std::env::var_os("CERNER_DOC_EXAMPLES") else {
+            eprintln!("skipped: set CERNER_DOC_EXAMPLES to a folder of fhir.cerner.com's example payloads");
+            return;
+        };
+        let answers = documented(Path::new(&dir)).unwrap();
         let names: Vec<&str> = answers.iter().map(|a| a.probe.as_str()).collect();
         for resource in ["appointment", "patient", "practitioner", "schedule", "slot", "encounter"] {
             for kind in ["read", "search"] {
@@ -62,7 +102,6 @@ mod tests {
             }
         }
         assert!(names.contains(&"metadata"));
-        assert!(answers.iter().all(|a| a.status == 200 && a.body.is_object()));
     }
 
     #[test]

@@ -110,6 +110,10 @@ fn scenario_section(page: &mut String, index: usize, s: &ScenarioResult) {
         check_row(page, check);
     }
     page.push_str("</tbody>\n</table>\n");
+    let picture = super::svg::timeline_svg(s);
+    if !picture.is_empty() {
+        page.push_str(&format!("<figure class=\"timeline\">\n{picture}<figcaption class=\"muted\">One lane per tenant; marks are requests (green 2xx, amber 429, orange 4xx, red 5xx or cut), yellow bands faults, blue bars the waits made after a 429 and dashed outlines the waits asked.</figcaption>\n</figure>\n"));
+    }
     timeline(page, s);
     page.push_str("</section>\n");
 }
@@ -169,16 +173,36 @@ fn timeline(page: &mut String, s: &ScenarioResult) {
 fn timeline_row(page: &mut String, e: &TimelineEntry) {
     let status_class = if e.status >= 400 { "num fail" } else { "num" };
     page.push_str(&format!(
-        "<tr{}><td class=\"num\">{}</td><td class=\"code\">{}</td><td>{}</td><td class=\"code\">{}</td>\
+        "<tr{}><td class=\"num\">{}</td><td class=\"code\">{}</td><td>{}</td><td class=\"code\" title=\"{}\">{}</td>\
          <td class=\"{status_class}\">{}</td><td>{}</td></tr>\n",
         if e.fault.is_some() { " class=\"fault\"" } else { "" },
         e.seq,
         esc(&e.wall_time),
         esc(&e.method),
         esc(&e.url),
+        esc(&short_url(&e.url)),
         e.status,
         esc(e.fault.as_deref().unwrap_or("")),
     ));
+}
+
+/// A URL for a table cell: each query value longer than 24 characters (a page token) cut to its
+/// first 10 and last 6 characters; the cell's `title` keeps the whole URL.
+fn short_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else { return url.to_owned() };
+    let params: Vec<String> = query
+        .split('&')
+        .map(|param| match param.split_once('=') {
+            Some((key, value)) if value.chars().count() > 24 => {
+                let chars: Vec<char> = value.chars().collect();
+                let head: String = chars[..10].iter().collect();
+                let tail: String = chars[chars.len() - 6..].iter().collect();
+                format!("{key}={head}…{tail}")
+            }
+            _ => param.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", params.join("&"))
 }
 
 /// Groups entries by tenant in order of first appearance, keeping each tenant's journal order.
@@ -266,6 +290,26 @@ mod tests {
         let groups = by_tenant(&entries);
         let seqs: Vec<(Option<&str>, Vec<u64>)> =
             groups.iter().map(|(t, g)| (*t, g.iter().map(|e| e.seq).collect())).collect();
-        assert_eq!(seqs, [(Some("tenant-a"), vec![7, 10]), (None, vec![8]), (Some("tenant-b"), vec![9])]);
+        assert_eq!(seqs, [(Some("tenant-a"), vec![7, 10]), (None, vec![8]), (Some("tenant-b"), vec![9, 10])]);
+    }
+
+    #[test]
+    fn long_page_tokens_are_cut_in_cells_and_whole_on_hover() {
+        let url = "http://h/t/Appointment?-pageContext=eyJ0IjoiYSJ9abcdefghijklmnop.c2lnXYZ&-pageDirection=NEXT";
+        assert_eq!(short_url(url), "http://h/t/Appointment?-pageContext=eyJ0IjoiYS…2lnXYZ&-pageDirection=NEXT");
+        assert_eq!(short_url("http://h/x?a=1"), "http://h/x?a=1");
+        let mut report = sample::report();
+        report.scenarios[0].timeline[1].url = url.to_owned();
+        let page = html(&report);
+        assert!(page.contains(&format!("title=\"{}\"", esc(url))), "the whole URL on hover");
+        assert!(page.contains(&esc(&short_url(url))));
+    }
+
+    #[test]
+    fn each_scenario_has_its_timeline_picture() {
+        let page = html(&sample::report());
+        assert_eq!(page.matches("<svg xmlns=\"http://www.w3.org/2000/svg\"").count(), 2);
+        let root = xml_check::parse(&page).unwrap_or_else(|e| panic!("not well-formed: {e}"));
+        assert_eq!(root.descendants("svg").len(), 2);
     }
 }

@@ -94,7 +94,7 @@ mod tests {
     fn a_passing_check_has_no_expected() {
         let line = &lines()[0];
         assert_eq!(line["verdict"], "pass");
-        assert_eq!(line["concern"], "Basic sync (DESIGN.md, Conformance scenarios)");
+        assert_eq!(line["concern"], "Basic sync (README, cerner-harness)");
         assert_eq!(line["evidence"], "journal #1: one POST /token");
         assert!(line.get("expected").is_none());
     }

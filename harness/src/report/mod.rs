@@ -5,9 +5,11 @@
 //!
 //! # Layout
 //! - [`terminal()`]: the table printed after a run; colors only when the caller says stdout is a tty.
+//! - [`failures_only()`]: only the failed checks and the totals, for CI logs.
 //! - [`json_lines()`]: one JSON object per check, then `{"summary": ..}`.
 //! - [`junit()`]: one `<testsuite>` per scenario, one `<testcase>` per check.
-//! - [`html()`]: summary, scenario table, checks and each scenario's request timeline per tenant.
+//! - [`html()`]: summary, scenario table, checks and each scenario's request timeline per tenant,
+//!   drawn by [`timeline_svg()`] and listed in tables.
 //!
 //! Every renderer is a pure function returning a `String`: the CLI decides where it goes, and tests
 //! read it without touching the disk. The helpers below are what more than one rendering shares.
@@ -15,6 +17,7 @@
 mod html;
 mod json;
 mod junit;
+mod svg;
 mod terminal;
 
 #[cfg(test)]
@@ -25,7 +28,8 @@ mod xml_check;
 pub use html::html;
 pub use json::json_lines;
 pub use junit::junit;
-pub use terminal::terminal;
+pub use svg::timeline_svg;
+pub use terminal::{failures_only, terminal};
 
 use crate::verdict::ScenarioResult;
 

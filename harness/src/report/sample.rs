@@ -15,7 +15,7 @@ fn passing() -> ScenarioResult {
     ScenarioResult {
         scenario: "happy-path".to_owned(),
         description: "One tenant, one page, no faults".to_owned(),
-        concern: "Basic sync (DESIGN.md, Conformance scenarios)".to_owned(),
+        concern: "Basic sync (README, cerner-harness)".to_owned(),
         checks: vec![
             CheckResult::new("one token", true, "", "journal #1: one POST /token"),
             CheckResult::new("all appointments written", true, "", "output: 12 lines"),
@@ -56,7 +56,18 @@ fn failing() -> ScenarioResult {
                 None,
             ),
             entry(8, None, "GET", "http://127.0.0.1:4000/.well-known/smart-configuration", 200, None),
-            entry(9, Some("tenant-b"), "GET", "http://127.0.0.1:4000/tenant-b/Appointment", 429, Some("rate limit")),
+            TimelineEntry {
+                retry_after: Some("5".to_owned()),
+                ..entry(
+                    9,
+                    Some("tenant-b"),
+                    "GET",
+                    "http://127.0.0.1:4000/tenant-b/Appointment",
+                    429,
+                    Some("rate limit"),
+                )
+            },
+            entry(10, Some("tenant-b"), "GET", "http://127.0.0.1:4000/tenant-b/Appointment", 200, None),
         ],
     }
 }
@@ -70,5 +81,8 @@ fn entry(seq: u64, tenant: Option<&str>, method: &str, url: &str, status: u16, f
         url: url.to_owned(),
         status,
         fault: fault.map(str::to_owned),
+        offset_ms: (seq - 1) * 100,
+        latency_ms: 3,
+        retry_after: None,
     }
 }

@@ -42,6 +42,31 @@ pub fn terminal(report: &Report, color: bool) -> String {
     out
 }
 
+/// Only what failed, for a CI log: one block per failed check (scenario and check, what was
+/// expected, the evidence, each on one line), then the totals line. A passing run prints only the
+/// totals. Never colored: CI logs are files.
+pub fn failures_only(report: &Report) -> String {
+    let mut out = String::new();
+    for scenario in &report.scenarios {
+        for check in scenario.checks.iter().filter(|c| !c.verdict.passed()) {
+            let expected = match &check.verdict {
+                crate::verdict::Verdict::Fail { expected, .. } => expected.as_str(),
+                crate::verdict::Verdict::Pass { .. } => "",
+            };
+            out.push_str(&format!(
+                "FAIL {}: {}\n  expected: {}\n  evidence: {}\n",
+                one_line(&scenario.scenario, usize::MAX),
+                one_line(&check.check, usize::MAX),
+                one_line(expected, usize::MAX),
+                one_line(check.verdict.evidence(), usize::MAX),
+            ));
+        }
+    }
+    out.push_str(&totals(report, Paint { color: false }));
+    out.push('\n');
+    out
+}
+
 /// The last line, the one a CI log shows folded: overall verdict, scenario and check counts,
 /// wall time and which client was judged.
 fn totals(report: &Report, paint: Paint) -> String {
@@ -142,6 +167,22 @@ mod tests {
         let out = terminal(&sample::report(), false);
         assert!(!out.contains('\u{1b}') && !out.contains('\u{7}'), "{out:?}");
         assert_eq!(out.lines().count(), 4, "one line per scenario plus header and totals: {out}");
+    }
+
+    #[test]
+    fn failures_only_lists_each_failed_check_with_expected_and_evidence_then_the_totals() {
+        let out = failures_only(&sample::report());
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 7, "{out}");
+        assert_eq!(lines[0], "FAIL token-reuse: token reused & cached");
+        assert_eq!(lines[1], "  expected: one POST /token per tenant");
+        assert!(lines[2].starts_with("  evidence: journal #7: GET /Appointment?date=<2024"), "{out}");
+        assert_eq!(lines[3], "FAIL token-reuse: retry-after honoured");
+        assert!(lines[6].starts_with("FAIL: 2 scenarios (1 passed, 1 failed)"), "{out}");
+        assert!(!out.contains("happy-path") && !out.contains('\u{1b}'), "{out}");
+        let mut passing = sample::report();
+        passing.scenarios.truncate(1);
+        assert_eq!(failures_only(&passing).lines().count(), 1, "only the totals when all passed");
     }
 
     #[test]

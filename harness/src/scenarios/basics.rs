@@ -15,6 +15,7 @@ pub fn scenarios() -> Vec<Scenario> {
         description: "",
         concern: "",
         tenants: &[SANDBOX, SECOND],
+        setup: no_changes,
         faults: no_faults,
         runs: 1,
         between_runs: no_changes,
@@ -331,3 +332,7 @@ fn once_per_run(ev: &Evidence) -> CheckResult {
 fn list(entries: &[&cerner_mock::journal::JournalEntry]) -> String {
     entries.iter().map(|e| format!("#{}", e.seq)).collect::<Vec<_>>().join(", ")
 }
+
+#[cfg(test)]
+#[path = "tests/basics.rs"]
+mod tests;

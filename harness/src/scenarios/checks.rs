@@ -1,8 +1,7 @@
 //! Checks shared by several scenarios. Each cites its evidence: journal entries by sequence number,
 //! output lines by number, log lines.
 
-use base64::Engine;
-
+pub use super::secrets::{credential_hygiene, has_jwt};
 use crate::evidence::{Evidence, cite, shorten};
 use crate::verdict::CheckResult;
 
@@ -90,51 +89,6 @@ pub fn stops_after(ev: &Evidence, tenant: &str, status: u16, allowed: usize) -> 
     )
 }
 
-/// Neither the secret, the Basic value nor any JWT appears in the logs or the output, nor any
-/// credential in a URL.
-pub fn credential_hygiene(ev: &Evidence) -> Vec<CheckResult> {
-    let logs = ev.logs();
-    let output: String = ev.output.iter().map(|l| l.resource.to_string()).collect();
-    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", ev.client_id, ev.client_secret));
-    let leaked_line = |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).map(|n| n + 1);
-    let secret = leaked_line(&logs, &ev.client_secret);
-    let basic_line = leaked_line(&logs, &basic);
-    let jwt_line = logs.lines().position(has_jwt).map(|n| n + 1);
-    let in_urls: Vec<_> = ev
-        .journal
-        .iter()
-        .filter(|e| {
-            e.query.as_deref().is_some_and(|q| {
-                q.contains(&ev.client_secret) || q.contains("access_token") || q.contains("client_secret") || has_jwt(q)
-            })
-        })
-        .collect();
-    vec![
-        CheckResult::new(
-            "never prints the secret or the Basic credentials",
-            secret.is_none() && basic_line.is_none(),
-            "no log line holds the client secret or the Basic value",
-            match (secret, basic_line) {
-                (Some(n), _) => format!("log line {n} holds the client secret"),
-                (_, Some(n)) => format!("log line {n} holds the Basic value"),
-                _ => format!("{} log lines checked", logs.lines().count()),
-            },
-        ),
-        CheckResult::new(
-            "never prints an access token",
-            jwt_line.is_none() && !has_jwt(&output),
-            "no log line or output line holds a JWT",
-            jwt_line.map_or_else(|| "no JWT in logs or output".to_owned(), |n| format!("log line {n} holds a JWT")),
-        ),
-        CheckResult::new(
-            "never puts a credential in a URL",
-            in_urls.is_empty(),
-            "no request URL carries a secret or a token",
-            in_urls.first().map_or_else(|| format!("{} requests checked", ev.journal.len()), |e| cite(e)),
-        ),
-    ]
-}
-
 /// Every FHIR request accepts FHIR JSON.
 pub fn accept_header(ev: &Evidence) -> CheckResult {
     let fhir: Vec<_> = ev.journal.iter().filter(|e| e.path.contains("/dstu2/")).collect();
@@ -186,30 +140,64 @@ pub fn follows_links(ev: &Evidence, require_pages: bool) -> CheckResult {
     )
 }
 
-/// Whether `text` holds a JWT: three base64url segments, the first a JSON header (`eyJ…`). The
-/// emulator's page tokens have two segments, so a logged page URL is not mistaken for a token.
-pub fn has_jwt(text: &str) -> bool {
-    text.match_indices("eyJ").any(|(at, _)| {
-        let candidate: String =
-            text[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
-        let parts: Vec<&str> = candidate.split('.').collect();
-        parts.len() == 3 && parts.iter().all(|p| p.len() >= 2)
-    })
-}
-
 /// The first 8 characters of a tenant id, for readable evidence.
 pub fn short(tenant: &str) -> &str {
     tenant.get(..8).unwrap_or(tenant)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::has_jwt;
-
-    #[test]
-    fn jwts_are_told_apart_from_page_tokens() {
-        assert!(has_jwt("Authorization: Bearer eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"));
-        assert!(!has_jwt("-pageContext=eyJ0IjoiYSJ9.c2ln&-pageDirection=NEXT"));
-        assert!(!has_jwt("nothing here"));
-    }
+/// That the scenario's fault fired, from the journal: a check that depends on a fault proves
+/// nothing when it never did.
+pub fn fault_fired(ev: &Evidence, action: &str) -> CheckResult {
+    let fired: Vec<_> = ev.journal.iter().filter(|e| e.fault.as_ref().is_some_and(|f| f.action == action)).collect();
+    CheckResult::new(
+        &format!("the {action} fault fired"),
+        !fired.is_empty(),
+        format!("a request answered by the {action} fault rule"),
+        match fired.first() {
+            Some(first) => format!("{} time(s), first {}", fired.len(), cite(first)),
+            None => "the fault never fired: nothing in this scenario was tested".to_owned(),
+        },
+    )
 }
+
+/// Every run ended by itself within the time limit; a killed run's last words are the evidence.
+pub fn finished_in_time(ev: &Evidence) -> CheckResult {
+    let killed = ev.runs.iter().enumerate().find(|(_, r)| r.timed_out);
+    CheckResult::new(
+        "finishes within the time limit",
+        killed.is_none(),
+        "every run ends by itself",
+        match killed {
+            Some((n, run)) => {
+                let said = |text: &str| text.lines().rfind(|l| !l.trim().is_empty()).map(str::to_owned);
+                let last = said(&run.stderr).or_else(|| said(&run.stdout));
+                format!(
+                    "run {} was killed at the time limit after {} ms; its last log line: {}",
+                    n + 1,
+                    run.duration_ms,
+                    last.map_or_else(|| "(none)".to_owned(), |l| shorten(&l, 160))
+                )
+            }
+            None => format!("{} run(s), none killed", ev.runs.len()),
+        },
+    )
+}
+
+/// A log line that names `tenant` (its full id), as the tenant a run could not sync.
+pub fn reports_tenant(ev: &Evidence, tenant: &str) -> CheckResult {
+    let logs = ev.logs();
+    let line = logs.lines().position(|l| l.contains(tenant));
+    CheckResult::new(
+        &format!("reports {} as not synced", short(tenant)),
+        line.is_some(),
+        format!("a log line naming tenant {tenant}"),
+        match line {
+            Some(n) => format!("log line {}: {}", n + 1, shorten(logs.lines().nth(n).unwrap_or_default(), 160)),
+            None => format!("no log line names {tenant}"),
+        },
+    )
+}
+
+#[cfg(test)]
+#[path = "tests/checks.rs"]
+mod tests;

@@ -18,6 +18,7 @@ fn scenario(name: &'static str, description: &'static str, concern: &'static str
         description,
         concern,
         tenants: &[SANDBOX, SECOND],
+        setup: no_changes,
         faults: Vec::new,
         runs: 1,
         between_runs: no_changes,
@@ -256,3 +257,7 @@ fn correlation(ev: &Evidence) -> Vec<CheckResult> {
         ),
     ]
 }
+
+#[cfg(test)]
+#[path = "tests/failures.rs"]
+mod tests;

@@ -4,15 +4,23 @@
 mod basics;
 pub mod checks;
 mod failures;
+mod hostile;
+#[cfg(test)]
+#[path = "tests/kit.rs"]
+pub(crate) mod kit;
 mod paging;
+mod secrets;
+mod window;
 
 use crate::scenario::Scenario;
 
 /// Every scenario, in the order they run.
 pub fn all() -> Vec<Scenario> {
     let mut all = basics::scenarios();
+    all.extend(window::scenarios());
     all.extend(paging::scenarios());
     all.extend(failures::scenarios());
+    all.extend(hostile::scenarios());
     all
 }
 

@@ -19,6 +19,7 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "follows every next link byte for byte, never builds page URLs",
             concern: "Implement paging (Common Issues); Pagination (DSTU2)",
             tenants: &[SANDBOX, SECOND],
+            setup: no_changes,
             faults: Vec::new,
             runs: 1,
             between_runs: no_changes,
@@ -29,6 +30,7 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "keeps following next after a page shorter than _count",
             concern: "page throttling (fhir.cerner.com maintainers)",
             tenants: &[SANDBOX],
+            setup: no_changes,
             faults: || vec![FaultRule::new(searches().nth(1), FaultAction::ShortPage { keep: 3 })],
             runs: 1,
             between_runs: no_changes,
@@ -39,6 +41,7 @@ pub fn scenarios() -> Vec<Scenario> {
             description: "keeps one record per id, the newest meta.versionId",
             concern: "Pagination › Concurrency (DSTU2)",
             tenants: &[SANDBOX],
+            setup: no_changes,
             faults: || vec![FaultRule::new(searches().nth(1), FaultAction::MoveEntryToLaterPage)],
             runs: 1,
             between_runs: no_changes,
@@ -76,3 +79,7 @@ fn short_page(ev: &Evidence) -> Vec<CheckResult> {
 fn same_id(ev: &Evidence) -> Vec<CheckResult> {
     vec![matches_truth(ev, SANDBOX), output_well_formed(ev), exit_code(ev, 0)]
 }
+
+#[cfg(test)]
+#[path = "tests/paging.rs"]
+mod tests;

@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 
 use super::Action;
 use crate::app::AppState;
-use crate::fhir::error::{fhir_json, operation_outcome};
-use crate::oauth::error::error_uri;
+use crate::fhir::FhirError;
 use crate::store::{Change, format_instant_ms, instant_ms};
 
 /// Which protocol a request speaks, so errors take its shape.
@@ -32,36 +31,12 @@ pub struct ResetConnection;
 /// Largest body the rewriting actions read.
 const MAX_BODY: usize = 64 * 1024 * 1024;
 
-/// An error answer with `status`, as the surface would give it.
+/// An error answer with `status`, as the surface's handlers render their own errors.
 pub fn error_response(state: &AppState, surface: Surface, status: u16, tenant: &str, client: Option<&str>) -> Response {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let reason = status.canonical_reason().unwrap_or("Error");
     match surface {
-        Surface::Token => {
-            let (code, urn) = match status.as_u16() {
-                401 => ("invalid_client", "invalid-client-credentials"),
-                429 | 503 => ("temporarily_unavailable", "temporarily-unavailable"),
-                400..=499 => ("invalid_request", "invalid-request"),
-                _ => ("server_error", "internal-error"),
-            };
-            let body = json!({ "error": code, "error_uri": error_uri(state.origin(), urn, client, tenant) });
-            let mut response = (status, axum::Json(body)).into_response();
-            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
-        Surface::Fhir => {
-            let code = match status.as_u16() {
-                401 => "login",
-                403 => "forbidden",
-                404 => "not-found",
-                429 => "throttled",
-                400..=499 => "invalid",
-                502..=504 => "transient",
-                _ => "exception",
-            };
-            let diagnostics = if status == StatusCode::TOO_MANY_REQUESTS { "Too Many Requests" } else { reason };
-            fhir_json(status, &operation_outcome("error", code, diagnostics))
-        }
+        Surface::Token => crate::oauth::error::status_response(status, state.origin(), client, tenant),
+        Surface::Fhir => FhirError::for_status(status, crate::fhir::realm(state)).into_response(),
     }
 }
 

@@ -6,8 +6,13 @@
 //! # Layout
 //! - `rule`: the rule format users write, and its validation.
 //! - `apply`: what each action does to a request or a response.
+//! - `hostile`: the hostile-paging actions (cycles, endless and foreign `next` links, huge pages,
+//!   a token URL on another origin).
+//! - `log`: how served requests are logged (an injected fault is not an emulator error).
 
 pub mod apply;
+pub mod hostile;
+pub mod log;
 pub mod rule;
 
 use std::sync::{Mutex, PoisonError};

@@ -81,6 +81,18 @@ pub enum Action {
     /// Move this page's first appointment after its last one (a new version), so it shows up again
     /// on a later page, as Cerner's paging documents under concurrency.
     MoveEntryToLaterPage,
+    /// Point the Bundle's `next` link back at the page fetched before this one (a paging cycle).
+    NextCycle,
+    /// Point the Bundle's `next` link at this page's own URL.
+    NextSelf,
+    /// Answer with an empty page whose `next` link names a fresh page, every time.
+    EndlessNext,
+    /// Point the Bundle's `next` link at the same page of another tenant, on the same origin.
+    ForeignTenantNext { tenant: String },
+    /// Stream the page with `bytes` of JSON whitespace inside it, without announcing its length.
+    HugePage { bytes: u64 },
+    /// Name a token (and authorize) URL on another origin in the metadata and SMART configuration.
+    ForeignTokenUrl { origin: String },
     /// Let the request through untouched (a step in a sequence).
     Pass,
 }
@@ -99,6 +111,12 @@ impl Action {
             Action::ForeignNext { .. } => "foreign_next",
             Action::ShortPage { .. } => "short_page",
             Action::MoveEntryToLaterPage => "move_entry_to_later_page",
+            Action::NextCycle => "next_cycle",
+            Action::NextSelf => "next_self",
+            Action::EndlessNext => "endless_next",
+            Action::ForeignTenantNext { .. } => "foreign_tenant_next",
+            Action::HugePage { .. } => "huge_page",
+            Action::ForeignTokenUrl { .. } => "foreign_token_url",
             Action::Pass => "pass",
         }
     }
@@ -110,7 +128,9 @@ impl Action {
             }
             Action::Throttle { retry_after } => parse_retry_after(retry_after).map(|_| ()),
             Action::Delay { ms } if *ms > 600_000 => Err("delay ms must be at most 600000".into()),
-            Action::ForeignNext { origin } => parse_origin(origin).map(|_| ()),
+            Action::ForeignNext { origin } | Action::ForeignTokenUrl { origin } => parse_origin(origin).map(|_| ()),
+            Action::ForeignTenantNext { tenant } => super::hostile::validate_tenant(tenant),
+            Action::HugePage { bytes } => super::hostile::validate_bytes(*bytes),
             _ => Ok(()),
         }
     }

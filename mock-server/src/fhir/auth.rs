@@ -1,7 +1,8 @@
-//! Access control on the secured endpoint, in the order Cerner applies it (DESIGN.md, "FHIR
-//! requests"): the tenant must exist (403 text); the bearer token must verify and be unexpired by
+//! Access control on the secured endpoint, in the order Cerner applies it (README, "What
+//! is emulated", the secured endpoint): the tenant must exist (403 text); the bearer token must verify and be unexpired by
 //! the emulator's clock (401 `invalid_token`); it must be for this tenant (401, "tenant
-//! mismatch"); the tenant must still approve the account (403 text); and it must grant
+//! mismatch"); the tenant must still approve the account (403 text); a tenant without DSTU2
+//! system access refuses the (system) token (403 `forbidden`); and the token must grant
 //! `system/{Type}.read` (403 `insufficient_scope`).
 
 use axum::http::{HeaderMap, header};
@@ -18,6 +19,20 @@ use crate::tokens::TokenRejection;
 pub struct Principal {
     pub client_id: ClientId,
     pub jti: String,
+    /// The scopes the token grants.
+    pub granted: ScopeSet,
+}
+
+impl Principal {
+    /// `insufficient_scope` unless the token also grants reading `resource_type` (what an
+    /// `_include` of another type needs).
+    pub fn require(&self, state: &AppState, resource_type: ResourceType) -> Result<(), FhirError> {
+        let needed = Scope::system_read(resource_type.as_str());
+        if self.granted.contains(&needed) {
+            return Ok(());
+        }
+        Err(FhirError::InsufficientScope { realm: realm(state), scope: needed.to_string() })
+    }
 }
 
 /// The realm of `WWW-Authenticate` challenges: the FHIR host (and port).
@@ -50,14 +65,19 @@ pub fn authorize(
     if !state.approves(account, &known.id) {
         return Err(FhirError::TenantNotAccessible);
     }
-    if let Some(resource_type) = resource_type {
-        let needed = Scope::system_read(resource_type.as_str());
-        let granted = ScopeSet::parse(&claims.cerner.azs).unwrap_or_default();
-        if !granted.contains(&needed) {
-            return Err(FhirError::InsufficientScope { realm: realm(state), scope: needed.to_string() });
-        }
+    // Every token the emulator issues is a system token.
+    if !known.dstu2_system_access {
+        return Err(FhirError::NoSystemAccess);
     }
-    Ok(Principal { client_id: account.client_id.clone(), jti: claims.jti.clone() })
+    let principal = Principal {
+        client_id: account.client_id.clone(),
+        jti: claims.jti.clone(),
+        granted: ScopeSet::parse(&claims.cerner.azs).unwrap_or_default(),
+    };
+    if let Some(resource_type) = resource_type {
+        principal.require(state, resource_type)?;
+    }
+    Ok(principal)
 }
 
 /// The token of an `Authorization: Bearer …` header.

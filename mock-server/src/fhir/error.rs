@@ -28,6 +28,13 @@ pub enum FhirError {
     /// 422 OperationOutcome `too-costly`: more Patient matches than Cerner returns.
     #[error(transparent)]
     TooCostly(#[from] SearchError),
+    /// 403 OperationOutcome `forbidden`: a system token on the DSTU2 endpoint of a tenant without
+    /// DSTU2 system access (a production tenant, as fhir.cerner.com's DSTU2 overview describes).
+    #[error(
+        "System authentication on DSTU2 is available only in sandbox for beta testing; this tenant does not accept \
+         system access tokens on DSTU2"
+    )]
+    NoSystemAccess,
     /// 403 with the documented text: unknown tenant, or one that has not approved the account.
     #[error("Tenant not valid or accessible")]
     TenantNotAccessible,
@@ -37,9 +44,27 @@ pub enum FhirError {
     /// 404 OperationOutcome `not-found`.
     #[error("{0}")]
     NotFound(String),
-    /// 500 OperationOutcome `exception`; the cause is logged, not sent.
+    /// 500: the documented OperationOutcome of a 500 (`fatal`, `required`); the cause is logged,
+    /// not sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// Any other status, as a fault rule asks for it: an OperationOutcome whose code the status
+    /// stands for.
+    #[error("{0}")]
+    Status(StatusCode),
+}
+
+impl FhirError {
+    /// The error a status stands for, rendered as the handlers render their own: a `401` is an
+    /// `invalid_token` challenge, a `404` `not-found`, a `500` the documented 500.
+    pub fn for_status(status: StatusCode, realm: String) -> Self {
+        match status.as_u16() {
+            401 => FhirError::InvalidToken { realm, description: "The access token is invalid".into() },
+            404 => FhirError::NotFound(status.canonical_reason().unwrap_or("Not Found").to_owned()),
+            500 => FhirError::Internal(format!("status {status} asked for")),
+            _ => FhirError::Status(status),
+        }
+    }
 }
 
 /// An OperationOutcome with one issue.
@@ -83,6 +108,9 @@ impl IntoResponse for FhirError {
                 let body = operation_outcome("error", "forbidden", &self.to_string());
                 with_challenge(fhir_json(StatusCode::FORBIDDEN, &body), &challenge)
             }
+            FhirError::NoSystemAccess => {
+                fhir_json(StatusCode::FORBIDDEN, &operation_outcome("error", "forbidden", &self.to_string()))
+            }
             FhirError::BadSearch(e) => {
                 fhir_json(StatusCode::BAD_REQUEST, &operation_outcome("error", "invalid", &e.to_string()))
             }
@@ -97,10 +125,22 @@ impl IntoResponse for FhirError {
             }
             FhirError::Internal(cause) => {
                 tracing::error!(%cause, "FHIR request failed");
-                fhir_json(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    &operation_outcome("error", "exception", "Internal Server Error"),
-                )
+                let body = json!({
+                    "resourceType": "OperationOutcome",
+                    "issue": [{ "severity": "fatal", "code": "required" }]
+                });
+                fhir_json(StatusCode::INTERNAL_SERVER_ERROR, &body)
+            }
+            FhirError::Status(status) => {
+                let code = match status.as_u16() {
+                    403 => "forbidden",
+                    429 => "throttled",
+                    400..=499 => "invalid",
+                    502..=504 => "transient",
+                    _ => "exception",
+                };
+                let reason = status.canonical_reason().unwrap_or("Error");
+                fhir_json(status, &operation_outcome("error", code, reason))
             }
         }
     }

@@ -2,15 +2,22 @@
 //! endpoint `rest[0].security` carries the SMART `oauth-uris` extension with this tenant's token
 //! URL on the public origin (fhir.cerner.com "Authorization › Discovery"); the open endpoint's has
 //! none.
+//!
+//! It is the request every client sends first and load tests send most, so each tenant's two
+//! statements are rendered once, when the state is built (the profile and the origin never change
+//! afterwards), and served as prepared bytes.
 
+use std::collections::HashMap;
+
+use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::error::fhir_json;
-use super::{Endpoint, FhirError};
+use super::{Endpoint, FHIR_JSON, FhirError};
 use crate::app::AppState;
+use crate::profile::Profile;
 
 /// A search parameter: name, FHIR type, documentation.
 type SearchParam = (&'static str, &'static str, &'static str);
@@ -88,27 +95,54 @@ const RESOURCES: &[(&str, &[SearchParam])] = &[
     ),
 ];
 
+/// Every tenant's Conformance statements, secured and open, as the bytes served.
+#[derive(Debug, Default)]
+pub struct Conformances(HashMap<String, [Bytes; 2]>);
+
+impl Conformances {
+    /// Renders both statements of every tenant of `profile` for the public `origin` (without a
+    /// trailing slash).
+    pub fn render(profile: &Profile, origin: &str) -> Self {
+        let statements = profile.tenants.iter().map(|tenant| {
+            let id = tenant.id.as_str();
+            let bytes = |endpoint| Bytes::from(conformance(origin, id, endpoint).to_string());
+            (id.to_owned(), [bytes(Endpoint::Secured), bytes(Endpoint::Open)])
+        });
+        Self(statements.collect())
+    }
+
+    fn get(&self, tenant: &str, endpoint: Endpoint) -> Option<Bytes> {
+        let [secured, open] = self.0.get(tenant)?;
+        Some(match endpoint {
+            Endpoint::Secured => secured.clone(),
+            Endpoint::Open => open.clone(),
+        })
+    }
+}
+
 pub(super) async fn secured(State(state): State<AppState>, Path(tenant): Path<String>) -> Result<Response, FhirError> {
-    conformance(&state, &tenant, Endpoint::Secured)
+    serve(&state, &tenant, Endpoint::Secured)
 }
 
 pub(super) async fn open(State(state): State<AppState>, Path(tenant): Path<String>) -> Result<Response, FhirError> {
-    conformance(&state, &tenant, Endpoint::Open)
+    serve(&state, &tenant, Endpoint::Open)
 }
 
-fn conformance(state: &AppState, tenant: &str, endpoint: Endpoint) -> Result<Response, FhirError> {
-    if state.profile().tenant(tenant).is_none() {
-        return Err(FhirError::TenantNotAccessible);
-    }
-    let url = format!("{}{}metadata", state.origin(), endpoint.base_path(tenant));
+fn serve(state: &AppState, tenant: &str, endpoint: Endpoint) -> Result<Response, FhirError> {
+    let body = state.conformances().get(tenant, endpoint).ok_or(FhirError::TenantNotAccessible)?;
+    Ok((StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON))], body).into_response())
+}
+
+fn conformance(origin: &str, tenant: &str, endpoint: Endpoint) -> Value {
+    let url = format!("{origin}{}metadata", endpoint.base_path(tenant));
     let security = match endpoint {
         Endpoint::Open => json!({ "cors": true }),
         Endpoint::Secured => json!({
             "extension": [{
                 "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
                 "extension": [
-                    { "url": "token", "valueUri": state.token_url(tenant) },
-                    { "url": "authorize", "valueUri": state.authorize_url(tenant) },
+                    { "url": "token", "valueUri": format!("{origin}{}", crate::oauth::token_path(tenant)) },
+                    { "url": "authorize", "valueUri": crate::app::authorize_url(origin, tenant) },
                 ]
             }],
             "cors": true,
@@ -121,7 +155,7 @@ fn conformance(state: &AppState, tenant: &str, endpoint: Endpoint) -> Result<Res
     };
     let mut resources = vec![json!({ "type": "Conformance", "interaction": [{ "code": "read" }] })];
     resources.extend(RESOURCES.iter().map(|(name, params)| resource(name, params)));
-    let body = json!({
+    json!({
         "resourceType": "Conformance",
         "text": { "status": "generated", "div": "<div>Generated Conformance Statement</div>" },
         "url": url,
@@ -140,8 +174,7 @@ fn conformance(state: &AppState, tenant: &str, endpoint: Endpoint) -> Result<Res
             "security": security,
             "resource": resources,
         }]
-    });
-    Ok(fhir_json(StatusCode::OK, &body))
+    })
 }
 
 fn resource(name: &str, params: &[SearchParam]) -> Value {

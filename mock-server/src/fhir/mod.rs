@@ -6,7 +6,7 @@
 mod auth;
 mod bundle;
 pub mod error;
-mod metadata;
+pub mod metadata;
 pub mod paging;
 pub mod params;
 mod resources;
@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use crate::app::AppState;
+pub use auth::realm;
 pub use error::FhirError;
 
 /// The content type of every FHIR JSON response.

@@ -137,6 +137,27 @@ pub fn page_bounds(matches: &[Key], cursor: Option<(Key, Direction)>, count: usi
     }
 }
 
+/// [`page_bounds`] for matches in an order of their own within equal starts (Slots): the cursor is
+/// found by position. When its entry is no longer a match (the slot was booked), the page goes on
+/// after (or, going back, before) the matches with its start.
+pub fn page_bounds_in_order(matches: &[Key], cursor: Option<(Key, Direction)>, count: usize) -> (usize, usize) {
+    match cursor {
+        None => (0, count.min(matches.len())),
+        Some((key, Direction::Next)) => {
+            let start = matches
+                .iter()
+                .position(|k| *k == key)
+                .map_or_else(|| matches.partition_point(|k| k.0 <= key.0), |at| at + 1);
+            (start, (start + count).min(matches.len()))
+        }
+        Some((key, Direction::Previous)) => {
+            let end =
+                matches.iter().position(|k| *k == key).unwrap_or_else(|| matches.partition_point(|k| k.0 < key.0));
+            (end.saturating_sub(count), end)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +172,15 @@ mod tests {
             direction: Direction::Next,
             issued_ms: 0,
         }
+    }
+
+    #[test]
+    fn pages_in_an_order_of_their_own_continue_after_their_cursor() {
+        let matches = [(1, 9), (1, 3), (1, 5), (2, 1)];
+        assert_eq!(page_bounds_in_order(&matches, None, 2), (0, 2));
+        assert_eq!(page_bounds_in_order(&matches, Some(((1, 3), Direction::Next)), 2), (2, 4));
+        assert_eq!(page_bounds_in_order(&matches, Some(((1, 5), Direction::Previous)), 2), (0, 2));
+        assert_eq!(page_bounds_in_order(&matches, Some(((1, 4), Direction::Next)), 2), (3, 4), "a gone cursor");
     }
 
     #[test]

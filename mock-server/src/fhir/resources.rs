@@ -5,9 +5,9 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::auth::authorize;
+use super::auth::{Principal, authorize};
 use super::bundle::{Bundle, Entry};
-use super::paging::{Direction, PageState, page_bounds};
+use super::paging::{Direction, PageState, page_bounds, page_bounds_in_order};
 use super::params::{Query, Search, SlotQuery, parse_search};
 use super::{Endpoint, FHIR_JSON, FhirError};
 use crate::app::AppState;
@@ -22,7 +22,7 @@ pub(super) async fn read_secured(
     Path((tenant, kind, id)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, FhirError> {
-    let resource_type = authorized_type(&state, &headers, &tenant, &kind)?;
+    let (resource_type, _) = authorized_type(&state, &headers, &tenant, &kind)?;
     read(&state, &tenant, resource_type, &id)
 }
 
@@ -40,9 +40,10 @@ pub(super) async fn search_secured(
     short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
-    let resource_type = authorized_type(&state, &headers, &tenant, &kind)?;
+    let (resource_type, principal) = authorized_type(&state, &headers, &tenant, &kind)?;
     let limit = short.map(|Extension(ShortPage(keep))| keep);
-    search(&state, Endpoint::Secured, &tenant, resource_type, query.as_deref().unwrap_or_default(), limit)
+    let query = query.as_deref().unwrap_or_default();
+    search(&state, Endpoint::Secured, &tenant, resource_type, query, limit, Some(&principal))
 }
 
 pub(super) async fn search_open(
@@ -53,16 +54,21 @@ pub(super) async fn search_open(
 ) -> Result<Response, FhirError> {
     let resource_type = open_type(&state, &tenant, &kind)?;
     let limit = short.map(|Extension(ShortPage(keep))| keep);
-    search(&state, Endpoint::Open, &tenant, resource_type, query.as_deref().unwrap_or_default(), limit)
+    search(&state, Endpoint::Open, &tenant, resource_type, query.as_deref().unwrap_or_default(), limit, None)
 }
 
 /// Authorizes, then resolves the type; an unknown type is a 404 only for an authorized caller.
-fn authorized_type(state: &AppState, headers: &HeaderMap, tenant: &str, kind: &str) -> Result<ResourceType, FhirError> {
+fn authorized_type(
+    state: &AppState,
+    headers: &HeaderMap,
+    tenant: &str,
+    kind: &str,
+) -> Result<(ResourceType, Principal), FhirError> {
     match kind.parse::<ResourceType>() {
         Ok(resource_type) => {
             let principal = authorize(state, headers, tenant, Some(resource_type))?;
             tracing::debug!(client = %principal.client_id, jti = %principal.jti, %tenant, %resource_type, "authorized");
-            Ok(resource_type)
+            Ok((resource_type, principal))
         }
         Err(_) => {
             authorize(state, headers, tenant, None)?;
@@ -110,15 +116,24 @@ fn search(
     resource_type: ResourceType,
     raw_query: &str,
     short_page: Option<usize>,
+    principal: Option<&Principal>,
 ) -> Result<Response, FhirError> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
     let request = page_request(state, tenant, resource_type, pairs)?;
     let search = parse_search(resource_type, &request.params)?;
+    // Slot `_include=Slot:schedule` on the secured endpoint needs a Schedule scope too (Slot).
+    if let Some(principal) = principal.filter(|_| includes_schedule(&search)) {
+        principal.require(state, ResourceType::Schedule)?;
+    }
     let store = state.store();
     let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
     let matches = store.search_cached(tenant, &data, resource_type, &request.params, &search.query)?;
     let count = short_page.map_or(search.count as usize, |keep| keep.min(search.count as usize));
-    let (start, end) = page_bounds(&matches, request.cursor, count);
+    let (start, end) = if resource_type == ResourceType::Slot {
+        page_bounds_in_order(&matches, request.cursor, count)
+    } else {
+        page_bounds(&matches, request.cursor, count)
+    };
     let base = format!("{}{}", state.origin(), endpoint.base_path(tenant));
     let link = |key: Key, direction: Direction| {
         let token = state.page_keys().encode(&PageState {
@@ -191,11 +206,7 @@ fn add_entries<'a>(
     for row in page.iter().filter_map(|(_, row)| table.row(*row)) {
         bundle.entries.push(Entry { resource_type, row, mode });
     }
-    let include = matches!(
-        &search.query,
-        Query::Slot(SlotQuery::Ids { include_schedule: true, .. } | SlotQuery::ByType { include_schedule: true, .. })
-    );
-    if include {
+    if includes_schedule(search) {
         let mut seen = Vec::new();
         for schedule_id in page.iter().filter_map(|(_, row)| data.slot_schedule(*row)) {
             if seen.contains(&schedule_id) {
@@ -207,4 +218,11 @@ fn add_entries<'a>(
             }
         }
     }
+}
+
+fn includes_schedule(search: &Search) -> bool {
+    matches!(
+        &search.query,
+        Query::Slot(SlotQuery::Ids { include_schedule: true, .. } | SlotQuery::ByType { include_schedule: true, .. })
+    )
 }

@@ -1,5 +1,5 @@
 //! `GET {base}.well-known/smart-configuration`. Cerner documents it for R4 only; the emulator serves
-//! it for DSTU2 too (DESIGN.md, chosen) so clients can discover the token endpoint either way.
+//! it for DSTU2 too (chosen; README, "Discovery") so clients can discover the token endpoint either way.
 //! It advertises only what the emulator implements: client credentials with client_secret_basic
 //! or private_key_jwt (RS384, ES384), and `system/*.read` scopes of the served types.
 

@@ -33,7 +33,11 @@ pub fn identify(state: &AppState, path: &str, headers: &HeaderMap, body: Option<
         let (scheme, credentials) = value.split_once(' ').unwrap_or((value, ""));
         identity.scheme = Some(scheme.to_owned());
         if scheme.eq_ignore_ascii_case("basic") {
-            identity.client = form::parse_basic(credentials).ok().map(|(id, _)| id);
+            // The id of a registered account when one of the readings names one (the limits and the
+            // journal key on it), else the raw reading's.
+            let pairs = form::parse_basic(credentials).unwrap_or_default();
+            let known = pairs.iter().find(|(id, _)| state.profile().account(id).is_some());
+            identity.client = known.or(pairs.first()).map(|(id, _)| id.clone());
         } else if let Some(claims) =
             scheme.eq_ignore_ascii_case("bearer").then(|| state.keys().inspect(credentials.trim())).flatten()
         {

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::faults::apply::{self, ResetConnection, Surface};
+use crate::faults::hostile;
 use crate::faults::{Action, RequestFacts};
 use crate::journal::{FaultApplied, JournalEntry};
 use identify::{Identity, identify};
@@ -66,6 +67,9 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
     entry.fault =
         fault.as_ref().map(|(rule, action)| FaultApplied { rule: rule.clone(), action: action.name().to_owned() });
     let mut response = handle(&state, &identity, fault.as_ref().map(|(_, a)| a), request, next).await;
+    if let Some(applied) = &entry.fault {
+        crate::faults::log::mark(&mut response, applied);
+    }
     if identity.surface == Some(Surface::Fhir) && !response.headers().contains_key("x-request-id") {
         let id = HeaderValue::from_str(&Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("unknown"));
         response.headers_mut().insert("x-request-id", id);
@@ -120,6 +124,7 @@ async fn handle(
                 state.expire_token(jti);
             }
         }
+        Some(Action::EndlessNext) => return hostile::endless(state, request.uri()),
         Some(Action::RevokeApproval) => {
             if let (Some(client), Some(tenant)) = (client, identity.tenant.as_deref()) {
                 state.revoke_approval(client, tenant);
@@ -130,8 +135,12 @@ async fn handle(
     if let Some(throttled) = check_limits(state, identity) {
         return apply::throttled(state, surface, &throttled.to_string(), tenant, client);
     }
+    let uri = request.uri().clone();
     let response = next.run(request).await;
     match action {
+        Some(action) if hostile::rewrites(action) => {
+            hostile::rewrite(state, action, identity.tenant.as_deref(), &uri, response).await
+        }
         Some(action) => apply::rewrite(state, action, identity.tenant.as_deref(), response).await,
         None => response,
     }

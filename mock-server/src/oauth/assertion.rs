@@ -1,6 +1,6 @@
 //! JWT client authentication (private_key_jwt; RFC 7523, SMART Backend Services) as Cerner
-//! documents it: the assertion is signed RS384 or ES384 with a key from the account's registered
-//! JWKS; `iss` = `sub` = client id; `aud` = this token URL; `exp` not past and at most five
+//! documents it: the header carries `typ: JWT` and the `kid` of a key from the account's registered
+//! JWKS, and the assertion is signed RS384 or ES384 with that key; `iss` = `sub` = client id; `aud` = this token URL; `exp` not past and at most five
 //! minutes ahead; `jti` never used twice.
 
 use std::collections::HashMap;
@@ -70,16 +70,22 @@ pub fn verify<'p>(
     if !matches!(header.alg, Algorithm::RS384 | Algorithm::ES384) {
         return Err(format!("alg {:?} is not RS384 or ES384", header.alg));
     }
+    // SMART Backend Services, which Cerner points to for JWT authentication, requires both.
+    if header.typ.as_deref() != Some("JWT") {
+        return Err("the assertion's header has no typ \"JWT\"".into());
+    }
+    let Some(kid) = header.kid.as_deref() else {
+        return Err("the assertion's header has no kid".into());
+    };
     let iss = claimed_client(assertion).ok_or("the assertion has no iss")?;
     if expected.client_id.is_some_and(|id| id != iss) {
         return Err("client_id differs from the assertion's iss".into());
     }
     let account = profile.account(&iss).ok_or_else(|| format!("unknown client {iss:?}"))?;
     let jwks = account.jwks.as_ref().ok_or_else(|| format!("client {iss:?} has no registered JWKS"))?;
-    let candidates: Vec<&Jwk> =
-        jwks.keys.iter().filter(|k| header.kid.is_none() || k.common.key_id == header.kid).collect();
+    let candidates: Vec<&Jwk> = jwks.keys.iter().filter(|k| k.common.key_id.as_deref() == Some(kid)).collect();
     if candidates.is_empty() {
-        return Err(format!("no registered key has kid {:?}", header.kid));
+        return Err(format!("no registered key has kid {kid:?}"));
     }
     let mut validation = Validation::new(header.alg);
     validation.validate_exp = false;

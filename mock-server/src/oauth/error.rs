@@ -1,6 +1,6 @@
 //! Token-endpoint errors (RFC 6749 §5.2) in Cerner's shape: `{"error", "error_uri"}`, where
 //! `error_uri` names a URN under `urn:cerner:error:authorization-server:oauth2:token:` and a fresh
-//! instance id. Statuses are DESIGN.md's choices.
+//! instance id. Statuses are the README's table ("What is emulated", token endpoint errors).
 
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -46,7 +46,7 @@ impl OAuthError {
         use OAuthError::*;
         match self {
             InvalidRequest(_) => (StatusCode::BAD_REQUEST, "invalid_request", "invalid-request"),
-            InvalidClient(_) => (StatusCode::UNAUTHORIZED, "invalid_client", "invalid-client-credentials"),
+            InvalidClient(_) => (StatusCode::UNAUTHORIZED, "invalid_client", CLIENT_CREDENTIALS_URN),
             InvalidAssertion(_) => (StatusCode::UNAUTHORIZED, "invalid_client", "invalid-client-assertion"),
             UnsupportedGrantType(_) => (StatusCode::BAD_REQUEST, "unsupported_grant_type", "unsupported-grant-type"),
             InvalidScope(_) => (StatusCode::BAD_REQUEST, "invalid_scope", "invalid-scope"),
@@ -84,10 +84,39 @@ pub fn error_uri(origin: &str, urn_suffix: &str, client: Option<&str>, tenant: &
 }
 
 #[derive(Serialize)]
-struct Body {
-    error: &'static str,
+struct Body<'a> {
+    error: &'a str,
     error_uri: String,
 }
+
+/// The one rendering of a token-endpoint error, for the handler's refusals and for the answers
+/// fault rules inject alike: Cerner's body, `Cache-Control: no-store` and `Pragma: no-cache` as on
+/// every token response, and `WWW-Authenticate: Basic` when the client credentials were refused.
+pub fn render(status: StatusCode, code: &str, urn: &str, origin: &str, client: Option<&str>, tenant: &str) -> Response {
+    let body = Body { error: code, error_uri: error_uri(origin, urn, client, tenant) };
+    let mut response = (status, Json(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    if urn == CLIENT_CREDENTIALS_URN {
+        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"token\""));
+    }
+    response
+}
+
+/// A token-endpoint error with `status` and nothing else to say (what a fault rule asks for): the
+/// `error` code and URN the status stands for.
+pub fn status_response(status: StatusCode, origin: &str, client: Option<&str>, tenant: &str) -> Response {
+    let (code, urn) = match status.as_u16() {
+        401 => ("invalid_client", CLIENT_CREDENTIALS_URN),
+        429 | 503 => ("temporarily_unavailable", "temporarily-unavailable"),
+        400..=499 => ("invalid_request", "invalid-request"),
+        _ => ("server_error", "internal-error"),
+    };
+    render(status, code, urn, origin, client, tenant)
+}
+
+const CLIENT_CREDENTIALS_URN: &str = "invalid-client-credentials";
 
 impl IntoResponse for OAuthFailure {
     fn into_response(self) -> Response {
@@ -98,14 +127,6 @@ impl IntoResponse for OAuthFailure {
                 tracing::info!(error = %self.error, client = ?self.client, tenant = %self.tenant, "token request refused")
             }
         }
-        let body = Body { error: code, error_uri: error_uri(&self.origin, urn, self.client.as_deref(), &self.tenant) };
-        let mut response = (status, Json(body)).into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        if matches!(self.error, OAuthError::InvalidClient(_)) {
-            headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"token\""));
-        }
-        response
+        render(status, code, urn, &self.origin, self.client.as_deref(), &self.tenant)
     }
 }

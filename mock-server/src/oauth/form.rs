@@ -81,16 +81,24 @@ fn truncate(text: &str) -> String {
     text.chars().take(40).collect()
 }
 
-/// Client id and secret from an `Authorization: Basic` value (without the scheme). Both halves
-/// are form-urlencoded before base64 (RFC 6749 §2.3.1).
-pub fn parse_basic(credentials: &str) -> Result<(String, String), FormError> {
+/// The (client id, secret) pairs an `Authorization: Basic` value (without the scheme) may stand
+/// for, most likely first: the raw `base64("clientid:secret")` that fhir.cerner.com documents
+/// ("Basic Authentication"), then, when it differs, RFC 6749 §2.3.1's form, where both halves are
+/// form-urlencoded before base64. A secret with `+ / = %` in it thus works either way.
+pub fn parse_basic(credentials: &str) -> Result<Vec<(String, String)>, FormError> {
     let decoded = STANDARD
         .decode(credentials.trim())
         .map_err(|_| FormError::BadEscape("Basic credentials are not base64".into()))?;
     let text = String::from_utf8(decoded).map_err(|_| FormError::NotUtf8)?;
     let (id, secret) =
         text.split_once(':').ok_or_else(|| FormError::MissingEquals("Basic credentials have no ':'".into()))?;
-    Ok((decode_component(id)?, decode_component(secret)?))
+    let mut pairs = vec![(id.to_owned(), secret.to_owned())];
+    if let (Ok(id), Ok(secret)) = (decode_component(id), decode_component(secret))
+        && pairs[0] != (id.clone(), secret.clone())
+    {
+        pairs.push((id, secret));
+    }
+    Ok(pairs)
 }
 
 #[cfg(test)]
@@ -117,9 +125,14 @@ mod tests {
     }
 
     #[test]
-    fn basic_credentials_are_form_decoded() {
+    fn basic_credentials_are_read_raw_then_form_decoded() {
         let value = STANDARD.encode("my%3Aclient:s%26cret");
-        assert_eq!(parse_basic(&value).unwrap(), ("my:client".into(), "s&cret".into()));
+        let pairs = parse_basic(&value).unwrap();
+        assert_eq!(pairs, [("my%3Aclient".into(), "s%26cret".into()), ("my:client".into(), "s&cret".into())]);
+        let raw = parse_basic(&STANDARD.encode("client:a+b/c=d%zz")).unwrap();
+        assert_eq!(raw, [("client".to_owned(), "a+b/c=d%zz".to_owned())], "not form-encoded: raw only");
+        let plain = parse_basic(&STANDARD.encode("client:secret")).unwrap();
+        assert_eq!(plain, [("client".to_owned(), "secret".to_owned())]);
         assert!(parse_basic("!!!").is_err());
         assert!(parse_basic(&STANDARD.encode("nocolon")).is_err());
     }

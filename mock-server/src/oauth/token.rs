@@ -27,14 +27,20 @@ struct TokenResponse {
 
 /// How the client authenticated itself.
 enum Credentials {
-    Basic { client_id: String, secret: String },
-    Assertion { assertion: String },
+    /// The pairs the Basic value may stand for, most likely first ([`parse_basic`]).
+    Basic {
+        pairs: Vec<(String, String)>,
+    },
+    Assertion {
+        assertion: String,
+    },
 }
 
 impl Credentials {
     fn claimed_client(&self) -> Option<String> {
         match self {
-            Credentials::Basic { client_id, .. } => Some(client_id.clone()),
+            Credentials::Basic { pairs } => pairs.first().map(|(client_id, _)| client_id.clone()),
+
             Credentials::Assertion { assertion } => assertion::claimed_client(assertion),
         }
     }
@@ -130,9 +136,9 @@ fn credentials(headers: &HeaderMap, form: &Form) -> Result<Credentials, OAuthErr
         if !scheme.eq_ignore_ascii_case("basic") {
             return Err(OAuthError::InvalidClient(format!("unsupported authorization scheme {scheme:?}")));
         }
-        let (client_id, secret) =
+        let pairs =
             parse_basic(rest).map_err(|e| OAuthError::InvalidClient(format!("malformed Basic credentials: {e}")))?;
-        return Ok(Credentials::Basic { client_id, secret });
+        return Ok(Credentials::Basic { pairs });
     }
     match (assertion_type, form.get("client_assertion")) {
         (Some(JWT_BEARER), Some(assertion)) => Ok(Credentials::Assertion { assertion: assertion.to_owned() }),
@@ -154,14 +160,18 @@ fn authenticate<'s>(
 ) -> Result<&'s Account, OAuthError> {
     let profile = state.profile();
     match credentials {
-        Credentials::Basic { client_id, secret } => {
-            if form.get("client_id").is_some_and(|id| id != client_id) {
+        Credentials::Basic { pairs } => {
+            let account = pairs.iter().find_map(|(client_id, secret)| {
+                profile.account(client_id).filter(|a| a.secret.as_ref().is_some_and(|s| s.matches(secret)))
+            });
+            let Some(account) = account else {
+                let client_id = pairs.first().map(|(id, _)| id.as_str()).unwrap_or_default();
+                return Err(OAuthError::InvalidClient(format!("unknown client or wrong secret for {client_id:?}")));
+            };
+            if form.get("client_id").is_some_and(|id| id != account.client_id.as_str()) {
                 return Err(OAuthError::InvalidRequest("client_id differs from the Basic credentials".into()));
             }
-            profile
-                .account(client_id)
-                .filter(|a| a.secret.as_ref().is_some_and(|s| s.matches(secret)))
-                .ok_or_else(|| OAuthError::InvalidClient(format!("unknown client or wrong secret for {client_id:?}")))
+            Ok(account)
         }
         Credentials::Assertion { assertion } => {
             let token_url = format!("{}{}", state.origin(), super::token_path(tenant));

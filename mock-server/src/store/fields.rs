@@ -34,18 +34,21 @@ pub fn reference_id<'a>(reference: &'a str, resource_type: &str) -> Option<&'a s
 #[derive(Deserialize, Default)]
 pub struct Reference {
     pub reference: Option<String>,
+    pub display: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 pub struct Coding {
     pub system: Option<String>,
     pub code: Option<String>,
+    pub display: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
 pub struct CodeableConcept {
     #[serde(default)]
     pub coding: Vec<Coding>,
+    pub text: Option<String>,
 }
 
 #[derive(Deserialize, Default)]

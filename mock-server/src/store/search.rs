@@ -7,7 +7,9 @@ use std::collections::HashSet;
 use super::ResourceType;
 use super::sorted::Key;
 use super::tenant::TenantData;
-use crate::fhir::params::{AppointmentQuery, EncounterQuery, Ids, PatientQuery, Query, SlotQuery, TimeRange, Token};
+use crate::fhir::params::{
+    AppointmentQuery, EncounterQuery, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange, Token,
+};
 
 /// More Patient matches than this is a 422 (documented).
 pub const PATIENT_MATCH_LIMIT: usize = 1000;
@@ -131,7 +133,8 @@ impl TenantData {
     fn search_slots(&self, query: &SlotQuery) -> Vec<Key> {
         let SlotQuery::ByType { slot_types, start, actors, locations, .. } = query else { return Vec::new() };
         let schedules = actors.as_ref().map(|actors| self.schedules_of(actors));
-        self.slots_by_start
+        let mut keys: Vec<Key> = self
+            .slots_by_start
             .range(start.from, start.to)
             .iter()
             .copied()
@@ -146,7 +149,18 @@ impl TenantData {
                         .as_ref()
                         .is_none_or(|l| slot.location.as_deref().is_some_and(|id| l.iter().any(|x| x == id)))
             })
-            .collect()
+            .collect();
+        self.order_slot_ties(&mut keys);
+        keys
+    }
+
+    /// Orders slots that start at the same time by slot type, then scheduling location display,
+    /// as Cerner sorts them (a stable sort: equal ones keep their row order). The keys stay
+    /// sorted by `start`; within a start they no longer follow the row, which is why Slot pages
+    /// find their cursor by position ([`crate::fhir::paging::page_bounds_in_order`]).
+    fn order_slot_ties(&self, keys: &mut [Key]) {
+        let tie = |row: u32| self.slots.get(row as usize).map(|slot| (&slot.tie.0, &slot.tie.1));
+        keys.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1).cmp(&tie(b.1))).then(a.1.cmp(&b.1)));
     }
 
     /// Ids of the schedules whose actor is one of `actors` (`Practitioner/593923`).
@@ -189,12 +203,14 @@ fn token_matches(token: &Token, system: Option<&str>, code: &str) -> bool {
     token.code == code && token.system.as_deref().is_none_or(|s| Some(s) == system)
 }
 
-/// FHIR string search: case-insensitive "starts with".
-fn any_starts(values: &[String], prefix: &Option<String>) -> bool {
-    prefix.as_ref().is_none_or(|p| {
-        let p = p.to_lowercase();
-        values.iter().any(|v| v.starts_with(&p))
-    })
+/// FHIR string search: case-insensitive "starts with" on the lower-cased values; with `:exact`,
+/// the whole value as written.
+fn text_matches(lower: &[String], exact: &[String], text: &Text) -> bool {
+    if text.exact {
+        return exact.contains(&text.value);
+    }
+    let prefix = text.value.to_lowercase();
+    lower.iter().any(|v| v.starts_with(&prefix))
 }
 
 fn any_equals(values: &[String], wanted: &Option<String>) -> bool {
@@ -207,11 +223,18 @@ fn in_range(value: Option<i64>, range: &Option<TimeRange>) -> bool {
 
 fn patient_matches(p: &super::tenant::PatientFields, q: &PatientQuery) -> bool {
     // `name` matches any part of any name; checked without building a list per patient.
-    let name_ok = any_starts(&p.families, &q.name) || any_starts(&p.givens, &q.name) || any_starts(&p.texts, &q.name);
+    let name_ok = q.name.as_ref().is_none_or(|name| {
+        text_matches(&p.families, &p.exact_families, name)
+            || text_matches(&p.givens, &p.exact_givens, name)
+            || text_matches(&p.texts, &p.exact_texts, name)
+    });
+    let text_ok = |lower: &[String], exact: &[String], text: &Option<Text>| {
+        text.as_ref().is_none_or(|text| text_matches(lower, exact, text))
+    };
     name_ok
-        && any_starts(&p.families, &q.family)
-        && any_starts(&p.givens, &q.given)
-        && any_starts(&p.postal_codes, &q.postal_code)
+        && text_ok(&p.families, &p.exact_families, &q.family)
+        && text_ok(&p.givens, &p.exact_givens, &q.given)
+        && text_ok(&p.postal_codes, &p.exact_postal_codes, &q.postal_code)
         && any_equals(&p.phones, &q.phone)
         && any_equals(&p.emails, &q.email)
         && in_range(p.birth, &q.birthdate)

@@ -45,18 +45,27 @@ pub struct SlotFields {
     pub types: Vec<(Option<Box<str>>, Box<str>)>,
     pub schedule: Option<Box<str>>,
     pub location: Option<Box<str>>,
+    /// What ties in `start` are ordered by (Slot: "sorted first by start …, followed by
+    /// slot-type and Scheduling Location display"): the type's text (or first coding's display or
+    /// code), then the location's display.
+    pub tie: (Box<str>, Box<str>),
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct PatientFields {
-    /// Lower-cased family names, given names, and name texts.
+    /// Lower-cased family names, given names, and name texts (prefix searches).
     pub families: Vec<String>,
     pub givens: Vec<String>,
     pub texts: Vec<String>,
+    /// The same names as written (`:exact` searches).
+    pub exact_families: Vec<String>,
+    pub exact_givens: Vec<String>,
+    pub exact_texts: Vec<String>,
     pub identifiers: Vec<(Option<String>, String)>,
     pub phones: Vec<String>,
     pub emails: Vec<String>,
     pub postal_codes: Vec<String>,
+    pub exact_postal_codes: Vec<String>,
     pub gender: Option<String>,
     pub birth: Option<i64>,
 }
@@ -329,13 +338,21 @@ fn appointment_fields(doc: ResourceDoc) -> ReadAppointment {
 }
 
 fn slot_fields(doc: ResourceDoc) -> SlotFields {
-    let location = doc
-        .extension
-        .iter()
-        .filter(|e| e.url == fields::SCHEDULING_LOCATION)
-        .find_map(|e| e.value_reference.reference.as_deref().and_then(|r| fields::reference_id(r, "Location")))
+    let scheduling_location = doc.extension.iter().find(|e| e.url == fields::SCHEDULING_LOCATION);
+    let location = scheduling_location
+        .and_then(|e| e.value_reference.reference.as_deref())
+        .and_then(|r| fields::reference_id(r, "Location"))
         .map(Into::into);
+    let location_display = scheduling_location.and_then(|e| e.value_reference.display.as_deref()).unwrap_or_default();
+    let type_text = doc.kind.first().and_then(|concept| {
+        concept
+            .text
+            .as_deref()
+            .or_else(|| concept.coding.first().and_then(|c| c.display.as_deref().or(c.code.as_deref())))
+    });
+    let tie = (type_text.unwrap_or_default().into(), location_display.into());
     SlotFields {
+        tie,
         start: doc.start.as_deref().and_then(fields::instant_ms),
         free: doc.free_busy_type.as_deref() == Some("free"),
         types: doc
@@ -362,6 +379,10 @@ fn patient_fields(doc: ResourceDoc) -> PatientFields {
         families: doc.name.iter().flat_map(|n| n.family.iter().map(lower)).collect(),
         givens: doc.name.iter().flat_map(|n| n.given.iter().map(lower)).collect(),
         texts: doc.name.iter().filter_map(|n| n.text.as_ref().map(lower)).collect(),
+        exact_families: doc.name.iter().flat_map(|n| n.family.iter().cloned()).collect(),
+        exact_givens: doc.name.iter().flat_map(|n| n.given.iter().cloned()).collect(),
+        exact_texts: doc.name.iter().filter_map(|n| n.text.clone()).collect(),
+        exact_postal_codes: doc.address.iter().filter_map(|a| a.postal_code.clone()).collect(),
         identifiers: doc.identifier.iter().filter_map(|i| Some((i.system.clone(), i.value.clone()?))).collect(),
         phones: telecom("phone"),
         emails: telecom("email"),

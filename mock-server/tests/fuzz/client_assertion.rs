@@ -52,7 +52,7 @@ impl Fixture {
         let mut fixture = Fixture { emulator, rsa, ec, hs, pool: Vec::new(), executions: AtomicU64::new(0) };
         for n in 0..16u32 {
             let claims = json!({ "iss": JWT_CLIENT, "sub": JWT_CLIENT, "aud": token_url(), "exp": now() + 200, "jti": format!("pool-{n}") });
-            let signer = if n % 2 == 0 { Signer::Rs384(Some(RSA_KID)) } else { Signer::Es384(None) };
+            let signer = if n % 2 == 0 { Signer::Rs384(Some(RSA_KID)) } else { Signer::Es384(Some(EC_KID)) };
             fixture.pool.push(fixture.sign(&signer, &claims));
         }
         fixture
@@ -83,7 +83,7 @@ enum Signer {
 
 impl Signer {
     fn is_good(&self) -> bool {
-        matches!(self, Signer::Rs384(None | Some(RSA_KID)) | Signer::Es384(None | Some(EC_KID)))
+        matches!(self, Signer::Rs384(Some(RSA_KID)) | Signer::Es384(Some(EC_KID)))
     }
 }
 

@@ -20,7 +20,7 @@ async fn the_sandbox_summary_shows_a_hundred_appointments_at_location_21503380()
     assert!(starts.last >= time::macros::datetime!(2026-02-01 00:00:00 UTC), "{starts:?}");
     assert_eq!(detail.info.fhir_base, format!("{}/dstu2/{SANDBOX}/", app.base));
 
-    assert_eq!(app.admin.tenants().await.unwrap().len(), 3);
+    assert_eq!(app.admin.tenants().await.unwrap().len(), 4);
     let missing = app.admin.tenant("nope").await.unwrap_err();
     assert!(missing.to_string().contains("404"), "{missing}");
 }

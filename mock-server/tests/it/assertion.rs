@@ -51,12 +51,29 @@ async fn rs384_assertion_signed_with_the_fixture_key_gets_a_token() {
 }
 
 #[tokio::test]
-async fn es384_assertion_without_kid_gets_a_token() {
+async fn es384_assertion_with_an_audience_list_gets_a_token() {
     let app = spawn_app().await;
     let mut claims = good_claims(&app.token_url(SANDBOX));
     claims["aud"] = json!([app.token_url(SANDBOX)]);
-    let env = post(&app, &sign(Algorithm::ES384, None, &claims)).await;
+    let env = post(&app, &sign(Algorithm::ES384, Some("jwt-account-es384"), &claims)).await;
     assert_eq!(env["status"], 200, "{env:#}");
+}
+
+/// SMART Backend Services (which Cerner points to) requires `kid` and `typ: JWT` in the header.
+#[tokio::test]
+async fn an_assertion_without_kid_or_typ_is_invalid_client() {
+    let app = spawn_app().await;
+    let env = post(&app, &sign(Algorithm::ES384, None, &good_claims(&app.token_url(SANDBOX)))).await;
+    assert_eq!((env["status"].as_u64(), env["body"]["error"].as_str()), (Some(401), Some("invalid_client")));
+    assert!(env["body"]["error_uri"].as_str().unwrap().contains("invalid%2Dclient%2Dassertion"), "{env:#}");
+    assert_envelope!("assertion_without_kid", env);
+    let mut header = Header::new(Algorithm::ES384);
+    header.kid = Some("jwt-account-es384".into());
+    header.typ = None;
+    let key = EncodingKey::from_ec_pem(EC_KEY).unwrap();
+    let untyped = jsonwebtoken::encode(&header, &good_claims(&app.token_url(SANDBOX)), &key).unwrap();
+    let env = post(&app, &untyped).await;
+    assert_eq!((env["status"].as_u64(), env["body"]["error"].as_str()), (Some(401), Some("invalid_client")));
 }
 
 #[tokio::test]
@@ -87,14 +104,23 @@ async fn every_broken_assertion_is_invalid_client() {
         claims
     };
     let cases = [
-        ("aud of another tenant", sign(Algorithm::RS384, None, &with("aud", json!(app.token_url(SECOND))))),
-        ("expired", sign(Algorithm::RS384, None, &with("exp", json!(now - 1)))),
-        ("exp more than five minutes ahead", sign(Algorithm::RS384, None, &with("exp", json!(now + 301)))),
-        ("sub differs from iss", sign(Algorithm::RS384, None, &with("sub", json!("someone-else")))),
-        ("no jti", sign(Algorithm::RS384, None, &without("jti"))),
-        ("no exp", sign(Algorithm::RS384, None, &without("exp"))),
-        ("unknown client", sign(Algorithm::RS384, None, &with("iss", json!("nobody")))),
-        ("account without JWKS", sign(Algorithm::RS384, None, &with("iss", json!(CLIENT)))),
+        (
+            "aud of another tenant",
+            sign(Algorithm::RS384, Some("jwt-account-rs384"), &with("aud", json!(app.token_url(SECOND)))),
+        ),
+        ("expired", sign(Algorithm::RS384, Some("jwt-account-rs384"), &with("exp", json!(now - 1)))),
+        (
+            "exp more than five minutes ahead",
+            sign(Algorithm::RS384, Some("jwt-account-rs384"), &with("exp", json!(now + 301))),
+        ),
+        (
+            "sub differs from iss",
+            sign(Algorithm::RS384, Some("jwt-account-rs384"), &with("sub", json!("someone-else"))),
+        ),
+        ("no jti", sign(Algorithm::RS384, Some("jwt-account-rs384"), &without("jti"))),
+        ("no exp", sign(Algorithm::RS384, Some("jwt-account-rs384"), &without("exp"))),
+        ("unknown client", sign(Algorithm::RS384, Some("jwt-account-rs384"), &with("iss", json!("nobody")))),
+        ("account without JWKS", sign(Algorithm::RS384, Some("jwt-account-rs384"), &with("iss", json!(CLIENT)))),
         ("unknown kid", sign(Algorithm::RS384, Some("not-registered"), &good_claims(&url))),
         ("key of the wrong kid", sign(Algorithm::RS384, Some("jwt-account-es384"), &good_claims(&url))),
         ("RS256 is not allowed", sign(Algorithm::RS256, None, &good_claims(&url))),
@@ -106,14 +132,14 @@ async fn every_broken_assertion_is_invalid_client() {
         assert_eq!((&env["status"], &env["body"]["error"]), (&json!(401), &json!("invalid_client")), "{case}: {env:#}");
     }
     // The boundary itself is allowed: exp exactly five minutes ahead.
-    let env = post(&app, &sign(Algorithm::RS384, None, &with("exp", json!(now + 300)))).await;
+    let env = post(&app, &sign(Algorithm::RS384, Some("jwt-account-rs384"), &with("exp", json!(now + 300)))).await;
     assert_eq!(env["status"], 200, "{env:#}");
 }
 
 #[tokio::test]
 async fn a_tampered_signature_is_invalid_client() {
     let app = spawn_app().await;
-    let assertion = sign(Algorithm::RS384, None, &good_claims(&app.token_url(SANDBOX)));
+    let assertion = sign(Algorithm::RS384, Some("jwt-account-rs384"), &good_claims(&app.token_url(SANDBOX)));
     let (signed, signature) = assertion.rsplit_once('.').unwrap();
     let flipped: String = signature.chars().rev().collect();
     let env = post(&app, &format!("{signed}.{flipped}")).await;
@@ -123,7 +149,7 @@ async fn a_tampered_signature_is_invalid_client() {
 #[tokio::test]
 async fn an_assertion_for_a_tenant_that_has_not_approved_is_invalid_grant() {
     let app = spawn_app().await;
-    let assertion = sign(Algorithm::ES384, None, &good_claims(&app.token_url(UNAPPROVED)));
+    let assertion = sign(Algorithm::ES384, Some("jwt-account-es384"), &good_claims(&app.token_url(UNAPPROVED)));
     let env = app.envelope(app.post_token(UNAPPROVED, None, &body(&assertion)).await).await;
     assert_eq!((&env["status"], &env["body"]["error"]), (&json!(400), &json!("invalid_grant")), "{env:#}");
 }

@@ -100,3 +100,69 @@ fn sigterm_stops_the_emulator_cleanly() {
     };
     assert_eq!(exit.code(), Some(0));
 }
+
+/// Starts the binary on a free port with `args` and `env`, and returns it with its address.
+fn spawn(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
+    let mut command = Command::new(BIN);
+    command.args(["--port", "0"]).args(args).env("RUST_LOG", "info").stderr(Stdio::piped());
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(address) = line.split("address=").nth(1).and_then(|rest| rest.split_whitespace().next()) {
+                let _ = tx.send(address.to_owned());
+            }
+        }
+    });
+    match rx.recv_timeout(Duration::from_secs(20)) {
+        Ok(address) => (child, address),
+        Err(e) => {
+            let _ = child.kill();
+            panic!("the server did not log its address: {e}");
+        }
+    }
+}
+
+/// Statuses of `n` token requests in a row (the token limit's burst is 10).
+fn token_statuses(address: &str, n: usize) -> Vec<u16> {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let url = format!(
+            "http://{address}/tenants/ec2458f2-1e24-41c8-b71b-0e701af7583d/protocols/oauth2/profiles/smart-v1/token"
+        );
+        let client = reqwest::Client::new();
+        let mut statuses = Vec::new();
+        for _ in 0..n {
+            let response = client
+                .post(&url)
+                .basic_auth("bb318a62-fa61-49ae-b692-7d99214f0ec7", Some("secret"))
+                .form(&[("grant_type", "client_credentials"), ("scope", "system/Appointment.read")])
+                .send()
+                .await
+                .unwrap();
+            statuses.push(response.status().as_u16());
+        }
+        statuses
+    })
+}
+
+#[test]
+fn no_limits_switches_the_rate_limits_off_by_flag_or_environment() {
+    let (mut child, address) = spawn(&[], &[]);
+    let limited = token_statuses(&address, 15);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(limited.contains(&429), "the default profile limits tokens: {limited:?}");
+
+    for (args, env) in [(&["--no-limits"][..], &[][..]), (&[][..], &[("CERNER_MOCK_NO_LIMITS", "true")][..])] {
+        let (mut child, address) = spawn(args, env);
+        let statuses = token_statuses(&address, 15);
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(statuses.iter().all(|s| *s == 200), "{args:?} {env:?}: {statuses:?}");
+    }
+}

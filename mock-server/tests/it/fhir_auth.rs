@@ -123,3 +123,22 @@ async fn unsupported_types_are_404_for_an_authorized_caller_and_401_otherwise() 
         app.envelope(app.fhir(&sandbox("/Location/21503380"), Some(&token)).await).await
     );
 }
+
+/// fhir.cerner.com's DSTU2 overview: system authentication is "available only in sandbox for beta
+/// testing". A production tenant issues the token but its DSTU2 endpoints refuse it.
+#[tokio::test]
+async fn a_tenant_without_dstu2_system_access_refuses_system_tokens_after_issuing_them() {
+    let app = spawn_app().await;
+    let token = app.token(PRODUCTION, ALL_SCOPES).await;
+    let env = app.envelope(app.fhir(&format!("/dstu2/{PRODUCTION}/Patient?_id=1"), Some(&token)).await).await;
+    assert_eq!((env["status"].as_u64(), env["body"]["issue"][0]["code"].as_str()), (Some(403), Some("forbidden")));
+    assert!(env["body"]["issue"][0]["diagnostics"].as_str().unwrap().contains("only in sandbox"), "{env:#}");
+    assert_envelope!("auth_no_dstu2_system_access", env);
+    let metadata = app.fhir(&format!("/dstu2/{PRODUCTION}/metadata"), None).await;
+    assert_eq!(metadata.status(), 200, "discovery needs no token");
+    let sandbox = app.token(SANDBOX, ALL_SCOPES).await;
+    let other = app.fhir(&format!("/dstu2/{SANDBOX}/Patient/12724067"), Some(&sandbox)).await;
+    assert_eq!(other.status(), 200, "the sandbox-like tenants accept system tokens");
+    let appointments = app.admin.tenant(PRODUCTION).await.unwrap().data.counts["Appointment"];
+    assert!(appointments > 0, "the tenant holds data");
+}

@@ -168,7 +168,7 @@ async fn patient_search_rules() {
     let env = refused(&app, &token, "Patient?gender=male", "no supported search parameters provided").await;
     assert_envelope!("search_patient_gender_alone", env);
     refused(&app, &token, "Patient", "no supported search parameters provided").await;
-    refused(&app, &token, "Patient?name:exact=SMART", "name:exact").await;
+    refused(&app, &token, "Patient?name:contains=SMART", "name:contains").await;
 }
 
 #[tokio::test]

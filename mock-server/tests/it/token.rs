@@ -224,3 +224,49 @@ async fn get_on_the_token_endpoint_is_method_not_allowed() {
     let app = spawn_app().await;
     assert_eq!(app.get(&token_path(SANDBOX), None).await.status(), 405);
 }
+
+/// fhir.cerner.com ("Basic Authentication") encodes `base64("clientid:secret")` of the raw string;
+/// RFC 6749 §2.3.1 form-encodes both halves first. With `+ / = %` in the secret the two differ, and
+/// both are accepted.
+#[tokio::test]
+async fn basic_credentials_work_raw_as_documented_and_form_encoded_as_rfc_6749_says() {
+    const AWKWARD: &str = "s+cr/t=%2F%";
+    let mut profile = cerner_mock::Profile::embedded_default();
+    let account = profile.accounts.iter_mut().find(|a| a.client_id.as_str() == CLIENT).unwrap();
+    account.secret = Some(cerner_mock::ids::Secret::new(AWKWARD.to_owned()));
+    let app = spawn_app_with_profile(profile, cerner_mock::store::LoadOptions::default()).await;
+    let encoded = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    assert_ne!(encoded(AWKWARD), AWKWARD);
+    for (how, authorization) in [
+        ("raw, as documented", basic(CLIENT, AWKWARD)),
+        ("form-encoded, RFC 6749", basic(&encoded(CLIENT), &encoded(AWKWARD))),
+    ] {
+        let response = app.post_token(SANDBOX, Some(&authorization), GOOD_BODY).await;
+        assert_eq!(response.status(), 200, "{how}");
+    }
+    for wrong in [basic(CLIENT, "s cr/t=%2F%"), basic(CLIENT, &encoded("s+cr/t=/%")), basic(CLIENT, "secret")] {
+        let response = app.post_token(SANDBOX, Some(&wrong), GOOD_BODY).await;
+        assert_eq!(response.status(), 401, "{wrong}");
+    }
+}
+
+/// The fully qualified scope (Authorization specification, "Disambiguation of Scopes Between
+/// Competing Protocols") is the short one: granted as asked, and it reads what the short one reads.
+#[tokio::test]
+async fn a_fully_qualified_scope_is_granted_and_reads_like_the_short_one() {
+    let app = spawn_app().await;
+    let full = "http://smarthealthit.org/FHIR/scopes/system/Appointment.read";
+    let body = format!(
+        "grant_type=client_credentials&scope={}",
+        url::form_urlencoded::byte_serialize(full.as_bytes()).collect::<String>()
+    );
+    let response = app.post_token(SANDBOX, Some(&basic(CLIENT, SECRET)), &body).await;
+    assert_eq!(response.status(), 200);
+    let granted: Value = response.json().await.unwrap();
+    assert_eq!(granted["scope"], full);
+    let token = granted["access_token"].as_str().unwrap();
+    let read = app.fhir(&format!("/dstu2/{SANDBOX}/Appointment/4817508"), Some(token)).await;
+    assert_eq!(read.status(), 200);
+    let other = app.fhir(&format!("/dstu2/{SANDBOX}/Patient/12724067"), Some(token)).await;
+    assert_eq!(other.status(), 403, "still only the Appointment scope");
+}

@@ -76,15 +76,30 @@ pub struct PatientQuery {
     pub ids: Option<Ids>,
     /// `identifier=[system|]value`.
     pub identifier: Option<Token>,
-    pub name: Option<String>,
-    pub family: Option<String>,
-    pub given: Option<String>,
+    pub name: Option<Text>,
+    pub family: Option<Text>,
+    pub given: Option<Text>,
     pub birthdate: Option<TimeRange>,
     pub phone: Option<String>,
     pub email: Option<String>,
-    pub postal_code: Option<String>,
+    pub postal_code: Option<Text>,
     /// `male | female | other | unknown`.
     pub gender: Option<String>,
+}
+
+/// A string criterion: the start of a value, any case; with the `:exact` modifier, the whole
+/// value, case included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub value: String,
+    pub exact: bool,
+}
+
+impl Text {
+    /// A prefix criterion (no modifier).
+    pub fn prefix(value: &str) -> Self {
+        Self { value: value.to_owned(), exact: false }
+    }
 }
 
 /// A token parameter `[system|]code`.

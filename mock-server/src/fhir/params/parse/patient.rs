@@ -1,22 +1,30 @@
 //! Patient search (fhir.cerner.com DSTU2 Patient): at least one of `_id identifier name family
 //! given birthdate phone email address-postalcode`; `gender` narrows but does not suffice.
 
-use super::{Params, count, date_param, ids, invalid, search, token};
-use crate::fhir::params::{DEFAULT_PATIENT_COUNT, ParamError, PatientQuery, Query, Search, TimeRange, Token};
+use super::{Params, RangeRule, count, date_param, ids, invalid, pair_range, search, token};
+use crate::fhir::params::date::DatePrefix;
+use crate::fhir::params::{DEFAULT_PATIENT_COUNT, ParamError, PatientQuery, Query, Search, Text, TimeRange, Token};
 
 const SUPPORTED: &[&str] = &[
     "_id",
     "identifier",
     "name",
+    "name:exact",
     "family",
+    "family:exact",
     "given",
+    "given:exact",
     "birthdate",
     "phone",
     "email",
     "address-postalcode",
+    "address-postalcode:exact",
     "gender",
     "_count",
 ];
+
+/// "Twice to indicate a date range and must contain one prefix each of `le` and `ge`."
+const BIRTHDATE_RANGE: RangeRule = RangeRule { lower: &[DatePrefix::Ge], upper: &[DatePrefix::Le] };
 
 const GENDERS: [&str; 4] = ["male", "female", "other", "unknown"];
 
@@ -26,13 +34,13 @@ pub(super) fn parse(pairs: &[(String, String)]) -> Result<Search, ParamError> {
     let query = PatientQuery {
         ids: ids(&params)?,
         identifier: identifier(&params)?,
-        name: text(&params, "name")?,
-        family: text(&params, "family")?,
-        given: text(&params, "given")?,
+        name: string(&params, "name")?,
+        family: string(&params, "family")?,
+        given: string(&params, "given")?,
         birthdate: birthdate(&params)?,
         phone: text(&params, "phone")?,
         email: text(&params, "email")?,
-        postal_code: text(&params, "address-postalcode")?,
+        postal_code: string(&params, "address-postalcode")?,
         gender: gender(&params)?,
     };
     let gender_only = PatientQuery { gender: query.gender.clone(), ..PatientQuery::default() };
@@ -52,9 +60,27 @@ fn identifier(params: &Params<'_>) -> Result<Option<Token>, ParamError> {
     params.single("identifier")?.map(|value| token(value).map_err(|reason| invalid("identifier", reason))).transpose()
 }
 
-/// One date value; any prefix, so the range may be open (`lt1970`).
+/// A string parameter that takes the `:exact` modifier (Patient: `name`, `family`, `given`,
+/// `address-postalcode`), given once, with or without it.
+fn string(params: &Params<'_>, name: &str) -> Result<Option<Text>, ParamError> {
+    let exact_name = format!("{name}:exact");
+    match (params.single(name)?, params.single(&exact_name)?) {
+        (Some(_), Some(_)) => Err(ParamError::Conflict(name.to_owned(), exact_name)),
+        (Some(value), None) => Ok(Some(Text::prefix(value))),
+        (None, Some(value)) => Ok(Some(Text { value: value.to_owned(), exact: true })),
+        (None, None) => Ok(None),
+    }
+}
+
+/// One date value with any prefix (the range may be open, `lt1970`), or a `ge` + `le` pair.
 fn birthdate(params: &Params<'_>) -> Result<Option<TimeRange>, ParamError> {
-    params.single("birthdate")?.map(|value| date_param("birthdate", value).map(|param| param.range())).transpose()
+    match params.values("birthdate") {
+        [] => Ok(None),
+        [one] => date_param("birthdate", one).map(|param| Some(param.range())),
+        [a, b] => pair_range("birthdate", date_param("birthdate", a)?, date_param("birthdate", b)?, &BIRTHDATE_RANGE)
+            .map(Some),
+        more => Err(invalid("birthdate", format!("given {} times; give one value, or one ge and one le", more.len()))),
+    }
 }
 
 fn gender(params: &Params<'_>) -> Result<Option<String>, ParamError> {
@@ -105,13 +131,13 @@ mod tests {
         let expected = PatientQuery {
             ids: Some(Ids(vec!["3".into(), "4".into()])),
             identifier: Some(Token { system: Some("urn:oid:1.2".into()), code: "MRN1".into() }),
-            name: Some("Nan".into()),
-            family: Some("Smart".into()),
-            given: Some("Nancy".into()),
+            name: Some(Text::prefix("Nan")),
+            family: Some(Text::prefix("Smart")),
+            given: Some(Text::prefix("Nancy")),
             birthdate: Some(TimeRange::new(utc_ms(1990, 9, 15), utc_ms(1990, 9, 16))),
             phone: Some("555".into()),
             email: Some("n@x.org".into()),
-            postal_code: Some("64117".into()),
+            postal_code: Some(Text::prefix("64117")),
             gender: Some("female".into()),
         };
         assert_eq!(patient(query), expected);
@@ -149,7 +175,27 @@ mod tests {
         for value in ["1990-02-30", "ne1990", "1990-01-01T10:00"] {
             invalid_reason(Patient, &format!("birthdate={value}"), "birthdate");
         }
-        assert_eq!(err(Patient, "birthdate=ge1990&birthdate=lt2000"), ParamError::Repeated("birthdate".into()));
+        let reason = invalid_reason(Patient, "birthdate=ge1990&birthdate=lt2000", "birthdate");
+        assert!(reason.contains("one ge value and one le value"), "{reason}");
+        invalid_reason(Patient, "birthdate=ge1990&birthdate=le1980", "birthdate");
+        invalid_reason(Patient, "birthdate=ge1990&birthdate=le2000&birthdate=1995", "birthdate");
+    }
+
+    #[test]
+    fn a_birthdate_ge_le_pair_is_the_closed_range_between_them() {
+        let expected = TimeRange::new(utc_ms(2001, 3, 13), utc_ms(2001, 5, 2));
+        assert_eq!(patient("birthdate=ge2001-03-13&birthdate=le2001-05-01").birthdate, Some(expected));
+        assert_eq!(patient("birthdate=le2001-05-01&birthdate=ge2001-03-13").birthdate, Some(expected));
+    }
+
+    #[test]
+    fn name_family_given_and_postal_code_take_the_exact_modifier() {
+        let query = patient("name:exact=Smart&family:exact=Smart&given:exact=Nancy&address-postalcode:exact=64117");
+        let exact = |value: &str| Some(Text { value: value.into(), exact: true });
+        assert_eq!((query.name, query.family, query.given), (exact("Smart"), exact("Smart"), exact("Nancy")));
+        assert_eq!(query.postal_code, exact("64117"));
+        assert_eq!(err(Patient, "name=a&name:exact=b"), ParamError::Conflict("name".into(), "name:exact".into()));
+        assert_eq!(err(Patient, "phone:exact=1"), ParamError::Unsupported("phone:exact".into()));
     }
 
     #[test]
@@ -173,7 +219,7 @@ mod tests {
 
     #[test]
     fn modifiers_and_unknown_parameters_are_unsupported() {
-        for (query, name) in [("name:exact=Smart", "name:exact"), ("family=Smart&address=x", "address")] {
+        for (query, name) in [("name:contains=Smart", "name:contains"), ("family=Smart&address=x", "address")] {
             assert_eq!(err(Patient, query), ParamError::Unsupported(name.into()), "{query}");
         }
     }

@@ -3,7 +3,7 @@
 
 use super::{Params, RangeRule, closed_range, comma_list, count, id_list, ids, invalid, is_fhir_id, search, token};
 use crate::fhir::params::date::DatePrefix;
-use crate::fhir::params::{DEFAULT_COUNT, ParamError, Query, Search, SlotQuery};
+use crate::fhir::params::{DEFAULT_COUNT, ParamError, Query, Search, SlotQuery, Token};
 
 const SUPPORTED: &[&str] = &["_id", "slot-type", "start", "schedule.actor", "-location", "_count", "_include"];
 
@@ -44,13 +44,28 @@ fn by_type(params: &Params<'_>, include_schedule: bool) -> Result<SlotQuery, Par
         (None, false) => return Err(missing("slot-type", "start")),
         (None, true) => return Err(no_criteria(params)),
     };
+    let slot_types = comma_list("slot-type", slot_types, token)?;
+    one_kind_of_code(&slot_types)?;
     Ok(SlotQuery::ByType {
-        slot_types: comma_list("slot-type", slot_types, token)?,
+        slot_types,
         start: closed_range("start", starts, &START_RANGE)?,
         actors: params.single("schedule.actor")?.map(actors).transpose()?,
         locations: params.single("-location")?.map(|value| id_list("-location", value)).transpose()?,
         include_schedule,
     })
+}
+
+/// "If multiple `slot-type` parameters are used they must be either all standard codes or all
+/// proprietary codes" (Slot). A proprietary code's system is
+/// `https://fhir.cerner.com/<EHR source id>/codeSet/<code set>`; a code without a system is
+/// neither, so it goes with either kind.
+fn one_kind_of_code(slot_types: &[Token]) -> Result<(), ParamError> {
+    let proprietary = |system: &str| system.starts_with("https://fhir.cerner.com/") && system.contains("/codeSet/");
+    let kinds: Vec<bool> = slot_types.iter().filter_map(|t| t.system.as_deref().map(proprietary)).collect();
+    if kinds.windows(2).any(|pair| pair[0] != pair[1]) {
+        return Err(invalid("slot-type", "codes must be all standard or all proprietary (codeSet) codes".to_owned()));
+    }
+    Ok(())
 }
 
 fn missing(missing: &str, with: &str) -> ParamError {
@@ -207,6 +222,18 @@ mod tests {
         invalid_reason(Slot, "slot-type=|1&start=2020", "slot-type");
         invalid_reason(Slot, "slot-type=1&start=2020&-location=a/b", "-location");
         assert_eq!(err(Slot, "slot-type=1&slot-type=2&start=2020"), ParamError::Repeated("slot-type".into()));
+    }
+
+    #[test]
+    fn slot_types_are_all_standard_or_all_proprietary() {
+        let standard = "http://snomed.info/sct|394581000";
+        let reason = invalid_reason(Slot, &format!("slot-type={SLOT_TYPE},{standard}&start=2020"), "slot-type");
+        assert!(reason.contains("all standard or all proprietary"), "{reason}");
+        let two_standard = format!("slot-type={standard},http://snomed.info/sct|394602003&start=2020");
+        assert!(matches!(slot(&two_standard), SlotQuery::ByType { .. }));
+        let proprietary = format!("slot-type={SLOT_TYPE},{SLOT_TYPE}5&start=2020");
+        assert!(matches!(slot(&proprietary), SlotQuery::ByType { .. }));
+        assert!(matches!(slot(&format!("slot-type=1,{standard}&start=2020")), SlotQuery::ByType { .. }));
     }
 
     #[test]

@@ -1,0 +1,101 @@
+//! The window's edges: appointments exactly on and around the job's start and end, some written
+//! with a UTC offset, so a client that is a day off, treats the exclusive end as inclusive or reads
+//! the window in a local time zone stores what it must not, or misses what it must keep.
+
+use cerner_mock::admin_client::Change;
+use serde_json::json;
+
+use super::checks::{exit_code, matches_truth, short};
+use crate::evidence::Evidence;
+use crate::scenario::{SANDBOX, Scenario, no_changes, no_faults};
+use crate::verdict::CheckResult;
+
+/// (id, start, end, inside the window 2026-01-06 ≤ start < 2026-01-27, what it rehearses).
+pub const EDGES: [(&str, &str, &str, bool, &str); 8] = [
+    ("99100001", "2026-01-06T00:00:00.000Z", "2026-01-06T00:15:00.000Z", true, "at start 00:00:00Z"),
+    ("99100002", "2026-01-26T23:59:59.999Z", "2026-01-27T00:14:59.999Z", true, "1 ms before end"),
+    ("99100003", "2026-01-27T00:00:00.000Z", "2026-01-27T00:15:00.000Z", false, "at end 00:00:00Z"),
+    ("99100004", "2026-01-05T23:30:00.000Z", "2026-01-05T23:45:00.000Z", false, "in the hour before start"),
+    ("99100005", "2026-01-05T19:30:00.000-05:00", "2026-01-05T19:45:00.000-05:00", true, "00:30Z written -05:00"),
+    (
+        "99100006",
+        "2026-01-05T18:45:00.000-05:00",
+        "2026-01-05T19:00:00.000-05:00",
+        false,
+        "23:45Z the day before, -05:00",
+    ),
+    ("99100007", "2026-01-26T18:30:00.000-05:00", "2026-01-26T18:45:00.000-05:00", true, "23:30Z before end, -05:00"),
+    ("99100008", "2026-01-27T01:30:00.000+02:00", "2026-01-27T01:45:00.000+02:00", true, "23:30Z before end, +02:00"),
+];
+
+pub fn scenarios() -> Vec<Scenario> {
+    vec![Scenario {
+        name: "window-edges",
+        description: "keeps exactly the appointments that start in [start 00:00Z, end 00:00Z), whatever offset they are written in",
+        concern: "Review filtering options (Common Issues); date search prefixes ge/lt (DSTU2 Appointment)",
+        tenants: &[SANDBOX],
+        setup: edges,
+        faults: no_faults,
+        runs: 1,
+        between_runs: no_changes,
+        checks: window_edges,
+    }]
+}
+
+fn edges() -> Vec<(&'static str, Vec<Change>)> {
+    let changes = EDGES
+        .iter()
+        .map(|(id, start, end, _, _)| {
+            Change::add(json!({
+                "resourceType": "Appointment", "id": id, "meta": { "versionId": "0" }, "status": "booked",
+                "start": start, "end": end,
+                "participant": [{ "actor": { "reference": "Location/21503380", "display": "OP Rehab1" }, "status": "accepted" }]
+            }))
+        })
+        .collect();
+    vec![(SANDBOX, changes)]
+}
+
+fn window_edges(ev: &Evidence) -> Vec<CheckResult> {
+    vec![edges_kept(ev, SANDBOX), matches_truth(ev, SANDBOX), exit_code(ev, 0)]
+}
+
+/// Each edge appointment is in the client's view exactly when the emulator's own search (the
+/// ground truth) has it; the scenario's own idea of the edges must agree with that search, or the
+/// scenario is not testing what it says.
+pub fn edges_kept(ev: &Evidence, tenant: &str) -> CheckResult {
+    let view = ev.final_view();
+    let (truth, mine) = (ev.truth.get(tenant), view.get(tenant));
+    let mut wrong = Vec::new();
+    for (id, start, _, inside, what) in EDGES {
+        let in_truth = truth.is_some_and(|t| t.contains_key(id));
+        if in_truth != inside {
+            wrong.push(format!("the emulator's search {} {id} ({what})", if in_truth { "has" } else { "lacks" }));
+            continue;
+        }
+        match (inside, mine.is_some_and(|m| m.contains_key(id))) {
+            (true, false) => wrong.push(format!("{id} starting {start} ({what}) is inside but missing")),
+            (false, true) => wrong.push(format!("{id} starting {start} ({what}) is outside but stored")),
+            _ => {}
+        }
+    }
+    CheckResult::new(
+        &format!("keeps the window's edges for {}", short(tenant)),
+        wrong.is_empty(),
+        format!(
+            "the {} appointments starting in [{}, {}) kept, the others not",
+            EDGES.iter().filter(|e| e.3).count(),
+            ev.window.0,
+            ev.window.1
+        ),
+        if wrong.is_empty() {
+            format!("{} edge appointments where they belong", EDGES.len())
+        } else {
+            wrong.join("; ")
+        },
+    )
+}
+
+#[cfg(test)]
+#[path = "tests/window.rs"]
+mod tests;
