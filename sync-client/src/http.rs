@@ -217,35 +217,29 @@ async fn read_capped(mut response: reqwest::Response, limit: u64, request_id: &O
     if declared.is_some_and(|length| length > limit) {
         return Err(too_large(declared));
     }
+    // The chunks are kept as they came and joined once at the end: a growing buffer would hold
+    // its old and new copies at once, up to three times the body, while this peaks at the cap
+    // when a body is refused and at twice the body when it is accepted.
     let mut received: u64 = 0;
-    // A body of one frame is returned as it came, without a copy.
-    let mut first: Option<Bytes> = None;
-    let mut body = bytes::BytesMut::new();
+    let mut chunks: Vec<Bytes> = Vec::new();
     loop {
         let chunk =
             response.chunk().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: request_id.clone() })?;
-        let Some(chunk) = chunk else {
-            return Ok(match first {
-                Some(only) if body.is_empty() => only,
-                _ => body.freeze(),
-            });
-        };
+        let Some(chunk) = chunk else { break };
         received = received.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
         if received > limit {
             return Err(too_large(declared));
         }
-        match first.take() {
-            None if body.is_empty() => first = Some(chunk),
-            earlier => {
-                if let Some(earlier) = earlier {
-                    let expected = declared.unwrap_or(0).min(limit);
-                    body.reserve(usize::try_from(expected).unwrap_or(0).max(earlier.len() + chunk.len()));
-                    body.extend_from_slice(&earlier);
-                }
-                body.extend_from_slice(&chunk);
-            }
-        }
+        chunks.push(chunk);
     }
+    if chunks.len() == 1 {
+        return Ok(chunks.swap_remove(0));
+    }
+    let mut body = bytes::BytesMut::with_capacity(usize::try_from(received).unwrap_or(0));
+    for chunk in chunks {
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 /// A transport error in one line, without the URL (which may carry a page token).
