@@ -140,6 +140,7 @@ fn entry(
         latency_ms: 0.0,
         request_id: None,
         scope: None,
+        fhir_version: None,
         fault: None,
     }
 }

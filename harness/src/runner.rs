@@ -134,11 +134,7 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
         concern: scenario.concern.to_owned(),
         checks,
         duration_ms: millis(started.elapsed()),
-        runs: evidence
-            .runs
-            .iter()
-            .map(|r| RunInfo { exit_code: r.exit_code, duration_ms: r.duration_ms, timed_out: r.timed_out })
-            .collect(),
+        runs: evidence.runs.iter().map(RunInfo::from).collect(),
         timeline: timeline_with(&evidence, &retry_after),
     })
 }

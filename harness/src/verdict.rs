@@ -62,6 +62,12 @@ pub struct RunInfo {
     pub timed_out: bool,
 }
 
+impl From<&crate::evidence::ClientRun> for RunInfo {
+    fn from(run: &crate::evidence::ClientRun) -> Self {
+        RunInfo { exit_code: run.exit_code, duration_ms: run.duration_ms, timed_out: run.timed_out }
+    }
+}
+
 /// One journal entry as a reviewer reads it: no secrets, no tokens.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEntry {

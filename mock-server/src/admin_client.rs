@@ -401,6 +401,9 @@ pub struct JournalEntry {
     /// The `scope` a token request asked for.
     #[serde(default)]
     pub scope: Option<String>,
+    /// The FHIR version of the base a FHIR request went to: `dstu2` or `r4`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fhir_version: Option<String>,
     /// The fault rule that acted on this request, if any.
     #[serde(default)]
     pub fault: Option<JournalFault>,
@@ -447,6 +450,9 @@ pub struct FaultMatch {
     pub resource: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
+    /// The FHIR version of the base: `dstu2` or `r4`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// Acts on the nth matching request only (1-based).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nth: Option<u64>,

@@ -1,5 +1,5 @@
 //! `cerner-mock`: a local emulator of Cerner Millennium's system-account authorization server and
-//! tenant-scoped FHIR DSTU2 API, for developing and testing integrations offline.
+//! tenant-scoped FHIR DSTU2 and R4 APIs, for developing and testing integrations offline.
 //!
 //! # Layout
 //! - [`app`]: shared state and [`build_router`]; [`server`]: the accept loop ([`serve`]) and
@@ -10,6 +10,7 @@
 //! - [`tokens`]: issuing and verifying access tokens (shared by both surfaces).
 //! - [`oauth`]: the token endpoint (client_secret_basic and private_key_jwt).
 //! - [`fhir`]: the FHIR DSTU2 endpoints: discovery, reads, searches with Cerner's rules, paging.
+//! - [`r4`]: the FHIR R4 endpoints beside them, rendered from the same store.
 //! - [`store`]: per-tenant resources and their indexes; fixtures and the seeded generator.
 //! - [`limits`]: rate limits (GCRA) per account and tenant, on the emulator's clock.
 //! - [`instrument`]: around the Cerner surfaces: identify, inject faults, limit, journal.
@@ -30,6 +31,7 @@ pub mod journal;
 pub mod limits;
 pub mod oauth;
 pub mod profile;
+pub mod r4;
 pub mod scope;
 pub mod server;
 pub mod store;

@@ -24,19 +24,19 @@ pub fn all() -> Vec<Scenario> {
     all
 }
 
+/// A scenario name that is not in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no scenario {0:?}; `cerner-harness list` shows them")]
+pub struct UnknownScenario(pub String);
+
 /// The scenarios named (all when `names` is empty); an unknown name is an error naming it.
-pub fn select(names: &[String]) -> Result<Vec<Scenario>, String> {
+pub fn select(names: &[String]) -> Result<Vec<Scenario>, UnknownScenario> {
     let all = all();
     if names.is_empty() {
         return Ok(all);
     }
     names
         .iter()
-        .map(|name| {
-            all.iter()
-                .find(|s| s.name == name)
-                .cloned()
-                .ok_or_else(|| format!("no scenario {name:?}; `cerner-harness list` shows them"))
-        })
+        .map(|name| all.iter().find(|s| s.name == name).cloned().ok_or_else(|| UnknownScenario(name.clone())))
         .collect()
 }

@@ -47,6 +47,20 @@ pub fn authorize(
     tenant: &str,
     resource_type: Option<ResourceType>,
 ) -> Result<Principal, FhirError> {
+    let (principal, dstu2_system_access) = authenticate(state, headers, tenant)?;
+    // Every token the emulator issues is a system token.
+    if !dstu2_system_access {
+        return Err(FhirError::NoSystemAccess);
+    }
+    if let Some(resource_type) = resource_type {
+        principal.require(state, resource_type)?;
+    }
+    Ok(principal)
+}
+
+/// The checks both FHIR versions make, up to the tenant's approval: the caller, and whether the
+/// tenant grants system access on DSTU2 (R4 does not ask).
+pub fn authenticate(state: &AppState, headers: &HeaderMap, tenant: &str) -> Result<(Principal, bool), FhirError> {
     let invalid =
         |description: &str| FhirError::InvalidToken { realm: realm(state), description: description.to_owned() };
     let known = state.profile().tenant(tenant).ok_or(FhirError::TenantNotAccessible)?;
@@ -65,19 +79,12 @@ pub fn authorize(
     if !state.approves(account, &known.id) {
         return Err(FhirError::TenantNotAccessible);
     }
-    // Every token the emulator issues is a system token.
-    if !known.dstu2_system_access {
-        return Err(FhirError::NoSystemAccess);
-    }
     let principal = Principal {
         client_id: account.client_id.clone(),
         jti: claims.jti.clone(),
         granted: ScopeSet::parse(&claims.cerner.azs).unwrap_or_default(),
     };
-    if let Some(resource_type) = resource_type {
-        principal.require(state, resource_type)?;
-    }
-    Ok(principal)
+    Ok((principal, known.dstu2_system_access))
 }
 
 /// The token of an `Authorization: Bearer …` header.

@@ -64,7 +64,8 @@ fn authorized_type(
     tenant: &str,
     kind: &str,
 ) -> Result<(ResourceType, Principal), FhirError> {
-    match kind.parse::<ResourceType>() {
+    // Location is served on R4 only.
+    match kind.parse::<ResourceType>().ok().filter(|t| t.in_dstu2()).ok_or(()) {
         Ok(resource_type) => {
             let principal = authorize(state, headers, tenant, Some(resource_type))?;
             tracing::debug!(client = %principal.client_id, jti = %principal.jti, %tenant, %resource_type, "authorized");
@@ -81,7 +82,7 @@ fn open_type(state: &AppState, tenant: &str, kind: &str) -> Result<ResourceType,
     if state.profile().tenant(tenant).is_none() {
         return Err(FhirError::TenantNotAccessible);
     }
-    kind.parse().map_err(|_| unsupported(kind))
+    kind.parse().ok().filter(|t: &ResourceType| t.in_dstu2()).ok_or_else(|| unsupported(kind))
 }
 
 fn unsupported(kind: &str) -> FhirError {
