@@ -35,10 +35,10 @@ pub enum Failure {
     Status { status: u16, message: String, request_id: Option<String> },
     #[error("gave up after {attempts} attempts: {last}")]
     Exhausted { attempts: u32, last: String, request_id: Option<String> },
-    #[error("the answer is not valid JSON: {reason}")]
+    /// An answer whose body cannot be used: not JSON, without what it must hold, or larger than
+    /// `max_body_bytes` ([`Failure::too_large`]). Not retried.
+    #[error("{reason}")]
     Malformed { reason: String, request_id: Option<String> },
-    #[error("the answer's body is larger than max_body_bytes ({limit} bytes){}", declared.map(|d| format!(": Content-Length {d}")).unwrap_or_default())]
-    TooLarge { limit: u64, declared: Option<u64>, request_id: Option<String> },
 }
 
 /// The longest wait a `Retry-After` can ask for; anything longer (10^11 s, a date in year 9999)
@@ -58,9 +58,15 @@ impl Failure {
             | Failure::Forbidden { request_id, .. }
             | Failure::Status { request_id, .. }
             | Failure::Exhausted { request_id, .. }
-            | Failure::Malformed { request_id, .. }
-            | Failure::TooLarge { request_id, .. } => request_id.as_deref(),
+            | Failure::Malformed { request_id, .. } => request_id.as_deref(),
         }
+    }
+
+    /// A body larger than `limit`, known from its `Content-Length` (`declared`) or while it streamed.
+    pub fn too_large(limit: u64, declared: Option<u64>, request_id: Option<String>) -> Self {
+        let declared = declared.map(|d| format!(": Content-Length {d}")).unwrap_or_default();
+        let reason = format!("the answer's body is larger than max_body_bytes ({limit} bytes){declared}");
+        Failure::Malformed { reason, request_id }
     }
 }
 
@@ -188,7 +194,7 @@ enum Retry {
 fn json((bytes, request_id): (Bytes, Option<String>)) -> Result<(Value, Option<String>), Failure> {
     match serde_json::from_slice(&bytes) {
         Ok(value) => Ok((value, request_id)),
-        Err(e) => Err(Failure::Malformed { reason: e.to_string(), request_id }),
+        Err(e) => Err(Failure::Malformed { reason: format!("the answer is not valid JSON: {e}"), request_id }),
     }
 }
 
@@ -212,7 +218,7 @@ async fn once(request: reqwest::RequestBuilder, limit: u64) -> Result<(Bytes, Op
 /// The body, refused as soon as it is known to exceed `limit`: from `Content-Length` before any
 /// of it is read, else while it streams in.
 async fn read_capped(mut response: reqwest::Response, limit: u64, request_id: &Option<String>) -> Result<Bytes, Retry> {
-    let too_large = |declared| Retry::No(Failure::TooLarge { limit, declared, request_id: request_id.clone() });
+    let too_large = |declared| Retry::No(Failure::too_large(limit, declared, request_id.clone()));
     let declared = response.content_length();
     if declared.is_some_and(|length| length > limit) {
         return Err(too_large(declared));
