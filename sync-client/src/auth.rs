@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::config::{Credentials, JwtAlg};
+use crate::guard::trusted_token_url;
 use crate::http::{Auth, Effort, Failure, Http};
 use crate::secret::Secret;
 
@@ -56,14 +57,28 @@ impl TenantAuth {
         Self { token_url: None, token: None, tokens_requested: 0 }
     }
 
-    /// The token URL, from `{fhir_base}metadata` the first time.
-    /// A token URL over plain `http://` is refused unless it is on loopback or `allow_insecure_http`:
-    /// the secret would cross the network in clear text.
+    /// [`TenantAuth::discover_with`] trusting Cerner's authorization server besides the base's own
+    /// origin ([`DEFAULT_TRUSTED_TOKEN_HOSTS`](crate::config::DEFAULT_TRUSTED_TOKEN_HOSTS)). The flag
+    /// is kept for existing callers; the rule no longer depends on it: an `http://` token URL is
+    /// trusted only on the FHIR base's own origin.
     pub async fn discover(
         &mut self,
         http: &Http,
         fhir_base: &Url,
-        allow_insecure_http: bool,
+        _allow_insecure_http: bool,
+        effort: &mut Effort,
+    ) -> Result<Url, AuthError> {
+        self.discover_with(http, fhir_base, &crate::config::default_trusted_token_hosts(), effort).await
+    }
+
+    /// The token URL, from `{fhir_base}metadata` the first time. It must pass
+    /// [`trusted_token_url`]: the FHIR base's own origin, or https on a host of `trusted_hosts`;
+    /// otherwise nothing is ever sent to it.
+    pub async fn discover_with(
+        &mut self,
+        http: &Http,
+        fhir_base: &Url,
+        trusted_hosts: &[String],
         effort: &mut Effort,
     ) -> Result<Url, AuthError> {
         if let Some(url) = &self.token_url {
@@ -73,22 +88,7 @@ impl TenantAuth {
         let (conformance, _) = http.get_json(&metadata, Auth::None, effort).await.map_err(AuthError::Http)?;
         let url = token_url_from_metadata(&conformance)
             .ok_or_else(|| AuthError::Discovery("the Conformance statement has no SMART token URL".into()))?;
-        let loopback = match url.host() {
-            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-            Some(url::Host::Domain(name)) => name == "localhost",
-            None => false,
-        };
-        match url.scheme() {
-            "https" => {}
-            "http" if loopback || allow_insecure_http => {}
-            scheme => {
-                let host = url.host_str().unwrap_or("?");
-                return Err(AuthError::Discovery(format!(
-                    "refused the token URL {scheme}://{host}/…: the secret is only sent over https (or http on loopback)"
-                )));
-            }
-        }
+        trusted_token_url(fhir_base, &url, trusted_hosts).map_err(AuthError::Discovery)?;
         self.token_url = Some(url.clone());
         Ok(url)
     }
@@ -102,13 +102,14 @@ impl TenantAuth {
         margin: Duration,
         effort: &mut Effort,
     ) -> Result<Secret, AuthError> {
-        if let Some((token, _)) = self.token.as_ref().filter(|(_, expires)| Instant::now() + margin < *expires) {
+        if let Some((token, _)) = self.token.as_ref().filter(|(_, renew_at)| Instant::now() < *renew_at) {
             return Ok(token.clone());
         }
         let url = self.token_url.clone().ok_or_else(|| AuthError::Discovery("no token URL yet".into()))?;
         let (token, lifetime) = request_token(http, &url, credentials, scopes, effort).await?;
         self.tokens_requested += 1;
-        self.token = Some((token.clone(), Instant::now() + lifetime));
+        let now = Instant::now();
+        self.token = Some((token.clone(), now.checked_add(renew_after(lifetime, margin)).unwrap_or(now)));
         Ok(token)
     }
 
@@ -152,8 +153,41 @@ async fn request_token(
     let token = body["access_token"].as_str().filter(|t| !t.is_empty()).ok_or_else(|| {
         AuthError::Http(Failure::Malformed { reason: "the token answer has no access_token".into(), request_id: None })
     })?;
-    let lifetime = Duration::from_secs(body["expires_in"].as_u64().unwrap_or(300));
-    Ok((Secret::new(token), lifetime))
+    Ok((Secret::new(token), expires_in(&body["expires_in"])))
+}
+
+/// The lifetime assumed when `expires_in` is missing, zero, negative or unreadable: Cerner's
+/// tokens live about ten minutes, and a `401` still gets one new token.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(300);
+/// The longest lifetime believed (10^19 s would overflow any clock).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// `expires_in` (RFC 6749 §5.1, seconds) as a lifetime in `1 s ..= MAX_TOKEN_LIFETIME`: a positive
+/// number (a fraction is cut) or a string of digits; anything else is [`DEFAULT_TOKEN_LIFETIME`].
+pub fn expires_in(value: &Value) -> Duration {
+    let seconds = match value {
+        Value::Number(n) => {
+            n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 1.0).map(|f| f.min(u64::MAX as f64) as u64))
+        }
+        Value::String(text) if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(text.parse::<u64>().unwrap_or(u64::MAX))
+        }
+        _ => None,
+    };
+    match seconds.filter(|s| *s > 0) {
+        Some(seconds) => Duration::from_secs(seconds).min(MAX_TOKEN_LIFETIME),
+        None => {
+            tracing::warn!("the token answer has no usable expires_in; assuming {}s", DEFAULT_TOKEN_LIFETIME.as_secs());
+            DEFAULT_TOKEN_LIFETIME
+        }
+    }
+}
+
+/// How long a token is used before a new one is asked for: its lifetime less the refresh margin,
+/// or, when the lifetime is not longer than the margin, its whole lifetime (asking for a new token
+/// before every request would not give a longer-lived one).
+pub fn renew_after(lifetime: Duration, margin: Duration) -> Duration {
+    if lifetime > margin { lifetime - margin } else { lifetime }
 }
 
 /// Maps the token endpoint's refusals (RFC 6749 §5.2) to what the caller must do.
@@ -225,5 +259,45 @@ mod tests {
             token_failure(Failure::InvalidToken { request_id: None }),
             AuthError::BadCredentials("invalid_client".into())
         );
+    }
+
+    #[test]
+    fn expires_in_is_read_leniently_and_clamped() {
+        let cases = [
+            (json!(570), 570),
+            (json!("570"), 570),
+            (json!(570.9), 570),
+            (json!(0), 300),
+            (json!(-5), 300),
+            (json!("soon"), 300),
+            (json!(null), 300),
+            (json!(10_000_000_000_000_000_000u64), 86_400),
+            (json!(1e300), 86_400),
+            (json!("99999999999999999999999"), 86_400),
+        ];
+        for (value, seconds) in cases {
+            assert_eq!(expires_in(&value), Duration::from_secs(seconds), "{value}");
+        }
+    }
+
+    #[test]
+    fn a_token_shorter_than_the_margin_is_used_for_its_lifetime() {
+        let margin = Duration::from_secs(60);
+        assert_eq!(renew_after(Duration::from_secs(570), margin), Duration::from_secs(510));
+        assert_eq!(renew_after(Duration::from_secs(30), margin), Duration::from_secs(30));
+        assert_eq!(renew_after(Duration::from_secs(60), margin), Duration::from_secs(60));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn expires_in_never_panics_and_stays_in_range(text in "\\PC{0,30}", number in proptest::num::f64::ANY, int in proptest::prelude::any::<i64>(), uint in proptest::prelude::any::<u64>()) {
+            let values = [json!(text), json!(number), json!(int), json!(uint), serde_json::from_str::<Value>(&text).unwrap_or(Value::Null)];
+            for value in values {
+                let lifetime = expires_in(&value);
+                proptest::prop_assert!(lifetime >= Duration::from_secs(1) && lifetime <= MAX_TOKEN_LIFETIME, "{value}: {lifetime:?}");
+                let now = Instant::now();
+                proptest::prop_assert!(now.checked_add(renew_after(lifetime, Duration::from_secs(300))).is_some());
+            }
+        }
     }
 }

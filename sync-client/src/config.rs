@@ -19,6 +19,9 @@
 //! # `http://` FHIR bases are refused unless the host is loopback (127.0.0.0/8, ::1, localhost)
 //! # or this is true. Optional.
 //! allow_insecure_http = false
+//! # Hosts (https only) a discovered token URL may name besides the FHIR base's own origin: the
+//! # client secret or assertion goes nowhere else. Optional; this is the default.
+//! trusted_token_hosts = ["authorization.cerner.com"]
 //!
 //! [credentials]
 //! client_id = "bb318a62-fa61-49ae-b692-7d99214f0ec7"
@@ -47,6 +50,12 @@
 //! backoff_max_ms = 30000        # cap of the retry delay (1..=600000, at least backoff_base_ms)
 //! request_timeout_seconds = 30  # per HTTP request (1..=600)
 //! refresh_margin_seconds = 60   # renew a token this long before expires_in runs out (0..=300)
+//! # What the client refuses from a server (see the README's "What the client refuses"):
+//! max_pages = 10000             # pages per location group; more fails the tenant (1..=1000000)
+//! max_throttle_waits = 5        # 429s in a row waited out; one more defers the tenant (1..=100)
+//! throttle_budget_seconds = 300 # total 429 waiting per tenant; more defers it (1..=86400)
+//! throttle_floor_ms = 1000      # shortest 429 wait, whatever Retry-After says (1..=60000)
+//! max_body_bytes = 67108864     # largest response body read; a larger one fails the tenant (65536..=1073741824)
 //!
 //! [store]                           # a SQLite file (path) or a PostgreSQL database (url), not both
 //! path = "appointments.db"          # SQLite file; default "appointments.db"
@@ -119,6 +128,16 @@ pub struct SyncConfig {
     /// `http://` is refused for non-loopback hosts unless this is set (already enforced on
     /// `tenants`; kept so later checks, e.g. of discovered token URLs, can apply the same rule).
     pub allow_insecure_http: bool,
+    /// Hosts (lower case) whose https token URLs are trusted besides the FHIR base's own origin.
+    pub trusted_token_hosts: Vec<String>,
+}
+
+/// The token hosts trusted when the configuration names none: Cerner's authorization server.
+pub const DEFAULT_TRUSTED_TOKEN_HOSTS: &[&str] = &["authorization.cerner.com"];
+
+/// [`DEFAULT_TRUSTED_TOKEN_HOSTS`] as owned strings.
+pub fn default_trusted_token_hosts() -> Vec<String> {
+    DEFAULT_TRUSTED_TOKEN_HOSTS.iter().map(|h| (*h).to_owned()).collect()
 }
 
 /// How the client proves who it is (SMART Backend Services / RFC 6749 §2.3).
@@ -179,6 +198,16 @@ pub struct SyncLimits {
     /// Renew a token this long before `expires_in` runs out, so no request carries a token that
     /// expires in flight.
     pub refresh_margin: Duration,
+    /// Pages followed per location group; a server whose `next` links never end fails the tenant.
+    pub max_pages: u64,
+    /// 429s in a row waited out before the tenant is deferred.
+    pub max_throttle_waits: u32,
+    /// Total 429 waiting per tenant and run before it is deferred.
+    pub throttle_budget: Duration,
+    /// Shortest 429 wait, whatever `Retry-After` says (0, past, negative, garbage, missing).
+    pub throttle_floor: Duration,
+    /// Largest response body read (from `Content-Length` and while streaming).
+    pub max_body_bytes: u64,
 }
 
 impl Default for SyncLimits {
@@ -193,6 +222,11 @@ impl Default for SyncLimits {
             backoff_max: Duration::from_secs(30),
             request_timeout: Duration::from_secs(30),
             refresh_margin: Duration::from_secs(60),
+            max_pages: 10_000,
+            max_throttle_waits: 5,
+            throttle_budget: Duration::from_secs(300),
+            throttle_floor: Duration::from_secs(1),
+            max_body_bytes: 64 * 1024 * 1024,
         }
     }
 }
@@ -251,6 +285,30 @@ impl SyncConfig {
             _ => Path::new("."),
         };
         Self::from_toml_with(&text, &origin, base_dir, env, today, allow_insecure_http)
+    }
+
+    /// Only the store the TOML config at `path` names: what `export` needs. No credentials are
+    /// read or required.
+    pub fn load_store(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<StoreLocation, ConfigError> {
+        let origin = path.display().to_string();
+        let text = read(path, CONFIG, &origin)?;
+        let base_dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        let raw: toml_file::RawConfig =
+            toml::from_str(&text).map_err(|e| error::toml_syntax(CONFIG, &origin, &text, &e))?;
+        let today = time::OffsetDateTime::UNIX_EPOCH.date();
+        let context = toml_file::Context { base_dir, env, today, allow_insecure_http: false };
+        raw.into_store(&context).map(|(store, _)| store).map_err(|e| e.at(CONFIG, &origin))
+    }
+
+    /// Only the store of the job file at `path` (`{state_dir}/appointments.db`).
+    pub fn load_job_store(path: &Path) -> Result<StoreLocation, ConfigError> {
+        let origin = path.display().to_string();
+        let text = read(path, JOB, &origin)?;
+        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| error::json_syntax(JOB, &origin, &e))?;
+        job::store_location(value).map_err(|e| e.at(JOB, &origin))
     }
 
     /// The harness job file (contract v1), JSON. `origin` names the file in messages.

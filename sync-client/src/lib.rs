@@ -9,10 +9,13 @@
 //! - [`tenant`]: one tenant's sync; [`run`]: every tenant, bounded concurrency, the run summary;
 //!   [`worker`]: `run --worker`, tenants shared by leases between processes over PostgreSQL.
 //! - [`page`]: a search page read without re-encoding its resources.
-//! - [`output`]: the contract's NDJSON output; [`progress`]: bars on a terminal, log lines otherwise.
+//! - [`guard`]: what the client refuses from a server (paging, throttling, token hosts), for any
+//!   FHIR version.
+//! - [`summary`]: the human summary of a run; [`output`]: the contract's NDJSON output; [`progress`]: bars on a terminal, log lines otherwise.
 
 pub mod auth;
 pub mod config;
+pub mod guard;
 pub mod http;
 pub mod output;
 pub mod page;
@@ -20,5 +23,6 @@ pub mod progress;
 pub mod run;
 pub mod secret;
 pub mod store;
+pub mod summary;
 pub mod tenant;
 pub mod worker;

@@ -103,6 +103,15 @@ fn load(source: &Source, allow_insecure_http: bool) -> anyhow::Result<SyncConfig
     }
 }
 
+/// The store the configuration names, without reading credentials: `export` needs none.
+fn load_store(source: &Source) -> anyhow::Result<StoreLocation> {
+    match (&source.config, &source.job) {
+        (Some(path), _) => Ok(SyncConfig::load_store(path, &|name| std::env::var(name).ok())?),
+        (None, Some(path)) => Ok(SyncConfig::load_job_store(path)?),
+        (None, None) => anyhow::bail!("give --config FILE, --job FILE or --store PATH|URL"),
+    }
+}
+
 /// `--store`: a path or a URL; a URL without a password takes `PGPASSWORD`, as libpq does.
 fn store_location(text: &str) -> anyhow::Result<StoreLocation> {
     let location = StoreLocation::parse(text).map_err(|e| anyhow::anyhow!("--store: {e}"))?;
@@ -128,18 +137,18 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
                 let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.clone()).collect();
                 appointment_sync::run::run(config, Progress::for_stderr(&tenants)).await?
             };
+            #[allow(clippy::print_stdout)]
             if json {
-                #[allow(clippy::print_stdout)]
-                {
-                    println!("{}", serde_json::to_string_pretty(&summary)?);
-                }
+                println!("{}", serde_json::to_string_pretty(&summary)?);
+            } else {
+                print!("{}", appointment_sync::summary::human(&summary));
             }
             Ok(summary.exit_code())
         }
         Command::Export { source, store, format: Format::Ndjson } => {
             let location = match store {
                 Some(store) => store_location(&store)?,
-                None => load(&source, false)?.store,
+                None => load_store(&source)?,
             };
             match location {
                 StoreLocation::Sqlite(path) => {

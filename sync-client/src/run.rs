@@ -12,7 +12,7 @@ use crate::config::SyncConfig;
 use crate::output::Output;
 use crate::progress::Progress;
 use crate::store::{PgStore, SqliteStore, StoreError, StoreLocation, SyncStore, TenantState};
-use crate::tenant::{Outcome, Shared, TenantReport, sync_tenant};
+use crate::tenant::{Outcome, Shared, TenantReport, panic_message, sync_tenant};
 
 /// What a run did.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -86,23 +86,36 @@ pub async fn run_with<S: SyncStore>(
     let shared = Arc::new(Shared::new(config.clone(), store.clone(), output, run, progress)?);
     let semaphore = Arc::new(Semaphore::new(config.limits.concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
+    let mut spawned = std::collections::HashMap::new();
     for (index, tenant) in config.tenants.iter().enumerate() {
         if let Some(report) = deferred.iter().find(|r| r.tenant == tenant.id) {
             shared.progress.finish(report);
             continue;
         }
         let (shared, semaphore, tenant) = (shared.clone(), semaphore.clone(), tenant.clone());
-        tasks.spawn(async move {
+        let task = tasks.spawn(async move {
             let _permit = semaphore.acquire_owned().await;
             let report = sync_tenant(&shared, &tenant).await;
             shared.progress.finish(&report);
             (index, report)
         });
+        spawned.insert(task.id(), index);
     }
     let mut reports: Vec<(usize, TenantReport)> = Vec::new();
-    while let Some(done) = tasks.join_next().await {
-        if let Ok(done) = done {
-            reports.push(done);
+    while let Some(done) = tasks.join_next_with_id().await {
+        match done {
+            Ok((_, done)) => reports.push(done),
+            // A task that died (a panic outside the tenant's own sync): its tenant failed.
+            Err(error) => {
+                let Some(&index) = spawned.get(&error.id()) else { continue };
+                let reason = match error.try_into_panic() {
+                    Ok(panic) => format!("the task of this tenant panicked: {}", panic_message(panic.as_ref())),
+                    Err(error) => format!("the task of this tenant ended abnormally: {error}"),
+                };
+                let report = TenantReport::new(&config.tenants[index].id, Outcome::Failed { reason, request_id: None });
+                shared.progress.finish(&report);
+                reports.push((index, report));
+            }
         }
     }
     for report in deferred {

@@ -280,7 +280,7 @@ pub fn utc_instant(text: &str) -> Option<OffsetDateTime> {
     let rest = rest.strip_prefix(['T', ' '])?;
     let (clock, offset) = split_offset(rest)?;
     let time = parse_time(clock)?;
-    Some(PrimitiveDateTime::new(date, time).assume_offset(offset).to_offset(UtcOffset::UTC))
+    PrimitiveDateTime::new(date, time).assume_offset(offset).checked_to_offset(UtcOffset::UTC)
 }
 
 /// [`utc_instant`] as the text both stores compare and sort on: `YYYY-MM-DDTHH:MM:SS.ffffffZ`.

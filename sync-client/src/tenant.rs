@@ -1,59 +1,29 @@
 //! One tenant's sync: sign in, then for each chunk of locations search the window
 //! (`location=a,b&date=geSTART&date=ltEND&_count=N`), following `next` links and only `next` links,
 //! one request at a time. Each page is stored in one transaction before the next is asked for.
-//! 401 → one new token and one retry; 429 → wait `Retry-After`, or defer the tenant when the wait is
-//! longer than allowed; 403 or a refused sign-in → the tenant is reported as rejected.
+//! 401 → one new token and one retry; 429 → wait `Retry-After` (at least a floor), or defer the
+//! tenant when the wait is longer than allowed or it keeps answering 429 ([`crate::guard`]); 403 or
+//! a refused sign-in → the tenant is reported as rejected. Whatever goes wrong inside a tenant's
+//! sync, a panic included, ends as that tenant's outcome: a tenant is never dropped.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::FutureExt;
 use url::Url;
 
 use crate::auth::{AuthError, TenantAuth};
 use crate::config::{SyncConfig, TenantConfig};
+use crate::guard::{Paging, Throttle, ThrottleStep};
 use crate::http::{Auth, Effort, Failure, Http};
 use crate::output::Output;
 use crate::page::Page;
 use crate::progress::Progress;
 use crate::store::{RunId, SyncStore};
 
-/// How a tenant's sync ended.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "outcome", rename_all = "snake_case")]
-pub enum Outcome {
-    Synced,
-    /// A `Retry-After` longer than allowed: try again after `until` (RFC 3339).
-    Deferred {
-        until: String,
-        reason: String,
-    },
-    /// The tenant refused the account (not approved, approval withdrawn, scopes).
-    Rejected {
-        reason: String,
-    },
-    Failed {
-        reason: String,
-        request_id: Option<String>,
-    },
-}
-
-/// What a tenant's sync did.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct TenantReport {
-    pub tenant: String,
-    #[serde(flatten)]
-    pub outcome: Outcome,
-    pub pages: u64,
-    pub inserted: u64,
-    pub updated: u64,
-    pub unchanged: u64,
-    pub vanished: u64,
-    pub requests: u64,
-    pub retries: u64,
-    pub waits: u64,
-    pub tokens: u64,
-}
+mod report;
+pub use report::{Outcome, TenantReport};
 
 /// What every tenant's sync shares.
 #[derive(Debug)]
@@ -86,34 +56,48 @@ struct Sync<'a, S> {
     tenant: &'a TenantConfig,
     auth: TenantAuth,
     effort: Effort,
+    paging: Paging,
+    throttle: Throttle,
     report: TenantReport,
 }
 
-impl TenantReport {
-    /// A report of a tenant on which nothing has been done yet.
-    pub fn new(tenant: &str, outcome: Outcome) -> Self {
-        Self {
-            tenant: tenant.to_owned(),
-            outcome,
-            pages: 0,
-            inserted: 0,
-            updated: 0,
-            unchanged: 0,
-            vanished: 0,
-            requests: 0,
-            retries: 0,
-            waits: 0,
-            tokens: 0,
+/// Syncs one tenant's window and, when every page was read, marks what it no longer returned as
+/// vanished (`run`; a worker marks them in its owner-checked completion instead).
+pub async fn sync_tenant<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig) -> TenantReport {
+    let mut report = sync_pages(shared, tenant).await;
+    if report.outcome == Outcome::Synced {
+        let (start, end) = window_bounds(&shared.config);
+        let marked = shared.store.mark_vanished(shared.run, &tenant.id, &start, &end, &now_rfc3339()).await;
+        match marked {
+            Ok(marked) => report.vanished = marked,
+            Err(e) => report.outcome = failed(e.to_string()),
         }
     }
+    report
 }
 
-pub async fn sync_tenant<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig) -> TenantReport {
+/// The window as the store's `mark_vanished` takes it.
+pub fn window_bounds(config: &SyncConfig) -> (String, String) {
+    (config.window.start.to_string(), config.window.end.to_string())
+}
+
+/// Reads and stores every page of a tenant's window; marks nothing vanished. A panic inside the
+/// sync is caught and reported as the tenant's failure.
+pub async fn sync_pages<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig) -> TenantReport {
     let report = TenantReport::new(&tenant.id, Outcome::Synced);
-    let mut sync = Sync { shared, tenant, auth: TenantAuth::new(), effort: Effort::default(), report };
-    let outcome = match sync.run().await {
-        Ok(()) => Outcome::Synced,
-        Err(outcome) => outcome,
+    let limits = &shared.config.limits;
+    let paging = Paging::new(&tenant.fhir_base, limits.max_pages);
+    let throttle = Throttle::new(limits);
+    let mut sync =
+        Sync { shared, tenant, auth: TenantAuth::new(), effort: Effort::default(), paging, throttle, report };
+    let outcome = match std::panic::AssertUnwindSafe(sync.run()).catch_unwind().await {
+        Ok(Ok(())) => Outcome::Synced,
+        Ok(Err(outcome)) => outcome,
+        Err(panic) => {
+            let reason = format!("the sync of this tenant panicked: {}", panic_message(panic.as_ref()));
+            tracing::error!(tenant = %tenant.id, "{reason}");
+            failed(reason)
+        }
     };
     sync.report.outcome = outcome;
     sync.report.requests = sync.effort.requests;
@@ -122,32 +106,46 @@ pub async fn sync_tenant<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig
     sync.report
 }
 
+/// A panic's message, when it carries text.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "(no message)".to_owned())
+}
+
 impl<S: SyncStore> Sync<'_, S> {
     async fn run(&mut self) -> Result<(), Stop> {
+        self.discover().await?;
         let config = &self.shared.config;
-        let (base, allow) = (&self.tenant.fhir_base, config.allow_insecure_http);
-        self.auth.discover(&self.shared.http, base, allow, &mut self.effort).await.map_err(auth_stop)?;
         for chunk in self.tenant.locations.chunks(config.limits.location_chunk.max(1)) {
+            self.paging.start_group();
             let mut url = search_url(&self.tenant.fhir_base, chunk, config).map_err(failed)?;
             loop {
+                self.paging.admit(&url).map_err(|reason| failed_with(&reason, None))?;
                 let (body, request_id) = self.fetch(&url).await?;
-                let next = self.save(&body, request_id.as_deref()).await?;
-                match next {
+                match self.save(&body, request_id.as_deref()).await? {
                     Some(next) => url = next,
                     None => break,
                 }
             }
         }
-        let window = &config.window;
-        let now = now_rfc3339();
-        let marked = self
-            .shared
-            .store
-            .mark_vanished(self.shared.run, &self.tenant.id, &window.start.to_string(), &window.end.to_string(), &now)
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        self.report.vanished = marked;
         Ok(())
+    }
+
+    /// The token URL from the metadata, waiting out 429s as any other request does.
+    async fn discover(&mut self) -> Result<(), Stop> {
+        let (base, trusted) = (&self.tenant.fhir_base, &self.shared.config.trusted_token_hosts);
+        loop {
+            match self.auth.discover_with(&self.shared.http, base, trusted, &mut self.effort).await {
+                Ok(_) => return Ok(()),
+                Err(AuthError::Http(Failure::Throttled { retry_after, request_id })) => {
+                    self.wait(retry_after, request_id).await?;
+                }
+                Err(e) => return Err(auth_stop(e)),
+            }
+        }
     }
 
     /// One page: with a fresh token, one refresh on 401, waiting out short 429s.
@@ -156,7 +154,10 @@ impl<S: SyncStore> Sync<'_, S> {
         loop {
             let token = self.token().await?;
             match self.shared.http.get_bytes(url, Auth::Bearer(token.expose()), &mut self.effort).await {
-                Ok(page) => return Ok(page),
+                Ok(page) => {
+                    self.throttle.answered();
+                    return Ok(page);
+                }
                 Err(Failure::InvalidToken { request_id }) if !refreshed => {
                     tracing::info!(tenant = %self.tenant.id, request_id = request_id.as_deref().unwrap_or("-"), "token refused; requesting a new one");
                     self.auth.invalidate();
@@ -189,26 +190,30 @@ impl<S: SyncStore> Sync<'_, S> {
         }
     }
 
-    /// Waits out a 429, or defers the tenant when the wait is longer than allowed.
-    async fn wait(&mut self, retry_after: Duration, request_id: Option<String>) -> Result<(), Stop> {
-        let max = self.shared.config.limits.max_retry_after;
-        if retry_after > max {
-            let until = time::OffsetDateTime::now_utc() + retry_after;
-            let until = until.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
-            let reason = format!("asked to wait {}s (more than {}s)", retry_after.as_secs(), max.as_secs());
-            tracing::warn!(tenant = %self.tenant.id, %until, request_id = request_id.as_deref().unwrap_or("-"), "{reason}; deferring the tenant");
-            return Err(Outcome::Deferred { until, reason });
+    /// Waits out a 429 (at least the floor), or defers the tenant when the wait is longer than
+    /// allowed or the tenant keeps answering 429.
+    async fn wait(&mut self, retry_after: Option<Duration>, request_id: Option<String>) -> Result<(), Stop> {
+        let request_id = request_id.as_deref().unwrap_or("-");
+        match self.throttle.on_429(retry_after, time::OffsetDateTime::now_utc()) {
+            ThrottleStep::Wait(wait) => {
+                tracing::info!(tenant = %self.tenant.id, seconds = wait.as_secs_f64(), request_id, "rate limited; waiting");
+                self.report.waits += 1;
+                tokio::time::sleep(wait).await;
+                Ok(())
+            }
+            ThrottleStep::Defer { until, reason } => {
+                tracing::warn!(tenant = %self.tenant.id, %until, request_id, "{reason}; deferring the tenant");
+                Err(Outcome::Deferred { until, reason })
+            }
         }
-        tracing::info!(tenant = %self.tenant.id, seconds = retry_after.as_secs_f64(), "rate limited; waiting");
-        self.report.waits += 1;
-        tokio::time::sleep(retry_after).await;
-        Ok(())
     }
 
-    /// Stores a page and returns its `next` link, refusing one to another origin.
+    /// Stores a page and returns its `next` link (checked by [`Paging::admit`] before it is used).
     async fn save(&mut self, body: &[u8], request_id: Option<&str>) -> Result<Option<Url>, Stop> {
-        let Page { records, next } =
-            Page::parse(body, &self.tenant.fhir_base).map_err(|e| failed_with(&e.0, request_id))?;
+        let Page { records, next, outcomes } = Page::parse(body).map_err(|e| failed_with(&e.0, request_id))?;
+        for text in outcomes {
+            tracing::warn!(tenant = %self.tenant.id, request_id = request_id.unwrap_or("-"), "the server's OperationOutcome: {text}");
+        }
         let (outcome, stored) = self
             .shared
             .store

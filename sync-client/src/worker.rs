@@ -3,10 +3,12 @@
 //!
 //! A worker joins (or opens) the round of its window, then runs up to `concurrency` claim loops.
 //! Each loop claims a tenant, syncs it exactly as `run` does (one request at a time, pages saved
-//! one transaction each) while a heartbeat renews the lease, and completes it with its outcome.
-//! If the heartbeat finds the lease gone, or cannot renew it for two thirds of its lifetime, the
-//! sync is dropped mid-flight: another worker owns the tenant now, and per-tenant politeness (one
-//! request at a time) must hold across workers. The worker returns when every tenant of the round
+//! one transaction each) while a heartbeat renews the lease, and completes it with its outcome,
+//! marking its vanished appointments in the same owner-checked transaction. If the heartbeat finds
+//! the lease gone, or cannot renew it for two thirds of its lifetime (each renewal is bounded by a
+//! timeout, so a hung database cannot hold it up), the sync is dropped mid-flight: another worker owns the tenant now, and per-tenant politeness (one
+//! request at a time) must hold across workers. The heartbeat is stopped on every way out of a
+//! tenant's sync, a panic included, so a dead task never keeps a tenant leased. The worker returns when every tenant of the round
 //! is done, waiting meanwhile for the leases of others to end (one of them may have died).
 //!
 //! Tokens are not shared between workers: each worker signs in to a tenant when it claims it. A
@@ -21,9 +23,9 @@ use tokio::sync::Notify;
 use crate::config::{SyncConfig, TenantConfig};
 use crate::progress::Progress;
 use crate::run::{RunError, RunSummary, WorkerInfo, deferred_report, now, open_output, state_after};
-use crate::store::postgres::lease::{Claim, RoundId};
+use crate::store::postgres::lease::{Claim, RoundId, Vanish};
 use crate::store::{PgStore, StoreError, StoreLocation, SyncStore};
-use crate::tenant::{Outcome, Shared, TenantReport, sync_tenant};
+use crate::tenant::{Outcome, Shared, TenantReport, sync_pages, window_bounds};
 
 /// How a worker holds its leases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +70,7 @@ pub async fn run_worker(
     let run = store.begin_run(&started_at).await?;
     let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.clone()).collect();
     let (start, end) = (config.window.start.to_string(), config.window.end.to_string());
-    let round = store.join_round(&start, &end, &tenants).await?;
+    let round = store.join_round(&start, &end, &tenants, options.lease_ttl).await?;
     tracing::info!(%worker, round = round.0, tenants = tenants.len(), "worker joined the round");
     let config = Arc::new(config);
     let shared = Arc::new(Shared::new(config.clone(), store.clone(), output, run, progress)?);
@@ -80,8 +82,13 @@ pub async fn run_worker(
     }
     let mut first_error = None;
     while let Some(done) = loops.join_next().await {
-        if let Ok(Err(e)) = done {
-            first_error.get_or_insert(e);
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            // Its tenant's lease is no longer renewed: another loop or worker takes it over.
+            Err(e) => tracing::error!("a claim loop ended abnormally: {e}"),
         }
     }
     if let Some(e) = first_error {
@@ -145,27 +152,35 @@ impl Worker {
     /// Syncs a leased tenant under a heartbeat and completes the lease with its outcome.
     async fn sync_leased(&self, tenant: &TenantConfig) -> Result<(), StoreError> {
         let lost = Arc::new(Notify::new());
-        let heartbeat = tokio::spawn(heartbeat(
+        let heartbeat = Heartbeat::start(
             self.shared.store.clone(),
             self.round,
             tenant.id.clone(),
             self.worker.clone(),
             self.options.lease_ttl,
             lost.clone(),
-        ));
+        );
         let synced = tokio::select! {
-            report = sync_tenant(&self.shared, tenant) => Some(report),
+            report = sync_pages(&self.shared, tenant) => Some(report),
             () = lost.notified() => None,
         };
-        heartbeat.abort();
-        let Some(report) = synced else {
+        drop(heartbeat);
+        let Some(mut report) = synced else {
             tracing::warn!(worker = %self.worker, tenant = %tenant.id, "lease lost; another worker owns the tenant now");
             self.report(lease_lost(&tenant.id));
             return Ok(());
         };
-        let state = state_after(&report, &now());
+        let finished = now();
+        let state = state_after(&report, &finished);
         let outcome = state.last_outcome.clone().unwrap_or_default();
-        if self.store().complete(self.round, &tenant.id, &self.worker, &outcome, &state).await? {
+        let vanish = (report.outcome == Outcome::Synced).then(|| {
+            let (window_start, window_end) = window_bounds(&self.shared.config);
+            Vanish { run: self.shared.run, window_start, window_end, at: finished.clone() }
+        });
+        let completed =
+            self.store().complete(self.round, &tenant.id, &self.worker, &outcome, &state, vanish.as_ref()).await?;
+        if let Some(marked) = completed {
+            report.vanished = marked;
             self.report(report);
         } else {
             tracing::warn!(worker = %self.worker, tenant = %tenant.id, "lease lost before completion; its outcome is the new owner's to record");
@@ -175,14 +190,37 @@ impl Worker {
     }
 }
 
+/// The heartbeat task, aborted when this is dropped: on return, on error and on unwinding alike.
+pub(crate) struct Heartbeat(tokio::task::JoinHandle<()>);
+
+impl Heartbeat {
+    pub(crate) fn start(
+        store: Arc<PgStore>,
+        round: RoundId,
+        tenant: String,
+        worker: String,
+        ttl: Duration,
+        lost: Arc<Notify>,
+    ) -> Self {
+        Self(tokio::spawn(heartbeat(store, round, tenant, worker, ttl, lost)))
+    }
+}
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 fn lease_lost(tenant: &str) -> TenantReport {
     let reason = "lease lost: another worker took the tenant over".to_owned();
     TenantReport::new(tenant, Outcome::Failed { reason, request_id: None })
 }
 
 /// Renews the lease every third of its lifetime; signals `lost` when the store says the lease
-/// is gone, or when no renewal succeeded for two thirds of the lifetime (the store unreachable).
-async fn heartbeat(
+/// is gone, or when no renewal succeeded for two thirds of the lifetime (the store unreachable,
+/// or hung: each renewal is given only the time left until then).
+pub(crate) async fn heartbeat(
     store: Arc<PgStore>,
     round: RoundId,
     tenant: String,
@@ -190,18 +228,19 @@ async fn heartbeat(
     ttl: Duration,
     lost: Arc<Notify>,
 ) {
+    let allowance = ttl * 2 / 3;
     let mut last_ok = Instant::now();
     loop {
         tokio::time::sleep(ttl / 3).await;
-        match store.renew(round, &tenant, &worker, ttl).await {
-            Ok(true) => last_ok = Instant::now(),
-            Ok(false) => break,
-            Err(e) => {
-                tracing::warn!(%tenant, "cannot renew the lease: {e}");
-                if last_ok.elapsed() >= ttl * 2 / 3 {
-                    break;
-                }
-            }
+        let left = allowance.saturating_sub(last_ok.elapsed()).max(Duration::from_millis(50));
+        match tokio::time::timeout(left, store.renew(round, &tenant, &worker, ttl)).await {
+            Ok(Ok(true)) => last_ok = Instant::now(),
+            Ok(Ok(false)) => break,
+            Ok(Err(e)) => tracing::warn!(%tenant, "cannot renew the lease: {e}"),
+            Err(_) => tracing::warn!(%tenant, "renewing the lease did not finish in {}ms", left.as_millis()),
+        }
+        if last_ok.elapsed() >= allowance {
+            break;
         }
     }
     lost.notify_one();

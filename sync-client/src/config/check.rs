@@ -200,3 +200,28 @@ pub(super) fn window(start: Date, end: Date, field: &str) -> Result<Window, Fiel
         Err(invalid(field, format!("the window {start} .. {end} is empty: end is exclusive and must be after start")))
     }
 }
+
+/// `trusted_token_hosts`: host names (or IP literals) without scheme, port or path, compared
+/// ignoring case. An empty list trusts only each FHIR base's own origin.
+pub(super) fn token_hosts(input: Vec<String>) -> Result<Vec<String>, FieldError> {
+    let mut hosts = Vec::with_capacity(input.len());
+    for (i, host) in input.into_iter().enumerate() {
+        let ipv6 = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+        let valid = match ipv6 {
+            Some(inner) => !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':'),
+            None => {
+                (1..=253).contains(&host.len())
+                    && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-'))
+            }
+        };
+        if !valid {
+            let reason = format!("{} is not a host name (no scheme, port or path)", shown(&host));
+            return Err(invalid(format!("trusted_token_hosts[{i}]"), reason));
+        }
+        let host = host.to_ascii_lowercase();
+        if !hosts.contains(&host) {
+            hosts.push(host);
+        }
+    }
+    Ok(hosts)
+}

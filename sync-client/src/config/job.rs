@@ -45,7 +45,15 @@ pub(super) fn into_config(value: Value) -> Result<SyncConfig, FieldError> {
         store: StoreLocation::Sqlite(state_dir.join(STORE_FILE)),
         output: Some(output),
         allow_insecure_http: false,
+        trusted_token_hosts: super::default_trusted_token_hosts(),
     })
+}
+
+/// The store of a job: `{state_dir}/appointments.db`.
+pub(super) fn store_location(value: Value) -> Result<StoreLocation, FieldError> {
+    let mut job = object(value, "document")?;
+    let state_dir: PathBuf = absolute(take(&mut job, "state_dir", "")?, "state_dir")?;
+    Ok(StoreLocation::Sqlite(state_dir.join(STORE_FILE)))
 }
 
 /// `tenants`: objects with `id`, `fhir_base`, `locations`.

@@ -119,7 +119,8 @@ fn absolute_window_takes_strings_or_toml_dates() {
 fn sync_limits_are_read_in_their_units() {
     let sync = "[sync]\nconcurrency = 1\npage_size = 200\nlocation_chunk = 3\nmax_retry_after_seconds = 0\n\
                 max_attempts = 1\nbackoff_base_ms = 10\nbackoff_max_ms = 10\nrequest_timeout_seconds = 5\n\
-                refresh_margin_seconds = 0";
+                refresh_margin_seconds = 0\nmax_pages = 7\nmax_throttle_waits = 2\nthrottle_budget_seconds = 9\n\
+                throttle_floor_ms = 250\nmax_body_bytes = 1048576";
     let limits = parse(&base_with("[sync]", sync)).unwrap().limits;
     let expected = SyncLimits {
         concurrency: 1,
@@ -131,8 +132,29 @@ fn sync_limits_are_read_in_their_units() {
         backoff_max: Duration::from_millis(10),
         request_timeout: Duration::from_secs(5),
         refresh_margin: Duration::ZERO,
+        max_pages: 7,
+        max_throttle_waits: 2,
+        throttle_budget: Duration::from_secs(9),
+        throttle_floor: Duration::from_millis(250),
+        max_body_bytes: 1 << 20,
     };
     assert_eq!(limits, expected);
+}
+
+#[test]
+fn trusted_token_hosts_default_to_cerners_and_are_read_in_lower_case() {
+    let config = parse(&base_with("[sync]", "[sync]")).unwrap();
+    assert_eq!(config.trusted_token_hosts, ["authorization.cerner.com"]);
+    let hosts = "trusted_token_hosts = [\"Auth.Example.org\", \"[::1]\", \"auth.example.org\"]";
+    let listed = format!("{hosts}\n{}", base_with("[sync]", "[sync]"));
+    assert_eq!(parse(&listed).unwrap().trusted_token_hosts, ["auth.example.org", "[::1]"]);
+    let empty = format!("trusted_token_hosts = []\n{}", base_with("[sync]", "[sync]"));
+    assert!(parse(&empty).unwrap().trusted_token_hosts.is_empty(), "only each base's own origin");
+    for bad in ["https://auth.example.org", "auth.example.org:443", "auth.example.org/x", ""] {
+        let text = format!("trusted_token_hosts = [\"{bad}\"]\n{}", base_with("[sync]", "[sync]"));
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.field(), Some("trusted_token_hosts[0]"), "{bad}: {err}");
+    }
 }
 
 #[test]

@@ -89,6 +89,11 @@ pub(super) const CASES: &[(&str, &str, &str)] = &[
     ("sync.backoff_max_ms", "[sync]", "[sync]\nbackoff_base_ms = 40000"),
     ("sync.request_timeout_seconds", "[sync]", "[sync]\nrequest_timeout_seconds = 601"),
     ("sync.refresh_margin_seconds", "[sync]", "[sync]\nrefresh_margin_seconds = 301"),
+    ("sync.max_pages", "[sync]", "[sync]\nmax_pages = 0"),
+    ("sync.max_throttle_waits", "[sync]", "[sync]\nmax_throttle_waits = 101"),
+    ("sync.throttle_budget_seconds", "[sync]", "[sync]\nthrottle_budget_seconds = 0"),
+    ("sync.throttle_floor_ms", "[sync]", "[sync]\nthrottle_floor_ms = 0"),
+    ("sync.max_body_bytes", "[sync]", "[sync]\nmax_body_bytes = 1024"),
     // store
     ("store.path", "[store]", "[store]\npath = \"\""),
     ("store.output", "[store]", "[store]\noutput = \"\""),

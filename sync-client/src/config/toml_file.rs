@@ -29,6 +29,7 @@ pub(super) struct RawConfig {
     scopes: Option<Vec<String>>,
     #[serde(default)]
     allow_insecure_http: bool,
+    trusted_token_hosts: Option<Vec<String>>,
     credentials: Option<credentials::RawCredentials>,
     #[serde(default)]
     window: RawWindow,
@@ -70,6 +71,11 @@ struct RawSync {
     backoff_max_ms: Option<i64>,
     request_timeout_seconds: Option<i64>,
     refresh_margin_seconds: Option<i64>,
+    max_pages: Option<i64>,
+    max_throttle_waits: Option<i64>,
+    throttle_budget_seconds: Option<i64>,
+    throttle_floor_ms: Option<i64>,
+    max_body_bytes: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -95,7 +101,26 @@ impl RawConfig {
         let window = self.window.into_window(cx.today)?;
         let limits = self.sync.into_limits()?;
         let (store, output) = self.store.into_location(cx)?;
-        Ok(SyncConfig { credentials, scopes, tenants, window, limits, store, output, allow_insecure_http })
+        let trusted_token_hosts = match self.trusted_token_hosts {
+            Some(hosts) => check::token_hosts(hosts)?,
+            None => super::default_trusted_token_hosts(),
+        };
+        Ok(SyncConfig {
+            credentials,
+            scopes,
+            tenants,
+            window,
+            limits,
+            store,
+            output,
+            allow_insecure_http,
+            trusted_token_hosts,
+        })
+    }
+
+    /// Only the store (and output) of the file: what `export` needs, without credentials.
+    pub(super) fn into_store(self, cx: &Context<'_>) -> Result<(StoreLocation, Option<PathBuf>), FieldError> {
+        self.store.into_location(cx)
     }
 }
 
@@ -191,6 +216,26 @@ impl RawSync {
                 0..=300,
                 d.refresh_margin.as_secs(),
             )?),
+            max_pages: ranged("max_pages", self.max_pages, 1..=1_000_000, d.max_pages)?,
+            max_throttle_waits: ranged(
+                "max_throttle_waits",
+                self.max_throttle_waits,
+                1..=100,
+                d.max_throttle_waits.into(),
+            )? as u32,
+            throttle_budget: Duration::from_secs(ranged(
+                "throttle_budget_seconds",
+                self.throttle_budget_seconds,
+                1..=86_400,
+                d.throttle_budget.as_secs(),
+            )?),
+            throttle_floor: Duration::from_millis(ranged(
+                "throttle_floor_ms",
+                self.throttle_floor_ms,
+                1..=60_000,
+                millis(d.throttle_floor),
+            )?),
+            max_body_bytes: ranged("max_body_bytes", self.max_body_bytes, 65_536..=1 << 30, d.max_body_bytes)?,
         })
     }
 }

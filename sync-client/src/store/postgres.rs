@@ -174,6 +174,8 @@ impl fmt::Debug for PgStore {
 
 /// Connections a store keeps open: enough for a worker's concurrent tenants and its heartbeats.
 const POOL_SIZE: usize = 8;
+/// The longest wait for a pooled connection, or for a new one to be made.
+const POOL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl PgStore {
     /// Connects, then creates or migrates the schema. Fails with the database named (never its
@@ -185,8 +187,13 @@ impl PgStore {
             tls,
             ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
+        // Bounded waits: a worker whose database hangs must give up its tenant within the lease.
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(POOL_TIMEOUT))
+            .create_timeout(Some(POOL_TIMEOUT))
+            .recycle_timeout(Some(POOL_TIMEOUT))
             .build()
             .map_err(|e| StoreError::Connect { target: target.to_string(), cause: e.to_string() })?;
         let store = Self { pool, target: target.clone() };
@@ -196,7 +203,7 @@ impl PgStore {
     }
 
     /// A pooled connection; a failure to get one names the database.
-    async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
+    pub(crate) async fn client(&self) -> Result<deadpool_postgres::Object, StoreError> {
         self.pool.get().await.map_err(|e| {
             let cause = match &e {
                 deadpool_postgres::PoolError::Backend(inner) => describe_error(inner),

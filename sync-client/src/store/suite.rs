@@ -9,6 +9,7 @@
 mod cases;
 mod leases;
 mod property;
+mod rounds;
 
 use super::{AppointmentRecord, PgStore, PgTarget, SqliteStore};
 

@@ -5,6 +5,7 @@
 mod crash;
 mod fleet;
 mod helpers;
+mod hostile;
 mod resilience;
 mod sync;
 mod tls;

@@ -169,3 +169,38 @@ async fn a_deferred_tenant_is_called_by_no_worker_before_its_time() {
     let journal = admin.journal(&JournalQuery::new().tenant(other)).await.unwrap().entries;
     assert!(!journal.is_empty(), "the other tenants were called in the second round");
 }
+
+/// Yesterday's round never ended: its third tenant was removed from the configuration since.
+/// Today's worker must sync every tenant it has again, not find its tenants "done" and exit 0
+/// having done nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_left_unfinished_by_a_removed_tenant_does_not_make_the_next_run_a_no_op() {
+    use appointment_sync::store::TenantState;
+    use appointment_sync::store::postgres::lease::Claim;
+    let Some(pg) = pg_url() else { return };
+    let fleet = Fleet::start(&pg, 2, 60).await;
+    let mut old = fleet.tenants.clone();
+    old.push("removed".to_owned());
+    let ttl = Duration::from_secs(30);
+    let (start, end) = crate::fleet::FLEET_WINDOW;
+    let round = fleet.store.join_round(start, end, &old, ttl).await.unwrap();
+    for _ in &fleet.tenants {
+        let Claim::Lease { tenant, .. } = fleet.store.claim(round, "gone", &fleet.tenants, ttl).await.unwrap() else {
+            panic!("no lease")
+        };
+        let synced = TenantState { last_outcome: Some("synced".into()), ..TenantState::default() };
+        assert!(fleet.store.complete(round, &tenant, "gone", "synced", &synced, None).await.unwrap().is_some());
+    }
+    let results = run_workers(&fleet, 1, ttl).await;
+    assert_eq!(results[0].code, Some(0), "{}", results[0].stderr);
+    let reported: Vec<(String, String)> = results[0].tenants();
+    let expected: Vec<(String, String)> = fleet.tenants.iter().map(|t| (t.clone(), "synced".to_owned())).collect();
+    assert_eq!(reported, expected, "every configured tenant synced again");
+    assert_eq!(fleet.mismatches().await, BTreeMap::new(), "stored equals the ground truth");
+    let admin = AdminClient::new(fleet.server.origin()).unwrap();
+    for tenant in &fleet.tenants {
+        let calls = admin.journal(&JournalQuery::new().tenant(tenant)).await.unwrap().entries;
+        assert!(calls.iter().any(|c| c.path.ends_with("/Appointment")), "{tenant} was searched");
+    }
+    assert_ne!(results[0].summary["worker"]["round"], round.0, "a new round");
+}

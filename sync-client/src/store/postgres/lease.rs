@@ -12,12 +12,21 @@
 //! - Completing writes the tenant's outcome and state in one transaction, and only while the
 //!   worker still owns the lease: a worker that lost its lease never overwrites its successor.
 //! - A tenant leased in another open round (workers configured with another window) is not claimed
-//!   until that lease ends: one tenant never serves two workers at once.
+//!   until that lease ends: one tenant never serves two workers at once. A claim locks the tenant
+//!   itself (a transaction-scoped advisory lock on its name), not only its row of the round, so two
+//!   claims in different rounds cannot both miss each other's uncommitted lease.
+//! - Completing also marks the tenant's vanished appointments, in the same owner-checked
+//!   transaction: a worker that lost its lease cannot mark rows its successor has seen.
 //! - A tenant whose `deferred_until` (from a long `Retry-After`) lies in the future is completed
 //!   as deferred without being called. Times are the database server's (`now()`), so workers on
 //!   machines with skewed clocks agree.
 //!
-//! The round ends when every tenant is done; the last worker to see that closes it.
+//! The round ends when every tenant is done; the last worker to see that closes it. A round that
+//! can no longer end that way is not joined: one in which none of the joining worker's tenants is
+//! left to do (another tenant was removed from the configuration), or one that is abandoned (no
+//! live lease, and nothing started or finished in it for a lease lifetime: its workers died). It
+//! is closed and a new round opened, so a later run syncs every tenant again instead of finding
+//! nothing to do and exiting 0.
 
 use std::time::Duration;
 
@@ -56,6 +65,28 @@ pub struct RoundTenant {
 /// The advisory lock key of opening or joining a round ("apsr").
 const ROUND_LOCK: i64 = 0x6170_7372;
 
+/// The advisory lock class of claiming a tenant ("apst"); the second key is the tenant's hash.
+pub(crate) const TENANT_LOCK_CLASS: i32 = 0x6170_7374;
+
+/// The open round of a window, whether it still has work for the joining worker's tenants, and
+/// whether anyone is alive in it (a live lease, or a start or finish within `$4` seconds).
+const OPEN_ROUND: &str = "SELECT r.id,
+       EXISTS (SELECT 1 FROM unnest($3::text[]) AS t(tenant) WHERE NOT EXISTS (SELECT 1 FROM round_tenants rt
+         WHERE rt.round = r.id AND rt.tenant = t.tenant AND rt.state = 'done')) AS has_work,
+       (EXISTS (SELECT 1 FROM round_tenants rt WHERE rt.round = r.id AND rt.state = 'leased' AND rt.lease_expires >= now())
+        OR GREATEST(r.started_at, (SELECT max(rt.finished_at) FROM round_tenants rt WHERE rt.round = r.id))
+           >= now() - make_interval(secs => $4)) AS live
+     FROM rounds r WHERE r.finished_at IS NULL AND r.window_start = $1 AND r.window_end = $2
+     ORDER BY r.id DESC LIMIT 1";
+
+/// The window a completed tenant's vanished appointments are marked in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vanish {
+    pub run: crate::store::RunId,
+    pub window_start: String,
+    pub window_end: String,
+    pub at: String,
+}
 const CLAIM: &str = "SELECT rt.tenant, ts.deferred_until,
        COALESCE(ts.deferred_until::timestamptz > now(), false) AS deferred, rt.lease_owner
      FROM round_tenants rt LEFT JOIN tenant_state ts ON ts.tenant = rt.tenant
@@ -74,25 +105,34 @@ const COMPLETE_STATE: &str = "INSERT INTO tenant_state (tenant, last_success, de
        deferred_until = excluded.deferred_until, last_outcome = excluded.last_outcome, message = excluded.message";
 
 impl PgStore {
-    /// Joins the open round of this window, or opens one, and makes sure it lists `tenants`.
+    /// Joins the open round of this window, or opens one, and makes sure it lists `tenants`. An
+    /// open round with nothing left for `tenants`, or abandoned for longer than `ttl`, is closed
+    /// and a new one opened.
     pub async fn join_round(
         &self,
         window_start: &str,
         window_end: &str,
         tenants: &[String],
+        ttl: Duration,
     ) -> Result<RoundId, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ROUND_LOCK]).await?;
-        let open = tx
-            .query_opt(
-                "SELECT id FROM rounds WHERE finished_at IS NULL AND window_start = $1 AND window_end = $2
-                 ORDER BY id DESC LIMIT 1",
-                &[&window_start, &window_end],
-            )
-            .await?;
-        let round: i64 = match open {
-            Some(row) => row.get(0),
+        let open = tx.query_opt(OPEN_ROUND, &[&window_start, &window_end, &tenants, &ttl.as_secs_f64()]).await?;
+        let joinable = match open {
+            Some(row) if row.get::<_, bool>(1) && row.get::<_, bool>(2) => Some(row.get::<_, i64>(0)),
+            Some(row) => {
+                let (round, has_work): (i64, bool) = (row.get(0), row.get(1));
+                let why =
+                    if has_work { "abandoned by its workers" } else { "nothing left in it for this worker's tenants" };
+                tracing::warn!(round, "closing an unfinished round ({why}); opening a new one");
+                tx.execute("UPDATE rounds SET finished_at = now() WHERE id = $1", &[&round]).await?;
+                None
+            }
+            None => None,
+        };
+        let round: i64 = match joinable {
+            Some(round) => round,
             None => tx
                 .query_one(
                     "INSERT INTO rounds (window_start, window_end) VALUES ($1, $2) RETURNING id",
@@ -142,6 +182,20 @@ impl PgStore {
         };
         let (tenant, until, deferred): (String, Option<String>, bool) = (row.get(0), row.get(1), row.get(2));
         let previous: Option<String> = row.get(3);
+        // Lock the tenant itself: a claim of it in another round waits here until this one
+        // commits, then sees its lease (the row lock above only covers this round's row).
+        tx.execute("SELECT pg_advisory_xact_lock($1, hashtext($2))", &[&TENANT_LOCK_CLASS, &tenant]).await?;
+        let elsewhere: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM round_tenants WHERE tenant = $1 AND round <> $2
+                   AND state = 'leased' AND lease_expires >= now())",
+                &[&tenant, &round.0],
+            )
+            .await?
+            .get(0);
+        if elsewhere {
+            return Ok(Claim::Wait);
+        }
         if deferred {
             tx.execute(
                 "UPDATE round_tenants SET state = 'done', outcome = 'deferred', lease_owner = $3, finished_at = now()
@@ -170,20 +224,26 @@ impl PgStore {
 
     /// Extends the worker's lease on a tenant by `ttl` from now. `false` when the worker no longer
     /// holds it (it expired and another worker claimed the tenant).
+    /// The statement may wait at most a third of `ttl` (a row locked elsewhere, a slow server).
     pub async fn renew(&self, round: RoundId, tenant: &str, worker: &str, ttl: Duration) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let renewed = client
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let limit = (ttl / 3).as_millis().max(1);
+        tx.batch_execute(&format!("SET LOCAL statement_timeout = {limit}")).await?;
+        let renewed = tx
             .execute(
                 "UPDATE round_tenants SET lease_expires = now() + make_interval(secs => $4)
                  WHERE round = $1 AND tenant = $2 AND lease_owner = $3 AND state = 'leased'",
                 &[&round.0, &tenant, &worker, &ttl.as_secs_f64()],
             )
             .await?;
+        tx.commit().await?;
         Ok(renewed == 1)
     }
 
-    /// Marks the worker's tenant done with `outcome` and writes its state, in one transaction and
-    /// only if the worker still holds the lease. `false` (and nothing written) when it does not.
+    /// Marks the worker's tenant done with `outcome`, writes its state and, given `vanish`, marks
+    /// its vanished appointments, in one transaction and only if the worker still holds the lease.
+    /// `None` (and nothing written) when it does not; else how many appointments were marked.
     pub async fn complete(
         &self,
         round: RoundId,
@@ -191,7 +251,8 @@ impl PgStore {
         worker: &str,
         outcome: &str,
         state: &TenantState,
-    ) -> Result<bool, StoreError> {
+        vanish: Option<&Vanish>,
+    ) -> Result<Option<u64>, StoreError> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let done = tx
@@ -202,15 +263,19 @@ impl PgStore {
             )
             .await?;
         if done != 1 {
-            return Ok(false);
+            return Ok(None);
         }
         tx.execute(
             COMPLETE_STATE,
             &[&tenant, &state.last_success, &state.deferred_until, &state.last_outcome, &state.message],
         )
         .await?;
+        let marked = match vanish {
+            Some(v) => super::page::mark_vanished(&tx, v.run, tenant, &v.window_start, &v.window_end, &v.at).await?,
+            None => 0,
+        };
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(marked))
     }
 
     /// The tenants of a round, by tenant.

@@ -138,7 +138,7 @@ async fn write_rows(
 }
 
 pub(super) async fn mark_vanished(
-    client: &Client,
+    client: &impl deadpool_postgres::GenericClient,
     run: RunId,
     tenant: &str,
     window_start: &str,

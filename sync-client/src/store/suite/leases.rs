@@ -16,8 +16,8 @@ const TTL: Duration = Duration::from_secs(30);
 async fn two_workers_never_claim_the_same_tenant_and_the_last_one_closes_the_round() {
     let Some(store) = postgres().await else { return };
     let tenants = names(&["a", "b"]);
-    let round = store.join_round("2026-01-01", "2026-01-08", &tenants).await.unwrap();
-    assert_eq!(store.join_round("2026-01-01", "2026-01-08", &tenants).await.unwrap(), round, "joined, not opened");
+    let round = store.join_round("2026-01-01", "2026-01-08", &tenants, TTL).await.unwrap();
+    assert_eq!(store.join_round("2026-01-01", "2026-01-08", &tenants, TTL).await.unwrap(), round, "joined, not opened");
     let (one, two) = tokio::join!(store.claim(round, "w1", &tenants, TTL), store.claim(round, "w2", &tenants, TTL));
     let (Claim::Lease { tenant: t1, .. }, Claim::Lease { tenant: t2, .. }) = (one.unwrap(), two.unwrap()) else {
         panic!("both workers get a lease")
@@ -25,13 +25,13 @@ async fn two_workers_never_claim_the_same_tenant_and_the_last_one_closes_the_rou
     assert_ne!(t1, t2);
     assert_eq!(store.claim(round, "w3", &tenants, TTL).await.unwrap(), Claim::Wait, "both leased and alive");
     let synced = TenantState { last_outcome: Some("synced".into()), ..TenantState::default() };
-    assert!(store.complete(round, &t1, "w1", "synced", &synced).await.unwrap());
-    assert!(!store.complete(round, &t2, "w1", "synced", &synced).await.unwrap(), "not w1's lease");
-    assert!(store.complete(round, &t2, "w2", "synced", &synced).await.unwrap());
+    assert!(store.complete(round, &t1, "w1", "synced", &synced, None).await.unwrap().is_some());
+    assert!(store.complete(round, &t2, "w1", "synced", &synced, None).await.unwrap().is_none(), "not w1's lease");
+    assert!(store.complete(round, &t2, "w2", "synced", &synced, None).await.unwrap().is_some());
     assert_eq!(store.claim(round, "w3", &tenants, TTL).await.unwrap(), Claim::Done);
-    let next = store.join_round("2026-01-01", "2026-01-08", &tenants).await.unwrap();
+    let next = store.join_round("2026-01-01", "2026-01-08", &tenants, TTL).await.unwrap();
     assert_ne!(next, round, "a finished round is not joined again");
-    let other_window = store.join_round("2026-01-02", "2026-01-09", &tenants).await.unwrap();
+    let other_window = store.join_round("2026-01-02", "2026-01-09", &tenants, TTL).await.unwrap();
     assert_ne!(other_window, next, "each window has its own round");
 }
 
@@ -39,7 +39,7 @@ async fn two_workers_never_claim_the_same_tenant_and_the_last_one_closes_the_rou
 async fn an_expired_lease_is_taken_over_and_the_old_owner_can_neither_renew_nor_complete() {
     let Some(store) = postgres().await else { return };
     let tenants = names(&["a"]);
-    let round = store.join_round("2026-01-01", "2026-01-08", &tenants).await.unwrap();
+    let round = store.join_round("2026-01-01", "2026-01-08", &tenants, TTL).await.unwrap();
     let short = Duration::from_millis(300);
     assert_eq!(
         store.claim(round, "dead", &tenants, short).await.unwrap(),
@@ -55,14 +55,14 @@ async fn an_expired_lease_is_taken_over_and_the_old_owner_can_neither_renew_nor_
     assert!(!store.renew(round, "a", "dead", TTL).await.unwrap(), "the old owner lost it");
     let stale =
         TenantState { last_outcome: Some("failed".into()), message: Some("stale".into()), ..TenantState::default() };
-    assert!(!store.complete(round, "a", "dead", "failed", &stale).await.unwrap());
+    assert!(store.complete(round, "a", "dead", "failed", &stale, None).await.unwrap().is_none());
     assert_eq!(store.tenant_state("a").await.unwrap(), None, "the old owner wrote nothing");
     let synced = TenantState {
         last_success: Some("2026-01-05T10:00:00Z".into()),
         last_outcome: Some("synced".into()),
         ..TenantState::default()
     };
-    assert!(store.complete(round, "a", "heir", "synced", &synced).await.unwrap());
+    assert!(store.complete(round, "a", "heir", "synced", &synced, None).await.unwrap().is_some());
     assert_eq!(store.tenant_state("a").await.unwrap(), Some(synced));
     let rows = store.round_tenants(round).await.unwrap();
     assert_eq!((rows[0].state.as_str(), rows[0].attempts, rows[0].lease_owner.as_deref()), ("done", 2, Some("heir")));
@@ -86,7 +86,7 @@ async fn a_deferred_tenant_is_completed_as_deferred_until_its_time_has_come() {
         ..TenantState::default()
     };
     store.set_tenant_state("now", &past).await.unwrap();
-    let round = store.join_round("2026-01-01", "2026-01-08", &tenants).await.unwrap();
+    let round = store.join_round("2026-01-01", "2026-01-08", &tenants, TTL).await.unwrap();
     assert_eq!(
         store.claim(round, "w", &tenants, TTL).await.unwrap(),
         Claim::Deferred { tenant: "later".into(), until }
@@ -97,7 +97,7 @@ async fn a_deferred_tenant_is_completed_as_deferred_until_its_time_has_come() {
     );
     // A sync that did not succeed keeps the last success.
     let failed = TenantState { last_outcome: Some("failed".into()), ..TenantState::default() };
-    assert!(store.complete(round, "now", "w", "failed", &failed).await.unwrap());
+    assert!(store.complete(round, "now", "w", "failed", &failed, None).await.unwrap().is_some());
     let state = store.tenant_state("now").await.unwrap().unwrap();
     assert_eq!((state.last_success.as_deref(), state.deferred_until), (Some("2026-01-02T00:00:00Z"), None));
 }
@@ -105,13 +105,13 @@ async fn a_deferred_tenant_is_completed_as_deferred_until_its_time_has_come() {
 #[tokio::test]
 async fn a_worker_only_claims_tenants_it_was_configured_with() {
     let Some(store) = postgres().await else { return };
-    let round = store.join_round("2026-01-01", "2026-01-08", &names(&["mine", "theirs"])).await.unwrap();
+    let round = store.join_round("2026-01-01", "2026-01-08", &names(&["mine", "theirs"]), TTL).await.unwrap();
     let mine = names(&["mine"]);
     assert!(
         matches!(store.claim(round, "w", &mine, TTL).await.unwrap(), Claim::Lease { ref tenant, .. } if tenant == "mine")
     );
     let synced = TenantState::default();
-    assert!(store.complete(round, "mine", "w", "synced", &synced).await.unwrap());
+    assert!(store.complete(round, "mine", "w", "synced", &synced, None).await.unwrap().is_some());
     assert_eq!(store.claim(round, "w", &mine, TTL).await.unwrap(), Claim::Done, "its own tenants are done");
     assert_eq!(store.round_tenants(round).await.unwrap()[1].state, "pending", "the other is left to its workers");
 }
@@ -120,11 +120,11 @@ async fn a_worker_only_claims_tenants_it_was_configured_with() {
 async fn a_tenant_leased_in_another_round_waits_for_that_lease() {
     let Some(store) = postgres().await else { return };
     let tenants = names(&["a"]);
-    let week = store.join_round("2026-01-01", "2026-01-08", &tenants).await.unwrap();
-    let month = store.join_round("2026-01-01", "2026-02-01", &tenants).await.unwrap();
+    let week = store.join_round("2026-01-01", "2026-01-08", &tenants, TTL).await.unwrap();
+    let month = store.join_round("2026-01-01", "2026-02-01", &tenants, TTL).await.unwrap();
     assert_ne!(week, month);
     assert!(matches!(store.claim(week, "w1", &tenants, TTL).await.unwrap(), Claim::Lease { .. }));
     assert_eq!(store.claim(month, "w2", &tenants, TTL).await.unwrap(), Claim::Wait, "one worker per tenant");
-    assert!(store.complete(week, "a", "w1", "synced", &TenantState::default()).await.unwrap());
+    assert!(store.complete(week, "a", "w1", "synced", &TenantState::default(), None).await.unwrap().is_some());
     assert!(matches!(store.claim(month, "w2", &tenants, TTL).await.unwrap(), Claim::Lease { .. }));
 }

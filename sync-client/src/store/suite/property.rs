@@ -144,3 +144,23 @@ fn utc_text_refuses_what_is_not_an_iso_date() {
     assert_eq!(utc_text("2026-01-05").as_deref(), Some("2026-01-05T00:00:00.000000Z"));
     assert_eq!(utc_text("2026-01-05T10:00:00.1234567-05:00").as_deref(), Some("2026-01-05T15:00:00.123456Z"));
 }
+
+#[test]
+fn dates_at_the_edges_of_the_calendar_never_panic() {
+    // Year 10000 in UTC, and year -1: outside what either store compares on.
+    assert_eq!(crate::store::utc_instant("9999-12-31T23:00:00-05:00"), None);
+    assert_eq!(utc_text("9999-12-31T23:00:00-05:00"), None);
+    assert_eq!(utc_text("0000-01-01T00:30:00+01:00"), None);
+    assert_eq!(utc_text("9999-12-31T23:59:59.999999Z").as_deref(), Some("9999-12-31T23:59:59.999999Z"));
+}
+
+proptest! {
+    #[test]
+    fn any_offset_on_any_date_reads_or_is_refused_without_panicking(
+        year in 0u32..=9999, day in 1u32..=28, hour in 0u32..=23, offset_hours in 0u32..=99, minus in any::<bool>()
+    ) {
+        let sign = if minus { '-' } else { '+' };
+        let text = format!("{year:04}-12-{day:02}T{hour:02}:00:00{sign}{offset_hours:02}:00");
+        let _ = utc_text(&text);
+    }
+}

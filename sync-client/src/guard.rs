@@ -1,0 +1,187 @@
+//! What the client refuses from a server, whatever FHIR version it speaks: every rule here works
+//! on URLs, counts and durations only, so a search of any version is paged, throttled and trusted
+//! the same way. A server is hostile until proven otherwise:
+//! - [`Paging`]: a `next` link must stay under the tenant's own FHIR base, must not repeat a page
+//!   already fetched in this sync, and a location group has at most `max_pages` pages.
+//! - [`Throttle`]: a 429 is waited out for at least a floor, and a tenant that keeps answering 429
+//!   is deferred after `max_throttle_waits` waits in a row or `throttle_budget` of waiting.
+//! - [`trusted_token_url`]: the client secret (or assertion) goes only to the FHIR base's own
+//!   origin or to https on a trusted host.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use url::Url;
+
+use crate::config::SyncLimits;
+
+/// Whether `url` lies under `base`: the same origin (scheme, host, port) and the base's path as a
+/// prefix (`https://h/dstu2/t1/…` is under `https://h/dstu2/t1/`; `/dstu2/t2/…` is not). The URL
+/// parser has already resolved `.` and `..` segments, also percent-encoded ones.
+pub fn is_under(base: &Url, url: &Url) -> bool {
+    url.origin() == base.origin() && url.path().starts_with(base.path())
+}
+
+/// The token URL a tenant's metadata names, if the secret may go there: the FHIR base's own
+/// origin, or https on a host of `trusted_hosts`. Otherwise the reason, naming only scheme and host.
+pub fn trusted_token_url(base: &Url, token: &Url, trusted_hosts: &[String]) -> Result<(), String> {
+    if token.origin() == base.origin() {
+        return Ok(());
+    }
+    let host = token.host_str().unwrap_or("?").to_ascii_lowercase();
+    if token.scheme() == "https" && trusted_hosts.contains(&host) {
+        return Ok(());
+    }
+    let why = if token.scheme() != "https" {
+        "not https, and not the FHIR base's own origin".to_owned()
+    } else {
+        format!("{host} is neither the FHIR base's host nor in trusted_token_hosts")
+    };
+    Err(format!(
+        "refused the token URL {}://{host}/… named by the metadata: {why}; the credentials are not sent there",
+        token.scheme()
+    ))
+}
+
+/// The pages of one tenant's sync: which URLs were fetched, and how many pages the current
+/// location group has had.
+#[derive(Debug)]
+pub struct Paging {
+    base: Url,
+    max_pages: u64,
+    fetched: HashSet<String>,
+    group_pages: u64,
+}
+
+impl Paging {
+    pub fn new(base: &Url, max_pages: u64) -> Self {
+        Self { base: base.clone(), max_pages, fetched: HashSet::new(), group_pages: 0 }
+    }
+
+    /// A new location group starts: its page count restarts (the URLs fetched are still known).
+    pub fn start_group(&mut self) {
+        self.group_pages = 0;
+    }
+
+    /// Checks `url` before it is requested and records it. Refused: a URL outside the FHIR base
+    /// (the token would go there), a URL already fetched in this sync (a cycle), a page beyond
+    /// `max_pages`.
+    pub fn admit(&mut self, url: &Url) -> Result<(), String> {
+        if url.origin() != self.base.origin() {
+            return Err(format!(
+                "refused a next link to another origin ({}); the token is not sent there",
+                url.origin().ascii_serialization()
+            ));
+        }
+        if !is_under(&self.base, url) {
+            return Err(format!(
+                "refused a next link outside the tenant's FHIR base ({}); the token is not sent there",
+                shown_path(url.path())
+            ));
+        }
+        if self.group_pages >= self.max_pages {
+            return Err(format!(
+                "paging did not end: more than max_pages ({}) pages for one location group",
+                self.max_pages
+            ));
+        }
+        if !self.fetched.insert(url.as_str().to_owned()) {
+            return Err(format!(
+                "paging cycle: the next link repeats a page already fetched in this sync (page {} of the group)",
+                self.group_pages + 1
+            ));
+        }
+        self.group_pages += 1;
+        Ok(())
+    }
+}
+
+/// A path for a message: at most 64 characters, so a hostile link cannot flood the log.
+fn shown_path(path: &str) -> String {
+    let cut: String = path.chars().take(64).collect();
+    if cut.len() < path.len() { format!("{cut}…") } else { cut }
+}
+
+/// What to do about a 429.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ThrottleStep {
+    Wait(Duration),
+    /// Give up on the tenant for this run: do not call it before `until` (RFC 3339).
+    Defer {
+        until: String,
+        reason: String,
+    },
+}
+
+/// One tenant's 429s in this sync.
+#[derive(Debug, Clone)]
+pub struct Throttle {
+    floor: Duration,
+    max_retry_after: Duration,
+    max_waits: u32,
+    budget: Duration,
+    in_a_row: u32,
+    waited: Duration,
+}
+
+impl Throttle {
+    pub fn new(limits: &SyncLimits) -> Self {
+        Self {
+            floor: limits.throttle_floor,
+            max_retry_after: limits.max_retry_after,
+            max_waits: limits.max_throttle_waits,
+            budget: limits.throttle_budget,
+            in_a_row: 0,
+            waited: Duration::ZERO,
+        }
+    }
+
+    /// An answer other than 429 came: the waits in a row start again (the budget does not).
+    pub fn answered(&mut self) {
+        self.in_a_row = 0;
+    }
+
+    /// The step for a 429 whose `Retry-After` read as `retry_after` (clamped; `None` when missing
+    /// or unreadable), at `now`.
+    pub fn on_429(&mut self, retry_after: Option<Duration>, now: OffsetDateTime) -> ThrottleStep {
+        let wait = retry_after.unwrap_or(Duration::ZERO).max(self.floor);
+        let reason = if wait > self.max_retry_after {
+            format!(
+                "asked to wait {}s (more than max_retry_after, {}s)",
+                wait.as_secs(),
+                self.max_retry_after.as_secs()
+            )
+        } else if self.in_a_row >= self.max_waits {
+            format!("still answering 429 after {} waits in a row (max_throttle_waits)", self.in_a_row)
+        } else if self.waited.saturating_add(wait) > self.budget {
+            format!(
+                "429 waits would exceed throttle_budget ({}s; {}s waited already)",
+                self.budget.as_secs(),
+                self.waited.as_secs()
+            )
+        } else {
+            self.in_a_row += 1;
+            self.waited = self.waited.saturating_add(wait);
+            return ThrottleStep::Wait(wait);
+        };
+        ThrottleStep::Defer { until: rfc3339_after(now, wait), reason }
+    }
+
+    /// Waits made so far in this sync.
+    pub fn waited(&self) -> Duration {
+        self.waited
+    }
+}
+
+/// `now + wait` as RFC 3339, saturating at the end of the supported calendar instead of
+/// overflowing.
+pub fn rfc3339_after(now: OffsetDateTime, wait: Duration) -> String {
+    let wait = time::Duration::try_from(wait).unwrap_or(time::Duration::MAX);
+    let at = now.checked_add(wait).unwrap_or_else(|| time::PrimitiveDateTime::MAX.assume_utc());
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests;

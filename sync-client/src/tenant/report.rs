@@ -1,0 +1,57 @@
+//! How a tenant's sync ended and what it did: the run summary's entries.
+
+/// How a tenant's sync ended.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Synced,
+    /// A `Retry-After` longer than allowed: try again after `until` (RFC 3339).
+    Deferred {
+        until: String,
+        reason: String,
+    },
+    /// The tenant refused the account (not approved, approval withdrawn, scopes).
+    Rejected {
+        reason: String,
+    },
+    Failed {
+        reason: String,
+        request_id: Option<String>,
+    },
+}
+
+/// What a tenant's sync did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TenantReport {
+    pub tenant: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    pub pages: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    pub vanished: u64,
+    pub requests: u64,
+    pub retries: u64,
+    pub waits: u64,
+    pub tokens: u64,
+}
+
+impl TenantReport {
+    /// A report of a tenant on which nothing has been done yet.
+    pub fn new(tenant: &str, outcome: Outcome) -> Self {
+        Self {
+            tenant: tenant.to_owned(),
+            outcome,
+            pages: 0,
+            inserted: 0,
+            updated: 0,
+            unchanged: 0,
+            vanished: 0,
+            requests: 0,
+            retries: 0,
+            waits: 0,
+            tokens: 0,
+        }
+    }
+}
