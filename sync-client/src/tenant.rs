@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
+use time::OffsetDateTime;
 use url::Url;
 
 use crate::auth::{AuthError, TenantAuth};
@@ -20,7 +21,7 @@ use crate::http::{Auth, Effort, Failure, Http};
 use crate::output::Output;
 use crate::page::Page;
 use crate::progress::Progress;
-use crate::store::{RunId, SyncStore};
+use crate::store::{RunId, StoreError, SyncStore, Window};
 
 mod report;
 pub use report::{Outcome, TenantReport};
@@ -66,8 +67,10 @@ struct Sync<'a, S> {
 pub async fn sync_tenant<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig) -> TenantReport {
     let mut report = sync_pages(shared, tenant).await;
     if report.outcome == Outcome::Synced {
-        let (start, end) = window_bounds(&shared.config);
-        let marked = shared.store.mark_vanished(shared.run, &tenant.id, &start, &end, &now_rfc3339()).await;
+        let marked = match store_window(&shared.config) {
+            Ok(window) => shared.store.mark_vanished(shared.run, &tenant.id, &window, OffsetDateTime::now_utc()).await,
+            Err(e) => Err(e),
+        };
         match marked {
             Ok(marked) => report.vanished = marked,
             Err(e) => report.outcome = failed(e.to_string()),
@@ -76,9 +79,9 @@ pub async fn sync_tenant<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig
     report
 }
 
-/// The window as the store's `mark_vanished` takes it.
-pub fn window_bounds(config: &SyncConfig) -> (String, String) {
-    (config.window.start.to_string(), config.window.end.to_string())
+/// The configured window as the store's `mark_vanished` takes it.
+pub fn store_window(config: &SyncConfig) -> Result<Window, StoreError> {
+    Window::from_dates(config.window.start, config.window.end)
 }
 
 /// Reads and stores every page of a tenant's window; marks nothing vanished. A panic inside the
@@ -194,7 +197,7 @@ impl<S: SyncStore> Sync<'_, S> {
     /// allowed or the tenant keeps answering 429.
     async fn wait(&mut self, retry_after: Option<Duration>, request_id: Option<String>) -> Result<(), Stop> {
         let request_id = request_id.as_deref().unwrap_or("-");
-        match self.throttle.on_429(retry_after, time::OffsetDateTime::now_utc()) {
+        match self.throttle.on_429(retry_after, OffsetDateTime::now_utc()) {
             ThrottleStep::Wait(wait) => {
                 tracing::info!(tenant = %self.tenant.id, seconds = wait.as_secs_f64(), request_id, "rate limited; waiting");
                 self.report.waits += 1;
@@ -243,10 +246,6 @@ pub fn search_url(base: &Url, locations: &[String], config: &SyncConfig) -> Resu
         .append_pair("date", &format!("lt{}", config.window.end))
         .append_pair("_count", &config.limits.page_size.to_string());
     Ok(url)
-}
-
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 fn failed(reason: impl Into<String>) -> Stop {

@@ -25,7 +25,11 @@ use rustls_platform_verifier::BuilderVerifierExt;
 use tokio_postgres::config::Host;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::{AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, SyncStore, TenantState};
+use time::OffsetDateTime;
+
+use super::{
+    AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, SyncStore, TenantState, Window, instant_text,
+};
 
 pub mod lease;
 mod page;
@@ -219,14 +223,16 @@ impl PgStore {
 }
 
 impl SyncStore for PgStore {
-    async fn begin_run(&self, started_at: &str) -> Result<RunId, StoreError> {
+    async fn begin_run(&self, started_at: OffsetDateTime) -> Result<RunId, StoreError> {
+        let started_at = instant_text(started_at)?;
         let client = self.client().await?;
         let row =
             client.query_one("INSERT INTO sync_runs (started_at) VALUES ($1) RETURNING id", &[&started_at]).await?;
         Ok(RunId(row.get(0)))
     }
 
-    async fn finish_run(&self, run: RunId, finished_at: &str, summary_json: &str) -> Result<(), StoreError> {
+    async fn finish_run(&self, run: RunId, finished_at: OffsetDateTime, summary_json: &str) -> Result<(), StoreError> {
+        let finished_at = instant_text(finished_at)?;
         let client = self.client().await?;
         let changed = client
             .execute(
@@ -264,12 +270,11 @@ impl SyncStore for PgStore {
         &self,
         run: RunId,
         tenant: &str,
-        window_start: &str,
-        window_end: &str,
-        at: &str,
+        window: &Window,
+        at: OffsetDateTime,
     ) -> Result<u64, StoreError> {
         let client = self.client().await?;
-        page::mark_vanished(&client, run, tenant, window_start, window_end, at).await
+        page::mark_vanished(&client, run, tenant, window, at).await
     }
 
     async fn appointments(&self, tenant: Option<&str>) -> Result<Vec<StoredAppointment>, StoreError> {

@@ -6,6 +6,8 @@ mod bench;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use time::macros::datetime;
+
 use super::*;
 
 use crate::store::suite::{IN_WINDOW, T1, record};
@@ -41,9 +43,9 @@ fn a_reopened_file_keeps_its_data_in_wal_mode() {
         assert_eq!(mode, "wal");
         let fk: i64 = store.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
         assert_eq!(fk, 1);
-        let run = store.begin_run("2026-11-28T00:00:00Z").unwrap();
+        let run = store.begin_run(datetime!(2026-11-28 00:00:00 UTC)).unwrap();
         store.save_page(run, T1, &[record("a", "1", IN_WINDOW)]).unwrap();
-        store.finish_run(run, "2026-11-28T00:01:00Z", r#"{"ok":true}"#).unwrap();
+        store.finish_run(run, datetime!(2026-11-28 00:01:00 UTC), r#"{"ok":true}"#).unwrap();
     }
     let store = SqliteStore::open(&db.0).unwrap();
     assert_eq!(store.appointments(None).unwrap()[0].raw, record("a", "1", None).raw);
