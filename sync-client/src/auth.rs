@@ -88,7 +88,7 @@ impl TenantAuth {
         let (conformance, _) = http.get_json(&metadata, Auth::None, effort).await.map_err(AuthError::Http)?;
         let url = token_url_from_metadata(&conformance)
             .ok_or_else(|| AuthError::Discovery("the Conformance statement has no SMART token URL".into()))?;
-        trusted_token_url(fhir_base, &url, trusted_hosts).map_err(AuthError::Discovery)?;
+        trusted_token_url(fhir_base, &url, trusted_hosts).map_err(|e| AuthError::Discovery(e.to_string()))?;
         self.token_url = Some(url.clone());
         Ok(url)
     }

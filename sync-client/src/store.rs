@@ -232,6 +232,15 @@ pub trait SyncStore: fmt::Debug + Send + Sync + 'static {
     fn export_ndjson(&self, out: &mut (dyn Write + Send)) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
+/// Why a text names no store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreLocationError {
+    #[error("the store must not be empty")]
+    Empty,
+    #[error(transparent)]
+    Postgres(#[from] postgres::PgTargetError),
+}
+
 /// Where the store lives: a SQLite file (the default) or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreLocation {
@@ -241,9 +250,9 @@ pub enum StoreLocation {
 
 impl StoreLocation {
     /// `postgres://…` or `postgresql://…` is a PostgreSQL database, anything else a file path.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, StoreLocationError> {
         if text.trim().is_empty() {
-            return Err("the store must not be empty".to_owned());
+            return Err(StoreLocationError::Empty);
         }
         if PgTarget::is_url(text) { Ok(Self::Postgres(PgTarget::parse(text)?)) } else { Ok(Self::Sqlite(text.into())) }
     }

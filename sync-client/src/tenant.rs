@@ -124,9 +124,9 @@ impl<S: SyncStore> Sync<'_, S> {
         let config = &self.shared.config;
         for chunk in self.tenant.locations.chunks(config.limits.location_chunk.max(1)) {
             self.paging.start_group();
-            let mut url = search_url(&self.tenant.fhir_base, chunk, config).map_err(failed)?;
+            let mut url = search_url(&self.tenant.fhir_base, chunk, config).map_err(|e| failed(e.to_string()))?;
             loop {
-                self.paging.admit(&url).map_err(|reason| failed_with(&reason, None))?;
+                self.paging.admit(&url).map_err(|reason| failed_with(&reason.to_string(), None))?;
                 let (body, request_id) = self.fetch(&url).await?;
                 match self.save(&body, request_id.as_deref()).await? {
                     Some(next) => url = next,
@@ -238,8 +238,8 @@ impl<S: SyncStore> Sync<'_, S> {
 }
 
 /// `{base}Appointment?location=a,b&date=geSTART&date=ltEND&_count=N`: valid Cerner parameters only.
-pub fn search_url(base: &Url, locations: &[String], config: &SyncConfig) -> Result<Url, String> {
-    let mut url = base.join("Appointment").map_err(|e| e.to_string())?;
+pub fn search_url(base: &Url, locations: &[String], config: &SyncConfig) -> Result<Url, url::ParseError> {
+    let mut url = base.join("Appointment")?;
     url.query_pairs_mut()
         .append_pair("location", &locations.join(","))
         .append_pair("date", &format!("ge{}", config.window.start))
