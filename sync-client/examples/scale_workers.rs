@@ -13,6 +13,8 @@
 
 #[path = "../tests/e2e/fleet.rs"]
 mod fleet;
+#[path = "../tests/e2e/synthetic.rs"]
+mod synthetic;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -8,5 +8,6 @@ mod helpers;
 mod hostile;
 mod resilience;
 mod sync;
+mod synthetic;
 mod tls;
 mod workers;
