@@ -5,11 +5,12 @@
 //! # Layout
 //! - `table`: rows of one type, by id; `sorted`: the sorted-key lists indexes are made of.
 //! - `fields`: the search fields read from each resource; `tenant`: one tenant's tables and indexes.
-//! - `search`: runs a typed query; `changes`: data changes between runs; `summary`: what a tenant holds.
+//! - [`query`]: the typed queries the store runs; `search`: runs one; `changes`: data changes between runs; `summary`: what a tenant holds.
 //! - [`synthetic`]: the seeded generator.
 
 mod changes;
 mod fields;
+pub mod query;
 mod resource_type;
 mod search;
 mod search_cache;
@@ -27,6 +28,7 @@ use time::{Date, Duration};
 
 pub use changes::{Change, ChangeError};
 pub use fields::{format_instant_ms, instant_ms};
+pub use query::Query;
 pub use resource_type::{ResourceType, UnknownType};
 pub use search::{PATIENT_MATCH_LIMIT, SearchError, WindowAppointment};
 pub use sorted::Key;
@@ -109,7 +111,7 @@ impl Store {
         data: &TenantData,
         resource_type: ResourceType,
         params: &[(String, String)],
-        query: &crate::fhir::params::Query,
+        query: &Query,
     ) -> Result<Arc<[Key]>, SearchError> {
         let params = search_cache::params_key(params);
         self.searches.get_or_compute(tenant, resource_type, data.generation, &params, || data.search(query))

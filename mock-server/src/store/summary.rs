@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::ResourceType;
+use super::query::Actor;
 use super::tenant::TenantData;
-use crate::fhir::params::Actor;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TenantSummary {
