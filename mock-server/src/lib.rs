@@ -30,6 +30,7 @@ pub mod journal;
 pub mod limits;
 pub mod oauth;
 pub mod profile;
+mod rng;
 pub mod scope;
 pub mod server;
 pub mod store;

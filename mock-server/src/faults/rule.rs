@@ -1,6 +1,9 @@
 //! Fault rules as users write them (profile `[[faults]]` or `POST /__admin/faults` JSON): a
 //! matcher and either one `action` (applied to every triggering request) or a sequence of
 //! `actions` (one per triggering request, in order; then the rule passes requests through).
+//!
+//! These types are also the admin API's wire types (`admin::wire`): the server decodes them and
+//! [`crate::AdminClient`] encodes them, so the JSON has one definition.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -14,18 +17,18 @@ pub struct FaultRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "match", default)]
-    pub matcher: Matcher,
+    pub matcher: FaultMatch,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<Action>,
+    pub action: Option<FaultAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<Action>>,
+    pub actions: Option<Vec<FaultAction>>,
 }
 
 /// Which requests a rule applies to. Every field is optional; the counting fields (`nth`, `every`,
 /// `first`, `probability`) pick among the requests the other fields match, and at most one is set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Matcher {
+pub struct FaultMatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// A glob over the path: `*` matches any characters, e.g. `/dstu2/*/Appointment`.
@@ -55,9 +58,9 @@ pub struct Matcher {
 }
 
 /// What happens to a triggering request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Action {
+pub enum FaultAction {
     /// Answer with this status and the protocol's error body (OperationOutcome or OAuth error).
     Status { status: u16 },
     /// 429 with `Retry-After` as given: delta-seconds (`"120"`) or an HTTP-date.
@@ -97,40 +100,42 @@ pub enum Action {
     Pass,
 }
 
-impl Action {
+impl FaultAction {
     pub fn name(&self) -> &'static str {
         match self {
-            Action::Status { .. } => "status",
-            Action::Throttle { .. } => "throttle",
-            Action::Delay { .. } => "delay",
-            Action::Reset => "reset",
-            Action::Truncate => "truncate",
-            Action::Malformed => "malformed",
-            Action::ExpireToken => "expire_token",
-            Action::RevokeApproval => "revoke_approval",
-            Action::ForeignNext { .. } => "foreign_next",
-            Action::ShortPage { .. } => "short_page",
-            Action::MoveEntryToLaterPage => "move_entry_to_later_page",
-            Action::NextCycle => "next_cycle",
-            Action::NextSelf => "next_self",
-            Action::EndlessNext => "endless_next",
-            Action::ForeignTenantNext { .. } => "foreign_tenant_next",
-            Action::HugePage { .. } => "huge_page",
-            Action::ForeignTokenUrl { .. } => "foreign_token_url",
-            Action::Pass => "pass",
+            FaultAction::Status { .. } => "status",
+            FaultAction::Throttle { .. } => "throttle",
+            FaultAction::Delay { .. } => "delay",
+            FaultAction::Reset => "reset",
+            FaultAction::Truncate => "truncate",
+            FaultAction::Malformed => "malformed",
+            FaultAction::ExpireToken => "expire_token",
+            FaultAction::RevokeApproval => "revoke_approval",
+            FaultAction::ForeignNext { .. } => "foreign_next",
+            FaultAction::ShortPage { .. } => "short_page",
+            FaultAction::MoveEntryToLaterPage => "move_entry_to_later_page",
+            FaultAction::NextCycle => "next_cycle",
+            FaultAction::NextSelf => "next_self",
+            FaultAction::EndlessNext => "endless_next",
+            FaultAction::ForeignTenantNext { .. } => "foreign_tenant_next",
+            FaultAction::HugePage { .. } => "huge_page",
+            FaultAction::ForeignTokenUrl { .. } => "foreign_token_url",
+            FaultAction::Pass => "pass",
         }
     }
 
     fn validate(&self) -> Result<(), String> {
         match self {
-            Action::Status { status } if !(400..=599).contains(status) => {
+            FaultAction::Status { status } if !(400..=599).contains(status) => {
                 Err(format!("status {status} must be an error status (400-599)"))
             }
-            Action::Throttle { retry_after } => parse_retry_after(retry_after).map(|_| ()),
-            Action::Delay { ms } if *ms > 600_000 => Err("delay ms must be at most 600000".into()),
-            Action::ForeignNext { origin } | Action::ForeignTokenUrl { origin } => parse_origin(origin).map(|_| ()),
-            Action::ForeignTenantNext { tenant } => super::hostile::validate_tenant(tenant),
-            Action::HugePage { bytes } => super::hostile::validate_bytes(*bytes),
+            FaultAction::Throttle { retry_after } => parse_retry_after(retry_after).map(|_| ()),
+            FaultAction::Delay { ms } if *ms > 600_000 => Err("delay ms must be at most 600000".into()),
+            FaultAction::ForeignNext { origin } | FaultAction::ForeignTokenUrl { origin } => {
+                parse_origin(origin).map(|_| ())
+            }
+            FaultAction::ForeignTenantNext { tenant } => super::hostile::validate_tenant(tenant),
+            FaultAction::HugePage { bytes } => super::hostile::validate_bytes(*bytes),
             _ => Ok(()),
         }
     }
@@ -173,7 +178,88 @@ impl FaultRule {
     }
 }
 
-impl Matcher {
+impl FaultRule {
+    /// `action` on every request `matcher` triggers on.
+    pub fn new(matcher: FaultMatch, action: FaultAction) -> Self {
+        Self { id: None, matcher, action: Some(action), actions: None }
+    }
+
+    /// `actions` in order, one per triggering request, then pass-through.
+    pub fn sequence(matcher: FaultMatch, actions: Vec<FaultAction>) -> Self {
+        Self { id: None, matcher, action: None, actions: Some(actions) }
+    }
+
+    /// A chosen id, so a test can remove the rule or find it in the journal by name.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// The single `action` or the `actions` of a sequence, in order.
+    pub fn all_actions(&self) -> impl Iterator<Item = &FaultAction> {
+        self.action.iter().chain(self.actions.iter().flatten())
+    }
+
+    pub fn all_actions_mut(&mut self) -> impl Iterator<Item = &mut FaultAction> {
+        self.action.iter_mut().chain(self.actions.iter_mut().flatten())
+    }
+}
+
+impl FaultMatch {
+    /// Every request.
+    pub fn any() -> Self {
+        Self::default()
+    }
+
+    /// Requests whose path matches `glob` (`*` matches any characters).
+    pub fn path(glob: impl Into<String>) -> Self {
+        Self { path: Some(glob.into()), ..Self::default() }
+    }
+
+    pub fn method(mut self, method: impl Into<String>) -> Self {
+        self.method = Some(method.into());
+        self
+    }
+
+    pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant = Some(tenant.into());
+        self
+    }
+
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(resource.into());
+        self
+    }
+
+    pub fn client(mut self, client: impl Into<String>) -> Self {
+        self.client = Some(client.into());
+        self
+    }
+
+    pub fn nth(mut self, n: u64) -> Self {
+        self.nth = Some(n);
+        self
+    }
+
+    pub fn every(mut self, n: u64) -> Self {
+        self.every = Some(n);
+        self
+    }
+
+    pub fn first(mut self, n: u64) -> Self {
+        self.first = Some(n);
+        self
+    }
+
+    /// A seeded probability, so a flaky-network test is still reproducible.
+    pub fn probability(mut self, probability: f64, seed: u64) -> Self {
+        self.probability = Some(probability);
+        self.seed = Some(seed);
+        self
+    }
+}
+
+impl FaultMatch {
     fn validate(&self) -> Result<(), String> {
         let counters = [self.nth.is_some(), self.every.is_some(), self.first.is_some(), self.probability.is_some()];
         if counters.iter().filter(|set| **set).count() > 1 {

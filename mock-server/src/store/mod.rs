@@ -32,7 +32,7 @@ pub use query::Query;
 pub use resource_type::{ResourceType, UnknownType};
 pub use search::{PATIENT_MATCH_LIMIT, SearchError, WindowAppointment};
 pub use sorted::Key;
-pub use summary::TenantSummary;
+pub use summary::{ActorCount, AppointmentStarts, TenantSummary};
 pub use table::{Body, Row};
 pub use tenant::{AppointmentFields, IngestError, Parsed, TenantData};
 

@@ -226,7 +226,7 @@ fn apply(fixture: &Fixture, rule: Option<&FaultRule>) -> Result<(), TestCaseErro
     let reply = fixture.emulator.send(request.body(Body::empty()).unwrap());
     driver::outcome(format_args!("applied {}xx", reply.status.as_u16() / 100));
     let injected = |status: u16| {
-        actions.iter().any(|a| a.name() == "reset" || a == &&cerner_mock::faults::Action::Status { status })
+        actions.iter().any(|a| a.name() == "reset" || a == &&cerner_mock::faults::FaultAction::Status { status })
     };
     prop_assert!(reply.status.as_u16() < 500 || injected(reply.status.as_u16()), "{}", reply.describe());
     Ok(())
