@@ -29,6 +29,7 @@ pub mod instrument;
 pub mod journal;
 pub mod limits;
 pub mod oauth;
+pub mod origin;
 pub mod profile;
 mod rng;
 pub mod scope;

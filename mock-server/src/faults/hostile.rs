@@ -24,16 +24,25 @@ const MAX_HUGE_BYTES: u64 = 16 << 30;
 /// The padding a huge page streams, one chunk at a time: JSON whitespace.
 static SPACES: [u8; 64 * 1024] = [b' '; 64 * 1024];
 
-pub fn validate_tenant(tenant: &str) -> Result<(), String> {
+/// Why a hostile action's setting was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostileError {
+    #[error("tenant {0:?} must be a tenant id (letters, digits, '-', '_', '.')")]
+    Tenant(String),
+    #[error("bytes must be between 1 and {MAX_HUGE_BYTES}")]
+    Bytes,
+}
+
+pub fn validate_tenant(tenant: &str) -> Result<(), HostileError> {
     if tenant.is_empty() || !tenant.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
-        return Err(format!("tenant {tenant:?} must be a tenant id (letters, digits, '-', '_', '.')"));
+        return Err(HostileError::Tenant(tenant.to_owned()));
     }
     Ok(())
 }
 
-pub fn validate_bytes(bytes: u64) -> Result<(), String> {
+pub fn validate_bytes(bytes: u64) -> Result<(), HostileError> {
     if bytes == 0 || bytes > MAX_HUGE_BYTES {
-        return Err(format!("bytes must be between 1 and {MAX_HUGE_BYTES}"));
+        return Err(HostileError::Bytes);
     }
     Ok(())
 }

@@ -19,7 +19,10 @@ use std::sync::{Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 
-pub use rule::{FaultAction, FaultMatch, FaultRule, RetryAfter, glob_matches, parse_retry_after};
+pub use rule::{
+    ActionError, FaultAction, FaultMatch, FaultRule, MatchError, RetryAfter, RetryAfterError, RuleError, glob_matches,
+    parse_retry_after,
+};
 
 use crate::rng::{Rng, Stream};
 
@@ -73,7 +76,7 @@ pub struct Faults {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FaultError {
     #[error("invalid fault rule: {0}")]
-    Invalid(String),
+    Invalid(#[from] RuleError),
     #[error("a fault rule with id {0:?} already exists")]
     Duplicate(String),
 }

@@ -9,7 +9,12 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc2822;
 
-use crate::profile::parse_origin;
+use crate::origin::parse_origin;
+
+mod build;
+mod error;
+
+pub use error::{ActionError, MatchError, RetryAfterError, RuleError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -124,22 +129,25 @@ impl FaultAction {
         }
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), ActionError> {
         match self {
             FaultAction::Status { status } if !(400..=599).contains(status) => {
-                Err(format!("status {status} must be an error status (400-599)"))
+                Err(ActionError::NotAnErrorStatus(*status))
             }
-            FaultAction::Throttle { retry_after } => parse_retry_after(retry_after).map(|_| ()),
-            FaultAction::Delay { ms } if *ms > 600_000 => Err("delay ms must be at most 600000".into()),
+            FaultAction::Throttle { retry_after } => parse_retry_after(retry_after).map(|_| ()).map_err(Into::into),
+            FaultAction::Delay { ms } if *ms > MAX_DELAY_MS => Err(ActionError::DelayTooLong),
             FaultAction::ForeignNext { origin } | FaultAction::ForeignTokenUrl { origin } => {
-                parse_origin(origin).map(|_| ())
+                parse_origin(origin).map(|_| ()).map_err(Into::into)
             }
-            FaultAction::ForeignTenantNext { tenant } => super::hostile::validate_tenant(tenant),
-            FaultAction::HugePage { bytes } => super::hostile::validate_bytes(*bytes),
+            FaultAction::ForeignTenantNext { tenant } => Ok(super::hostile::validate_tenant(tenant)?),
+            FaultAction::HugePage { bytes } => Ok(super::hostile::validate_bytes(*bytes)?),
             _ => Ok(()),
         }
     }
 }
+
+/// Longest `delay` action.
+const MAX_DELAY_MS: u64 = 600_000;
 
 /// A `Retry-After` value: delta-seconds, or an HTTP-date (RFC 9110 §10.2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -148,131 +156,47 @@ pub enum RetryAfter {
     Date(OffsetDateTime),
 }
 
-pub fn parse_retry_after(text: &str) -> Result<RetryAfter, String> {
+pub fn parse_retry_after(text: &str) -> Result<RetryAfter, RetryAfterError> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse().map(RetryAfter::Seconds).map_err(|_| format!("retry_after {text:?} is too large"));
+        return text.parse().map(RetryAfter::Seconds).map_err(|_| RetryAfterError::TooLarge(text.to_owned()));
     }
     // An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") is RFC 2822 with the zone written GMT.
-    OffsetDateTime::parse(text, &Rfc2822)
-        .map(RetryAfter::Date)
-        .map_err(|_| format!("retry_after {text:?} must be delta-seconds or an HTTP-date"))
+    OffsetDateTime::parse(text, &Rfc2822).map(RetryAfter::Date).map_err(|_| RetryAfterError::Invalid(text.to_owned()))
 }
 
 impl FaultRule {
-    /// Checks the rule; the message names the field at fault.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the rule; the error names the field at fault.
+    pub fn validate(&self) -> Result<(), RuleError> {
         if self.id.as_deref() == Some("") {
-            return Err("id: must not be empty (DELETE /__admin/faults/{id} could not name it)".into());
+            return Err(RuleError::EmptyId);
         }
         match (&self.action, &self.actions) {
-            (Some(_), Some(_)) => return Err("give either action or actions, not both".into()),
-            (None, None) => return Err("a rule needs an action or actions".into()),
-            (None, Some(list)) if list.is_empty() => return Err("actions must not be empty".into()),
+            (Some(_), Some(_)) => return Err(RuleError::ActionAndActions),
+            (None, None) => return Err(RuleError::NoAction),
+            (None, Some(list)) if list.is_empty() => return Err(RuleError::EmptyActions),
             _ => {}
         }
-        let all = self.action.iter().chain(self.actions.iter().flatten());
-        for (i, action) in all.enumerate() {
-            action.validate().map_err(|m| format!("actions[{i}]: {m}"))?;
+        for (index, action) in self.all_actions().enumerate() {
+            action.validate().map_err(|source| RuleError::Action { index, source })?;
         }
-        self.matcher.validate().map_err(|m| format!("match.{m}"))
-    }
-}
-
-impl FaultRule {
-    /// `action` on every request `matcher` triggers on.
-    pub fn new(matcher: FaultMatch, action: FaultAction) -> Self {
-        Self { id: None, matcher, action: Some(action), actions: None }
-    }
-
-    /// `actions` in order, one per triggering request, then pass-through.
-    pub fn sequence(matcher: FaultMatch, actions: Vec<FaultAction>) -> Self {
-        Self { id: None, matcher, action: None, actions: Some(actions) }
-    }
-
-    /// A chosen id, so a test can remove the rule or find it in the journal by name.
-    pub fn with_id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    /// The single `action` or the `actions` of a sequence, in order.
-    pub fn all_actions(&self) -> impl Iterator<Item = &FaultAction> {
-        self.action.iter().chain(self.actions.iter().flatten())
-    }
-
-    pub fn all_actions_mut(&mut self) -> impl Iterator<Item = &mut FaultAction> {
-        self.action.iter_mut().chain(self.actions.iter_mut().flatten())
+        self.matcher.validate().map_err(RuleError::Match)
     }
 }
 
 impl FaultMatch {
-    /// Every request.
-    pub fn any() -> Self {
-        Self::default()
-    }
-
-    /// Requests whose path matches `glob` (`*` matches any characters).
-    pub fn path(glob: impl Into<String>) -> Self {
-        Self { path: Some(glob.into()), ..Self::default() }
-    }
-
-    pub fn method(mut self, method: impl Into<String>) -> Self {
-        self.method = Some(method.into());
-        self
-    }
-
-    pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
-        self.tenant = Some(tenant.into());
-        self
-    }
-
-    pub fn resource(mut self, resource: impl Into<String>) -> Self {
-        self.resource = Some(resource.into());
-        self
-    }
-
-    pub fn client(mut self, client: impl Into<String>) -> Self {
-        self.client = Some(client.into());
-        self
-    }
-
-    pub fn nth(mut self, n: u64) -> Self {
-        self.nth = Some(n);
-        self
-    }
-
-    pub fn every(mut self, n: u64) -> Self {
-        self.every = Some(n);
-        self
-    }
-
-    pub fn first(mut self, n: u64) -> Self {
-        self.first = Some(n);
-        self
-    }
-
-    /// A seeded probability, so a flaky-network test is still reproducible.
-    pub fn probability(mut self, probability: f64, seed: u64) -> Self {
-        self.probability = Some(probability);
-        self.seed = Some(seed);
-        self
-    }
-}
-
-impl FaultMatch {
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), MatchError> {
         let counters = [self.nth.is_some(), self.every.is_some(), self.first.is_some(), self.probability.is_some()];
         if counters.iter().filter(|set| **set).count() > 1 {
-            return Err("nth: give at most one of nth, every, first, probability".into());
+            return Err(MatchError::SeveralCounters);
         }
         if self.nth == Some(0) || self.every == Some(0) {
-            return Err("nth/every: must be at least 1".into());
+            return Err(MatchError::ZeroCounter);
         }
         if self.probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-            return Err("probability: must be between 0 and 1".into());
+            return Err(MatchError::Probability);
         }
         if self.method.as_ref().is_some_and(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic())) {
-            return Err("method: must be an HTTP method such as GET".into());
+            return Err(MatchError::Method);
         }
         Ok(())
     }

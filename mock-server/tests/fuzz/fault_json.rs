@@ -179,7 +179,7 @@ fn check(fixture: &Fixture, input: Input, content_type: Option<&str>) -> Result<
     let parsed = serde_json::from_slice::<FaultRule>(&body);
     let valid = parsed.as_ref().map(|rule| rule.validate());
     if let Ok(Err(message)) = &valid {
-        prop_assert!(!message.is_empty());
+        prop_assert!(!message.to_string().is_empty());
     }
     let reply = post(&fixture.emulator, body, content_type);
     let json = content_type
