@@ -38,7 +38,7 @@ pub mod store;
 pub mod tokens;
 
 pub use admin_client::AdminClient;
-pub use app::{AppState, StateOptions, build_router};
+pub use app::{AppState, StateError, StateOptions, build_router};
 pub use clock::Clock;
 pub use profile::{Profile, ProfileError};
 pub use server::{ConnectionLimits, MockServer, ServerConfig, StartError, serve, serve_with};
