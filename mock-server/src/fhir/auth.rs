@@ -5,14 +5,13 @@
 //! system access refuses the (system) token (403 `forbidden`); and the token must grant
 //! `system/{Type}.read` (403 `insufficient_scope`).
 
-use axum::http::{HeaderMap, header};
-
 use super::FhirError;
 use crate::app::AppState;
 use crate::ids::ClientId;
+use crate::oauth::presented::{Credentials as PresentedCredentials, Presented};
 use crate::scope::{Scope, ScopeSet};
 use crate::store::ResourceType;
-use crate::tokens::TokenRejection;
+use crate::tokens::{TokenKeys, TokenRejection};
 
 /// Who a request is from, once authorized. Only the token's id is kept, never the token.
 #[derive(Debug, Clone)]
@@ -43,15 +42,17 @@ pub fn realm(state: &AppState) -> String {
 
 pub fn authorize(
     state: &AppState,
-    headers: &HeaderMap,
+    presented: &Presented,
     tenant: &str,
     resource_type: Option<ResourceType>,
 ) -> Result<Principal, FhirError> {
     let invalid =
         |description: &str| FhirError::InvalidToken { realm: realm(state), description: description.to_owned() };
     let known = state.profile().tenant(tenant).ok_or(FhirError::TenantNotAccessible)?;
-    let token = bearer(headers).ok_or_else(|| invalid("No bearer access token was provided"))?;
-    let claims = state.keys().verify(token, state.clock().now()).map_err(|e| match e {
+    let Some(PresentedCredentials::Bearer(signed)) = presented.credentials() else {
+        return Err(invalid("No bearer access token was provided"));
+    };
+    let claims = TokenKeys::unexpired(signed.clone(), state.clock().now()).map_err(|e| match e {
         TokenRejection::Expired { .. } => invalid("The access token has expired"),
         TokenRejection::Invalid => invalid("The access token is invalid"),
     })?;
@@ -78,12 +79,4 @@ pub fn authorize(
         principal.require(state, resource_type)?;
     }
     Ok(principal)
-}
-
-/// The token of an `Authorization: Bearer …` header.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }

@@ -1,5 +1,7 @@
 //! Reads (`GET {base}{Type}/{id}`) and searches (`GET {base}{Type}?…`) on both endpoints.
 
+use std::sync::Arc;
+
 use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -12,6 +14,7 @@ use super::params::{Query, Search, SlotQuery, parse_search};
 use super::{Endpoint, FHIR_JSON, FhirError};
 use crate::app::AppState;
 use crate::faults::apply::ShortPage;
+use crate::oauth::presented::Presented;
 use crate::store::{Key, ResourceType, TenantData};
 
 const PAGE_CONTEXT: &str = "-pageContext";
@@ -21,8 +24,10 @@ pub(super) async fn read_secured(
     State(state): State<AppState>,
     Path((tenant, kind, id)): Path<(String, String, String)>,
     headers: HeaderMap,
+    presented: Option<Extension<Arc<Presented>>>,
 ) -> Result<Response, FhirError> {
-    let (resource_type, _) = authorized_type(&state, &headers, &tenant, &kind)?;
+    let presented = Presented::or_read(presented, &state, &headers, None);
+    let (resource_type, _) = authorized_type(&state, &presented, &tenant, &kind)?;
     read(&state, &tenant, resource_type, &id)
 }
 
@@ -37,10 +42,12 @@ pub(super) async fn search_secured(
     State(state): State<AppState>,
     Path((tenant, kind)): Path<(String, String)>,
     headers: HeaderMap,
+    presented: Option<Extension<Arc<Presented>>>,
     short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
-    let (resource_type, principal) = authorized_type(&state, &headers, &tenant, &kind)?;
+    let presented = Presented::or_read(presented, &state, &headers, None);
+    let (resource_type, principal) = authorized_type(&state, &presented, &tenant, &kind)?;
     let limit = short.map(|Extension(ShortPage(keep))| keep);
     let query = query.as_deref().unwrap_or_default();
     search(&state, Endpoint::Secured, &tenant, resource_type, query, limit, Some(&principal))
@@ -60,18 +67,18 @@ pub(super) async fn search_open(
 /// Authorizes, then resolves the type; an unknown type is a 404 only for an authorized caller.
 fn authorized_type(
     state: &AppState,
-    headers: &HeaderMap,
+    presented: &Presented,
     tenant: &str,
     kind: &str,
 ) -> Result<(ResourceType, Principal), FhirError> {
     match kind.parse::<ResourceType>() {
         Ok(resource_type) => {
-            let principal = authorize(state, headers, tenant, Some(resource_type))?;
+            let principal = authorize(state, presented, tenant, Some(resource_type))?;
             tracing::debug!(client = %principal.client_id, jti = %principal.jti, %tenant, %resource_type, "authorized");
             Ok((resource_type, principal))
         }
         Err(_) => {
-            authorize(state, headers, tenant, None)?;
+            authorize(state, presented, tenant, None)?;
             Err(unsupported(kind))
         }
     }

@@ -5,6 +5,7 @@
 
 pub mod identify;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, HttpBody};
@@ -20,6 +21,7 @@ use crate::faults::apply::{self, ResetConnection, Surface};
 use crate::faults::hostile;
 use crate::faults::{FaultAction, RequestFacts};
 use crate::journal::{FaultApplied, JournalEntry};
+use crate::oauth::presented::Presented;
 use identify::{Identity, identify};
 
 use crate::oauth::MAX_TOKEN_BODY;
@@ -35,14 +37,15 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         match axum::body::to_bytes(body, MAX_TOKEN_BODY).await {
             Ok(bytes) => (Body::from(bytes.clone()), Some(bytes)),
             Err(_) => {
-                let tenant = identify(&state, &path, &parts.headers, None).tenant.unwrap_or_default();
+                let tenant = identify(&state, &path, &Presented::default()).tenant.unwrap_or_default();
                 return apply::error_response(&state, Surface::Token, 413, &tenant, None);
             }
         }
     } else {
         (body, None)
     };
-    let identity = identify(&state, &path, &parts.headers, bytes.as_deref());
+    let presented = Presented::read(&state, &parts.headers, bytes.as_deref());
+    let identity = identify(&state, &path, &presented);
     let mut entry = JournalEntry {
         seq,
         time,
@@ -62,7 +65,8 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         scope: identity.scope.clone(),
         fault: None,
     };
-    let request = Request::from_parts(parts, body);
+    let mut request = Request::from_parts(parts, body);
+    request.extensions_mut().insert(Arc::new(presented));
     let fault = decide(&state, &entry, &identity);
     entry.fault =
         fault.as_ref().map(|(rule, action)| FaultApplied { rule: rule.clone(), action: action.name().to_owned() });
