@@ -262,7 +262,7 @@ fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, FieldError> {
             return Err(invalid(format!("accounts[{i}].client_id"), format!("account {id} is declared twice")));
         }
     }
-    raw.limits.validate().map_err(|(f, m)| invalid(format!("limits.{f}"), m))?;
+    raw.limits.validate().map_err(|e| invalid(format!("limits.{}", e.field()), e.reason()))?;
     if raw.journal.capacity == 0 || raw.journal.capacity > 10_000_000 {
         return Err(invalid("journal.capacity", "must be between 1 and 10000000"));
     }
