@@ -19,7 +19,7 @@ use crate::scenarios::checks::{fault_fired, finished_in_time};
 use crate::verdict::{Report, RunInfo, ScenarioResult};
 
 /// The default account of the emulator's default profile (Cerner's documented example).
-pub const CLIENT_ID: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
+pub use cerner_mock::defaults::CLIENT_ID;
 /// The window the job asks for. The synthetic data covers the weekdays of 2025-12-22..2026-02-02,
 /// so the window cuts through it: a client that asks a day too early or too late, or reads the
 /// window in a local time zone, stores appointments that are not in it or misses some that are.

@@ -10,9 +10,7 @@ use crate::verdict::CheckResult;
 pub const TRAP: &str = "http://trap.invalid";
 
 /// Which default tenants a scenario gives the client.
-pub const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
-pub const SECOND: &str = "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca";
-pub const UNAPPROVED: &str = "d075cf8b-3261-481d-97e5-ba6c48d3b41f";
+pub use cerner_mock::defaults::{SANDBOX_TENANT as SANDBOX, SECOND_TENANT as SECOND, UNAPPROVED_TENANT as UNAPPROVED};
 
 #[derive(Debug, Clone)]
 pub struct Scenario {

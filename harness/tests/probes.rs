@@ -6,7 +6,7 @@
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
-const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
+use cerner_mock::defaults::SANDBOX_TENANT as SANDBOX;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recording_of_the_emulator_diffs_clean_against_the_emulator() {
@@ -22,8 +22,8 @@ async fn a_recording_of_the_emulator_diffs_clean_against_the_emulator() {
             Command::new(BIN)
                 .args(["record", "--fhir-base", &base, "--out"])
                 .arg(&dir)
-                .env("CERNER_CLIENT_ID", "bb318a62-fa61-49ae-b692-7d99214f0ec7")
-                .env("CERNER_CLIENT_SECRET", "secret")
+                .env("CERNER_CLIENT_ID", cerner_mock::defaults::CLIENT_ID)
+                .env("CERNER_CLIENT_SECRET", cerner_mock::defaults::CLIENT_SECRET)
                 .output()
                 .unwrap()
         }

@@ -6,7 +6,7 @@
 use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
-const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
+use cerner_mock::defaults::SANDBOX_TENANT as SANDBOX;
 
 async fn stand_in() -> (cerner_mock::MockServer, String) {
     let server =
@@ -35,8 +35,8 @@ fn run(base: String, locations: String, budget: &str) -> (Option<i32>, String) {
             "--json",
         ])
         .arg(&report)
-        .env("CERNER_CLIENT_ID", "bb318a62-fa61-49ae-b692-7d99214f0ec7")
-        .env("CERNER_CLIENT_SECRET", "secret")
+        .env("CERNER_CLIENT_ID", cerner_mock::defaults::CLIENT_ID)
+        .env("CERNER_CLIENT_SECRET", cerner_mock::defaults::CLIENT_SECRET)
         .output()
         .unwrap();
     let checks = std::fs::read_to_string(&report).unwrap_or_default();

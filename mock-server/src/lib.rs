@@ -21,6 +21,7 @@ pub mod admin;
 pub mod admin_client;
 pub mod app;
 pub mod clock;
+pub mod defaults;
 pub mod faults;
 pub mod fhir;
 pub mod headers;
