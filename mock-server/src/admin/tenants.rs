@@ -10,6 +10,7 @@ use axum::http::StatusCode;
 
 use super::wire::{Applied, AppliedChange, ChangeBatch, ErrorBody, Simulate, TenantDetail, TenantInfo, TenantList};
 use crate::app::AppState;
+use crate::ids::TenantId;
 use crate::store::{Change, ResourceType, TenantData};
 
 type Refusal = (StatusCode, Json<ErrorBody>);
@@ -18,8 +19,13 @@ fn unknown_tenant(tenant: &str) -> Refusal {
     super::error(StatusCode::NOT_FOUND, &format!("no tenant {tenant:?} in the profile"))
 }
 
+/// The profile's id of the tenant a path names, or a 404.
+fn known<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, Refusal> {
+    state.profile().tenant(tenant).map(|t| &t.id).ok_or_else(|| unknown_tenant(tenant))
+}
+
 pub(super) async fn list(State(state): State<AppState>) -> Json<TenantList> {
-    let tenants = state.profile().tenants.iter().map(|t| describe(&state, t.id.as_str())).collect();
+    let tenants = state.profile().tenants.iter().map(|t| describe(&state, &t.id)).collect();
     Json(TenantList { tenants })
 }
 
@@ -27,26 +33,27 @@ pub(super) async fn get(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
 ) -> Result<Json<TenantDetail>, Refusal> {
+    let tenant = known(&state, &tenant)?;
     let store = state.store();
-    let Some(data) = store.read(&tenant) else { return Err(unknown_tenant(&tenant)) };
-    Ok(Json(TenantDetail { info: describe(&state, &tenant), data: data.summary() }))
+    let Some(data) = store.read(tenant.as_str()) else { return Err(unknown_tenant(tenant.as_str())) };
+    Ok(Json(TenantDetail { info: describe(&state, tenant), data: data.summary() }))
 }
 
-fn describe(state: &AppState, tenant: &str) -> TenantInfo {
-    let name = state.profile().tenant(tenant).map(|t| t.name.clone()).unwrap_or_default();
+fn describe(state: &AppState, tenant: &TenantId) -> TenantInfo {
+    let name = state.profile().tenant(tenant.as_str()).map(|t| t.name.clone()).unwrap_or_default();
     let approved_accounts: Vec<String> = state
         .profile()
         .accounts
         .iter()
-        .filter(|a| a.approved_tenants.iter().any(|t| t.as_str() == tenant))
+        .filter(|a| a.approved_tenants.contains(tenant))
         .map(|a| a.client_id.to_string())
         .collect();
     TenantInfo {
-        id: tenant.to_owned(),
+        id: tenant.to_string(),
         name,
-        fhir_base: state.fhir_base(tenant),
+        fhir_base: state.fhir_base(tenant.as_str()),
         open_fhir_base: format!("{}/open/dstu2/{tenant}/", state.origin()),
-        token_url: state.token_url(tenant),
+        token_url: state.token_url(tenant.as_str()),
         approved_accounts,
     }
 }
@@ -60,7 +67,7 @@ pub(super) async fn changes(
         Ok(Json(body)) => body.changes,
         Err(e) => return Err(super::refused(e.status(), &e.body_text())),
     };
-    apply(&state, &tenant, &changes)
+    apply(&state, known(&state, &tenant)?, &changes)
 }
 
 pub(super) async fn simulate(
@@ -75,17 +82,18 @@ pub(super) async fn simulate(
     if request.days == 0 || request.days > 365 {
         return Err(super::error(StatusCode::BAD_REQUEST, "days must be between 1 and 365"));
     }
+    let tenant = known(&state, &tenant)?;
     let changes = {
         let store = state.store();
-        let Some(data) = store.read(&tenant) else { return Err(unknown_tenant(&tenant)) };
+        let Some(data) = store.read(tenant.as_str()) else { return Err(unknown_tenant(tenant.as_str())) };
         data.simulated_changes(request.days, request.seed, state.clock().now())
     };
-    apply(&state, &tenant, &changes)
+    apply(&state, tenant, &changes)
 }
 
-fn apply(state: &AppState, tenant: &str, changes: &[Change]) -> Result<Json<Applied>, Refusal> {
+fn apply(state: &AppState, tenant: &TenantId, changes: &[Change]) -> Result<Json<Applied>, Refusal> {
     let store = state.store();
-    let Some(mut data) = store.write(tenant) else { return Err(unknown_tenant(tenant)) };
+    let Some(mut data) = store.write(tenant.as_str()) else { return Err(unknown_tenant(tenant.as_str())) };
     match data.apply(changes, state.clock().now()) {
         Ok(changed) => {
             let applied = changed.iter().map(|(t, id)| describe_change(&data, *t, id)).collect();

@@ -7,7 +7,7 @@
 
 use super::FhirError;
 use crate::app::AppState;
-use crate::ids::ClientId;
+use crate::ids::{ClientId, TenantId};
 use crate::oauth::presented::{Credentials as PresentedCredentials, Presented};
 use crate::scope::{Scope, ScopeSet};
 use crate::store::ResourceType;
@@ -43,12 +43,12 @@ pub fn realm(state: &AppState) -> String {
 pub fn authorize(
     state: &AppState,
     presented: &Presented,
-    tenant: &str,
+    tenant: &TenantId,
     resource_type: Option<ResourceType>,
 ) -> Result<Principal, FhirError> {
     let invalid =
         |description: &str| FhirError::InvalidToken { realm: realm(state), description: description.to_owned() };
-    let known = state.profile().tenant(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let known = state.profile().tenant(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
     let Some(PresentedCredentials::Bearer(signed)) = presented.credentials() else {
         return Err(invalid("No bearer access token was provided"));
     };
@@ -59,7 +59,7 @@ pub fn authorize(
     if state.is_expired_early(&claims.jti) {
         return Err(invalid("The access token has expired"));
     }
-    if claims.cerner.tnt != tenant {
+    if claims.cerner.tnt != tenant.as_str() {
         return Err(invalid("Tenant mismatch: the access token was issued for another tenant"));
     }
     let account = state.profile().account(&claims.azp).ok_or_else(|| invalid("The access token is invalid"))?;

@@ -14,6 +14,7 @@ use super::params::{Query, Search, SlotQuery, parse_search};
 use super::{Endpoint, FHIR_JSON, FhirError};
 use crate::app::AppState;
 use crate::faults::apply::ShortPage;
+use crate::ids::TenantId;
 use crate::oauth::presented::Presented;
 use crate::store::{Key, ResourceType, TenantData};
 
@@ -27,15 +28,17 @@ pub(super) async fn read_secured(
     presented: Option<Extension<Arc<Presented>>>,
 ) -> Result<Response, FhirError> {
     let presented = Presented::or_read(presented, &state, &headers, None);
-    let (resource_type, _) = authorized_type(&state, &presented, &tenant, &kind)?;
-    read(&state, &tenant, resource_type, &id)
+    let tenant = known_tenant(&state, &tenant)?;
+    let (resource_type, _) = authorized_type(&state, &presented, tenant, &kind)?;
+    read(&state, tenant, resource_type, &id)
 }
 
 pub(super) async fn read_open(
     State(state): State<AppState>,
     Path((tenant, kind, id)): Path<(String, String, String)>,
 ) -> Result<Response, FhirError> {
-    read(&state, &tenant, open_type(&state, &tenant, &kind)?, &id)
+    let tenant = known_tenant(&state, &tenant)?;
+    read(&state, tenant, open_type(&kind)?, &id)
 }
 
 pub(super) async fn search_secured(
@@ -47,10 +50,11 @@ pub(super) async fn search_secured(
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
     let presented = Presented::or_read(presented, &state, &headers, None);
-    let (resource_type, principal) = authorized_type(&state, &presented, &tenant, &kind)?;
+    let tenant = known_tenant(&state, &tenant)?;
+    let (resource_type, principal) = authorized_type(&state, &presented, tenant, &kind)?;
     let limit = short.map(|Extension(ShortPage(keep))| keep);
     let query = query.as_deref().unwrap_or_default();
-    search(&state, Endpoint::Secured, &tenant, resource_type, query, limit, Some(&principal))
+    search(&state, Endpoint::Secured, tenant, resource_type, query, limit, Some(&principal))
 }
 
 pub(super) async fn search_open(
@@ -59,16 +63,17 @@ pub(super) async fn search_open(
     short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
-    let resource_type = open_type(&state, &tenant, &kind)?;
+    let tenant = known_tenant(&state, &tenant)?;
+    let resource_type = open_type(&kind)?;
     let limit = short.map(|Extension(ShortPage(keep))| keep);
-    search(&state, Endpoint::Open, &tenant, resource_type, query.as_deref().unwrap_or_default(), limit, None)
+    search(&state, Endpoint::Open, tenant, resource_type, query.as_deref().unwrap_or_default(), limit, None)
 }
 
 /// Authorizes, then resolves the type; an unknown type is a 404 only for an authorized caller.
 fn authorized_type(
     state: &AppState,
     presented: &Presented,
-    tenant: &str,
+    tenant: &TenantId,
     kind: &str,
 ) -> Result<(ResourceType, Principal), FhirError> {
     match kind.parse::<ResourceType>() {
@@ -84,10 +89,12 @@ fn authorized_type(
     }
 }
 
-fn open_type(state: &AppState, tenant: &str, kind: &str) -> Result<ResourceType, FhirError> {
-    if state.profile().tenant(tenant).is_none() {
-        return Err(FhirError::TenantNotAccessible);
-    }
+/// The profile's id of the tenant a path names; an unknown tenant is Cerner's 403.
+fn known_tenant<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, FhirError> {
+    state.profile().tenant(tenant).map(|t| &t.id).ok_or(FhirError::TenantNotAccessible)
+}
+
+fn open_type(kind: &str) -> Result<ResourceType, FhirError> {
     kind.parse().map_err(|_| unsupported(kind))
 }
 
@@ -95,9 +102,9 @@ fn unsupported(kind: &str) -> FhirError {
     FhirError::NotFound(format!("Resource type '{kind}' is not supported"))
 }
 
-fn read(state: &AppState, tenant: &str, resource_type: ResourceType, id: &str) -> Result<Response, FhirError> {
+fn read(state: &AppState, tenant: &TenantId, resource_type: ResourceType, id: &str) -> Result<Response, FhirError> {
     let store = state.store();
-    let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let data = store.read(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
     let row = data
         .read(resource_type, id)
         .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))?;
@@ -119,7 +126,7 @@ struct Request {
 fn search(
     state: &AppState,
     endpoint: Endpoint,
-    tenant: &str,
+    tenant: &TenantId,
     resource_type: ResourceType,
     raw_query: &str,
     short_page: Option<usize>,
@@ -133,7 +140,7 @@ fn search(
         principal.require(state, ResourceType::Schedule)?;
     }
     let store = state.store();
-    let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let data = store.read(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
     let matches = store.search_cached(tenant, &data, resource_type, &request.params, &search.query)?;
     let count = short_page.map_or(search.count as usize, |keep| keep.min(search.count as usize));
     let (start, end) = if resource_type == ResourceType::Slot {
@@ -141,10 +148,10 @@ fn search(
     } else {
         page_bounds(&matches, request.cursor, count)
     };
-    let base = format!("{}{}", state.origin(), endpoint.base_path(tenant));
+    let base = format!("{}{}", state.origin(), endpoint.base_path(tenant.as_str()));
     let link = |key: Key, direction: Direction| {
         let token = state.page_keys().encode(&PageState {
-            tenant: tenant.to_owned(),
+            tenant: tenant.to_string(),
             resource_type: resource_type.as_str().to_owned(),
             params: request.params.clone(),
             cursor: key,
@@ -174,7 +181,7 @@ fn search(
 /// A first-page request as is; a page request (`-pageContext`) replaced by the search it continues.
 fn page_request(
     state: &AppState,
-    tenant: &str,
+    tenant: &TenantId,
     resource_type: ResourceType,
     pairs: Vec<(String, String)>,
 ) -> Result<Request, FhirError> {

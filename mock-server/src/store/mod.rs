@@ -88,7 +88,8 @@ impl Store {
         Ok(Self { tenants, searches: search_cache::SearchCache::default() })
     }
 
-    /// Read access to a tenant's data.
+    /// Read access to a tenant's data. A lookup by name, so callers holding a path segment or a
+    /// test's constant need no [`TenantId`]; `None` for a tenant the profile does not have.
     pub fn read(&self, tenant: &str) -> Option<RwLockReadGuard<'_, TenantData>> {
         let lock = self.tenants.get(tenant)?;
         Some(lock.read().unwrap_or_else(PoisonError::into_inner))
@@ -107,7 +108,7 @@ impl Store {
     /// recent searches when the same parameters were searched on the same data.
     pub fn search_cached(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         data: &TenantData,
         resource_type: ResourceType,
         params: &[(String, String)],
