@@ -7,8 +7,8 @@
 # Installs wrk from the distribution's packages when missing, builds the release emulator, and
 # measures: start-up time to the first 200, RSS idle / after the load / with 1,000,000 synthetic
 # appointments, and req/s with p50/p99 latency for the standard mix (token POST with Basic auth,
-# metadata, an Appointment search returning 1 entry, one returning 50 entries), journal on,
-# rate limits off (--no-limits).
+# metadata, an Appointment search returning 1 entry, one returning 50 entries), on DSTU2 and on R4,
+# journal on, rate limits off (--no-limits). `MIX_ONLY=1` stops after the mix.
 #
 # Then the same metadata load against WireMock serving the same bytes from a static stub, when
 # Java is installed (WIREMOCK=0 skips it). The WireMock standalone jar is taken from
@@ -78,8 +78,17 @@ run "Appointment search, 1 entry" -H "Authorization: Bearer $TOKEN" -H "Accept: 
   "$BASE/dstu2/$TENANT/Appointment?patient=12724066&date=2020"
 run "Appointment search, 50 entries" -H "Authorization: Bearer $TOKEN" -H "Accept: application/json+fhir" \
   "$BASE/dstu2/$TENANT/Appointment?location=21503380&date=ge2025-12-01&date=lt2026-03-01&_count=50"
+LUA_R4=$(mktemp --suffix .lua)
+sed 's/system%2FAppointment.read/system%2FAppointment.rs/' "$LUA" > "$LUA_R4"
+run "R4 token POST (Basic, v2 scope)" -s "$LUA_R4" "$BASE/tenants/$TENANT/protocols/oauth2/profiles/smart-v1/token"
+run "R4 metadata" "$BASE/r4/$TENANT/metadata"
+run "R4 Appointment search, 1 entry" -H "Authorization: Bearer $TOKEN" -H "Accept: application/fhir+json" \
+  "$BASE/r4/$TENANT/Appointment?patient=12724066&date=2020"
+run "R4 Appointment search, 50 entries" -H "Authorization: Bearer $TOKEN" -H "Accept: application/fhir+json" \
+  "$BASE/r4/$TENANT/Appointment?location=21503380&date=ge2025-12-01&date=lt2026-03-01&_count=50"
 echo "RSS after the load: $(rss $PID)"
 kill $PID; wait $PID 2>/dev/null || true
+if [ -n "${MIX_ONLY:-}" ]; then exit 0; fi
 
 "$BIN" --port "$PORT" --manual-clock --synthetic appointments=1000000 2>/dev/null &
 PID=$!

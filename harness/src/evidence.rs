@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use cerner_mock::journal::JournalEntry;
 use serde_json::Value;
 
+use crate::version::{FhirVersion, is_fhir_path};
+
 /// One run of the client.
 #[derive(Debug, Clone)]
 pub struct ClientRun {
@@ -84,6 +86,8 @@ pub struct Evidence {
     pub locations: BTreeMap<String, Vec<String>>,
     /// The job's window: inclusive start date, exclusive end date.
     pub window: (String, String),
+    /// The FHIR version of the bases the job named.
+    pub fhir_version: FhirVersion,
 }
 
 impl Evidence {
@@ -98,9 +102,9 @@ impl Evidence {
         view
     }
 
-    /// Journal entries of a tenant's FHIR searches and reads.
+    /// Journal entries of a tenant's FHIR searches and reads (on a base of either version).
     pub fn fhir_calls(&self, tenant: &str) -> Vec<&JournalEntry> {
-        self.journal.iter().filter(|e| e.tenant.as_deref() == Some(tenant) && e.path.contains("/dstu2/")).collect()
+        self.journal.iter().filter(|e| e.tenant.as_deref() == Some(tenant) && is_fhir_path(&e.path)).collect()
     }
 
     /// Journal entries of a tenant's token requests.

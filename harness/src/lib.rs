@@ -3,11 +3,30 @@
 //! stored (its contract-v1 output) and what it printed (its logs).
 //!
 //! # Layout
-//! - [`scenario`]: what a scenario is (setup, runs, checks); [`scenarios`]: the catalogue.
-//! - [`runner`]: an emulator per scenario, the client as a separate process ([`process`]), the
-//!   evidence.
-//! - [`evidence`]: what a check looks at; [`verdict`]: what it concludes.
-//! - [`report`]: terminal, JSON Lines, JUnit XML and HTML.
+//! The path of a rehearsal: `main` (the CLI) → [`scenarios`] (which ones) → [`runner`] (per
+//! scenario: an emulator, its setup and faults, the client run) → [`evidence`] → checks →
+//! [`verdict`] → [`report`].
+//!
+//! - [`scenario`]: what a scenario is: tenants, setup, faults, runs, checks.
+//! - [`scenarios`]: the catalogue, by concern: `basics` (healthy emulator), `window` (the window's
+//!   edges), `paging`, `failures` (production-like faults), `hostile` (a compromised or broken
+//!   server), `secrets` (credential hygiene); `checks`, the checks several scenarios share.
+//! - [`runner`]: runs scenarios: an emulator per scenario on `127.0.0.1:0`, the job file, the
+//!   client's runs, the evidence, the checks.
+//! - [`process`]: the client as an OS process (`sh -c`, its own process group, time limit, peak
+//!   memory), and the `measure` wrapper.
+//! - `gather`: what the client left behind (output file, `state_dir`) and the journal as the
+//!   reports show it.
+//! - [`evidence`]: what a check looks at; [`verdict`]: what it concludes, and the report.
+//! - [`report`]: the renderings: terminal table, failures only, JSON Lines, JUnit XML, HTML with
+//!   an SVG timeline per scenario.
+//! - [`sandbox`]: the sandbox-safe subset against a real server, judged through [`proxy`] (a
+//!   recording forward proxy under a request budget), plus its server probes.
+//! - [`probe`]: `record` and `diff`: a fixed list of requests to a real server, the emulator or
+//!   documented payloads, compared by shape; and the one sign-in sequence (`probe::sign_in`) that
+//!   `record`, `diff` and the sandbox's server probes use.
+//! - [`version`]: DSTU2 and R4: a rehearsal runs each scenario once per version asked for, with the
+//!   job's bases, its fault rules and the version-dependent checks in that version's terms.
 
 pub mod evidence;
 mod gather;
@@ -20,3 +39,4 @@ pub mod sandbox;
 pub mod scenario;
 pub mod scenarios;
 pub mod verdict;
+pub mod version;

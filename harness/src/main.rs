@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cerner_harness::runner::{RunnerConfig, rehearse};
+use cerner_harness::runner::{RunnerConfig, rehearse_on};
+use cerner_harness::version::VersionChoice;
 use cerner_harness::{probe, report, scenarios};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -32,6 +33,9 @@ enum Command {
         /// Kill a client run after this many seconds.
         #[arg(long, default_value_t = 60)]
         time_limit: u64,
+        /// The FHIR version of the job's bases: dstu2, r4, or both (each scenario once per version).
+        #[arg(long, value_enum, default_value_t)]
+        fhir_version: VersionChoice,
         /// Write one JSON object per check, then a summary (JSON Lines).
         #[arg(long, value_name = "PATH")]
         json: Option<PathBuf>,
@@ -134,6 +138,10 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
         Command::List => {
             for s in scenarios::all() {
                 println!("{:24} {}\n{:24} review concern: {}", s.name, s.description, "", s.concern);
+                if s.versions != scenarios::EVERY_VERSION {
+                    let labels: Vec<&str> = s.versions.iter().map(|v| v.label()).collect();
+                    println!("{:24} on {} only", "", labels.join(", "));
+                }
             }
             Ok(0)
         }
@@ -141,17 +149,10 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
         Command::Measure { out, cmd } => Ok(cerner_harness::process::measure(&out, &cmd)),
         Command::Record { fhir_base, out } => record(&fhir_base, &out).await,
         Command::Sandbox { fhir_base, locations, days, budget, client_cmd, time_limit, json, junit, html } => {
-            let (client_id, client_secret) =
-                match (std::env::var("CERNER_CLIENT_ID"), std::env::var("CERNER_CLIENT_SECRET")) {
-                    (Ok(id), Ok(secret)) => (id, secret),
-                    _ => {
-                        anyhow::bail!("set CERNER_CLIENT_ID and CERNER_CLIENT_SECRET for the sandbox's system account")
-                    }
-                };
-            let (client_cmd, client_label) = match client_cmd {
-                Some(cmd) => (cmd.clone(), cmd),
-                None => (reference_client()?, "appointment-sync (reference)".to_owned()),
+            let Some((client_id, client_secret)) = credentials() else {
+                anyhow::bail!("set CERNER_CLIENT_ID and CERNER_CLIENT_SECRET for the sandbox's system account")
             };
+            let (client_cmd, client_label) = client_or_reference(client_cmd)?;
             let config = cerner_harness::sandbox::SandboxConfig {
                 fhir_base: url::Url::parse(&fhir_base)?,
                 client_cmd,
@@ -164,45 +165,53 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
                 time_limit: Duration::from_secs(time_limit),
             };
             let report = cerner_harness::sandbox::sandbox(&config).await?;
-            write_reports(&report, json, junit, html)
+            write_reports(&report, Terminal::Table, [json, junit, html])
         }
         Command::Diff { dir, strict } => diff(&dir, strict).await,
-        Command::Rehearse { client_cmd, scenarios, time_limit, json, junit, html, list_failures_only } => {
-            let selected = scenarios::select(&scenarios).map_err(anyhow::Error::msg)?;
-            let (client_cmd, client_label) = match client_cmd {
-                Some(cmd) => (cmd.clone(), cmd),
-                None => (reference_client()?, "appointment-sync (reference)".to_owned()),
-            };
+        Command::Rehearse {
+            client_cmd,
+            scenarios,
+            time_limit,
+            fhir_version,
+            json,
+            junit,
+            html,
+            list_failures_only,
+        } => {
+            let versions = fhir_version.versions();
+            let selected = scenarios::select_on(&scenarios, &versions)?;
+            let (client_cmd, client_label) = client_or_reference(client_cmd)?;
             let measurer = std::env::current_exe().ok();
             let config =
                 RunnerConfig { client_cmd, client_label, time_limit: Duration::from_secs(time_limit), measurer };
-            let report = rehearse(&config, &selected).await?;
-            if list_failures_only {
-                print!("{}", report::failures_only(&report));
-            } else {
-                println!("{}", report::terminal(&report, std::io::stdout().is_terminal()));
-            }
-            let writes =
-                [(json, report::json_lines(&report)), (junit, report::junit(&report)), (html, report::html(&report))];
-            for (path, text) in writes {
-                if let Some(path) = path {
-                    std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-                }
-            }
-            Ok(if report.passed() { 0 } else { 1 })
+            let report = rehearse_on(&config, &selected, &versions).await?;
+            let terminal = if list_failures_only { Terminal::FailuresOnly } else { Terminal::Table };
+            write_reports(&report, terminal, [json, junit, html])
         }
     }
 }
 
-/// The terminal table, the report files asked for, and the exit code.
+/// What a report prints on the terminal.
+#[derive(Debug, Clone, Copy)]
+enum Terminal {
+    /// Every scenario and check.
+    Table,
+    /// Only the failed checks and the totals (`--list-failures-only`).
+    FailuresOnly,
+}
+
+/// The report on the terminal, the report files asked for (`[json, junit, html]`), and the exit
+/// code: 0 when every check passed, 1 otherwise.
 #[allow(clippy::print_stdout)]
 fn write_reports(
     report: &cerner_harness::verdict::Report,
-    json: Option<PathBuf>,
-    junit: Option<PathBuf>,
-    html: Option<PathBuf>,
+    terminal: Terminal,
+    [json, junit, html]: [Option<PathBuf>; 3],
 ) -> anyhow::Result<u8> {
-    println!("{}", report::terminal(report, std::io::stdout().is_terminal()));
+    match terminal {
+        Terminal::Table => println!("{}", report::terminal(report, std::io::stdout().is_terminal())),
+        Terminal::FailuresOnly => print!("{}", report::failures_only(report)),
+    }
     let writes = [(json, report::json_lines(report)), (junit, report::junit(report)), (html, report::html(report))];
     for (path, text) in writes {
         if let Some(path) = path {
@@ -212,11 +221,20 @@ fn write_reports(
     Ok(if report.passed() { 0 } else { 1 })
 }
 
-/// This executable, in the client's role, as a shell command.
-fn reference_client() -> anyhow::Result<String> {
+/// The client to judge and its label in the reports: `--client-cmd` when given, else this
+/// executable in the client's role (the reference client), as a shell command.
+fn client_or_reference(client_cmd: Option<String>) -> anyhow::Result<(String, String)> {
+    if let Some(cmd) = client_cmd {
+        return Ok((cmd.clone(), cmd));
+    }
     let exe = std::env::current_exe()?;
     let quoted = exe.display().to_string().replace('\'', r"'\''");
-    Ok(format!("'{quoted}' client"))
+    Ok((format!("'{quoted}' client"), "appointment-sync (reference)".to_owned()))
+}
+
+/// The system account's credentials, from CERNER_CLIENT_ID and CERNER_CLIENT_SECRET (both set).
+fn credentials() -> Option<(String, String)> {
+    Some((std::env::var("CERNER_CLIENT_ID").ok()?, std::env::var("CERNER_CLIENT_SECRET").ok()?))
 }
 
 /// The reference client on the job file: contract v1 exit codes.
@@ -232,11 +250,11 @@ async fn client() -> anyhow::Result<u8> {
 /// `record`: the probes' answers from a real server, one file per probe.
 #[allow(clippy::print_stdout)]
 async fn record(fhir_base: &str, out: &std::path::Path) -> anyhow::Result<u8> {
-    let token = match (std::env::var("CERNER_CLIENT_ID"), std::env::var("CERNER_CLIENT_SECRET")) {
-        (Ok(id), Ok(secret)) => Some(sign_in(fhir_base, id, secret).await?),
-        _ => None,
+    let token = match credentials() {
+        Some((id, secret)) => Some(probe::sign_in(fhir_base, &id, &secret, probe::PROBE_SCOPES).await?.token),
+        None => None,
     };
-    let answers = probe::record(fhir_base, token.as_ref().map(|t| t.expose())).await.map_err(anyhow::Error::msg)?;
+    let answers = probe::record(fhir_base, token.as_ref().map(|t| t.expose())).await?;
     std::fs::create_dir_all(out).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     for answer in &answers {
         let path = out.join(format!("{}.json", answer.probe));
@@ -247,26 +265,6 @@ async fn record(fhir_base: &str, out: &std::path::Path) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// A token for `record`, discovered and requested the way the sync client does it.
-async fn sign_in(
-    fhir_base: &str,
-    client_id: String,
-    secret: String,
-) -> anyhow::Result<appointment_sync::secret::Secret> {
-    use appointment_sync::{auth::TenantAuth, config, http};
-    let base = url::Url::parse(fhir_base)?;
-    let limits = config::SyncLimits::default();
-    let client = http::Http::new(&limits)?;
-    let (mut auth, mut effort) = (TenantAuth::new(), http::Effort::default());
-    auth.discover(&client, &base, false, &mut effort).await?;
-    let credentials =
-        config::Credentials::ClientSecret { client_id, secret: appointment_sync::secret::Secret::new(secret) };
-    let scopes = ["Appointment", "Patient", "Practitioner", "Schedule", "Slot", "Encounter"]
-        .map(|t| format!("system/{t}.read"))
-        .join(" ");
-    Ok(auth.token(&client, &credentials, &scopes, Duration::ZERO, &mut effort).await?)
-}
-
 /// `diff`: the emulator against a recording or the documented payloads.
 #[allow(clippy::print_stdout)]
 async fn diff(dir: &std::path::Path, strict: bool) -> anyhow::Result<u8> {
@@ -275,7 +273,7 @@ async fn diff(dir: &std::path::Path, strict: bool) -> anyhow::Result<u8> {
         .filter_map(Result::ok)
         .any(|entry| entry.file_name().to_string_lossy().starts_with("dstu2-"));
     let reference = if documented { probe::documented(dir)? } else { probe::load_recording(dir)? };
-    let answers = probe::emulator_answers().await.map_err(anyhow::Error::msg)?;
+    let answers = probe::emulator_answers().await?;
     let mut differences = Vec::new();
     for expected in &reference {
         match answers.iter().find(|a| a.probe == expected.probe) {

@@ -121,7 +121,8 @@ fn entry(
         .and_then(|raw| String::from_utf8(raw).ok())
         .and_then(|pair| pair.split_once(':').map(|(id, _)| id.to_owned()));
     let segments: Vec<&str> = path.split('/').collect();
-    let tenant = segments.iter().position(|s| *s == "dstu2" || *s == "tenants").and_then(|i| segments.get(i + 1));
+    let tenant =
+        segments.iter().position(|s| *s == "dstu2" || *s == "r4" || *s == "tenants").and_then(|i| segments.get(i + 1));
     let now = OffsetDateTime::now_utc();
     JournalEntry {
         seq,
@@ -140,6 +141,7 @@ fn entry(
         latency_ms: 0.0,
         request_id: None,
         scope: None,
+        fhir_version: None,
         fault: None,
     }
 }

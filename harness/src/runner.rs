@@ -17,6 +17,7 @@ pub(crate) use crate::gather::{client_files, count_lines, read_output, timeline,
 use crate::scenario::{Scenario, TRAP};
 use crate::scenarios::checks::{fault_fired, finished_in_time};
 use crate::verdict::{Report, RunInfo, ScenarioResult};
+use crate::version::FhirVersion;
 
 /// The default account of the emulator's default profile (Cerner's documented example).
 pub use cerner_mock::defaults::CLIENT_ID;
@@ -53,12 +54,25 @@ pub enum HarnessError {
     NoChecks { scenario: String },
 }
 
+/// Every scenario on DSTU2 (the default version).
 pub async fn rehearse(config: &RunnerConfig, scenarios: &[Scenario]) -> Result<Report, HarnessError> {
+    rehearse_on(config, scenarios, &[FhirVersion::Dstu2]).await
+}
+
+/// Each scenario once per version of `versions` it exists on, scenario after scenario (a scenario's
+/// DSTU2 and R4 results side by side).
+pub async fn rehearse_on(
+    config: &RunnerConfig,
+    scenarios: &[Scenario],
+    versions: &[FhirVersion],
+) -> Result<Report, HarnessError> {
     let started = Instant::now();
     let mut results = Vec::new();
     for scenario in scenarios {
-        tracing::info!(scenario = scenario.name, "running");
-        results.push(run_scenario(config, scenario).await?);
+        for &version in versions.iter().filter(|v| scenario.versions.contains(v)) {
+            tracing::info!(scenario = scenario.name, version = version.label(), "running");
+            results.push(run_scenario(config, scenario, version).await?);
+        }
     }
     Ok(Report { client: config.client_label.clone(), scenarios: results, duration_ms: millis(started.elapsed()) })
 }
@@ -67,7 +81,11 @@ pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<ScenarioResult, HarnessError> {
+async fn run_scenario(
+    config: &RunnerConfig,
+    scenario: &Scenario,
+    version: FhirVersion,
+) -> Result<ScenarioResult, HarnessError> {
     let setup = |cause: String| HarnessError::Setup { scenario: scenario.name.to_owned(), cause };
     let started = Instant::now();
     // A secret of its own per scenario, distinctive enough to find if the client prints it.
@@ -86,7 +104,7 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
     let dir = std::env::temp_dir().join(format!("cerner-harness-{}-{}", scenario.name, uuid::Uuid::new_v4()));
     std::fs::create_dir_all(dir.join("state")).map_err(|e| setup(format!("cannot create {}: {e}", dir.display())))?;
     let locations = tenant_locations(&server, scenario.tenants);
-    let job = job(&server, &dir, &locations, &secret);
+    let job = job(&server, &dir, &locations, &secret, version);
     let job_path = dir.join("job.json");
     std::fs::write(&job_path, job.to_string()).map_err(|e| setup(format!("cannot write the job file: {e}")))?;
     let (trap_origin, trap_count) = trap().await.map_err(|e| setup(format!("cannot open the trap listener: {e}")))?;
@@ -96,6 +114,7 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
     let (mut injected, mut retry_after) = (Vec::new(), BTreeMap::new());
     for mut rule in (scenario.faults)() {
         point_at_trap(&mut rule, &trap_origin);
+        on_version(&mut rule, version);
         injected.extend(action_names(&rule));
         let view = admin.add_fault(&rule).await.map_err(|e| setup(e.to_string()))?;
         if let Some(value) = throttle_value(&rule) {
@@ -116,7 +135,7 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
         client_run.output_lines_after = count_lines(&dir.join("appointments.ndjson"));
         runs.push(client_run);
     }
-    let mut evidence = gather(&server, &dir, &locations, runs, trap_count.load(Ordering::Relaxed));
+    let mut evidence = gather(&server, &dir, &locations, runs, trap_count.load(Ordering::Relaxed), version);
     evidence.client_secret = secret;
     let _ = std::fs::remove_dir_all(&dir);
     let own = (scenario.checks)(&evidence);
@@ -132,13 +151,10 @@ async fn run_scenario(config: &RunnerConfig, scenario: &Scenario) -> Result<Scen
         scenario: scenario.name.to_owned(),
         description: scenario.description.to_owned(),
         concern: scenario.concern.to_owned(),
+        fhir_version: version,
         checks,
         duration_ms: millis(started.elapsed()),
-        runs: evidence
-            .runs
-            .iter()
-            .map(|r| RunInfo { exit_code: r.exit_code, duration_ms: r.duration_ms, timed_out: r.timed_out })
-            .collect(),
+        runs: evidence.runs.iter().map(RunInfo::from).collect(),
         timeline: timeline_with(&evidence, &retry_after),
     })
 }
@@ -155,11 +171,18 @@ fn tenant_locations(server: &MockServer, tenants: &[&str]) -> Vec<(String, Vec<S
         .collect()
 }
 
-fn job(server: &MockServer, dir: &Path, locations: &[(String, Vec<String>)], secret: &str) -> Value {
+fn job(
+    server: &MockServer,
+    dir: &Path,
+    locations: &[(String, Vec<String>)],
+    secret: &str,
+    version: FhirVersion,
+) -> Value {
+    let segment = version.segment();
     let tenants: Vec<Value> = locations
         .iter()
         .map(|(id, locations)| {
-            json!({ "id": id, "fhir_base": format!("{}/dstu2/{id}/", server.origin()), "locations": locations })
+            json!({ "id": id, "fhir_base": format!("{}/{segment}/{id}/", server.origin()), "locations": locations })
         })
         .collect();
     json!({
@@ -187,6 +210,17 @@ async fn trap() -> std::io::Result<(String, Arc<AtomicUsize>)> {
     Ok((origin, count))
 }
 
+/// A scenario's rules are written against DSTU2 paths (`/dstu2/*/Appointment`); on another
+/// version they match that version's bases instead (path and `version`), so a rule never fires on
+/// a base the job did not name.
+fn on_version(rule: &mut cerner_mock::admin_client::FaultRule, version: FhirVersion) {
+    let matcher = &mut rule.matcher;
+    if let Some(rest) = matcher.path.as_deref().and_then(|p| p.strip_prefix("/dstu2/")) {
+        matcher.path = Some(format!("/{}/{rest}", version.segment()));
+        matcher.version = Some(version.segment().to_owned());
+    }
+}
+
 fn point_at_trap(rule: &mut cerner_mock::admin_client::FaultRule, origin: &str) {
     use cerner_mock::admin_client::FaultAction;
     for action in rule.all_actions_mut() {
@@ -204,6 +238,7 @@ fn gather(
     locations: &[(String, Vec<String>)],
     runs: Vec<ClientRun>,
     trap_connections: usize,
+    fhir_version: FhirVersion,
 ) -> Evidence {
     let (output, output_errors) = read_output(&dir.join("appointments.ndjson"));
     let (output_text, stored) = client_files(dir);
@@ -222,6 +257,7 @@ fn gather(
         stored,
         locations: locations.iter().cloned().collect(),
         window: (WINDOW.0.to_owned(), WINDOW.1.to_owned()),
+        fhir_version,
     }
 }
 

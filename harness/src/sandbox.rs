@@ -4,6 +4,8 @@
 //! probes (discovery, refusal statuses). There is no ground truth to compare with: the server's
 //! data is what it is.
 
+mod server_probes;
+
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -14,6 +16,8 @@ use crate::proxy::Proxy;
 use crate::runner::{HarnessError, client_files, count_lines, millis, read_output, timeline};
 use crate::scenarios::checks::{accept_header, credential_hygiene, exit_code, follows_links, output_well_formed};
 use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult};
+use crate::version::FhirVersion;
+use server_probes::server_probes;
 
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -34,7 +38,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
     let started = Instant::now();
     let broke = |cause: String| HarnessError::Setup { scenario: "sandbox".into(), cause };
     let tenant = tenant_of(&config.fhir_base)
-        .ok_or_else(|| broke("the FHIR base names no tenant (…/dstu2/<tenant>/)".into()))?;
+        .ok_or_else(|| broke("the FHIR base names no tenant (…/dstu2/<tenant>/ or …/r4/<tenant>/)".into()))?;
     let probes = server_probes(config).await;
     let proxy = Proxy::start(&config.fhir_base, config.budget).await.map_err(|e| broke(e.to_string()))?;
     let dir = std::env::temp_dir().join(format!("cerner-harness-sandbox-{}", uuid::Uuid::new_v4()));
@@ -70,6 +74,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
         stored,
         locations: [(tenant.clone(), config.locations.clone())].into(),
         window: (today.to_string(), end.to_string()),
+        fhir_version: FhirVersion::of_base(config.fhir_base.as_str()),
     };
     let _ = std::fs::remove_dir_all(&dir);
     let scenarios = vec![
@@ -112,6 +117,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
             scenario: "server-probes".into(),
             description: "the server answers discovery and refusals as documented".into(),
             concern: "fidelity of the emulator to this server".into(),
+            fhir_version: evidence.fhir_version,
             checks: probes,
             duration_ms: 0,
             runs: Vec::new(),
@@ -126,20 +132,17 @@ fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>
         scenario: name.into(),
         description: description.into(),
         concern: concern.into(),
+        fhir_version: ev.fhir_version,
         checks,
         duration_ms: ev.runs.iter().map(|r| r.duration_ms).sum(),
-        runs: ev
-            .runs
-            .iter()
-            .map(|r| RunInfo { exit_code: r.exit_code, duration_ms: r.duration_ms, timed_out: r.timed_out })
-            .collect(),
+        runs: ev.runs.iter().map(RunInfo::from).collect(),
         timeline: timeline(ev),
     }
 }
 
 fn tenant_of(base: &Url) -> Option<String> {
     let segments: Vec<&str> = base.path_segments()?.collect();
-    let at = segments.iter().position(|s| *s == "dstu2")?;
+    let at = segments.iter().position(|s| *s == "dstu2" || *s == "r4")?;
     segments.get(at + 1).filter(|t| !t.is_empty()).map(|t| (*t).to_owned())
 }
 
@@ -190,63 +193,6 @@ fn one_token(ev: &Evidence, tenant: &str) -> Vec<CheckResult> {
         "exactly one token request",
         format!("{} token request(s)", tokens.len()),
     )]
-}
-
-/// Discovery and two refusals, asked directly (not through the proxy, not counted in the budget).
-async fn server_probes(config: &SandboxConfig) -> Vec<CheckResult> {
-    use appointment_sync::{auth::TenantAuth, config as sync_config, http};
-    let limits = sync_config::SyncLimits::default();
-    let client = match http::Http::new(&limits) {
-        Ok(client) => client,
-        Err(e) => {
-            let why = format!("cannot make the HTTP client: {e}");
-            return vec![CheckResult::new("the server probes run", false, "an HTTP client for the probes", why)];
-        }
-    };
-    let (mut auth, mut effort) = (TenantAuth::new(), http::Effort::default());
-    let discovered = auth.discover(&client, &config.fhir_base, false, &mut effort).await;
-    let mut checks = vec![CheckResult::new(
-        "metadata names a SMART token URL",
-        discovered.is_ok(),
-        "rest[0].security has the oauth-uris token extension",
-        match &discovered {
-            Ok(url) => format!("token URL on {}", url.host_str().unwrap_or("?")),
-            Err(e) => e.to_string(),
-        },
-    )];
-    let credentials = sync_config::Credentials::ClientSecret {
-        client_id: config.client_id.clone(),
-        secret: appointment_sync::secret::Secret::new(config.client_secret.clone()),
-    };
-    let Ok(token) = auth.token(&client, &credentials, "system/Appointment.read", Duration::ZERO, &mut effort).await
-    else {
-        checks.push(CheckResult::new(
-            "the account signs in",
-            false,
-            "a token for system/Appointment.read",
-            "the token request failed",
-        ));
-        return checks;
-    };
-    for (path, status) in [("Appointment", 400), ("Location/1", 404)] {
-        let Ok(url) = config.fhir_base.join(path) else {
-            checks.push(CheckResult::new(&format!("GET {path} answers {status}"), false, "a probe URL", "no URL"));
-            continue;
-        };
-        let answer = client.get_json(&url, http::Auth::Bearer(token.expose()), &mut effort).await;
-        let got = match &answer {
-            Ok(_) => 200,
-            Err(http::Failure::Status { status, .. }) => *status,
-            Err(other) => other.to_string().split(':').next().and_then(|s| s.trim().parse().ok()).unwrap_or(0),
-        };
-        checks.push(CheckResult::new(
-            &format!("GET {path} answers {status}"),
-            got == status,
-            format!("status {status}"),
-            format!("status {got}"),
-        ));
-    }
-    checks
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::version::FhirVersion;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
@@ -47,6 +49,8 @@ pub struct ScenarioResult {
     pub description: String,
     /// The review concern it rehearses and the doc section it comes from.
     pub concern: String,
+    /// The FHIR version it ran on.
+    pub fhir_version: FhirVersion,
     pub checks: Vec<CheckResult>,
     pub duration_ms: u64,
     /// Each client run: exit code (None when killed at the time limit) and duration.
@@ -60,6 +64,12 @@ pub struct RunInfo {
     pub exit_code: Option<i32>,
     pub duration_ms: u64,
     pub timed_out: bool,
+}
+
+impl From<&crate::evidence::ClientRun> for RunInfo {
+    fn from(run: &crate::evidence::ClientRun) -> Self {
+        RunInfo { exit_code: run.exit_code, duration_ms: run.duration_ms, timed_out: run.timed_out }
+    }
 }
 
 /// One journal entry as a reviewer reads it: no secrets, no tokens.
@@ -86,6 +96,32 @@ pub struct TimelineEntry {
 impl ScenarioResult {
     pub fn passed(&self) -> bool {
         self.checks.iter().all(|c| c.verdict.passed())
+    }
+}
+
+impl Report {
+    /// The FHIR versions its scenarios ran on, in order, each once.
+    pub fn fhir_versions(&self) -> Vec<FhirVersion> {
+        let mut versions: Vec<FhirVersion> = self.scenarios.iter().map(|s| s.fhir_version).collect();
+        versions.sort();
+        versions.dedup();
+        versions
+    }
+
+    /// How the reports name a scenario: its name, with its FHIR version when the report spans
+    /// several (`paging (R4)`), so no two rows read alike.
+    pub fn title(&self, scenario: &ScenarioResult) -> String {
+        if self.fhir_versions().len() > 1 {
+            format!("{} ({})", scenario.scenario, scenario.fhir_version.label())
+        } else {
+            scenario.scenario.clone()
+        }
+    }
+
+    /// The versions in words, for the summaries: `DSTU2`, `R4`, `DSTU2 and R4`.
+    pub fn fhir_versions_label(&self) -> String {
+        let labels: Vec<&str> = self.fhir_versions().iter().map(|v| v.label()).collect();
+        if labels.is_empty() { "none".to_owned() } else { labels.join(" and ") }
     }
 }
 

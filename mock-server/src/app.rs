@@ -18,7 +18,7 @@ use crate::oauth::assertion::ReplayCache;
 use crate::profile::{Account, Profile};
 use crate::store::{LoadError, LoadOptions, Store};
 use crate::tokens::{KeyError, TokenKeys};
-use crate::{admin, fhir, headers, instrument, oauth};
+use crate::{admin, fhir, headers, instrument, oauth, r4};
 
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -217,8 +217,9 @@ pub fn authorize_url(origin: &str, tenant: &str) -> String {
 pub fn build_router(state: AppState) -> Router {
     let instrument = from_fn_with_state(state.clone(), instrument::instrument);
     let token = headers::with_token_standard(oauth::router().layer(instrument.clone())).layer(headers::token_cors());
-    let fhir =
-        headers::with_fhir_standard(fhir::router().layer(instrument), state.origin()).layer(headers::fhir_cors());
+    // DSTU2 and R4 share the FHIR hosts' headers, CORS and the instrument.
+    let fhir_routes = fhir::router().merge(r4::router(&state));
+    let fhir = headers::with_fhir_standard(fhir_routes.layer(instrument), state.origin()).layer(headers::fhir_cors());
     Router::new()
         .merge(token)
         .merge(fhir)

@@ -45,6 +45,9 @@ pub struct JournalEntry {
     /// The `scope` a token request asked for (not a secret; reviewers check it).
     #[serde(default)]
     pub scope: Option<String>,
+    /// The FHIR version of the base a FHIR request went to: `dstu2` or `r4`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fhir_version: Option<String>,
     pub fault: Option<FaultApplied>,
 }
 
@@ -254,6 +257,7 @@ mod tests {
             status: 200,
             bytes: 0,
             latency_ms: 0.0,
+            fhir_version: Some("dstu2".into()),
             request_id: None,
             scope: None,
             fault: None,

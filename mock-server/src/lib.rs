@@ -1,5 +1,5 @@
 //! `cerner-mock`: a local emulator of Cerner Millennium's system-account authorization server and
-//! tenant-scoped FHIR DSTU2 API, for developing and testing integrations offline.
+//! tenant-scoped FHIR DSTU2 and R4 APIs, for developing and testing integrations offline.
 //!
 //! # Layout
 //! - [`server`]: the accept loop ([`serve`]), connection limits and [`MockServer`], a running
@@ -14,7 +14,8 @@
 //!   request presents, parsed once ([`oauth::presented`]); [`tokens`]: issuing and verifying
 //!   access tokens (shared by both surfaces).
 //! - [`fhir`]: the FHIR DSTU2 endpoints: discovery, authorization, reads, search parameters
-//!   ([`fhir::params`]), bundles and paging.
+//!   ([`fhir::params`]), bundles and paging; [`r4`]: the FHIR R4 endpoints beside them, rendered
+//!   from the same store.
 //! - [`store`]: per-tenant resources and their indexes, the typed queries they answer
 //!   ([`store::query`]), data changes, fixtures and the seeded generator.
 //! - [`limits`]: rate limits (GCRA) per account and tenant, on the emulator's clock.
@@ -30,15 +31,17 @@
 //!    credentials once ([`oauth::presented::Presented`], passed on as a request extension),
 //!    identifies tenant, resource and client, applies the first fault rule that triggers and the
 //!    rate limits ([`limits`]).
-//! 3. **negotiate**: the FHIR router's `negotiate` layer answers 406 to an `Accept` it cannot serve.
+//! 3. **negotiate**: the FHIR router's `negotiate` layer answers 406 to an `Accept` it cannot serve
+//!    (R4's router has its own, for R4's media types).
 //! 4. **authorize**: `fhir::auth::authorize` checks the tenant, the bearer token's claims on the
 //!    emulator's clock, the tenant's approval and the scopes (the token endpoint authenticates
 //!    the client instead, in [`oauth`], and issues a token with [`tokens`]).
-//! 5. **parse**: [`fhir::params::parse_search`] turns the query pairs into a typed
-//!    [`store::query::Query`] with Cerner's search rules.
+//! 5. **parse**: [`fhir::params::parse_search`] (R4: [`r4`]'s parameters) turns the query pairs
+//!    into a typed [`store::query::Query`] with Cerner's search rules.
 //! 6. **search**: the tenant's [`store::TenantData`] runs the query on its indexes
 //!    ([`store::Store::search_cached`] keeps recent results).
-//! 7. **render**: `fhir::bundle` and [`fhir::paging`] write the page and its signed links.
+//! 7. **render**: `fhir::bundle` and [`fhir::paging`] write the page and its signed links (R4
+//!    renders the same rows in R4's shapes).
 //! 8. **journal**: back in the instrument, post-fault actions rewrite the answer, and the request
 //!    is recorded in the [`journal`] (and the journal file, off the request path).
 
@@ -57,6 +60,7 @@ pub mod limits;
 pub mod oauth;
 pub mod origin;
 pub mod profile;
+pub mod r4;
 mod rng;
 pub mod scope;
 pub mod server;

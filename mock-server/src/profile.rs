@@ -47,6 +47,10 @@ const EMBEDDED_FILES: &[(&str, &str)] = &[
         "data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Slot.json",
         include_str!("../../fixtures/data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Slot.json"),
     ),
+    (
+        "data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Location.json",
+        include_str!("../../fixtures/data/ec2458f2-1e24-41c8-b71b-0e701af7583d/Location.json"),
+    ),
 ];
 
 /// A validated profile.

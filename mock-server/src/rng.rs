@@ -16,6 +16,8 @@ pub enum Stream {
     Activity = 7,
     /// Seeded fault rules (`probability` + `seed`).
     Faults = 8,
+    /// Each location's type, physical type and address (R4 Location).
+    Location = 9,
 }
 
 const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -52,6 +52,35 @@ impl Scope {
     pub fn system_read(resource_type: &str) -> Self {
         Self(format!("system/{resource_type}.read"))
     }
+
+    /// Whether this scope lets a system account read and search `resource_type`: SMART v1
+    /// `system/T.read`, or a SMART v2 `system/T.<permissions>` (permissions a subsequence of
+    /// `cruds`) that holds `r` or `s` (chosen: either grants both, as `.read` does). Fully
+    /// qualified forms count as the short ones.
+    pub fn grants_system_read(&self, resource_type: &str) -> bool {
+        let Some(permissions) =
+            self.short().strip_prefix("system/").and_then(|rest| rest.strip_prefix(resource_type)?.strip_prefix('.'))
+        else {
+            return false;
+        };
+        permissions == "read" || (is_v2_permissions(permissions) && permissions.contains(['r', 's']))
+    }
+
+    /// Whether a registration of this scope covers a `requested` one: the same scope, or for a v1
+    /// `system/T.read` also the SMART v2 read-only requests `system/T.rs`, `.r` and `.s`.
+    fn covers(&self, requested: &Scope) -> bool {
+        fn read_only(scope: &Scope) -> Option<&str> {
+            let (head, permissions) = scope.short().rsplit_once('.')?;
+            (is_v2_permissions(permissions) && permissions.bytes().all(|b| b == b'r' || b == b's')).then_some(head)
+        }
+        if self.same(requested) {
+            return true;
+        }
+        match (self.short().strip_suffix(".read"), read_only(requested)) {
+            (Some(head), Some(requested_head)) => head == requested_head,
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for Scope {
@@ -62,6 +91,19 @@ impl fmt::Display for Scope {
 
 /// The prefix that makes a SMART scope fully qualified.
 pub const SMART_PREFIX: &str = "http://smarthealthit.org/FHIR/scopes/";
+
+/// SMART v2 permissions: a non-empty subsequence of `cruds`, in that order.
+fn is_v2_permissions(text: &str) -> bool {
+    let mut rest = "cruds";
+    !text.is_empty()
+        && text.chars().all(|c| match rest.find(c) {
+            Some(at) => {
+                rest = &rest[at + 1..];
+                true
+            }
+            None => false,
+        })
+}
 
 fn is_nqchar(b: u8) -> bool {
     matches!(b, 0x21 | 0x23..=0x5B | 0x5D..=0x7E)
@@ -101,10 +143,17 @@ impl ScopeSet {
         self.0.iter()
     }
 
-    /// The requested scopes that are also registered, in the requested order. Cerner silently
-    /// drops the others (observed), wildcards included, since it never registers them.
+    /// The requested scopes that the registration covers, in the requested order, as requested.
+    /// Cerner silently drops the others (observed), wildcards included, since it never registers
+    /// them. A registered `system/T.read` also covers the SMART v2 read-only requests
+    /// `system/T.rs`, `.r` and `.s` (the grant echoes the requested form).
     pub fn granted(&self, registered: &ScopeSet) -> ScopeSet {
-        Self(self.0.iter().filter(|s| registered.contains(s)).cloned().collect())
+        Self(self.0.iter().filter(|s| registered.iter().any(|r| r.covers(s))).cloned().collect())
+    }
+
+    /// Whether any scope of the set lets a system account read `resource_type`.
+    pub fn grants_system_read(&self, resource_type: &str) -> bool {
+        self.0.iter().any(|s| s.grants_system_read(resource_type))
     }
 }
 
@@ -142,6 +191,35 @@ mod tests {
         let registered = ScopeSet::parse("system/Patient.read system/Appointment.read").unwrap();
         let requested = ScopeSet::parse("system/Appointment.read system/*.read system/Patient.read").unwrap();
         assert_eq!(requested.granted(&registered).to_string(), "system/Appointment.read system/Patient.read");
+    }
+
+    #[test]
+    fn smart_v2_read_forms_grant_read_and_v1_read_covers_them() {
+        let read = |s: &str| Scope::parse(s).unwrap().grants_system_read("Appointment");
+        for yes in [
+            "system/Appointment.read",
+            "system/Appointment.rs",
+            "system/Appointment.crus",
+            "system/Appointment.s",
+            "http://smarthealthit.org/FHIR/scopes/system/Appointment.rs",
+        ] {
+            assert!(read(yes), "{yes}");
+        }
+        for no in [
+            "system/Appointment.cu",
+            "system/Appointment.sr",
+            "system/Appointment.write",
+            "system/Appointments.rs",
+            "user/Appointment.rs",
+            "system/Patient.rs",
+            "system/Appointment.",
+        ] {
+            assert!(!read(no), "{no}");
+        }
+        let registered = ScopeSet::parse("system/Appointment.read system/Slot.rus").unwrap();
+        let requested =
+            ScopeSet::parse("system/Appointment.rs system/Appointment.crus system/Slot.rus system/Slot.rs").unwrap();
+        assert_eq!(requested.granted(&registered).to_string(), "system/Appointment.rs system/Slot.rus");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 mod docs;
 mod record;
 mod shape;
+mod sign_in;
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -15,8 +16,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 pub use docs::documented;
-pub use record::{emulator_answers, record};
+pub use record::{ProbeError, emulator_answers, record};
 pub use shape::shape;
+pub use sign_in::{PROBE_SCOPES, SignInError, SignedIn, sign_in};
 
 /// One request of the fixed probe list, relative to a FHIR base (`{base}{path}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

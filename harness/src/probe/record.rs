@@ -3,28 +3,42 @@
 
 use std::time::Duration;
 
-use cerner_mock::{MockServer, Profile, ServerConfig};
+use cerner_mock::{MockServer, Profile, ServerConfig, StartError};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
+use super::sign_in::{PROBE_SCOPES, SignInError, sign_in};
 use super::{Probe, Recorded, probes};
 
 /// The sandbox tenant of fhir.cerner.com, which the default profile also serves.
 use cerner_mock::defaults::SANDBOX_TENANT;
 /// The default profile's system account (its secret is the profile's default, not a real one).
 use cerner_mock::defaults::{CLIENT_ID as EMULATOR_CLIENT_ID, CLIENT_SECRET as EMULATOR_SECRET};
-const EMULATOR_SCOPES: &str = "system/Appointment.read system/Patient.read system/Practitioner.read \
-     system/Schedule.read system/Slot.read system/Encounter.read";
 /// A real sandbox can be slow; a probe that hangs longer than this is recorded as an error.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why the probes could not be run. A probe the server answers with an error status is not one of
+/// these: that answer is recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[source] reqwest::Error),
+    #[error("probe {probe}: GET {url}: {source}")]
+    Request { probe: &'static str, url: String, source: reqwest::Error },
+    #[error("probe {probe}: reading the body: {source}")]
+    Body { probe: &'static str, source: reqwest::Error },
+    #[error("cannot start the emulator: {0}")]
+    StartEmulator(#[from] StartError),
+    #[error("cannot stop the emulator: {0}")]
+    StopEmulator(#[source] std::io::Error),
+    #[error("signing in to the emulator: {0}")]
+    SignIn(#[from] SignInError),
+}
 
 /// Runs every probe against `fhir_base` (with `token` on secured probes when given) and returns the
 /// answers. Only status, content type and body are kept, so no token or secret reaches a recording.
 /// Probes run one after another: a real sandbox rate-limits, and the list is short.
-pub async fn record(fhir_base: &str, token: Option<&str>) -> Result<Vec<Recorded>, String> {
-    let client = reqwest::Client::builder()
-        .timeout(PROBE_TIMEOUT)
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
+pub async fn record(fhir_base: &str, token: Option<&str>) -> Result<Vec<Recorded>, ProbeError> {
+    let client = reqwest::Client::builder().timeout(PROBE_TIMEOUT).build().map_err(ProbeError::Client)?;
     let base = if fhir_base.ends_with('/') { fhir_base.to_owned() } else { format!("{fhir_base}/") };
     let mut answers = Vec::new();
     for probe in probes() {
@@ -35,53 +49,35 @@ pub async fn record(fhir_base: &str, token: Option<&str>) -> Result<Vec<Recorded
 
 /// One probe's answer. A body that is not JSON (an HTML error page, an empty 404) is kept as null:
 /// its status and content type already say what went wrong, and its text may echo the request.
-async fn run(client: &reqwest::Client, base: &str, probe: &Probe, token: Option<&str>) -> Result<Recorded, String> {
+async fn run(client: &reqwest::Client, base: &str, probe: &Probe, token: Option<&str>) -> Result<Recorded, ProbeError> {
     let url = format!("{base}{}", probe.path);
     let mut request = client.get(&url).header(ACCEPT, "application/json+fhir");
     if let (true, Some(token)) = (probe.secured, token) {
         request = request.bearer_auth(token);
     }
-    let response = request.send().await.map_err(|e| format!("probe {}: GET {url}: {e}", probe.name))?;
+    let response =
+        request.send().await.map_err(|source| ProbeError::Request { probe: probe.name, url: url.clone(), source })?;
     let status = response.status().as_u16();
     let content_type = response.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(str::to_owned);
-    let bytes = response.bytes().await.map_err(|e| format!("probe {}: reading the body: {e}", probe.name))?;
+    let bytes = response.bytes().await.map_err(|source| ProbeError::Body { probe: probe.name, source })?;
     let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
     Ok(Recorded { probe: probe.name.to_owned(), status, content_type, body })
 }
 
 /// The emulator's answers to the probes: an in-process emulator with the default profile, a
-/// client-credentials token for the sandbox tenant, then [`record`] on its secured base. The
-/// emulator is shut down before returning, whatever the outcome.
-pub async fn emulator_answers() -> Result<Vec<Recorded>, String> {
-    let server = MockServer::start(ServerConfig::new(Profile::embedded_default()))
-        .await
-        .map_err(|e| format!("cannot start the emulator: {e}"))?;
+/// client-credentials token for the sandbox tenant (signed in to as `record` signs in to a real
+/// server), then [`record`] on its secured base. The emulator is shut down before returning,
+/// whatever the outcome.
+pub async fn emulator_answers() -> Result<Vec<Recorded>, ProbeError> {
+    let server = MockServer::start(ServerConfig::new(Profile::embedded_default())).await?;
     let origin = server.origin().trim_end_matches('/').to_owned();
-    let answers = match emulator_token(&origin).await {
-        Ok(token) => record(&format!("{origin}/dstu2/{SANDBOX_TENANT}/"), Some(&token)).await,
-        Err(e) => Err(e),
+    let base = format!("{origin}/dstu2/{SANDBOX_TENANT}/");
+    let answers = match sign_in(&base, EMULATOR_CLIENT_ID, EMULATOR_SECRET, PROBE_SCOPES).await {
+        Ok(session) => record(&base, Some(session.token.expose())).await,
+        Err(e) => Err(e.into()),
     };
-    server.shutdown().await.map_err(|e| format!("cannot stop the emulator: {e}"))?;
+    server.shutdown().await.map_err(ProbeError::StopEmulator)?;
     answers
-}
-
-/// A system token from the emulator's token endpoint (client credentials, HTTP Basic).
-async fn emulator_token(origin: &str) -> Result<String, String> {
-    let url = format!("{origin}/tenants/{SANDBOX_TENANT}/protocols/oauth2/profiles/smart-v1/token");
-    let response = reqwest::Client::new()
-        .post(&url)
-        .basic_auth(EMULATOR_CLIENT_ID, Some(EMULATOR_SECRET))
-        .header(ACCEPT, "application/json")
-        .form(&[("grant_type", "client_credentials"), ("scope", EMULATOR_SCOPES)])
-        .send()
-        .await
-        .map_err(|e| format!("token request: {e}"))?;
-    let status = response.status();
-    let body: serde_json::Value = response.json().await.map_err(|e| format!("token response ({status}): {e}"))?;
-    body.get("access_token")
-        .and_then(serde_json::Value::as_str)
-        .map(str::to_owned)
-        .ok_or_else(|| format!("token response ({status}) has no access_token"))
 }
 
 #[cfg(test)]

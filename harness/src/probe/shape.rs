@@ -16,7 +16,7 @@ use serde_json::Value;
 /// Array indices collapse to `[]` (the number of entries is data, not structure); nested resources
 /// are named by their `resourceType` (`resource(Appointment)`), since a Bundle of Patients and a
 /// Bundle of Appointments share every other path. Values are dropped except for the coded ones a
-/// client branches on (see [`keeps_value`]), which are appended as `=value`.
+/// client branches on (see `keeps_value`), which are appended as `=value`.
 pub fn shape(value: &Value) -> BTreeSet<String> {
     let mut paths = BTreeSet::new();
     let root = match value {

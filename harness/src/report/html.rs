@@ -41,7 +41,7 @@ pub fn html(report: &Report) -> String {
     summary(&mut page, report);
     scenario_table(&mut page, report);
     for (index, scenario) in report.scenarios.iter().enumerate() {
-        scenario_section(&mut page, index, scenario);
+        scenario_section(&mut page, index, scenario, &report.title(scenario));
     }
     page.push_str("</body>\n</html>\n");
     page
@@ -55,6 +55,7 @@ fn summary(page: &mut String, report: &Report) {
     page.push_str("<table class=\"summary\">\n");
     let rows = [
         ("Client", esc(&report.client)),
+        ("FHIR", esc(&report.fhir_versions_label())),
         ("Scenarios", format!("{} ({scenarios_passed} passed, {scenarios_failed} failed)", report.scenarios.len())),
         ("Checks", format!("{} ({checks_passed} passed, {checks_failed} failed)", checks_passed + checks_failed)),
         ("Duration", human_duration(report.duration_ms)),
@@ -78,7 +79,7 @@ fn scenario_table(page: &mut String, report: &Report) {
              <td class=\"num\">{}</td><td>{}</td></tr>\n",
             row_class(s.passed()),
             anchor(index),
-            esc(&s.scenario),
+            esc(&report.title(s)),
             verdict_span(s.passed()),
             s.checks.len(),
             esc(&headline(s, 200)),
@@ -89,13 +90,14 @@ fn scenario_table(page: &mut String, report: &Report) {
     page.push_str("</tbody>\n</table>\n");
 }
 
-fn scenario_section(page: &mut String, index: usize, s: &ScenarioResult) {
+fn scenario_section(page: &mut String, index: usize, s: &ScenarioResult, title: &str) {
     page.push_str(&format!(
-        "<section id=\"{}\">\n<h2>{} {}</h2>\n<p>{}</p>\n<p class=\"muted\">Concern: {}</p>\n",
+        "<section id=\"{}\">\n<h2>{} {}</h2>\n<p>{}</p>\n<p class=\"muted\">FHIR {}. Concern: {}</p>\n",
         anchor(index),
-        esc(&s.scenario),
+        esc(title),
         verdict_span(s.passed()),
         esc(&s.description),
+        s.fhir_version.label(),
         esc(&s.concern),
     ));
     let runs: Vec<String> = s.runs.iter().enumerate().map(|(i, run)| describe_run(i + 1, run)).collect();
@@ -281,6 +283,18 @@ mod tests {
         assert!(page.contains("http://127.0.0.1:4000/tenant-a/Appointment?date=ge2024&amp;x=&lt;y&gt;"));
         assert!(page.contains("<td>rate limit</td>") && page.contains("run 1: killed at the time limit after 1.4 s"));
         assert!(page.contains("<details open=\"\">") && page.contains("<details>\n"));
+    }
+
+    #[test]
+    fn over_both_versions_the_summary_table_and_sections_name_the_version() {
+        let page = html(&sample::both_versions());
+        assert!(page.contains("<tr><th>FHIR</th><td>DSTU2 and R4</td></tr>"), "{page}");
+        assert!(page.contains(">token-reuse (R4)</a>") && page.contains("<h2>happy-path (DSTU2) "), "{page}");
+        assert!(
+            page.contains("FHIR R4. Concern: ") && page.contains("Request timeline of token-reuse on R4"),
+            "{page}"
+        );
+        xml_check::parse(&page).unwrap_or_else(|e| panic!("not well-formed: {e}"));
     }
 
     #[test]

@@ -41,6 +41,7 @@ fn check_line(scenario: &ScenarioResult, check: &CheckResult) -> Value {
     }
     line.insert("evidence".into(), check.verdict.evidence().into());
     line.insert("duration_ms".into(), scenario.duration_ms.into());
+    line.insert("fhir_version".into(), scenario.fhir_version.segment().into());
     Value::Object(line)
 }
 
@@ -54,6 +55,7 @@ fn summary_line(report: &Report) -> Value {
             "failed": failed,
             "duration_ms": report.duration_ms,
             "client": report.client,
+            "fhir_versions": report.fhir_versions().iter().map(|v| v.segment()).collect::<Vec<_>>(),
         }
     })
 }
@@ -81,13 +83,26 @@ mod tests {
     fn a_failing_check_carries_expected_and_its_evidence_unchanged() {
         let line = &lines()[3];
         let keys: Vec<&str> = line.as_object().expect("object").keys().map(String::as_str).collect();
-        assert_eq!(keys, ["scenario", "concern", "check", "verdict", "expected", "evidence", "duration_ms"]);
+        assert_eq!(
+            keys,
+            ["scenario", "concern", "check", "verdict", "expected", "evidence", "duration_ms", "fhir_version"]
+        );
+        assert_eq!(line["fhir_version"], "dstu2");
         assert_eq!(line["scenario"], "token-reuse");
         assert_eq!(line["check"], "token reused & cached");
         assert_eq!(line["verdict"], "fail");
         assert_eq!(line["expected"], "one POST /token per tenant");
         assert_eq!(line["evidence"], sample::FAILING_EVIDENCE);
         assert_eq!(line["duration_ms"], 1_495);
+    }
+
+    #[test]
+    fn over_both_versions_each_line_and_the_summary_name_them() {
+        let text = json_lines(&sample::both_versions());
+        let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let versions: Vec<&str> = lines[..5].iter().map(|l| l["fhir_version"].as_str().unwrap()).collect();
+        assert_eq!(versions, ["dstu2", "dstu2", "r4", "r4", "r4"]);
+        assert_eq!(lines[5]["summary"]["fhir_versions"], json!(["dstu2", "r4"]));
     }
 
     #[test]
@@ -105,7 +120,7 @@ mod tests {
         assert_eq!(
             *summary,
             json!({"scenarios": 2, "checks": 5, "passed": 3, "failed": 2, "duration_ms": 2_345,
-                   "client": "appointment-sync"})
+                   "client": "appointment-sync", "fhir_versions": ["dstu2"]})
         );
     }
 }

@@ -21,7 +21,7 @@ pub fn junit(report: &Report) -> String {
         seconds(report.duration_ms),
     ));
     for scenario in &report.scenarios {
-        testsuite(&mut xml, scenario, &report.client);
+        testsuite(&mut xml, scenario, &report.title(scenario), &report.client);
     }
     xml.push_str("</testsuites>\n");
     xml
@@ -29,21 +29,28 @@ pub fn junit(report: &Report) -> String {
 
 /// A scenario as a suite. The client goes in the properties so a CI server comparing runs can
 /// tell which client each suite judged.
-fn testsuite(xml: &mut String, scenario: &ScenarioResult, client: &str) {
+/// `title`: the scenario's name, with its FHIR version when the report spans several.
+fn testsuite(xml: &mut String, scenario: &ScenarioResult, title: &str, client: &str) {
     let failures = scenario.checks.iter().filter(|c| !c.verdict.passed()).count();
     xml.push_str(&format!(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"{}\">\n",
-        esc(&scenario.scenario),
+        esc(title),
         scenario.checks.len(),
         seconds(scenario.duration_ms),
     ));
     xml.push_str("    <properties>\n");
-    for (name, value) in [("client", client), ("concern", &scenario.concern), ("description", &scenario.description)] {
+    let properties = [
+        ("client", client),
+        ("concern", &scenario.concern),
+        ("description", &scenario.description),
+        ("fhir_version", scenario.fhir_version.segment()),
+    ];
+    for (name, value) in properties {
         xml.push_str(&format!("      <property name=\"{name}\" value=\"{}\"/>\n", esc(value)));
     }
     xml.push_str("    </properties>\n");
     for check in &scenario.checks {
-        testcase(xml, &scenario.scenario, check);
+        testcase(xml, title, check);
     }
     xml.push_str("  </testsuite>\n");
 }
@@ -123,10 +130,21 @@ mod tests {
         assert_eq!(failure.text, format!("{evidence}\n\nexpected: one POST /token per tenant"));
         let concern = root.descendants("property").into_iter().find(|p| p.attr("name") == Some("concern"));
         assert!(concern.is_some());
-        assert_eq!(
-            root.descendants("property")[4].attr("value"),
-            Some("Token reuse <RFC 6749 §4.4> & rate \"limits\"")
-        );
+        let concerns: Vec<_> =
+            root.descendants("property").into_iter().filter(|p| p.attr("name") == Some("concern")).collect();
+        assert_eq!(concerns[1].attr("value"), Some("Token reuse <RFC 6749 §4.4> & rate \"limits\""));
+        let versions: Vec<_> =
+            root.descendants("property").into_iter().filter(|p| p.attr("name") == Some("fhir_version")).collect();
+        assert_eq!(versions.iter().map(|p| p.attr("value")).collect::<Vec<_>>(), [Some("dstu2"), Some("dstu2")]);
+    }
+
+    #[test]
+    fn over_both_versions_each_suite_and_testcase_names_its_version() {
+        let xml = junit(&sample::both_versions());
+        assert!(xml.contains("<testsuite name=\"happy-path (DSTU2)\""), "{xml}");
+        assert!(xml.contains("<testsuite name=\"token-reuse (R4)\""), "{xml}");
+        assert!(xml.contains("classname=\"cerner-harness.token-reuse (R4)\""), "{xml}");
+        assert!(xml.contains("<property name=\"fhir_version\" value=\"r4\"/>"), "{xml}");
     }
 
     /// The attributes `junit-10.xsd` of jenkinsci/xunit-plugin declares on the elements we write;

@@ -1,7 +1,7 @@
-//! Renderings of a rehearsal's [`Report`] for its four readers: the developer at a terminal, a
-//! script (JSON Lines, one object per check then a summary, as ripgrep's `--json` does), a CI
-//! server's test tab (JUnit XML as GitLab, GitHub and Jenkins read it) and a reviewer who opens one
-//! self-contained HTML file offline.
+//! Renderings of a rehearsal's [`Report`](crate::verdict::Report) for its four readers: the
+//! developer at a terminal, a script (JSON Lines, one object per check then a summary, as
+//! ripgrep's `--json` does), a CI server's test tab (JUnit XML as GitLab, GitHub and Jenkins read
+//! it) and a reviewer who opens one self-contained HTML file offline.
 //!
 //! # Layout
 //! - [`terminal()`]: the table printed after a run; colors only when the caller says stdout is a tty.

@@ -2,10 +2,18 @@
 //! with evidence full of what escaping must handle (`<`, `&`, both quotes, ANSI and BEL controls).
 
 use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult, TimelineEntry};
+use crate::version::FhirVersion;
 
 /// The failing check's evidence, as a client's log could hand it to a check.
 pub(super) const FAILING_EVIDENCE: &str =
     "journal #7: GET /Appointment?date=<2024&x=\"q\" 'it' \u{1b}[31mred\u{7} reused token";
+
+/// [`report`] with its second scenario run on R4: a report over both versions.
+pub(super) fn both_versions() -> Report {
+    let mut report = report();
+    report.scenarios[1].fhir_version = FhirVersion::R4;
+    report
+}
 
 pub(super) fn report() -> Report {
     Report { client: "appointment-sync".to_owned(), scenarios: vec![passing(), failing()], duration_ms: 2_345 }
@@ -16,6 +24,7 @@ fn passing() -> ScenarioResult {
         scenario: "happy-path".to_owned(),
         description: "One tenant, one page, no faults".to_owned(),
         concern: "Basic sync (README, cerner-harness)".to_owned(),
+        fhir_version: FhirVersion::Dstu2,
         checks: vec![
             CheckResult::new("one token", true, "", "journal #1: one POST /token"),
             CheckResult::new("all appointments written", true, "", "output: 12 lines"),
@@ -34,6 +43,7 @@ fn failing() -> ScenarioResult {
         scenario: "token-reuse".to_owned(),
         description: "Tokens are cached until they expire".to_owned(),
         concern: "Token reuse <RFC 6749 §4.4> & rate \"limits\"".to_owned(),
+        fhir_version: FhirVersion::Dstu2,
         checks: vec![
             CheckResult::new("accept header", true, "", "every request sent Accept: application/json+fhir"),
             CheckResult::new("token reused & cached", false, "one POST /token per tenant", FAILING_EVIDENCE),

@@ -26,7 +26,12 @@ pub fn timeline_svg(scenario: &ScenarioResult) -> String {
     let mut svg = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"timeline-svg\" width=\"{WIDTH}\" height=\"{height}\" \
          viewBox=\"0 0 {WIDTH} {height}\" role=\"img\" aria-label=\"{}\">\n",
-        esc(&format!("Request timeline of {}: {} requests", scenario.scenario, entries.len())),
+        esc(&format!(
+            "Request timeline of {} on {}: {} requests",
+            scenario.scenario,
+            scenario.fhir_version.label(),
+            entries.len()
+        )),
     );
     for (index, (tenant, lane)) in lanes.iter().enumerate() {
         let y = TOP + LANE * index as f64;

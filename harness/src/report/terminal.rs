@@ -21,7 +21,7 @@ pub fn terminal(report: &Report, color: bool) -> String {
         .scenarios
         .iter()
         .map(|s| Row {
-            scenario: one_line(&s.scenario, usize::MAX),
+            scenario: one_line(&report.title(s), usize::MAX),
             passed: s.passed(),
             evidence: headline(s, EVIDENCE_WIDTH),
             duration: human_duration(s.duration_ms),
@@ -55,7 +55,7 @@ pub fn failures_only(report: &Report) -> String {
             };
             out.push_str(&format!(
                 "FAIL {}: {}\n  expected: {}\n  evidence: {}\n",
-                one_line(&scenario.scenario, usize::MAX),
+                one_line(&report.title(scenario), usize::MAX),
                 one_line(&check.check, usize::MAX),
                 one_line(expected, usize::MAX),
                 one_line(check.verdict.evidence(), usize::MAX),
@@ -77,11 +77,12 @@ fn totals(report: &Report, paint: Paint) -> String {
     let verdict = paint.wrap(if report.passed() { GREEN } else { RED }, verdict);
     format!(
         "{verdict}: {} ({scenarios_passed} passed, {} failed), {} ({checks_passed} passed, {checks_failed} failed) \
-         in {}; client: {}",
+         in {}; FHIR {}; client: {}",
         plural(scenarios, "scenario"),
         scenarios - scenarios_passed,
         plural(checks_passed + checks_failed, "check"),
         human_duration(report.duration_ms),
+        report.fhir_versions_label(),
         one_line(&report.client, usize::MAX),
     )
 }
@@ -158,8 +159,20 @@ mod tests {
         let totals = out.lines().last().unwrap_or_default();
         assert_eq!(
             totals,
-            "FAIL: 2 scenarios (1 passed, 1 failed), 5 checks (3 passed, 2 failed) in 2.3 s; client: appointment-sync"
+            "FAIL: 2 scenarios (1 passed, 1 failed), 5 checks (3 passed, 2 failed) in 2.3 s; FHIR DSTU2; client: \
+             appointment-sync"
         );
+    }
+
+    #[test]
+    fn over_both_versions_rows_failures_and_totals_name_the_version() {
+        let report = sample::both_versions();
+        let out = terminal(&report, false);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[1].starts_with("happy-path (DSTU2)") && lines[2].starts_with("token-reuse (R4)"), "{out}");
+        assert!(lines[3].contains("; FHIR DSTU2 and R4; client: "), "{out}");
+        let failed = failures_only(&report);
+        assert!(failed.starts_with("FAIL token-reuse (R4): token reused & cached\n"), "{failed}");
     }
 
     #[test]

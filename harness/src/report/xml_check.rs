@@ -30,9 +30,18 @@ impl Element {
     }
 }
 
+/// Why a document is not well-formed: the first fault found, and where.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub(super) struct NotWellFormed(String);
+
 /// Parses a whole document: an optional `<?xml ..?>` declaration, an optional `<!DOCTYPE ..>`
 /// (so XHTML-style HTML can be checked too), one root element, nothing after it but whitespace.
-pub(super) fn parse(doc: &str) -> Result<Element, String> {
+pub(super) fn parse(doc: &str) -> Result<Element, NotWellFormed> {
+    document(doc).map_err(NotWellFormed)
+}
+
+fn document(doc: &str) -> Result<Element, String> {
     if let Some(c) = doc.chars().find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) {
         return Err(format!("control character {c:?}"));
     }

@@ -6,8 +6,9 @@ use serde_json::json;
 
 use super::checks::{credential_hygiene, exit_code, matches_truth, output_well_formed, short};
 use crate::evidence::{Evidence, cite};
-use crate::scenario::{SANDBOX, SECOND, Scenario, no_changes, no_faults};
+use crate::scenario::{EVERY_VERSION, SANDBOX, SECOND, Scenario, no_changes, no_faults};
 use crate::verdict::CheckResult;
+use crate::version::{FhirVersion, is_fhir_path};
 
 pub fn scenarios() -> Vec<Scenario> {
     let base = Scenario {
@@ -18,6 +19,7 @@ pub fn scenarios() -> Vec<Scenario> {
         setup: no_changes,
         faults: no_faults,
         runs: 1,
+        versions: EVERY_VERSION,
         between_runs: no_changes,
         checks: |_| Vec::new(),
     };
@@ -59,8 +61,8 @@ pub fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "accept-header",
-            description: "sends Accept: application/json+fhir (or application/json)",
-            concern: "Media types (DSTU2)",
+            description: "sends Accept: application/json+fhir (or application/json); on R4 application/fhir+json (or another type R4 answers)",
+            concern: "Media types (DSTU2, R4)",
             checks: accept,
             ..base.clone()
         },
@@ -130,19 +132,20 @@ fn token_reuse(ev: &Evidence) -> Vec<CheckResult> {
     checks
 }
 
+/// A read-only system scope: `system/T.read`; on R4 also SMART v2's `system/T.r`, `.s` or `.rs`.
+fn read_only(scope: &str, version: FhirVersion) -> Option<&str> {
+    let (kind, access) = scope.strip_prefix("system/")?.rsplit_once('.')?;
+    let allowed = access == "read" || (version == FhirVersion::R4 && matches!(access, "r" | "s" | "rs"));
+    (allowed && !kind.is_empty() && !kind.contains('*')).then_some(kind)
+}
+
 fn scopes(ev: &Evidence) -> Vec<CheckResult> {
     let requests: Vec<_> = ev.journal.iter().filter(|e| e.path.ends_with("/token")).collect();
-    let bad: Vec<_> = requests
-        .iter()
-        .filter(|e| {
-            let scope = e.scope.as_deref().unwrap_or_default();
-            scope.split(' ').any(|s| !(s.starts_with("system/") && s.ends_with(".read")) || s.contains('*'))
-        })
-        .collect();
-    let unused: Vec<_> = requests
-        .iter()
-        .filter(|e| e.scope.as_deref().unwrap_or_default().split(' ').any(|s| s != "system/Appointment.read"))
-        .collect();
+    let asked = |e: &cerner_mock::journal::JournalEntry, ok: &dyn Fn(Option<&str>) -> bool| {
+        e.scope.as_deref().unwrap_or_default().split(' ').all(|s| ok(read_only(s, ev.fhir_version)))
+    };
+    let bad: Vec<_> = requests.iter().filter(|e| !asked(e, &|kind| kind.is_some())).collect();
+    let unused: Vec<_> = requests.iter().filter(|e| !asked(e, &|kind| kind == Some("Appointment"))).collect();
     vec![
         CheckResult::new(
             "requests only system/*.read scopes",
@@ -248,7 +251,7 @@ fn identity(ev: &Evidence) -> Vec<CheckResult> {
                 && view.get(SECOND).is_some_and(|v| v.contains_key(**id))
         })
         .count();
-    let mismatched: Vec<_> = ev.journal.iter().filter(|e| e.status == 401 && e.path.contains("/dstu2/")).collect();
+    let mismatched: Vec<_> = ev.journal.iter().filter(|e| e.status == 401 && is_fhir_path(&e.path)).collect();
     vec![
         CheckResult::new(
             "keeps the same id in two tenants as two records",

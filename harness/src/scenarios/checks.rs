@@ -4,6 +4,7 @@
 pub use super::secrets::{credential_hygiene, has_jwt};
 use crate::evidence::{Evidence, cite, shorten};
 use crate::verdict::CheckResult;
+use crate::version::{FhirVersion, is_fhir_path};
 
 /// The client's final view of `tenant` equals the emulator's appointments: same ids, versions and
 /// statuses.
@@ -89,19 +90,19 @@ pub fn stops_after(ev: &Evidence, tenant: &str, status: u16, allowed: usize) -> 
     )
 }
 
-/// Every FHIR request accepts FHIR JSON.
+/// Every FHIR request accepts the FHIR JSON of the job's version.
 pub fn accept_header(ev: &Evidence) -> CheckResult {
-    let fhir: Vec<_> = ev.journal.iter().filter(|e| e.path.contains("/dstu2/")).collect();
-    let bad: Vec<_> = fhir
-        .iter()
-        .filter(|e| {
-            !e.accept.as_deref().is_some_and(|a| a.contains("application/json+fhir") || a.contains("application/json"))
-        })
-        .collect();
+    let version = ev.fhir_version;
+    let fhir: Vec<_> = ev.journal.iter().filter(|e| is_fhir_path(&e.path)).collect();
+    let bad: Vec<_> = fhir.iter().filter(|e| !version.accepts(e.accept.as_deref())).collect();
+    let name = match version {
+        FhirVersion::Dstu2 => "sends Accept: application/json+fhir",
+        FhirVersion::R4 => "sends an Accept R4 answers (application/fhir+json)",
+    };
     CheckResult::new(
-        "sends Accept: application/json+fhir",
+        name,
         !fhir.is_empty() && bad.is_empty(),
-        "every FHIR request accepts application/json+fhir or application/json",
+        format!("every FHIR request accepts {}", version.accepted_types()),
         bad.first().map_or_else(
             || format!("{} FHIR requests", fhir.len()),
             |e| format!("{} sent Accept {:?}", cite(e), e.accept),

@@ -5,7 +5,7 @@ use cerner_mock::admin_client::{FaultAction, FaultMatch, FaultRule};
 
 use super::checks::{exit_code, matches_truth, output_well_formed, short, stops_after};
 use crate::evidence::{Evidence, cite};
-use crate::scenario::{SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED, no_changes};
+use crate::scenario::{EVERY_VERSION, SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED, no_changes};
 use crate::verdict::CheckResult;
 
 fn searches() -> FaultMatch {
@@ -21,6 +21,7 @@ fn scenario(name: &'static str, description: &'static str, concern: &'static str
         setup: no_changes,
         faults: Vec::new,
         runs: 1,
+        versions: EVERY_VERSION,
         between_runs: no_changes,
         checks: |_| Vec::new(),
     }

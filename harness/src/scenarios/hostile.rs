@@ -6,7 +6,7 @@ use cerner_mock::admin_client::{FaultAction, FaultMatch, FaultRule};
 
 use super::checks::{exit_code, matches_truth, output_well_formed, reports_tenant, short};
 use crate::evidence::{Evidence, PeakRss, cite};
-use crate::scenario::{SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED, no_changes};
+use crate::scenario::{EVERY_VERSION, SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED, no_changes};
 use crate::verdict::CheckResult;
 
 /// Pages a client may follow in one location group before it must give up (the reference
@@ -34,6 +34,7 @@ fn scenario(name: &'static str, description: &'static str, concern: &'static str
         setup: no_changes,
         faults: Vec::new,
         runs: 1,
+        versions: EVERY_VERSION,
         between_runs: no_changes,
         checks: |_| Vec::new(),
     }

@@ -9,10 +9,12 @@ mod hostile;
 #[path = "tests/kit.rs"]
 pub(crate) mod kit;
 mod paging;
+mod production;
 mod secrets;
 mod window;
 
-use crate::scenario::Scenario;
+pub use crate::scenario::EVERY_VERSION;
+use crate::scenario::{FhirVersion, Scenario};
 
 /// Every scenario, in the order they run.
 pub fn all() -> Vec<Scenario> {
@@ -21,22 +23,50 @@ pub fn all() -> Vec<Scenario> {
     all.extend(paging::scenarios());
     all.extend(failures::scenarios());
     all.extend(hostile::scenarios());
+    all.extend(production::scenarios());
     all
 }
 
+/// A scenario name that is not in the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("no scenario {0:?}; `cerner-harness list` shows them")]
+pub struct UnknownScenario(pub String);
+
 /// The scenarios named (all when `names` is empty); an unknown name is an error naming it.
-pub fn select(names: &[String]) -> Result<Vec<Scenario>, String> {
+pub fn select(names: &[String]) -> Result<Vec<Scenario>, UnknownScenario> {
     let all = all();
     if names.is_empty() {
         return Ok(all);
     }
     names
         .iter()
-        .map(|name| {
-            all.iter()
-                .find(|s| s.name == name)
-                .cloned()
-                .ok_or_else(|| format!("no scenario {name:?}; `cerner-harness list` shows them"))
-        })
+        .map(|name| all.iter().find(|s| s.name == name).cloned().ok_or_else(|| UnknownScenario(name.clone())))
         .collect()
+}
+
+/// Why [`select_on`] refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SelectError {
+    #[error(transparent)]
+    Unknown(#[from] UnknownScenario),
+    /// A scenario named exists on none of the versions asked for.
+    #[error("scenario {name:?} exists on {labels} only; add --fhir-version {segments} or both")]
+    NotOnVersion { name: String, labels: String, segments: String },
+}
+
+/// [`select`], on `versions`: every scenario that exists on one of them; a scenario named that
+/// exists on none is an error saying which versions it needs.
+pub fn select_on(names: &[String], versions: &[FhirVersion]) -> Result<Vec<Scenario>, SelectError> {
+    let on = |s: &Scenario| s.versions.iter().any(|v| versions.contains(v));
+    let selected = select(names)?;
+    if let Some(missing) = selected.iter().find(|s| !names.is_empty() && !on(s)) {
+        let labels: Vec<&str> = missing.versions.iter().map(|v| v.label()).collect();
+        let segments: Vec<&str> = missing.versions.iter().map(|v| v.segment()).collect();
+        return Err(SelectError::NotOnVersion {
+            name: missing.name.to_owned(),
+            labels: labels.join(", "),
+            segments: segments.join("|"),
+        });
+    }
+    Ok(selected.into_iter().filter(on).collect())
 }

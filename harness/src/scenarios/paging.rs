@@ -5,7 +5,7 @@ use cerner_mock::admin_client::{FaultAction, FaultMatch, FaultRule};
 
 use super::checks::{exit_code, matches_truth, output_well_formed};
 use crate::evidence::{Evidence, cite};
-use crate::scenario::{SANDBOX, SECOND, Scenario, no_changes};
+use crate::scenario::{EVERY_VERSION, SANDBOX, SECOND, Scenario, no_changes};
 use crate::verdict::CheckResult;
 
 fn searches() -> FaultMatch {
@@ -22,6 +22,7 @@ pub fn scenarios() -> Vec<Scenario> {
             setup: no_changes,
             faults: Vec::new,
             runs: 1,
+            versions: EVERY_VERSION,
             between_runs: no_changes,
             checks: paging,
         },
@@ -33,6 +34,7 @@ pub fn scenarios() -> Vec<Scenario> {
             setup: no_changes,
             faults: || vec![FaultRule::new(searches().nth(1), FaultAction::ShortPage { keep: 3 })],
             runs: 1,
+            versions: EVERY_VERSION,
             between_runs: no_changes,
             checks: short_page,
         },
@@ -44,6 +46,7 @@ pub fn scenarios() -> Vec<Scenario> {
             setup: no_changes,
             faults: || vec![FaultRule::new(searches().nth(1), FaultAction::MoveEntryToLaterPage)],
             runs: 1,
+            versions: EVERY_VERSION,
             between_runs: no_changes,
             checks: same_id,
         },

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::checks::{exit_code, matches_truth, short};
 use crate::evidence::Evidence;
-use crate::scenario::{SANDBOX, Scenario, no_changes, no_faults};
+use crate::scenario::{EVERY_VERSION, SANDBOX, Scenario, no_changes, no_faults};
 use crate::verdict::CheckResult;
 
 /// (id, start, end, inside the window 2026-01-06 ≤ start < 2026-01-27, what it rehearses).
@@ -37,6 +37,7 @@ pub fn scenarios() -> Vec<Scenario> {
         setup: edges,
         faults: no_faults,
         runs: 1,
+        versions: EVERY_VERSION,
         between_runs: no_changes,
         checks: window_edges,
     }]

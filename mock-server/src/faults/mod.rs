@@ -34,6 +34,8 @@ pub struct RequestFacts<'a> {
     pub tenant: Option<&'a str>,
     pub resource: Option<&'a str>,
     pub client: Option<&'a str>,
+    /// `dstu2` or `r4` for a FHIR request.
+    pub version: Option<&'a str>,
 }
 
 /// A rule with its counters, as listed by `GET /__admin/faults` (the installed rule's id is
@@ -160,6 +162,7 @@ fn matches(m: &FaultMatch, facts: &RequestFacts<'_>) -> bool {
         && same(&m.tenant, facts.tenant)
         && same(&m.resource, facts.resource)
         && same(&m.client, facts.client)
+        && same(&m.version, facts.version)
 }
 
 fn view(active: &Active) -> FaultView {
@@ -183,7 +186,14 @@ mod tests {
     }
 
     fn facts(path: &str) -> RequestFacts<'_> {
-        RequestFacts { method: "GET", path, tenant: Some("t"), resource: Some("Appointment"), client: Some("c") }
+        RequestFacts {
+            method: "GET",
+            path,
+            tenant: Some("t"),
+            resource: Some("Appointment"),
+            client: Some("c"),
+            version: None,
+        }
     }
 
     fn names(faults: &Faults, path: &str, times: usize) -> Vec<&'static str> {

@@ -46,6 +46,9 @@ pub struct FaultMatch {
     pub resource: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
+    /// The FHIR version of the base: `dstu2` or `r4` (the token endpoint has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// Only the n-th matching request (1-based).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nth: Option<u64>,
@@ -194,6 +197,9 @@ impl FaultMatch {
         }
         if self.probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
             return Err(MatchError::Probability);
+        }
+        if self.version.as_ref().is_some_and(|v| v != "dstu2" && v != "r4") {
+            return Err(MatchError::Version);
         }
         if self.method.as_ref().is_some_and(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic())) {
             return Err(MatchError::Method);

@@ -46,6 +46,24 @@ pub fn authorize(
     tenant: &TenantId,
     resource_type: Option<ResourceType>,
 ) -> Result<Principal, FhirError> {
+    let (principal, dstu2_system_access) = authenticate(state, presented, tenant)?;
+    // Every token the emulator issues is a system token.
+    if !dstu2_system_access {
+        return Err(FhirError::NoSystemAccess);
+    }
+    if let Some(resource_type) = resource_type {
+        principal.require(state, resource_type)?;
+    }
+    Ok(principal)
+}
+
+/// The checks both FHIR versions make, up to the tenant's approval: the caller, and whether the
+/// tenant grants system access on DSTU2 (R4 does not ask).
+pub fn authenticate(
+    state: &AppState,
+    presented: &Presented,
+    tenant: &TenantId,
+) -> Result<(Principal, bool), FhirError> {
     let invalid =
         |description: &str| FhirError::InvalidToken { realm: realm(state), description: description.to_owned() };
     let known = state.profile().tenant(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
@@ -66,17 +84,10 @@ pub fn authorize(
     if !state.approves(account, &known.id) {
         return Err(FhirError::TenantNotAccessible);
     }
-    // Every token the emulator issues is a system token.
-    if !known.dstu2_system_access {
-        return Err(FhirError::NoSystemAccess);
-    }
     let principal = Principal {
         client_id: account.client_id.clone(),
         jti: claims.jti.clone(),
         granted: ScopeSet::parse(&claims.cerner.azs).unwrap_or_default(),
     };
-    if let Some(resource_type) = resource_type {
-        principal.require(state, resource_type)?;
-    }
-    Ok(principal)
+    Ok((principal, known.dstu2_system_access))
 }

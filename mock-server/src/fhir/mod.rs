@@ -3,7 +3,7 @@
 //! "DSTU2 › General" for media types, errors, paging and the conformance statement, and each
 //! resource's page for its search rules.
 
-mod auth;
+pub(crate) mod auth;
 mod bundle;
 pub mod error;
 pub mod metadata;

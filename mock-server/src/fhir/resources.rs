@@ -76,7 +76,8 @@ fn authorized_type(
     tenant: &TenantId,
     kind: &str,
 ) -> Result<(ResourceType, Principal), FhirError> {
-    match kind.parse::<ResourceType>() {
+    // Location is served on R4 only.
+    match kind.parse::<ResourceType>().ok().filter(|t| t.in_dstu2()).ok_or(()) {
         Ok(resource_type) => {
             let principal = authorize(state, presented, tenant, Some(resource_type))?;
             tracing::debug!(client = %principal.client_id, jti = %principal.jti, %tenant, %resource_type, "authorized");
@@ -94,8 +95,9 @@ fn known_tenant<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, F
     state.profile().tenant(tenant).map(|t| &t.id).ok_or(FhirError::TenantNotAccessible)
 }
 
+/// Location is served on R4 only.
 fn open_type(kind: &str) -> Result<ResourceType, FhirError> {
-    kind.parse().map_err(|_| unsupported(kind))
+    kind.parse().ok().filter(|t: &ResourceType| t.in_dstu2()).ok_or_else(|| unsupported(kind))
 }
 
 fn unsupported(kind: &str) -> FhirError {

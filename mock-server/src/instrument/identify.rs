@@ -23,6 +23,8 @@ pub struct Identity {
     pub scheme: Option<String>,
     /// The `scope` of a token request.
     pub scope: Option<String>,
+    /// `dstu2` or `r4`, for a FHIR request.
+    pub version: Option<&'static str>,
 }
 
 /// Who the request is from, by what it presented (read once, by [`Presented::read`]).
@@ -57,14 +59,18 @@ pub fn identify(state: &AppState, path: &str, presented: &Presented) -> Identity
 
 fn from_path(path: &str) -> Identity {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let (surface, tenant, resource) = match segments.as_slice() {
-        ["tenants", tenant, .., "token"] => (Surface::Token, *tenant, "token"),
+    let (surface, tenant, resource, version) = match segments.as_slice() {
+        ["tenants", tenant, .., "token"] => (Surface::Token, *tenant, "token", None),
         ["dstu2", tenant, resource, ..] | ["open", "dstu2", tenant, resource, ..] => {
-            (Surface::Fhir, *tenant, *resource)
+            (Surface::Fhir, *tenant, *resource, Some("dstu2"))
+        }
+        ["r4", tenant, resource, ..] | ["open", "r4", tenant, resource, ..] => {
+            (Surface::Fhir, *tenant, *resource, Some("r4"))
         }
         _ => return Identity::default(),
     };
     Identity {
+        version,
         surface: Some(surface),
         tenant: Some(tenant.to_owned()),
         resource: Some(resource.to_owned()),
@@ -86,7 +92,12 @@ mod tests {
         let id = from_path("/open/dstu2/t2/Appointment/1");
         assert_eq!((id.tenant.as_deref(), id.resource.as_deref()), (Some("t2"), Some("Appointment")));
         let id = from_path("/dstu2/t3/metadata");
-        assert_eq!(id.resource.as_deref(), Some("metadata"));
+        assert_eq!((id.resource.as_deref(), id.version), (Some("metadata"), Some("dstu2")));
+        let id = from_path("/open/r4/t4/Location/1");
+        assert_eq!(
+            (id.tenant.as_deref(), id.resource.as_deref(), id.version),
+            (Some("t4"), Some("Location"), Some("r4"))
+        );
         assert!(from_path("/__admin/health").surface.is_none());
     }
 }

@@ -63,6 +63,7 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         latency_ms: 0.0,
         request_id: None,
         scope: identity.scope.clone(),
+        fhir_version: identity.version.map(str::to_owned),
         fault: None,
     };
     let mut request = Request::from_parts(parts, body);
@@ -73,6 +74,13 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
     let mut response = handle(&state, &identity, fault.as_ref().map(|(_, a)| a), request, next).await;
     if let Some(applied) = &entry.fault {
         crate::faults::log::mark(&mut response, applied);
+    }
+    // Errors the instrument makes itself (faults, rate limits) are rendered once, as DSTU2 JSON;
+    // on an R4 base they carry R4's media type.
+    if identity.version == Some("r4")
+        && response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == crate::fhir::FHIR_JSON)
+    {
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::r4::FHIR_JSON_R4));
     }
     if identity.surface == Some(Surface::Fhir) && !response.headers().contains_key("x-request-id") {
         let id = HeaderValue::from_str(&Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("unknown"));
@@ -91,6 +99,7 @@ fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option
         tenant: identity.tenant.as_deref(),
         resource: identity.resource.as_deref(),
         client: identity.client.as_deref(),
+        version: identity.version,
     };
     state.faults().decide(&facts)
 }

@@ -69,6 +69,7 @@ pub struct ResourceDoc {
     pub meta: Meta,
     pub status: Option<String>,
     pub start: Option<String>,
+    pub end: Option<String>,
     #[serde(default)]
     pub participant: Vec<Participant>,
     #[serde(rename = "freeBusyType")]
@@ -96,6 +97,17 @@ pub struct ResourceDoc {
     pub gender: Option<String>,
     #[serde(rename = "birthDate")]
     pub birth_date: Option<String>,
+}
+
+/// The type, id and meta of a resource no search field is read from (Location, whose R4 shape
+/// `ResourceDoc`'s DSTU2 fields do not fit).
+#[derive(Deserialize)]
+pub struct IdDoc {
+    #[serde(rename = "resourceType")]
+    pub resource_type: String,
+    pub id: Option<String>,
+    #[serde(default)]
+    pub meta: Meta,
 }
 
 /// Accepts a single value or a list of them, without buffering either.

@@ -128,6 +128,12 @@ fn load_tenant(tenant: &Tenant, spec: Option<&SyntheticSpec>) -> Result<TenantDa
     }
     if let Some(spec) = spec {
         load_synthetic(&mut data, spec).map_err(fail)?;
+        // A fixture Location of the same id (documented shape) stays as it is.
+        for (id, json) in synthetic::location::locations(spec) {
+            if data.read(ResourceType::Location, &id).is_none() {
+                data.ingest(ResourceType::Location, json).map_err(fail)?;
+            }
+        }
     }
     data.finish_load();
     Ok(data)

@@ -85,6 +85,9 @@ pub enum AppointmentQuery {
         /// `status=a,b`: keep only these statuses; `None` = every status.
         statuses: Option<Vec<String>>,
     },
+    /// R4's rule (`date` or `-date-or-req-period`): appointments whose start lies in `range` or
+    /// whose end lies in `(range.from, range.to]`; `proposed` ones only when `requested`.
+    Overlapping { actor: Actor, ids: Vec<String>, range: TimeRange, statuses: Option<Vec<String>>, requested: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

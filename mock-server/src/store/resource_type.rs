@@ -1,5 +1,5 @@
-//! The resource types the emulator serves. DSTU2 has no Location resource: locations appear only
-//! as references.
+//! The resource types the emulator serves. Location is served on R4 only: DSTU2 has no Location
+//! resource, and there locations appear only as references.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,10 +12,22 @@ pub enum ResourceType {
     Practitioner,
     Schedule,
     Slot,
+    Location,
 }
 
 impl ResourceType {
-    pub const ALL: [ResourceType; 6] = [
+    pub const ALL: [ResourceType; 7] = [
+        ResourceType::Appointment,
+        ResourceType::Encounter,
+        ResourceType::Patient,
+        ResourceType::Practitioner,
+        ResourceType::Schedule,
+        ResourceType::Slot,
+        ResourceType::Location,
+    ];
+
+    /// The types the DSTU2 surface serves (every type but Location).
+    pub const DSTU2: [ResourceType; 6] = [
         ResourceType::Appointment,
         ResourceType::Encounter,
         ResourceType::Patient,
@@ -23,6 +35,11 @@ impl ResourceType {
         ResourceType::Schedule,
         ResourceType::Slot,
     ];
+
+    /// Whether the DSTU2 surface serves this type.
+    pub fn in_dstu2(self) -> bool {
+        self != ResourceType::Location
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,6 +49,7 @@ impl ResourceType {
             ResourceType::Practitioner => "Practitioner",
             ResourceType::Schedule => "Schedule",
             ResourceType::Slot => "Slot",
+            ResourceType::Location => "Location",
         }
     }
 }

@@ -8,10 +8,11 @@ use time::Date;
 use time::macros::format_description;
 
 use super::ResourceType;
-use super::query::{AppointmentQuery, EncounterQuery, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange, Token};
+use super::query::{
+    Actor, AppointmentQuery, EncounterQuery, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange, Token,
+};
 use super::sorted::Key;
 use super::tenant::TenantData;
-use crate::store::query::Actor;
 
 /// The first instant of a UTC day written `YYYY-MM-DD`, in Unix milliseconds.
 fn day_start_ms(day: &str) -> Option<i64> {
@@ -109,6 +110,9 @@ impl TenantData {
         let (actor, ids, date, statuses) = match query {
             AppointmentQuery::Ids(ids) => return self.by_ids(ResourceType::Appointment, ids),
             AppointmentQuery::ByActor { actor, ids, date, statuses } => (actor, ids, date, statuses),
+            AppointmentQuery::Overlapping { actor, ids, range, statuses, requested } => {
+                return self.overlapping_appointments(*actor, ids, range, statuses.as_deref(), *requested);
+            }
         };
         let Some(index) = self.by_actor.get(actor) else { return Vec::new() };
         let status_ok = |row: u32| match statuses {
@@ -124,6 +128,39 @@ impl TenantData {
         if ids.len() > 1 {
             // One sorted run per actor: the stable sort finds the runs and merges them, in about
             // linear time, where an unstable sort would start from scratch on every page.
+            keys.sort();
+            keys.dedup();
+        }
+        keys
+    }
+
+    /// R4's appointment search on the same index: the start index read from `max span` before the
+    /// range, then each candidate checked by its start and end.
+    fn overlapping_appointments(
+        &self,
+        actor: Actor,
+        ids: &[String],
+        range: &TimeRange,
+        statuses: Option<&[String]>,
+        requested: bool,
+    ) -> Vec<Key> {
+        let Some(index) = self.by_actor.get(&actor) else { return Vec::new() };
+        let from = range.from.saturating_sub(self.max_appointment_span);
+        let keep = |row: u32| {
+            let Some(f) = self.appointment(row) else { return false };
+            let in_range =
+                f.start.is_some_and(|s| range.contains(s)) || f.end.is_some_and(|e| e > range.from && e <= range.to);
+            in_range
+                && (requested || &*f.status != "proposed")
+                && statuses.is_none_or(|list| list.iter().any(|s| *s == *f.status))
+        };
+        let mut keys: Vec<Key> = ids
+            .iter()
+            .filter_map(|id| index.get(id.as_str()))
+            .flat_map(|keys| keys.range(from, range.to).iter().copied())
+            .filter(|(_, row)| keep(*row))
+            .collect();
+        if ids.len() > 1 {
             keys.sort();
             keys.dedup();
         }

@@ -23,6 +23,7 @@ mod appointment;
 mod calendar;
 mod encounter;
 mod json;
+pub mod location;
 mod names;
 mod patient;
 mod practitioner;

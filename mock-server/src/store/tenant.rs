@@ -18,6 +18,8 @@ use super::table::{Body, Row, Table, TableFull, version_text};
 #[derive(Debug, Clone, Default)]
 pub struct AppointmentFields {
     pub start: Option<i64>,
+    /// R4 searches match an appointment whose start or end lies in the range.
+    pub end: Option<i64>,
     pub status: Arc<str>,
     /// Each participant's actor (Patient, Practitioner or Location) and its id.
     pub actors: Box<[(Actor, Arc<str>)]>,
@@ -33,6 +35,7 @@ impl AppointmentFields {
 #[derive(Debug, Default)]
 struct ReadAppointment {
     start: Option<i64>,
+    end: Option<i64>,
     status: String,
     actors: Vec<(Actor, String)>,
 }
@@ -105,6 +108,9 @@ pub struct TenantData {
     /// Every Slot by start.
     pub(super) slots_by_start: SortedKeys,
     pub(super) encounters_by_patient: HashMap<Box<str>, Vec<u32>>,
+    /// The longest `end - start` of any appointment stored, so a search by end can read the
+    /// start index from this much earlier.
+    pub(super) max_appointment_span: i64,
     /// During a bulk load keys are appended and sorted once at the end.
     loading: bool,
     /// Bumped by every write access ([`super::Store::write`]): keys the cache of recent searches.
@@ -185,6 +191,7 @@ impl TenantData {
     fn interned(&mut self, read: ReadAppointment) -> AppointmentFields {
         AppointmentFields {
             start: read.start,
+            end: read.end,
             status: self.intern(&read.status),
             actors: read.actors.iter().map(|(actor, id)| (*actor, self.intern(id))).collect(),
         }
@@ -196,6 +203,7 @@ impl TenantData {
         });
         AppointmentFields {
             start: Some(appointment.start_ms()),
+            end: Some(appointment.end_ms()),
             status: self.intern(appointment.status()),
             actors: actors.into_iter().map(|(actor, id)| (actor, self.intern(id))).collect(),
         }
@@ -204,6 +212,9 @@ impl TenantData {
     fn index_appointment(&mut self, row: u32, fields: AppointmentFields) {
         if let Some(old) = self.appointments.get(row as usize).cloned() {
             self.unindex_appointment(row, &old);
+        }
+        if let (Some(start), Some(end)) = (fields.start, fields.end) {
+            self.max_appointment_span = self.max_appointment_span.max(end.saturating_sub(start));
         }
         if let Some(start) = fields.start {
             for actor in [Actor::Patient, Actor::Practitioner, Actor::Location] {
@@ -281,6 +292,9 @@ enum Fields {
 impl Parsed {
     /// Parses `json` once, checking its type and id and reading its search fields.
     pub fn new(resource_type: ResourceType, json: String) -> Result<Self, IngestError> {
+        if resource_type == ResourceType::Location {
+            return Self::without_fields(resource_type, json);
+        }
         let doc: ResourceDoc = serde_json::from_str(&json).map_err(|e| IngestError::Json(e.to_string()))?;
         if doc.resource_type != resource_type.as_str() {
             return Err(IngestError::WrongType { expected: resource_type, found: doc.resource_type });
@@ -293,9 +307,23 @@ impl Parsed {
             ResourceType::Patient => Fields::Patient(patient_fields(doc)),
             ResourceType::Encounter => Fields::Encounter(encounter_fields(&doc)),
             ResourceType::Schedule => Fields::Schedule(doc.actor.reference.map(Into::into)),
-            ResourceType::Practitioner => Fields::None,
+            ResourceType::Practitioner | ResourceType::Location => Fields::None,
         };
         Ok(Self { resource_type, row: Row { id, version, body: Body::Json(json.into_boxed_str()) }, fields })
+    }
+
+    fn without_fields(resource_type: ResourceType, json: String) -> Result<Self, IngestError> {
+        let doc: fields::IdDoc = serde_json::from_str(&json).map_err(|e| IngestError::Json(e.to_string()))?;
+        if doc.resource_type != resource_type.as_str() {
+            return Err(IngestError::WrongType { expected: resource_type, found: doc.resource_type });
+        }
+        let id: Box<str> = doc.id.as_deref().filter(|id| !id.is_empty()).ok_or(IngestError::NoId)?.into();
+        let version = version_text(doc.meta.version_id.as_deref().unwrap_or("0"));
+        Ok(Self {
+            resource_type,
+            row: Row { id, version, body: Body::Json(json.into_boxed_str()) },
+            fields: Fields::None,
+        })
     }
 
     /// A synthetic appointment in its stored form (nothing to parse).
@@ -325,6 +353,7 @@ fn set<T: Default>(values: &mut Vec<T>, index: u32, value: T) {
 fn appointment_fields(doc: ResourceDoc) -> ReadAppointment {
     let mut fields = ReadAppointment {
         start: doc.start.as_deref().and_then(fields::instant_ms),
+        end: doc.end.as_deref().and_then(fields::instant_ms),
         status: doc.status.unwrap_or_default(),
         actors: Vec::with_capacity(doc.participant.len()),
     };

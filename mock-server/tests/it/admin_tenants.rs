@@ -105,7 +105,7 @@ async fn a_bad_batch_changes_nothing() {
     assert_eq!(read["status"], "booked");
     for bad in [
         json!([{ "op": "explode" }]),
-        json!([{ "op": "add", "resource": { "resourceType": "Location", "id": "1" } }]),
+        json!([{ "op": "add", "resource": { "resourceType": "Organization", "id": "1" } }]),
         json!("x"),
     ] {
         assert_eq!(post_changes(&app, bad.clone()).await.status(), 400, "{bad}");

@@ -20,6 +20,8 @@ mod helpers;
 mod journal;
 mod limits;
 mod paging;
+mod r4;
+mod r4_search;
 mod search_model;
 mod search_rules;
 mod token;

@@ -6,7 +6,7 @@ use serde_json::json;
 use time::OffsetDateTime;
 
 use crate::evidence::{ClientRun, Evidence, OutputLine, PeakRss, TruthRow};
-use crate::scenario::{SANDBOX, SECOND};
+use crate::scenario::{FhirVersion, SANDBOX, SECOND};
 use crate::verdict::{CheckResult, Verdict};
 
 pub const SECRET: &str = "harness-test-secret";
@@ -33,6 +33,7 @@ pub fn entry(seq: u64, tenant: &str, path: &str, query: Option<&str>, status: u1
         latency_ms: 1.0,
         request_id: Some(format!("req-{seq}")),
         scope: path.ends_with("/token").then(|| "system/Appointment.read".into()),
+        fhir_version: (!path.ends_with("/token")).then(|| "dstu2".into()),
         fault: None,
     }
 }
@@ -87,6 +88,7 @@ pub fn evidence() -> Evidence {
         stored: Vec::new(),
         locations: [(SANDBOX.to_owned(), vec!["1".to_owned(), "2".to_owned()])].into(),
         window: ("2026-01-06".into(), "2026-01-27".into()),
+        fhir_version: FhirVersion::Dstu2,
     }
 }
 

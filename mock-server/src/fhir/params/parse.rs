@@ -27,6 +27,8 @@ pub fn parse_search(resource: ResourceType, pairs: &[(String, String)]) -> Resul
         ResourceType::Practitioner => ids_only(pairs, Query::Practitioner),
         ResourceType::Schedule => ids_only(pairs, Query::Schedule),
         ResourceType::Slot => slot::parse(pairs),
+        // DSTU2 has no Location resource; the R4 surface searches Locations itself.
+        ResourceType::Location => Err(ParamError::Unsupported("Location".into())),
     }
 }
 

@@ -10,6 +10,9 @@ use super::calendar::{
     SECS_PER_DAY, push_date, push_div_date, push_div_instant, push_div_time, push_instant, push_number, push_time,
 };
 use super::json::{PARTICIPATION_TYPE, version};
+
+/// The participation type's code system as R4 names it.
+const PARTICIPATION_TYPE_R4: &str = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType";
 use super::names::CREDENTIALS;
 use super::world::{Person, Place, World, visit_type};
 
@@ -77,6 +80,11 @@ struct PractitionerText {
     visit: Box<str>,
     /// `"participant":[{…"status":"`.
     participant: Box<str>,
+    /// The R4 forms of the three above: the XHTML namespace on the `div`, `serviceType[]`, and
+    /// the participation type's terminology.hl7.org system.
+    div_head_r4: Box<str>,
+    visit_r4: Box<str>,
+    participant_r4: Box<str>,
 }
 
 #[derive(Debug)]
@@ -163,26 +171,31 @@ impl PractitionerText {
         let (code, visit) = visit_type(person.visit);
         let (visit, display) = (escaped(visit), escaped(&person.display));
         let role = escaped(CREDENTIALS.get(person.credential).map_or("Physicians", |c| c.role));
+        let div_head = format!(
+            "<div><p><b>Appointment</b></p><p><b>Description</b>: {visit}</p><p><b>Type</b>: {visit}</p><p><b>Start</b>: "
+        );
+        let concept = format!(
+            r#"{{"coding":[{{"system":"{system}","code":"{code}","display":"{visit}","userSelected":true}}],"text":"{visit}"}}"#,
+            code = escaped(code),
+        );
+        let participant = |participation_type: &str| {
+            format!(
+                r#""participant":[{{"type":[{{"text":"{role}"}},{{"coding":[{{"system":"{participation_type}","code":"PPRF","display":"primary performer","userSelected":false}}]}}],{}"#,
+                actor(&person.reference, &person.display)
+            )
+        };
         PractitionerText {
             id: id_of(&person.reference),
-            div_head: format!(
-                "<div><p><b>Appointment</b></p><p><b>Description</b>: {visit}</p><p><b>Type</b>: {visit}</p><p><b>Start</b>: "
-            )
-            .into(),
+            div_head_r4: div_head.replacen("<div>", r#"<div xmlns=\"http://www.w3.org/1999/xhtml\">"#, 1).into(),
+            div_head: div_head.into(),
             div_tail: format!(
                 r#"</p><br /><p><b>Participant</b>: {display}</p><p><b>Primary</b>: Yes</p></div>"}},"status":""#
             )
             .into(),
-            visit: format!(
-                r#""type":{{"coding":[{{"system":"{system}","code":"{code}","display":"{visit}","userSelected":true}}],"text":"{visit}"}},"description":"{visit}","start":""#,
-                code = escaped(code),
-            )
-            .into(),
-            participant: format!(
-                r#""participant":[{{"type":[{{"text":"{role}"}},{{"coding":[{{"system":"{PARTICIPATION_TYPE}","code":"PPRF","display":"primary performer","userSelected":false}}]}}],{}"#,
-                actor(&person.reference, &person.display)
-            )
-            .into(),
+            visit: format!(r#""type":{concept},"description":"{visit}","start":""#).into(),
+            visit_r4: format!(r#""serviceType":[{concept}],"description":"{visit}","start":""#).into(),
+            participant: participant(PARTICIPATION_TYPE).into(),
+            participant_r4: participant(PARTICIPATION_TYPE_R4).into(),
         }
     }
 }
@@ -255,6 +268,11 @@ impl StoredAppointment {
         self.start * 1000
     }
 
+    /// `end`, in Unix milliseconds.
+    pub fn end_ms(&self) -> i64 {
+        (self.start + i64::from(self.minutes) * 60) * 1000
+    }
+
     fn status_entry(&self) -> &'static Status {
         STATUSES.get(usize::from(self.status)).unwrap_or(&STATUSES[BOOKED])
     }
@@ -289,6 +307,16 @@ impl StoredAppointment {
 
     /// Appends the appointment's compact JSON to `out`.
     pub fn write_json(&self, out: &mut String) {
+        self.write(out, false);
+    }
+
+    /// Appends the appointment's compact R4 JSON to `out`: byte for byte what the R4 renderer
+    /// makes of [`write_json`](Self::write_json)'s output (a test holds the two together).
+    pub fn write_r4_json(&self, out: &mut String) {
+        self.write(out, true);
+    }
+
+    fn write(&self, out: &mut String, r4: bool) {
         let Some((practitioner, patient, place)) = self.parts() else { return };
         let status = self.status_entry();
         let end = self.start + i64::from(self.minutes) * 60;
@@ -299,7 +327,7 @@ impl StoredAppointment {
         out.push_str(r#"","lastUpdated":""#);
         self.catalog.push_instant(out, self.updated);
         out.push_str(r#""},"text":{"status":"generated","div":""#);
-        out.push_str(&practitioner.div_head);
+        out.push_str(if r4 { &practitioner.div_head_r4 } else { &practitioner.div_head });
         self.catalog.push_div_instant(out, self.start);
         out.push_str("</p><p><b>End</b>: ");
         self.catalog.push_div_instant(out, end);
@@ -314,20 +342,29 @@ impl StoredAppointment {
         out.push_str(&practitioner.div_tail);
         out.push_str(status.code);
         out.push_str(r#"","#);
-        out.push_str(&practitioner.visit);
+        out.push_str(if r4 { &practitioner.visit_r4 } else { &practitioner.visit });
         self.catalog.push_instant(out, self.start);
         out.push_str(r#"","end":""#);
         self.catalog.push_instant(out, end);
         out.push_str(r#"","minutesDuration":"#);
         push_number(out, u64::from(self.minutes));
         out.push(',');
-        out.push_str(&practitioner.participant);
+        out.push_str(if r4 { &practitioner.participant_r4 } else { &practitioner.participant });
         out.push_str(status.attendance);
         out.push_str(&patient.participant);
         out.push_str(status.attendance);
         out.push_str(&place.participant);
         out.push_str(status.attendance);
-        out.push_str(r#""}]}"#);
+        out.push_str(r#""}]"#);
+        if r4 && self.status == PROPOSED as u8 {
+            // R4 keeps a request's period in `requestedPeriod` (the R4 renderer's choice).
+            out.push_str(r#","requestedPeriod":[{"start":""#);
+            self.catalog.push_instant(out, self.start);
+            out.push_str(r#"","end":""#);
+            self.catalog.push_instant(out, end);
+            out.push_str(r#""}]"#);
+        }
+        out.push('}');
     }
 }
 

@@ -21,7 +21,13 @@ first argument:
   busy-retry             retries a 429 after Retry-After seconds, even 0, and never gives up
   follow-other-tenant    follows a next link anywhere on the same origin
   read-whole-body        reads a page whole, however large
+  xml-accept             asks for application/fhir+xml, which neither version serves
+  dstu2-only             never reads fhirVersion: speaks DSTU2 (media type, date search) to any base
   good                   no flaw
+
+A base's version comes from its metadata's fhirVersion (1.0.2 DSTU2, 4.0.1 R4): on R4 the client
+asks for application/fhir+json and searches -date-or-req-period (R4's date leaves out proposed
+appointments).
 
 Standard library only. Exit codes follow the contract: 0 all tenants synced, 1 some failed.
 """
@@ -80,17 +86,30 @@ def origin(url):
     return (parts.scheme, parts.netloc)
 
 
-def token_url(base):
-    _, _, body = call("GET", base + "metadata", {"Accept": "application/json+fhir"})
-    conformance = json.loads(body)
-    for extension in conformance["rest"][0]["security"]["extension"]:
+R4 = "4.0.1"
+
+
+def discover(base):
+    """The token URL and the FHIR version the base's metadata names."""
+    _, _, body = call("GET", base + "metadata", {"Accept": "application/json"})
+    statement = json.loads(body)
+    version = "1.0.2" if MODE == "dstu2-only" else statement.get("fhirVersion")
+    if version not in ("1.0.2", R4):
+        raise RuntimeError(f"unsupported fhirVersion {version!r}")
+    for extension in statement["rest"][0]["security"]["extension"]:
         for item in extension.get("extension", []):
             if item["url"] == "token":
                 url = item["valueUri"]
                 if MODE != "trust-any-token-url" and origin(url) != origin(base):
                     raise RuntimeError(f"untrusted token URL on {origin(url)[1]}")
-                return url
+                return url, version
     raise RuntimeError("no token URL")
+
+
+def media_type(version):
+    if MODE == "xml-accept":
+        return "application/fhir+xml"
+    return "application/fhir+json" if version == R4 else "application/json+fhir"
 
 
 def get_token(url):
@@ -107,28 +126,29 @@ def get_token(url):
     return token
 
 
-def window_query():
+def window_query(version):
     start, end = JOB["window"]["start"], JOB["window"]["end"]
+    date = "-date-or-req-period" if version == R4 else "date"
     if MODE == "inclusive-end":
-        return [("date", "ge" + start), ("date", "le" + end)]
+        return [(date, "ge" + start), (date, "le" + end)]
     if MODE == "extra-day":
         day = datetime.date.fromisoformat(end) + datetime.timedelta(days=1)
-        return [("date", "ge" + start), ("date", "lt" + day.isoformat())]
+        return [(date, "ge" + start), (date, "lt" + day.isoformat())]
     if MODE == "local-time":
-        return [("date", "ge" + start + "T00:00:00-05:00"), ("date", "lt" + end + "T00:00:00-05:00")]
-    return [("date", "ge" + start), ("date", "lt" + end)]
+        return [(date, "ge" + start + "T00:00:00-05:00"), (date, "lt" + end + "T00:00:00-05:00")]
+    return [(date, "ge" + start), (date, "lt" + end)]
 
 
 def sync(tenant, run, output):
     base = tenant["fhir_base"]
-    url_for_token = token_url(base)
+    url_for_token, version = discover(base)
     if MODE == "print-secret":
         print(f"signing in to {url_for_token} with secret {JOB['client_secret']}", file=sys.stderr)
     token = get_token(url_for_token)
     if token is None:
         print(f"tenant {tenant['id']} refused the account", file=sys.stderr)
         return False
-    query = [("location", ",".join(tenant["locations"]))] + window_query() + [("_count", "50")]
+    query = [("location", ",".join(tenant["locations"]))] + window_query(version) + [("_count", "50")]
     first = base + "Appointment?" + urllib.parse.urlencode(query)
     url, page, forbidden, waits, fetched = first, 1, 0, 0, set()
     while url:
@@ -141,7 +161,7 @@ def sync(tenant, run, output):
         if MODE == "token-per-request":
             token = get_token(url_for_token)
         status, headers, body = call("GET", url, {"Authorization": "Bearer " + token,
-                                                  "Accept": "application/json+fhir"})
+                                                  "Accept": media_type(version)})
         if status == 429:
             asked = float(headers.get("retry-after", "1"))
             wait = 0.1 if MODE == "ignore-retry-after" else asked if MODE == "busy-retry" else max(asked, 1.0)
@@ -187,7 +207,7 @@ def sync(tenant, run, output):
             url = first + f"&page={page}" if "next" in links else None
             continue
         url = links.get("next")
-        allowed = {"foreign-next": "", "follow-other-tenant": base.split("/dstu2/")[0]}.get(MODE, base)
+        allowed = {"foreign-next": "", "follow-other-tenant": "%s://%s/" % origin(base)}.get(MODE, base)
         if url and not url.startswith(allowed):
             print(f"tenant {tenant['id']}: refused a next link outside its FHIR base", file=sys.stderr)
             return False

@@ -26,6 +26,7 @@ fn scenario() -> Scenario {
         setup: no_changes,
         faults: Vec::new,
         runs: 1,
+        versions: cerner_harness::scenario::EVERY_VERSION,
         between_runs: no_changes,
         checks: |_| vec![CheckResult::new("always", true, "", "nothing")],
     }

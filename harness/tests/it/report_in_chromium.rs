@@ -44,6 +44,7 @@ fn report() -> Report {
         scenario: "throttled & <paged>".into(),
         description: "a picture of four requests".into(),
         concern: "a busy loop seen at a glance".into(),
+        fhir_version: cerner_harness::version::FhirVersion::Dstu2,
         checks: vec![CheckResult::new("waits", false, "1 s", "#3 came 1.1 s after #2")],
         duration_ms: 1_500,
         runs: vec![RunInfo { exit_code: Some(1), duration_ms: 1_400, timed_out: false }],

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
+use crate::{BIN, broken_client};
 
 #[test]
 fn the_reference_client_passes_every_scenario_with_reports() {
@@ -49,8 +49,7 @@ fn an_unknown_scenario_is_a_one_line_error_with_exit_2() {
 
 #[test]
 fn list_failures_only_prints_only_the_failed_checks_and_keeps_the_exit_code() {
-    let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/clients/broken_client.py");
-    let client = format!("python3 '{}' print-secret", script.display());
+    let client = broken_client("print-secret");
     let output = Command::new(BIN)
         .args(["rehearse", "--list-failures-only", "--scenario", "credential-hygiene", "--scenario", "accept-header"])
         .args(["--client-cmd", &client])

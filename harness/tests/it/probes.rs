@@ -1,19 +1,15 @@
 //! `record` and `diff`: the emulator recorded like a real server (it stands in for the sandbox),
 //! then compared with itself and with the documented payloads.
 
-#![allow(clippy::unwrap_used)]
-
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
-use cerner_mock::defaults::SANDBOX_TENANT as SANDBOX;
+use cerner_harness::scenario::SANDBOX;
+
+use crate::{BIN, CLIENT_ID, CLIENT_SECRET, emulator};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recording_of_the_emulator_diffs_clean_against_the_emulator() {
-    let server =
-        cerner_mock::MockServer::start(cerner_mock::ServerConfig::new(cerner_mock::Profile::embedded_default()))
-            .await
-            .unwrap();
+    let server = emulator().await;
     let dir = std::env::temp_dir().join(format!("cerner-harness-record-{}", std::process::id()));
     let base = format!("{}/dstu2/{SANDBOX}/", server.origin());
     let record = tokio::task::spawn_blocking({
@@ -22,8 +18,8 @@ async fn a_recording_of_the_emulator_diffs_clean_against_the_emulator() {
             Command::new(BIN)
                 .args(["record", "--fhir-base", &base, "--out"])
                 .arg(&dir)
-                .env("CERNER_CLIENT_ID", cerner_mock::defaults::CLIENT_ID)
-                .env("CERNER_CLIENT_SECRET", cerner_mock::defaults::CLIENT_SECRET)
+                .env("CERNER_CLIENT_ID", CLIENT_ID)
+                .env("CERNER_CLIENT_SECRET", CLIENT_SECRET)
                 .output()
                 .unwrap()
         }

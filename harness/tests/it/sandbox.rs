@@ -1,18 +1,14 @@
 //! `cerner-harness sandbox` against the emulator standing in for the public sandbox (real clock,
 //! reached only through the recording proxy).
 
-#![allow(clippy::unwrap_used)]
-
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
-use cerner_mock::defaults::SANDBOX_TENANT as SANDBOX;
+use cerner_harness::scenario::SANDBOX;
+
+use crate::{BIN, CLIENT_ID, CLIENT_SECRET, emulator};
 
 async fn stand_in() -> (cerner_mock::MockServer, String) {
-    let server =
-        cerner_mock::MockServer::start(cerner_mock::ServerConfig::new(cerner_mock::Profile::embedded_default()))
-            .await
-            .unwrap();
+    let server = emulator().await;
     let admin = cerner_mock::AdminClient::new(server.origin()).unwrap();
     let locations = admin.tenant(SANDBOX).await.unwrap().data.locations;
     let ids: Vec<String> = locations.into_iter().map(|l| l.id).collect();
@@ -35,8 +31,8 @@ fn run(base: String, locations: String, budget: &str) -> (Option<i32>, String) {
             "--json",
         ])
         .arg(&report)
-        .env("CERNER_CLIENT_ID", cerner_mock::defaults::CLIENT_ID)
-        .env("CERNER_CLIENT_SECRET", cerner_mock::defaults::CLIENT_SECRET)
+        .env("CERNER_CLIENT_ID", CLIENT_ID)
+        .env("CERNER_CLIENT_SECRET", CLIENT_SECRET)
         .output()
         .unwrap();
     let checks = std::fs::read_to_string(&report).unwrap_or_default();

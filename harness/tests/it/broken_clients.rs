@@ -1,16 +1,10 @@
-//! Proof that the checks can fail: deliberately broken clients (tests/clients/broken_client.py,
+//! Proof that the checks can fail: deliberately broken clients (`tests/clients/broken_client.py`,
 //! one flaw each) run under the harness, and the scenario meant to catch each flaw fails with the
 //! check and the evidence that name it.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
-
-fn client(mode: &str) -> String {
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/clients/broken_client.py");
-    format!("python3 '{}' {mode}", script.display())
-}
+use crate::{BIN, broken_client as client};
 
 /// Runs `scenario` against the broken client and returns the failed checks as (check, evidence).
 fn failures(mode: &str, scenario: &str, time_limit: u64) -> Vec<(String, String)> {

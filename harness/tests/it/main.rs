@@ -1,0 +1,48 @@
+//! The harness's integration tests, one test binary (one link, one build of the dependencies).
+//!
+//! # Layout
+//! - [`rehearse`]: the reference client passes every scenario; `list`; bad arguments exit 2.
+//! - [`broken_clients`]: every check can fail: each flaw of `tests/clients/broken_client.py` is
+//!   caught by the scenario meant for it.
+//! - [`vacuous`]: a scenario that examines nothing, or whose fault never fired, does not pass.
+//! - [`sandbox`]: `sandbox` against the emulator standing in for the public sandbox.
+//! - [`probes`]: `record` and `diff`.
+//! - [`report_in_chromium`]: the HTML report's timeline picture in headless Chromium.
+//! - [`r4`]: the scenarios on R4: every broken client caught, the good mode passing, a DSTU2-only
+//!   client failing the production tenant, reports over both versions naming the version.
+//! - [`r4_reference`]: the reference client over `--fhir-version both` (needs its R4 support).
+
+// Helpers outside `#[test]` functions unwrap too: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod broken_clients;
+mod probes;
+mod r4;
+mod r4_reference;
+mod rehearse;
+mod report_in_chromium;
+mod sandbox;
+mod vacuous;
+
+use std::path::PathBuf;
+
+/// The harness binary under test.
+const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
+
+/// The default profile's system account, as a user of `record` or `sandbox` passes it in the
+/// environment (its secret is the profile's default, not a real one).
+const CLIENT_ID: &str = cerner_harness::runner::CLIENT_ID;
+const CLIENT_SECRET: &str = cerner_mock::defaults::CLIENT_SECRET;
+
+/// The deliberately broken client in `mode`, as a `--client-cmd`.
+fn broken_client(mode: &str) -> String {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/broken_client.py");
+    format!("python3 '{}' {mode}", script.display())
+}
+
+/// An emulator with the default profile, as a stand-in for a real server.
+async fn emulator() -> cerner_mock::MockServer {
+    cerner_mock::MockServer::start(cerner_mock::ServerConfig::new(cerner_mock::Profile::embedded_default()))
+        .await
+        .unwrap()
+}

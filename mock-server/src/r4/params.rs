@@ -1,0 +1,422 @@
+//! R4 search parameters (fhir.cerner.com R4 Appointment, Slot, Schedule, Patient, Practitioner,
+//! Encounter, Location) → the store's typed queries, or a scan for Location and Practitioner.
+//! Strict as on DSTU2: an unknown parameter or an empty value is a 400 naming it.
+
+use super::scan::{LocationQuery, PractitionerQuery};
+use crate::fhir::params::{
+    Actor, AppointmentQuery, DEFAULT_COUNT, DateParam, DatePrefix, EncounterQuery, Ids, MAX_COUNT, ParamError, Query,
+    SlotQuery, TimeRange, Token, parse_search,
+};
+use crate::store::ResourceType;
+
+/// A parsed R4 search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct R4Search {
+    pub query: R4Query,
+    pub count: u32,
+    /// `_include=Schedule:actor:Practitioner` on Slot.
+    pub include_practitioners: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum R4Query {
+    /// Answered by the store's search model, as on DSTU2.
+    Store(Query),
+    Location(LocationQuery),
+    Practitioner(PractitionerQuery),
+}
+
+/// R4 Appointment statuses (AppointmentStatus, with Cerner's `checked-in`).
+const STATUSES: [&str; 10] = [
+    "proposed",
+    "pending",
+    "booked",
+    "arrived",
+    "fulfilled",
+    "cancelled",
+    "noshow",
+    "entered-in-error",
+    "checked-in",
+    "waitlist",
+];
+
+/// Parses the decoded query pairs (in request order) of an R4 search on `resource`.
+pub fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
+    let store = |query, count| R4Search { query: R4Query::Store(query), count, include_practitioners: false };
+    match resource {
+        ResourceType::Appointment => appointment(pairs),
+        ResourceType::Slot => slot(pairs),
+        ResourceType::Schedule => {
+            let p = Params::new(pairs, &["_id"])?;
+            Ok(store(Query::Schedule(ids(&p)?.ok_or(ParamError::NoSupportedParameters)?), DEFAULT_COUNT))
+        }
+        ResourceType::Patient => {
+            let search = parse_search(ResourceType::Patient, pairs)?;
+            Ok(store(search.query, search.count))
+        }
+        ResourceType::Encounter => encounter(pairs),
+        ResourceType::Practitioner => {
+            let (query, count) = super::scan::practitioner(pairs)?;
+            Ok(R4Search { query: R4Query::Practitioner(query), count, include_practitioners: false })
+        }
+        ResourceType::Location => {
+            let (query, count) = super::scan::location(pairs)?;
+            Ok(R4Search { query: R4Query::Location(query), count, include_practitioners: false })
+        }
+    }
+}
+
+/// The pairs grouped by name, in order of first appearance; unknown names and empty values refused.
+#[derive(Debug)]
+pub(super) struct Params<'a> {
+    groups: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+impl<'a> Params<'a> {
+    pub(super) fn new(pairs: &'a [(String, String)], supported: &[&str]) -> Result<Self, ParamError> {
+        let mut groups: Vec<(&'a str, Vec<&'a str>)> = Vec::new();
+        for (name, value) in pairs {
+            if !supported.contains(&name.as_str()) {
+                return Err(ParamError::Unsupported(name.clone()));
+            }
+            if value.is_empty() {
+                return Err(invalid(name, "the value is empty"));
+            }
+            match groups.iter_mut().find(|(known, _)| known == name) {
+                Some((_, values)) => values.push(value),
+                None => groups.push((name, vec![value])),
+            }
+        }
+        Ok(Params { groups })
+    }
+
+    pub(super) fn values(&self, name: &str) -> &[&'a str] {
+        self.groups.iter().find(|(known, _)| *known == name).map_or(&[], |(_, values)| values)
+    }
+
+    pub(super) fn has(&self, name: &str) -> bool {
+        !self.values(name).is_empty()
+    }
+
+    pub(super) fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.groups.iter().map(|(name, _)| *name)
+    }
+
+    pub(super) fn single(&self, name: &str) -> Result<Option<&'a str>, ParamError> {
+        match self.values(name) {
+            [] => Ok(None),
+            [value] => Ok(Some(value)),
+            _ => Err(ParamError::Repeated(name.to_owned())),
+        }
+    }
+}
+
+pub(super) fn invalid(param: &str, reason: impl Into<String>) -> ParamError {
+    ParamError::Invalid { param: param.to_owned(), reason: reason.into() }
+}
+
+/// `_count` within `min..=MAX_COUNT` (a larger one is lowered to the cap, chosen as on DSTU2).
+pub(super) fn count(params: &Params<'_>, default: u32, min: u32) -> Result<u32, ParamError> {
+    let Some(text) = params.single("_count")? else { return Ok(default) };
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid("_count", format!("'{text}' is not a positive integer")));
+    }
+    let n = text.parse::<u64>().unwrap_or(u64::MAX);
+    if n < u64::from(min.max(1)) {
+        return Err(invalid("_count", format!("must be at least {}", min.max(1))));
+    }
+    Ok(u32::try_from(n).map_or(MAX_COUNT, |n| n.min(MAX_COUNT)))
+}
+
+pub(super) fn is_fhir_id(text: &str) -> bool {
+    (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+/// A comma list of ids (a `Type/` prefix of `kind` is accepted and dropped), without repeats.
+pub(super) fn id_list(param: &str, value: &str, kind: Option<&str>) -> Result<Vec<String>, ParamError> {
+    let mut out: Vec<String> = Vec::new();
+    for element in value.split(',') {
+        let id = kind.and_then(|k| element.strip_prefix(k)?.strip_prefix('/')).unwrap_or(element);
+        if !is_fhir_id(id) {
+            return Err(invalid(param, format!("'{element}' is not a resource id (1-64 of A-Z a-z 0-9 - .)")));
+        }
+        if !out.iter().any(|known| known == id) {
+            out.push(id.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn ids(params: &Params<'_>) -> Result<Option<Ids>, ParamError> {
+    params.single("_id")?.map(|value| id_list("_id", value, None).map(Ids)).transpose()
+}
+
+pub(super) fn token(param: &str, text: &str) -> Result<Token, ParamError> {
+    let (system, code) = match text.split_once('|') {
+        None => (None, text),
+        Some(("", _)) => return Err(invalid(param, format!("'{text}' has an empty system before '|'"))),
+        Some((system, code)) => (Some(system.to_owned()), code),
+    };
+    if code.is_empty() || code.contains('|') {
+        return Err(invalid(param, format!("'{text}' is not a token [system|]code")));
+    }
+    Ok(Token { system, code: code.to_owned() })
+}
+
+fn date(param: &str, text: &str) -> Result<DateParam, ParamError> {
+    text.parse().map_err(|e| invalid(param, format!("'{text}': {e}")))
+}
+
+const LOWER: [DatePrefix; 2] = [DatePrefix::Ge, DatePrefix::Gt];
+const UPPER: [DatePrefix; 2] = [DatePrefix::Le, DatePrefix::Lt];
+
+/// One value (with any prefix: an open range; without: its period), or a lower and an upper
+/// bound making a non-empty range.
+fn date_range(
+    param: &str,
+    values: &[&str],
+    lower: &[DatePrefix],
+    upper: &[DatePrefix],
+) -> Result<TimeRange, ParamError> {
+    let range = match values {
+        [one] => date(param, one)?.range(),
+        [a, b] => {
+            let (a, b) = (date(param, a)?, date(param, b)?);
+            let fits = |l: &DateParam, u: &DateParam| {
+                l.prefix.is_some_and(|p| lower.contains(&p)) && u.prefix.is_some_and(|p| upper.contains(&p))
+            };
+            if !fits(&a, &b) && !fits(&b, &a) {
+                let names = |p: &[DatePrefix]| p.iter().map(|p| p.as_str()).collect::<Vec<_>>().join("/");
+                return Err(invalid(
+                    param,
+                    format!("two values must be one {} and one {} value", names(lower), names(upper)),
+                ));
+            }
+            a.range().intersect(&b.range())
+        }
+        _ => return Err(invalid(param, format!("given {} times; give it once or twice", values.len()))),
+    };
+    if range.is_empty() {
+        return Err(invalid(param, "the range is empty"));
+    }
+    Ok(range)
+}
+
+fn appointment(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
+    const SUPPORTED: &[&str] =
+        &["_id", "patient", "practitioner", "location", "date", "-date-or-req-period", "status", "_count"];
+    let params = Params::new(pairs, SUPPORTED)?;
+    let count = count(&params, DEFAULT_COUNT, 1)?;
+    let result =
+        |query| R4Search { query: R4Query::Store(Query::Appointment(query)), count, include_practitioners: false };
+    if let Some(ids) = ids(&params)? {
+        // `_count` is not honored with `_id` (documented).
+        if let Some(other) = params.names().find(|n| !["_id", "_count"].contains(n)) {
+            return Err(ParamError::Conflict("_id".into(), other.into()));
+        }
+        let all = u32::try_from(ids.0.len()).unwrap_or(u32::MAX).max(1);
+        return Ok(R4Search { count: all, ..result(AppointmentQuery::Ids(ids)) });
+    }
+    let actors = [("patient", Actor::Patient), ("practitioner", Actor::Practitioner), ("location", Actor::Location)];
+    let mut given = params.names().filter_map(|n| actors.iter().find(|(a, _)| *a == n));
+    let (name, actor) = match (given.next(), given.next()) {
+        (Some(one), None) => *one,
+        (Some((a, _)), Some((b, _))) => return Err(ParamError::Conflict((*a).into(), (*b).into())),
+        (None, _) => return Err(ParamError::NoSupportedParameters),
+    };
+    let kind = match actor {
+        Actor::Patient => "Patient",
+        Actor::Practitioner => "Practitioner",
+        Actor::Location => "Location",
+    };
+    let ids = id_list(name, params.single(name)?.unwrap_or_default(), Some(kind))?;
+    let (param, requested) = match (params.has("date"), params.has("-date-or-req-period")) {
+        (true, true) => return Err(ParamError::Conflict("date".into(), "-date-or-req-period".into())),
+        (true, false) => ("date", false),
+        (false, true) => ("-date-or-req-period", true),
+        (false, false) => return Err(ParamError::Missing { missing: "date".into(), with: name.into() }),
+    };
+    let range = date_range(param, params.values(param), &LOWER, &UPPER)?;
+    let statuses = params.single("status")?.map(statuses).transpose()?;
+    Ok(result(AppointmentQuery::Overlapping { actor, ids, range, statuses, requested }))
+}
+
+fn statuses(value: &str) -> Result<Vec<String>, ParamError> {
+    let mut out: Vec<String> = Vec::new();
+    for status in value.split(',') {
+        if !STATUSES.contains(&status) {
+            return Err(invalid(
+                "status",
+                format!("'{status}' is not an Appointment status ({})", STATUSES.join(", ")),
+            ));
+        }
+        if !out.iter().any(|s| s == status) {
+            out.push(status.to_owned());
+        }
+    }
+    Ok(out)
+}
+
+fn slot(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
+    const SUPPORTED: &[&str] = &["_id", "service-type", "start", "schedule.actor", "-location", "_count", "_include"];
+    let params = Params::new(pairs, SUPPORTED)?;
+    let count = count(&params, DEFAULT_COUNT, 5)?;
+    let (include_schedule, include_practitioners) = match params.single("_include")? {
+        None => (false, false),
+        Some("Slot:schedule") => (true, false),
+        Some("Schedule:actor:Practitioner") => (false, true),
+        Some(other) => {
+            return Err(invalid(
+                "_include",
+                format!("'{other}' is not supported; use Slot:schedule or Schedule:actor:Practitioner"),
+            ));
+        }
+    };
+    let query = match ids(&params)? {
+        Some(ids) => {
+            if let Some(other) = params.names().find(|n| !["_id", "_count", "_include"].contains(n)) {
+                return Err(ParamError::Conflict("_id".into(), other.into()));
+            }
+            SlotQuery::Ids { ids, include_schedule }
+        }
+        None => {
+            let service_types = params.single("service-type")?.ok_or(ParamError::NoSupportedParameters)?;
+            let starts = params.values("start");
+            if starts.len() != 2 {
+                return Err(invalid("start", "give it twice: one ge and one lt value with times"));
+            }
+            let slot_types =
+                service_types.split(',').map(|t| token("service-type", t)).collect::<Result<Vec<_>, _>>()?;
+            let cerner =
+                slot_types.iter().filter(|t| t.system.as_deref().is_some_and(|s| s.contains("/codeSet/14249"))).count();
+            if cerner != 0 && cerner != slot_types.len() {
+                return Err(invalid("service-type", "give all standard codes or all codeSet/14249 codes, not both"));
+            }
+            let start = date_range("start", starts, &[DatePrefix::Ge], &[DatePrefix::Lt])?;
+            let actors = params.single("schedule.actor")?.map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>());
+            if let Some(bad) =
+                actors.iter().flatten().find(|a| !a.split_once('/').is_some_and(|(_, id)| is_fhir_id(id)))
+            {
+                return Err(invalid("schedule.actor", format!("'{bad}' is not a reference Type/id")));
+            }
+            let locations =
+                params.single("-location")?.map(|v| id_list("-location", v, Some("Location"))).transpose()?;
+            SlotQuery::ByType { slot_types, start, actors, locations, include_schedule }
+        }
+    };
+    Ok(R4Search { query: R4Query::Store(Query::Slot(query)), count, include_practitioners })
+}
+
+fn encounter(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
+    let params = Params::new(pairs, &["_id", "patient", "subject", "_count"])?;
+    let count = count(&params, DEFAULT_COUNT, 1)?;
+    let criteria: Vec<&str> = params.names().filter(|n| *n != "_count").collect();
+    if let [first, second, ..] = criteria.as_slice() {
+        return Err(ParamError::Conflict((*first).into(), (*second).into()));
+    }
+    let query = match (ids(&params)?, params.single("patient")?, params.single("subject")?) {
+        (Some(ids), _, _) => EncounterQuery::Ids(ids),
+        (None, Some(patients), _) => EncounterQuery::Patient(id_list("patient", patients, Some("Patient"))?),
+        (None, None, Some(subjects)) => EncounterQuery::Patient(id_list("subject", subjects, Some("Patient"))?),
+        (None, None, None) => return Err(ParamError::NoSupportedParameters),
+    };
+    Ok(R4Search { query: R4Query::Store(Query::Encounter(query)), count, include_practitioners: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::response::IntoResponse;
+    use proptest::prelude::*;
+
+    fn pairs(query: &str) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+    }
+
+    fn ok(resource: ResourceType, query: &str) -> R4Search {
+        parse(resource, &pairs(query)).unwrap_or_else(|e| panic!("{query}: {e}"))
+    }
+
+    fn overlapping(query: &str) -> (Actor, Vec<String>, TimeRange, bool) {
+        match ok(ResourceType::Appointment, query).query {
+            R4Query::Store(Query::Appointment(AppointmentQuery::Overlapping {
+                actor, ids, range, requested, ..
+            })) => (actor, ids, range, requested),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_documented_appointment_search_is_an_open_range_from_an_instant() {
+        let (actor, ids, range, requested) = overlapping("patient=12724066&date=ge2020-01-01T22:22:16.270Z");
+        assert_eq!((actor, ids, requested), (Actor::Patient, vec!["12724066".to_owned()], false));
+        assert_eq!((range.from, range.to), (1_577_917_336_270, i64::MAX));
+    }
+
+    #[test]
+    fn the_dstu2_date_forms_and_the_request_period_are_accepted() {
+        assert_eq!(overlapping("location=1&date=2020").2, "2020".parse::<DateParam>().unwrap().range());
+        let pair = overlapping("location=Location/1&-date-or-req-period=lt2021&-date-or-req-period=ge2020");
+        assert_eq!((pair.1, pair.3), (vec!["1".to_owned()], true));
+        assert_eq!(ok(ResourceType::Appointment, "_id=1,2,3&_count=1").count, 3, "_count is not honored with _id");
+    }
+
+    #[test]
+    fn slot_counts_and_schedule_ids_follow_the_r4_pages() {
+        assert_eq!(ok(ResourceType::Slot, "_id=1").count, DEFAULT_COUNT);
+        assert_eq!(ok(ResourceType::Slot, "_id=1&_count=500").count, MAX_COUNT);
+        assert!(parse(ResourceType::Slot, &pairs("_id=1&_count=4")).is_err());
+        assert!(parse(ResourceType::Schedule, &pairs("_id=1&_count=4")).is_err());
+        let include = ok(ResourceType::Slot, "_id=1&_include=Schedule:actor:Practitioner");
+        assert!(include.include_practitioners);
+    }
+
+    fn any_pairs() -> impl Strategy<Value = Vec<(String, String)>> {
+        let names = prop_oneof![
+            Just("_id".to_owned()),
+            Just("patient".to_owned()),
+            Just("location".to_owned()),
+            Just("date".to_owned()),
+            Just("-date-or-req-period".to_owned()),
+            Just("status".to_owned()),
+            Just("_count".to_owned()),
+            Just("service-type".to_owned()),
+            Just("start".to_owned()),
+            Just("_include".to_owned()),
+            Just("-physicalType".to_owned()),
+            Just("address-city".to_owned()),
+            Just("name".to_owned()),
+            Just("family".to_owned()),
+            Just("given".to_owned()),
+            Just("subject".to_owned()),
+            "\\PC{0,12}",
+        ];
+        let values = prop_oneof![
+            "(ge|gt|le|lt|eq|ne)?[0-9]{4}(-[0-9]{2}(-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{3})?)?(Z|[+-][0-9]{2}:[0-9]{2})?)?)?)?",
+            "[0-9a-zA-Z,|/:.-]{0,24}",
+            "\\PC{0,24}",
+        ];
+        proptest::collection::vec((names, values), 0..6)
+    }
+
+    proptest! {
+        /// Any query on any R4 type parses or is refused with a 400 OperationOutcome `invalid`.
+        #[test]
+        fn r4_parsers_never_panic_and_refuse_with_an_operation_outcome(
+            pairs in any_pairs(),
+            resource in proptest::sample::select(ResourceType::ALL.to_vec()),
+        ) {
+            if let Err(e) = parse(resource, &pairs) {
+                let response = super::super::R4Error::from(e).into_response();
+                prop_assert_eq!(response.status(), axum::http::StatusCode::BAD_REQUEST);
+                prop_assert_eq!(&response.headers()["content-type"], super::super::FHIR_JSON_R4);
+                let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+                let bytes = runtime.block_on(axum::body::to_bytes(response.into_body(), 1 << 16)).unwrap();
+                let body: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                prop_assert_eq!(&body["resourceType"], "OperationOutcome");
+                prop_assert_eq!(&body["issue"][0]["code"], "invalid");
+                prop_assert!(body["issue"][0]["diagnostics"].as_str().is_some_and(|d| !d.is_empty()));
+            }
+        }
+    }
+}

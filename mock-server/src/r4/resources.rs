@@ -1,0 +1,335 @@
+//! R4 reads (`GET {base}{Type}/{id}`) and searches (`GET {base}{Type}?…`) on both R4 bases: the
+//! store's search model and paging, R4 rendering and bundles.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::access::{authorize, require};
+use super::error::r4_json;
+use super::params::{R4Query, R4Search, parse};
+use super::render::{to_r4, write_r4};
+use super::{Endpoint, R4Error};
+use crate::app::AppState;
+use crate::faults::apply::ShortPage;
+use crate::fhir::FhirError;
+use crate::fhir::auth::Principal;
+use crate::fhir::paging::{Direction, PageError, PageState, page_bounds};
+use crate::fhir::params::{Query, SlotQuery};
+use crate::ids::TenantId;
+use crate::oauth::presented::Presented;
+use crate::store::{Key, ResourceType, Row, TenantData};
+
+const PAGE_CONTEXT: &str = "-pageContext";
+const PAGE_DIRECTION: &str = "-pageDirection";
+/// Kept as the last parameter of an R4 page token (and of the search cache's key), so a DSTU2
+/// token is refused on R4 and the other way round, and the two never share cached matches.
+const VERSION_MARK: (&str, &str) = ("-fhirVersion", "4.0.1");
+
+pub(super) async fn read_secured(
+    State(state): State<AppState>,
+    Path((tenant, kind, id)): Path<(String, String, String)>,
+    headers: HeaderMap,
+    presented: Option<Extension<Arc<Presented>>>,
+) -> Result<Response, R4Error> {
+    let presented = Presented::or_read(presented, &state, &headers, None);
+    let tenant = known_tenant(&state, &tenant)?;
+    let (resource_type, _) = authorized_type(&state, &presented, tenant, &kind)?;
+    read(&state, tenant, resource_type, &id)
+}
+
+pub(super) async fn read_open(
+    State(state): State<AppState>,
+    Path((tenant, kind, id)): Path<(String, String, String)>,
+) -> Result<Response, R4Error> {
+    let tenant = known_tenant(&state, &tenant)?;
+    read(&state, tenant, open_type(&kind)?, &id)
+}
+
+pub(super) async fn search_secured(
+    State(state): State<AppState>,
+    Path((tenant, kind)): Path<(String, String)>,
+    headers: HeaderMap,
+    presented: Option<Extension<Arc<Presented>>>,
+    short: Option<Extension<ShortPage>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, R4Error> {
+    let presented = Presented::or_read(presented, &state, &headers, None);
+    let tenant = known_tenant(&state, &tenant)?;
+    let (resource_type, principal) = authorized_type(&state, &presented, tenant, &kind)?;
+    let limit = short.map(|Extension(ShortPage(keep))| keep);
+    let may = |t: ResourceType| require(&state, &principal, t).is_ok();
+    let context = Context { state: &state, endpoint: Endpoint::Secured, tenant, resource_type, short_page: limit };
+    search(&context, query.as_deref().unwrap_or_default(), &may)
+}
+
+pub(super) async fn search_open(
+    State(state): State<AppState>,
+    Path((tenant, kind)): Path<(String, String)>,
+    short: Option<Extension<ShortPage>>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, R4Error> {
+    let tenant = known_tenant(&state, &tenant)?;
+    let resource_type = open_type(&kind)?;
+    let limit = short.map(|Extension(ShortPage(keep))| keep);
+    let context = Context { state: &state, endpoint: Endpoint::Open, tenant, resource_type, short_page: limit };
+    search(&context, query.as_deref().unwrap_or_default(), &|_| true)
+}
+
+fn authorized_type(
+    state: &AppState,
+    presented: &Presented,
+    tenant: &TenantId,
+    kind: &str,
+) -> Result<(ResourceType, Principal), R4Error> {
+    match kind.parse::<ResourceType>() {
+        Ok(resource_type) => Ok((resource_type, authorize(state, presented, tenant, Some(resource_type))?)),
+        Err(_) => {
+            authorize(state, presented, tenant, None)?;
+            Err(unsupported(kind))
+        }
+    }
+}
+
+/// The profile's id of the tenant a path names; an unknown tenant is Cerner's 403.
+fn known_tenant<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, R4Error> {
+    Ok(state.profile().tenant(tenant).map(|t| &t.id).ok_or(FhirError::TenantNotAccessible)?)
+}
+
+fn open_type(kind: &str) -> Result<ResourceType, R4Error> {
+    kind.parse().map_err(|_| unsupported(kind))
+}
+
+fn unsupported(kind: &str) -> R4Error {
+    FhirError::NotFound(format!("Resource type '{kind}' is not supported")).into()
+}
+
+fn read(state: &AppState, tenant: &TenantId, resource_type: ResourceType, id: &str) -> Result<Response, R4Error> {
+    let store = state.store();
+    let data = store.read(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
+    let row = data
+        .read(resource_type, id)
+        .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))?;
+    let mut body = String::with_capacity(row.json_len_hint() + 64);
+    if !write_r4(resource_type, row, &mut body) {
+        return Err(FhirError::Internal(format!("{resource_type}/{id} does not render as R4")).into());
+    }
+    let mut response = r4_json(StatusCode::OK, body.into_bytes());
+    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", row.version)) {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+struct Context<'a> {
+    state: &'a AppState,
+    endpoint: Endpoint,
+    tenant: &'a TenantId,
+    resource_type: ResourceType,
+    short_page: Option<usize>,
+}
+
+fn search(cx: &Context<'_>, raw_query: &str, may_read: &dyn Fn(ResourceType) -> bool) -> Result<Response, R4Error> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
+    let (params, cursor) = page_request(cx, pairs)?;
+    let search = parse(cx.resource_type, &params)?;
+    check_includes(cx, &search, may_read)?;
+    let store = cx.state.store();
+    let data = store.read(cx.tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
+    let mut marked = params.clone();
+    marked.push((VERSION_MARK.0.to_owned(), VERSION_MARK.1.to_owned()));
+    let matches: Arc<[Key]> = match &search.query {
+        R4Query::Store(query) => store.search_cached(cx.tenant, &data, cx.resource_type, &marked, query)?,
+        R4Query::Location(q) => scan(&data, ResourceType::Location, |v| q.matches(v)).into(),
+        R4Query::Practitioner(q) => scan(&data, ResourceType::Practitioner, |v| q.matches(v)).into(),
+    };
+    let count = cx.short_page.map_or(search.count as usize, |keep| keep.min(search.count as usize));
+    let (start, end) = page_bounds(&matches, cursor, count);
+    let page = &matches[start..end];
+    let base = format!("{}{}", cx.state.origin(), cx.endpoint.base_path(cx.tenant.as_str()));
+    let link = |key: Key, direction: Direction| {
+        let token = cx.state.page_keys().encode(&PageState {
+            tenant: cx.tenant.to_string(),
+            resource_type: cx.resource_type.as_str().to_owned(),
+            params: marked.clone(),
+            cursor: key,
+            direction,
+            issued_ms: cx.state.now_ms(),
+        });
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        if let Some((_, include)) = params.iter().find(|(k, _)| k == "_include") {
+            query.append_pair("_include", include);
+        }
+        query.append_pair(PAGE_CONTEXT, &token).append_pair(PAGE_DIRECTION, direction.as_param());
+        format!("{base}{}?{}", cx.resource_type, query.finish())
+    };
+    let mut links =
+        vec![json!({ "relation": "self", "url": self_url(&base, cx, raw_query, &params, cursor.is_some(), &search) })];
+    if end < matches.len() {
+        links.extend(page.last().map(|k| json!({ "relation": "next", "url": link(*k, Direction::Next) })));
+    }
+    if start > 0 {
+        links.extend(page.first().map(|k| json!({ "relation": "previous", "url": link(*k, Direction::Previous) })));
+    }
+    // Written into one buffer, resources straight from the store, as the DSTU2 bundles are.
+    let mut out = String::with_capacity(page.len() * 2048 + 512);
+    out.push_str(r#"{"resourceType":"Bundle","id":""#);
+    out.push_str(Uuid::new_v4().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
+    out.push_str(r#"","type":"searchset""#);
+    if matches!(cx.resource_type, ResourceType::Patient | ResourceType::Encounter) {
+        out.push_str(&format!(r#","total":{}"#, matches.len()));
+    }
+    out.push_str(r#","link":"#);
+    out.push_str(&Value::Array(links).to_string());
+    let mut entries = Entries { out, base: &base, count: 0 };
+    write_entries(&mut entries, &data, cx.resource_type, page, &search);
+    let mut out = entries.out;
+    if entries.count > 0 {
+        out.push(']');
+    }
+    out.push('}');
+    Ok(r4_json(StatusCode::OK, out.into_bytes()))
+}
+
+/// On the secured base an `_include` needs the read scope of what it includes.
+fn check_includes(cx: &Context<'_>, search: &R4Search, may_read: &dyn Fn(ResourceType) -> bool) -> Result<(), R4Error> {
+    let needs = [
+        (includes_schedule(search), ResourceType::Schedule),
+        (search.include_practitioners, ResourceType::Practitioner),
+    ];
+    for (_, needed) in needs.iter().filter(|(wanted, _)| *wanted) {
+        if !may_read(*needed) {
+            let realm = crate::fhir::auth::realm(cx.state);
+            return Err(FhirError::InsufficientScope { realm, scope: format!("system/{needed}.read") }.into());
+        }
+    }
+    Ok(())
+}
+
+fn includes_schedule(search: &R4Search) -> bool {
+    matches!(
+        &search.query,
+        R4Query::Store(Query::Slot(
+            SlotQuery::Ids { include_schedule: true, .. } | SlotQuery::ByType { include_schedule: true, .. }
+        ))
+    )
+}
+
+/// A search's parameters, and the cursor when this is a page request.
+type PageRequest = (Vec<(String, String)>, Option<(Key, Direction)>);
+
+/// A first-page request as is; a page request replaced by the search it continues.
+fn page_request(cx: &Context<'_>, pairs: Vec<(String, String)>) -> Result<PageRequest, R4Error> {
+    let find = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let Some(token) = find(PAGE_CONTEXT) else {
+        if find(PAGE_DIRECTION).is_some() {
+            return Err(PageError::Invalid.into());
+        }
+        return Ok((pairs, None));
+    };
+    let direction = find(PAGE_DIRECTION).unwrap_or("NEXT");
+    let state = cx.state;
+    let mut page = state.page_keys().decode(token, direction, cx.tenant, cx.resource_type, state.now_ms())?;
+    match page.params.pop() {
+        Some((name, value)) if (name.as_str(), value.as_str()) == VERSION_MARK => {}
+        _ => return Err(PageError::OtherSearch.into()),
+    }
+    Ok((page.params, Some((page.cursor, page.direction))))
+}
+
+/// The request URL as received; a first Slot page also states `_count` (as Cerner's does).
+fn self_url(
+    base: &str,
+    cx: &Context<'_>,
+    raw_query: &str,
+    params: &[(String, String)],
+    paged: bool,
+    search: &R4Search,
+) -> String {
+    let mut url = format!("{base}{}?{raw_query}", cx.resource_type);
+    if cx.resource_type == ResourceType::Slot && !paged && !params.iter().any(|(k, _)| k == "_count") {
+        url.push_str(&format!("&_count={}", search.count));
+    }
+    url
+}
+
+/// Every row of `resource_type` whose R4 form `keep`s, in arrival order.
+fn scan(data: &TenantData, resource_type: ResourceType, keep: impl Fn(&Value) -> bool) -> Vec<Key> {
+    let Some(table) = data.table(resource_type) else { return Vec::new() };
+    table.rows().filter(|(_, row)| to_r4(resource_type, row).is_some_and(|v| keep(&v))).map(|(i, _)| (0, i)).collect()
+}
+
+/// The `entry` list being written into a bundle.
+struct Entries<'a> {
+    out: String,
+    base: &'a str,
+    count: usize,
+}
+
+impl Entries<'_> {
+    fn push(&mut self, resource_type: ResourceType, row: &Row, mode: Option<&str>) {
+        let rollback = self.out.len();
+        self.out.push_str(if self.count == 0 { r#","entry":[{"fullUrl":"# } else { r#",{"fullUrl":"# });
+        self.out.push_str(&Value::String(format!("{}{resource_type}/{}", self.base, row.id)).to_string());
+        self.out.push_str(r#","resource":"#);
+        if !write_r4(resource_type, row, &mut self.out) {
+            self.out.truncate(rollback);
+            return;
+        }
+        if let Some(mode) = mode {
+            self.out.push_str(r#","search":{"mode":""#);
+            self.out.push_str(mode);
+            self.out.push_str(r#""}"#);
+        }
+        self.out.push('}');
+        self.count += 1;
+    }
+}
+
+fn write_entries(
+    entries: &mut Entries<'_>,
+    data: &TenantData,
+    resource_type: ResourceType,
+    page: &[Key],
+    search: &R4Search,
+) {
+    let Some(table) = data.table(resource_type) else { return };
+    let mode = (resource_type == ResourceType::Slot).then_some("match");
+    for row in page.iter().filter_map(|(_, row)| table.row(*row)) {
+        entries.push(resource_type, row, mode);
+    }
+    if resource_type != ResourceType::Slot || !(includes_schedule(search) || search.include_practitioners) {
+        return;
+    }
+    let mut schedules: Vec<&Row> = Vec::new();
+    for id in page.iter().filter_map(|(_, row)| data.slot_schedule(*row)) {
+        if let Some(row) = data.read(ResourceType::Schedule, id).filter(|row| !schedules.iter().any(|s| s.id == row.id))
+        {
+            schedules.push(row);
+        }
+    }
+    if !search.include_practitioners {
+        for row in schedules {
+            entries.push(ResourceType::Schedule, row, Some("include"));
+        }
+        return;
+    }
+    let mut seen: Vec<String> = Vec::new();
+    for schedule in schedules.iter().filter_map(|row| to_r4(ResourceType::Schedule, row)) {
+        for actor in schedule["actor"].as_array().into_iter().flatten() {
+            let Some(id) = actor["reference"].as_str().and_then(|r| r.strip_prefix("Practitioner/")) else { continue };
+            if seen.iter().any(|s| s == id) {
+                continue;
+            }
+            seen.push(id.to_owned());
+            if let Some(row) = data.read(ResourceType::Practitioner, id) {
+                entries.push(ResourceType::Practitioner, row, Some("include"));
+            }
+        }
+    }
+}
