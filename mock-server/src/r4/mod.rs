@@ -6,11 +6,13 @@
 //! # Layout
 //! - `discovery`: `metadata` and `.well-known/smart-configuration`, prepared once per tenant.
 //! - `access`: the secured base's checks (SMART v1 and v2 scopes); `error`: R4 error shapes.
-//! - `params`: R4 search parameters → the store's typed queries; `scan`: Location/Practitioner.
+//! - `params`: R4 search parameters → the store's typed queries (`encounter`: Encounter's);
+//!   `scan`: Location/Practitioner.
 //! - `render`: a stored (DSTU2-shaped) resource as R4; `resources`: reads, searches, bundles.
 
 mod access;
 mod discovery;
+mod encounter;
 pub mod error;
 pub mod params;
 pub mod render;

@@ -4,8 +4,8 @@
 
 use super::scan::{LocationQuery, PractitionerQuery};
 use crate::fhir::params::{
-    Actor, AppointmentQuery, DEFAULT_COUNT, DateParam, DatePrefix, EncounterQuery, Ids, MAX_COUNT, ParamError, Query,
-    SlotQuery, TimeRange, Token, parse_search,
+    Actor, AppointmentQuery, DEFAULT_COUNT, DateParam, DatePrefix, Ids, MAX_COUNT, ParamError, Query, SlotQuery,
+    TimeRange, Token, parse_search,
 };
 use crate::store::ResourceType;
 
@@ -54,7 +54,7 @@ pub fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<R4Sea
             let search = parse_search(ResourceType::Patient, pairs)?;
             Ok(store(search.query, search.count))
         }
-        ResourceType::Encounter => encounter(pairs),
+        ResourceType::Encounter => super::encounter::parse(pairs),
         ResourceType::Practitioner => {
             let (query, count) = super::scan::practitioner(pairs)?;
             Ok(R4Search { query: R4Query::Practitioner(query), count, include_practitioners: false })
@@ -167,12 +167,12 @@ fn date(param: &str, text: &str) -> Result<DateParam, ParamError> {
     text.parse().map_err(|e| invalid(param, format!("'{text}': {e}")))
 }
 
-const LOWER: [DatePrefix; 2] = [DatePrefix::Ge, DatePrefix::Gt];
-const UPPER: [DatePrefix; 2] = [DatePrefix::Le, DatePrefix::Lt];
+pub(super) const LOWER: [DatePrefix; 2] = [DatePrefix::Ge, DatePrefix::Gt];
+pub(super) const UPPER: [DatePrefix; 2] = [DatePrefix::Le, DatePrefix::Lt];
 
 /// One value (with any prefix: an open range; without: its period), or a lower and an upper
 /// bound making a non-empty range.
-fn date_range(
+pub(super) fn date_range(
     param: &str,
     values: &[&str],
     lower: &[DatePrefix],
@@ -307,22 +307,6 @@ fn slot(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
     Ok(R4Search { query: R4Query::Store(Query::Slot(query)), count, include_practitioners })
 }
 
-fn encounter(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
-    let params = Params::new(pairs, &["_id", "patient", "subject", "_count"])?;
-    let count = count(&params, DEFAULT_COUNT, 1)?;
-    let criteria: Vec<&str> = params.names().filter(|n| *n != "_count").collect();
-    if let [first, second, ..] = criteria.as_slice() {
-        return Err(ParamError::Conflict((*first).into(), (*second).into()));
-    }
-    let query = match (ids(&params)?, params.single("patient")?, params.single("subject")?) {
-        (Some(ids), _, _) => EncounterQuery::Ids(ids),
-        (None, Some(patients), _) => EncounterQuery::Patient(id_list("patient", patients, Some("Patient"))?),
-        (None, None, Some(subjects)) => EncounterQuery::Patient(id_list("subject", subjects, Some("Patient"))?),
-        (None, None, None) => return Err(ParamError::NoSupportedParameters),
-    };
-    Ok(R4Search { query: R4Query::Store(Query::Encounter(query)), count, include_practitioners: false })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,6 +373,9 @@ mod tests {
             Just("family".to_owned()),
             Just("given".to_owned()),
             Just("subject".to_owned()),
+            Just("account".to_owned()),
+            Just("identifier".to_owned()),
+            Just("_lastUpdated".to_owned()),
             "\\PC{0,12}",
         ];
         let values = prop_oneof![

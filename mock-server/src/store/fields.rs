@@ -55,6 +55,8 @@ pub struct CodeableConcept {
 pub struct Meta {
     #[serde(rename = "versionId")]
     pub version_id: Option<String>,
+    #[serde(rename = "lastUpdated")]
+    pub last_updated: Option<String>,
 }
 
 /// Every field any search looks at, for every served type, so each resource is parsed once.
@@ -86,6 +88,9 @@ pub struct ResourceDoc {
     pub patient: Reference,
     #[serde(default)]
     pub period: Period,
+    /// Encounter `account` references (DSTU2 and R4 alike).
+    #[serde(default)]
+    pub account: Vec<Reference>,
     #[serde(default, deserialize_with = "one_or_many")]
     pub name: Vec<HumanName>,
     #[serde(default)]
@@ -163,6 +168,7 @@ pub struct Extension {
 #[derive(Deserialize, Default)]
 pub struct Period {
     pub start: Option<String>,
+    pub end: Option<String>,
 }
 
 #[derive(Deserialize)]

@@ -9,6 +9,7 @@
 //! - [`synthetic`]: the seeded generator.
 
 mod changes;
+mod encounters;
 mod fields;
 pub mod query;
 mod resource_type;

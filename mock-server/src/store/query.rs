@@ -95,6 +95,22 @@ pub enum EncounterQuery {
     Ids(Ids),
     /// `patient=…` (comma list of patient ids).
     Patient(Vec<String>),
+    /// R4 `account=…` (comma list of Account ids).
+    Account(Vec<String>),
+    /// R4 `identifier=[system|]value[,…]`: any of them.
+    Identifier(Vec<Token>),
+    /// R4's optional criteria narrowing one of the others.
+    Filtered(Box<EncounterQuery>, EncounterFilter),
+}
+
+/// R4 Encounter criteria that narrow a search; `None` = no condition.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EncounterFilter {
+    /// Encounters whose period overlaps this range (one still going on has no end).
+    pub date: Option<TimeRange>,
+    pub statuses: Option<Vec<String>>,
+    /// Encounters whose `meta.lastUpdated` lies in this range.
+    pub last_updated: Option<TimeRange>,
 }
 
 /// Patient search: at least one of the criteria other than `gender` is set.

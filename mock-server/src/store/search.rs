@@ -8,9 +8,7 @@ use time::Date;
 use time::macros::format_description;
 
 use super::ResourceType;
-use super::query::{
-    Actor, AppointmentQuery, EncounterQuery, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange, Token,
-};
+use super::query::{Actor, AppointmentQuery, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange, Token};
 use super::sorted::Key;
 use super::tenant::TenantData;
 
@@ -75,8 +73,7 @@ impl TenantData {
     pub fn search(&self, query: &Query) -> Result<Vec<Key>, SearchError> {
         let keys = match query {
             Query::Appointment(q) => self.search_appointments(q),
-            Query::Encounter(EncounterQuery::Ids(ids)) => self.by_ids(ResourceType::Encounter, ids),
-            Query::Encounter(EncounterQuery::Patient(patients)) => self.encounters_of(patients),
+            Query::Encounter(q) => self.search_encounters(q),
             Query::Patient(q) => return self.search_patients(q),
             Query::Practitioner(ids) => self.by_ids(ResourceType::Practitioner, ids),
             Query::Schedule(ids) => self.by_ids(ResourceType::Schedule, ids),
@@ -87,7 +84,7 @@ impl TenantData {
     }
 
     /// The sort key of a row: its start for Appointments, Slots and Encounters, else 0.
-    fn sort_key(&self, resource_type: ResourceType, row: u32) -> Key {
+    pub(super) fn sort_key(&self, resource_type: ResourceType, row: u32) -> Key {
         let start = match resource_type {
             ResourceType::Appointment => self.appointments.get(row as usize).and_then(|f| f.start),
             ResourceType::Slot => self.slots.get(row as usize).and_then(|f| f.start),
@@ -97,7 +94,7 @@ impl TenantData {
         (start.unwrap_or(0), row)
     }
 
-    fn by_ids(&self, resource_type: ResourceType, ids: &Ids) -> Vec<Key> {
+    pub(super) fn by_ids(&self, resource_type: ResourceType, ids: &Ids) -> Vec<Key> {
         let Some(table) = self.table(resource_type) else { return Vec::new() };
         let mut keys: Vec<Key> =
             ids.0.iter().filter_map(|id| table.find(id)).map(|row| self.sort_key(resource_type, row)).collect();
@@ -164,18 +161,6 @@ impl TenantData {
             keys.sort();
             keys.dedup();
         }
-        keys
-    }
-
-    fn encounters_of(&self, patients: &[String]) -> Vec<Key> {
-        let mut keys: Vec<Key> = patients
-            .iter()
-            .filter_map(|p| self.encounters_by_patient.get(p.as_str()))
-            .flatten()
-            .map(|row| self.sort_key(ResourceType::Encounter, *row))
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
         keys
     }
 
@@ -248,7 +233,7 @@ impl TenantData {
     }
 }
 
-fn token_matches(token: &Token, system: Option<&str>, code: &str) -> bool {
+pub(super) fn token_matches(token: &Token, system: Option<&str>, code: &str) -> bool {
     token.code == code && token.system.as_deref().is_none_or(|s| Some(s) == system)
 }
 

@@ -77,6 +77,14 @@ pub struct PatientFields {
 pub struct EncounterFields {
     pub patient: Option<Box<str>>,
     pub start: Option<i64>,
+    /// `None` while the encounter goes on.
+    pub end: Option<i64>,
+    pub status: Option<Box<str>>,
+    pub last_updated: Option<i64>,
+    /// `(system, value)` of each identifier.
+    pub identifiers: Vec<(Option<String>, String)>,
+    /// Ids of the Accounts the encounter names.
+    pub accounts: Vec<String>,
 }
 
 /// A resource that cannot be stored.
@@ -338,6 +346,16 @@ fn encounter_fields(doc: &ResourceDoc) -> EncounterFields {
     EncounterFields {
         patient: doc.patient.reference.as_deref().and_then(|r| fields::reference_id(r, "Patient")).map(Into::into),
         start: doc.period.start.as_deref().and_then(fields::instant_ms),
+        end: doc.period.end.as_deref().and_then(fields::instant_ms),
+        status: doc.status.as_deref().map(Into::into),
+        last_updated: doc.meta.last_updated.as_deref().and_then(fields::instant_ms),
+        identifiers: doc.identifier.iter().filter_map(|i| Some((i.system.clone(), i.value.clone()?))).collect(),
+        accounts: doc
+            .account
+            .iter()
+            .filter_map(|a| a.reference.as_deref().and_then(|r| fields::reference_id(r, "Account")))
+            .map(str::to_owned)
+            .collect(),
     }
 }
 

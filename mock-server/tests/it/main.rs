@@ -21,6 +21,7 @@ mod journal;
 mod limits;
 mod paging;
 mod r4;
+mod r4_encounter;
 mod r4_search;
 mod search_model;
 mod search_rules;

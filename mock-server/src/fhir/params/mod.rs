@@ -10,7 +10,8 @@ pub use date::{DateParam, DatePrefix, PartialDateTime, Precision};
 pub use parse::parse_search;
 // The typed queries belong to the store, which runs them; this module only builds them.
 pub use crate::store::query::{
-    Actor, AppointmentQuery, EncounterQuery, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange, Token,
+    Actor, AppointmentQuery, EncounterFilter, EncounterQuery, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange,
+    Token,
 };
 
 /// Page size when the client gives no `_count` (Cerner's documented default for Patient is 20;
