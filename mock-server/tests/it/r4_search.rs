@@ -103,9 +103,28 @@ async fn slot_includes_add_schedules_or_practitioners_and_need_their_scope() {
     assert_eq!(modes, ["match", "match", "include", "include"]);
     let practitioners = app.r4_ok(&format!("/r4/{SANDBOX}/{base}&_include=Schedule:actor:Practitioner"), &token).await;
     assert_eq!(entry_ids(&practitioners, "Practitioner"), ["593923"]);
+    let include = format!("/r4/{SANDBOX}/{base}&_include=Schedule:actor:Practitioner");
+    assert_envelope!("r4_slot_include_practitioner", app.envelope(app.r4(&include, Some(&token)).await).await);
+    // The documented service-type search: the slot's schedule names no practitioner, so none is added.
+    let slot_type = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/14249%7C4047611";
+    let by_type = format!(
+        "Slot?service-type={slot_type}&start=ge2016-01-23T22:05:47Z&start=lt2020-06-08T18:13:55Z&_include=Schedule:actor:Practitioner"
+    );
+    let unnamed = app.r4_ok(&format!("/r4/{SANDBOX}/{by_type}"), &token).await;
+    assert_eq!(entry_ids(&unnamed, "Slot"), ["4047611-32216049-61518614-0"]);
+    assert!(entry_ids(&unnamed, "Practitioner").is_empty());
     let slot_only = app.token(SANDBOX, "system/Slot.read").await;
     let refused = app.r4(&format!("/r4/{SANDBOX}/{base}&_include=Slot:schedule"), Some(&slot_only)).await;
     assert_eq!(refused.status(), 403);
+    let without_practitioner = app.token(SANDBOX, "system/Slot.read system/Schedule.read").await;
+    let env = app.envelope(app.r4(&include, Some(&without_practitioner)).await).await;
+    assert_eq!(env["status"], 403, "{env:#}");
+    assert_eq!(env["body"]["issue"][0]["code"], "forbidden");
+    assert!(env["headers"]["www-authenticate"].as_str().is_some_and(|c| c.contains("insufficient_scope")));
+    // The open base asks for no scope.
+    let open = app.r4(&format!("/open/r4/{SANDBOX}/{base}&_include=Schedule:actor:Practitioner"), None).await;
+    assert_eq!(open.status(), 200);
+    assert_eq!(entry_ids(&open.json().await.unwrap(), "Practitioner"), ["593923"]);
 }
 
 #[tokio::test]
