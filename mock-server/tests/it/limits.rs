@@ -66,3 +66,25 @@ async fn the_default_limits_let_a_polite_client_page_through_a_day() {
     }
     assert!(pages >= 10, "{pages} pages, none throttled");
 }
+
+#[tokio::test]
+async fn an_r4_burst_over_the_limit_is_429_with_retry_after_in_r4_shape() {
+    let app = spawn_app_with_profile(tight(), LoadOptions::default()).await;
+    let token = app.token(SANDBOX, crate::r4::R4_SCOPES).await;
+    let path = format!("/r4/{SANDBOX}/Patient/12724067");
+    for _ in 0..3 {
+        assert_eq!(app.r4(&path, Some(&token)).await.status(), 200);
+    }
+    let env = app.envelope(app.r4(&path, Some(&token)).await).await;
+    assert_eq!(env["status"], 429);
+    assert_eq!(env["headers"]["content-type"], "application/fhir+json; charset=utf-8");
+    assert_eq!(env["body"]["resourceType"], "OperationOutcome");
+    assert_eq!(env["body"]["issue"][0]["code"], "throttled");
+    assert_envelope!("limit_r4_429", env);
+    let wait: i64 = env["headers"]["retry-after"].as_str().unwrap().parse().unwrap();
+    assert_eq!(wait, 1);
+    // DSTU2 and R4 of one tenant share its limit: the DSTU2 base is throttled too.
+    assert_eq!(app.fhir(&format!("/dstu2/{SANDBOX}/Patient/12724067"), Some(&token)).await.status(), 429);
+    app.admin.advance_clock(wait).await.unwrap();
+    assert_eq!(app.r4(&path, Some(&token)).await.status(), 200);
+}

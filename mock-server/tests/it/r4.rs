@@ -1,6 +1,7 @@
 //! The R4 bases beside DSTU2: same tenants, tokens and store; R4 discovery, media types, errors,
 //! scopes (SMART v1 and v2), reads, searches, paging, and the instrument (journal, faults) on both.
 
+use cerner_mock::admin_client::Change;
 use serde_json::{Value, json};
 
 use crate::assert_envelope;
@@ -90,6 +91,32 @@ async fn one_token_reads_both_versions_and_an_appointment_keeps_its_id_version_a
     assert_eq!(r4["reasonCode"], json!([dstu2["reason"]]));
     assert!(r4.get("type").is_none());
     assert_envelope!("r4_read_appointment_4817508", env);
+}
+
+#[tokio::test]
+async fn an_admin_change_shows_on_both_versions_with_the_same_id_version_and_last_update() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    let both = |id: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let dstu2: Value =
+                app.fhir(&format!("/dstu2/{SANDBOX}/Appointment/{id}"), Some(token)).await.json().await.unwrap();
+            (dstu2, app.r4_ok(&format!("/r4/{SANDBOX}/Appointment/{id}"), token).await)
+        }
+    };
+    let (before, _) = both("4817508").await;
+    let change = Change::reschedule("4817508", "2031-02-03T10:00:00.000Z", "2031-02-03T10:30:00.000Z");
+    app.admin.apply_changes(SANDBOX, &[change]).await.unwrap();
+    let (dstu2, r4) = both("4817508").await;
+    assert_ne!(dstu2["meta"], before["meta"], "the change made a new version");
+    assert_eq!((&r4["id"], &r4["meta"]), (&dstu2["id"], &dstu2["meta"]));
+    assert_eq!((&r4["start"], &r4["end"]), (&json!("2031-02-03T10:00:00.000Z"), &json!("2031-02-03T10:30:00.000Z")));
+    assert_eq!((&r4["start"], &r4["end"]), (&dstu2["start"], &dstu2["end"]));
+    app.admin.apply_changes(SANDBOX, &[Change::cancel("4817508")]).await.unwrap();
+    let (dstu2, r4) = both("4817508").await;
+    assert_eq!((r4["status"].as_str(), dstu2["status"].as_str()), (Some("cancelled"), Some("cancelled")));
+    assert_eq!((&r4["id"], &r4["meta"]), (&dstu2["id"], &dstu2["meta"]));
 }
 
 #[tokio::test]
