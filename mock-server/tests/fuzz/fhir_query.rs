@@ -1,6 +1,7 @@
 //! Target a: the FHIR endpoints' query strings and search parameter parsers (reads, searches and
-//! `-pageContext` tokens, on the secured and the open endpoint), with arbitrary and grammar-shaped
-//! input. Every answer is documented and well formed; a search's `next` link is followable.
+//! `-pageContext` tokens, on the secured and the open endpoint, DSTU2 and R4), with arbitrary and
+//! grammar-shaped input. Every answer is documented and well formed in its version's shape; a
+//! search's `next` link is followable.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
@@ -16,6 +17,8 @@ use crate::driver::{self, ALL_SCOPES, Emulator, ORIGIN, Reply, SANDBOX, SECOND, 
 use crate::shapes;
 
 const TYPES: [&str; 6] = ["Appointment", "Encounter", "Patient", "Practitioner", "Schedule", "Slot"];
+/// R4's types: DSTU2's at the same indexes (the parameter grammar's), and Location.
+const R4_TYPES: [&str; 7] = ["Appointment", "Encounter", "Patient", "Practitioner", "Schedule", "Slot", "Location"];
 /// Bytes that stay raw in a fuzzed query: everything a URI allows, `%` included (bad escapes).
 const QUERY_RAW: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'`').add(b'{').add(b'}');
 
@@ -32,19 +35,34 @@ impl Fixture {
     fn new() -> Self {
         let emulator = Emulator::new();
         let tokens = [
-            emulator.token(SANDBOX, ALL_SCOPES),
+            emulator.token(SANDBOX, &format!("{ALL_SCOPES} system/Location.read")),
             emulator.token(SECOND, ALL_SCOPES),
             emulator.token(SANDBOX, "system/Patient.read"),
         ];
         let mut fixture = Fixture { emulator, tokens, next_links: Vec::new() };
         let searches = [
-            "Appointment?location=21503380,21304876,32216049,32216052&date=ge2025-12-01&date=lt2026-03-01&_count=3",
-            "Slot?slot-type=24477854,https://fhir.cerner.com/x|1&start=ge2020-01-01&start=lt2030-01-01&_count=2",
-            "Patient?name=a&_count=1",
+            (
+                false,
+                "Appointment?location=21503380,21304876,32216049,32216052&date=ge2025-12-01&date=lt2026-03-01&_count=3",
+            ),
+            (
+                false,
+                "Slot?slot-type=24477854,https://fhir.cerner.com/x|1&start=ge2020-01-01&start=lt2030-01-01&_count=2",
+            ),
+            (false, "Patient?name=a&_count=1"),
+            (
+                true,
+                "Appointment?location=21503380,21304876,32216049,32216052&date=ge2025-12-01&date=lt2026-03-01&_count=3",
+            ),
+            (
+                true,
+                "Slot?service-type=24477854&start=ge2020-01-01T00:00:00Z&start=lt2030-01-01T00:00:00Z&_count=5&_include=Schedule:actor:Practitioner",
+            ),
+            (true, "Patient?name=a&_count=1"),
         ];
         for secured in [true, false] {
-            for search in searches {
-                let base = if secured { format!("/dstu2/{SANDBOX}/") } else { format!("/open/dstu2/{SANDBOX}/") };
+            for (r4, search) in searches {
+                let base = base(secured, r4, SANDBOX);
                 let reply = fixture.get(secured, &format!("{base}{search}"), Auth::Valid, None);
                 if let Some(next) = next_link(&reply) {
                     fixture.next_links.push((secured, next.clone()));
@@ -55,7 +73,7 @@ impl Fixture {
                 }
             }
         }
-        assert!(fixture.next_links.len() >= 4, "the seed searches page: {:?}", fixture.next_links);
+        assert!(fixture.next_links.len() >= 8, "the seed searches page: {:?}", fixture.next_links);
         fixture
     }
 
@@ -81,6 +99,22 @@ impl Fixture {
         }
         self.emulator.send(request.body(Body::empty()).unwrap())
     }
+}
+
+/// A tenant's base path on one of the four FHIR endpoints.
+fn base(secured: bool, r4: bool, tenant: &str) -> String {
+    let version = if r4 { "r4" } else { "dstu2" };
+    if secured { format!("/{version}/{tenant}/") } else { format!("/open/{version}/{tenant}/") }
+}
+
+/// An R4 path gets R4's answers (media type, shapes).
+fn is_r4(path: &str) -> bool {
+    path.starts_with("/r4/") || path.starts_with("/open/r4/")
+}
+
+/// The answer in the shape of the version its path names.
+fn well_formed(path: &str, reply: &Reply) -> Result<serde_json::Value, TestCaseError> {
+    if is_r4(path) { shapes::fhir_r4(reply) } else { shapes::fhir(reply) }
 }
 
 fn link(reply: &Reply, relation: &str) -> Option<String> {
@@ -185,6 +219,7 @@ fn query() -> BoxedStrategy<QueryText> {
 #[derive(Debug, Clone)]
 struct Case {
     secured: bool,
+    r4: bool,
     tenant: String,
     /// A resource type index, or a segment of its own.
     kind: Result<usize, String>,
@@ -211,6 +246,7 @@ fn case() -> BoxedStrategy<Case> {
     )
         .prop_map(|(bits, tenant, kind, read_id, query, auth, accept)| Case {
             secured: bits % 4 != 0,
+            r4: bits % 3 == 0,
             tenant,
             kind,
             read_id,
@@ -223,9 +259,6 @@ fn case() -> BoxedStrategy<Case> {
 
 /// The path and query a case stands for; `true` when it must succeed (an unchanged `next` link).
 fn target(fixture: &Fixture, case: &Case) -> (bool, String, bool) {
-    let base = |secured: bool, tenant: &str| {
-        if secured { format!("/dstu2/{tenant}/") } else { format!("/open/dstu2/{tenant}/") }
-    };
     let (kind, query) = match &case.query {
         QueryText::Pairs { kind, pairs, encoded } => {
             let text = if *encoded {
@@ -242,8 +275,9 @@ fn target(fixture: &Fixture, case: &Case) -> (bool, String, bool) {
         }
         QueryText::Page { link, mutation } => return page_target(fixture, *link, mutation, case.auth.clone()),
     };
-    let kind = kind.map_or_else(|own| own, |k| TYPES[k % TYPES.len()].to_owned());
-    let mut path = format!("{}{kind}", base(case.secured, &case.tenant));
+    let types: &[&str] = if case.r4 { &R4_TYPES } else { &TYPES };
+    let kind = kind.map_or_else(|own| own, |k| types[k % types.len()].to_owned());
+    let mut path = format!("{}{kind}", base(case.secured, case.r4, &case.tenant));
     if let Some(id) = &case.read_id {
         path = format!("{path}/{id}");
     }
@@ -286,14 +320,15 @@ fn check(fixture: &Fixture, case: Case) -> Result<(), TestCaseError> {
     let accept = if must_succeed { None } else { case.accept.as_deref() };
     let reply = fixture.get(secured, &path, case.auth.clone(), accept);
     driver::outcome(reply.status.as_u16());
-    shapes::fhir(&reply)?;
+    driver::outcome(if is_r4(&path) { "r4" } else { "dstu2" });
+    well_formed(&path, &reply)?;
     if must_succeed {
         prop_assert_eq!(reply.status, StatusCode::OK, "{} {}", path, reply.describe());
     }
     if let Some(next) = next_link(&reply).filter(|_| reply.status == StatusCode::OK) {
         let later = fixture.get(secured, &next, case.auth.clone(), accept);
         driver::outcome("next followed");
-        shapes::fhir(&later)?;
+        well_formed(&next, &later)?;
         prop_assert_eq!(later.status, StatusCode::OK, "next of {}: {}", path, later.describe());
     }
     Ok(())
@@ -316,10 +351,12 @@ fn a_path_segment_that_is_not_utf8_gets_an_operation_outcome() {
         (true, format!("/dstu2/{SANDBOX}/Patient/%FF%FE")),
         (false, format!("/open/dstu2/{SANDBOX}/%80/1")),
         (true, "/dstu2/%E2%82/metadata".to_owned()),
+        (true, "/r4/%FF/Encounter?patient=1".to_owned()),
+        (false, format!("/open/r4/{SANDBOX}/Location/%FF%FE")),
     ];
     for (secured, path) in paths {
         let reply = fixture.get(secured, &path, Auth::Valid, None);
-        shapes::fhir(&reply).unwrap();
+        well_formed(&path, &reply).unwrap();
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}: {}", reply.describe());
         assert_eq!(reply.json().unwrap()["issue"][0]["code"], "invalid");
     }

@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::driver::{ORIGIN, Reply};
 
 pub const FHIR_JSON: &str = "application/json+fhir; charset=utf-8";
+pub const FHIR_JSON_R4: &str = "application/fhir+json; charset=utf-8";
 const TENANT_TEXT: &str = "Tenant not valid or accessible";
 /// The `error` codes of RFC 6749 §5.2 the token endpoint uses (a fault rule adds
 /// `temporarily_unavailable` and `server_error`, not fuzzed here).
@@ -20,9 +21,18 @@ const OAUTH_CODES: [&str; 6] = [
 ];
 
 /// A FHIR answer: a documented status (never a 5xx), and the body fhir.cerner.com documents for
-/// it: JSON (`application/json+fhir`) with an OperationOutcome for errors, the plain text for an
+/// it: JSON (`application/json+fhir`; R4: `application/fhir+json`) with an OperationOutcome for errors, the plain text for an
 /// inaccessible tenant, nothing for a 406.
 pub fn fhir(reply: &Reply) -> Result<Value, TestCaseError> {
+    fhir_in(reply, FHIR_JSON)
+}
+
+/// An R4 answer: as [`fhir`], with R4's media type.
+pub fn fhir_r4(reply: &Reply) -> Result<Value, TestCaseError> {
+    fhir_in(reply, FHIR_JSON_R4)
+}
+
+fn fhir_in(reply: &Reply, media_type: &str) -> Result<Value, TestCaseError> {
     let status = reply.status.as_u16();
     prop_assert!(
         matches!(status, 200 | 400 | 401 | 403 | 404 | 406 | 422),
@@ -38,7 +48,7 @@ pub fn fhir(reply: &Reply) -> Result<Value, TestCaseError> {
         prop_assert_eq!(&reply.body[..], TENANT_TEXT.as_bytes());
         return Ok(Value::Null);
     }
-    prop_assert_eq!(reply.content_type(), Some(FHIR_JSON), "{}", reply.describe());
+    prop_assert_eq!(reply.content_type(), Some(media_type), "{}", reply.describe());
     let body = reply.json();
     prop_assert!(body.as_ref().is_some_and(Value::is_object), "not a JSON object: {}", reply.describe());
     let body = body.unwrap_or_default();

@@ -1,5 +1,5 @@
 //! The search parameter grammar of the `fhir_query` target: dates with prefixes and precisions,
-//! id lists, tokens and the other values Cerner's DSTU2 searches take, and parameter lists shaped
+//! id lists, tokens and the other values Cerner's DSTU2 and R4 searches take, and parameter lists shaped
 //! like each type's documented searches.
 
 use proptest::prelude::*;
@@ -50,7 +50,8 @@ pub(super) fn value() -> BoxedStrategy<String> {
         1 => "(proposed|booked|arrived|fulfilled|cancelled|noshow|Booked|)(,(booked|pending|done|))?",
         1 => "([a-z:/.]{0,12}\\|)?[A-Za-z0-9|]{0,10}",
         1 => "(-?[0-9]{1,22}|1e3|0x10| 5)",
-        1 => select(&["Slot:schedule", "Schedule:actor", "Practitioner/593923", "Practitioner/", "male", "female",
+        1 => "(planned|arrived|triaged|in-progress|onleave|finished|cancelled|unknown|)(,(finished|done|))?",
+        1 => select(&["Slot:schedule", "Schedule:actor:Practitioner", "Schedule:actor", "Practitioner/593923", "Practitioner/", "male", "female",
             "NEXT", "PREVIOUS", "next"][..]).prop_map(str::to_owned),
         2 => "\\PC{0,24}",
     ]
@@ -61,7 +62,9 @@ pub(super) fn name() -> BoxedStrategy<String> {
     prop_oneof![
         8 => select(&["_id", "patient", "practitioner", "location", "date", "status", "_count", "identifier", "name",
             "family", "given", "birthdate", "phone", "email", "address-postalcode", "gender", "slot-type", "start",
-            "schedule.actor", "-location", "_include", "-pageContext", "-pageDirection", "name:exact", "_format", ""][..])
+            "schedule.actor", "-location", "_include", "-pageContext", "-pageDirection", "name:exact", "_format", "",
+            "subject", "account", "_lastUpdated", "service-type", "-date-or-req-period", "-physicalType", "type",
+            "address", "address-city", "address-state", "organization", "active"][..])
             .prop_map(str::to_owned),
         1 => "[a-z_:.-]{1,12}",
         1 => "\\PC{1,8}",
@@ -111,8 +114,22 @@ pub(super) fn pairs() -> BoxedStrategy<(usize, Vec<(String, String)>)> {
                 (5, v)
             }
         ),
-        (0..6usize, ids()).prop_map(|(t, ids)| (t, vec![("_id".to_owned(), ids)])),
-        (0..6usize, proptest::collection::vec((name(), value()), 0..6)),
+        (
+            select(&["patient", "subject", "account", "identifier"][..]),
+            ids(),
+            proptest::option::of(date()),
+            proptest::option::of(value()),
+            proptest::collection::vec(date(), 0..3)
+        )
+            .prop_map(|(criterion, ids, date, status, updated)| {
+                let mut v = vec![(criterion.to_owned(), ids)];
+                v.extend(date.map(|d| ("date".to_owned(), d)));
+                v.extend(status.map(|s| ("status".to_owned(), s)));
+                v.extend(updated.into_iter().map(|u| ("_lastUpdated".to_owned(), u)));
+                (1, v)
+            }),
+        (0..7usize, ids()).prop_map(|(t, ids)| (t, vec![("_id".to_owned(), ids)])),
+        (0..7usize, proptest::collection::vec((name(), value()), 0..6)),
     ];
     let extra = proptest::option::of((name(), value(), any::<Index>()));
     let count = proptest::option::weighted(0.3, value().prop_map(|v| ("_count".to_owned(), v)));
