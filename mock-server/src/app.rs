@@ -219,7 +219,7 @@ pub fn build_router(state: AppState) -> Router {
     let token = headers::with_token_standard(oauth::router().layer(instrument.clone())).layer(headers::token_cors());
     // DSTU2 and R4 share the FHIR hosts' headers, CORS and the instrument.
     let fhir_routes = fhir::router().merge(r4::router(&state));
-    let fhir = headers::with_fhir_standard(fhir_routes.layer(instrument), state.origin()).layer(headers::fhir_cors());
+    let fhir = headers::with_fhir_cors(headers::with_fhir_standard(fhir_routes.layer(instrument), state.origin()));
     Router::new()
         .merge(token)
         .merge(fhir)

@@ -9,7 +9,10 @@
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowHeaders, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -27,6 +30,8 @@ const FHIR_EXPOSED: [HeaderName; 6] = [
     header::DATE,
 ];
 const FHIR_METHODS_TEXT: &str = "DELETE,GET,POST,PUT,PATCH,OPTIONS,HEAD";
+/// [`FHIR_EXPOSED`] as the CORS layer writes it on an actual answer.
+const FHIR_EXPOSED_TEXT: &str = "etag,content-location,location,x-request-id,www-authenticate,date";
 
 /// CORS of the FHIR host: any origin, the documented methods and exposed headers, the requested
 /// headers allowed, `Access-Control-Max-Age: 0`, `Vary: Origin, User-Agent`.
@@ -38,6 +43,30 @@ pub fn fhir_cors() -> CorsLayer {
         .expose_headers(FHIR_EXPOSED)
         .max_age(Duration::ZERO)
         .vary([header::ORIGIN, header::USER_AGENT])
+}
+
+/// The FHIR host's CORS ([`fhir_cors`]) around `router`, and `Access-Control-Expose-Headers` on
+/// preflights too, as the DSTU2 "Cross Origin Resource Sharing" example shows them (the CORS layer
+/// adds it to actual answers only).
+pub fn with_fhir_cors<S>(router: Router<S>) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router.layer(fhir_cors()).layer(middleware::from_fn(expose_on_preflight))
+}
+
+async fn expose_on_preflight(request: Request, next: Next) -> Response {
+    // tower-http's test for a preflight: its answer comes from the CORS layer, not the routes.
+    let preflight =
+        request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut response = next.run(request).await;
+    if preflight {
+        response
+            .headers_mut()
+            .entry(header::ACCESS_CONTROL_EXPOSE_HEADERS)
+            .or_insert(HeaderValue::from_static(FHIR_EXPOSED_TEXT));
+    }
+    response
 }
 
 /// Adds the headers every FHIR answer carries besides CORS: the documented ones that mean

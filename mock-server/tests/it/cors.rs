@@ -45,6 +45,12 @@ async fn a_fhir_preflight_answers_200_with_the_documented_headers() {
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["access-control-max-age"], "0");
     assert_eq!(app.admin.journal(&Default::default()).await.unwrap().recorded, 0, "preflights are not journaled");
+    // The preflight exposes what an actual answer exposes, on both versions.
+    let answer = app.http.get(app.url(&format!("/r4/{SANDBOX}/metadata"))).header("origin", "http://x").send().await;
+    let exposed = answer.unwrap().headers()["access-control-expose-headers"].clone();
+    let response = preflight(&app, &format!("/r4/{SANDBOX}/Appointment?patient=1"), "GET").await;
+    assert_eq!(response.headers()["access-control-expose-headers"], exposed);
+    insta::assert_json_snapshot!("cors_r4_preflight", headers(&response));
 }
 
 #[tokio::test]
