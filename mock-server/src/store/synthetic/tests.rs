@@ -529,38 +529,6 @@ fn a_sample_of_every_type_has_the_dstu2_shape_cerner_serves() {
     assert_eq!(checked.len(), 6);
 }
 
-/// Not a check: a timing to run by hand in release mode,
-/// `cargo test --release -p cerner-mock --lib -- --ignored --nocapture synthetic_timing`.
-#[test]
-#[ignore = "a release-mode timing, run by hand"]
-fn synthetic_timing_of_a_million_appointments() {
-    let spec = SyntheticSpec {
-        appointments: 1_000_000,
-        slots: 500_000,
-        patients: 100_000,
-        practitioners: 500,
-        encounters: 100_000,
-        ..SyntheticSpec::around(SANDBOX, date!(2026 - 11 - 28))
-    };
-    let started = std::time::Instant::now();
-    let mut sizes: BTreeMap<ResourceType, (u64, u64, std::time::Duration)> = BTreeMap::new();
-    let mut last = started;
-    generate(&spec, |resource| {
-        let (kind, json) = resource.into_json();
-        let now = std::time::Instant::now();
-        let entry = sizes.entry(kind).or_default();
-        entry.0 += 1;
-        entry.1 += json.len() as u64;
-        entry.2 += now - last;
-        last = now;
-    });
-    let elapsed = started.elapsed();
-    for (kind, (count, bytes, time)) in &sizes {
-        println!("{kind}: {count} resources, {} bytes each on average, {time:?}", bytes / count);
-    }
-    println!("generated in {elapsed:?}");
-}
-
 #[test]
 fn appointments_are_with_a_practitioner_whose_schedule_is_at_their_location() {
     let resources = parsed(&spec());
