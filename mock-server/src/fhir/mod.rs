@@ -9,7 +9,7 @@ pub mod error;
 pub mod metadata;
 pub mod paging;
 pub mod params;
-mod resources;
+pub(crate) mod resources;
 mod smart_config;
 
 use axum::Router;

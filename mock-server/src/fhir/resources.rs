@@ -16,10 +16,10 @@ use crate::app::AppState;
 use crate::faults::apply::ShortPage;
 use crate::ids::TenantId;
 use crate::oauth::presented::Presented;
-use crate::store::{Key, ResourceType, TenantData};
+use crate::store::{Key, ResourceType, Row, TenantData};
 
-const PAGE_CONTEXT: &str = "-pageContext";
-const PAGE_DIRECTION: &str = "-pageDirection";
+pub(crate) const PAGE_CONTEXT: &str = "-pageContext";
+pub(crate) const PAGE_DIRECTION: &str = "-pageDirection";
 
 pub(super) async fn read_secured(
     State(state): State<AppState>,
@@ -91,38 +91,51 @@ fn authorized_type(
 }
 
 /// The profile's id of the tenant a path names; an unknown tenant is Cerner's 403.
-fn known_tenant<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, FhirError> {
+/// The profile's id of the tenant a path names; an unknown tenant is Cerner's 403 (both versions).
+pub(crate) fn known_tenant<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, FhirError> {
     state.profile().tenant(tenant).map(|t| &t.id).ok_or(FhirError::TenantNotAccessible)
 }
 
 /// Location is served on R4 only.
-fn open_type(kind: &str) -> Result<ResourceType, FhirError> {
+pub(crate) fn open_type(kind: &str) -> Result<ResourceType, FhirError> {
     kind.parse().ok().filter(|t: &ResourceType| t.in_dstu2()).ok_or_else(|| unsupported(kind))
 }
 
-fn unsupported(kind: &str) -> FhirError {
+pub(crate) fn unsupported(kind: &str) -> FhirError {
     FhirError::NotFound(format!("Resource type '{kind}' is not supported"))
 }
 
 fn read(state: &AppState, tenant: &TenantId, resource_type: ResourceType, id: &str) -> Result<Response, FhirError> {
     let store = state.store();
     let data = store.read(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
-    let row = data
-        .read(resource_type, id)
-        .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))?;
+    let row = stored_row(&data, resource_type, id)?;
     let mut response = (StatusCode::OK, row.json().into_owned()).into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(FHIR_JSON));
-    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", row.version)) {
+    if let Some(etag) = etag(row) {
         headers.insert(header::ETAG, etag);
     }
     Ok(response)
 }
 
+/// The row a read names, or the 404 both versions answer.
+pub(crate) fn stored_row<'d>(
+    data: &'d TenantData,
+    resource_type: ResourceType,
+    id: &str,
+) -> Result<&'d Row, FhirError> {
+    data.read(resource_type, id).ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))
+}
+
+/// A read's weak `ETag`, from the stored version.
+pub(crate) fn etag(row: &Row) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!("W/\"{}\"", row.version)).ok()
+}
+
 /// The search's parameters, and the cursor when this is a page request.
-struct Request {
-    params: Vec<(String, String)>,
-    cursor: Option<(Key, Direction)>,
+pub(crate) struct Request {
+    pub(crate) params: Vec<(String, String)>,
+    pub(crate) cursor: Option<(Key, Direction)>,
 }
 
 fn search(
@@ -181,7 +194,9 @@ fn search(
 }
 
 /// A first-page request as is; a page request (`-pageContext`) replaced by the search it continues.
-fn page_request(
+/// A first-page request as is; a page request (`-pageContext`, both versions) replaced by the
+/// search it continues.
+pub(crate) fn page_request(
     state: &AppState,
     tenant: &TenantId,
     resource_type: ResourceType,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -21,12 +21,11 @@ use crate::fhir::FhirError;
 use crate::fhir::auth::Principal;
 use crate::fhir::paging::{Direction, PageError, PageState, page_bounds};
 use crate::fhir::params::{Query, SlotQuery};
+use crate::fhir::resources::{self as shared, PAGE_CONTEXT, PAGE_DIRECTION};
 use crate::ids::TenantId;
 use crate::oauth::presented::Presented;
 use crate::store::{Key, ResourceType, Row, TenantData};
 
-const PAGE_CONTEXT: &str = "-pageContext";
-const PAGE_DIRECTION: &str = "-pageDirection";
 /// Kept as the last parameter of an R4 page token (and of the search cache's key), so a DSTU2
 /// token is refused on R4 and the other way round, and the two never share cached matches.
 const VERSION_MARK: (&str, &str) = ("-fhirVersion", "4.0.1");
@@ -91,36 +90,29 @@ fn authorized_type(
         Ok(resource_type) => Ok((resource_type, authorize(state, presented, tenant, Some(resource_type))?)),
         Err(_) => {
             authorize(state, presented, tenant, None)?;
-            Err(unsupported(kind))
+            Err(shared::unsupported(kind).into())
         }
     }
 }
 
-/// The profile's id of the tenant a path names; an unknown tenant is Cerner's 403.
 fn known_tenant<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, R4Error> {
-    Ok(state.profile().tenant(tenant).map(|t| &t.id).ok_or(FhirError::TenantNotAccessible)?)
+    Ok(shared::known_tenant(state, tenant)?)
 }
 
 fn open_type(kind: &str) -> Result<ResourceType, R4Error> {
-    kind.parse().map_err(|_| unsupported(kind))
-}
-
-fn unsupported(kind: &str) -> R4Error {
-    FhirError::NotFound(format!("Resource type '{kind}' is not supported")).into()
+    Ok(shared::open_type(kind)?)
 }
 
 fn read(state: &AppState, tenant: &TenantId, resource_type: ResourceType, id: &str) -> Result<Response, R4Error> {
     let store = state.store();
     let data = store.read(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
-    let row = data
-        .read(resource_type, id)
-        .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))?;
+    let row = shared::stored_row(&data, resource_type, id)?;
     let mut body = String::with_capacity(row.json_len_hint() + 64);
     if !write_r4(resource_type, row, &mut body) {
         return Err(FhirError::Internal(format!("{resource_type}/{id} does not render as R4")).into());
     }
     let mut response = r4_json(StatusCode::OK, body.into_bytes());
-    if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{}\"", row.version)) {
+    if let Some(etag) = shared::etag(row) {
         response.headers_mut().insert(header::ETAG, etag);
     }
     Ok(response)
@@ -223,23 +215,16 @@ fn includes_schedule(search: &R4Search) -> bool {
 /// A search's parameters, and the cursor when this is a page request.
 type PageRequest = (Vec<(String, String)>, Option<(Key, Direction)>);
 
-/// A first-page request as is; a page request replaced by the search it continues.
+/// DSTU2's page request, and a page token must carry R4's version mark (which it drops).
 fn page_request(cx: &Context<'_>, pairs: Vec<(String, String)>) -> Result<PageRequest, R4Error> {
-    let find = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let Some(token) = find(PAGE_CONTEXT) else {
-        if find(PAGE_DIRECTION).is_some() {
-            return Err(PageError::Invalid.into());
+    let mut request = shared::page_request(cx.state, cx.tenant, cx.resource_type, pairs)?;
+    if request.cursor.is_some() {
+        match request.params.pop() {
+            Some((name, value)) if (name.as_str(), value.as_str()) == VERSION_MARK => {}
+            _ => return Err(PageError::OtherSearch.into()),
         }
-        return Ok((pairs, None));
-    };
-    let direction = find(PAGE_DIRECTION).unwrap_or("NEXT");
-    let state = cx.state;
-    let mut page = state.page_keys().decode(token, direction, cx.tenant, cx.resource_type, state.now_ms())?;
-    match page.params.pop() {
-        Some((name, value)) if (name.as_str(), value.as_str()) == VERSION_MARK => {}
-        _ => return Err(PageError::OtherSearch.into()),
     }
-    Ok((page.params, Some((page.cursor, page.direction))))
+    Ok((request.params, request.cursor))
 }
 
 /// The request URL as received; a first Slot page also states `_count` (as Cerner's does).
