@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::*;
 
 fn parse(value: &Value) -> Result<Page, PageError> {
-    Page::parse(value.to_string().as_bytes())
+    Page::parse(value.to_string().as_bytes(), FhirVersion::Dstu2)
 }
 
 #[test]
@@ -14,7 +14,7 @@ fn reads_the_fields_and_keeps_the_resource_text_as_sent() {
     let body = br#"{"resourceType":"Bundle","link":[{"relation":"self","url":"https://fhir.example/dstu2/t1/Appointment?x=1"},{"relation":"next","url":"https://fhir.example/dstu2/t1/Appointment?-pageContext=abc"}],
       "entry":[{"resource":{"resourceType":"Appointment","id":"4817","meta":{"versionId":"3","lastUpdated":"2026-01-05T08:00:00.000Z"},"status":"booked","start":"2026-01-06T09:00:00.000-05:00","participant":[{"actor":{"reference":"Patient/1"}},{"actor":{"reference":"Location/21304876"}},{"actor":{"display":"x"}}],"comment":"caf\u00e9 \"quoted\""}},
                {"resource":{"resourceType":"Patient","id":"1"}}]}"#;
-    let page = Page::parse(body).unwrap();
+    let page = Page::parse(body, FhirVersion::Dstu2).unwrap();
     assert_eq!(page.next.unwrap().as_str(), "https://fhir.example/dstu2/t1/Appointment?-pageContext=abc");
     assert_eq!(page.records.len(), 1, "only Appointments");
     let record = &page.records[0];
@@ -29,7 +29,7 @@ fn reads_the_fields_and_keeps_the_resource_text_as_sent() {
 #[test]
 fn a_pretty_printed_resource_is_stored_on_one_line() {
     let body = b"{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\n  \"resourceType\": \"Appointment\",\n  \"id\": \"a\"\n}}]}";
-    let page = Page::parse(body).unwrap();
+    let page = Page::parse(body, FhirVersion::Dstu2).unwrap();
     assert_eq!(page.records[0].raw, r#"{"resourceType":"Appointment","id":"a"}"#);
     assert_eq!(page.records[0].version_id, "0", "no meta: version 0");
     assert!(page.next.is_none());
@@ -76,14 +76,14 @@ fn what_fails_a_page() {
         let err = parse(&body).unwrap_err();
         assert!(err.0.starts_with(message), "{body}: {err}");
     }
-    let cut = Page::parse(b"{\"resourceType\":\"Bundle\",").unwrap_err();
+    let cut = Page::parse(b"{\"resourceType\":\"Bundle\",", FhirVersion::Dstu2).unwrap_err();
     assert!(cut.0.starts_with("the answer is not a FHIR JSON Bundle"), "a cut body: {cut}");
 }
 
 proptest! {
     #[test]
     fn any_bytes_parse_or_fail_cleanly(body in prop::collection::vec(any::<u8>(), 0..200)) {
-        let _ = Page::parse(&body);
+        let _ = Page::parse(&body, FhirVersion::Dstu2);
     }
 
     #[test]
@@ -102,7 +102,7 @@ fn appointments_of_unexpected_shapes_are_stored_not_dropped() {
       {"resource":{"resourceType":"Appointment","id":"actor-string","participant":[{"actor":"Location/1"},{"actor":{"reference":"Location/2"}}]}},
       {"resource":{"resourceType":"Appointment","id":"dup","status":"booked","status":"cancelled","meta":{"versionId":"1","versionId":"2"}}}
     ]}"#;
-    let page = Page::parse(body).unwrap();
+    let page = Page::parse(body, FhirVersion::Dstu2).unwrap();
     let ids: Vec<&str> = page.records.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["meta-string", "actor-string", "dup"]);
     assert_eq!((page.records[0].version_id.as_str(), page.records[0].status.as_str()), ("0", "booked"));
