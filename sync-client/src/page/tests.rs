@@ -26,6 +26,28 @@ fn reads_the_fields_and_keeps_the_resource_text_as_sent() {
     assert!(record.raw.contains(r#""comment":"caf\u00e9 \"quoted\"""#), "escapes kept as sent: {}", record.raw);
 }
 
+/// An R4 searchset page (Cerner's R4 Appointment shape: `serviceType`, `reasonCode`,
+/// `requestedPeriod`, participant actors with `type`) reads into the same fields, marked R4.
+#[test]
+fn an_r4_page_reads_into_the_same_fields_marked_r4() {
+    let body = br#"{"resourceType":"Bundle","id":"5b6a3c1e-0f0e-4a53-9a4e-6f1f7b0f2a11","type":"searchset",
+      "link":[{"relation":"self","url":"https://fhir.example/r4/t1/Appointment?location=21304876&-date-or-req-period=ge2026-01-05T00:00:00.000Z"},
+              {"relation":"next","url":"https://fhir.example/r4/t1/Appointment?-pageContext=eyJ0IjoxfQ&-pageDirection=NEXT"}],
+      "entry":[{"fullUrl":"https://fhir.example/r4/t1/Appointment/4817",
+        "resource":{"resourceType":"Appointment","id":"4817","meta":{"versionId":"2","lastUpdated":"2026-01-05T08:00:00.000Z"},
+          "status":"proposed","serviceType":[{"text":"Follow Up"}],"reasonCode":[{"text":"Check"}],
+          "requestedPeriod":[{"start":"2026-01-06T09:00:00.000Z","end":"2026-01-06T09:30:00.000Z"}],
+          "participant":[{"type":[{"text":"Patient"}],"actor":{"reference":"Patient/12724066","display":"X"},"status":"accepted"},
+                         {"actor":{"reference":"Location/21304876"},"status":"accepted"}]}}]}"#;
+    let page = Page::parse(body, FhirVersion::R4).unwrap();
+    assert_eq!(page.next.unwrap().query(), Some("-pageContext=eyJ0IjoxfQ&-pageDirection=NEXT"));
+    let record = &page.records[0];
+    assert_eq!((record.id.as_str(), record.version_id.as_str(), record.status.as_str()), ("4817", "2", "proposed"));
+    assert_eq!((record.start.as_deref(), record.fhir_version), (None, FhirVersion::R4));
+    assert_eq!(record.locations, ["21304876"]);
+    assert!(record.raw.contains(r#""reasonCode":[{"text":"Check"}]"#), "{}", record.raw);
+}
+
 #[test]
 fn a_pretty_printed_resource_is_stored_on_one_line() {
     let body = b"{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\n  \"resourceType\": \"Appointment\",\n  \"id\": \"a\"\n}}]}";
