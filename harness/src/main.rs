@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use cerner_harness::runner::{RunnerConfig, rehearse_on};
-use cerner_harness::version::VersionChoice;
+use cerner_harness::version::{FhirVersion, VersionChoice};
 use cerner_harness::{probe, report, scenarios};
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -79,20 +79,25 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         html: Option<PathBuf>,
     },
-    /// Record a real server's answers to the fixed probe list (no secret or token is stored).
-    /// Credentials come from CERNER_CLIENT_ID and CERNER_CLIENT_SECRET; without them only the
-    /// probes that need no token succeed.
+    /// Record a real server's answers to the fixed probe list of the base's version, DSTU2 or R4
+    /// (no secret or token is stored). Credentials come from CERNER_CLIENT_ID and
+    /// CERNER_CLIENT_SECRET; without them only the probes that need no token succeed.
     Record {
-        /// The tenant's FHIR base, e.g. https://fhir-ehr-code.cerner.com/dstu2/<tenant>/
+        /// The tenant's secured FHIR base, e.g. https://fhir-ehr-code.cerner.com/r4/<tenant>/
         #[arg(long)]
         fhir_base: String,
+        /// The tenant's open FHIR base, for the probes asked there (R4 `metadata-open`), e.g.
+        /// https://fhir-open.cerner.com/r4/<tenant>/; without it they are not asked.
+        #[arg(long)]
+        open_base: Option<String>,
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
     /// Compare the emulator's answers with a recording (from `record`) or with a folder of
     /// documented payloads: status, media type, element paths, link relations, outcome codes.
     Diff {
-        /// A recording, or a folder of documented payloads named dstu2-<probe>.json.
+        /// A recording, or a folder of documented payloads named dstu2-<probe>.json and
+        /// r4-<probe>.json (the R4 ones beside them or in its r4/ subfolder).
         dir: PathBuf,
         /// Exit 1 when there is any difference.
         #[arg(long)]
@@ -147,7 +152,9 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
         }
         Command::Client => client().await,
         Command::Measure { out, cmd } => Ok(cerner_harness::process::measure(&out, &cmd)),
-        Command::Record { fhir_base, out } => record(&fhir_base, &out).await,
+        Command::Record { fhir_base, open_base, out } => {
+            record(&probe::Bases { secured: fhir_base, open: open_base }, &out).await
+        }
         Command::Sandbox { fhir_base, locations, days, budget, client_cmd, time_limit, json, junit, html } => {
             let Some((client_id, client_secret)) = credentials() else {
                 anyhow::bail!("set CERNER_CLIENT_ID and CERNER_CLIENT_SECRET for the sandbox's system account")
@@ -249,42 +256,65 @@ async fn client() -> anyhow::Result<u8> {
 
 /// `record`: the probes' answers from a real server, one file per probe.
 #[allow(clippy::print_stdout)]
-async fn record(fhir_base: &str, out: &std::path::Path) -> anyhow::Result<u8> {
+async fn record(bases: &probe::Bases, out: &std::path::Path) -> anyhow::Result<u8> {
+    let version = bases.version();
     let token = match credentials() {
-        Some((id, secret)) => Some(probe::sign_in(fhir_base, &id, &secret, probe::PROBE_SCOPES).await?.token),
+        Some((id, secret)) => {
+            Some(probe::sign_in(&bases.secured, &id, &secret, &probe::probe_scopes(version)).await?.token)
+        }
         None => None,
     };
-    let answers = probe::record(fhir_base, token.as_ref().map(|t| t.expose())).await?;
+    let answers = probe::record(bases, token.as_ref().map(|t| t.expose())).await?;
     std::fs::create_dir_all(out).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     for answer in &answers {
         let path = out.join(format!("{}.json", answer.probe));
         std::fs::write(&path, serde_json::to_string_pretty(answer)?)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     }
-    println!("recorded {} probes into {}", answers.len(), out.display());
+    println!("recorded {} {} probes into {}", answers.len(), version.label(), out.display());
+    if bases.open.is_none() {
+        let skipped = probe::probes(version).iter().filter(|p| p.base == probe::Base::Open).count();
+        if skipped > 0 {
+            println!("{skipped} probe(s) of the open base not asked: give --open-base to ask them");
+        }
+    }
     Ok(0)
 }
 
-/// `diff`: the emulator against a recording or the documented payloads.
+/// `diff`: the emulator against a recording or the documented payloads, on every version they hold.
 #[allow(clippy::print_stdout)]
 async fn diff(dir: &std::path::Path, strict: bool) -> anyhow::Result<u8> {
-    let documented = std::fs::read_dir(dir)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?
-        .filter_map(Result::ok)
-        .any(|entry| entry.file_name().to_string_lossy().starts_with("dstu2-"));
+    let documented = probe::holds_documented(dir).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
     let reference = if documented { probe::documented(dir)? } else { probe::load_recording(dir)? };
-    let answers = probe::emulator_answers().await?;
+    if reference.is_empty() {
+        anyhow::bail!(
+            "{} holds no recording (<probe>.json) and no documented payload (dstu2-<probe>.json, r4-<probe>.json)",
+            dir.display()
+        );
+    }
+    let versions: Vec<FhirVersion> =
+        FhirVersion::ALL.into_iter().filter(|v| reference.iter().any(|r| r.fhir_version == *v)).collect();
+    let answers = probe::emulator_answers(&versions).await?;
     let mut differences = Vec::new();
     for expected in &reference {
-        match answers.iter().find(|a| a.probe == expected.probe) {
+        match answers.iter().find(|a| a.same_probe(expected)) {
             Some(actual) => differences.extend(probe::compare(expected, actual)),
-            None => println!("{:24} not a probe of this harness; skipped", expected.probe),
+            None => println!(
+                "{:5} {:24} not a probe of this harness; skipped",
+                expected.fhir_version.label(),
+                expected.probe
+            ),
         }
     }
     for d in &differences {
-        println!("{:24} {:13} {}", d.probe, d.kind, d.detail);
+        println!("{:5} {:24} {:13} {}", d.fhir_version.label(), d.probe, d.kind, d.detail);
     }
     let source = if documented { "the documented payloads" } else { "the recording" };
+    for version in &versions {
+        let compared = reference.iter().filter(|r| r.fhir_version == *version).count();
+        let found = differences.iter().filter(|d| d.fhir_version == *version).count();
+        println!("{}: {compared} probes compared with {source}: {found} difference(s)", version.label());
+    }
     println!("{} probes compared with {source}: {} difference(s)", reference.len(), differences.len());
     Ok(if strict && !differences.is_empty() { 1 } else { 0 })
 }

@@ -141,9 +141,14 @@ fn entry(
         latency_ms: 0.0,
         request_id: None,
         scope: None,
-        fhir_version: None,
+        fhir_version: fhir_version(&segments),
         fault: None,
     }
+}
+
+/// The version of a FHIR request's base, named as the emulator's journal names it.
+fn fhir_version(segments: &[&str]) -> Option<String> {
+    segments.iter().find(|s| **s == "dstu2" || **s == "r4").map(|s| (*s).to_owned())
 }
 
 async fn relay(
@@ -189,18 +194,24 @@ fn rewrite(proxy: &Proxy, bytes: &Bytes) -> Vec<u8> {
     let inner = &proxy.0;
     let Ok(text) = std::str::from_utf8(bytes) else { return bytes.to_vec() };
     let Ok(mut json) = serde_json::from_str::<serde_json::Value>(text) else { return bytes.to_vec() };
-    if json["resourceType"] == "Conformance" {
-        let token = json["rest"][0]["security"]["extension"][0]["extension"]
+    // The token URL, from DSTU2's Conformance or R4's CapabilityStatement (the oauth-uris
+    // extension, wherever it sits among the security extensions) or from R4's SMART configuration.
+    let token = match json["resourceType"].as_str() {
+        Some("Conformance" | "CapabilityStatement") => json["rest"][0]["security"]["extension"]
             .as_array()
-            .and_then(|list| list.iter().find(|e| e["url"] == "token"))
-            .and_then(|e| e["valueUri"].as_str())
-            .and_then(|u| Url::parse(u).ok());
-        if let Some(token) = token {
-            *inner.auth_origin.lock().unwrap_or_else(PoisonError::into_inner) =
-                Some(token.origin().ascii_serialization());
-            let through = format!("{}{AUTH_PREFIX}{}", inner.proxy_origin, token.path());
-            return text.replace(token.as_str(), &through).into_bytes();
-        }
+            .into_iter()
+            .flatten()
+            .filter(|e| e["url"].as_str().is_some_and(|u| u.ends_with("/oauth-uris")))
+            .flat_map(|e| e["extension"].as_array().into_iter().flatten())
+            .find(|e| e["url"] == "token")
+            .and_then(|e| e["valueUri"].as_str()),
+        None => json["token_endpoint"].as_str(),
+        Some(_) => None,
+    };
+    if let Some(token) = token.and_then(|u| Url::parse(u).ok()) {
+        *inner.auth_origin.lock().unwrap_or_else(PoisonError::into_inner) = Some(token.origin().ascii_serialization());
+        let through = format!("{}{AUTH_PREFIX}{}", inner.proxy_origin, token.path());
+        return text.replace(token.as_str(), &through).into_bytes();
     }
     if json["resourceType"] == "Bundle" {
         for link in json["link"].as_array_mut().into_iter().flatten() {
@@ -216,4 +227,51 @@ fn rewrite(proxy: &Proxy, bytes: &Bytes) -> Vec<u8> {
         return json.to_string().into_bytes();
     }
     bytes.to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    async fn proxy() -> Proxy {
+        let base = Url::parse("http://127.0.0.1:9/r4/t/").unwrap_or_else(|e| panic!("{e}"));
+        Proxy::start(&base, 10).await.unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn rewritten(proxy: &Proxy, body: &serde_json::Value) -> String {
+        String::from_utf8(rewrite(proxy, &Bytes::from(body.to_string()))).unwrap_or_default()
+    }
+
+    #[tokio::test]
+    async fn the_token_url_comes_back_through_the_proxy_on_both_versions_and_from_smart_configuration() {
+        let proxy = proxy().await;
+        let through = format!("{}{AUTH_PREFIX}/tenants/t/token", proxy.origin());
+        let oauth = |token: &str| {
+            json!({ "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                    "extension": [ { "url": "authorize", "valueUri": "https://auth.example/a" },
+                                   { "url": "token", "valueUri": token } ] })
+        };
+        let other =
+            json!({ "url": "https://example/other", "extension": [ { "url": "token", "valueUri": "https://x/t" } ] });
+        for kind in ["Conformance", "CapabilityStatement"] {
+            let statement = json!({ "resourceType": kind,
+                "rest": [ { "security": { "extension": [ other, oauth("https://auth.example/tenants/t/token") ] } } ] });
+            let text = rewritten(&proxy, &statement);
+            assert!(text.contains(&through) && text.contains("https://x/t"), "{kind}: {text}");
+        }
+        let smart =
+            json!({ "token_endpoint": "https://auth.example/tenants/t/token", "issuer": "https://auth.example" });
+        assert!(rewritten(&proxy, &smart).contains(&through));
+        let unrelated = json!({ "resourceType": "Patient", "id": "1" });
+        assert_eq!(rewritten(&proxy, &unrelated), unrelated.to_string());
+    }
+
+    #[test]
+    fn the_journal_names_the_version_of_the_base() {
+        assert_eq!(fhir_version(&["", "r4", "t", "Appointment"]).as_deref(), Some("r4"));
+        assert_eq!(fhir_version(&["", "dstu2", "t", "metadata"]).as_deref(), Some("dstu2"));
+        assert_eq!(fhir_version(&["", "__auth", "tenants", "t", "token"]), None);
+    }
 }

@@ -101,8 +101,8 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
         ),
         result(
             "sandbox-accept",
-            "sends Accept: application/json+fhir",
-            "Media types (DSTU2)",
+            accept_description(evidence.fhir_version),
+            &format!("Media types ({})", evidence.fhir_version.label()),
             vec![accept_header(&evidence)],
             &evidence,
         ),
@@ -137,6 +137,14 @@ fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>
         duration_ms: ev.runs.iter().map(|r| r.duration_ms).sum(),
         runs: ev.runs.iter().map(RunInfo::from).collect(),
         timeline: timeline(ev),
+    }
+}
+
+/// What the Accept scenario asks of a client on the base's version.
+fn accept_description(version: FhirVersion) -> &'static str {
+    match version {
+        FhirVersion::Dstu2 => "sends Accept: application/json+fhir (or application/json)",
+        FhirVersion::R4 => "sends Accept: application/fhir+json (or another type R4 answers)",
     }
 }
 
@@ -235,5 +243,14 @@ mod tests {
         let base = Url::parse(&format!("https://h/dstu2/{SANDBOX}/")).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(tenant_of(&base).as_deref(), Some(SANDBOX));
         assert_eq!(tenant_of(&Url::parse("https://h/r4/").unwrap_or_else(|e| panic!("{e}"))), None);
+        let r4 = Url::parse(&format!("https://h/r4/{SANDBOX}/")).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(tenant_of(&r4).as_deref(), Some(SANDBOX));
+    }
+
+    #[test]
+    fn the_accept_scenario_names_the_media_type_of_the_version() {
+        assert!(accept_description(FhirVersion::Dstu2).contains("application/json+fhir"));
+        assert!(accept_description(FhirVersion::R4).contains("application/fhir+json"));
+        assert!(!accept_description(FhirVersion::R4).contains("json+fhir"));
     }
 }

@@ -6,6 +6,7 @@
 //! and page tokens. See [`shape`] for what is compared.
 
 mod docs;
+mod list;
 mod record;
 mod shape;
 mod sign_in;
@@ -15,56 +16,22 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-pub use docs::documented;
-pub use record::{ProbeError, emulator_answers, record};
+pub use docs::{documented, holds_documented};
+pub use list::{Base, Probe, probes};
+pub use record::{Bases, ProbeError, emulator_answers, record};
 pub use shape::shape;
-pub use sign_in::{PROBE_SCOPES, SignInError, SignedIn, sign_in};
+pub use sign_in::{PROBE_SCOPES, SignInError, SignedIn, probe_scopes, sign_in};
 
-/// One request of the fixed probe list, relative to a FHIR base (`{base}{path}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Probe {
-    /// Stable name: the file name of a recording and the key documented payloads map to.
-    pub name: &'static str,
-    /// Path and query under the FHIR base, without a leading `/`.
-    pub path: &'static str,
-    /// Whether the request needs a bearer token (everything but `metadata`).
-    pub secured: bool,
-}
-
-/// The probes: one read and one search per resource a sync client touches (with the ids the
-/// fhir.cerner.com examples use, so documented payloads line up), plus the error answers a client
-/// must handle. A fixed list keeps a recording from a rate-limited sandbox small and repeatable.
-pub fn probes() -> Vec<Probe> {
-    const fn p(name: &'static str, path: &'static str, secured: bool) -> Probe {
-        Probe { name, path, secured }
-    }
-    vec![
-        p("metadata", "metadata", false),
-        p("appointment-read", "Appointment/4817508", true),
-        p("appointment-search", "Appointment?patient=12724066&date=2020", true),
-        p("patient-read", "Patient/12724067", true),
-        p("patient-search", "Patient?_id=12724067", true),
-        p("practitioner-read", "Practitioner/4122622", true),
-        p("practitioner-search", "Practitioner?_id=4122622", true),
-        p("schedule-read", "Schedule/24477854-21304876-62852027-0", true),
-        p("schedule-search", "Schedule?_id=24477854-21304876-62852027-0%2C24477854-21304876-62852027-15", true),
-        p("slot-read", "Slot/24477854-21304876-62852027-0", true),
-        p("slot-search", SLOT_SEARCH, true),
-        p("encounter-read", "Encounter/97953477", true),
-        p("encounter-search", "Encounter?patient=12724066", true),
-        p("search-no-parameters", "Appointment", true),
-        p("unknown-id", "Appointment/1", true),
-    ]
-}
-
-/// The documented Slot search (fhir.cerner.com DSTU2 Slot), minus its `_count`.
-const SLOT_SEARCH: &str = "Slot?slot-type=https%3A%2F%2Ffhir.cerner.com%2Fec2458f2-1e24-41c8-b71b-0e701af7583d%2FcodeSet%2F14249%7C24477854&schedule.actor=Practitioner%2F593923&start=2020";
+use crate::version::FhirVersion;
 
 /// A recorded answer: status, content type, body (JSON or null). Nothing else of the exchange is
 /// kept, so a recording never holds a token, a secret or a request header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recorded {
     pub probe: String,
+    /// The version of the base it was asked on; recordings made before R4 probes existed are DSTU2.
+    #[serde(default = "dstu2", deserialize_with = "version")]
+    pub fhir_version: FhirVersion,
     pub status: u16,
     pub content_type: Option<String>,
     pub body: serde_json::Value,
@@ -74,6 +41,7 @@ pub struct Recorded {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Difference {
     pub probe: String,
+    pub fhir_version: FhirVersion,
     /// `status`, `content-type`, `missing` (only in the reference) or `extra` (only in the actual).
     pub kind: String,
     pub detail: String,
@@ -83,8 +51,12 @@ pub struct Difference {
 /// as `charset` are ignored, servers vary them freely), then element paths only in the reference
 /// ("missing") and only in the actual ("extra").
 pub fn compare(reference: &Recorded, actual: &Recorded) -> Vec<Difference> {
-    let difference =
-        |kind: &str, detail: String| Difference { probe: reference.probe.clone(), kind: kind.to_owned(), detail };
+    let difference = |kind: &str, detail: String| Difference {
+        probe: reference.probe.clone(),
+        fhir_version: reference.fhir_version,
+        kind: kind.to_owned(),
+        detail,
+    };
     let mut differences = Vec::new();
     if reference.status != actual.status {
         differences.push(difference("status", format!("{} != {}", reference.status, actual.status)));
@@ -97,6 +69,25 @@ pub fn compare(reference: &Recorded, actual: &Recorded) -> Vec<Difference> {
     differences.extend(expected.difference(&got).map(|path| difference("missing", path.clone())));
     differences.extend(got.difference(&expected).map(|path| difference("extra", path.clone())));
     differences
+}
+
+fn dstu2() -> FhirVersion {
+    FhirVersion::Dstu2
+}
+
+fn version<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<FhirVersion, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    FhirVersion::ALL
+        .into_iter()
+        .find(|v| v.segment() == name)
+        .ok_or_else(|| serde::de::Error::custom(format!("unknown FHIR version {name:?} (dstu2 or r4)")))
+}
+
+impl Recorded {
+    /// Whether `other` answers the same probe on the same version.
+    pub fn same_probe(&self, other: &Recorded) -> bool {
+        self.probe == other.probe && self.fhir_version == other.fhir_version
+    }
 }
 
 /// The media type of a `Content-Type` value, lower-cased, without parameters.
@@ -130,7 +121,13 @@ mod tests {
     use serde_json::json;
 
     fn answer(status: u16, content_type: &str, body: serde_json::Value) -> Recorded {
-        Recorded { probe: "patient-read".into(), status, content_type: Some(content_type.into()), body }
+        Recorded {
+            probe: "patient-read".into(),
+            fhir_version: FhirVersion::Dstu2,
+            status,
+            content_type: Some(content_type.into()),
+            body,
+        }
     }
 
     #[test]
@@ -179,10 +176,16 @@ mod tests {
     }
 
     #[test]
-    fn probe_names_are_unique_and_paths_are_relative() {
-        let probes = probes();
-        let names: BTreeSet<_> = probes.iter().map(|p| p.name).collect();
-        assert_eq!(names.len(), probes.len());
-        assert!(probes.iter().all(|p| !p.path.starts_with('/')));
+    fn a_recording_names_its_version_and_an_older_one_is_dstu2() {
+        let older = r#"{"probe": "metadata", "status": 200, "content_type": null, "body": null}"#;
+        assert_eq!(serde_json::from_str::<Recorded>(older).unwrap().fhir_version, FhirVersion::Dstu2);
+        let r4 = older.replace("{", r#"{"fhir_version": "r4", "#);
+        assert_eq!(serde_json::from_str::<Recorded>(&r4).unwrap().fhir_version, FhirVersion::R4);
+        let unknown = older.replace("{", r#"{"fhir_version": "stu3", "#);
+        let error = serde_json::from_str::<Recorded>(&unknown).unwrap_err().to_string();
+        assert!(error.contains("unknown FHIR version \"stu3\""), "{error}");
+        let mut recorded = answer(200, "application/fhir+json", json!({}));
+        recorded.fhir_version = FhirVersion::R4;
+        assert_eq!(serde_json::from_str::<Recorded>(&serde_json::to_string(&recorded).unwrap()).unwrap(), recorded);
     }
 }

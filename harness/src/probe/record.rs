@@ -6,8 +6,9 @@ use std::time::Duration;
 use cerner_mock::{MockServer, Profile, ServerConfig, StartError};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
-use super::sign_in::{PROBE_SCOPES, SignInError, sign_in};
-use super::{Probe, Recorded, probes};
+use super::sign_in::{SignInError, probe_scopes, sign_in};
+use super::{Base, Probe, Recorded, probes};
+use crate::version::FhirVersion;
 
 /// The sandbox tenant of fhir.cerner.com, which the default profile also serves.
 const SANDBOX_TENANT: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
@@ -35,24 +36,55 @@ pub enum ProbeError {
     SignIn(#[from] SignInError),
 }
 
-/// Runs every probe against `fhir_base` (with `token` on secured probes when given) and returns the
-/// answers. Only status, content type and body are kept, so no token or secret reaches a recording.
-/// Probes run one after another: a real sandbox rate-limits, and the list is short.
-pub async fn record(fhir_base: &str, token: Option<&str>) -> Result<Vec<Recorded>, ProbeError> {
+/// The bases the probes are asked on: a tenant's secured base (its version, DSTU2 or R4, read from
+/// the path as `rehearse` reads it) and, optionally, its open base for the probes asked there.
+#[derive(Debug, Clone)]
+pub struct Bases {
+    pub secured: String,
+    pub open: Option<String>,
+}
+
+impl Bases {
+    pub fn version(&self) -> FhirVersion {
+        FhirVersion::of_base(&self.secured)
+    }
+
+    fn of(&self, probe: &Probe) -> Option<String> {
+        let base = match probe.base {
+            Base::Secured => &self.secured,
+            Base::Open => self.open.as_ref()?,
+        };
+        Some(if base.ends_with('/') { base.clone() } else { format!("{base}/") })
+    }
+}
+
+/// Runs every probe of the bases' version (with `token` on secured probes when given) and returns
+/// the answers; a probe on the open base is skipped when no open base is given. Only status,
+/// content type and body are kept, so no token or secret reaches a recording. Probes run one after
+/// another: a real sandbox rate-limits, and the list is short.
+pub async fn record(bases: &Bases, token: Option<&str>) -> Result<Vec<Recorded>, ProbeError> {
     let client = reqwest::Client::builder().timeout(PROBE_TIMEOUT).build().map_err(ProbeError::Client)?;
-    let base = if fhir_base.ends_with('/') { fhir_base.to_owned() } else { format!("{fhir_base}/") };
+    let version = bases.version();
     let mut answers = Vec::new();
-    for probe in probes() {
-        answers.push(run(&client, &base, &probe, token).await?);
+    for probe in probes(version) {
+        if let Some(base) = bases.of(&probe) {
+            answers.push(run(&client, &base, version, &probe, token).await?);
+        }
     }
     Ok(answers)
 }
 
 /// One probe's answer. A body that is not JSON (an HTML error page, an empty 404) is kept as null:
 /// its status and content type already say what went wrong, and its text may echo the request.
-async fn run(client: &reqwest::Client, base: &str, probe: &Probe, token: Option<&str>) -> Result<Recorded, ProbeError> {
+async fn run(
+    client: &reqwest::Client,
+    base: &str,
+    fhir_version: FhirVersion,
+    probe: &Probe,
+    token: Option<&str>,
+) -> Result<Recorded, ProbeError> {
     let url = format!("{base}{}", probe.path);
-    let mut request = client.get(&url).header(ACCEPT, "application/json+fhir");
+    let mut request = client.get(&url).header(ACCEPT, probe.accept);
     if let (true, Some(token)) = (probe.secured, token) {
         request = request.bearer_auth(token);
     }
@@ -62,103 +94,34 @@ async fn run(client: &reqwest::Client, base: &str, probe: &Probe, token: Option<
     let content_type = response.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(str::to_owned);
     let bytes = response.bytes().await.map_err(|source| ProbeError::Body { probe: probe.name, source })?;
     let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-    Ok(Recorded { probe: probe.name.to_owned(), status, content_type, body })
+    Ok(Recorded { probe: probe.name.to_owned(), fhir_version, status, content_type, body })
 }
 
-/// The emulator's answers to the probes: an in-process emulator with the default profile, a
-/// client-credentials token for the sandbox tenant (signed in to as `record` signs in to a real
-/// server), then [`record`] on its secured base. The emulator is shut down before returning,
-/// whatever the outcome.
-pub async fn emulator_answers() -> Result<Vec<Recorded>, ProbeError> {
+/// The emulator's answers to the probes of each of `versions`: an in-process emulator with the
+/// default profile, a client-credentials token for the sandbox tenant per version (signed in to as
+/// `record` signs in to a real server), then [`record`] on its secured and open bases. The emulator
+/// is shut down before returning, whatever the outcome.
+pub async fn emulator_answers(versions: &[FhirVersion]) -> Result<Vec<Recorded>, ProbeError> {
     let server = MockServer::start(ServerConfig::new(Profile::embedded_default())).await?;
     let origin = server.origin().trim_end_matches('/').to_owned();
-    let base = format!("{origin}/dstu2/{SANDBOX_TENANT}/");
-    let answers = match sign_in(&base, EMULATOR_CLIENT_ID, EMULATOR_SECRET, PROBE_SCOPES).await {
-        Ok(session) => record(&base, Some(session.token.expose())).await,
-        Err(e) => Err(e.into()),
-    };
+    let answers = answers_of(&origin, versions).await;
     server.shutdown().await.map_err(ProbeError::StopEmulator)?;
     answers
 }
 
-#[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    use serde_json::{Value, json};
-
-    use super::super::{compare, documented};
-    use super::*;
-
-    /// The sandbox tenant's own fixtures (written to the shapes fhir.cerner.com documents, under the
-    /// documented ids) as the documented answers of the read probes and the `_id` searches.
-    fn fixture_reference() -> Vec<Recorded> {
-        let data = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/data")).join(SANDBOX_TENANT);
-        let resources = |kind: &str| -> Vec<Value> {
-            let text = std::fs::read_to_string(data.join(format!("{kind}.json"))).unwrap();
-            serde_json::from_str(&text).unwrap()
+async fn answers_of(origin: &str, versions: &[FhirVersion]) -> Result<Vec<Recorded>, ProbeError> {
+    let mut answers = Vec::new();
+    for &version in versions {
+        let segment = version.segment();
+        let bases = Bases {
+            secured: format!("{origin}/{segment}/{SANDBOX_TENANT}/"),
+            open: Some(format!("{origin}/open/{segment}/{SANDBOX_TENANT}/")),
         };
-        let mut reference = Vec::new();
-        for probe in probes() {
-            let (kind, rest) = probe.path.split_once(['/', '?']).unwrap_or((probe.path, ""));
-            let ids: Vec<&str> = match rest.strip_prefix("_id=") {
-                Some(list) => list.split("%2C").collect(),
-                None if probe.name.ends_with("-read") => vec![rest],
-                None => continue,
-            };
-            let found: Vec<Value> =
-                resources(kind).into_iter().filter(|r| ids.contains(&r["id"].as_str().unwrap_or_default())).collect();
-            assert_eq!(found.len(), ids.len(), "{}: the fixtures hold {ids:?}", probe.name);
-            let body = if probe.name.ends_with("-read") {
-                found[0].clone()
-            } else {
-                let entry: Vec<Value> = found.into_iter().map(|r| json!({ "fullUrl": "u", "resource": r })).collect();
-                json!({ "resourceType": "Bundle", "id": "b", "type": "searchset", "total": entry.len(),
-                        "link": [{ "relation": "self", "url": "u" }], "entry": entry })
-            };
-            let content_type = Some("application/json+fhir".to_owned());
-            reference.push(Recorded { probe: probe.name.to_owned(), status: 200, content_type, body });
-        }
-        reference
+        let session = sign_in(&bases.secured, EMULATOR_CLIENT_ID, EMULATOR_SECRET, &probe_scopes(version)).await?;
+        answers.extend(record(&bases, Some(session.token.expose())).await?);
     }
-
-    fn departures(reference: &[Recorded], answers: &[Recorded]) -> (usize, Vec<String>) {
-        let mut compared = 0;
-        let mut found = Vec::new();
-        for documented in reference {
-            let Some(actual) = answers.iter().find(|a| a.probe == documented.probe) else { continue };
-            compared += 1;
-            found.extend(compare(documented, actual).iter().map(|d| format!("{} {} {}", d.probe, d.kind, d.detail)));
-        }
-        (compared, found)
-    }
-
-    #[tokio::test]
-    async fn the_emulator_answers_every_probe_as_its_documented_fixtures_show() {
-        let answers = emulator_answers().await.unwrap();
-        assert_eq!(answers.len(), probes().len());
-        for answer in &answers {
-            let expected: &[u16] = match answer.probe.as_str() {
-                "search-no-parameters" => &[400],
-                "unknown-id" => &[404],
-                _ => &[200],
-            };
-            assert!(expected.contains(&answer.status), "{}: {} {}", answer.probe, answer.status, answer.body);
-        }
-        let reference = fixture_reference();
-        assert_eq!(reference.len(), 9, "six reads and three _id searches");
-        let (compared, found) = departures(&reference, &answers);
-        assert_eq!(compared, reference.len(), "every fixture probe is compared");
-        assert!(found.is_empty(), "{found:#?}");
-
-        // The documentation's own examples, when the user names a folder of them.
-        let Some(dir) = std::env::var_os("CERNER_DOC_EXAMPLES") else {
-            eprintln!("skipped the documentation's examples: set CERNER_DOC_EXAMPLES to a folder of them");
-            return;
-        };
-        let reference = documented(Path::new(&dir)).unwrap();
-        let (compared, found) = departures(&reference, &answers);
-        eprintln!("{}", found.join("\n"));
-        assert_eq!(compared, reference.len(), "every documented probe is compared");
-    }
+    Ok(answers)
 }
+
+#[cfg(test)]
+mod tests;

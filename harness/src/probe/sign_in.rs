@@ -8,9 +8,19 @@ use appointment_sync::http::{BuildError, Effort, Http};
 use appointment_sync::secret::Secret;
 use url::Url;
 
+use crate::version::FhirVersion;
+
 /// Read access to every resource the probes touch.
 pub const PROBE_SCOPES: &str = "system/Appointment.read system/Patient.read system/Practitioner.read \
      system/Schedule.read system/Slot.read system/Encounter.read";
+
+/// The scopes the probes of `version` need: R4 also reads Location (an R4-only resource).
+pub fn probe_scopes(version: FhirVersion) -> String {
+    match version {
+        FhirVersion::Dstu2 => PROBE_SCOPES.to_owned(),
+        FhirVersion::R4 => format!("{PROBE_SCOPES} system/Location.read"),
+    }
+}
 
 /// A signed-in session: the client that signed in, where it found the token URL, and the token.
 #[derive(Debug)]

@@ -7,6 +7,7 @@ use appointment_sync::http;
 use super::SandboxConfig;
 use crate::probe::{SignInError, SignedIn, sign_in};
 use crate::verdict::CheckResult;
+use crate::version::FhirVersion;
 
 /// Discovery and two refusals, asked directly (not through the proxy, not counted in the budget).
 pub(super) async fn server_probes(config: &SandboxConfig) -> Vec<CheckResult> {
@@ -38,7 +39,9 @@ pub(super) async fn server_probes(config: &SandboxConfig) -> Vec<CheckResult> {
         return checks;
     };
     let mut effort = http::Effort::default();
-    for (path, status) in [("Appointment", 400), ("Location/1", 404)] {
+    for (path, status) in
+        [("Appointment", 400), (unknown_resource(FhirVersion::of_base(config.fhir_base.as_str())), 404)]
+    {
         let Ok(url) = config.fhir_base.join(path) else {
             checks.push(CheckResult::new(&format!("GET {path} answers {status}"), false, "a probe URL", "no URL"));
             continue;
@@ -56,6 +59,16 @@ pub(super) async fn server_probes(config: &SandboxConfig) -> Vec<CheckResult> {
         ));
     }
     checks
+}
+
+/// A read that finds nothing, within the probes' `system/Appointment.read`: on R4, where Location
+/// is a resource and needs its own scope (a read of it without one is `403`), an Appointment id no
+/// server hands out.
+fn unknown_resource(version: FhirVersion) -> &'static str {
+    match version {
+        FhirVersion::Dstu2 => "Location/1",
+        FhirVersion::R4 => "Appointment/1",
+    }
 }
 
 /// The HTTP status a failed request was answered with, 0 when there was no single answer (the

@@ -7,6 +7,8 @@
 //! - [`vacuous`]: a scenario that examines nothing, or whose fault never fired, does not pass.
 //! - [`sandbox`]: `sandbox` against the emulator standing in for the public sandbox.
 //! - [`probes`]: `record` and `diff`.
+//! - [`probes_r4`]: `record` and `diff` on R4: R4 recordings, `r4-<probe>.json` payloads.
+//! - [`sandbox_r4`]: `sandbox` on an R4 base.
 //! - [`report_in_chromium`]: the HTML report's timeline picture in headless Chromium.
 //! - [`r4`]: the scenarios on R4: every broken client caught, the good mode passing, a DSTU2-only
 //!   client failing the production tenant, reports over both versions naming the version.
@@ -17,11 +19,13 @@
 
 mod broken_clients;
 mod probes;
+mod probes_r4;
 mod r4;
 mod r4_reference;
 mod rehearse;
 mod report_in_chromium;
 mod sandbox;
+mod sandbox_r4;
 mod vacuous;
 
 use std::path::PathBuf;
