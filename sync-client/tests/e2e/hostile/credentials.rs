@@ -43,7 +43,7 @@ async fn a_fhir_version_the_client_does_not_speak_fails_the_tenant_before_sign_i
     let mut targets = server.targets();
     targets.sort();
     assert_eq!(targets, ["/dstu2/missing/metadata", "/r4/stu3/metadata"], "no token request, no search");
-    assert_eq!(run.report(crate::helpers::SANDBOX)["fhir_version"], "R4", "{run:#?}");
+    assert_eq!(run.report(SANDBOX)["fhir_version"], "R4", "{run:#?}");
 }
 
 async fn a_token_url_on_an_untrusted_host_gets_nothing_and_fails_the_tenant(v: FhirVersion) {
