@@ -17,39 +17,28 @@ use std::time::Instant;
 use appointment_sync::config::SyncConfig;
 use appointment_sync::progress::Progress;
 use cerner_mock::clock::DEFAULT_MANUAL_START;
-use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
+use cerner_mock::{Clock, MockServer, ServerConfig};
 use serde_json::json;
+use synthetic::Synthetic;
+
+#[path = "../tests/e2e/synthetic.rs"]
+mod synthetic;
 
 const TENANTS: [&str; 3] = ["bench-a", "bench-b", "bench-c"];
-const LOCATIONS: [&str; 8] = ["1001", "1002", "1003", "1004", "1005", "1006", "1007", "1008"];
-
-fn profile(per_tenant: u64) -> Profile {
-    let mut text = String::from("[limits]\nenabled = false\n");
-    for (n, tenant) in TENANTS.iter().enumerate() {
-        text.push_str(&format!(
-            r#"
-[[tenants]]
-id = "{tenant}"
-[tenants.synthetic]
-seed = {seed}
-appointments = {per_tenant}
-patients = {patients}
-practitioners = 100
-slots = 1000
-encounters = 1000
-days_before = 60
-days_after = 60
-locations = ["1001:A", "1002:B", "1003:C", "1004:D", "1005:E", "1006:F", "1007:G", "1008:H"]
-"#,
-            seed = 11 + n,
-            patients = (per_tenant / 20).max(100),
-        ));
+/// Three large tenants over eight locations.
+fn synthetic(per_tenant: u64) -> Synthetic {
+    Synthetic {
+        client_id: "bench",
+        first_seed: 11,
+        appointments: per_tenant,
+        patients: (per_tenant / 20).max(100),
+        practitioners: 100,
+        slots: 1000,
+        encounters: 1000,
+        days_before: 60,
+        days_after: 60,
+        locations: &["1001:A", "1002:B", "1003:C", "1004:D", "1005:E", "1006:F", "1007:G", "1008:H"],
     }
-    text.push_str(&format!(
-        "\n[[accounts]]\nclient_id = \"bench\"\nsecret = \"secret\"\nscopes = [\"system/Appointment.read\"]\napproved_tenants = {:?}\n",
-        TENANTS
-    ));
-    Profile::from_toml(&text, std::path::Path::new(".")).unwrap_or_else(|e| panic!("benchmark profile: {e}"))
 }
 
 /// The process's resident memory now and at its peak, in MB (Linux `/proc/self/status`).
@@ -70,14 +59,16 @@ fn rss_mb() -> (f64, f64) {
 async fn main() {
     let appointments: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(120_000);
     let per_tenant = appointments.div_ceil(TENANTS.len() as u64);
-    let mut config = ServerConfig::new(profile(per_tenant));
+    let synthetic = synthetic(per_tenant);
+    let locations = synthetic.location_ids();
+    let mut config = ServerConfig::new(synthetic.profile(&TENANTS));
     config.clock = Clock::manual(DEFAULT_MANUAL_START);
     let server = MockServer::start(config).await.unwrap_or_else(|e| panic!("start: {e}"));
     let dir = std::env::temp_dir().join(format!("appointment-sync-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let tenants: Vec<_> = TENANTS
         .iter()
-        .map(|t| json!({ "id": t, "fhir_base": format!("{}/dstu2/{t}/", server.origin()), "locations": LOCATIONS }))
+        .map(|t| json!({ "id": t, "fhir_base": format!("{}/dstu2/{t}/", server.origin()), "locations": locations }))
         .collect();
     let job = json!({
         "client_id": "bench", "client_secret": "secret", "scopes": "system/Appointment.read",

@@ -13,6 +13,8 @@
 
 #[path = "../tests/e2e/fleet.rs"]
 mod fleet;
+#[path = "../tests/e2e/synthetic.rs"]
+mod synthetic;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -74,7 +76,9 @@ async fn main() {
     let mismatches = fleet.mismatches().await;
     let stored = appointment_sync::store::SyncStore::count(&fleet.store, None).await.unwrap_or_else(|e| panic!("{e}"));
     let round = fleet.round().await;
-    let once = round.iter().all(|t| t.state == "done" && t.attempts == 1 && t.outcome.as_deref() == Some("synced"));
+    let once = round.iter().all(|t| {
+        t.state == "done" && t.attempts == 1 && t.outcome == Some(appointment_sync::store::OutcomeKind::Synced)
+    });
     println!(
         "store: {stored} appointments; ground truth {truth}; tenants differing: {}; every tenant synced once: {once}",
         mismatches.len()

@@ -94,7 +94,7 @@ impl TenantAuth {
         let version = FhirVersion::from_metadata(&conformance).map_err(|e| AuthError::Discovery(e.to_string()))?;
         let url = token_url_from_metadata(&conformance)
             .ok_or_else(|| AuthError::Discovery("the metadata has no SMART token URL".into()))?;
-        trusted_token_url(fhir_base, &url, trusted_hosts).map_err(AuthError::Discovery)?;
+        trusted_token_url(fhir_base, &url, trusted_hosts).map_err(|e| AuthError::Discovery(e.to_string()))?;
         self.version = Some(version);
         self.token_url = Some(url.clone());
         Ok(url)

@@ -1,8 +1,8 @@
 //! Configuration of the sync client, from either of its two sources, validated once into a
 //! [`SyncConfig`] so the engine never sees a raw string:
 //! - the operator's TOML file ([`SyncConfig::load`], [`SyncConfig::from_toml`]);
-//! - the harness job file of DESIGN.md's contract v1 ([`SyncConfig::load_job`],
-//!   [`SyncConfig::from_job`]).
+//! - the harness job file of contract v1, as the README's "The harness ↔ client contract (v1)"
+//!   documents it ([`SyncConfig::load_job`], [`SyncConfig::from_job`]).
 //!
 //! Errors are one line naming the file and the field (`config app.toml: tenants[1].fhir_base: …`)
 //! and never contain a secret: not the client secret, not an environment variable's value, not a

@@ -80,8 +80,14 @@ impl FhirVersion {
     /// - R4: `{base}Appointment?location=a,b&-date-or-req-period=geSTARTT00:00:00.000Z&…=ltENDT00:00:00.000Z&_count=N`.
     ///   R4 wants times with its prefixes, and its `date` leaves `proposed` appointments out;
     ///   `-date-or-req-period` takes the same range and also matches them by `requestedPeriod`.
-    pub fn search_url(self, base: &Url, locations: &[String], window: &Window, page_size: u32) -> Result<Url, String> {
-        let mut url = base.join("Appointment").map_err(|e| e.to_string())?;
+    pub fn search_url(
+        self,
+        base: &Url,
+        locations: &[String],
+        window: &Window,
+        page_size: u32,
+    ) -> Result<Url, url::ParseError> {
+        let mut url = base.join("Appointment")?;
         let (date, start, end) = match self {
             FhirVersion::Dstu2 => ("date", window.start.to_string(), window.end.to_string()),
             FhirVersion::R4 => (

@@ -24,9 +24,39 @@ pub fn is_under(base: &Url, url: &Url) -> bool {
     url.origin() == base.origin() && url.path().starts_with(base.path())
 }
 
+/// Why a token URL named by a tenant's metadata gets no credentials. Names only scheme and host.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenUrlRefused {
+    #[error(
+        "refused the token URL {scheme}://{host}/… named by the metadata: not https, and not the FHIR base's own \
+         origin; the credentials are not sent there"
+    )]
+    NotHttps { scheme: String, host: String },
+    #[error(
+        "refused the token URL https://{host}/… named by the metadata: {host} is neither the FHIR base's host nor \
+         in trusted_token_hosts; the credentials are not sent there"
+    )]
+    UntrustedHost { host: String },
+}
+
+/// Why a page URL is not requested.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PageRefused {
+    #[error("refused a next link to another origin ({0}); the token is not sent there")]
+    OtherOrigin(String),
+    /// The path, shortened to 64 characters.
+    #[error("refused a next link outside the tenant's FHIR base ({0}); the token is not sent there")]
+    OutsideBase(String),
+    #[error("paging did not end: more than max_pages ({0}) pages for one location group")]
+    TooManyPages(u64),
+    /// The page number in the group the repeated link would have been.
+    #[error("paging cycle: the next link repeats a page already fetched in this sync (page {0} of the group)")]
+    Cycle(u64),
+}
+
 /// The token URL a tenant's metadata names, if the secret may go there: the FHIR base's own
-/// origin, or https on a host of `trusted_hosts`. Otherwise the reason, naming only scheme and host.
-pub fn trusted_token_url(base: &Url, token: &Url, trusted_hosts: &[String]) -> Result<(), String> {
+/// origin, or https on a host of `trusted_hosts`.
+pub fn trusted_token_url(base: &Url, token: &Url, trusted_hosts: &[String]) -> Result<(), TokenUrlRefused> {
     if token.origin() == base.origin() {
         return Ok(());
     }
@@ -34,15 +64,11 @@ pub fn trusted_token_url(base: &Url, token: &Url, trusted_hosts: &[String]) -> R
     if token.scheme() == "https" && trusted_hosts.contains(&host) {
         return Ok(());
     }
-    let why = if token.scheme() != "https" {
-        "not https, and not the FHIR base's own origin".to_owned()
+    if token.scheme() != "https" {
+        Err(TokenUrlRefused::NotHttps { scheme: token.scheme().to_owned(), host })
     } else {
-        format!("{host} is neither the FHIR base's host nor in trusted_token_hosts")
-    };
-    Err(format!(
-        "refused the token URL {}://{host}/… named by the metadata: {why}; the credentials are not sent there",
-        token.scheme()
-    ))
+        Err(TokenUrlRefused::UntrustedHost { host })
+    }
 }
 
 /// The pages of one tenant's sync: which URLs were fetched, and how many pages the current
@@ -68,30 +94,18 @@ impl Paging {
     /// Checks `url` before it is requested and records it. Refused: a URL outside the FHIR base
     /// (the token would go there), a URL already fetched in this sync (a cycle), a page beyond
     /// `max_pages`.
-    pub fn admit(&mut self, url: &Url) -> Result<(), String> {
+    pub fn admit(&mut self, url: &Url) -> Result<(), PageRefused> {
         if url.origin() != self.base.origin() {
-            return Err(format!(
-                "refused a next link to another origin ({}); the token is not sent there",
-                url.origin().ascii_serialization()
-            ));
+            return Err(PageRefused::OtherOrigin(url.origin().ascii_serialization()));
         }
         if !is_under(&self.base, url) {
-            return Err(format!(
-                "refused a next link outside the tenant's FHIR base ({}); the token is not sent there",
-                shown_path(url.path())
-            ));
+            return Err(PageRefused::OutsideBase(shown_path(url.path())));
         }
         if self.group_pages >= self.max_pages {
-            return Err(format!(
-                "paging did not end: more than max_pages ({}) pages for one location group",
-                self.max_pages
-            ));
+            return Err(PageRefused::TooManyPages(self.max_pages));
         }
         if !self.fetched.insert(url.as_str().to_owned()) {
-            return Err(format!(
-                "paging cycle: the next link repeats a page already fetched in this sync (page {} of the group)",
-                self.group_pages + 1
-            ));
+            return Err(PageRefused::Cycle(self.group_pages + 1));
         }
         self.group_pages += 1;
         Ok(())

@@ -51,6 +51,18 @@ fn shown_retry_after(retry_after: Option<Duration>) -> String {
 }
 
 impl Failure {
+    /// The HTTP status the request was answered with; `None` when there was no single answer (the
+    /// retries ran out) or the answer's body was unusable.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Failure::Throttled { .. } => Some(429),
+            Failure::InvalidToken { .. } => Some(401),
+            Failure::Forbidden { .. } => Some(403),
+            Failure::Status { status, .. } => Some(*status),
+            Failure::Exhausted { .. } | Failure::Malformed { .. } => None,
+        }
+    }
+
     /// The server's `X-Request-Id`, for support requests.
     pub fn request_id(&self) -> Option<&str> {
         match self {

@@ -53,8 +53,9 @@ pub enum RunError {
     WorkerNeedsPostgres(String),
 }
 
-pub(crate) fn now() -> String {
-    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+/// An instant as the run summary shows it (RFC 3339).
+pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
 }
 
 /// Opens the configured store (a SQLite file, created with its directory, or a PostgreSQL
@@ -79,8 +80,8 @@ pub async fn run_with<S: SyncStore>(
     progress: Progress,
 ) -> Result<RunSummary, RunError> {
     let output = open_output(&config)?;
-    let started_at = now();
-    let run = store.begin_run(&started_at).await?;
+    let started = OffsetDateTime::now_utc();
+    let run = store.begin_run(started).await?;
     let deferred = deferred_tenants(&*store, &config).await?;
     let config = Arc::new(config);
     let shared = Arc::new(Shared::new(config.clone(), store.clone(), output, run, progress)?);
@@ -123,10 +124,11 @@ pub async fn run_with<S: SyncStore>(
         reports.push((index, report));
     }
     reports.sort_by_key(|(index, _)| *index);
+    let finished = OffsetDateTime::now_utc();
     let summary = RunSummary {
         run: run.0,
-        started_at,
-        finished_at: now(),
+        started_at: rfc3339(started),
+        finished_at: rfc3339(finished),
         worker: None,
         tenants: reports.into_iter().map(|(_, r)| r).collect(),
     };
@@ -137,7 +139,7 @@ pub async fn run_with<S: SyncStore>(
         }
         store.set_tenant_state(&report.tenant, &state).await?;
     }
-    store.finish_run(run, &summary.finished_at, &serde_json::to_string(&summary).unwrap_or_default()).await?;
+    store.finish_run(run, finished, &serde_json::to_string(&summary).unwrap_or_default()).await?;
     Ok(summary)
 }
 
@@ -169,16 +171,15 @@ pub(crate) fn deferred_report(tenant: &str, until: String) -> TenantReport {
 
 /// The state a tenant is left in by its report (`last_success` only when it synced).
 pub(crate) fn state_after(report: &TenantReport, finished_at: &str) -> TenantState {
-    let (outcome, message, deferred_until) = match &report.outcome {
-        Outcome::Synced => ("synced", None, None),
-        Outcome::Deferred { until, reason } => ("deferred", Some(reason.clone()), Some(until.clone())),
-        Outcome::Rejected { reason } => ("rejected", Some(reason.clone()), None),
-        Outcome::Failed { reason, .. } => ("failed", Some(reason.clone()), None),
+    let (message, deferred_until) = match &report.outcome {
+        Outcome::Synced => (None, None),
+        Outcome::Deferred { until, reason } => (Some(reason.clone()), Some(until.clone())),
+        Outcome::Rejected { reason } | Outcome::Failed { reason, .. } => (Some(reason.clone()), None),
     };
     TenantState {
         last_success: (report.outcome == Outcome::Synced).then(|| finished_at.to_owned()),
         deferred_until,
-        last_outcome: Some(outcome.to_owned()),
+        last_outcome: Some(report.outcome.kind()),
         message,
     }
 }

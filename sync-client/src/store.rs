@@ -34,9 +34,12 @@ pub mod postgres;
 pub mod sqlite;
 #[cfg(test)]
 mod suite;
+mod types;
 
 pub use postgres::{PgStore, PgTarget};
 pub use sqlite::SqliteStore;
+pub use types::{OutcomeKind, Window};
+pub(crate) use types::{instant_text, stored_outcome};
 
 /// One appointment as the sync engine saw it on a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +78,7 @@ pub struct TenantState {
     pub last_success: Option<String>,
     /// RFC 3339: do not call this tenant before then (long `Retry-After`).
     pub deferred_until: Option<String>,
-    /// "synced" | "deferred" | "rejected" | "failed".
-    pub last_outcome: Option<String>,
+    pub last_outcome: Option<OutcomeKind>,
     pub message: Option<String>,
 }
 
@@ -152,6 +154,10 @@ pub enum StoreError {
     UnknownRun(i64),
     #[error("window bound {0:?} is not an ISO date or date-time")]
     InvalidWindow(String),
+    #[error("instant {0} cannot be written as RFC 3339")]
+    InvalidInstant(String),
+    #[error("the store holds an outcome this client does not know: {0:?}")]
+    UnknownOutcome(String),
     #[error("cannot encode the locations of appointment {id} as JSON: {cause}")]
     EncodeLocations { id: String, cause: serde_json::Error },
     #[error("stored appointment {tenant}/{id} has an unknown FHIR version {found:?}")]
@@ -176,13 +182,13 @@ impl From<rusqlite::Error> for StoreError {
 /// the store as it was.
 pub trait SyncStore: fmt::Debug + Send + Sync + 'static {
     /// Records the start of a sync run; its id marks every appointment the run sees.
-    fn begin_run(&self, started_at: &str) -> impl Future<Output = Result<RunId, StoreError>> + Send;
+    fn begin_run(&self, started_at: OffsetDateTime) -> impl Future<Output = Result<RunId, StoreError>> + Send;
 
     /// Records the end of a run with the summary the engine printed (JSON text, stored as given).
     fn finish_run(
         &self,
         run: RunId,
-        finished_at: &str,
+        finished_at: OffsetDateTime,
         summary_json: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -210,16 +216,15 @@ pub trait SyncStore: fmt::Debug + Send + Sync + 'static {
     ) -> impl Future<Output = Result<(PageOutcome, Vec<StoredAppointment>), StoreError>> + Send;
 
     /// After a COMPLETE sync of a tenant's window, marks the rows of that tenant whose start lies
-    /// in `[window_start, window_end)` and that `run` did not see: `vanished_at = at`, unless it
+    /// in `window` and that `run` did not see: `vanished_at = at`, unless it
     /// is already set (so it keeps the first time they went missing). Rows without a start are
     /// never marked. Returns how many rows were marked.
     fn mark_vanished(
         &self,
         run: RunId,
         tenant: &str,
-        window_start: &str,
-        window_end: &str,
-        at: &str,
+        window: &Window,
+        at: OffsetDateTime,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Every stored appointment (vanished ones included), of one tenant or of all, ordered by
@@ -240,6 +245,15 @@ pub trait SyncStore: fmt::Debug + Send + Sync + 'static {
     fn export_ndjson(&self, out: &mut (dyn Write + Send)) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }
 
+/// Why a text names no store.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreLocationError {
+    #[error("the store must not be empty")]
+    Empty,
+    #[error(transparent)]
+    Postgres(#[from] postgres::PgTargetError),
+}
+
 /// Where the store lives: a SQLite file (the default) or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreLocation {
@@ -249,9 +263,9 @@ pub enum StoreLocation {
 
 impl StoreLocation {
     /// `postgres://…` or `postgresql://…` is a PostgreSQL database, anything else a file path.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, StoreLocationError> {
         if text.trim().is_empty() {
-            return Err("the store must not be empty".to_owned());
+            return Err(StoreLocationError::Empty);
         }
         if PgTarget::is_url(text) { Ok(Self::Postgres(PgTarget::parse(text)?)) } else { Ok(Self::Sqlite(text.into())) }
     }

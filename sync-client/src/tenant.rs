@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
+use time::OffsetDateTime;
 use url::Url;
 
 use crate::auth::{AuthError, TenantAuth};
@@ -22,7 +23,7 @@ use crate::http::{Auth, Effort, Failure, Http};
 use crate::output::Output;
 use crate::page::Page;
 use crate::progress::Progress;
-use crate::store::{RunId, SyncStore};
+use crate::store::{RunId, StoreError, SyncStore, Window};
 
 mod report;
 pub use report::{Outcome, TenantReport};
@@ -68,8 +69,10 @@ struct Sync<'a, S> {
 pub async fn sync_tenant<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig) -> TenantReport {
     let mut report = sync_pages(shared, tenant).await;
     if report.outcome == Outcome::Synced {
-        let (start, end) = window_bounds(&shared.config);
-        let marked = shared.store.mark_vanished(shared.run, &tenant.id, &start, &end, &now_rfc3339()).await;
+        let marked = match store_window(&shared.config) {
+            Ok(window) => shared.store.mark_vanished(shared.run, &tenant.id, &window, OffsetDateTime::now_utc()).await,
+            Err(e) => Err(e),
+        };
         match marked {
             Ok(marked) => report.vanished = marked,
             Err(e) => report.outcome = failed(e.to_string()),
@@ -78,9 +81,9 @@ pub async fn sync_tenant<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig
     report
 }
 
-/// The window as the store's `mark_vanished` takes it.
-pub fn window_bounds(config: &SyncConfig) -> (String, String) {
-    (config.window.start.to_string(), config.window.end.to_string())
+/// The configured window as the store's `mark_vanished` takes it.
+pub fn store_window(config: &SyncConfig) -> Result<Window, StoreError> {
+    Window::from_dates(config.window.start, config.window.end)
 }
 
 /// Reads and stores every page of a tenant's window; marks nothing vanished. A panic inside the
@@ -124,9 +127,10 @@ impl<S: SyncStore> Sync<'_, S> {
         let config = &self.shared.config;
         for chunk in self.tenant.locations.chunks(config.limits.location_chunk.max(1)) {
             self.paging.start_group();
-            let mut url = search_url(version, &self.tenant.fhir_base, chunk, config).map_err(failed)?;
+            let mut url =
+                search_url(version, &self.tenant.fhir_base, chunk, config).map_err(|e| failed(e.to_string()))?;
             loop {
-                self.paging.admit(&url).map_err(|reason| failed_with(&reason, None))?;
+                self.paging.admit(&url).map_err(|reason| failed_with(&reason.to_string(), None))?;
                 let (body, request_id) = self.fetch(version, &url).await?;
                 match self.save(version, &body, request_id.as_deref()).await? {
                     Some(next) => url = next,
@@ -200,7 +204,7 @@ impl<S: SyncStore> Sync<'_, S> {
     /// allowed or the tenant keeps answering 429.
     async fn wait(&mut self, retry_after: Option<Duration>, request_id: Option<String>) -> Result<(), Stop> {
         let request_id = request_id.as_deref().unwrap_or("-");
-        match self.throttle.on_429(retry_after, time::OffsetDateTime::now_utc()) {
+        match self.throttle.on_429(retry_after, OffsetDateTime::now_utc()) {
             ThrottleStep::Wait(wait) => {
                 tracing::info!(tenant = %self.tenant.id, seconds = wait.as_secs_f64(), request_id, "rate limited; waiting");
                 self.report.waits += 1;
@@ -241,12 +245,13 @@ impl<S: SyncStore> Sync<'_, S> {
 }
 
 /// The first search of a location group in `version`'s terms ([`FhirVersion::search_url`]).
-pub fn search_url(version: FhirVersion, base: &Url, locations: &[String], config: &SyncConfig) -> Result<Url, String> {
+pub fn search_url(
+    version: FhirVersion,
+    base: &Url,
+    locations: &[String],
+    config: &SyncConfig,
+) -> Result<Url, url::ParseError> {
     version.search_url(base, locations, &config.window, config.limits.page_size)
-}
-
-fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 fn failed(reason: impl Into<String>) -> Stop {

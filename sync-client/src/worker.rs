@@ -18,14 +18,15 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+use time::OffsetDateTime;
 use tokio::sync::Notify;
 
 use crate::config::{SyncConfig, TenantConfig};
 use crate::progress::Progress;
-use crate::run::{RunError, RunSummary, WorkerInfo, deferred_report, now, open_output, state_after};
+use crate::run::{RunError, RunSummary, WorkerInfo, deferred_report, open_output, rfc3339, state_after};
 use crate::store::postgres::lease::{Claim, RoundId, Vanish};
 use crate::store::{PgStore, StoreError, StoreLocation, SyncStore};
-use crate::tenant::{Outcome, Shared, TenantReport, sync_pages, window_bounds};
+use crate::tenant::{Outcome, Shared, TenantReport, store_window, sync_pages};
 
 /// How a worker holds its leases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,8 +67,8 @@ pub async fn run_worker(
     let store = Arc::new(PgStore::connect(&target).await?);
     let worker = worker_id();
     let output = open_output(&config)?;
-    let started_at = now();
-    let run = store.begin_run(&started_at).await?;
+    let started = OffsetDateTime::now_utc();
+    let run = store.begin_run(started).await?;
     let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.clone()).collect();
     let (start, end) = (config.window.start.to_string(), config.window.end.to_string());
     let round = store.join_round(&start, &end, &tenants, options.lease_ttl).await?;
@@ -96,14 +97,15 @@ pub async fn run_worker(
     }
     let mut reports = std::mem::take(&mut *cx.reports.lock().unwrap_or_else(PoisonError::into_inner));
     reports.sort_by_key(|r| config.tenants.iter().position(|t| t.id == r.tenant).unwrap_or(usize::MAX));
+    let finished = OffsetDateTime::now_utc();
     let summary = RunSummary {
         run: run.0,
-        started_at,
-        finished_at: now(),
+        started_at: rfc3339(started),
+        finished_at: rfc3339(finished),
         worker: Some(WorkerInfo { id: worker, round: round.0 }),
         tenants: reports,
     };
-    store.finish_run(run, &summary.finished_at, &serde_json::to_string(&summary).unwrap_or_default()).await?;
+    store.finish_run(run, finished, &serde_json::to_string(&summary).unwrap_or_default()).await?;
     Ok(summary)
 }
 
@@ -170,15 +172,17 @@ impl Worker {
             self.report(lease_lost(&tenant.id));
             return Ok(());
         };
-        let finished = now();
-        let state = state_after(&report, &finished);
-        let outcome = state.last_outcome.clone().unwrap_or_default();
-        let vanish = (report.outcome == Outcome::Synced).then(|| {
-            let (window_start, window_end) = window_bounds(&self.shared.config);
-            Vanish { run: self.shared.run, window_start, window_end, at: finished.clone() }
-        });
+        let finished = OffsetDateTime::now_utc();
+        let state = state_after(&report, &rfc3339(finished));
+        let outcome = report.outcome.kind();
+        let vanish = match report.outcome {
+            Outcome::Synced => {
+                Some(Vanish { run: self.shared.run, window: store_window(&self.shared.config)?, at: finished })
+            }
+            _ => None,
+        };
         let completed =
-            self.store().complete(self.round, &tenant.id, &self.worker, &outcome, &state, vanish.as_ref()).await?;
+            self.store().complete(self.round, &tenant.id, &self.worker, outcome, &state, vanish.as_ref()).await?;
         if let Some(marked) = completed {
             report.vanished = marked;
             self.report(report);

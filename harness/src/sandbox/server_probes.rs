@@ -74,13 +74,7 @@ fn unknown_resource(version: FhirVersion) -> &'static str {
 /// The HTTP status a failed request was answered with, 0 when there was no single answer (the
 /// retries ran out, or the body was not JSON).
 fn status_of(failure: &http::Failure) -> u16 {
-    match failure {
-        http::Failure::Throttled { .. } => 429,
-        http::Failure::InvalidToken { .. } => 401,
-        http::Failure::Forbidden { .. } => 403,
-        http::Failure::Status { status, .. } => *status,
-        http::Failure::Exhausted { .. } | http::Failure::Malformed { .. } => 0,
-    }
+    failure.status().unwrap_or(0)
 }
 
 #[cfg(test)]

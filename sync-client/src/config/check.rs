@@ -44,7 +44,7 @@ pub(super) fn tenants(input: Vec<TenantInput>, allow_insecure_http: bool) -> Res
             return Err(invalid(format!("{field}.id"), reason));
         }
         let fhir_base = fhir_base(&raw.fhir_base, allow_insecure_http)
-            .map_err(|reason| invalid(format!("{field}.fhir_base"), reason))?;
+            .map_err(|reason| invalid(format!("{field}.fhir_base"), reason.to_string()))?;
         let locations = locations(raw.locations, &field)?;
         tenants.push(TenantConfig { id, fhir_base, locations });
     }
@@ -64,32 +64,51 @@ fn tenant_id(id: String, tenant: &str) -> Result<String, FieldError> {
     }
 }
 
+/// Why a text is not a usable FHIR base.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FhirBaseError {
+    #[error("not an absolute URL ({0})")]
+    NotAbsolute(url::ParseError),
+    #[error(
+        "http:// is refused for a non-loopback host (the token would travel in clear text): use https://, or set \
+         allow_insecure_http for a test setup"
+    )]
+    InsecureHttp,
+    /// The scheme as shown in messages (quoted, shortened).
+    #[error("scheme {0} is not http or https")]
+    Scheme(String),
+    #[error("has no host")]
+    NoHost,
+    #[error("must not carry credentials (user:password@)")]
+    Credentials,
+    #[error("must not have a query (?…)")]
+    Query,
+    #[error("must not have a fragment (#…)")]
+    Fragment,
+}
+
 /// An absolute http(s) URL with a host and no query, fragment or credentials, ending in '/'
 /// (so `Appointment` and `metadata` resolve below it). `http://` only for loopback unless
 /// allowed: a bearer token in clear text is readable by anyone on the path.
-pub(super) fn fhir_base(text: &str, allow_insecure_http: bool) -> Result<Url, String> {
-    let mut url = Url::parse(text).map_err(|e| format!("not an absolute URL ({e})"))?;
+pub(super) fn fhir_base(text: &str, allow_insecure_http: bool) -> Result<Url, FhirBaseError> {
+    let mut url = Url::parse(text).map_err(FhirBaseError::NotAbsolute)?;
     match url.scheme() {
         "https" => {}
         "http" if allow_insecure_http || is_loopback(&url) => {}
-        "http" => {
-            return Err("http:// is refused for a non-loopback host (the token would travel in \
-                        clear text): use https://, or set allow_insecure_http for a test setup"
-                .to_owned());
-        }
-        other => return Err(format!("scheme {} is not http or https", shown(other))),
+        "http" => return Err(FhirBaseError::InsecureHttp),
+        other => return Err(FhirBaseError::Scheme(shown(other))),
     }
     if url.host().is_none() {
-        return Err("has no host".to_owned());
+        return Err(FhirBaseError::NoHost);
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("must not carry credentials (user:password@)".to_owned());
+        return Err(FhirBaseError::Credentials);
     }
     if url.query().is_some() {
-        return Err("must not have a query (?…)".to_owned());
+        return Err(FhirBaseError::Query);
     }
     if url.fragment().is_some() {
-        return Err("must not have a fragment (#…)".to_owned());
+        return Err(FhirBaseError::Fragment);
     }
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());

@@ -1,4 +1,4 @@
-//! The harness job file, DESIGN.md "Harness ↔ client contract (v1)".
+//! The harness job file, as the README's "The harness ↔ client contract (v1)" documents it.
 //!
 //! Read field by field from a JSON value rather than through one derived struct, so that a
 //! missing field or a wrong type names its path (`tenants[0].locations`) like every other rule;

@@ -5,7 +5,7 @@ use std::path::Path;
 use proptest::prelude::*;
 
 use super::tests::{BASE, SECRET, TODAY, base_with, doc_example, env, parse};
-use super::tests_job::design_job;
+use super::tests_job::example_job;
 use super::{ConfigError, SyncConfig};
 
 const SECRET_ENV: &str = "client_secret_env = \"CERNER_CLIENT_SECRET\"";
@@ -23,7 +23,7 @@ fn assert_hidden(result: Result<SyncConfig, ConfigError>, case: &str) {
 fn secret_never_appears_in_debug_of_a_config() {
     let from_env = parse(BASE).unwrap();
     let inline = parse(&base_with(SECRET_ENV, "client_secret = \"hunter2-xyz\"\nallow_inline_secret = true")).unwrap();
-    let from_job = SyncConfig::from_job(&design_job(), "job.json").unwrap();
+    let from_job = SyncConfig::from_job(&example_job(), "job.json").unwrap();
     for config in [from_env, inline, from_job] {
         assert!(
             matches!(&config.credentials, super::Credentials::ClientSecret { secret, .. } if secret.expose() == SECRET)
@@ -65,9 +65,9 @@ fn secret_never_appears_in_an_error_message() {
         r#""client_secret": "hunter2-xyz"#,
     ];
     for case in job_cases {
-        assert_hidden(SyncConfig::from_job(&design_job().replacen(secret_field, case, 1), "job.json"), case);
+        assert_hidden(SyncConfig::from_job(&example_job().replacen(secret_field, case, 1), "job.json"), case);
     }
-    let bad_window = design_job().replacen("2026-12-05", "2026-11-01", 1);
+    let bad_window = example_job().replacen("2026-12-05", "2026-11-01", 1);
     assert_hidden(SyncConfig::from_job(&bad_window, "job.json"), "a job with a bad window");
 }
 
@@ -123,7 +123,7 @@ proptest! {
 
     #[test]
     fn from_job_never_panics_on_a_damaged_job(cut in 0usize..2000, insert in "\\PC{0,12}") {
-        let job = design_job();
+        let job = example_job();
         let at = job.char_indices().map(|(i, _)| i).nth(cut % job.chars().count()).unwrap_or(0);
         let damaged = format!("{}{insert}{}", &job[..at], &job[at..]);
         let _ = SyncConfig::from_job(&damaged, "p.json");

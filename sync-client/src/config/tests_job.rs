@@ -1,4 +1,4 @@
-//! The harness job file (DESIGN.md, contract v1).
+//! The harness job file (contract v1, the README's "The harness ↔ client contract (v1)").
 
 use std::path::PathBuf;
 
@@ -8,8 +8,8 @@ use super::tests::{SECRET, TempDir};
 use super::{ConfigError, Credentials, StoreLocation, SyncConfig, SyncLimits, Window};
 use crate::secret::Secret;
 
-/// The job of DESIGN.md, with a loopback FHIR base as the harness writes it.
-pub(super) fn design_job() -> String {
+/// The README's example job, with a loopback FHIR base as the harness writes it.
+pub(super) fn example_job() -> String {
     r#"{
       "client_id": "bb318a62-fa61-49ae-b692-7d99214f0ec7", "client_secret": "hunter2-xyz",
       "scopes": "system/Appointment.read system/Patient.read",
@@ -29,7 +29,7 @@ fn job(text: &str) -> Result<SyncConfig, ConfigError> {
 
 #[test]
 fn job_file_of_design_md_parses() {
-    let config = job(&design_job()).unwrap();
+    let config = job(&example_job()).unwrap();
     assert_eq!(
         config.credentials,
         Credentials::ClientSecret {
@@ -54,7 +54,7 @@ fn job_file_of_design_md_parses() {
 
 #[test]
 fn job_file_ignores_unknown_fields() {
-    let text = design_job().replacen('{', r#"{"version": 2, "hints": {"x": [1]},"#, 1).replacen(
+    let text = example_job().replacen('{', r#"{"version": 2, "hints": {"x": [1]},"#, 1).replacen(
         r#""locations""#,
         r#""name": "Public Sandbox", "locations""#,
         1,
@@ -85,7 +85,7 @@ fn job_file_errors_name_their_field() {
         ("window.end", r#", "end": "2026-12-05""#, ""),
     ];
     for (field, from, to) in cases {
-        let text = design_job().replacen(from, to, 1);
+        let text = example_job().replacen(from, to, 1);
         let err = job(&text).unwrap_err();
         assert_eq!(err.field(), Some(field), "{err}");
         assert!(err.to_string().starts_with(&format!("job job.json: {field}: ")), "{err}");
@@ -104,7 +104,7 @@ fn job_file_must_be_a_json_object() {
 fn load_job_reads_the_file_and_names_it() {
     let dir = TempDir::new("job");
     let path = dir.0.join("job.json");
-    std::fs::write(&path, design_job()).unwrap();
+    std::fs::write(&path, example_job()).unwrap();
     assert!(SyncConfig::load_job(&path).is_ok());
     std::fs::write(&path, "{").unwrap();
     let message = SyncConfig::load_job(&path).unwrap_err().to_string();

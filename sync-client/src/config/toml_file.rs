@@ -271,7 +271,7 @@ impl RawStore {
                 if !PgTarget::is_url(&url) {
                     return Err(invalid("store.url", "must be a postgres:// or postgresql:// URL"));
                 }
-                let target = PgTarget::parse(&url).map_err(|reason| invalid("store.url", reason))?;
+                let target = PgTarget::parse(&url).map_err(|reason| invalid("store.url", reason.to_string()))?;
                 let password = match &self.password_env {
                     Some(var) => Some((cx.env)(var).ok_or_else(|| {
                         invalid("store.password_env", "names an environment variable that is not set")

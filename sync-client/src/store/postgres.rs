@@ -25,7 +25,11 @@ use rustls_platform_verifier::BuilderVerifierExt;
 use tokio_postgres::config::Host;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::{AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, SyncStore, TenantState};
+use time::OffsetDateTime;
+
+use super::{
+    AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, SyncStore, TenantState, Window, instant_text,
+};
 
 pub mod lease;
 mod page;
@@ -60,6 +64,16 @@ impl fmt::Display for PgTarget {
     }
 }
 
+/// Why a `postgres://` URL names no usable database.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PgTargetError {
+    /// The driver's reason, with its causes (it never echoes the password).
+    #[error("not a usable PostgreSQL URL: {0}")]
+    Unusable(String),
+    #[error("the PostgreSQL URL names no host")]
+    NoHost,
+}
+
 impl PgTarget {
     /// Whether `text` names a PostgreSQL database rather than a file.
     pub fn is_url(text: &str) -> bool {
@@ -69,18 +83,17 @@ impl PgTarget {
 
     /// Parses a `postgres://user[:password]@host[:port]/dbname[?options]` URL (libpq's URI form,
     /// with `sslmode=disable|prefer|require`).
-    pub fn parse(url: &str) -> Result<Self, String> {
+    pub fn parse(url: &str) -> Result<Self, PgTargetError> {
         // The driver reads the scheme case-sensitively; URL schemes are not (RFC 3986 §3.1).
         let url = url.trim();
         let url = match url.split_once("://") {
             Some((_, rest)) if Self::is_url(url) => format!("postgresql://{rest}"),
             _ => url.to_owned(),
         };
-        let config: tokio_postgres::Config = url
-            .parse()
-            .map_err(|e: tokio_postgres::Error| format!("not a usable PostgreSQL URL: {}", with_causes(&e)))?;
+        let config: tokio_postgres::Config =
+            url.parse().map_err(|e: tokio_postgres::Error| PgTargetError::Unusable(with_causes(&e)))?;
         if config.get_hosts().is_empty() {
-            return Err("the PostgreSQL URL names no host".to_owned());
+            return Err(PgTargetError::NoHost);
         }
         let shown = describe(&config);
         Ok(Self { config: Box::new(config), shown })
@@ -219,14 +232,16 @@ impl PgStore {
 }
 
 impl SyncStore for PgStore {
-    async fn begin_run(&self, started_at: &str) -> Result<RunId, StoreError> {
+    async fn begin_run(&self, started_at: OffsetDateTime) -> Result<RunId, StoreError> {
+        let started_at = instant_text(started_at)?;
         let client = self.client().await?;
         let row =
             client.query_one("INSERT INTO sync_runs (started_at) VALUES ($1) RETURNING id", &[&started_at]).await?;
         Ok(RunId(row.get(0)))
     }
 
-    async fn finish_run(&self, run: RunId, finished_at: &str, summary_json: &str) -> Result<(), StoreError> {
+    async fn finish_run(&self, run: RunId, finished_at: OffsetDateTime, summary_json: &str) -> Result<(), StoreError> {
+        let finished_at = instant_text(finished_at)?;
         let client = self.client().await?;
         let changed = client
             .execute(
@@ -264,12 +279,11 @@ impl SyncStore for PgStore {
         &self,
         run: RunId,
         tenant: &str,
-        window_start: &str,
-        window_end: &str,
-        at: &str,
+        window: &Window,
+        at: OffsetDateTime,
     ) -> Result<u64, StoreError> {
         let client = self.client().await?;
-        page::mark_vanished(&client, run, tenant, window_start, window_end, at).await
+        page::mark_vanished(&client, run, tenant, window, at).await
     }
 
     async fn appointments(&self, tenant: Option<&str>) -> Result<Vec<StoredAppointment>, StoreError> {
@@ -308,7 +322,7 @@ mod tests {
     fn store_locations_are_files_unless_they_are_postgres_urls() {
         assert_eq!(StoreLocation::parse("state/a.db").unwrap(), StoreLocation::Sqlite("state/a.db".into()));
         assert!(matches!(StoreLocation::parse("POSTGRES://u@h/d"), Ok(StoreLocation::Postgres(_))));
-        assert_eq!(StoreLocation::parse(" ").unwrap_err(), "the store must not be empty");
+        assert_eq!(StoreLocation::parse(" ").unwrap_err().to_string(), "the store must not be empty");
     }
 
     #[test]
@@ -318,7 +332,7 @@ mod tests {
             ("postgres://u:hunter2@h/d?port=x", "invalid value for option `port`"),
         ];
         for (url, reason) in cases {
-            let err = PgTarget::parse(url).unwrap_err();
+            let err = PgTarget::parse(url).unwrap_err().to_string();
             assert!(err.contains(reason), "{url}: {err}");
             assert!(!err.contains("hunter2"), "{err}");
         }

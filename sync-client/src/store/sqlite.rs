@@ -12,7 +12,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::{AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, SyncStore, TenantState};
+use time::OffsetDateTime;
+
+use super::{
+    AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, SyncStore, TenantState, Window, instant_text,
+    stored_outcome,
+};
 
 /// The column list every read of a whole appointment uses, in the order `read::stored_from_row` expects.
 macro_rules! columns {
@@ -90,14 +95,16 @@ impl SqliteStore {
     }
 
     /// Records the start of a sync run; its id marks every appointment the run sees.
-    pub fn begin_run(&self, started_at: &str) -> Result<RunId, StoreError> {
+    pub fn begin_run(&self, started_at: OffsetDateTime) -> Result<RunId, StoreError> {
+        let started_at = instant_text(started_at)?;
         let conn = self.conn();
         conn.execute("INSERT INTO sync_runs (started_at) VALUES (?1)", params![started_at])?;
         Ok(RunId(conn.last_insert_rowid()))
     }
 
     /// Records the end of a run with the summary the engine printed (JSON text, stored as given).
-    pub fn finish_run(&self, run: RunId, finished_at: &str, summary_json: &str) -> Result<(), StoreError> {
+    pub fn finish_run(&self, run: RunId, finished_at: OffsetDateTime, summary_json: &str) -> Result<(), StoreError> {
+        let finished_at = instant_text(finished_at)?;
         let changed = self.conn().execute(
             "UPDATE sync_runs SET finished_at = ?2, summary = ?3 WHERE id = ?1",
             params![run.0, finished_at, summary_json],
@@ -116,15 +123,17 @@ impl SqliteStore {
         )?;
         let state = stmt
             .query_row(params![tenant], |row| {
-                Ok(TenantState {
+                let outcome: Option<String> = row.get(2)?;
+                let state = TenantState {
                     last_success: row.get(0)?,
                     deferred_until: row.get(1)?,
-                    last_outcome: row.get(2)?,
+                    last_outcome: None,
                     message: row.get(3)?,
-                })
+                };
+                Ok((state, outcome))
             })
             .optional()?;
-        Ok(state)
+        state.map(|(state, outcome)| Ok(TenantState { last_outcome: stored_outcome(outcome)?, ..state })).transpose()
     }
 
     /// Replaces a tenant's state as a whole (fields set to `None` are cleared).
@@ -135,7 +144,13 @@ impl SqliteStore {
              ON CONFLICT (tenant) DO UPDATE SET last_success = excluded.last_success,
                deferred_until = excluded.deferred_until, last_outcome = excluded.last_outcome,
                message = excluded.message",
-            params![tenant, state.last_success, state.deferred_until, state.last_outcome, state.message],
+            params![
+                tenant,
+                state.last_success,
+                state.deferred_until,
+                state.last_outcome.map(super::OutcomeKind::as_str),
+                state.message
+            ],
         )?;
         Ok(())
     }
@@ -150,11 +165,11 @@ fn write_transaction(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>,
 /// The trait is the inherent API run inline: SQLite calls are short and local, and the mutex is
 /// never held across an await.
 impl SyncStore for SqliteStore {
-    async fn begin_run(&self, started_at: &str) -> Result<RunId, StoreError> {
+    async fn begin_run(&self, started_at: OffsetDateTime) -> Result<RunId, StoreError> {
         SqliteStore::begin_run(self, started_at)
     }
 
-    async fn finish_run(&self, run: RunId, finished_at: &str, summary_json: &str) -> Result<(), StoreError> {
+    async fn finish_run(&self, run: RunId, finished_at: OffsetDateTime, summary_json: &str) -> Result<(), StoreError> {
         SqliteStore::finish_run(self, run, finished_at, summary_json)
     }
 
@@ -179,11 +194,10 @@ impl SyncStore for SqliteStore {
         &self,
         run: RunId,
         tenant: &str,
-        window_start: &str,
-        window_end: &str,
-        at: &str,
+        window: &Window,
+        at: OffsetDateTime,
     ) -> Result<u64, StoreError> {
-        SqliteStore::mark_vanished(self, run, tenant, window_start, window_end, at)
+        SqliteStore::mark_vanished(self, run, tenant, window, at)
     }
 
     async fn appointments(&self, tenant: Option<&str>) -> Result<Vec<StoredAppointment>, StoreError> {

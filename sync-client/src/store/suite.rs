@@ -97,7 +97,6 @@ for_both_stores!(
     a_page_that_fails_midway_stores_nothing_of_that_page,
     a_page_for_an_unknown_run_is_refused,
     mark_vanished_marks_only_unseen_rows_in_the_window_and_a_later_sighting_clears_it,
-    mark_vanished_refuses_a_bound_that_is_not_a_date,
     tenant_state_round_trips_and_is_replaced_as_a_whole,
     export_ndjson_writes_one_parsable_line_per_appointment,
     export_ndjson_reports_a_raw_resource_that_is_not_json,

@@ -20,6 +20,19 @@ pub enum Outcome {
     },
 }
 
+impl Outcome {
+    /// The outcome as the store keeps it, without its details.
+    pub fn kind(&self) -> crate::store::OutcomeKind {
+        use crate::store::OutcomeKind;
+        match self {
+            Self::Synced => OutcomeKind::Synced,
+            Self::Deferred { .. } => OutcomeKind::Deferred,
+            Self::Rejected { .. } => OutcomeKind::Rejected,
+            Self::Failed { .. } => OutcomeKind::Failed,
+        }
+    }
+}
+
 /// What a tenant's sync did.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TenantReport {

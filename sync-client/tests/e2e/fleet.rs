@@ -10,52 +10,41 @@ use std::time::Duration;
 use appointment_sync::store::postgres::lease::RoundTenant;
 use appointment_sync::store::{PgStore, PgTarget, SyncStore};
 use cerner_mock::clock::DEFAULT_MANUAL_START;
-use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
+use cerner_mock::{Clock, MockServer, ServerConfig};
 use serde_json::json;
+
+use crate::synthetic::Synthetic;
 
 /// The window the synthetic data covers around the manual clock's date (2026-01-05).
 pub const FLEET_WINDOW: (&str, &str) = ("2025-12-22", "2026-02-03");
-const LOCATIONS: [&str; 2] = ["1001", "1002"];
 /// The server the PostgreSQL tests use (`.ci/run` starts one).
 pub const PG_ENV: &str = "APPOINTMENT_SYNC_TEST_PG";
 
 pub struct Fleet {
     pub server: MockServer,
     pub tenants: Vec<String>,
+    /// The location ids every tenant has and every job names.
+    pub locations: Vec<String>,
     pub dir: PathBuf,
     /// The store URL every worker gets (a schema of its own on the test server).
     pub store_url: String,
     pub store: PgStore,
 }
 
-fn profile(tenants: &[String], appointments: u64) -> Profile {
-    let mut text = String::from("[limits]\nenabled = false\n");
-    for (n, tenant) in tenants.iter().enumerate() {
-        text.push_str(&format!(
-            r#"
-[[tenants]]
-id = "{tenant}"
-[tenants.synthetic]
-seed = {seed}
-appointments = {appointments}
-patients = {patients}
-practitioners = 4
-slots = 10
-encounters = 10
-days_before = 14
-days_after = 28
-locations = ["1001:North", "1002:South"]
-"#,
-            seed = n + 1,
-            patients = (appointments / 10).max(20),
-        ));
+/// The fleet's tenants: small, so that many of them fit a test.
+fn synthetic(appointments: u64) -> Synthetic {
+    Synthetic {
+        client_id: "fleet",
+        first_seed: 1,
+        appointments,
+        patients: (appointments / 10).max(20),
+        practitioners: 4,
+        slots: 10,
+        encounters: 10,
+        days_before: 14,
+        days_after: 28,
+        locations: &["1001:North", "1002:South"],
     }
-    let approved: Vec<String> = tenants.iter().map(|t| format!("\"{t}\"")).collect();
-    text.push_str(&format!(
-        "\n[[accounts]]\nclient_id = \"fleet\"\nsecret = \"secret\"\nscopes = [\"system/Appointment.read\"]\napproved_tenants = [{}]\n",
-        approved.join(", ")
-    ));
-    Profile::from_toml(&text, Path::new(".")).unwrap_or_else(|e| panic!("fleet profile: {e}"))
 }
 
 /// The test server's URL: required under CI, else `None` (the caller skips, saying why).
@@ -86,7 +75,8 @@ impl Fleet {
     /// and a store in a schema of its own.
     pub async fn start(pg: &str, tenants: usize, appointments: u64) -> Self {
         let tenants: Vec<String> = (0..tenants).map(|n| format!("fleet-{n:03}")).collect();
-        let mut config = ServerConfig::new(profile(&tenants, appointments));
+        let synthetic = synthetic(appointments);
+        let mut config = ServerConfig::new(synthetic.profile(&tenants));
         config.clock = Clock::manual(DEFAULT_MANUAL_START);
         let server = MockServer::start(config).await.unwrap_or_else(|e| panic!("start: {e}"));
         let dir = std::env::temp_dir().join(format!("appointment-sync-fleet-{}", uuid::Uuid::new_v4()));
@@ -94,7 +84,8 @@ impl Fleet {
         let store_url = pg_schema(pg).await;
         let target = PgTarget::parse(&store_url).unwrap_or_else(|e| panic!("{e}"));
         let store = PgStore::connect(&target).await.unwrap_or_else(|e| panic!("{e}"));
-        Self { server, tenants, dir, store_url, store }
+        let locations = synthetic.location_ids().into_iter().map(str::to_owned).collect();
+        Self { server, tenants, locations, dir, store_url, store }
     }
 
     /// A contract v1 job for worker `n` (its own output and state directory).
@@ -102,7 +93,7 @@ impl Fleet {
         let tenants: Vec<_> = self
             .tenants
             .iter()
-            .map(|id| json!({ "id": id, "fhir_base": format!("{}/dstu2/{id}/", self.server.origin()), "locations": LOCATIONS }))
+            .map(|id| json!({ "id": id, "fhir_base": format!("{}/dstu2/{id}/", self.server.origin()), "locations": self.locations }))
             .collect();
         let state = self.dir.join(format!("worker-{n}"));
         std::fs::create_dir_all(&state).unwrap_or_else(|e| panic!("{e}"));
@@ -137,8 +128,7 @@ impl Fleet {
     pub fn truth(&self, tenant: &str) -> Vec<(String, String)> {
         let store = self.server.state().store();
         let data = store.read(tenant).unwrap_or_else(|| panic!("no tenant {tenant}"));
-        let locations: Vec<String> = LOCATIONS.iter().map(|l| (*l).to_owned()).collect();
-        data.appointments_in_window(&locations, FLEET_WINDOW.0, FLEET_WINDOW.1)
+        data.appointments_in_window(&self.locations, FLEET_WINDOW.0, FLEET_WINDOW.1)
             .into_iter()
             .map(|a| (a.id, a.version))
             .collect()

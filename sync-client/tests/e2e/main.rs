@@ -32,5 +32,6 @@ mod hostile;
 mod r4;
 mod resilience;
 mod sync;
+mod synthetic;
 mod tls;
 mod workers;

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use appointment_sync::store::OutcomeKind;
 use cerner_mock::AdminClient;
 use cerner_mock::admin_client::{FaultAction, FaultMatch, FaultRule, JournalQuery};
 
@@ -44,7 +45,7 @@ async fn assert_each_tenant_once(fleet: &Fleet, results: &[WorkerResult]) {
     assert_eq!(round.len(), TENANTS);
     for tenant in &round {
         assert_eq!((tenant.state.as_str(), tenant.attempts), ("done", 1), "{tenant:?}");
-        assert_eq!(tenant.outcome.as_deref(), Some("synced"));
+        assert_eq!(tenant.outcome, Some(OutcomeKind::Synced));
     }
     assert_eq!(fleet.mismatches().await, BTreeMap::new(), "stored differs from the ground truth");
 }
@@ -123,7 +124,7 @@ async fn a_worker_killed_mid_run_has_its_tenants_finished_by_the_others_after_it
     let round = fleet.round().await;
     for tenant in &round {
         assert_eq!(tenant.state, "done", "{tenant:?}");
-        assert_eq!(tenant.outcome.as_deref(), Some("synced"), "{tenant:?}");
+        assert_eq!(tenant.outcome, Some(OutcomeKind::Synced), "{tenant:?}");
     }
     for tenant in &held {
         let row = round.iter().find(|t| &t.tenant == tenant).unwrap();
@@ -188,8 +189,10 @@ async fn a_round_left_unfinished_by_a_removed_tenant_does_not_make_the_next_run_
         let Claim::Lease { tenant, .. } = fleet.store.claim(round, "gone", &fleet.tenants, ttl).await.unwrap() else {
             panic!("no lease")
         };
-        let synced = TenantState { last_outcome: Some("synced".into()), ..TenantState::default() };
-        assert!(fleet.store.complete(round, &tenant, "gone", "synced", &synced, None).await.unwrap().is_some());
+        let synced = TenantState { last_outcome: Some(OutcomeKind::Synced), ..TenantState::default() };
+        assert!(
+            fleet.store.complete(round, &tenant, "gone", OutcomeKind::Synced, &synced, None).await.unwrap().is_some()
+        );
     }
     let results = run_workers(&fleet, 1, ttl).await;
     assert_eq!(results[0].code, Some(0), "{}", results[0].stderr);

@@ -31,7 +31,7 @@
 use std::time::Duration;
 
 use super::PgStore;
-use crate::store::{StoreError, TenantState};
+use crate::store::{OutcomeKind, StoreError, TenantState, Window, stored_outcome};
 
 /// A round, as numbered by the store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +59,7 @@ pub struct RoundTenant {
     pub state: String,
     pub lease_owner: Option<String>,
     pub attempts: i32,
-    pub outcome: Option<String>,
+    pub outcome: Option<OutcomeKind>,
 }
 
 /// The advisory lock key of opening or joining a round ("apsr").
@@ -83,9 +83,8 @@ const OPEN_ROUND: &str = "SELECT r.id,
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vanish {
     pub run: crate::store::RunId,
-    pub window_start: String,
-    pub window_end: String,
-    pub at: String,
+    pub window: Window,
+    pub at: time::OffsetDateTime,
 }
 const CLAIM: &str = "SELECT rt.tenant, ts.deferred_until,
        COALESCE(ts.deferred_until::timestamptz > now(), false) AS deferred, rt.lease_owner
@@ -249,7 +248,7 @@ impl PgStore {
         round: RoundId,
         tenant: &str,
         worker: &str,
-        outcome: &str,
+        outcome: OutcomeKind,
         state: &TenantState,
         vanish: Option<&Vanish>,
     ) -> Result<Option<u64>, StoreError> {
@@ -259,7 +258,7 @@ impl PgStore {
             .execute(
                 "UPDATE round_tenants SET state = 'done', outcome = $4, finished_at = now(), lease_expires = NULL
                  WHERE round = $1 AND tenant = $2 AND lease_owner = $3 AND state = 'leased'",
-                &[&round.0, &tenant, &worker, &outcome],
+                &[&round.0, &tenant, &worker, &outcome.as_str()],
             )
             .await?;
         if done != 1 {
@@ -267,11 +266,17 @@ impl PgStore {
         }
         tx.execute(
             COMPLETE_STATE,
-            &[&tenant, &state.last_success, &state.deferred_until, &state.last_outcome, &state.message],
+            &[
+                &tenant,
+                &state.last_success,
+                &state.deferred_until,
+                &state.last_outcome.map(OutcomeKind::as_str),
+                &state.message,
+            ],
         )
         .await?;
         let marked = match vanish {
-            Some(v) => super::page::mark_vanished(&tx, v.run, tenant, &v.window_start, &v.window_end, &v.at).await?,
+            Some(v) => super::page::mark_vanished(&tx, v.run, tenant, &v.window, v.at).await?,
             None => 0,
         };
         tx.commit().await?;
@@ -287,16 +292,17 @@ impl PgStore {
                 &[&round.0],
             )
             .await?;
-        Ok(rows
-            .iter()
-            .map(|row| RoundTenant {
-                tenant: row.get(0),
-                state: row.get(1),
-                lease_owner: row.get(2),
-                attempts: row.get(3),
-                outcome: row.get(4),
+        rows.iter()
+            .map(|row| {
+                Ok(RoundTenant {
+                    tenant: row.get(0),
+                    state: row.get(1),
+                    lease_owner: row.get(2),
+                    attempts: row.get(3),
+                    outcome: stored_outcome(row.get(4))?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The most recent round, if any (for reports and tests).

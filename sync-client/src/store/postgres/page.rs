@@ -8,7 +8,8 @@ use deadpool_postgres::Client;
 
 use super::read::{COLUMNS, stored_from_row};
 use crate::store::{
-    AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, in_page_order, replaces, utc_text,
+    AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, Window, in_page_order, instant_text,
+    replaces, utc_text,
 };
 
 /// The advisory lock class of page saves; the second key is the tenant's hash.
@@ -145,12 +146,10 @@ pub(super) async fn mark_vanished(
     client: &impl deadpool_postgres::GenericClient,
     run: RunId,
     tenant: &str,
-    window_start: &str,
-    window_end: &str,
-    at: &str,
+    window: &Window,
+    at: time::OffsetDateTime,
 ) -> Result<u64, StoreError> {
-    let bound = |b: &str| utc_text(b).ok_or_else(|| StoreError::InvalidWindow(b.to_owned()));
-    let (start, end) = (bound(window_start)?, bound(window_end)?);
+    let (start, end, at) = (window.start_utc(), window.end_utc(), instant_text(at)?);
     let marked = client
         .execute(
             "UPDATE appointments SET vanished_at = $1 WHERE tenant = $2 AND last_seen_run <> $3

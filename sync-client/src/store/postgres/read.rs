@@ -7,7 +7,9 @@ use deadpool_postgres::Client;
 use futures_util::TryStreamExt;
 use tokio_postgres::Row;
 
-use crate::store::{StoreError, StoredAppointment, TenantState, export_row, stored_fhir_version};
+use crate::store::{
+    OutcomeKind, StoreError, StoredAppointment, TenantState, export_row, stored_fhir_version, stored_outcome,
+};
 
 /// The column list every read of a whole appointment uses, in the order [`stored_from_row`] expects.
 pub(super) const COLUMNS: &str =
@@ -46,12 +48,15 @@ pub(super) async fn tenant_state(client: &Client, tenant: &str) -> Result<Option
             &[&tenant],
         )
         .await?;
-    Ok(row.map(|row| TenantState {
-        last_success: row.get(0),
-        deferred_until: row.get(1),
-        last_outcome: row.get(2),
-        message: row.get(3),
-    }))
+    row.map(|row| {
+        Ok(TenantState {
+            last_success: row.get(0),
+            deferred_until: row.get(1),
+            last_outcome: stored_outcome(row.get(2))?,
+            message: row.get(3),
+        })
+    })
+    .transpose()
 }
 
 /// The upsert of a tenant's state, for a client or inside a transaction.
@@ -65,7 +70,13 @@ pub(super) async fn set_tenant_state(client: &Client, tenant: &str, state: &Tena
     client
         .execute(
             SET_TENANT_STATE,
-            &[&tenant, &state.last_success, &state.deferred_until, &state.last_outcome, &state.message],
+            &[
+                &tenant,
+                &state.last_success,
+                &state.deferred_until,
+                &state.last_outcome.map(OutcomeKind::as_str),
+                &state.message,
+            ],
         )
         .await?;
     Ok(())

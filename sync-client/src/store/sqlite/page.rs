@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::read::stored_from_row;
 use super::{AppointmentRecord, PageOutcome, RunId, SqliteStore, StoreError, StoredAppointment, write_transaction};
-use crate::store::{in_page_order, replaces};
+use crate::store::{Window, in_page_order, instant_text, replaces};
+use time::OffsetDateTime;
 
 const LOOKUP: &str = concat!("SELECT ", columns!(), " FROM appointments WHERE tenant = ?1 AND id = ?2");
 const INSERT: &str = "INSERT INTO appointments (tenant, id, version_id, last_updated, start, status, locations,
@@ -69,17 +70,17 @@ impl SqliteStore {
     }
 
     /// [`SyncStore::mark_vanished`](crate::store::SyncStore::mark_vanished), comparing starts and
-    /// bounds as UTC text computed by SQLite.
+    /// bounds as UTC text computed by SQLite (so both sides round alike).
     pub fn mark_vanished(
         &self,
         run: RunId,
         tenant: &str,
-        window_start: &str,
-        window_end: &str,
-        at: &str,
+        window: &Window,
+        at: OffsetDateTime,
     ) -> Result<u64, StoreError> {
-        let start = self.utc_bound(window_start)?;
-        let end = self.utc_bound(window_end)?;
+        let at = instant_text(at)?;
+        let start = self.utc_bound(window.start_utc())?;
+        let end = self.utc_bound(window.end_utc())?;
         let marked = self.conn().execute(MARK_VANISHED, params![at, tenant, run.0, start, end])?;
         Ok(marked as u64)
     }

@@ -6,6 +6,8 @@ mod bench;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use time::macros::datetime;
+
 use super::*;
 
 use crate::fhir_version::FhirVersion;
@@ -43,9 +45,9 @@ fn a_reopened_file_keeps_its_data_in_wal_mode() {
         assert_eq!(mode, "wal");
         let fk: i64 = store.conn().query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
         assert_eq!(fk, 1);
-        let run = store.begin_run("2026-11-28T00:00:00Z").unwrap();
+        let run = store.begin_run(datetime!(2026-11-28 00:00:00 UTC)).unwrap();
         store.save_page(run, T1, &[record("a", "1", IN_WINDOW)]).unwrap();
-        store.finish_run(run, "2026-11-28T00:01:00Z", r#"{"ok":true}"#).unwrap();
+        store.finish_run(run, datetime!(2026-11-28 00:01:00 UTC), r#"{"ok":true}"#).unwrap();
     }
     let store = SqliteStore::open(&db.0).unwrap();
     assert_eq!(store.appointments(None).unwrap()[0].raw, record("a", "1", None).raw);
@@ -85,7 +87,7 @@ fn a_version_1_store_is_migrated_and_its_rows_read_as_dstu2() {
     assert_eq!(version, 2);
     let rows = store.appointments(None).unwrap();
     assert_eq!((rows[0].id.as_str(), rows[0].fhir_version), ("a", FhirVersion::Dstu2));
-    let run = store.begin_run("2026-01-02T00:00:00Z").unwrap();
+    let run = store.begin_run(datetime!(2026-01-02 00:00:00 UTC)).unwrap();
     let mut r4 = record("b", "1", IN_WINDOW);
     r4.fhir_version = FhirVersion::R4;
     store.save_page(run, "t", &[r4]).unwrap();

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::postgres;
 use crate::store::postgres::lease::Claim;
-use crate::store::{SyncStore, TenantState};
+use crate::store::{OutcomeKind, SyncStore, TenantState};
 
 fn names(tenants: &[&str]) -> Vec<String> {
     tenants.iter().map(|t| (*t).to_owned()).collect()
@@ -24,10 +24,13 @@ async fn two_workers_never_claim_the_same_tenant_and_the_last_one_closes_the_rou
     };
     assert_ne!(t1, t2);
     assert_eq!(store.claim(round, "w3", &tenants, TTL).await.unwrap(), Claim::Wait, "both leased and alive");
-    let synced = TenantState { last_outcome: Some("synced".into()), ..TenantState::default() };
-    assert!(store.complete(round, &t1, "w1", "synced", &synced, None).await.unwrap().is_some());
-    assert!(store.complete(round, &t2, "w1", "synced", &synced, None).await.unwrap().is_none(), "not w1's lease");
-    assert!(store.complete(round, &t2, "w2", "synced", &synced, None).await.unwrap().is_some());
+    let synced = TenantState { last_outcome: Some(OutcomeKind::Synced), ..TenantState::default() };
+    assert!(store.complete(round, &t1, "w1", OutcomeKind::Synced, &synced, None).await.unwrap().is_some());
+    assert!(
+        store.complete(round, &t2, "w1", OutcomeKind::Synced, &synced, None).await.unwrap().is_none(),
+        "not w1's lease"
+    );
+    assert!(store.complete(round, &t2, "w2", OutcomeKind::Synced, &synced, None).await.unwrap().is_some());
     assert_eq!(store.claim(round, "w3", &tenants, TTL).await.unwrap(), Claim::Done);
     let next = store.join_round("2026-01-01", "2026-01-08", &tenants, TTL).await.unwrap();
     assert_ne!(next, round, "a finished round is not joined again");
@@ -53,16 +56,19 @@ async fn an_expired_lease_is_taken_over_and_the_old_owner_can_neither_renew_nor_
         Claim::Lease { tenant: "a".into(), attempt: 2 }
     );
     assert!(!store.renew(round, "a", "dead", TTL).await.unwrap(), "the old owner lost it");
-    let stale =
-        TenantState { last_outcome: Some("failed".into()), message: Some("stale".into()), ..TenantState::default() };
-    assert!(store.complete(round, "a", "dead", "failed", &stale, None).await.unwrap().is_none());
+    let stale = TenantState {
+        last_outcome: Some(OutcomeKind::Failed),
+        message: Some("stale".into()),
+        ..TenantState::default()
+    };
+    assert!(store.complete(round, "a", "dead", OutcomeKind::Failed, &stale, None).await.unwrap().is_none());
     assert_eq!(store.tenant_state("a").await.unwrap(), None, "the old owner wrote nothing");
     let synced = TenantState {
         last_success: Some("2026-01-05T10:00:00Z".into()),
-        last_outcome: Some("synced".into()),
+        last_outcome: Some(OutcomeKind::Synced),
         ..TenantState::default()
     };
-    assert!(store.complete(round, "a", "heir", "synced", &synced, None).await.unwrap().is_some());
+    assert!(store.complete(round, "a", "heir", OutcomeKind::Synced, &synced, None).await.unwrap().is_some());
     assert_eq!(store.tenant_state("a").await.unwrap(), Some(synced));
     let rows = store.round_tenants(round).await.unwrap();
     assert_eq!((rows[0].state.as_str(), rows[0].attempts, rows[0].lease_owner.as_deref()), ("done", 2, Some("heir")));
@@ -76,7 +82,7 @@ async fn a_deferred_tenant_is_completed_as_deferred_until_its_time_has_come() {
     let later = TenantState {
         last_success: Some("2026-01-01T00:00:00Z".into()),
         deferred_until: Some(until.clone()),
-        last_outcome: Some("deferred".into()),
+        last_outcome: Some(OutcomeKind::Deferred),
         message: None,
     };
     store.set_tenant_state("later", &later).await.unwrap();
@@ -96,8 +102,8 @@ async fn a_deferred_tenant_is_completed_as_deferred_until_its_time_has_come() {
         Claim::Lease { tenant: "now".into(), attempt: 1 }
     );
     // A sync that did not succeed keeps the last success.
-    let failed = TenantState { last_outcome: Some("failed".into()), ..TenantState::default() };
-    assert!(store.complete(round, "now", "w", "failed", &failed, None).await.unwrap().is_some());
+    let failed = TenantState { last_outcome: Some(OutcomeKind::Failed), ..TenantState::default() };
+    assert!(store.complete(round, "now", "w", OutcomeKind::Failed, &failed, None).await.unwrap().is_some());
     let state = store.tenant_state("now").await.unwrap().unwrap();
     assert_eq!((state.last_success.as_deref(), state.deferred_until), (Some("2026-01-02T00:00:00Z"), None));
 }
@@ -111,7 +117,7 @@ async fn a_worker_only_claims_tenants_it_was_configured_with() {
         matches!(store.claim(round, "w", &mine, TTL).await.unwrap(), Claim::Lease { ref tenant, .. } if tenant == "mine")
     );
     let synced = TenantState::default();
-    assert!(store.complete(round, "mine", "w", "synced", &synced, None).await.unwrap().is_some());
+    assert!(store.complete(round, "mine", "w", OutcomeKind::Synced, &synced, None).await.unwrap().is_some());
     assert_eq!(store.claim(round, "w", &mine, TTL).await.unwrap(), Claim::Done, "its own tenants are done");
     assert_eq!(store.round_tenants(round).await.unwrap()[1].state, "pending", "the other is left to its workers");
 }
@@ -125,6 +131,8 @@ async fn a_tenant_leased_in_another_round_waits_for_that_lease() {
     assert_ne!(week, month);
     assert!(matches!(store.claim(week, "w1", &tenants, TTL).await.unwrap(), Claim::Lease { .. }));
     assert_eq!(store.claim(month, "w2", &tenants, TTL).await.unwrap(), Claim::Wait, "one worker per tenant");
-    assert!(store.complete(week, "a", "w1", "synced", &TenantState::default(), None).await.unwrap().is_some());
+    assert!(
+        store.complete(week, "a", "w1", OutcomeKind::Synced, &TenantState::default(), None).await.unwrap().is_some()
+    );
     assert!(matches!(store.claim(month, "w2", &tenants, TTL).await.unwrap(), Claim::Lease { .. }));
 }

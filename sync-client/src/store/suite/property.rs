@@ -8,6 +8,7 @@ use std::sync::{LazyLock, OnceLock};
 
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use time::macros::datetime;
 
 use super::{postgres, sqlite};
 use crate::store::{AppointmentRecord, PgStore, SyncStore, utc_text};
@@ -45,10 +46,10 @@ fn check(store: &impl SyncStore, pages: &[(usize, Vec<(u8, u64)>)], runs_per_pag
     let tenants = [format!("tenant-a-{case}"), format!("tenant-b-{case}")];
     RUNTIME.block_on(async {
         let mut model: BTreeMap<(usize, String), u64> = BTreeMap::new();
-        let mut run = store.begin_run("2026-11-28T00:00:00Z").await.unwrap();
+        let mut run = store.begin_run(datetime!(2026-11-28 00:00:00 UTC)).await.unwrap();
         for (n, (tenant, entries)) in pages.iter().enumerate() {
             if n % runs_per_page == 0 {
-                run = store.begin_run("2026-11-28T00:00:00Z").await.unwrap();
+                run = store.begin_run(datetime!(2026-11-28 00:00:00 UTC)).await.unwrap();
             }
             let name = &tenants[*tenant];
             let page: Vec<_> = entries.iter().map(|&(id, v)| versioned(name, id, v)).collect();

@@ -4,11 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use time::macros::datetime;
 use tokio::sync::Notify;
 
 use super::{IN_WINDOW, T1, postgres, record};
 use crate::store::postgres::lease::{Claim, RoundId, TENANT_LOCK_CLASS, Vanish};
-use crate::store::{PgStore, RunId, SyncStore, TenantState};
+use crate::store::{OutcomeKind, PgStore, RunId, SyncStore, TenantState, Window};
 
 const TTL: Duration = Duration::from_secs(30);
 const WEEK: (&str, &str) = ("2026-11-28", "2026-12-05");
@@ -25,8 +26,8 @@ async fn lease(store: &PgStore, round: RoundId, worker: &str, tenants: &[String]
 }
 
 async fn done(store: &PgStore, round: RoundId, worker: &str, tenant: &str) {
-    let state = TenantState { last_outcome: Some("synced".into()), ..TenantState::default() };
-    assert!(store.complete(round, tenant, worker, "synced", &state, None).await.unwrap().is_some());
+    let state = TenantState { last_outcome: Some(OutcomeKind::Synced), ..TenantState::default() };
+    assert!(store.complete(round, tenant, worker, OutcomeKind::Synced, &state, None).await.unwrap().is_some());
 }
 
 #[tokio::test]
@@ -107,29 +108,29 @@ async fn a_claim_in_another_round_waits_for_an_uncommitted_lease_of_the_same_ten
 async fn vanish_marks_are_written_only_by_the_lease_owner_with_its_completion() {
     let Some(store) = postgres().await else { return };
     let tenants = names(&[T1]);
-    let old = store.begin_run("2026-11-27T00:00:00Z").await.unwrap();
+    let old = store.begin_run(datetime!(2026-11-27 00:00:00 UTC)).await.unwrap();
     store.save_page(old, T1, &[record("gone", "1", IN_WINDOW)]).await.unwrap();
     let round = store.join_round(WEEK.0, WEEK.1, &tenants, TTL).await.unwrap();
     let short = Duration::from_millis(200);
     assert!(matches!(store.claim(round, "stale", &tenants, short).await.unwrap(), Claim::Lease { .. }));
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(matches!(store.claim(round, "heir", &tenants, TTL).await.unwrap(), Claim::Lease { .. }));
-    let heir_run = store.begin_run("2026-11-28T00:00:00Z").await.unwrap();
+    let heir_run = store.begin_run(datetime!(2026-11-28 00:00:00 UTC)).await.unwrap();
     store.save_page(heir_run, T1, &[record("gone", "1", IN_WINDOW)]).await.unwrap();
     // The stale holder's own run saw nothing: it would mark "gone" vanished.
-    let stale_run = store.begin_run("2026-11-28T00:00:01Z").await.unwrap();
+    let stale_run = store.begin_run(datetime!(2026-11-28 00:00:01 UTC)).await.unwrap();
     let vanish = |run: RunId| Vanish {
         run,
-        window_start: "2026-11-28".into(),
-        window_end: "2026-12-05".into(),
-        at: "2026-11-28T01:00:00Z".into(),
+        window: Window::new("2026-11-28", "2026-12-05").unwrap(),
+        at: datetime!(2026-11-28 01:00:00 UTC),
     };
-    let state = TenantState { last_outcome: Some("synced".into()), ..TenantState::default() };
-    let stale = store.complete(round, T1, "stale", "synced", &state, Some(&vanish(stale_run))).await.unwrap();
+    let state = TenantState { last_outcome: Some(OutcomeKind::Synced), ..TenantState::default() };
+    let stale =
+        store.complete(round, T1, "stale", OutcomeKind::Synced, &state, Some(&vanish(stale_run))).await.unwrap();
     assert_eq!(stale, None, "not the owner");
     let rows = store.appointments(Some(T1)).await.unwrap();
     assert_eq!(rows[0].vanished_at, None, "the stale holder marked nothing");
-    let heir = store.complete(round, T1, "heir", "synced", &state, Some(&vanish(heir_run))).await.unwrap();
+    let heir = store.complete(round, T1, "heir", OutcomeKind::Synced, &state, Some(&vanish(heir_run))).await.unwrap();
     assert_eq!(heir, Some(0), "the owner's run saw it: nothing vanished");
 }
 

@@ -14,6 +14,7 @@ use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use appointment_sync::store::OutcomeKind;
 pub use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
@@ -239,5 +240,5 @@ pub fn assert_contained(env: &Env, run: &Run, tenant: &str, outcome: &str, reaso
     assert_eq!(got, outcome, "{run:#?}");
     assert!(why.contains(reason), "reason {why:?} lacks {reason:?}");
     let state = env.store().tenant_state(tenant).unwrap().unwrap();
-    assert_eq!(state.last_outcome.as_deref(), Some(outcome), "the tenant's stored state");
+    assert_eq!(state.last_outcome.map(OutcomeKind::as_str), Some(outcome), "the tenant's stored state");
 }

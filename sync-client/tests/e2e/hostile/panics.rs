@@ -6,9 +6,11 @@ use std::sync::Arc;
 use appointment_sync::config::SyncConfig;
 use appointment_sync::progress::Progress;
 use appointment_sync::store::{
-    AppointmentRecord, PageOutcome, RunId, SqliteStore, StoreError, StoredAppointment, SyncStore, TenantState,
+    AppointmentRecord, OutcomeKind, PageOutcome, RunId, SqliteStore, StoreError, StoredAppointment, SyncStore,
+    TenantState, Window,
 };
 use cerner_mock::store::LoadOptions;
+use time::OffsetDateTime;
 
 use super::*;
 use crate::helpers::{SECOND, emulator};
@@ -21,10 +23,10 @@ struct Buggy {
 }
 
 impl SyncStore for Buggy {
-    async fn begin_run(&self, started_at: &str) -> Result<RunId, StoreError> {
+    async fn begin_run(&self, started_at: OffsetDateTime) -> Result<RunId, StoreError> {
         SyncStore::begin_run(&self.inner, started_at).await
     }
-    async fn finish_run(&self, run: RunId, finished_at: &str, summary: &str) -> Result<(), StoreError> {
+    async fn finish_run(&self, run: RunId, finished_at: OffsetDateTime, summary: &str) -> Result<(), StoreError> {
         SyncStore::finish_run(&self.inner, run, finished_at, summary).await
     }
     async fn tenant_state(&self, tenant: &str) -> Result<Option<TenantState>, StoreError> {
@@ -46,11 +48,10 @@ impl SyncStore for Buggy {
         &self,
         run: RunId,
         tenant: &str,
-        start: &str,
-        end: &str,
-        at: &str,
+        window: &Window,
+        at: OffsetDateTime,
     ) -> Result<u64, StoreError> {
-        SyncStore::mark_vanished(&self.inner, run, tenant, start, end, at).await
+        SyncStore::mark_vanished(&self.inner, run, tenant, window, at).await
     }
     async fn appointments(&self, tenant: Option<&str>) -> Result<Vec<StoredAppointment>, StoreError> {
         SyncStore::appointments(&self.inner, tenant).await
@@ -82,7 +83,7 @@ async fn a_panic_inside_one_tenants_sync_fails_that_tenant_and_the_run() {
         other => panic!("{other:?}"),
     }
     let state = store.inner.tenant_state(SECOND).unwrap().unwrap();
-    assert_eq!(state.last_outcome.as_deref(), Some("failed"));
+    assert_eq!(state.last_outcome, Some(OutcomeKind::Failed));
     assert!(state.message.unwrap().contains("panicked"));
     assert_eq!(env.stored(SANDBOX), env.truth(SANDBOX), "the other tenant finished");
     let searches = env.journal(SECOND).await.into_iter().filter(|e| e.path.ends_with("/Appointment")).count();

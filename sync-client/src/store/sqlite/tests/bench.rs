@@ -3,6 +3,8 @@
 
 use std::time::Instant;
 
+use time::macros::datetime;
+
 use super::super::{AppointmentRecord, SqliteStore};
 use super::{T1, TempDb};
 
@@ -33,7 +35,7 @@ fn synthetic(n: usize, version: u32, in_order: bool) -> AppointmentRecord {
 /// Saves all appointments in pages of `page_size` and returns rows per second.
 fn save_all(store: &SqliteStore, version: u32, page_size: usize, in_order: bool) -> f64 {
     let records: Vec<_> = (0..APPOINTMENTS).map(|n| synthetic(n, version, in_order)).collect();
-    let run = store.begin_run("2026-11-28T00:00:00Z").unwrap();
+    let run = store.begin_run(datetime!(2026-11-28 00:00:00 UTC)).unwrap();
     let started = Instant::now();
     for page in records.chunks(page_size) {
         store.save_page(run, T1, page).unwrap();
