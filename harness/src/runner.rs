@@ -20,7 +20,7 @@ use crate::verdict::{Report, RunInfo, ScenarioResult};
 use crate::version::FhirVersion;
 
 /// The default account of the emulator's default profile (Cerner's documented example).
-pub const CLIENT_ID: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
+pub use cerner_mock::defaults::CLIENT_ID;
 /// The window the job asks for. The synthetic data covers the weekdays of 2025-12-22..2026-02-02,
 /// so the window cuts through it: a client that asks a day too early or too late, or reads the
 /// window in a local time zone, stores appointments that are not in it or misses some that are.
@@ -222,17 +222,13 @@ fn on_version(rule: &mut cerner_mock::admin_client::FaultRule, version: FhirVers
 }
 
 fn point_at_trap(rule: &mut cerner_mock::admin_client::FaultRule, origin: &str) {
-    use cerner_mock::admin_client::{FaultAction, FaultPlan};
-    let fix = |action: &mut FaultAction| {
+    use cerner_mock::admin_client::FaultAction;
+    for action in rule.all_actions_mut() {
         if let FaultAction::ForeignNext { origin: o } | FaultAction::ForeignTokenUrl { origin: o } = action
             && o == TRAP
         {
             *o = origin.to_owned();
         }
-    };
-    match &mut rule.plan {
-        FaultPlan::Action(action) => fix(action),
-        FaultPlan::Actions(actions) => actions.iter_mut().for_each(fix),
     }
 }
 
@@ -267,22 +263,16 @@ fn gather(
 
 /// The `Retry-After` of a rule that only throttles.
 fn throttle_value(rule: &cerner_mock::admin_client::FaultRule) -> Option<String> {
-    use cerner_mock::admin_client::{FaultAction, FaultPlan};
-    match &rule.plan {
-        FaultPlan::Action(FaultAction::Throttle { retry_after }) => Some(retry_after.clone()),
+    use cerner_mock::admin_client::FaultAction;
+    match &rule.action {
+        Some(FaultAction::Throttle { retry_after }) => Some(retry_after.clone()),
         _ => None,
     }
 }
 
 /// The action names of a rule, but `pass` (a gap in a sequence, nothing to prove).
 fn action_names(rule: &cerner_mock::admin_client::FaultRule) -> Vec<String> {
-    use cerner_mock::admin_client::FaultPlan;
-    let actions = match &rule.plan {
-        FaultPlan::Action(action) => std::slice::from_ref(action),
-        FaultPlan::Actions(actions) => actions.as_slice(),
-    };
-    let names = actions.iter().filter_map(|a| serde_json::to_value(a).ok()?["type"].as_str().map(str::to_owned));
-    names.filter(|name| name != "pass").collect()
+    rule.all_actions().map(|action| action.name()).filter(|name| *name != "pass").map(str::to_owned).collect()
 }
 
 /// id → version and status of every appointment of the tenant's locations in the window, read from

@@ -11,11 +11,10 @@ pub use crate::version::FhirVersion;
 pub const TRAP: &str = "http://trap.invalid";
 
 /// Which default tenants a scenario gives the client.
-pub const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
-pub const SECOND: &str = "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca";
-pub const UNAPPROVED: &str = "d075cf8b-3261-481d-97e5-ba6c48d3b41f";
-/// The production tenant: approved, but its DSTU2 endpoints refuse system tokens; R4 serves it.
-pub const PRODUCTION: &str = "7c3e9a51-2f4b-4d8e-b6a0-94d1c5e8f273";
+pub use cerner_mock::defaults::{
+    PRODUCTION_TENANT as PRODUCTION, SANDBOX_TENANT as SANDBOX, SECOND_TENANT as SECOND,
+    UNAPPROVED_TENANT as UNAPPROVED,
+};
 
 /// A scenario that exists on every FHIR version.
 pub const EVERY_VERSION: &[FhirVersion] = &FhirVersion::ALL;

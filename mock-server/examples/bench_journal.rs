@@ -19,7 +19,7 @@ use std::time::Instant;
 use cerner_mock::{MockServer, Profile, ServerConfig};
 use serde_json::Value;
 
-const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
+use cerner_mock::defaults::SANDBOX_TENANT as SANDBOX;
 const CONNECTIONS: usize = 32;
 
 #[tokio::main]
@@ -79,7 +79,7 @@ async fn token(http: &reqwest::Client, origin: &str) -> String {
     let url = format!("{origin}/tenants/{SANDBOX}/protocols/oauth2/profiles/smart-v1/token");
     let body: Value = http
         .post(url)
-        .basic_auth("bb318a62-fa61-49ae-b692-7d99214f0ec7", Some("secret"))
+        .basic_auth(cerner_mock::defaults::CLIENT_ID, Some(cerner_mock::defaults::CLIENT_SECRET))
         .form(&[("grant_type", "client_credentials"), ("scope", "system/Appointment.read")])
         .send()
         .await

@@ -85,7 +85,7 @@ async fn main() {
     let summary = store.read(TENANT).expect("tenant").summary();
     println!(
         "load: {appointments} appointments (+{} other resources) in {:.2} s",
-        summary.counts.values().sum::<usize>() as u64 - appointments,
+        summary.counts.values().sum::<u64>() - appointments,
         load.as_secs_f64()
     );
     println!(

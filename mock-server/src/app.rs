@@ -16,9 +16,8 @@ use crate::journal::{Journal, JournalEntry};
 use crate::limits::RateLimits;
 use crate::oauth::assertion::ReplayCache;
 use crate::profile::{Account, Profile};
-use crate::server::StartError;
 use crate::store::{LoadError, LoadOptions, Store};
-use crate::tokens::TokenKeys;
+use crate::tokens::{KeyError, TokenKeys};
 use crate::{admin, fhir, headers, instrument, oauth, r4};
 
 /// Everything the handlers share. Cheap to clone.
@@ -58,14 +57,25 @@ pub struct StateOptions {
     pub admin_token: Option<Secret>,
 }
 
+/// Why the state could not be built from a profile.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(transparent)]
+    Key(#[from] KeyError),
+    #[error("cannot load the data: {0}")]
+    Load(#[from] LoadError),
+    #[error("a fault rule of the profile: {0}")]
+    Fault(#[from] FaultError),
+}
+
 impl AppState {
     /// Builds the state, loading every tenant's data around the clock's date.
-    pub fn new(profile: Profile, origin: &Url, clock: Clock, options: StateOptions) -> Result<Self, StartError> {
+    pub fn new(profile: Profile, origin: &Url, clock: Clock, options: StateOptions) -> Result<Self, StateError> {
         let store = Store::load(&profile, clock.now().date(), &options.load)?;
         let faults = Faults::default();
         let origin = origin.as_str().trim_end_matches('/').to_owned();
         for rule in &profile.faults {
-            faults.add(rule.clone()).map_err(|e| StartError::Fault(e.to_string()))?;
+            faults.add(rule.clone())?;
         }
         Ok(Self(Arc::new(Inner {
             conformances: Conformances::render(&profile, &origin),

@@ -51,6 +51,24 @@ pub struct JournalEntry {
     pub fault: Option<FaultApplied>,
 }
 
+/// One line per entry, for failure messages that show what the emulator actually received.
+impl std::fmt::Display for JournalEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{} {} {}", self.seq, self.method, self.path)?;
+        if let Some(query) = &self.query {
+            write!(f, "?{query}")?;
+        }
+        write!(f, " -> {}", self.status)?;
+        if let Some(client) = &self.client_id {
+            write!(f, " client={client}")?;
+        }
+        if let Some(fault) = &self.fault {
+            write!(f, " fault={}:{}", fault.rule, fault.action)?;
+        }
+        Ok(())
+    }
+}
+
 /// The fault rule that shaped a response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultApplied {
@@ -58,10 +76,11 @@ pub struct FaultApplied {
     pub action: String,
 }
 
-/// Which entries to return.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Which entries to return (`GET /__admin/journal?tenant=…&client=…&path_prefix=…&since=…`);
+/// every filter is optional and they combine with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct JournalFilter {
+pub struct JournalQuery {
     pub tenant: Option<String>,
     pub client: Option<String>,
     pub path_prefix: Option<String>,
@@ -69,7 +88,47 @@ pub struct JournalFilter {
     pub since: Option<u64>,
 }
 
-impl JournalFilter {
+impl JournalQuery {
+    /// Every recorded request.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only requests to this tenant.
+    pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
+        self.tenant = Some(tenant.into());
+        self
+    }
+
+    /// Only requests made by this client id.
+    pub fn client(mut self, client: impl Into<String>) -> Self {
+        self.client = Some(client.into());
+        self
+    }
+
+    /// Only requests whose path starts with `prefix`.
+    pub fn path_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.path_prefix = Some(prefix.into());
+        self
+    }
+
+    /// Only entries with `seq > since`, to read what one step of a test caused.
+    pub fn since(mut self, seq: u64) -> Self {
+        self.since = Some(seq);
+        self
+    }
+
+    /// The query-string pairs of the filters that are set.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        let since = self.since.map(|seq| seq.to_string());
+        [("tenant", &self.tenant), ("client", &self.client), ("path_prefix", &self.path_prefix), ("since", &since)]
+            .into_iter()
+            .filter_map(|(name, value)| value.clone().map(|value| (name, value)))
+            .collect()
+    }
+}
+
+impl JournalQuery {
     fn admits(&self, entry: &JournalEntry) -> bool {
         self.since.is_none_or(|since| entry.seq > since)
             && self.tenant.as_ref().is_none_or(|t| entry.tenant.as_ref() == Some(t))
@@ -137,7 +196,7 @@ impl Journal {
         entries.insert(at, entry);
     }
 
-    pub fn entries(&self, filter: &JournalFilter) -> Vec<JournalEntry> {
+    pub fn entries(&self, filter: &JournalQuery) -> Vec<JournalEntry> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries.iter().filter(|e| filter.admits(e)).cloned().collect()
     }
@@ -212,12 +271,12 @@ mod tests {
             let seq = journal.next_seq();
             journal.record(entry(seq, "t"));
         }
-        let all = journal.entries(&JournalFilter::default());
+        let all = journal.entries(&JournalQuery::default());
         assert_eq!(all.len(), 100);
         assert_eq!((all[0].seq, all[99].seq), (901, 1000));
         assert_eq!(journal.recorded(), 1000);
         journal.record(entry(950, "late"));
-        assert!(journal.entries(&JournalFilter::default()).windows(2).all(|w| w[0].seq <= w[1].seq));
+        assert!(journal.entries(&JournalQuery::default()).windows(2).all(|w| w[0].seq <= w[1].seq));
     }
 
     #[test]
@@ -226,11 +285,11 @@ mod tests {
         for (seq, tenant) in [(1, "a"), (2, "b"), (3, "a")] {
             journal.record(entry(seq, tenant));
         }
-        let by = |filter: JournalFilter| journal.entries(&filter).iter().map(|e| e.seq).collect::<Vec<_>>();
-        assert_eq!(by(JournalFilter { tenant: Some("a".into()), ..Default::default() }), [1, 3]);
-        assert_eq!(by(JournalFilter { since: Some(1), ..Default::default() }), [2, 3]);
-        assert_eq!(by(JournalFilter { path_prefix: Some("/dstu2/b".into()), ..Default::default() }), [2]);
-        assert_eq!(by(JournalFilter { client: Some("other".into()), ..Default::default() }), Vec::<u64>::new());
+        let by = |filter: JournalQuery| journal.entries(&filter).iter().map(|e| e.seq).collect::<Vec<_>>();
+        assert_eq!(by(JournalQuery { tenant: Some("a".into()), ..Default::default() }), [1, 3]);
+        assert_eq!(by(JournalQuery { since: Some(1), ..Default::default() }), [2, 3]);
+        assert_eq!(by(JournalQuery { path_prefix: Some("/dstu2/b".into()), ..Default::default() }), [2]);
+        assert_eq!(by(JournalQuery { client: Some("other".into()), ..Default::default() }), Vec::<u64>::new());
         journal.clear();
         assert!(journal.is_empty());
     }

@@ -45,10 +45,36 @@ impl Default for LimitSettings {
     }
 }
 
+/// A rate-limit setting out of range; `field` is its name in the profile's `[limits]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum LimitError {
+    #[error("{field}: must be at least 1")]
+    Zero { field: &'static str },
+    #[error("{field}: must be at most {MAX_SETTING}")]
+    TooLarge { field: &'static str },
+}
+
+impl LimitError {
+    /// The setting at fault.
+    pub fn field(&self) -> &'static str {
+        match self {
+            LimitError::Zero { field } | LimitError::TooLarge { field } => field,
+        }
+    }
+
+    /// What is wrong with it, without the field's name.
+    pub fn reason(&self) -> String {
+        match self {
+            LimitError::Zero { .. } => "must be at least 1".to_owned(),
+            LimitError::TooLarge { .. } => format!("must be at most {MAX_SETTING}"),
+        }
+    }
+}
+
 impl LimitSettings {
-    /// Checks the numbers; Err((field, message)) names the field, e.g. ("fhir_burst", "must be at least 1").
-    /// They are checked even when disabled, so turning limits on never reveals a broken profile.
-    pub fn validate(&self) -> Result<(), (String, String)> {
+    /// Checks the numbers; the error names the field. They are checked even when disabled, so
+    /// turning limits on never reveals a broken profile.
+    pub fn validate(&self) -> Result<(), LimitError> {
         let fields = [
             ("fhir_per_second", self.fhir_per_second),
             ("fhir_burst", self.fhir_burst),
@@ -57,10 +83,10 @@ impl LimitSettings {
         ];
         for (field, value) in fields {
             if value == 0 {
-                return Err((field.to_owned(), "must be at least 1".to_owned()));
+                return Err(LimitError::Zero { field });
             }
             if value > MAX_SETTING {
-                return Err((field.to_owned(), format!("must be at most {MAX_SETTING}")));
+                return Err(LimitError::TooLarge { field });
             }
         }
         Ok(())
@@ -292,9 +318,10 @@ mod tests {
     fn validate_names_the_field() {
         assert_eq!(LimitSettings::default().validate(), Ok(()));
         let zero = LimitSettings { fhir_burst: 0, ..LimitSettings::default() };
-        assert_eq!(zero.validate(), Err(("fhir_burst".to_owned(), "must be at least 1".to_owned())));
+        assert_eq!(zero.validate(), Err(LimitError::Zero { field: "fhir_burst" }));
+        assert_eq!(zero.validate().unwrap_err().to_string(), "fhir_burst: must be at least 1");
         let huge = LimitSettings { token_per_minute: MAX_SETTING + 1, ..LimitSettings::default() };
-        assert_eq!(huge.validate().unwrap_err().0, "token_per_minute");
+        assert_eq!(huge.validate().unwrap_err().field(), "token_per_minute");
     }
 
     #[test]

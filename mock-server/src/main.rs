@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use cerner_mock::clock::DEFAULT_MANUAL_START;
 use cerner_mock::ids::Secret;
 use cerner_mock::journal;
-use cerner_mock::profile::parse_origin;
+use cerner_mock::origin::{OriginError, parse_origin};
 use cerner_mock::store::LoadOptions;
 use cerner_mock::{Clock, MockServer, Profile, ServerConfig, StateOptions};
 use clap::Parser;
@@ -57,7 +57,7 @@ struct Args {
     no_limits: bool,
 }
 
-fn origin(text: &str) -> Result<Url, String> {
+fn origin(text: &str) -> Result<Url, OriginError> {
     parse_origin(text)
 }
 

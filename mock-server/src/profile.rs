@@ -15,6 +15,7 @@ use url::Url;
 use crate::faults::FaultRule;
 use crate::ids::{ClientId, Secret, TenantId};
 use crate::limits::LimitSettings;
+use crate::origin::parse_origin;
 use crate::scope::{Scope, ScopeSet};
 use crate::store::ResourceType;
 
@@ -224,7 +225,7 @@ fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, FieldError> {
     let public_origin = raw
         .public_origin
         .as_deref()
-        .map(|text| parse_origin(text).map_err(|m| invalid("public_origin", m)))
+        .map(|text| parse_origin(text).map_err(|e| invalid("public_origin", e.to_string())))
         .transpose()?;
 
     let token = TokenSettings { lifetime_seconds: raw.token.lifetime_seconds, expires_in: raw.token.expires_in };
@@ -265,12 +266,12 @@ fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, FieldError> {
             return Err(invalid(format!("accounts[{i}].client_id"), format!("account {id} is declared twice")));
         }
     }
-    raw.limits.validate().map_err(|(f, m)| invalid(format!("limits.{f}"), m))?;
+    raw.limits.validate().map_err(|e| invalid(format!("limits.{}", e.field()), e.reason()))?;
     if raw.journal.capacity == 0 || raw.journal.capacity > 10_000_000 {
         return Err(invalid("journal.capacity", "must be between 1 and 10000000"));
     }
     for (i, rule) in raw.faults.iter().enumerate() {
-        rule.validate().map_err(|m| invalid(format!("faults[{i}]"), m))?;
+        rule.validate().map_err(|e| invalid(format!("faults[{i}]"), e.to_string()))?;
     }
     Ok(Profile {
         public_origin,
@@ -421,16 +422,6 @@ fn check_jwk(jwk: &Jwk) -> Result<(), String> {
         }
     }
     DecodingKey::from_jwk(jwk).map(|_| ()).map_err(|e| format!("unusable key: {e}"))
-}
-
-/// Parses an origin: scheme `http` or `https`, a host, an optional port, nothing else.
-pub fn parse_origin(text: &str) -> Result<Url, String> {
-    let url = Url::parse(text).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
-    let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() || !bare {
-        return Err(format!("{text:?} must be an origin such as http://localhost:8080 (no path)"));
-    }
-    Ok(url)
 }
 
 /// The file's shape, before validation.

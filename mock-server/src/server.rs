@@ -19,12 +19,11 @@ use tokio::task::JoinHandle;
 use tower::ServiceExt;
 use url::Url;
 
-use crate::app::{AppState, StateOptions, build_router};
+use crate::app::{AppState, StateError, StateOptions, build_router};
 use crate::clock::Clock;
 use crate::faults::apply::ResetConnection;
 use crate::profile::Profile;
-use crate::store::{LoadError, LoadOptions};
-use crate::tokens::KeyError;
+use crate::store::LoadOptions;
 
 /// How to start an emulator.
 #[derive(Debug)]
@@ -77,12 +76,9 @@ impl ServerConfig {
 pub enum StartError {
     #[error("cannot listen on {addr}: {source}")]
     Bind { addr: SocketAddr, source: std::io::Error },
+    /// The profile's data, keys or fault rules.
     #[error(transparent)]
-    Key(#[from] KeyError),
-    #[error("cannot load the data: {0}")]
-    Load(#[from] LoadError),
-    #[error("a fault rule of the profile: {0}")]
-    Fault(String),
+    State(#[from] StateError),
     #[error("loading the data stopped unexpectedly")]
     LoadAborted,
 }

@@ -163,7 +163,16 @@ impl TokenKeys {
 
     /// Checks the signature, then expiry against `now` (the emulator's clock, not the system's).
     pub fn verify(&self, token: &str, now: OffsetDateTime) -> Result<Arc<AccessClaims>, TokenRejection> {
-        let claims = self.inspect(token).ok_or(TokenRejection::Invalid)?;
+        Self::unexpired(self.inspect(token), now)
+    }
+
+    /// The claims of a token [`inspect`](Self::inspect) read (`None`: not signed here), if it is
+    /// unexpired at `now`.
+    pub fn unexpired(
+        claims: Option<Arc<AccessClaims>>,
+        now: OffsetDateTime,
+    ) -> Result<Arc<AccessClaims>, TokenRejection> {
+        let claims = claims.ok_or(TokenRejection::Invalid)?;
         if now.unix_timestamp() >= claims.exp {
             return Err(TokenRejection::Expired { jti: claims.jti.clone() });
         }

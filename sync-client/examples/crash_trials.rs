@@ -25,7 +25,7 @@ use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
 use rand::RngExt;
 use serde_json::json;
 
-const TENANTS: [&str; 2] = ["ec2458f2-1e24-41c8-b71b-0e701af7583d", "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca"];
+const TENANTS: [&str; 2] = [cerner_mock::defaults::SANDBOX_TENANT, cerner_mock::defaults::SECOND_TENANT];
 const WINDOW: (&str, &str) = ("2025-12-22", "2026-02-03");
 
 fn client_binary() -> PathBuf {
@@ -100,7 +100,7 @@ fn write_job(server: &MockServer, dir: &std::path::Path) -> PathBuf {
         })
         .collect();
     let job = json!({
-        "client_id": "bb318a62-fa61-49ae-b692-7d99214f0ec7", "client_secret": "secret", "scopes": "system/Appointment.read",
+        "client_id": cerner_mock::defaults::CLIENT_ID, "client_secret": cerner_mock::defaults::CLIENT_SECRET, "scopes": "system/Appointment.read",
         "tenants": tenants, "window": { "start": WINDOW.0, "end": WINDOW.1 },
         "output": dir.join("out.ndjson"), "state_dir": dir.join("state"),
     });

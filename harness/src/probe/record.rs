@@ -11,10 +11,9 @@ use super::{Base, Probe, Recorded, probes};
 use crate::version::FhirVersion;
 
 /// The sandbox tenant of fhir.cerner.com, which the default profile also serves.
-const SANDBOX_TENANT: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
+use cerner_mock::defaults::SANDBOX_TENANT;
 /// The default profile's system account (its secret is the profile's default, not a real one).
-const EMULATOR_CLIENT_ID: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
-const EMULATOR_SECRET: &str = "secret";
+use cerner_mock::defaults::{CLIENT_ID as EMULATOR_CLIENT_ID, CLIENT_SECRET as EMULATOR_SECRET};
 /// A real sandbox can be slow; a probe that hangs longer than this is recorded as an error.
 const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
 

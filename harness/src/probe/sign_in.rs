@@ -72,7 +72,7 @@ mod tests {
     async fn each_failed_step_is_told_apart() {
         let server = MockServer::start(ServerConfig::new(Profile::embedded_default())).await.unwrap();
         let base = format!("{}/dstu2/{SANDBOX}/", server.origin());
-        let session = sign_in(&base, CLIENT_ID, "secret", PROBE_SCOPES).await.unwrap();
+        let session = sign_in(&base, CLIENT_ID, cerner_mock::defaults::CLIENT_SECRET, PROBE_SCOPES).await.unwrap();
         assert_eq!(session.token_url.host_str(), Some("127.0.0.1"));
         match sign_in(&base, CLIENT_ID, "not-the-secret", PROBE_SCOPES).await {
             Err(SignInError::Token { token_url, .. }) => assert_eq!(token_url, session.token_url),

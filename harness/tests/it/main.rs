@@ -36,7 +36,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
 /// The default profile's system account, as a user of `record` or `sandbox` passes it in the
 /// environment (its secret is the profile's default, not a real one).
 const CLIENT_ID: &str = cerner_harness::runner::CLIENT_ID;
-const CLIENT_SECRET: &str = "secret";
+const CLIENT_SECRET: &str = cerner_mock::defaults::CLIENT_SECRET;
 
 /// The deliberately broken client in `mode`, as a `--client-cmd`.
 fn broken_client(mode: &str) -> String {

@@ -7,13 +7,13 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
+use super::wire::FaultList;
 use crate::app::AppState;
 use crate::faults::{FaultError, FaultRule};
 
 pub(super) async fn list(State(state): State<AppState>) -> Response {
-    Json(json!({ "faults": state.faults().list() })).into_response()
+    Json(FaultList { faults: state.faults().list() }).into_response()
 }
 
 pub(super) async fn add(State(state): State<AppState>, rule: Result<Json<FaultRule>, JsonRejection>) -> Response {

@@ -6,25 +6,25 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
+use super::wire::Journal;
 use crate::app::AppState;
-use crate::journal::JournalFilter;
+use crate::journal::JournalQuery;
 
 pub(super) async fn get(
     State(state): State<AppState>,
-    filter: Result<Query<JournalFilter>, QueryRejection>,
+    filter: Result<Query<JournalQuery>, QueryRejection>,
 ) -> Response {
     let filter = match filter {
         Ok(Query(filter)) => filter,
         Err(e) => return super::refused(e.status(), &e.body_text()).into_response(),
     };
     let journal = state.journal();
-    let body = json!({
-        "entries": journal.entries(&filter),
-        "capacity": journal.capacity(),
-        "recorded": journal.recorded(),
-    });
+    let body = Journal {
+        entries: journal.entries(&filter),
+        capacity: journal.capacity() as u64,
+        recorded: journal.recorded(),
+    };
     Json(body).into_response()
 }
 

@@ -7,6 +7,7 @@ mod clock;
 mod faults;
 mod journal;
 mod tenants;
+pub mod wire;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
@@ -14,9 +15,9 @@ use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde_json::{Value, json};
 
 use crate::app::AppState;
+use wire::{ErrorBody, StatusBody};
 
 /// Largest admin request body (a batch of changes or a fault rule).
 pub const MAX_ADMIN_BODY: usize = 1024 * 1024;
@@ -38,12 +39,12 @@ pub fn router(state: AppState) -> Router<AppState> {
 }
 
 /// `{"error": message}` with `status`: the admin API's one error shape.
-pub(crate) fn error(status: StatusCode, message: &str) -> (StatusCode, Json<Value>) {
-    (status, Json(json!({ "error": message })))
+pub(crate) fn error(status: StatusCode, message: &str) -> (StatusCode, Json<ErrorBody>) {
+    (status, Json(ErrorBody { error: message.to_owned() }))
 }
 
 /// A body the admin API cannot take (an extractor's rejection): `413` when too large, else `400`.
-pub(crate) fn refused(status: StatusCode, reason: &str) -> (StatusCode, Json<Value>) {
+pub(crate) fn refused(status: StatusCode, reason: &str) -> (StatusCode, Json<ErrorBody>) {
     let status = if status == StatusCode::PAYLOAD_TOO_LARGE { status } else { StatusCode::BAD_REQUEST };
     error(status, reason)
 }
@@ -72,14 +73,14 @@ async fn guard(State(state): State<AppState>, request: Request, next: Next) -> R
     next.run(request).await
 }
 
-async fn health() -> Json<Value> {
-    Json(json!({ "status": "ok" }))
+async fn health() -> Json<StatusBody> {
+    Json(StatusBody { status: "ok".into() })
 }
 
 /// `POST /__admin/reset`: the profile's initial data, faults, approvals, limits and journal.
 async fn reset(State(state): State<AppState>) -> Response {
     match tokio::task::spawn_blocking(move || state.reset()).await {
-        Ok(Ok(())) => Json(json!({ "status": "reset" })).into_response(),
+        Ok(Ok(())) => Json(StatusBody { status: "reset".into() }).into_response(),
         Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()).into_response(),
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "the reset stopped unexpectedly").into_response(),
     }

@@ -7,109 +7,103 @@ use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::Deserialize;
-use serde_json::{Value, json};
 
+use super::wire::{Applied, AppliedChange, ChangeBatch, ErrorBody, Simulate, TenantDetail, TenantInfo, TenantList};
 use crate::app::AppState;
-use crate::store::{Change, ResourceType};
+use crate::ids::TenantId;
+use crate::store::{Change, ResourceType, TenantData};
 
-type Answer = (StatusCode, Json<Value>);
+type Refusal = (StatusCode, Json<ErrorBody>);
 
-fn unknown_tenant(tenant: &str) -> Answer {
+fn unknown_tenant(tenant: &str) -> Refusal {
     super::error(StatusCode::NOT_FOUND, &format!("no tenant {tenant:?} in the profile"))
 }
 
-pub(super) async fn list(State(state): State<AppState>) -> Json<Value> {
-    let tenants: Vec<Value> = state.profile().tenants.iter().map(|t| describe(&state, t.id.as_str())).collect();
-    Json(json!({ "tenants": tenants }))
+/// The profile's id of the tenant a path names, or a 404.
+fn known<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, Refusal> {
+    state.profile().tenant(tenant).map(|t| &t.id).ok_or_else(|| unknown_tenant(tenant))
 }
 
-pub(super) async fn get(State(state): State<AppState>, Path(tenant): Path<String>) -> Answer {
+pub(super) async fn list(State(state): State<AppState>) -> Json<TenantList> {
+    let tenants = state.profile().tenants.iter().map(|t| describe(&state, &t.id)).collect();
+    Json(TenantList { tenants })
+}
+
+pub(super) async fn get(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+) -> Result<Json<TenantDetail>, Refusal> {
+    let tenant = known(&state, &tenant)?;
     let store = state.store();
-    let Some(data) = store.read(&tenant) else { return unknown_tenant(&tenant) };
-    let mut body = describe(&state, &tenant);
-    body["data"] = json!(data.summary());
-    (StatusCode::OK, Json(body))
+    let Some(data) = store.read(tenant.as_str()) else { return Err(unknown_tenant(tenant.as_str())) };
+    Ok(Json(TenantDetail { info: describe(&state, tenant), data: data.summary() }))
 }
 
-fn describe(state: &AppState, tenant: &str) -> Value {
-    let name = state.profile().tenant(tenant).map(|t| t.name.clone()).unwrap_or_default();
-    let approved: Vec<String> = state
+fn describe(state: &AppState, tenant: &TenantId) -> TenantInfo {
+    let name = state.profile().tenant(tenant.as_str()).map(|t| t.name.clone()).unwrap_or_default();
+    let approved_accounts: Vec<String> = state
         .profile()
         .accounts
         .iter()
-        .filter(|a| a.approved_tenants.iter().any(|t| t.as_str() == tenant))
+        .filter(|a| a.approved_tenants.contains(tenant))
         .map(|a| a.client_id.to_string())
         .collect();
-    json!({
-        "id": tenant,
-        "name": name,
-        "fhir_base": state.fhir_base(tenant),
-        "open_fhir_base": format!("{}/open/dstu2/{tenant}/", state.origin()),
-        "token_url": state.token_url(tenant),
-        "approved_accounts": approved,
-    })
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Changes {
-    changes: Vec<Change>,
+    TenantInfo {
+        id: tenant.to_string(),
+        name,
+        fhir_base: state.fhir_base(tenant.as_str()),
+        open_fhir_base: format!("{}/open/dstu2/{tenant}/", state.origin()),
+        token_url: state.token_url(tenant.as_str()),
+        approved_accounts,
+    }
 }
 
 pub(super) async fn changes(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
-    body: Result<Json<Changes>, JsonRejection>,
-) -> Answer {
+    body: Result<Json<ChangeBatch>, JsonRejection>,
+) -> Result<Json<Applied>, Refusal> {
     let changes = match body {
         Ok(Json(body)) => body.changes,
-        Err(e) => return super::refused(e.status(), &e.body_text()),
+        Err(e) => return Err(super::refused(e.status(), &e.body_text())),
     };
-    apply(&state, &tenant, &changes)
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Simulate {
-    days: u32,
-    #[serde(default)]
-    seed: u64,
+    apply(&state, known(&state, &tenant)?, &changes)
 }
 
 pub(super) async fn simulate(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
     body: Result<Json<Simulate>, JsonRejection>,
-) -> Answer {
+) -> Result<Json<Applied>, Refusal> {
     let request = match body {
         Ok(Json(request)) => request,
-        Err(e) => return super::refused(e.status(), &e.body_text()),
+        Err(e) => return Err(super::refused(e.status(), &e.body_text())),
     };
     if request.days == 0 || request.days > 365 {
-        return super::error(StatusCode::BAD_REQUEST, "days must be between 1 and 365");
+        return Err(super::error(StatusCode::BAD_REQUEST, "days must be between 1 and 365"));
     }
+    let tenant = known(&state, &tenant)?;
     let changes = {
         let store = state.store();
-        let Some(data) = store.read(&tenant) else { return unknown_tenant(&tenant) };
+        let Some(data) = store.read(tenant.as_str()) else { return Err(unknown_tenant(tenant.as_str())) };
         data.simulated_changes(request.days, request.seed, state.clock().now())
     };
-    apply(&state, &tenant, &changes)
+    apply(&state, tenant, &changes)
 }
 
-fn apply(state: &AppState, tenant: &str, changes: &[Change]) -> Answer {
+fn apply(state: &AppState, tenant: &TenantId, changes: &[Change]) -> Result<Json<Applied>, Refusal> {
     let store = state.store();
-    let Some(mut data) = store.write(tenant) else { return unknown_tenant(tenant) };
+    let Some(mut data) = store.write(tenant.as_str()) else { return Err(unknown_tenant(tenant.as_str())) };
     match data.apply(changes, state.clock().now()) {
         Ok(changed) => {
-            let applied: Vec<Value> = changed.iter().map(|(t, id)| describe_change(&data, *t, id)).collect();
-            (StatusCode::OK, Json(json!({ "applied": applied })))
+            let applied = changed.iter().map(|(t, id)| describe_change(&data, *t, id)).collect();
+            Ok(Json(Applied { applied }))
         }
-        Err(e) => super::error(StatusCode::BAD_REQUEST, &e.to_string()),
+        Err(e) => Err(super::error(StatusCode::BAD_REQUEST, &e.to_string())),
     }
 }
 
-fn describe_change(data: &crate::store::TenantData, resource_type: ResourceType, id: &str) -> Value {
-    let version = data.read(resource_type, id).map(|row| row.version.to_string());
-    json!({ "resourceType": resource_type.as_str(), "id": id, "versionId": version })
+fn describe_change(data: &TenantData, resource_type: ResourceType, id: &str) -> AppliedChange {
+    let version_id = data.read(resource_type, id).map(|row| row.version.to_string());
+    AppliedChange { resource_type: resource_type.as_str().to_owned(), id: id.to_owned(), version_id }
 }

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 
-use super::Action;
+use super::FaultAction;
 use crate::app::AppState;
 use crate::fhir::FhirError;
 use crate::store::{Change, format_instant_ms, instant_ms};
@@ -56,14 +56,14 @@ pub fn throttled(
 }
 
 /// Applies a response-rewriting action; other actions leave the response as it is.
-pub async fn rewrite(state: &AppState, action: &Action, tenant: Option<&str>, response: Response) -> Response {
+pub async fn rewrite(state: &AppState, action: &FaultAction, tenant: Option<&str>, response: Response) -> Response {
     if !matches!(
         action,
-        Action::Truncate
-            | Action::Malformed
-            | Action::ForeignNext { .. }
-            | Action::ShortPage { .. }
-            | Action::MoveEntryToLaterPage
+        FaultAction::Truncate
+            | FaultAction::Malformed
+            | FaultAction::ForeignNext { .. }
+            | FaultAction::ShortPage { .. }
+            | FaultAction::MoveEntryToLaterPage
     ) {
         return response;
     }
@@ -73,15 +73,15 @@ pub async fn rewrite(state: &AppState, action: &Action, tenant: Option<&str>, re
     };
     parts.headers.remove(header::CONTENT_LENGTH);
     let body = match action {
-        Action::Truncate => return truncated(parts, bytes),
-        Action::Malformed => {
+        FaultAction::Truncate => return truncated(parts, bytes),
+        FaultAction::Malformed => {
             let mut broken = bytes[..bytes.len() / 2].to_vec();
             broken.extend_from_slice(b",,,");
             parts.status = StatusCode::OK;
             Body::from(broken)
         }
-        Action::ForeignNext { origin } => Body::from(edit_bundle(&bytes, |b| foreign_next(b, origin))),
-        Action::MoveEntryToLaterPage => {
+        FaultAction::ForeignNext { origin } => Body::from(edit_bundle(&bytes, |b| foreign_next(b, origin))),
+        FaultAction::MoveEntryToLaterPage => {
             if let Some(tenant) = tenant {
                 move_first_entry_later(state, tenant, &bytes);
             }

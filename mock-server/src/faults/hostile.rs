@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use futures_util::{StreamExt, stream};
 use serde_json::{Value, json};
 
-use super::Action;
+use super::FaultAction;
 use crate::app::AppState;
 use crate::fhir::error::fhir_json;
-use crate::journal::JournalFilter;
+use crate::journal::JournalQuery;
 
 /// Largest page body these actions read to rewrite it.
 const MAX_BODY: usize = 64 * 1024 * 1024;
@@ -24,29 +24,38 @@ const MAX_HUGE_BYTES: u64 = 16 << 30;
 /// The padding a huge page streams, one chunk at a time: JSON whitespace.
 static SPACES: [u8; 64 * 1024] = [b' '; 64 * 1024];
 
-pub fn validate_tenant(tenant: &str) -> Result<(), String> {
+/// Why a hostile action's setting was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HostileError {
+    #[error("tenant {0:?} must be a tenant id (letters, digits, '-', '_', '.')")]
+    Tenant(String),
+    #[error("bytes must be between 1 and {MAX_HUGE_BYTES}")]
+    Bytes,
+}
+
+pub fn validate_tenant(tenant: &str) -> Result<(), HostileError> {
     if tenant.is_empty() || !tenant.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
-        return Err(format!("tenant {tenant:?} must be a tenant id (letters, digits, '-', '_', '.')"));
+        return Err(HostileError::Tenant(tenant.to_owned()));
     }
     Ok(())
 }
 
-pub fn validate_bytes(bytes: u64) -> Result<(), String> {
+pub fn validate_bytes(bytes: u64) -> Result<(), HostileError> {
     if bytes == 0 || bytes > MAX_HUGE_BYTES {
-        return Err(format!("bytes must be between 1 and {MAX_HUGE_BYTES}"));
+        return Err(HostileError::Bytes);
     }
     Ok(())
 }
 
 /// Whether `action` is one of this module's response rewrites.
-pub fn rewrites(action: &Action) -> bool {
+pub fn rewrites(action: &FaultAction) -> bool {
     matches!(
         action,
-        Action::NextCycle
-            | Action::NextSelf
-            | Action::ForeignTenantNext { .. }
-            | Action::HugePage { .. }
-            | Action::ForeignTokenUrl { .. }
+        FaultAction::NextCycle
+            | FaultAction::NextSelf
+            | FaultAction::ForeignTenantNext { .. }
+            | FaultAction::HugePage { .. }
+            | FaultAction::ForeignTokenUrl { .. }
     )
 }
 
@@ -68,7 +77,7 @@ pub fn endless(state: &AppState, uri: &Uri) -> Response {
 /// Applies a rewrite to the page the handlers produced for the request to `uri`.
 pub async fn rewrite(
     state: &AppState,
-    action: &Action,
+    action: &FaultAction,
     tenant: Option<&str>,
     uri: &Uri,
     response: Response,
@@ -80,16 +89,16 @@ pub async fn rewrite(
     parts.headers.remove(header::CONTENT_LENGTH);
     let own = format!("{}{uri}", state.origin());
     let body = match action {
-        Action::NextSelf => Body::from(with_next(&bytes, &own, |_| Some(own.clone()))),
-        Action::NextCycle => {
+        FaultAction::NextSelf => Body::from(with_next(&bytes, &own, |_| Some(own.clone()))),
+        FaultAction::NextCycle => {
             let earlier = tenant.and_then(|t| earlier_page(state, t, uri.path())).unwrap_or_else(|| own.clone());
             Body::from(with_next(&bytes, &own, |_| Some(earlier.clone())))
         }
-        Action::ForeignTenantNext { tenant: other } => {
+        FaultAction::ForeignTenantNext { tenant: other } => {
             Body::from(with_next(&bytes, &own, |next| tenant.map(|mine| into_tenant(next, mine, other))))
         }
-        Action::ForeignTokenUrl { origin } => Body::from(edit_json(&bytes, |v| foreign_token_urls(v, origin))),
-        Action::HugePage { bytes: padding } => huge(bytes, *padding),
+        FaultAction::ForeignTokenUrl { origin } => Body::from(edit_json(&bytes, |v| foreign_token_urls(v, origin))),
+        FaultAction::HugePage { bytes: padding } => huge(bytes, *padding),
         _ => Body::from(bytes),
     };
     Response::from_parts(parts, body)
@@ -98,7 +107,7 @@ pub async fn rewrite(
 /// The URL of the tenant's last page of the same path, as the client asked for it.
 fn earlier_page(state: &AppState, tenant: &str, path: &str) -> Option<String> {
     let filter =
-        JournalFilter { tenant: Some(tenant.to_owned()), path_prefix: Some(path.to_owned()), ..Default::default() };
+        JournalQuery { tenant: Some(tenant.to_owned()), path_prefix: Some(path.to_owned()), ..Default::default() };
     let entries = state.journal().entries(&filter);
     let last = entries.iter().rev().find(|e| e.path == path && e.status == 200)?;
     let query = last.query.as_deref().map(|q| format!("?{q}")).unwrap_or_default();

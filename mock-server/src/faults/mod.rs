@@ -17,11 +17,14 @@ pub mod rule;
 
 use std::sync::{Mutex, PoisonError};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-pub use rule::{Action, FaultRule, Matcher, RetryAfter, glob_matches, parse_retry_after};
+pub use rule::{
+    ActionError, FaultAction, FaultMatch, FaultRule, MatchError, RetryAfter, RetryAfterError, RuleError, glob_matches,
+    parse_retry_after,
+};
 
-use crate::store::synthetic::rng::{Rng, Stream};
+use crate::rng::{Rng, Stream};
 
 /// What a request is, for matching.
 #[derive(Debug, Clone, Default)]
@@ -35,8 +38,9 @@ pub struct RequestFacts<'a> {
     pub version: Option<&'a str>,
 }
 
-/// A rule with its counters, as listed by `GET /__admin/faults`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A rule with its counters, as listed by `GET /__admin/faults` (the installed rule's id is
+/// `id`, not `rule.id`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaultView {
     #[serde(flatten)]
     pub rule: FaultRule,
@@ -45,6 +49,13 @@ pub struct FaultView {
     pub applied: u64,
     /// Actions left in a sequence; `None` for a single unlimited action.
     pub remaining: Option<u64>,
+}
+
+impl FaultView {
+    /// The rule as installed, with its id, e.g. to re-install it after a reset.
+    pub fn to_rule(&self) -> FaultRule {
+        FaultRule { id: Some(self.id.clone()), ..self.rule.clone() }
+    }
 }
 
 #[derive(Debug)]
@@ -67,7 +78,7 @@ pub struct Faults {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FaultError {
     #[error("invalid fault rule: {0}")]
-    Invalid(String),
+    Invalid(#[from] RuleError),
     #[error("a fault rule with id {0:?} already exists")]
     Duplicate(String),
 }
@@ -110,14 +121,14 @@ impl Faults {
     }
 
     /// The action for this request, if a rule triggers, with the rule's id.
-    pub fn decide(&self, facts: &RequestFacts<'_>) -> Option<(String, Action)> {
+    pub fn decide(&self, facts: &RequestFacts<'_>) -> Option<(String, FaultAction)> {
         let mut rules = self.rules.lock().unwrap_or_else(PoisonError::into_inner);
         rules.iter_mut().find_map(|rule| rule.trigger(facts))
     }
 }
 
 impl Active {
-    fn trigger(&mut self, facts: &RequestFacts<'_>) -> Option<(String, Action)> {
+    fn trigger(&mut self, facts: &RequestFacts<'_>) -> Option<(String, FaultAction)> {
         if !matches(&self.rule.matcher, facts) {
             return None;
         }
@@ -144,7 +155,7 @@ impl Active {
     }
 }
 
-fn matches(m: &Matcher, facts: &RequestFacts<'_>) -> bool {
+fn matches(m: &FaultMatch, facts: &RequestFacts<'_>) -> bool {
     let same = |wanted: &Option<String>, actual: Option<&str>| wanted.as_deref().is_none_or(|w| Some(w) == actual);
     m.method.as_deref().is_none_or(|w| w.eq_ignore_ascii_case(facts.method))
         && m.path.as_deref().is_none_or(|p| glob_matches(p, facts.path))

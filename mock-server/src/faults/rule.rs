@@ -1,12 +1,20 @@
 //! Fault rules as users write them (profile `[[faults]]` or `POST /__admin/faults` JSON): a
 //! matcher and either one `action` (applied to every triggering request) or a sequence of
 //! `actions` (one per triggering request, in order; then the rule passes requests through).
+//!
+//! These types are also the admin API's wire types (`admin::wire`): the server decodes them and
+//! [`crate::AdminClient`] encodes them, so the JSON has one definition.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc2822;
 
-use crate::profile::parse_origin;
+use crate::origin::parse_origin;
+
+mod build;
+mod error;
+
+pub use error::{ActionError, MatchError, RetryAfterError, RuleError};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -14,18 +22,18 @@ pub struct FaultRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     #[serde(rename = "match", default)]
-    pub matcher: Matcher,
+    pub matcher: FaultMatch,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<Action>,
+    pub action: Option<FaultAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<Action>>,
+    pub actions: Option<Vec<FaultAction>>,
 }
 
 /// Which requests a rule applies to. Every field is optional; the counting fields (`nth`, `every`,
 /// `first`, `probability`) pick among the requests the other fields match, and at most one is set.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Matcher {
+pub struct FaultMatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// A glob over the path: `*` matches any characters, e.g. `/dstu2/*/Appointment`.
@@ -58,9 +66,9 @@ pub struct Matcher {
 }
 
 /// What happens to a triggering request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Action {
+pub enum FaultAction {
     /// Answer with this status and the protocol's error body (OperationOutcome or OAuth error).
     Status { status: u16 },
     /// 429 with `Retry-After` as given: delta-seconds (`"120"`) or an HTTP-date.
@@ -100,44 +108,49 @@ pub enum Action {
     Pass,
 }
 
-impl Action {
+impl FaultAction {
     pub fn name(&self) -> &'static str {
         match self {
-            Action::Status { .. } => "status",
-            Action::Throttle { .. } => "throttle",
-            Action::Delay { .. } => "delay",
-            Action::Reset => "reset",
-            Action::Truncate => "truncate",
-            Action::Malformed => "malformed",
-            Action::ExpireToken => "expire_token",
-            Action::RevokeApproval => "revoke_approval",
-            Action::ForeignNext { .. } => "foreign_next",
-            Action::ShortPage { .. } => "short_page",
-            Action::MoveEntryToLaterPage => "move_entry_to_later_page",
-            Action::NextCycle => "next_cycle",
-            Action::NextSelf => "next_self",
-            Action::EndlessNext => "endless_next",
-            Action::ForeignTenantNext { .. } => "foreign_tenant_next",
-            Action::HugePage { .. } => "huge_page",
-            Action::ForeignTokenUrl { .. } => "foreign_token_url",
-            Action::Pass => "pass",
+            FaultAction::Status { .. } => "status",
+            FaultAction::Throttle { .. } => "throttle",
+            FaultAction::Delay { .. } => "delay",
+            FaultAction::Reset => "reset",
+            FaultAction::Truncate => "truncate",
+            FaultAction::Malformed => "malformed",
+            FaultAction::ExpireToken => "expire_token",
+            FaultAction::RevokeApproval => "revoke_approval",
+            FaultAction::ForeignNext { .. } => "foreign_next",
+            FaultAction::ShortPage { .. } => "short_page",
+            FaultAction::MoveEntryToLaterPage => "move_entry_to_later_page",
+            FaultAction::NextCycle => "next_cycle",
+            FaultAction::NextSelf => "next_self",
+            FaultAction::EndlessNext => "endless_next",
+            FaultAction::ForeignTenantNext { .. } => "foreign_tenant_next",
+            FaultAction::HugePage { .. } => "huge_page",
+            FaultAction::ForeignTokenUrl { .. } => "foreign_token_url",
+            FaultAction::Pass => "pass",
         }
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), ActionError> {
         match self {
-            Action::Status { status } if !(400..=599).contains(status) => {
-                Err(format!("status {status} must be an error status (400-599)"))
+            FaultAction::Status { status } if !(400..=599).contains(status) => {
+                Err(ActionError::NotAnErrorStatus(*status))
             }
-            Action::Throttle { retry_after } => parse_retry_after(retry_after).map(|_| ()),
-            Action::Delay { ms } if *ms > 600_000 => Err("delay ms must be at most 600000".into()),
-            Action::ForeignNext { origin } | Action::ForeignTokenUrl { origin } => parse_origin(origin).map(|_| ()),
-            Action::ForeignTenantNext { tenant } => super::hostile::validate_tenant(tenant),
-            Action::HugePage { bytes } => super::hostile::validate_bytes(*bytes),
+            FaultAction::Throttle { retry_after } => parse_retry_after(retry_after).map(|_| ()).map_err(Into::into),
+            FaultAction::Delay { ms } if *ms > MAX_DELAY_MS => Err(ActionError::DelayTooLong),
+            FaultAction::ForeignNext { origin } | FaultAction::ForeignTokenUrl { origin } => {
+                parse_origin(origin).map(|_| ()).map_err(Into::into)
+            }
+            FaultAction::ForeignTenantNext { tenant } => Ok(super::hostile::validate_tenant(tenant)?),
+            FaultAction::HugePage { bytes } => Ok(super::hostile::validate_bytes(*bytes)?),
             _ => Ok(()),
         }
     }
 }
+
+/// Longest `delay` action.
+const MAX_DELAY_MS: u64 = 600_000;
 
 /// A `Retry-After` value: delta-seconds, or an HTTP-date (RFC 9110 §10.2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,53 +159,50 @@ pub enum RetryAfter {
     Date(OffsetDateTime),
 }
 
-pub fn parse_retry_after(text: &str) -> Result<RetryAfter, String> {
+pub fn parse_retry_after(text: &str) -> Result<RetryAfter, RetryAfterError> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text.parse().map(RetryAfter::Seconds).map_err(|_| format!("retry_after {text:?} is too large"));
+        return text.parse().map(RetryAfter::Seconds).map_err(|_| RetryAfterError::TooLarge(text.to_owned()));
     }
     // An IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") is RFC 2822 with the zone written GMT.
-    OffsetDateTime::parse(text, &Rfc2822)
-        .map(RetryAfter::Date)
-        .map_err(|_| format!("retry_after {text:?} must be delta-seconds or an HTTP-date"))
+    OffsetDateTime::parse(text, &Rfc2822).map(RetryAfter::Date).map_err(|_| RetryAfterError::Invalid(text.to_owned()))
 }
 
 impl FaultRule {
-    /// Checks the rule; the message names the field at fault.
-    pub fn validate(&self) -> Result<(), String> {
+    /// Checks the rule; the error names the field at fault.
+    pub fn validate(&self) -> Result<(), RuleError> {
         if self.id.as_deref() == Some("") {
-            return Err("id: must not be empty (DELETE /__admin/faults/{id} could not name it)".into());
+            return Err(RuleError::EmptyId);
         }
         match (&self.action, &self.actions) {
-            (Some(_), Some(_)) => return Err("give either action or actions, not both".into()),
-            (None, None) => return Err("a rule needs an action or actions".into()),
-            (None, Some(list)) if list.is_empty() => return Err("actions must not be empty".into()),
+            (Some(_), Some(_)) => return Err(RuleError::ActionAndActions),
+            (None, None) => return Err(RuleError::NoAction),
+            (None, Some(list)) if list.is_empty() => return Err(RuleError::EmptyActions),
             _ => {}
         }
-        let all = self.action.iter().chain(self.actions.iter().flatten());
-        for (i, action) in all.enumerate() {
-            action.validate().map_err(|m| format!("actions[{i}]: {m}"))?;
+        for (index, action) in self.all_actions().enumerate() {
+            action.validate().map_err(|source| RuleError::Action { index, source })?;
         }
-        self.matcher.validate().map_err(|m| format!("match.{m}"))
+        self.matcher.validate().map_err(RuleError::Match)
     }
 }
 
-impl Matcher {
-    fn validate(&self) -> Result<(), String> {
+impl FaultMatch {
+    fn validate(&self) -> Result<(), MatchError> {
         let counters = [self.nth.is_some(), self.every.is_some(), self.first.is_some(), self.probability.is_some()];
         if counters.iter().filter(|set| **set).count() > 1 {
-            return Err("nth: give at most one of nth, every, first, probability".into());
+            return Err(MatchError::SeveralCounters);
         }
         if self.nth == Some(0) || self.every == Some(0) {
-            return Err("nth/every: must be at least 1".into());
+            return Err(MatchError::ZeroCounter);
         }
         if self.probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
-            return Err("probability: must be between 0 and 1".into());
+            return Err(MatchError::Probability);
         }
         if self.version.as_ref().is_some_and(|v| v != "dstu2" && v != "r4") {
-            return Err("version: must be dstu2 or r4".into());
+            return Err(MatchError::Version);
         }
         if self.method.as_ref().is_some_and(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic())) {
-            return Err("method: must be an HTTP method such as GET".into());
+            return Err(MatchError::Method);
         }
         Ok(())
     }

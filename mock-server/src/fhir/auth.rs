@@ -5,14 +5,13 @@
 //! system access refuses the (system) token (403 `forbidden`); and the token must grant
 //! `system/{Type}.read` (403 `insufficient_scope`).
 
-use axum::http::{HeaderMap, header};
-
 use super::FhirError;
 use crate::app::AppState;
-use crate::ids::ClientId;
+use crate::ids::{ClientId, TenantId};
+use crate::oauth::presented::{Credentials as PresentedCredentials, Presented};
 use crate::scope::{Scope, ScopeSet};
 use crate::store::ResourceType;
-use crate::tokens::TokenRejection;
+use crate::tokens::{TokenKeys, TokenRejection};
 
 /// Who a request is from, once authorized. Only the token's id is kept, never the token.
 #[derive(Debug, Clone)]
@@ -43,11 +42,11 @@ pub fn realm(state: &AppState) -> String {
 
 pub fn authorize(
     state: &AppState,
-    headers: &HeaderMap,
-    tenant: &str,
+    presented: &Presented,
+    tenant: &TenantId,
     resource_type: Option<ResourceType>,
 ) -> Result<Principal, FhirError> {
-    let (principal, dstu2_system_access) = authenticate(state, headers, tenant)?;
+    let (principal, dstu2_system_access) = authenticate(state, presented, tenant)?;
     // Every token the emulator issues is a system token.
     if !dstu2_system_access {
         return Err(FhirError::NoSystemAccess);
@@ -60,19 +59,25 @@ pub fn authorize(
 
 /// The checks both FHIR versions make, up to the tenant's approval: the caller, and whether the
 /// tenant grants system access on DSTU2 (R4 does not ask).
-pub fn authenticate(state: &AppState, headers: &HeaderMap, tenant: &str) -> Result<(Principal, bool), FhirError> {
+pub fn authenticate(
+    state: &AppState,
+    presented: &Presented,
+    tenant: &TenantId,
+) -> Result<(Principal, bool), FhirError> {
     let invalid =
         |description: &str| FhirError::InvalidToken { realm: realm(state), description: description.to_owned() };
-    let known = state.profile().tenant(tenant).ok_or(FhirError::TenantNotAccessible)?;
-    let token = bearer(headers).ok_or_else(|| invalid("No bearer access token was provided"))?;
-    let claims = state.keys().verify(token, state.clock().now()).map_err(|e| match e {
+    let known = state.profile().tenant(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
+    let Some(PresentedCredentials::Bearer(signed)) = presented.credentials() else {
+        return Err(invalid("No bearer access token was provided"));
+    };
+    let claims = TokenKeys::unexpired(signed.clone(), state.clock().now()).map_err(|e| match e {
         TokenRejection::Expired { .. } => invalid("The access token has expired"),
         TokenRejection::Invalid => invalid("The access token is invalid"),
     })?;
     if state.is_expired_early(&claims.jti) {
         return Err(invalid("The access token has expired"));
     }
-    if claims.cerner.tnt != tenant {
+    if claims.cerner.tnt != tenant.as_str() {
         return Err(invalid("Tenant mismatch: the access token was issued for another tenant"));
     }
     let account = state.profile().account(&claims.azp).ok_or_else(|| invalid("The access token is invalid"))?;
@@ -85,12 +90,4 @@ pub fn authenticate(state: &AppState, headers: &HeaderMap, tenant: &str) -> Resu
         granted: ScopeSet::parse(&claims.cerner.azs).unwrap_or_default(),
     };
     Ok((principal, known.dstu2_system_access))
-}
-
-/// The token of an `Authorization: Bearer …` header.
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
 }

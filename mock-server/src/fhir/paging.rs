@@ -14,6 +14,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
+use crate::ids::TenantId;
 use crate::store::{Key, ResourceType};
 
 /// How long a page token stays valid, in milliseconds of emulator time.
@@ -95,7 +96,7 @@ impl PageKeys {
         &self,
         token: &str,
         direction: &str,
-        tenant: &str,
+        tenant: &TenantId,
         resource_type: ResourceType,
         now_ms: i64,
     ) -> Result<PageState, PageError> {
@@ -108,7 +109,7 @@ impl PageKeys {
             return Err(PageError::Invalid);
         }
         let state: PageState = serde_json::from_slice(&payload).map_err(|_| PageError::Invalid)?;
-        if state.tenant != tenant || state.resource_type != resource_type.as_str() {
+        if state.tenant != tenant.as_str() || state.resource_type != resource_type.as_str() {
             return Err(PageError::OtherSearch);
         }
         if direction != state.direction.as_param() {
@@ -161,6 +162,10 @@ pub fn page_bounds_in_order(matches: &[Key], cursor: Option<(Key, Direction)>, c
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tenant(id: &str) -> TenantId {
+        TenantId::parse(id).unwrap()
+    }
     use proptest::prelude::*;
 
     fn state() -> PageState {
@@ -187,16 +192,22 @@ mod tests {
     fn tokens_round_trip_and_refuse_tampering() {
         let keys = PageKeys::generate();
         let token = keys.encode(&state());
-        assert_eq!(keys.decode(&token, "NEXT", "t", ResourceType::Appointment, 10), Ok(state()));
-        assert_eq!(keys.decode(&token, "PREVIOUS", "t", ResourceType::Appointment, 10), Err(PageError::BadDirection));
-        assert_eq!(keys.decode(&token, "NEXT", "u", ResourceType::Appointment, 10), Err(PageError::OtherSearch));
-        assert_eq!(keys.decode(&token, "NEXT", "t", ResourceType::Slot, 10), Err(PageError::OtherSearch));
+        assert_eq!(keys.decode(&token, "NEXT", &tenant("t"), ResourceType::Appointment, 10), Ok(state()));
         assert_eq!(
-            keys.decode(&token, "NEXT", "t", ResourceType::Appointment, PAGE_TOKEN_LIFETIME_MS + 1),
+            keys.decode(&token, "PREVIOUS", &tenant("t"), ResourceType::Appointment, 10),
+            Err(PageError::BadDirection)
+        );
+        assert_eq!(
+            keys.decode(&token, "NEXT", &tenant("u"), ResourceType::Appointment, 10),
+            Err(PageError::OtherSearch)
+        );
+        assert_eq!(keys.decode(&token, "NEXT", &tenant("t"), ResourceType::Slot, 10), Err(PageError::OtherSearch));
+        assert_eq!(
+            keys.decode(&token, "NEXT", &tenant("t"), ResourceType::Appointment, PAGE_TOKEN_LIFETIME_MS + 1),
             Err(PageError::Expired)
         );
         assert_eq!(
-            PageKeys::generate().decode(&token, "NEXT", "t", ResourceType::Appointment, 0),
+            PageKeys::generate().decode(&token, "NEXT", &tenant("t"), ResourceType::Appointment, 0),
             Err(PageError::Invalid)
         );
         let mut forged = state();
@@ -204,7 +215,7 @@ mod tests {
         let (_, tag) = token.split_once('.').unwrap();
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap());
         assert_eq!(
-            keys.decode(&format!("{payload}.{tag}"), "NEXT", "u", ResourceType::Appointment, 0),
+            keys.decode(&format!("{payload}.{tag}"), "NEXT", &tenant("u"), ResourceType::Appointment, 0),
             Err(PageError::Invalid)
         );
     }
@@ -231,7 +242,7 @@ mod tests {
         #[test]
         fn decoding_never_panics(token in "\\PC{0,120}", direction in "[A-Z]{0,9}") {
             let keys = PageKeys::generate();
-            let _ = keys.decode(&token, &direction, "t", ResourceType::Appointment, 0);
+            let _ = keys.decode(&token, &direction, &tenant("t"), ResourceType::Appointment, 0);
         }
     }
 }

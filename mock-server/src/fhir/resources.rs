@@ -1,5 +1,7 @@
 //! Reads (`GET {base}{Type}/{id}`) and searches (`GET {base}{Type}?…`) on both endpoints.
 
+use std::sync::Arc;
+
 use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -12,6 +14,8 @@ use super::params::{Query, Search, SlotQuery, parse_search};
 use super::{Endpoint, FHIR_JSON, FhirError};
 use crate::app::AppState;
 use crate::faults::apply::ShortPage;
+use crate::ids::TenantId;
+use crate::oauth::presented::Presented;
 use crate::store::{Key, ResourceType, TenantData};
 
 const PAGE_CONTEXT: &str = "-pageContext";
@@ -21,29 +25,36 @@ pub(super) async fn read_secured(
     State(state): State<AppState>,
     Path((tenant, kind, id)): Path<(String, String, String)>,
     headers: HeaderMap,
+    presented: Option<Extension<Arc<Presented>>>,
 ) -> Result<Response, FhirError> {
-    let (resource_type, _) = authorized_type(&state, &headers, &tenant, &kind)?;
-    read(&state, &tenant, resource_type, &id)
+    let presented = Presented::or_read(presented, &state, &headers, None);
+    let tenant = known_tenant(&state, &tenant)?;
+    let (resource_type, _) = authorized_type(&state, &presented, tenant, &kind)?;
+    read(&state, tenant, resource_type, &id)
 }
 
 pub(super) async fn read_open(
     State(state): State<AppState>,
     Path((tenant, kind, id)): Path<(String, String, String)>,
 ) -> Result<Response, FhirError> {
-    read(&state, &tenant, open_type(&state, &tenant, &kind)?, &id)
+    let tenant = known_tenant(&state, &tenant)?;
+    read(&state, tenant, open_type(&kind)?, &id)
 }
 
 pub(super) async fn search_secured(
     State(state): State<AppState>,
     Path((tenant, kind)): Path<(String, String)>,
     headers: HeaderMap,
+    presented: Option<Extension<Arc<Presented>>>,
     short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
-    let (resource_type, principal) = authorized_type(&state, &headers, &tenant, &kind)?;
+    let presented = Presented::or_read(presented, &state, &headers, None);
+    let tenant = known_tenant(&state, &tenant)?;
+    let (resource_type, principal) = authorized_type(&state, &presented, tenant, &kind)?;
     let limit = short.map(|Extension(ShortPage(keep))| keep);
     let query = query.as_deref().unwrap_or_default();
-    search(&state, Endpoint::Secured, &tenant, resource_type, query, limit, Some(&principal))
+    search(&state, Endpoint::Secured, tenant, resource_type, query, limit, Some(&principal))
 }
 
 pub(super) async fn search_open(
@@ -52,36 +63,40 @@ pub(super) async fn search_open(
     short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, FhirError> {
-    let resource_type = open_type(&state, &tenant, &kind)?;
+    let tenant = known_tenant(&state, &tenant)?;
+    let resource_type = open_type(&kind)?;
     let limit = short.map(|Extension(ShortPage(keep))| keep);
-    search(&state, Endpoint::Open, &tenant, resource_type, query.as_deref().unwrap_or_default(), limit, None)
+    search(&state, Endpoint::Open, tenant, resource_type, query.as_deref().unwrap_or_default(), limit, None)
 }
 
 /// Authorizes, then resolves the type; an unknown type is a 404 only for an authorized caller.
 fn authorized_type(
     state: &AppState,
-    headers: &HeaderMap,
-    tenant: &str,
+    presented: &Presented,
+    tenant: &TenantId,
     kind: &str,
 ) -> Result<(ResourceType, Principal), FhirError> {
     // Location is served on R4 only.
     match kind.parse::<ResourceType>().ok().filter(|t| t.in_dstu2()).ok_or(()) {
         Ok(resource_type) => {
-            let principal = authorize(state, headers, tenant, Some(resource_type))?;
+            let principal = authorize(state, presented, tenant, Some(resource_type))?;
             tracing::debug!(client = %principal.client_id, jti = %principal.jti, %tenant, %resource_type, "authorized");
             Ok((resource_type, principal))
         }
         Err(_) => {
-            authorize(state, headers, tenant, None)?;
+            authorize(state, presented, tenant, None)?;
             Err(unsupported(kind))
         }
     }
 }
 
-fn open_type(state: &AppState, tenant: &str, kind: &str) -> Result<ResourceType, FhirError> {
-    if state.profile().tenant(tenant).is_none() {
-        return Err(FhirError::TenantNotAccessible);
-    }
+/// The profile's id of the tenant a path names; an unknown tenant is Cerner's 403.
+fn known_tenant<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, FhirError> {
+    state.profile().tenant(tenant).map(|t| &t.id).ok_or(FhirError::TenantNotAccessible)
+}
+
+/// Location is served on R4 only.
+fn open_type(kind: &str) -> Result<ResourceType, FhirError> {
     kind.parse().ok().filter(|t: &ResourceType| t.in_dstu2()).ok_or_else(|| unsupported(kind))
 }
 
@@ -89,9 +104,9 @@ fn unsupported(kind: &str) -> FhirError {
     FhirError::NotFound(format!("Resource type '{kind}' is not supported"))
 }
 
-fn read(state: &AppState, tenant: &str, resource_type: ResourceType, id: &str) -> Result<Response, FhirError> {
+fn read(state: &AppState, tenant: &TenantId, resource_type: ResourceType, id: &str) -> Result<Response, FhirError> {
     let store = state.store();
-    let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let data = store.read(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
     let row = data
         .read(resource_type, id)
         .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))?;
@@ -113,7 +128,7 @@ struct Request {
 fn search(
     state: &AppState,
     endpoint: Endpoint,
-    tenant: &str,
+    tenant: &TenantId,
     resource_type: ResourceType,
     raw_query: &str,
     short_page: Option<usize>,
@@ -127,7 +142,7 @@ fn search(
         principal.require(state, ResourceType::Schedule)?;
     }
     let store = state.store();
-    let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let data = store.read(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
     let matches = store.search_cached(tenant, &data, resource_type, &request.params, &search.query)?;
     let count = short_page.map_or(search.count as usize, |keep| keep.min(search.count as usize));
     let (start, end) = if resource_type == ResourceType::Slot {
@@ -135,10 +150,10 @@ fn search(
     } else {
         page_bounds(&matches, request.cursor, count)
     };
-    let base = format!("{}{}", state.origin(), endpoint.base_path(tenant));
+    let base = format!("{}{}", state.origin(), endpoint.base_path(tenant.as_str()));
     let link = |key: Key, direction: Direction| {
         let token = state.page_keys().encode(&PageState {
-            tenant: tenant.to_owned(),
+            tenant: tenant.to_string(),
             resource_type: resource_type.as_str().to_owned(),
             params: request.params.clone(),
             cursor: key,
@@ -168,7 +183,7 @@ fn search(
 /// A first-page request as is; a page request (`-pageContext`) replaced by the search it continues.
 fn page_request(
     state: &AppState,
-    tenant: &str,
+    tenant: &TenantId,
     resource_type: ResourceType,
     pairs: Vec<(String, String)>,
 ) -> Result<Request, FhirError> {

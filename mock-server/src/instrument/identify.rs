@@ -1,12 +1,12 @@
 //! Who and what a request is about, read once at the door: the surface, the tenant and resource
 //! from the path, the client from the credentials (a Basic user name, an assertion's `iss`, or a
-//! bearer token's `azp`), and the token's `jti`. Secrets and tokens are read here and never kept.
-
-use axum::http::{HeaderMap, header};
+//! bearer token's `azp`), and the token's `jti`. Secrets and tokens are never kept in the identity;
+//! the parsed credentials go on to the handlers as a request extension ([`Presented`]).
 
 use crate::app::AppState;
 use crate::faults::apply::Surface;
-use crate::oauth::{assertion, form};
+use crate::oauth::assertion;
+use crate::oauth::presented::{Credentials, Presented};
 
 /// What is known about a request before it is handled.
 #[derive(Debug, Clone, Default)]
@@ -27,29 +27,27 @@ pub struct Identity {
     pub version: Option<&'static str>,
 }
 
-/// Reads the path and headers; `body` is the token request's form body, when one was read.
-pub fn identify(state: &AppState, path: &str, headers: &HeaderMap, body: Option<&[u8]>) -> Identity {
+/// Who the request is from, by what it presented (read once, by [`Presented::read`]).
+pub fn identify(state: &AppState, path: &str, presented: &Presented) -> Identity {
     let mut identity = from_path(path);
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    if let Some(value) = authorization {
-        let (scheme, credentials) = value.split_once(' ').unwrap_or((value, ""));
-        identity.scheme = Some(scheme.to_owned());
-        if scheme.eq_ignore_ascii_case("basic") {
+    identity.scheme = presented.scheme().map(str::to_owned);
+    match presented.credentials() {
+        Some(Credentials::Basic(pairs)) => {
             // The id of a registered account when one of the readings names one (the limits and the
             // journal key on it), else the raw reading's.
-            let pairs = form::parse_basic(credentials).unwrap_or_default();
+            let pairs = pairs.as_deref().unwrap_or_default();
             let known = pairs.iter().find(|(id, _)| state.profile().account(id).is_some());
             identity.client = known.or(pairs.first()).map(|(id, _)| id.clone());
-        } else if let Some(claims) =
-            scheme.eq_ignore_ascii_case("bearer").then(|| state.keys().inspect(credentials.trim())).flatten()
-        {
+        }
+        Some(Credentials::Bearer(Some(claims))) => {
             identity.client = Some(claims.azp.clone());
             identity.jti = Some(claims.jti.clone());
             identity.token_verified = true;
         }
+        _ => {}
     }
-    let form = body.and_then(|b| form::Form::parse(b).ok());
-    identity.scope = form.as_ref().and_then(|f| f.get("scope")).map(str::to_owned);
+    let form = presented.form.as_ref().and_then(|f| f.as_ref().ok());
+    identity.scope = form.and_then(|f| f.get("scope")).map(str::to_owned);
     if let Some(form) = form.filter(|_| identity.client.is_none()) {
         identity.client = form
             .get("client_assertion")

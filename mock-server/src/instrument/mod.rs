@@ -5,6 +5,7 @@
 
 pub mod identify;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::{Body, HttpBody};
@@ -18,8 +19,9 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::faults::apply::{self, ResetConnection, Surface};
 use crate::faults::hostile;
-use crate::faults::{Action, RequestFacts};
+use crate::faults::{FaultAction, RequestFacts};
 use crate::journal::{FaultApplied, JournalEntry};
+use crate::oauth::presented::Presented;
 use identify::{Identity, identify};
 
 use crate::oauth::MAX_TOKEN_BODY;
@@ -35,14 +37,15 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         match axum::body::to_bytes(body, MAX_TOKEN_BODY).await {
             Ok(bytes) => (Body::from(bytes.clone()), Some(bytes)),
             Err(_) => {
-                let tenant = identify(&state, &path, &parts.headers, None).tenant.unwrap_or_default();
+                let tenant = identify(&state, &path, &Presented::default()).tenant.unwrap_or_default();
                 return apply::error_response(&state, Surface::Token, 413, &tenant, None);
             }
         }
     } else {
         (body, None)
     };
-    let identity = identify(&state, &path, &parts.headers, bytes.as_deref());
+    let presented = Presented::read(&state, &parts.headers, bytes.as_deref());
+    let identity = identify(&state, &path, &presented);
     let mut entry = JournalEntry {
         seq,
         time,
@@ -63,7 +66,8 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         fhir_version: identity.version.map(str::to_owned),
         fault: None,
     };
-    let request = Request::from_parts(parts, body);
+    let mut request = Request::from_parts(parts, body);
+    request.extensions_mut().insert(Arc::new(presented));
     let fault = decide(&state, &entry, &identity);
     entry.fault =
         fault.as_ref().map(|(rule, action)| FaultApplied { rule: rule.clone(), action: action.name().to_owned() });
@@ -88,7 +92,7 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
     response
 }
 
-fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option<(String, Action)> {
+fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option<(String, FaultAction)> {
     let facts = RequestFacts {
         method: &entry.method,
         path: &entry.path,
@@ -104,7 +108,7 @@ fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option
 async fn handle(
     state: &AppState,
     identity: &Identity,
-    action: Option<&Action>,
+    action: Option<&FaultAction>,
     mut request: Request,
     next: Next,
 ) -> Response {
@@ -117,24 +121,26 @@ async fn handle(
         return apply::error_response(state, surface, 400, tenant, client);
     }
     match action {
-        Some(Action::Status { status }) => return apply::error_response(state, surface, *status, tenant, client),
-        Some(Action::Throttle { retry_after }) => return apply::throttled(state, surface, retry_after, tenant, client),
-        Some(Action::Reset) => {
+        Some(FaultAction::Status { status }) => return apply::error_response(state, surface, *status, tenant, client),
+        Some(FaultAction::Throttle { retry_after }) => {
+            return apply::throttled(state, surface, retry_after, tenant, client);
+        }
+        Some(FaultAction::Reset) => {
             let mut response = StatusCode::INTERNAL_SERVER_ERROR.into_response();
             response.extensions_mut().insert(ResetConnection);
             return response;
         }
-        Some(Action::Delay { ms }) => tokio::time::sleep(std::time::Duration::from_millis(*ms)).await,
-        Some(Action::ShortPage { keep }) => {
+        Some(FaultAction::Delay { ms }) => tokio::time::sleep(std::time::Duration::from_millis(*ms)).await,
+        Some(FaultAction::ShortPage { keep }) => {
             request.extensions_mut().insert(apply::ShortPage(*keep));
         }
-        Some(Action::ExpireToken) => {
+        Some(FaultAction::ExpireToken) => {
             if let Some(jti) = &identity.jti {
                 state.expire_token(jti);
             }
         }
-        Some(Action::EndlessNext) => return hostile::endless(state, request.uri()),
-        Some(Action::RevokeApproval) => {
+        Some(FaultAction::EndlessNext) => return hostile::endless(state, request.uri()),
+        Some(FaultAction::RevokeApproval) => {
             if let (Some(client), Some(tenant)) = (client, identity.tenant.as_deref()) {
                 state.revoke_approval(client, tenant);
             }
@@ -166,7 +172,13 @@ fn check_limits(state: &AppState, identity: &Identity) -> Option<u64> {
     result.err().map(|t| t.retry_after_seconds)
 }
 
-fn finish(state: &AppState, mut entry: JournalEntry, response: &Response, action: Option<&Action>, started: Instant) {
+fn finish(
+    state: &AppState,
+    mut entry: JournalEntry,
+    response: &Response,
+    action: Option<&FaultAction>,
+    started: Instant,
+) {
     let reset = response.extensions().get::<ResetConnection>().is_some();
     let length = response
         .body()
@@ -177,7 +189,7 @@ fn finish(state: &AppState, mut entry: JournalEntry, response: &Response, action
     entry.status = if reset { 0 } else { response.status().as_u16() };
     entry.bytes = match action {
         _ if reset => 0,
-        Some(Action::Truncate) => length / 2,
+        Some(FaultAction::Truncate) => length / 2,
         _ => length,
     };
     entry.latency_ms = started.elapsed().as_secs_f64() * 1000.0;

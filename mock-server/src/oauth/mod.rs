@@ -5,6 +5,7 @@
 pub mod assertion;
 pub mod error;
 pub mod form;
+pub mod presented;
 mod token;
 
 use axum::Router;

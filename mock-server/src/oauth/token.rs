@@ -1,15 +1,18 @@
 //! `POST …/smart-v1/token`: exchanges system-account credentials for an access token.
 
-use axum::Json;
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::Serialize;
 
 use super::assertion::{self, Expected, JWT_BEARER};
 use super::error::{OAuthError, OAuthFailure};
-use super::form::{Form, parse_basic};
+use super::form::Form;
+use super::presented::{Authorization, Credentials as PresentedCredentials, Presented};
 use crate::app::AppState;
 use crate::ids::TenantId;
 use crate::profile::Account;
@@ -50,10 +53,12 @@ pub(super) async fn token(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
     headers: HeaderMap,
+    presented: Option<Extension<Arc<Presented>>>,
     body: Bytes,
 ) -> Response {
+    let presented = Presented::or_read(presented, &state, &headers, Some(&body));
     let mut client = None;
-    match issue(&state, &tenant, &headers, &body, &mut client) {
+    match issue(&state, &tenant, &headers, &presented, &mut client) {
         Ok(response) => response,
         Err(error) => OAuthFailure { error, origin: state.origin().to_owned(), client, tenant }.into_response(),
     }
@@ -63,13 +68,13 @@ fn issue(
     state: &AppState,
     tenant: &str,
     headers: &HeaderMap,
-    body: &[u8],
+    presented: &Presented,
     client: &mut Option<String>,
 ) -> Result<Response, OAuthError> {
-    let form = parse_body(headers, body)?;
-    let credentials = credentials(headers, &form)?;
+    let form = form(headers, presented)?;
+    let credentials = credentials(presented, form)?;
     *client = credentials.claimed_client();
-    let account = authenticate(state, tenant, &credentials, &form)?;
+    let account = authenticate(state, tenant, &credentials, form)?;
 
     match form.get("grant_type") {
         Some("client_credentials") => {}
@@ -111,7 +116,8 @@ fn issue(
     Ok(response)
 }
 
-fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Form, OAuthError> {
+/// The form the instrument parsed, once the `Content-Type` says it is one.
+fn form<'p>(headers: &HeaderMap, presented: &'p Presented) -> Result<&'p Form, OAuthError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -120,24 +126,28 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> Result<Form, OAuthError> {
     if content_type.as_deref() != Some("application/x-www-form-urlencoded") {
         return Err(OAuthError::InvalidRequest("Content-Type must be application/x-www-form-urlencoded".into()));
     }
-    Form::parse(body).map_err(|e| OAuthError::InvalidRequest(e.to_string()))
+    match &presented.form {
+        Some(Ok(form)) => Ok(form),
+        Some(Err(e)) => Err(OAuthError::InvalidRequest(e.to_string())),
+        None => Err(OAuthError::Internal("the token request's body was not read".into())),
+    }
 }
 
-fn credentials(headers: &HeaderMap, form: &Form) -> Result<Credentials, OAuthError> {
-    let authorization = headers.get(header::AUTHORIZATION);
+fn credentials(presented: &Presented, form: &Form) -> Result<Credentials, OAuthError> {
+    let authorization = presented.authorization.as_ref();
     let assertion_type = form.get("client_assertion_type");
     if authorization.is_some() && (assertion_type.is_some() || form.get("client_assertion").is_some()) {
         return Err(OAuthError::InvalidRequest("more than one client authentication method".into()));
     }
-    if let Some(value) = authorization {
-        let value =
-            value.to_str().map_err(|_| OAuthError::InvalidClient("Authorization header is not ASCII".into()))?;
-        let (scheme, rest) = value.split_once(' ').unwrap_or((value, ""));
-        if !scheme.eq_ignore_ascii_case("basic") {
+    if let Some(authorization) = authorization {
+        let Authorization::Scheme { scheme, credentials } = authorization else {
+            return Err(OAuthError::InvalidClient("Authorization header is not ASCII".into()));
+        };
+        let PresentedCredentials::Basic(pairs) = credentials else {
             return Err(OAuthError::InvalidClient(format!("unsupported authorization scheme {scheme:?}")));
-        }
+        };
         let pairs =
-            parse_basic(rest).map_err(|e| OAuthError::InvalidClient(format!("malformed Basic credentials: {e}")))?;
+            pairs.clone().map_err(|e| OAuthError::InvalidClient(format!("malformed Basic credentials: {e}")))?;
         return Ok(Credentials::Basic { pairs });
     }
     match (assertion_type, form.get("client_assertion")) {

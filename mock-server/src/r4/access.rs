@@ -3,21 +3,21 @@
 //! (`system/T.rs`, `.crus`, …). A tenant's `dstu2_system_access = false` does not apply here: R4
 //! is where production system accounts read.
 
-use axum::http::HeaderMap;
-
 use super::R4Error;
 use crate::app::AppState;
 use crate::fhir::FhirError;
 use crate::fhir::auth::{Principal, authenticate, realm};
+use crate::ids::TenantId;
+use crate::oauth::presented::Presented;
 use crate::store::ResourceType;
 
 pub fn authorize(
     state: &AppState,
-    headers: &HeaderMap,
-    tenant: &str,
+    presented: &Presented,
+    tenant: &TenantId,
     resource_type: Option<ResourceType>,
 ) -> Result<Principal, R4Error> {
-    let (principal, _dstu2_system_access) = authenticate(state, headers, tenant)?;
+    let (principal, _dstu2_system_access) = authenticate(state, presented, tenant)?;
     if let Some(resource_type) = resource_type {
         require(state, &principal, resource_type)?;
     }

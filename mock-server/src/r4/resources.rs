@@ -1,6 +1,8 @@
 //! R4 reads (`GET {base}{Type}/{id}`) and searches (`GET {base}{Type}?…`) on both R4 bases: the
 //! store's search model and paging, R4 rendering and bundles.
 
+use std::sync::Arc;
+
 use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -19,6 +21,8 @@ use crate::fhir::FhirError;
 use crate::fhir::auth::Principal;
 use crate::fhir::paging::{Direction, PageError, PageState, page_bounds};
 use crate::fhir::params::{Query, SlotQuery};
+use crate::ids::TenantId;
+use crate::oauth::presented::Presented;
 use crate::store::{Key, ResourceType, Row, TenantData};
 
 const PAGE_CONTEXT: &str = "-pageContext";
@@ -31,30 +35,36 @@ pub(super) async fn read_secured(
     State(state): State<AppState>,
     Path((tenant, kind, id)): Path<(String, String, String)>,
     headers: HeaderMap,
+    presented: Option<Extension<Arc<Presented>>>,
 ) -> Result<Response, R4Error> {
-    let (resource_type, _) = authorized_type(&state, &headers, &tenant, &kind)?;
-    read(&state, &tenant, resource_type, &id)
+    let presented = Presented::or_read(presented, &state, &headers, None);
+    let tenant = known_tenant(&state, &tenant)?;
+    let (resource_type, _) = authorized_type(&state, &presented, tenant, &kind)?;
+    read(&state, tenant, resource_type, &id)
 }
 
 pub(super) async fn read_open(
     State(state): State<AppState>,
     Path((tenant, kind, id)): Path<(String, String, String)>,
 ) -> Result<Response, R4Error> {
-    read(&state, &tenant, open_type(&state, &tenant, &kind)?, &id)
+    let tenant = known_tenant(&state, &tenant)?;
+    read(&state, tenant, open_type(&kind)?, &id)
 }
 
 pub(super) async fn search_secured(
     State(state): State<AppState>,
     Path((tenant, kind)): Path<(String, String)>,
     headers: HeaderMap,
+    presented: Option<Extension<Arc<Presented>>>,
     short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, R4Error> {
-    let (resource_type, principal) = authorized_type(&state, &headers, &tenant, &kind)?;
+    let presented = Presented::or_read(presented, &state, &headers, None);
+    let tenant = known_tenant(&state, &tenant)?;
+    let (resource_type, principal) = authorized_type(&state, &presented, tenant, &kind)?;
     let limit = short.map(|Extension(ShortPage(keep))| keep);
     let may = |t: ResourceType| require(&state, &principal, t).is_ok();
-    let context =
-        Context { state: &state, endpoint: Endpoint::Secured, tenant: &tenant, resource_type, short_page: limit };
+    let context = Context { state: &state, endpoint: Endpoint::Secured, tenant, resource_type, short_page: limit };
     search(&context, query.as_deref().unwrap_or_default(), &may)
 }
 
@@ -64,32 +74,34 @@ pub(super) async fn search_open(
     short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Result<Response, R4Error> {
-    let resource_type = open_type(&state, &tenant, &kind)?;
+    let tenant = known_tenant(&state, &tenant)?;
+    let resource_type = open_type(&kind)?;
     let limit = short.map(|Extension(ShortPage(keep))| keep);
-    let context =
-        Context { state: &state, endpoint: Endpoint::Open, tenant: &tenant, resource_type, short_page: limit };
+    let context = Context { state: &state, endpoint: Endpoint::Open, tenant, resource_type, short_page: limit };
     search(&context, query.as_deref().unwrap_or_default(), &|_| true)
 }
 
 fn authorized_type(
     state: &AppState,
-    headers: &HeaderMap,
-    tenant: &str,
+    presented: &Presented,
+    tenant: &TenantId,
     kind: &str,
 ) -> Result<(ResourceType, Principal), R4Error> {
     match kind.parse::<ResourceType>() {
-        Ok(resource_type) => Ok((resource_type, authorize(state, headers, tenant, Some(resource_type))?)),
+        Ok(resource_type) => Ok((resource_type, authorize(state, presented, tenant, Some(resource_type))?)),
         Err(_) => {
-            authorize(state, headers, tenant, None)?;
+            authorize(state, presented, tenant, None)?;
             Err(unsupported(kind))
         }
     }
 }
 
-fn open_type(state: &AppState, tenant: &str, kind: &str) -> Result<ResourceType, R4Error> {
-    if state.profile().tenant(tenant).is_none() {
-        return Err(FhirError::TenantNotAccessible.into());
-    }
+/// The profile's id of the tenant a path names; an unknown tenant is Cerner's 403.
+fn known_tenant<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, R4Error> {
+    Ok(state.profile().tenant(tenant).map(|t| &t.id).ok_or(FhirError::TenantNotAccessible)?)
+}
+
+fn open_type(kind: &str) -> Result<ResourceType, R4Error> {
     kind.parse().map_err(|_| unsupported(kind))
 }
 
@@ -97,9 +109,9 @@ fn unsupported(kind: &str) -> R4Error {
     FhirError::NotFound(format!("Resource type '{kind}' is not supported")).into()
 }
 
-fn read(state: &AppState, tenant: &str, resource_type: ResourceType, id: &str) -> Result<Response, R4Error> {
+fn read(state: &AppState, tenant: &TenantId, resource_type: ResourceType, id: &str) -> Result<Response, R4Error> {
     let store = state.store();
-    let data = store.read(tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let data = store.read(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
     let row = data
         .read(resource_type, id)
         .ok_or_else(|| FhirError::NotFound(format!("{resource_type}/{id} was not found")))?;
@@ -117,7 +129,7 @@ fn read(state: &AppState, tenant: &str, resource_type: ResourceType, id: &str) -
 struct Context<'a> {
     state: &'a AppState,
     endpoint: Endpoint,
-    tenant: &'a str,
+    tenant: &'a TenantId,
     resource_type: ResourceType,
     short_page: Option<usize>,
 }
@@ -128,10 +140,10 @@ fn search(cx: &Context<'_>, raw_query: &str, may_read: &dyn Fn(ResourceType) -> 
     let search = parse(cx.resource_type, &params)?;
     check_includes(cx, &search, may_read)?;
     let store = cx.state.store();
-    let data = store.read(cx.tenant).ok_or(FhirError::TenantNotAccessible)?;
+    let data = store.read(cx.tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
     let mut marked = params.clone();
     marked.push((VERSION_MARK.0.to_owned(), VERSION_MARK.1.to_owned()));
-    let matches: std::sync::Arc<[Key]> = match &search.query {
+    let matches: Arc<[Key]> = match &search.query {
         R4Query::Store(query) => store.search_cached(cx.tenant, &data, cx.resource_type, &marked, query)?,
         R4Query::Location(q) => scan(&data, ResourceType::Location, |v| q.matches(v)).into(),
         R4Query::Practitioner(q) => scan(&data, ResourceType::Practitioner, |v| q.matches(v)).into(),
@@ -139,10 +151,10 @@ fn search(cx: &Context<'_>, raw_query: &str, may_read: &dyn Fn(ResourceType) -> 
     let count = cx.short_page.map_or(search.count as usize, |keep| keep.min(search.count as usize));
     let (start, end) = page_bounds(&matches, cursor, count);
     let page = &matches[start..end];
-    let base = format!("{}{}", cx.state.origin(), cx.endpoint.base_path(cx.tenant));
+    let base = format!("{}{}", cx.state.origin(), cx.endpoint.base_path(cx.tenant.as_str()));
     let link = |key: Key, direction: Direction| {
         let token = cx.state.page_keys().encode(&PageState {
-            tenant: cx.tenant.to_owned(),
+            tenant: cx.tenant.to_string(),
             resource_type: cx.resource_type.as_str().to_owned(),
             params: marked.clone(),
             cursor: key,

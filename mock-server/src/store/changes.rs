@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
@@ -12,8 +12,9 @@ use super::ResourceType;
 use super::fields::instant_ms;
 use super::tenant::{IngestError, TenantData};
 
-/// One change, as posted to `/__admin/tenants/{tenant}/changes`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+/// One change, as posted to `/__admin/tenants/{tenant}/changes`. Instants are FHIR instants
+/// (`2026-01-07T10:00:00.000Z`), taken as given.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// Adds a new resource (its `resourceType` says which table); the id must be new.
@@ -24,6 +25,24 @@ pub enum Change {
     Cancel { id: String },
     /// Sets an appointment's status to any DSTU2 AppointmentStatus.
     SetStatus { id: String, status: String },
+}
+
+impl Change {
+    pub fn add(resource: Value) -> Self {
+        Self::Add { resource }
+    }
+
+    pub fn reschedule(id: impl Into<String>, start: impl Into<String>, end: impl Into<String>) -> Self {
+        Self::Reschedule { id: id.into(), start: start.into(), end: end.into() }
+    }
+
+    pub fn cancel(id: impl Into<String>) -> Self {
+        Self::Cancel { id: id.into() }
+    }
+
+    pub fn set_status(id: impl Into<String>, status: impl Into<String>) -> Self {
+        Self::SetStatus { id: id.into(), status: status.into() }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

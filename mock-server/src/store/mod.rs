@@ -5,11 +5,12 @@
 //! # Layout
 //! - `table`: rows of one type, by id; `sorted`: the sorted-key lists indexes are made of.
 //! - `fields`: the search fields read from each resource; `tenant`: one tenant's tables and indexes.
-//! - `search`: runs a typed query; `changes`: data changes between runs; `summary`: what a tenant holds.
+//! - [`query`]: the typed queries the store runs; `search`: runs one; `changes`: data changes between runs; `summary`: what a tenant holds.
 //! - [`synthetic`]: the seeded generator.
 
 mod changes;
 mod fields;
+pub mod query;
 mod resource_type;
 mod search;
 mod search_cache;
@@ -27,10 +28,11 @@ use time::{Date, Duration};
 
 pub use changes::{Change, ChangeError};
 pub use fields::{format_instant_ms, instant_ms};
+pub use query::Query;
 pub use resource_type::{ResourceType, UnknownType};
 pub use search::{PATIENT_MATCH_LIMIT, SearchError, WindowAppointment};
 pub use sorted::Key;
-pub use summary::TenantSummary;
+pub use summary::{ActorCount, AppointmentStarts, TenantSummary};
 pub use table::{Body, Row};
 pub use tenant::{AppointmentFields, IngestError, Parsed, TenantData};
 
@@ -86,7 +88,8 @@ impl Store {
         Ok(Self { tenants, searches: search_cache::SearchCache::default() })
     }
 
-    /// Read access to a tenant's data.
+    /// Read access to a tenant's data. A lookup by name, so callers holding a path segment or a
+    /// test's constant need no [`TenantId`]; `None` for a tenant the profile does not have.
     pub fn read(&self, tenant: &str) -> Option<RwLockReadGuard<'_, TenantData>> {
         let lock = self.tenants.get(tenant)?;
         Some(lock.read().unwrap_or_else(PoisonError::into_inner))
@@ -105,11 +108,11 @@ impl Store {
     /// recent searches when the same parameters were searched on the same data.
     pub fn search_cached(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         data: &TenantData,
         resource_type: ResourceType,
         params: &[(String, String)],
-        query: &crate::fhir::params::Query,
+        query: &Query,
     ) -> Result<Arc<[Key]>, SearchError> {
         let params = search_cache::params_key(params);
         self.searches.get_or_compute(tenant, resource_type, data.generation, &params, || data.search(query))

@@ -4,12 +4,22 @@
 
 use std::collections::HashSet;
 
+use time::Date;
+use time::macros::format_description;
+
 use super::ResourceType;
-use super::sorted::Key;
-use super::tenant::TenantData;
-use crate::fhir::params::{
+use super::query::{
     Actor, AppointmentQuery, EncounterQuery, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange, Token,
 };
+use super::sorted::Key;
+use super::tenant::TenantData;
+
+/// The first instant of a UTC day written `YYYY-MM-DD`, in Unix milliseconds.
+fn day_start_ms(day: &str) -> Option<i64> {
+    let day = Date::parse(day, format_description!("[year]-[month]-[day]")).ok()?;
+    let seconds = day.midnight().assume_utc().unix_timestamp();
+    seconds.checked_mul(1000)
+}
 
 /// More Patient matches than this is a 422 (documented).
 pub const PATIENT_MATCH_LIMIT: usize = 1000;
@@ -29,23 +39,26 @@ pub struct WindowAppointment {
 }
 
 impl TenantData {
-    /// Every appointment of `locations` whose start lies in `[from, to)` (ISO dates), sorted by id:
-    /// the ground truth a harness or a test compares a sync client's store with. It runs the same
-    /// search a client would make, through the same parser.
+    /// Every appointment of `locations` whose start lies in `[from, to)` (ISO dates, `YYYY-MM-DD`,
+    /// as UTC days), sorted by id: the ground truth a harness or a test compares a sync client's
+    /// store with. It runs the query a client's `location=…&date=ge{from}&date=lt{to}` search
+    /// parses to; a date that is not `YYYY-MM-DD` matches nothing.
     pub fn appointments_in_window(&self, locations: &[String], from: &str, to: &str) -> Vec<WindowAppointment> {
-        let params = vec![
-            ("location".to_owned(), locations.join(",")),
-            ("date".to_owned(), format!("ge{from}")),
-            ("date".to_owned(), format!("lt{to}")),
-        ];
-        let (Ok(search), Some(table)) = (
-            crate::fhir::params::parse_search(ResourceType::Appointment, &params),
-            self.table(ResourceType::Appointment),
-        ) else {
+        let (Some(from), Some(to), Some(table)) =
+            (day_start_ms(from), day_start_ms(to), self.table(ResourceType::Appointment))
+        else {
             return Vec::new();
         };
+        let mut ids: Vec<String> = Vec::with_capacity(locations.len());
+        for location in locations {
+            if !ids.contains(location) {
+                ids.push(location.clone());
+            }
+        }
+        let date = TimeRange::new(from, to);
+        let query = Query::Appointment(AppointmentQuery::ByActor { actor: Actor::Location, ids, date, statuses: None });
         let mut rows: Vec<WindowAppointment> = self
-            .search(&search.query)
+            .search(&query)
             .unwrap_or_default()
             .into_iter()
             .filter_map(|(_, row)| {
@@ -193,7 +206,7 @@ impl TenantData {
     /// Orders slots that start at the same time by slot type, then scheduling location display,
     /// as Cerner sorts them (a stable sort: equal ones keep their row order). The keys stay
     /// sorted by `start`; within a start they no longer follow the row, which is why Slot pages
-    /// find their cursor by position ([`crate::fhir::paging::page_bounds_in_order`]).
+    /// find their cursor by position (the FHIR layer's `page_bounds_in_order`).
     fn order_slot_ties(&self, keys: &mut [Key]) {
         let tie = |row: u32| self.slots.get(row as usize).map(|slot| (&slot.tie.0, &slot.tie.1));
         keys.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| tie(a.1).cmp(&tie(b.1))).then(a.1.cmp(&b.1)));

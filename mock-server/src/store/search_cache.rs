@@ -11,6 +11,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{Key, ResourceType};
+use crate::ids::TenantId;
 
 /// Results kept at most.
 pub const MAX_ENTRIES: usize = 32;
@@ -51,7 +52,7 @@ impl SearchCache {
     /// The cached matches of this search, or `compute`'s (kept when large enough).
     pub fn get_or_compute<E>(
         &self,
-        tenant: &str,
+        tenant: &TenantId,
         resource_type: ResourceType,
         generation: u64,
         params: &str,
@@ -62,7 +63,7 @@ impl SearchCache {
             let found = entries.iter().position(|e| {
                 e.generation == generation
                     && e.resource_type == resource_type
-                    && &*e.tenant == tenant
+                    && *e.tenant == *tenant.as_str()
                     && &*e.params == params
             });
             if let Some(at) = found {
@@ -76,13 +77,13 @@ impl SearchCache {
         if matches.len() >= MIN_KEYS && matches.len() <= MAX_KEYS {
             let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
             // Results of an older generation of this tenant can never be asked for again.
-            entries.retain(|e| !(&*e.tenant == tenant && e.generation != generation));
+            entries.retain(|e| !(*e.tenant == *tenant.as_str() && e.generation != generation));
             let mut held: usize = entries.iter().map(|e| e.matches.len()).sum();
             while !entries.is_empty() && (entries.len() >= MAX_ENTRIES || held + matches.len() > MAX_KEYS) {
                 held -= entries.pop_front().map_or(0, |e| e.matches.len());
             }
             entries.push_back(Entry {
-                tenant: tenant.into(),
+                tenant: tenant.as_str().into(),
                 resource_type,
                 generation,
                 params: params.into(),
@@ -106,16 +107,26 @@ mod tests {
         (0..n).map(|i| (seed + i as i64, i as u32)).collect()
     }
 
+    fn tenant(id: &str) -> TenantId {
+        TenantId::parse(id).unwrap()
+    }
+
     #[test]
     fn a_repeated_search_is_computed_once_and_a_new_generation_computes_again() {
         let cache = SearchCache::default();
         let runs = std::cell::Cell::new(0);
         let search = |generation, seed| {
             cache
-                .get_or_compute::<()>("t", ResourceType::Appointment, generation, "location\u{0}1\u{1}", || {
-                    runs.set(runs.get() + 1);
-                    Ok(keys(MIN_KEYS, seed))
-                })
+                .get_or_compute::<()>(
+                    &tenant("t"),
+                    ResourceType::Appointment,
+                    generation,
+                    "location\u{0}1\u{1}",
+                    || {
+                        runs.set(runs.get() + 1);
+                        Ok(keys(MIN_KEYS, seed))
+                    },
+                )
                 .unwrap()
         };
         let first = search(1, 0);
@@ -129,16 +140,17 @@ mod tests {
     #[test]
     fn small_results_and_errors_are_not_kept_and_the_size_is_bounded() {
         let cache = SearchCache::default();
-        let small = cache.get_or_compute::<()>("t", ResourceType::Slot, 0, "a", || Ok(keys(3, 0))).unwrap();
+        let small = cache.get_or_compute::<()>(&tenant("t"), ResourceType::Slot, 0, "a", || Ok(keys(3, 0))).unwrap();
         assert_eq!(small.len(), 3);
         assert_eq!(cache.len(), 0);
-        assert!(cache.get_or_compute("t", ResourceType::Slot, 0, "b", || Err("too many")).is_err());
+        assert!(cache.get_or_compute(&tenant("t"), ResourceType::Slot, 0, "b", || Err("too many")).is_err());
         for n in 0..MAX_ENTRIES + 5 {
             let params = format!("q{n}");
-            cache.get_or_compute::<()>("t", ResourceType::Slot, 0, &params, || Ok(keys(MIN_KEYS, 0))).unwrap();
+            cache.get_or_compute::<()>(&tenant("t"), ResourceType::Slot, 0, &params, || Ok(keys(MIN_KEYS, 0))).unwrap();
         }
         assert_eq!(cache.len(), MAX_ENTRIES - 1 + 1);
-        let other = cache.get_or_compute::<()>("u", ResourceType::Slot, 0, "q0", || Ok(keys(MIN_KEYS, 5))).unwrap();
+        let other =
+            cache.get_or_compute::<()>(&tenant("u"), ResourceType::Slot, 0, "q0", || Ok(keys(MIN_KEYS, 5))).unwrap();
         assert_eq!(other[0].0, 5, "tenants never share results");
     }
 

@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 use super::ResourceType;
 use super::changes::Change;
 use super::fields::format_instant_ms;
-use super::synthetic::rng::{Rng, Stream};
 use super::tenant::TenantData;
+use crate::rng::{Rng, Stream};
 
 const DAY_MS: i64 = 86_400_000;
 

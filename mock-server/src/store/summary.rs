@@ -4,34 +4,63 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use super::ResourceType;
+use super::query::Actor;
 use super::tenant::TenantData;
-use crate::fhir::params::Actor;
 
-#[derive(Debug, Clone, Serialize)]
+/// What a tenant holds, so a test can pick ids and dates that exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantSummary {
-    pub counts: BTreeMap<&'static str, usize>,
-    pub appointment_statuses: BTreeMap<String, usize>,
-    /// Earliest and latest appointment start.
-    pub appointment_starts: Option<(String, String)>,
+    /// Resources per type, e.g. `"Appointment" -> 1200`.
+    pub counts: BTreeMap<String, u64>,
+    pub appointment_statuses: BTreeMap<String, u64>,
+    /// `None` when the tenant has no appointment with a start.
+    pub appointment_starts: Option<AppointmentStarts>,
     /// Location ids with their appointment counts, most appointments first.
     pub locations: Vec<ActorCount>,
+    /// Most appointments first.
     pub practitioners: Vec<ActorCount>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// The earliest and latest appointment start (on the wire, a two-element array of RFC 3339 texts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StartsWire", into = "StartsWire")]
+pub struct AppointmentStarts {
+    pub first: OffsetDateTime,
+    pub last: OffsetDateTime,
+}
+
+#[derive(Clone, Copy, Serialize, Deserialize)]
+struct StartsWire(
+    #[serde(with = "time::serde::rfc3339")] OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")] OffsetDateTime,
+);
+
+impl From<StartsWire> for AppointmentStarts {
+    fn from(StartsWire(first, last): StartsWire) -> Self {
+        Self { first, last }
+    }
+}
+
+impl From<AppointmentStarts> for StartsWire {
+    fn from(starts: AppointmentStarts) -> Self {
+        Self(starts.first, starts.last)
+    }
+}
+
+/// A location or practitioner id with how many appointments reference it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActorCount {
     pub id: String,
-    pub appointments: usize,
+    pub appointments: u64,
 }
 
 impl TenantData {
     pub fn summary(&self) -> TenantSummary {
-        let counts = ResourceType::ALL.iter().map(|t| (t.as_str(), self.count(*t))).collect();
+        let counts = ResourceType::ALL.iter().map(|t| (t.as_str().to_owned(), self.count(*t) as u64)).collect();
         let mut appointment_statuses = BTreeMap::new();
         let (mut first, mut last) = (i64::MAX, i64::MIN);
         for fields in &self.appointments {
@@ -41,7 +70,10 @@ impl TenantData {
                 last = last.max(start);
             }
         }
-        let appointment_starts = (first <= last).then(|| (format_ms(first), format_ms(last)));
+        let appointment_starts = match (instant(first), instant(last)) {
+            (Some(first), Some(last)) if first <= last => Some(AppointmentStarts { first, last }),
+            _ => None,
+        };
         TenantSummary {
             counts,
             appointment_statuses,
@@ -59,7 +91,7 @@ impl TenantData {
                 by_id
                     .iter()
                     .filter(|(_, keys)| !keys.is_empty())
-                    .map(|(id, keys)| ActorCount { id: id.to_string(), appointments: keys.len() })
+                    .map(|(id, keys)| ActorCount { id: id.to_string(), appointments: keys.len() as u64 })
                     .collect()
             })
             .unwrap_or_default();
@@ -68,9 +100,6 @@ impl TenantData {
     }
 }
 
-fn format_ms(ms: i64) -> String {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_default()
+fn instant(ms: i64) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).ok()
 }

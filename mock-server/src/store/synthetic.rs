@@ -9,8 +9,8 @@
 //! # Layout
 //! - this file: [`SyntheticSpec`] with its command-line overrides, [`SyntheticError`], and
 //!   [`generate`], which fixes the order resources come out in.
-//! - `rng`, `calendar`, `names`: the seeded streams, business-day arithmetic and instant text,
-//!   word lists.
+//! - `calendar`, `names`: business-day arithmetic and instant text, word lists; the seeded
+//!   streams are the crate's `rng` (fault rules draw from them too).
 //! - `world`: what later resources refer to (locations, practitioners, patients) and the id
 //!   sequences.
 //! - `json`: the shared DSTU2 datatypes and the sink that serializes into one reused buffer.
@@ -28,7 +28,6 @@ mod names;
 mod patient;
 mod practitioner;
 /// Shared with `simulate`, whose seeded activity must be as reproducible as the data it changes.
-pub(crate) mod rng;
 mod scheduling;
 mod stored;
 mod world;

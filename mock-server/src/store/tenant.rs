@@ -8,10 +8,10 @@ use hashbrown::HashSet;
 
 use super::ResourceType;
 use super::fields::{self, ResourceDoc};
+use super::query::Actor;
 use super::sorted::SortedKeys;
 use super::synthetic::StoredAppointment;
 use super::table::{Body, Row, Table, TableFull, version_text};
-use crate::fhir::params::Actor;
 
 /// Search fields of an Appointment. Statuses and actor ids are interned per tenant: a million
 /// appointments name a few statuses and a few thousand actors.

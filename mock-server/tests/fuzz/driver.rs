@@ -17,12 +17,10 @@ use tower::ServiceExt;
 
 /// The origin the emulator writes into its answers.
 pub const ORIGIN: &str = "http://127.0.0.1:8080";
-pub const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
-pub const SECOND: &str = "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca";
-pub const UNAPPROVED: &str = "d075cf8b-3261-481d-97e5-ba6c48d3b41f";
-pub const CLIENT: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
-pub const SECRET: &str = "secret";
-pub const JWT_CLIENT: &str = "4f1c7b6e-2a0d-4c8e-9a57-3d2b8e6f1a90";
+pub use cerner_mock::defaults::{
+    CLIENT_ID as CLIENT, CLIENT_SECRET as SECRET, JWT_CLIENT_ID as JWT_CLIENT, SANDBOX_TENANT as SANDBOX,
+    SECOND_TENANT as SECOND, UNAPPROVED_TENANT as UNAPPROVED,
+};
 pub const FORM: &str = "application/x-www-form-urlencoded";
 pub const ALL_SCOPES: &str = "system/Appointment.read system/Patient.read system/Practitioner.read \
                               system/Schedule.read system/Slot.read system/Encounter.read";

@@ -179,7 +179,7 @@ fn check(fixture: &Fixture, input: Input, content_type: Option<&str>) -> Result<
     let parsed = serde_json::from_slice::<FaultRule>(&body);
     let valid = parsed.as_ref().map(|rule| rule.validate());
     if let Ok(Err(message)) = &valid {
-        prop_assert!(!message.is_empty());
+        prop_assert!(!message.to_string().is_empty());
     }
     let reply = post(&fixture.emulator, body, content_type);
     let json = content_type
@@ -226,7 +226,7 @@ fn apply(fixture: &Fixture, rule: Option<&FaultRule>) -> Result<(), TestCaseErro
     let reply = fixture.emulator.send(request.body(Body::empty()).unwrap());
     driver::outcome(format_args!("applied {}xx", reply.status.as_u16() / 100));
     let injected = |status: u16| {
-        actions.iter().any(|a| a.name() == "reset" || a == &&cerner_mock::faults::Action::Status { status })
+        actions.iter().any(|a| a.name() == "reset" || a == &&cerner_mock::faults::FaultAction::Status { status })
     };
     prop_assert!(reply.status.as_u16() < 500 || injected(reply.status.as_u16()), "{}", reply.describe());
     Ok(())

@@ -5,6 +5,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::helpers::{CLIENT, SANDBOX, SECRET};
+
 const BIN: &str = env!("CARGO_BIN_EXE_cerner-mock");
 
 #[test]
@@ -65,7 +67,7 @@ fn the_binary_serves_the_embedded_default_from_any_directory() {
     let address = address.expect("the server logs its address");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let status = runtime.block_on(async {
-        let url = format!("http://{address}/dstu2/ec2458f2-1e24-41c8-b71b-0e701af7583d/metadata");
+        let url = format!("http://{address}/dstu2/{SANDBOX}/metadata");
         reqwest::get(url).await.map(|r| r.status().as_u16())
     });
     let _ = child.kill();
@@ -131,15 +133,13 @@ fn spawn(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
 fn token_statuses(address: &str, n: usize) -> Vec<u16> {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let url = format!(
-            "http://{address}/tenants/ec2458f2-1e24-41c8-b71b-0e701af7583d/protocols/oauth2/profiles/smart-v1/token"
-        );
+        let url = format!("http://{address}/tenants/{SANDBOX}/protocols/oauth2/profiles/smart-v1/token");
         let client = reqwest::Client::new();
         let mut statuses = Vec::new();
         for _ in 0..n {
             let response = client
                 .post(&url)
-                .basic_auth("bb318a62-fa61-49ae-b692-7d99214f0ec7", Some("secret"))
+                .basic_auth(CLIENT, Some(SECRET))
                 .form(&[("grant_type", "client_credentials"), ("scope", "system/Appointment.read")])
                 .send()
                 .await

@@ -208,7 +208,7 @@ async fn bad_rules_are_refused_with_a_message() {
 #[tokio::test]
 async fn profile_faults_apply_from_the_start_and_come_back_after_a_reset() {
     let mut profile = cerner_mock::Profile::embedded_default();
-    let rule: cerner_mock::faults::FaultRule = toml::from_str(
+    let rule: FaultRule = toml::from_str(
         "id = \"slow-slots\"\nmatch = { resource = \"Slot\", every = 2 }\naction = { type = \"status\", status = 502 }",
     )
     .unwrap();

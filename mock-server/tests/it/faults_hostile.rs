@@ -107,7 +107,7 @@ async fn a_profile_names_the_new_actions_in_toml_and_bad_settings_are_refused() 
         ("action = { type = \"foreign_tenant_next\", tenant = \"a/b\" }", false),
         ("action = { type = \"foreign_token_url\", origin = \"not a url\" }", false),
     ] {
-        let rule: cerner_mock::faults::FaultRule = toml::from_str(toml_text).unwrap();
+        let rule: FaultRule = toml::from_str(toml_text).unwrap();
         assert_eq!(rule.validate().is_ok(), ok, "{toml_text}");
     }
 }

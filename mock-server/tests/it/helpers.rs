@@ -7,14 +7,10 @@ use cerner_mock::store::LoadOptions;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
 use serde_json::{Value, json};
 
-pub const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
-pub const SECOND: &str = "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca";
-pub const UNAPPROVED: &str = "d075cf8b-3261-481d-97e5-ba6c48d3b41f";
-/// Approved, with data, but without DSTU2 system access (a production tenant).
-pub const PRODUCTION: &str = "7c3e9a51-2f4b-4d8e-b6a0-94d1c5e8f273";
-pub const CLIENT: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
-pub const SECRET: &str = "secret";
-pub const JWT_CLIENT: &str = "4f1c7b6e-2a0d-4c8e-9a57-3d2b8e6f1a90";
+pub use cerner_mock::defaults::{
+    CLIENT_ID as CLIENT, CLIENT_SECRET as SECRET, JWT_CLIENT_ID as JWT_CLIENT, PRODUCTION_TENANT as PRODUCTION,
+    SANDBOX_TENANT as SANDBOX, SECOND_TENANT as SECOND, UNAPPROVED_TENANT as UNAPPROVED,
+};
 pub const FORM: &str = "application/x-www-form-urlencoded";
 
 /// A running emulator with the default profile and a manual clock.

@@ -153,3 +153,43 @@ proptest! {
         prop_assert_eq!(got, expected, "{:?}", params);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(50))]
+
+    /// The ground truth a harness compares a client's store with is what the client's own search of
+    /// the window (`location=…&date=geFROM&date=ltTO`) returns.
+    #[test]
+    fn the_window_ground_truth_is_the_clients_search(picks in proptest::collection::vec(any::<usize>(), 1..4), offset in -20i64..20, days in 1i64..30) {
+        let all = &actor_ids()[2];
+        let locations: Vec<String> = picks.iter().map(|p| all[p % all.len()].clone()).collect();
+        let today = DEFAULT_MANUAL_START.date();
+        let day = |d: Date| format!("{}-{:02}-{:02}", d.year(), d.month() as u8, d.day());
+        let (from, to) = (day(today + Duration::days(offset)), day(today + Duration::days(offset + days)));
+        let mut ids = locations.clone();
+        ids.sort();
+        ids.dedup();
+        let params = vec![
+            ("location".to_owned(), ids.join(",")),
+            ("date".to_owned(), format!("ge{from}")),
+            ("date".to_owned(), format!("lt{to}")),
+        ];
+        let data = store().read(SANDBOX).unwrap();
+        let query = parse_search(ResourceType::Appointment, &params).unwrap().query;
+        let table = data.table(ResourceType::Appointment).unwrap();
+        let mut expected: Vec<String> =
+            data.search(&query).unwrap().into_iter().map(|(_, row)| table.row(row).unwrap().id.to_string()).collect();
+        expected.sort();
+        let got: Vec<String> = data.appointments_in_window(&locations, &from, &to).into_iter().map(|a| a.id).collect();
+        prop_assert_eq!(got, expected);
+    }
+}
+
+#[test]
+fn a_window_that_is_not_two_days_holds_nothing() {
+    let data = store().read(SANDBOX).unwrap();
+    let locations = actor_ids()[2].clone();
+    assert!(!data.appointments_in_window(&locations, "2000-01-01", "2100-01-01").is_empty());
+    assert!(data.appointments_in_window(&locations, "2000-01", "2100-01-01").is_empty());
+    assert!(data.appointments_in_window(&locations, "2000-01-01", "tomorrow").is_empty());
+}

@@ -62,3 +62,46 @@ proptest! {
         prop_assert!(status == StatusCode::UNAUTHORIZED || status == StatusCode::BAD_REQUEST, "{status}");
     }
 }
+
+/// The handlers take the credentials the instrument parsed; mounted without it, they read the
+/// same credentials themselves and answer alike.
+#[test]
+fn the_token_endpoint_and_fhir_answer_alike_without_the_instrument() {
+    let state = state();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let bare = || {
+        axum::Router::new()
+            .merge(cerner_mock::oauth::router())
+            .merge(cerner_mock::fhir::router())
+            .with_state(state.clone())
+    };
+    let token = |router: axum::Router, authorization: &str| {
+        let request = Request::post(token_path(SANDBOX))
+            .header("content-type", FORM)
+            .header("authorization", authorization)
+            .body(Body::from("grant_type=client_credentials&scope=system%2FPatient.read"))
+            .unwrap();
+        runtime.block_on(async {
+            let response = router.oneshot(request).await.unwrap();
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+            (status, serde_json::from_slice::<serde_json::Value>(&body).unwrap_or_default())
+        })
+    };
+    for router in [bare(), build_router(state.clone())] {
+        assert_eq!(token(router.clone(), &basic(CLIENT, "wrong")).0, StatusCode::UNAUTHORIZED);
+        let (status, body) = token(router.clone(), &basic(CLIENT, SECRET));
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let access = body["access_token"].as_str().unwrap();
+        let read = |bearer: &str| {
+            let request = Request::get(format!("/dstu2/{SANDBOX}/Patient/12724066"))
+                .header("accept", "application/json+fhir")
+                .header("authorization", format!("Bearer {bearer}"))
+                .body(Body::empty())
+                .unwrap();
+            runtime.block_on(router.clone().oneshot(request)).unwrap().status()
+        };
+        assert_eq!(read(access), StatusCode::OK);
+        assert_eq!(read("not-a-token"), StatusCode::UNAUTHORIZED);
+    }
+}

@@ -12,12 +12,12 @@ use cerner_mock::store::LoadOptions;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
 use serde_json::json;
 
-pub const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
-pub const SECOND: &str = "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca";
-pub const UNAPPROVED: &str = "d075cf8b-3261-481d-97e5-ba6c48d3b41f";
-/// "Production Hospital": refuses system accounts on DSTU2 (403), serves them on R4.
-pub const PRODUCTION: &str = "7c3e9a51-2f4b-4d8e-b6a0-94d1c5e8f273";
-pub const CLIENT: &str = "bb318a62-fa61-49ae-b692-7d99214f0ec7";
+/// `PRODUCTION` is "Production Hospital": it refuses system accounts on DSTU2 (403) and serves
+/// them on R4.
+pub use cerner_mock::defaults::{
+    CLIENT_ID as CLIENT, PRODUCTION_TENANT as PRODUCTION, SANDBOX_TENANT as SANDBOX, SECOND_TENANT as SECOND,
+    UNAPPROVED_TENANT as UNAPPROVED,
+};
 /// The window around the manual clock's date (2026-01-05) that the synthetic data covers.
 pub const WINDOW: (&str, &str) = ("2025-12-22", "2026-02-03");
 

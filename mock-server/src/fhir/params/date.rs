@@ -12,55 +12,11 @@ use std::str::FromStr;
 
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
+pub use crate::store::query::TimeRange;
+
 const MS_PER_SECOND: i64 = 1_000;
 const MS_PER_MINUTE: i64 = 60 * MS_PER_SECOND;
 const MS_PER_DAY: i64 = 24 * 60 * MS_PER_MINUTE;
-
-/// A half-open range `[from, to)` of instants, in Unix milliseconds (UTC).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TimeRange {
-    pub from: i64,
-    pub to: i64,
-}
-
-impl TimeRange {
-    /// Every instant: `i64::MIN` / `i64::MAX` stand for an open end (a lone `ge` or `lt`).
-    pub const ALL: TimeRange = TimeRange::new(i64::MIN, i64::MAX);
-
-    pub const fn new(from: i64, to: i64) -> Self {
-        TimeRange { from, to }
-    }
-
-    /// `[from, +∞)`: a lone lower bound (`ge`, `gt`).
-    pub const fn since(from: i64) -> Self {
-        TimeRange::new(from, i64::MAX)
-    }
-
-    /// `(−∞, to)`: a lone upper bound (`le`, `lt`).
-    pub const fn before(to: i64) -> Self {
-        TimeRange::new(i64::MIN, to)
-    }
-
-    pub fn contains(&self, instant_ms: i64) -> bool {
-        self.from <= instant_ms && instant_ms < self.to
-    }
-
-    /// No instant lies in the range, e.g. `ge2020&lt2019`.
-    pub fn is_empty(&self) -> bool {
-        self.from >= self.to
-    }
-
-    /// Both ends are finite. Appointment and Slot searches require it so that a query always
-    /// names a window of the schedule, as Cerner does.
-    pub fn is_bounded(&self) -> bool {
-        self.from != i64::MIN && self.to != i64::MAX
-    }
-
-    /// The instants in both ranges: how a lower and an upper bound combine.
-    pub fn intersect(&self, other: &TimeRange) -> TimeRange {
-        TimeRange::new(self.from.max(other.from), self.to.min(other.to))
-    }
-}
 
 /// How much of a date-time was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

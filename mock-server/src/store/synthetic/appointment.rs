@@ -8,10 +8,10 @@ use std::sync::Arc;
 use super::SyntheticSpec;
 use super::calendar::{self, SECS_PER_DAY, Span};
 use super::json::Sink;
-use super::rng::{Rng, Stream};
 use super::stored::StoredAppointment;
 use super::stored::{ARRIVED, BOOKED, CANCELLED, Catalog, FULFILLED, NOSHOW, PENDING, PROPOSED, STATUSES};
 use super::world::{LocationPicker, Sequence, World, id};
+use crate::rng::{Rng, Stream};
 
 const MINUTES: [u32; 6] = [15, 30, 30, 30, 45, 60];
 

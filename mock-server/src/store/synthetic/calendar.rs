@@ -51,7 +51,7 @@ pub struct Span {
 impl Span {
     /// A visit on `day` lasting one of `lengths` minutes, starting on a quarter hour and ending by
     /// closing time. `lengths` is a non-empty table of at most nine hours.
-    pub fn business(rng: &mut super::rng::Rng, day: i64, lengths: &[u32]) -> Span {
+    pub fn business(rng: &mut crate::rng::Rng, day: i64, lengths: &[u32]) -> Span {
         let minutes = lengths.get(rng.index(lengths.len())).copied().unwrap_or(15);
         let quarters = (CLOSES - OPENS).saturating_sub(minutes) / 15 + 1;
         let start_minute = OPENS + 15 * rng.below(u64::from(quarters)) as u32;

@@ -9,8 +9,8 @@ use serde::Serialize;
 use super::SyntheticSpec;
 use super::calendar::{self, SECS_PER_DAY, Span};
 use super::json::{Coding, Concept, Identifier, Meta, Narrative, PARTICIPATION_TYPE, Period, Reference, Sink, version};
-use super::rng::{Rng, Stream};
 use super::world::{Person, Place, Sequence, World, id};
+use crate::rng::{Rng, Stream};
 use crate::store::ResourceType;
 
 const MINUTES: [u32; 4] = [15, 30, 45, 60];

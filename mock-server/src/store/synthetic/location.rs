@@ -6,8 +6,8 @@ use serde_json::json;
 
 use super::SyntheticSpec;
 use super::names::TOWNS;
-use super::rng::{Rng, Stream};
 use super::world::World;
+use crate::rng::{Rng, Stream};
 
 /// `(code, display)` of HL7 v3 ServiceDeliveryLocationRoleType, the `type` of each location.
 const TYPES: [(&str, &str); 4] = [

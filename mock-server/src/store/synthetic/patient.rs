@@ -14,8 +14,8 @@ use super::json::{Coding, Concept, HumanName, IDENTIFIER_TYPE, Identifier, Meta,
 use super::json::{RENDERED_VALUE, Reference, Rendered, Sink, StringExtension, version};
 use super::names::{FAMILY, GIVEN_FEMALE, GIVEN_MALE, STREETS, TOWNS, Town};
 use super::practitioner::pick;
-use super::rng::{Rng, Stream};
 use super::world::{Person, Sequence, World, id};
+use crate::rng::{Rng, Stream};
 use crate::store::ResourceType;
 
 const MRN_SYSTEM: &str = "urn:oid:2.16.840.1.113883.6.1000";

@@ -9,8 +9,8 @@ use super::SyntheticSpec;
 use super::calendar::{self, SECS_PER_DAY};
 use super::json::{Coding, Concept, HumanName, IDENTIFIER_TYPE, Identifier, Meta, Narrative, Period, Sink, version};
 use super::names::{CREDENTIALS, FAMILY, GIVEN_FEMALE, GIVEN_MALE, VISIT_TYPES};
-use super::rng::{Rng, Stream};
 use super::world::{Person, Sequence, World, id};
+use crate::rng::{Rng, Stream};
 use crate::store::ResourceType;
 
 const NPI_TYPE: [Coding<'static>; 1] =

@@ -11,8 +11,8 @@ use serde::Serialize;
 use super::SyntheticSpec;
 use super::calendar::{self, SECS_PER_DAY, Span};
 use super::json::{Coding, Concept, LocationExtension, Meta, Narrative, Period, Reference, Sink, version};
-use super::rng::{Rng, Stream};
 use super::world::{Person, Place, Sequence, World, id, visit_type};
+use crate::rng::{Rng, Stream};
 use crate::store::ResourceType;
 
 const SLOT_MINUTES: [u32; 4] = [15, 30, 30, 60];

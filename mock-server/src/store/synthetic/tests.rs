@@ -11,7 +11,7 @@ use time::{OffsetDateTime, Weekday};
 
 use super::*;
 
-const SANDBOX: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
+use crate::defaults::SANDBOX_TENANT as SANDBOX;
 
 fn spec() -> SyntheticSpec {
     SyntheticSpec {
@@ -147,7 +147,7 @@ fn ids_are_unique_per_type_and_tenants_with_the_same_base_share_them() {
         assert!(id.parse::<u64>().unwrap() >= 30_000_000, "{kind}/{id} below id_base");
         assert!(ids.entry(*kind).or_default().insert(id.to_owned()), "{kind}/{id} twice");
     }
-    let second = SyntheticSpec { seed: 2, tenant: "0b8a0111-e8e6-4c26-a91c-5069cbc6b1ca".into(), ..spec() };
+    let second = SyntheticSpec { seed: 2, tenant: crate::defaults::SECOND_TENANT.into(), ..spec() };
     let second_ids: BTreeSet<String> = briefs(&second).into_iter().map(|a| a.id).collect();
     assert_eq!(ids[&ResourceType::Appointment], second_ids);
 }

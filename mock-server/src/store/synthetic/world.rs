@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::SyntheticSpec;
 use super::calendar::{self, SECS_PER_DAY, Workday};
 use super::names::DEFAULT_LOCATIONS;
-use super::rng::Rng;
+use crate::rng::Rng;
 
 /// Offsets of each type's id sequence from `id_base`. Ids only need to be unique per type; the
 /// offsets keep the types apart so a stray id in a log names its type at a glance.

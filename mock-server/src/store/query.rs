@@ -1,0 +1,159 @@
+//! The typed queries the store runs: what a search asks for, with every rule of the HTTP surface
+//! already applied. The FHIR layer's parameter parser builds them from query strings; the store
+//! only runs them, and never sees a raw parameter.
+
+/// A half-open range `[from, to)` of instants, in Unix milliseconds (UTC).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimeRange {
+    pub from: i64,
+    pub to: i64,
+}
+
+impl TimeRange {
+    /// Every instant: `i64::MIN` / `i64::MAX` stand for an open end (a lone `ge` or `lt`).
+    pub const ALL: TimeRange = TimeRange::new(i64::MIN, i64::MAX);
+
+    pub const fn new(from: i64, to: i64) -> Self {
+        TimeRange { from, to }
+    }
+
+    /// `[from, +∞)`: a lone lower bound (`ge`, `gt`).
+    pub const fn since(from: i64) -> Self {
+        TimeRange::new(from, i64::MAX)
+    }
+
+    /// `(−∞, to)`: a lone upper bound (`le`, `lt`).
+    pub const fn before(to: i64) -> Self {
+        TimeRange::new(i64::MIN, to)
+    }
+
+    pub fn contains(&self, instant_ms: i64) -> bool {
+        self.from <= instant_ms && instant_ms < self.to
+    }
+
+    /// No instant lies in the range, e.g. `ge2020&lt2019`.
+    pub fn is_empty(&self) -> bool {
+        self.from >= self.to
+    }
+
+    /// Both ends are finite. Appointment and Slot searches require it so that a query always
+    /// names a window of the schedule, as Cerner does.
+    pub fn is_bounded(&self) -> bool {
+        self.from != i64::MIN && self.to != i64::MAX
+    }
+
+    /// The instants in both ranges: how a lower and an upper bound combine.
+    pub fn intersect(&self, other: &TimeRange) -> TimeRange {
+        TimeRange::new(self.from.max(other.from), self.to.min(other.to))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Query {
+    Appointment(AppointmentQuery),
+    Encounter(EncounterQuery),
+    Patient(PatientQuery),
+    /// Practitioner and Schedule support `_id` only.
+    Practitioner(Ids),
+    Schedule(Ids),
+    Slot(SlotQuery),
+}
+
+/// A non-empty list of resource ids (`_id=a,b,c`), in the given order, without duplicates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ids(pub Vec<String>);
+
+/// Which actor an Appointment search is by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Actor {
+    Patient,
+    Practitioner,
+    Location,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppointmentQuery {
+    /// `_id=…` (alone).
+    Ids(Ids),
+    /// Exactly one of `patient`/`practitioner`/`location` (a comma list of ids) plus `date`.
+    ByActor {
+        actor: Actor,
+        /// Non-empty, without duplicates.
+        ids: Vec<String>,
+        /// Appointments whose `start` lies in this range.
+        date: TimeRange,
+        /// `status=a,b`: keep only these statuses; `None` = every status.
+        statuses: Option<Vec<String>>,
+    },
+    /// R4's rule (`date` or `-date-or-req-period`): appointments whose start lies in `range` or
+    /// whose end lies in `(range.from, range.to]`; `proposed` ones only when `requested`.
+    Overlapping { actor: Actor, ids: Vec<String>, range: TimeRange, statuses: Option<Vec<String>>, requested: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EncounterQuery {
+    Ids(Ids),
+    /// `patient=…` (comma list of patient ids).
+    Patient(Vec<String>),
+}
+
+/// Patient search: at least one of the criteria other than `gender` is set.
+/// String criteria match case-insensitively as a prefix of the named field (FHIR string search).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PatientQuery {
+    pub ids: Option<Ids>,
+    /// `identifier=[system|]value`.
+    pub identifier: Option<Token>,
+    pub name: Option<Text>,
+    pub family: Option<Text>,
+    pub given: Option<Text>,
+    pub birthdate: Option<TimeRange>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub postal_code: Option<Text>,
+    /// `male | female | other | unknown`.
+    pub gender: Option<String>,
+}
+
+/// A string criterion: the start of a value, any case; with the `:exact` modifier, the whole
+/// value, case included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub value: String,
+    pub exact: bool,
+}
+
+impl Text {
+    /// A prefix criterion (no modifier).
+    pub fn prefix(value: &str) -> Self {
+        Self { value: value.to_owned(), exact: false }
+    }
+}
+
+/// A token parameter `[system|]code`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// `None` when no `|` was given (any system).
+    pub system: Option<String>,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlotQuery {
+    Ids {
+        ids: Ids,
+        include_schedule: bool,
+    },
+    ByType {
+        /// `slot-type=[system|]code[,…]`, non-empty.
+        slot_types: Vec<Token>,
+        /// Slots whose `start` lies in this range.
+        start: TimeRange,
+        /// `schedule.actor=Type/id[,…]`, e.g. `Practitioner/593923`.
+        actors: Option<Vec<String>>,
+        /// `-location=id[,…]`.
+        locations: Option<Vec<String>>,
+        /// `_include=Slot:schedule`.
+        include_schedule: bool,
+    },
+}
