@@ -28,6 +28,7 @@ fn synthetic(n: usize, version: u32, in_order: bool) -> AppointmentRecord {
         start: Some(start),
         status: "booked".into(),
         locations: vec![format!("{}", 21_304_876 + n % 7)],
+        fhir_version: crate::fhir_version::FhirVersion::Dstu2,
     }
 }
 
