@@ -1,8 +1,6 @@
 //! Tests of what only the SQLite store has: the file, WAL mode, the schema guard, the query plan;
 //! and an ignored save-rate benchmark. The behaviour both stores share is `store::suite`.
 
-mod bench;
-
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
