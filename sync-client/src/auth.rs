@@ -1,5 +1,6 @@
 //! Signing in as a system account: the token URL is discovered from the tenant's `metadata`
-//! (SMART `oauth-uris`), then a token is requested with client_secret_basic or private_key_jwt
+//! (SMART `oauth-uris`, the same extension in DSTU2's Conformance and R4's CapabilityStatement),
+//! with the tenant's FHIR version (`fhirVersion`), then a token is requested with client_secret_basic or private_key_jwt
 //! (RFC 7523, signed RS384/ES384) and reused until shortly before it expires. The secret goes to
 //! the token URL only; the token is kept as a [`Secret`] and never logged.
 
@@ -10,6 +11,7 @@ use serde_json::{Value, json};
 use url::Url;
 
 use crate::config::{Credentials, JwtAlg};
+use crate::fhir_version::{FhirVersion, METADATA_ACCEPT};
 use crate::guard::trusted_token_url;
 use crate::http::{Auth, Effort, Failure, Http};
 use crate::secret::Secret;
@@ -35,7 +37,7 @@ pub enum AuthError {
     Http(Failure),
 }
 
-/// Finds the token URL in a DSTU2 Conformance statement.
+/// Finds the token URL in a DSTU2 Conformance statement or an R4 CapabilityStatement.
 pub fn token_url_from_metadata(conformance: &Value) -> Option<Url> {
     let extensions = conformance["rest"][0]["security"]["extension"].as_array()?;
     let oauth = extensions.iter().find(|e| e["url"] == OAUTH_URIS)?;
@@ -47,6 +49,7 @@ pub fn token_url_from_metadata(conformance: &Value) -> Option<Url> {
 #[derive(Debug)]
 pub struct TenantAuth {
     token_url: Option<Url>,
+    version: Option<FhirVersion>,
     token: Option<(Secret, Instant)>,
     /// Tokens requested for this tenant in this run.
     pub tokens_requested: u64,
@@ -54,7 +57,7 @@ pub struct TenantAuth {
 
 impl TenantAuth {
     pub fn new() -> Self {
-        Self { token_url: None, token: None, tokens_requested: 0 }
+        Self { token_url: None, version: None, token: None, tokens_requested: 0 }
     }
 
     /// [`TenantAuth::discover_with`] trusting Cerner's authorization server besides the base's own
@@ -71,9 +74,10 @@ impl TenantAuth {
         self.discover_with(http, fhir_base, &crate::config::default_trusted_token_hosts(), effort).await
     }
 
-    /// The token URL, from `{fhir_base}metadata` the first time. It must pass
-    /// [`trusted_token_url`]: the FHIR base's own origin, or https on a host of `trusted_hosts`;
-    /// otherwise nothing is ever sent to it.
+    /// The token URL, from `{fhir_base}metadata` the first time, with the tenant's FHIR version
+    /// ([`TenantAuth::version`]). The version must be one the client speaks, and the token URL
+    /// must pass [`trusted_token_url`]: the FHIR base's own origin, or https on a host of
+    /// `trusted_hosts`; otherwise nothing is ever sent to it.
     pub async fn discover_with(
         &mut self,
         http: &Http,
@@ -85,12 +89,20 @@ impl TenantAuth {
             return Ok(url.clone());
         }
         let metadata = fhir_base.join("metadata").map_err(|e| AuthError::Discovery(e.to_string()))?;
-        let (conformance, _) = http.get_json(&metadata, Auth::None, effort).await.map_err(AuthError::Http)?;
+        let (conformance, _) =
+            http.get_json_accepting(&metadata, METADATA_ACCEPT, Auth::None, effort).await.map_err(AuthError::Http)?;
+        let version = FhirVersion::from_metadata(&conformance).map_err(|e| AuthError::Discovery(e.to_string()))?;
         let url = token_url_from_metadata(&conformance)
-            .ok_or_else(|| AuthError::Discovery("the Conformance statement has no SMART token URL".into()))?;
+            .ok_or_else(|| AuthError::Discovery("the metadata has no SMART token URL".into()))?;
         trusted_token_url(fhir_base, &url, trusted_hosts).map_err(|e| AuthError::Discovery(e.to_string()))?;
+        self.version = Some(version);
         self.token_url = Some(url.clone());
         Ok(url)
+    }
+
+    /// The tenant's FHIR version, once discovered.
+    pub fn version(&self) -> Option<FhirVersion> {
+        self.version
     }
 
     /// The current token, or a new one when there is none or it is about to expire.

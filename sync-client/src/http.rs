@@ -1,4 +1,4 @@
-//! HTTP with the manners a production integration needs: `Accept: application/json+fhir`, no
+//! HTTP with the manners a production integration needs: the FHIR version's `Accept`, no
 //! redirects (a redirect must never carry a token elsewhere), a timeout per request, bounded retries
 //! with exponential backoff and full jitter for 5xx answers, timeouts, resets and cut bodies, and
 //! typed answers for what the caller must decide itself (429, 401, 403). Every body is read
@@ -18,6 +18,7 @@ use url::Url;
 
 use crate::config::SyncLimits;
 
+/// DSTU2's FHIR JSON, the `Accept` of [`Http::get_json`] and [`Http::get_bytes`].
 pub const FHIR_JSON: &str = "application/json+fhir";
 
 /// What a request ended in, when it did not end well.
@@ -127,17 +128,39 @@ impl Http {
         auth: Auth<'_>,
         effort: &mut Effort,
     ) -> Result<(Value, Option<String>), Failure> {
-        json(self.get_bytes(url, auth, effort).await?)
+        self.get_json_accepting(url, FHIR_JSON, auth, effort).await
     }
 
-    /// GET with FHIR's Accept header, the body as received (a search page, parsed by the caller).
+    /// [`Http::get_json`] with this `Accept`.
+    pub async fn get_json_accepting(
+        &self,
+        url: &Url,
+        accept: &str,
+        auth: Auth<'_>,
+        effort: &mut Effort,
+    ) -> Result<(Value, Option<String>), Failure> {
+        json(self.get_bytes_accepting(url, accept, auth, effort).await?)
+    }
+
+    /// GET with DSTU2's Accept header, the body as received (a search page, parsed by the caller).
     pub async fn get_bytes(
         &self,
         url: &Url,
         auth: Auth<'_>,
         effort: &mut Effort,
     ) -> Result<(Bytes, Option<String>), Failure> {
-        self.with_retries(effort, || self.client.get(url.clone()).header(ACCEPT, FHIR_JSON), auth).await
+        self.get_bytes_accepting(url, FHIR_JSON, auth, effort).await
+    }
+
+    /// [`Http::get_bytes`] with this `Accept` (a FHIR version's media type).
+    pub async fn get_bytes_accepting(
+        &self,
+        url: &Url,
+        accept: &str,
+        auth: Auth<'_>,
+        effort: &mut Effort,
+    ) -> Result<(Bytes, Option<String>), Failure> {
+        self.with_retries(effort, || self.client.get(url.clone()).header(ACCEPT, accept), auth).await
     }
 
     /// POST a form (the token request), retrying what is worth retrying.

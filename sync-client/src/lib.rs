@@ -1,5 +1,6 @@
 //! `appointment-sync`: the multi-tenant appointment sync client an integration runs in production
-//! against Cerner Millennium's FHIR DSTU2 API, signed in as a system account.
+//! against Cerner Millennium's FHIR DSTU2 and R4 APIs, signed in as a system account. Each tenant's
+//! version comes from its FHIR base's metadata; one configuration may mix both.
 //!
 //! # Layout
 //! - [`config`]: the TOML configuration and the harness job file (contract v1), validated once into
@@ -7,6 +8,7 @@
 //! - [`secret`]: the secret newtype (`Debug`/`Display` print `***`).
 //! - [`http`]: requests with retries, backoff, a body cap and typed answers ([`http::Failure`]).
 //! - [`auth`]: token URL discovery from `metadata` and tokens (client secret or `private_key_jwt`).
+//! - [`fhir_version`]: DSTU2 or R4, from a tenant's metadata: its media type and Appointment search.
 //! - [`guard`]: what the client refuses from a server (paging, throttling, token hosts), for any
 //!   FHIR version.
 //! - [`page`]: a search page read without re-encoding its resources.
@@ -19,9 +21,11 @@
 //! # The path of a sync
 //! ```text
 //! config ──► run (or worker) ──► per tenant, at most `concurrency` at once (tenant):
-//!   discover   GET {fhir_base}metadata → token URL, checked by guard   (auth)
+//!   discover   GET {fhir_base}metadata → token URL, checked by guard,  (auth)
+//!              and the FHIR version (fhirVersion 1.0.2 / 4.0.1)        (fhir_version)
 //!   token      POST to the token URL, reused until near its expiry     (auth, http)
-//!   search     GET Appointment?location=…&date=ge…&date=lt…, then each `next` link
+//!   search     GET Appointment?location=…&date=ge…&date=lt… (R4:        (fhir_version)
+//!              -date-or-req-period=ge…T…&…=lt…T…), then each `next` link
 //!              byte for byte, admitted by guard                        (tenant, http, guard)
 //!   page       the Bundle's entries read as they were sent             (page)
 //!   store      each page saved in one transaction; after a complete
@@ -32,6 +36,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod fhir_version;
 pub mod guard;
 pub mod http;
 pub mod output;

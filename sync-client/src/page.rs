@@ -1,5 +1,8 @@
 //! A search page as the client reads it: the Bundle's `link`s and, for each Appointment entry, the
-//! few fields the store indexes plus the resource's text exactly as the server sent it. Each
+//! few fields the store indexes plus the resource's text exactly as the server sent it. DSTU2 and
+//! R4 Bundles and Appointments share every field read here (`link`, `entry.resource`,
+//! `meta.versionId`/`lastUpdated`, `start`, `status`, `participant.actor.reference`), so one reader
+//! serves both; each record is marked with the version of the page it came from. Each
 //! resource is kept as a borrowed raw JSON slice: it is never parsed into a tree and written
 //! back, which is most of the cost of a page.
 //!
@@ -16,6 +19,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 use url::Url;
 
+use crate::fhir_version::FhirVersion;
 use crate::store::AppointmentRecord;
 use lenient::{MaybeObject, lenient, lenient_list};
 
@@ -107,8 +111,8 @@ pub struct Page {
 pub struct PageError(pub String);
 
 impl Page {
-    /// Reads a search answer's body.
-    pub fn parse(body: &[u8]) -> Result<Self, PageError> {
+    /// Reads a search answer's body, a page of a `version` server.
+    pub fn parse(body: &[u8], version: FhirVersion) -> Result<Self, PageError> {
         let bundle: RawBundle<'_> = serde_json::from_slice(body)
             .map_err(|e| PageError(format!("the answer is not a FHIR JSON Bundle: {e}")))?;
         if bundle.resource_type.as_deref() != Some("Bundle") {
@@ -125,7 +129,7 @@ impl Page {
         for entry in bundle.entry.iter().flatten() {
             let Some(resource) = entry.resource else { continue };
             let outcome_mode = entry.search.0.as_ref().and_then(|s| s.mode.as_deref()) == Some("outcome");
-            match read(resource)? {
+            match read(resource, version)? {
                 Read::Appointment(record) => records.push(record),
                 Read::Outcome(text) => outcomes.push(text),
                 Read::Other if outcome_mode => outcomes.push("an entry with search.mode outcome".to_owned()),
@@ -143,7 +147,7 @@ enum Read {
 }
 
 /// An Appointment, the text of an OperationOutcome, or another resource (an `_include`).
-fn read(resource: &RawValue) -> Result<Read, PageError> {
+fn read(resource: &RawValue, version: FhirVersion) -> Result<Read, PageError> {
     let fields = match serde_json::from_str::<Fields>(resource.get()) {
         Ok(fields) => fields,
         Err(_) => match fields_from_tree(resource.get()) {
@@ -153,13 +157,13 @@ fn read(resource: &RawValue) -> Result<Read, PageError> {
         },
     };
     match fields.resource_type.as_deref() {
-        Some("Appointment") => record(fields, resource).map(Read::Appointment),
+        Some("Appointment") => record(fields, resource, version).map(Read::Appointment),
         Some("OperationOutcome") => Ok(Read::Outcome(outcome_text(resource.get()))),
         _ => Ok(Read::Other),
     }
 }
 
-fn record(fields: Fields, resource: &RawValue) -> Result<AppointmentRecord, PageError> {
+fn record(fields: Fields, resource: &RawValue, version: FhirVersion) -> Result<AppointmentRecord, PageError> {
     let id = fields.id.filter(|id| !id.is_empty()).ok_or_else(|| PageError("an Appointment without an id".into()))?;
     let locations = fields
         .participant
@@ -183,6 +187,7 @@ fn record(fields: Fields, resource: &RawValue) -> Result<AppointmentRecord, Page
         status: fields.status.unwrap_or_default(),
         locations,
         raw,
+        fhir_version: version,
     })
 }
 

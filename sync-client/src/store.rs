@@ -1,6 +1,8 @@
 //! The store: where the sync engine keeps the appointments it pulled, keyed by (tenant, id) as FHIR
-//! DSTU2 ids are only unique within one server's base URL; the sync runs; and the state each
-//! tenant carries between runs.
+//! ids are only unique within one server's base URL; the sync runs; and the state each tenant
+//! carries between runs. A tenant's DSTU2 and R4 bases serve the same appointments under the same
+//! ids, so there is one row per (tenant, id) whatever the version: the raw resource as the server
+//! sent it, and the FHIR version it was sent in (`DSTU2` or `R4`, schema version 2).
 //!
 //! One trait, [`SyncStore`], two implementations:
 //! - [`SqliteStore`]: an embedded SQLite file (rusqlite, bundled, WAL), the default.
@@ -11,7 +13,9 @@
 //! - Each page of a search is saved in one transaction, so a crash loses at most the page in
 //!   flight and a re-run completes the work with no duplicates.
 //! - A record never replaces a newer `meta.versionId`, because Cerner may serve an appointment
-//!   again on a later page while paging (DSTU2 Pagination › Concurrency).
+//!   again on a later page while paging (DSTU2 Pagination › Concurrency). A record of the same
+//!   `versionId` in another FHIR version replaces the row (a tenant moved from DSTU2 to R4 gets
+//!   R4 rows on its next sync); see [`replaces`].
 //! - Starts and window bounds compare as UTC instants whatever offset they were written with.
 //! - The schema is created and migrated by the client and carries a version; a store laid out by
 //!   a newer client is refused.
@@ -23,6 +27,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
+
+use crate::fhir_version::FhirVersion;
 
 pub mod postgres;
 pub mod sqlite;
@@ -49,6 +55,8 @@ pub struct AppointmentRecord {
     pub locations: Vec<String>,
     /// The resource's compact JSON.
     pub raw: String,
+    /// The FHIR version of the server that sent it.
+    pub fhir_version: FhirVersion,
 }
 
 /// A sync run, as numbered by the store.
@@ -85,6 +93,8 @@ pub struct StoredAppointment {
     pub status: String,
     pub locations: Vec<String>,
     pub raw: String,
+    /// The FHIR version `raw` is in.
+    pub fhir_version: FhirVersion,
     /// Set when a complete sync of a window no longer returned it; cleared when it is seen again.
     pub vanished_at: Option<String>,
 }
@@ -101,6 +111,7 @@ impl StoredAppointment {
             status: record.status.clone(),
             locations: record.locations.clone(),
             raw: record.raw.clone(),
+            fhir_version: record.fhir_version,
             vanished_at: None,
         }
     }
@@ -149,6 +160,8 @@ pub enum StoreError {
     UnknownOutcome(String),
     #[error("cannot encode the locations of appointment {id} as JSON: {cause}")]
     EncodeLocations { id: String, cause: serde_json::Error },
+    #[error("stored appointment {tenant}/{id} has an unknown FHIR version {found:?}")]
+    UnknownFhirVersion { tenant: String, id: String, found: String },
     #[error("stored appointment {tenant}/{id} holds a raw resource that is not JSON: {cause}")]
     InvalidRaw { tenant: String, id: String, cause: serde_json::Error },
     #[error("cannot write the export: {0}")]
@@ -225,8 +238,8 @@ pub trait SyncStore: fmt::Debug + Send + Sync + 'static {
     fn count(&self, tenant: Option<&str>) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Writes one JSON line per stored appointment, in [`SyncStore::appointments`] order:
-    /// `{"tenant": "...", "resource": <raw JSON>, "vanished_at": "..."}`, `vanished_at` omitted
-    /// when unset. The raw resource is written as stored when it is compact, so the export is
+    /// `{"tenant": "...", "fhir_version": "DSTU2"|"R4", "resource": <raw JSON>, "vanished_at": "..."}`,
+    /// `vanished_at` omitted when unset. The raw resource is written as stored when it is compact, so the export is
     /// byte-faithful to what the server sent. Streams rows, so memory stays flat on large stores.
     /// Returns the number of lines written.
     fn export_ndjson(&self, out: &mut (dyn Write + Send)) -> impl Future<Output = Result<u64, StoreError>> + Send;
@@ -268,12 +281,27 @@ impl fmt::Display for StoreLocation {
     }
 }
 
-/// Whether `candidate` is a newer `meta.versionId` than `stored`. Cerner's versions are decimal
-/// counters, so "10" must beat "9"; anything else falls back to string order.
-pub(crate) fn newer(candidate: &str, stored: &str) -> bool {
-    compare_versions(candidate, stored) == Ordering::Greater
+/// Whether `record` replaces the stored row: a newer `meta.versionId`, or the same one in another
+/// FHIR version (the tenant's server now speaks that version). An older version never does.
+pub(crate) fn replaces(record: &AppointmentRecord, stored: &StoredAppointment) -> bool {
+    match compare_versions(&record.version_id, &stored.version_id) {
+        Ordering::Greater => true,
+        Ordering::Equal => record.fhir_version != stored.fhir_version,
+        Ordering::Less => false,
+    }
 }
 
+/// The version of a stored row's `fhir_version` text.
+pub(crate) fn stored_fhir_version(tenant: &str, id: &str, text: &str) -> Result<FhirVersion, StoreError> {
+    FhirVersion::from_name(text).ok_or_else(|| StoreError::UnknownFhirVersion {
+        tenant: tenant.to_owned(),
+        id: id.to_owned(),
+        found: text.chars().take(32).collect(),
+    })
+}
+
+/// `meta.versionId` order. Cerner's versions are decimal counters, so "10" must beat "9"; anything
+/// else falls back to string order.
 pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
     match (a.parse::<u64>(), b.parse::<u64>()) {
         (Ok(a), Ok(b)) => a.cmp(&b),
@@ -375,15 +403,18 @@ fn parse_time(text: &str) -> Option<Time> {
     Time::from_hms_micro(hour, minute, second, micro).ok()
 }
 
-/// Writes one export line: `{"tenant":…,"resource":…[,"vanished_at":…]}`.
+/// Writes one export line: `{"tenant":…,"fhir_version":…,"resource":…[,"vanished_at":…]}`.
 pub(crate) fn write_export_line(
     out: &mut impl Write,
     tenant: &str,
+    fhir_version: &str,
     resource: &str,
     vanished_at: Option<&str>,
 ) -> std::io::Result<()> {
     out.write_all(b"{\"tenant\":")?;
     serde_json::to_writer(&mut *out, tenant)?;
+    out.write_all(b",\"fhir_version\":")?;
+    serde_json::to_writer(&mut *out, fhir_version)?;
     out.write_all(b",\"resource\":")?;
     out.write_all(resource.as_bytes())?;
     if let Some(at) = vanished_at {
@@ -404,18 +435,20 @@ pub(crate) fn one_line_json(raw: &str) -> Result<std::borrow::Cow<'_, str>, serd
     Ok(std::borrow::Cow::Borrowed(raw.trim()))
 }
 
-/// The exported line of one stored row, its raw resource checked.
+/// The exported line of one stored row, its raw resource and FHIR version checked.
 pub(crate) fn export_row(
     out: &mut impl Write,
     tenant: &str,
     id: &str,
+    fhir_version: &str,
     raw: &str,
     vanished_at: Option<&str>,
 ) -> Result<(), StoreError> {
+    let fhir_version = stored_fhir_version(tenant, id, fhir_version)?;
     let resource = one_line_json(raw).map_err(|cause| StoreError::InvalidRaw {
         tenant: tenant.to_owned(),
         id: id.to_owned(),
         cause,
     })?;
-    write_export_line(out, tenant, &resource, vanished_at).map_err(StoreError::Write)
+    write_export_line(out, tenant, fhir_version.name(), &resource, vanished_at).map_err(StoreError::Write)
 }

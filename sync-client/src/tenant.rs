@@ -1,5 +1,6 @@
-//! One tenant's sync: sign in, then for each chunk of locations search the window
-//! (`location=a,b&date=geSTART&date=ltEND&_count=N`), following `next` links and only `next` links,
+//! One tenant's sync: sign in (which tells the tenant's FHIR version), then for each chunk of
+//! locations search the window by that version's rules ([`FhirVersion::search_url`]) with its
+//! media type, following `next` links and only `next` links,
 //! one request at a time. Each page is stored in one transaction before the next is asked for.
 //! 401 → one new token and one retry; 429 → wait `Retry-After` (at least a floor), or defer the
 //! tenant when the wait is longer than allowed or it keeps answering 429 ([`crate::guard`]); 403 or
@@ -16,6 +17,7 @@ use url::Url;
 
 use crate::auth::{AuthError, TenantAuth};
 use crate::config::{SyncConfig, TenantConfig};
+use crate::fhir_version::FhirVersion;
 use crate::guard::{Paging, Throttle, ThrottleStep};
 use crate::http::{Auth, Effort, Failure, Http};
 use crate::output::Output;
@@ -120,15 +122,17 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 
 impl<S: SyncStore> Sync<'_, S> {
     async fn run(&mut self) -> Result<(), Stop> {
-        self.discover().await?;
+        let version = self.discover().await?;
+        self.report.fhir_version = Some(version);
         let config = &self.shared.config;
         for chunk in self.tenant.locations.chunks(config.limits.location_chunk.max(1)) {
             self.paging.start_group();
-            let mut url = search_url(&self.tenant.fhir_base, chunk, config).map_err(|e| failed(e.to_string()))?;
+            let mut url =
+                search_url(version, &self.tenant.fhir_base, chunk, config).map_err(|e| failed(e.to_string()))?;
             loop {
                 self.paging.admit(&url).map_err(|reason| failed_with(&reason.to_string(), None))?;
-                let (body, request_id) = self.fetch(&url).await?;
-                match self.save(&body, request_id.as_deref()).await? {
+                let (body, request_id) = self.fetch(version, &url).await?;
+                match self.save(version, &body, request_id.as_deref()).await? {
                     Some(next) => url = next,
                     None => break,
                 }
@@ -137,12 +141,14 @@ impl<S: SyncStore> Sync<'_, S> {
         Ok(())
     }
 
-    /// The token URL from the metadata, waiting out 429s as any other request does.
-    async fn discover(&mut self) -> Result<(), Stop> {
+    /// The token URL and FHIR version from the metadata, waiting out 429s as any other request does.
+    async fn discover(&mut self) -> Result<FhirVersion, Stop> {
         let (base, trusted) = (&self.tenant.fhir_base, &self.shared.config.trusted_token_hosts);
         loop {
             match self.auth.discover_with(&self.shared.http, base, trusted, &mut self.effort).await {
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    return self.auth.version().ok_or_else(|| failed("discovery ended without a FHIR version"));
+                }
                 Err(AuthError::Http(Failure::Throttled { retry_after, request_id })) => {
                     self.wait(retry_after, request_id).await?;
                 }
@@ -152,11 +158,12 @@ impl<S: SyncStore> Sync<'_, S> {
     }
 
     /// One page: with a fresh token, one refresh on 401, waiting out short 429s.
-    async fn fetch(&mut self, url: &Url) -> Result<(Bytes, Option<String>), Stop> {
+    async fn fetch(&mut self, version: FhirVersion, url: &Url) -> Result<(Bytes, Option<String>), Stop> {
         let mut refreshed = false;
         loop {
             let token = self.token().await?;
-            match self.shared.http.get_bytes(url, Auth::Bearer(token.expose()), &mut self.effort).await {
+            let (http, accept) = (&self.shared.http, version.media_type());
+            match http.get_bytes_accepting(url, accept, Auth::Bearer(token.expose()), &mut self.effort).await {
                 Ok(page) => {
                     self.throttle.answered();
                     return Ok(page);
@@ -212,8 +219,8 @@ impl<S: SyncStore> Sync<'_, S> {
     }
 
     /// Stores a page and returns its `next` link (checked by [`Paging::admit`] before it is used).
-    async fn save(&mut self, body: &[u8], request_id: Option<&str>) -> Result<Option<Url>, Stop> {
-        let Page { records, next, outcomes } = Page::parse(body).map_err(|e| failed_with(&e.0, request_id))?;
+    async fn save(&mut self, version: FhirVersion, body: &[u8], request_id: Option<&str>) -> Result<Option<Url>, Stop> {
+        let Page { records, next, outcomes } = Page::parse(body, version).map_err(|e| failed_with(&e.0, request_id))?;
         for text in outcomes {
             tracing::warn!(tenant = %self.tenant.id, request_id = request_id.unwrap_or("-"), "the server's OperationOutcome: {text}");
         }
@@ -237,15 +244,14 @@ impl<S: SyncStore> Sync<'_, S> {
     }
 }
 
-/// `{base}Appointment?location=a,b&date=geSTART&date=ltEND&_count=N`: valid Cerner parameters only.
-pub fn search_url(base: &Url, locations: &[String], config: &SyncConfig) -> Result<Url, url::ParseError> {
-    let mut url = base.join("Appointment")?;
-    url.query_pairs_mut()
-        .append_pair("location", &locations.join(","))
-        .append_pair("date", &format!("ge{}", config.window.start))
-        .append_pair("date", &format!("lt{}", config.window.end))
-        .append_pair("_count", &config.limits.page_size.to_string());
-    Ok(url)
+/// The first search of a location group in `version`'s terms ([`FhirVersion::search_url`]).
+pub fn search_url(
+    version: FhirVersion,
+    base: &Url,
+    locations: &[String],
+    config: &SyncConfig,
+) -> Result<Url, url::ParseError> {
+    version.search_url(base, locations, &config.window, config.limits.page_size)
 }
 
 fn failed(reason: impl Into<String>) -> Stop {

@@ -5,6 +5,8 @@
 //! A test binary of its own, so no other test's processes or threads share the measurement. The
 //! good tenant's pages are slowed down, so the client is still running, and its peak still
 //! readable, after the hostile body has been refused.
+//!
+//! The tenant whose body declares 2 GiB is on an R4 base (the cap holds whatever the version).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -48,11 +50,13 @@ fn hostile(origin: &str, stream: Arc<Stream>) -> Router {
     let token_url = format!("{origin}/token");
     Router::new()
         .route(
-            "/dstu2/{tenant}/metadata",
-            get(move || {
+            "/{version}/{tenant}/metadata",
+            get(move |Path((version, _)): Path<(String, String)>| {
                 let token_url = token_url.clone();
+                let (resource_type, release) =
+                    if version == "r4" { ("CapabilityStatement", "4.0.1") } else { ("Conformance", "1.0.2") };
                 async move {
-                    axum::Json(json!({"resourceType": "Conformance", "rest": [{"security": {"extension": [{
+                    axum::Json(json!({"resourceType": resource_type, "fhirVersion": release, "rest": [{"security": {"extension": [{
                         "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
                         "extension": [{"url": "token", "valueUri": token_url}]}]}}]}))
                 }
@@ -63,8 +67,8 @@ fn hostile(origin: &str, stream: Arc<Stream>) -> Router {
             post(|| async { axum::Json(json!({"access_token": "t", "token_type": "Bearer", "expires_in": 570})) }),
         )
         .route(
-            "/dstu2/{tenant}/Appointment",
-            get(move |Path(tenant): Path<String>| {
+            "/{version}/{tenant}/Appointment",
+            get(move |Path((_, tenant)): Path<(String, String)>| {
                 let stream = stream.clone();
                 async move {
                     stream.searches.fetch_add(1, Ordering::SeqCst);
@@ -132,7 +136,7 @@ async fn a_body_larger_than_the_cap_fails_its_tenant_and_memory_stays_near_the_c
          [store]\npath = \"state/appointments.db\"\n\
          [[tenants]]\nid = \"{SANDBOX}\"\nfhir_base = \"{}/dstu2/{SANDBOX}/\"\nlocations = {locations:?}\n\
          [[tenants]]\nid = \"streamed\"\nfhir_base = \"{origin}/dstu2/streamed/\"\nlocations = [\"1\"]\n\
-         [[tenants]]\nid = \"declared\"\nfhir_base = \"{origin}/dstu2/declared/\"\nlocations = [\"1\"]\n",
+         [[tenants]]\nid = \"declared\"\nfhir_base = \"{origin}/r4/declared/\"\nlocations = [\"1\"]\n",
         emulator.origin()
     );
     std::fs::write(dir.join("sync.toml"), config).unwrap();

@@ -164,12 +164,37 @@ fn timeline(page: &mut String, s: &ScenarioResult) {
             "<h3>{title}</h3>\n<table class=\"timeline\">\n<thead><tr><th>Seq</th><th>Time</th><th>Method</th>\
              <th>URL</th><th>Status</th><th>Fault</th></tr></thead>\n<tbody>\n"
         ));
-        for entry in entries {
+        let (head, tail) = shown(entries.len());
+        for entry in &entries[..head] {
+            timeline_row(page, entry);
+        }
+        if head < entries.len() - tail {
+            let hidden = entries.len() - tail - head;
+            page.push_str(&format!(
+                "<tr class=\"gap\"><td colspan=\"6\">… {} not shown (seq {} to {}); the picture above has them all</td></tr>\n",
+                plural(hidden, "request"),
+                entries[head].seq,
+                entries[entries.len() - tail - 1].seq,
+            ));
+        }
+        for entry in &entries[entries.len() - tail..] {
             timeline_row(page, entry);
         }
         page.push_str("</tbody>\n</table>\n");
     }
     page.push_str("</details>\n");
+}
+
+/// Rows a tenant's table shows: all of them up to [`TABLE_ROWS`], else the first and the last
+/// ones. A client that loops (endless paging, a busy loop on 429) makes tens of thousands of
+/// requests; a table of every one would make a report of hundreds of megabytes that no browser
+/// opens, while its beginning and end tell the story.
+const TABLE_ROWS: usize = 300;
+const TABLE_TAIL: usize = 100;
+
+/// How many rows of a table of `len` to show from its start and from its end.
+fn shown(len: usize) -> (usize, usize) {
+    if len <= TABLE_ROWS { (len, 0) } else { (TABLE_ROWS - TABLE_TAIL, TABLE_TAIL) }
 }
 
 fn timeline_row(page: &mut String, e: &TimelineEntry) {
@@ -317,6 +342,21 @@ mod tests {
         let page = html(&report);
         assert!(page.contains(&format!("title=\"{}\"", esc(url))), "the whole URL on hover");
         assert!(page.contains(&esc(&short_url(url))));
+    }
+
+    #[test]
+    fn a_tenant_of_thousands_of_requests_shows_its_first_and_last_rows_and_says_how_many_are_hidden() {
+        let mut report = sample::report();
+        let first = report.scenarios[0].timeline[0].clone();
+        report.scenarios[0].timeline =
+            (1..=10_000).map(|seq| TimelineEntry { seq, tenant: Some("t".into()), ..first.clone() }).collect();
+        let page = html(&report);
+        let rows = page.matches("<tr><td class=\"num\">").count() + page.matches("<tr class=\"fault\"><td").count();
+        assert_eq!(rows, TABLE_ROWS + report.scenarios[1].timeline.len(), "the long table's rows and the other's");
+        assert!(page.contains("… 9700 requests not shown (seq 201 to 9900)"));
+        assert!(page.contains("<td class=\"num\">10000</td>") && page.contains("<td class=\"num\">200</td>"));
+        assert!(page.len() < 2_000_000, "{} bytes", page.len());
+        xml_check::parse(&page).unwrap_or_else(|e| panic!("not well-formed: {e}"));
     }
 
     #[test]

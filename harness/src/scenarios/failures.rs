@@ -1,38 +1,21 @@
 //! Scenarios where the emulator misbehaves as production can: expired tokens, 429s, unapproved and
 //! revoked tenants, server errors and resets, broken pages, foreign links, failures to report.
 
-use cerner_mock::admin_client::{FaultAction, FaultMatch, FaultRule};
+use cerner_mock::admin_client::{FaultAction, FaultRule};
+
+use super::{searches, two_tenants};
 
 use super::checks::{exit_code, matches_truth, output_well_formed, short, stops_after};
 use crate::evidence::{Evidence, cite};
-use crate::scenario::{EVERY_VERSION, SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED, no_changes};
+use crate::scenario::{SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED};
 use crate::verdict::CheckResult;
-
-fn searches() -> FaultMatch {
-    FaultMatch::path("/dstu2/*/Appointment").tenant(SANDBOX)
-}
-
-fn scenario(name: &'static str, description: &'static str, concern: &'static str) -> Scenario {
-    Scenario {
-        name,
-        description,
-        concern,
-        tenants: &[SANDBOX, SECOND],
-        setup: no_changes,
-        faults: Vec::new,
-        runs: 1,
-        versions: EVERY_VERSION,
-        between_runs: no_changes,
-        checks: |_| Vec::new(),
-    }
-}
 
 pub fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(2), FaultAction::ExpireToken)],
             checks: token_expiry,
-            ..scenario(
+            ..two_tenants(
                 "token-expiry",
                 "after a 401 invalid_token, fetches exactly one new token and retries",
                 "Utilizing tokens (Authorization)",
@@ -41,7 +24,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(2), FaultAction::Throttle { retry_after: "2".into() })],
             checks: short_wait,
-            ..scenario(
+            ..two_tenants(
                 "retry-after-short",
                 "waits out a short Retry-After: no request to that tenant before it elapses",
                 "rate limits (Bulk Data uses 429 + Retry-After)",
@@ -50,7 +33,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(1), FaultAction::Throttle { retry_after: "7200".into() })],
             checks: long_wait,
-            ..scenario(
+            ..two_tenants(
                 "retry-after-hours",
                 "defers a tenant asked to wait hours, without a busy loop; the others finish",
                 "rate limits (Bulk Data uses 429 + Retry-After)",
@@ -59,7 +42,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             tenants: &[SANDBOX, UNAPPROVED, SECOND],
             checks: unapproved,
-            ..scenario(
+            ..two_tenants(
                 "unapproved-tenant",
                 "reports a tenant that has not approved it, calls it no more, the others finish",
                 "Client errors (DSTU2)",
@@ -68,7 +51,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(2), FaultAction::RevokeApproval)],
             checks: revoked,
-            ..scenario(
+            ..two_tenants(
                 "approval-revoked",
                 "stops a tenant cleanly on 403 mid-run and reports it; the others finish",
                 "Client errors (DSTU2)",
@@ -81,7 +64,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 vec![FaultRule::sequence(searches(), steps)]
             },
             checks: transient,
-            ..scenario(
+            ..two_tenants(
                 "server-errors",
                 "retries 5xx and resets with backoff, within bounds",
                 "Exception conditions (Authorization spec)",
@@ -90,7 +73,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(2), FaultAction::Malformed)],
             checks: malformed,
-            ..scenario(
+            ..two_tenants(
                 "malformed-page",
                 "fails that tenant cleanly on a broken page; writes nothing corrupt",
                 "robustness",
@@ -99,7 +82,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(1), FaultAction::ForeignNext { origin: TRAP.into() })],
             checks: foreign,
-            ..scenario(
+            ..two_tenants(
                 "foreign-next-link",
                 "never sends the token to another origin",
                 "Security considerations (Authorization spec)",
@@ -108,7 +91,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             faults: || vec![FaultRule::new(searches(), FaultAction::Status { status: 500 })],
             checks: correlation,
-            ..scenario(
+            ..two_tenants(
                 "correlation",
                 "logs the X-Request-Id of failed calls, as support asks",
                 "support request template",

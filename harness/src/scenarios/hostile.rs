@@ -4,9 +4,11 @@
 
 use cerner_mock::admin_client::{FaultAction, FaultMatch, FaultRule};
 
+use super::{searches, two_tenants};
+
 use super::checks::{exit_code, matches_truth, output_well_formed, reports_tenant, short};
 use crate::evidence::{Evidence, PeakRss, cite};
-use crate::scenario::{EVERY_VERSION, SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED, no_changes};
+use crate::scenario::{SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED};
 use crate::verdict::CheckResult;
 
 /// Pages a client may follow in one location group before it must give up (the reference
@@ -21,31 +23,12 @@ pub const HUGE_PAGE_BYTES: u64 = 160 * 1024 * 1024;
 /// The client's peak resident memory while it meets the huge page: well under the page itself.
 pub const RSS_BOUND_KIB: u64 = 128 * 1024;
 
-fn searches() -> FaultMatch {
-    FaultMatch::path("/dstu2/*/Appointment").tenant(SANDBOX)
-}
-
-fn scenario(name: &'static str, description: &'static str, concern: &'static str) -> Scenario {
-    Scenario {
-        name,
-        description,
-        concern,
-        tenants: &[SANDBOX, SECOND],
-        setup: no_changes,
-        faults: Vec::new,
-        runs: 1,
-        versions: EVERY_VERSION,
-        between_runs: no_changes,
-        checks: |_| Vec::new(),
-    }
-}
-
 pub fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(2), FaultAction::NextCycle)],
             checks: |ev| failed_cleanly(ev, vec![no_page_twice(ev, SANDBOX)]),
-            ..scenario(
+            ..two_tenants(
                 "paging-cycle",
                 "fails a tenant whose next link leads back to a page it fetched, without fetching it again",
                 "a broken server's paging must not become an endless loop (production)",
@@ -54,7 +37,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(1), FaultAction::NextSelf)],
             checks: |ev| failed_cleanly(ev, vec![no_page_twice(ev, SANDBOX)]),
-            ..scenario(
+            ..two_tenants(
                 "paging-self-link",
                 "fails a tenant whose page names itself as next, without fetching it again",
                 "a broken server's paging must not become an endless loop (production)",
@@ -63,7 +46,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             faults: || vec![FaultRule::new(searches(), FaultAction::EndlessNext)],
             checks: |ev| failed_cleanly(ev, vec![page_cap(ev, SANDBOX)]),
-            ..scenario(
+            ..two_tenants(
                 "endless-paging",
                 "gives up a tenant whose pages never end, within 10,000 pages per location group",
                 "bounded work per tenant: one bad tenant must not hold the nightly run (production)",
@@ -72,7 +55,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             faults: || vec![FaultRule::new(searches(), FaultAction::Throttle { retry_after: "0".into() })],
             checks: |ev| failed_cleanly(ev, vec![waits_after_429(ev, SANDBOX), gives_up(ev, SANDBOX)]),
-            ..scenario(
+            ..two_tenants(
                 "throttled-forever",
                 "waits at least 1 s per 429 even when Retry-After is 0, and defers the tenant within 10 tries",
                 "rate limits: a busy loop against a throttling server is what gets an app's access cut",
@@ -83,7 +66,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 vec![FaultRule::new(searches().nth(1), FaultAction::ForeignTenantNext { tenant: UNAPPROVED.into() })]
             },
             checks: |ev| failed_cleanly(ev, vec![nothing_to_tenant(ev, UNAPPROVED)]),
-            ..scenario(
+            ..two_tenants(
                 "foreign-tenant-next",
                 "refuses a next link into another tenant's FHIR base on the same origin, before any request",
                 "tenant isolation: one health system's token and data never reach another's (review, production)",
@@ -92,7 +75,7 @@ pub fn scenarios() -> Vec<Scenario> {
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(1), FaultAction::HugePage { bytes: HUGE_PAGE_BYTES })],
             checks: huge_page,
-            ..scenario(
+            ..two_tenants(
                 "huge-page",
                 "fails the tenant, or survives, on a 160 MiB page without holding it: peak memory under 128 MiB",
                 "bounded memory: a hostile or broken server must not take the sync host down (production)",
@@ -110,7 +93,7 @@ pub fn scenarios() -> Vec<Scenario> {
                 ]
             },
             checks: |ev| failed_cleanly(ev, vec![nothing_to_trap(ev, "the untrusted token URL's host")]),
-            ..scenario(
+            ..two_tenants(
                 "untrusted-token-url",
                 "sends nothing (no secret, no assertion) to a token URL on another host named by metadata",
                 "Security considerations (Authorization spec): credentials only to the tenant's own authorization server",

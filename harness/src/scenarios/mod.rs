@@ -13,8 +13,33 @@ mod production;
 mod secrets;
 mod window;
 
+use cerner_mock::admin_client::FaultMatch;
+
 pub use crate::scenario::EVERY_VERSION;
-use crate::scenario::{FhirVersion, Scenario};
+use crate::scenario::{FhirVersion, SANDBOX, SECOND, Scenario, no_changes};
+
+/// The sandbox tenant's Appointment searches, the requests most fault rules shape (written for
+/// DSTU2; the runner moves a rule to `/r4/` when the scenario runs on R4).
+fn searches() -> FaultMatch {
+    FaultMatch::path("/dstu2/*/Appointment").tenant(SANDBOX)
+}
+
+/// A scenario over the sandbox and the second tenant, one run on every version, no data change,
+/// no fault and no check: each scenario overrides what it needs.
+fn two_tenants(name: &'static str, description: &'static str, concern: &'static str) -> Scenario {
+    Scenario {
+        name,
+        description,
+        concern,
+        tenants: &[SANDBOX, SECOND],
+        setup: no_changes,
+        faults: Vec::new,
+        runs: 1,
+        versions: EVERY_VERSION,
+        between_runs: no_changes,
+        checks: |_| Vec::new(),
+    }
+}
 
 /// Every scenario, in the order they run.
 pub fn all() -> Vec<Scenario> {

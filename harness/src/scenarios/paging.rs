@@ -1,16 +1,14 @@
 //! Paging scenarios: follow `next` byte for byte, keep following after a short page, keep the
 //! newest version of an appointment that shows up on two pages.
 
-use cerner_mock::admin_client::{FaultAction, FaultMatch, FaultRule};
+use cerner_mock::admin_client::{FaultAction, FaultRule};
+
+use super::searches;
 
 use super::checks::{exit_code, matches_truth, output_well_formed};
 use crate::evidence::{Evidence, cite};
 use crate::scenario::{EVERY_VERSION, SANDBOX, SECOND, Scenario, no_changes};
 use crate::verdict::CheckResult;
-
-fn searches() -> FaultMatch {
-    FaultMatch::path("/dstu2/*/Appointment").tenant(SANDBOX)
-}
 
 pub fn scenarios() -> Vec<Scenario> {
     vec![

@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::*;
 
 fn parse(value: &Value) -> Result<Page, PageError> {
-    Page::parse(value.to_string().as_bytes())
+    Page::parse(value.to_string().as_bytes(), FhirVersion::Dstu2)
 }
 
 #[test]
@@ -14,7 +14,7 @@ fn reads_the_fields_and_keeps_the_resource_text_as_sent() {
     let body = br#"{"resourceType":"Bundle","link":[{"relation":"self","url":"https://fhir.example/dstu2/t1/Appointment?x=1"},{"relation":"next","url":"https://fhir.example/dstu2/t1/Appointment?-pageContext=abc"}],
       "entry":[{"resource":{"resourceType":"Appointment","id":"4817","meta":{"versionId":"3","lastUpdated":"2026-01-05T08:00:00.000Z"},"status":"booked","start":"2026-01-06T09:00:00.000-05:00","participant":[{"actor":{"reference":"Patient/1"}},{"actor":{"reference":"Location/21304876"}},{"actor":{"display":"x"}}],"comment":"caf\u00e9 \"quoted\""}},
                {"resource":{"resourceType":"Patient","id":"1"}}]}"#;
-    let page = Page::parse(body).unwrap();
+    let page = Page::parse(body, FhirVersion::Dstu2).unwrap();
     assert_eq!(page.next.unwrap().as_str(), "https://fhir.example/dstu2/t1/Appointment?-pageContext=abc");
     assert_eq!(page.records.len(), 1, "only Appointments");
     let record = &page.records[0];
@@ -26,10 +26,32 @@ fn reads_the_fields_and_keeps_the_resource_text_as_sent() {
     assert!(record.raw.contains(r#""comment":"caf\u00e9 \"quoted\"""#), "escapes kept as sent: {}", record.raw);
 }
 
+/// An R4 searchset page (Cerner's R4 Appointment shape: `serviceType`, `reasonCode`,
+/// `requestedPeriod`, participant actors with `type`) reads into the same fields, marked R4.
+#[test]
+fn an_r4_page_reads_into_the_same_fields_marked_r4() {
+    let body = br#"{"resourceType":"Bundle","id":"5b6a3c1e-0f0e-4a53-9a4e-6f1f7b0f2a11","type":"searchset",
+      "link":[{"relation":"self","url":"https://fhir.example/r4/t1/Appointment?location=21304876&-date-or-req-period=ge2026-01-05T00:00:00.000Z"},
+              {"relation":"next","url":"https://fhir.example/r4/t1/Appointment?-pageContext=eyJ0IjoxfQ&-pageDirection=NEXT"}],
+      "entry":[{"fullUrl":"https://fhir.example/r4/t1/Appointment/4817",
+        "resource":{"resourceType":"Appointment","id":"4817","meta":{"versionId":"2","lastUpdated":"2026-01-05T08:00:00.000Z"},
+          "status":"proposed","serviceType":[{"text":"Follow Up"}],"reasonCode":[{"text":"Check"}],
+          "requestedPeriod":[{"start":"2026-01-06T09:00:00.000Z","end":"2026-01-06T09:30:00.000Z"}],
+          "participant":[{"type":[{"text":"Patient"}],"actor":{"reference":"Patient/12724066","display":"X"},"status":"accepted"},
+                         {"actor":{"reference":"Location/21304876"},"status":"accepted"}]}}]}"#;
+    let page = Page::parse(body, FhirVersion::R4).unwrap();
+    assert_eq!(page.next.unwrap().query(), Some("-pageContext=eyJ0IjoxfQ&-pageDirection=NEXT"));
+    let record = &page.records[0];
+    assert_eq!((record.id.as_str(), record.version_id.as_str(), record.status.as_str()), ("4817", "2", "proposed"));
+    assert_eq!((record.start.as_deref(), record.fhir_version), (None, FhirVersion::R4));
+    assert_eq!(record.locations, ["21304876"]);
+    assert!(record.raw.contains(r#""reasonCode":[{"text":"Check"}]"#), "{}", record.raw);
+}
+
 #[test]
 fn a_pretty_printed_resource_is_stored_on_one_line() {
     let body = b"{\"resourceType\":\"Bundle\",\"entry\":[{\"resource\":{\n  \"resourceType\": \"Appointment\",\n  \"id\": \"a\"\n}}]}";
-    let page = Page::parse(body).unwrap();
+    let page = Page::parse(body, FhirVersion::Dstu2).unwrap();
     assert_eq!(page.records[0].raw, r#"{"resourceType":"Appointment","id":"a"}"#);
     assert_eq!(page.records[0].version_id, "0", "no meta: version 0");
     assert!(page.next.is_none());
@@ -76,14 +98,14 @@ fn what_fails_a_page() {
         let err = parse(&body).unwrap_err();
         assert!(err.0.starts_with(message), "{body}: {err}");
     }
-    let cut = Page::parse(b"{\"resourceType\":\"Bundle\",").unwrap_err();
+    let cut = Page::parse(b"{\"resourceType\":\"Bundle\",", FhirVersion::Dstu2).unwrap_err();
     assert!(cut.0.starts_with("the answer is not a FHIR JSON Bundle"), "a cut body: {cut}");
 }
 
 proptest! {
     #[test]
     fn any_bytes_parse_or_fail_cleanly(body in prop::collection::vec(any::<u8>(), 0..200)) {
-        let _ = Page::parse(&body);
+        let _ = Page::parse(&body, FhirVersion::Dstu2);
     }
 
     #[test]
@@ -102,7 +124,7 @@ fn appointments_of_unexpected_shapes_are_stored_not_dropped() {
       {"resource":{"resourceType":"Appointment","id":"actor-string","participant":[{"actor":"Location/1"},{"actor":{"reference":"Location/2"}}]}},
       {"resource":{"resourceType":"Appointment","id":"dup","status":"booked","status":"cancelled","meta":{"versionId":"1","versionId":"2"}}}
     ]}"#;
-    let page = Page::parse(body).unwrap();
+    let page = Page::parse(body, FhirVersion::Dstu2).unwrap();
     let ids: Vec<&str> = page.records.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["meta-string", "actor-string", "dup"]);
     assert_eq!((page.records[0].version_id.as_str(), page.records[0].status.as_str()), ("0", "booked"));

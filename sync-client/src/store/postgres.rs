@@ -359,6 +359,41 @@ mod tests {
         assert!(err.contains("TLS handshake") && err.contains("certificate"), "{err}");
     }
 
+    /// A database written by the client that spoke DSTU2 only (schema version 1, laid out here as
+    /// that client did) keeps its rows, now marked DSTU2, and a newer schema is refused.
+    #[tokio::test]
+    async fn a_version_1_database_is_migrated_and_its_rows_read_as_dstu2() {
+        let Some(url) = crate::store::suite::pg_url() else { return };
+        let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client.batch_execute(&format!("CREATE SCHEMA {schema}; SET search_path = {schema}")).await.unwrap();
+        client.batch_execute(schema::SCHEMA_V1).await.unwrap();
+        client
+            .batch_execute(
+                r#"CREATE TABLE appointment_sync_schema (version BIGINT NOT NULL);
+                INSERT INTO appointment_sync_schema VALUES (1);
+                INSERT INTO sync_runs (id, started_at) VALUES (1, '2026-01-01T00:00:00Z');
+                INSERT INTO appointments (tenant, id, version_id, status, raw, first_seen_run, last_seen_run)
+                VALUES ('t', 'a', '1', 'booked', '{"resourceType":"Appointment","id":"a"}', 1, 1);"#,
+            )
+            .await
+            .unwrap();
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let target = PgTarget::parse(&format!("{url}{separator}options=-csearch_path%3D{schema}")).unwrap();
+        let store = PgStore::connect(&target).await.unwrap();
+        let rows = store.appointments(None).await.unwrap();
+        assert_eq!((rows[0].id.as_str(), rows[0].fhir_version), ("a", crate::fhir_version::FhirVersion::Dstu2));
+        let versions = client.query("SELECT version FROM appointment_sync_schema ORDER BY version", &[]).await.unwrap();
+        assert_eq!(versions.iter().map(|r| r.get::<_, i64>(0)).collect::<Vec<_>>(), [1, 2]);
+        drop(store);
+        let store = PgStore::connect(&target).await.unwrap();
+        assert_eq!(store.count(None).await.unwrap(), 1, "a second connect migrates nothing");
+        client.batch_execute("INSERT INTO appointment_sync_schema VALUES (3)").await.unwrap();
+        let err = PgStore::connect(&target).await.unwrap_err();
+        assert_eq!(err.to_string(), "store schema version 3 is newer than this client (2)");
+    }
+
     #[tokio::test]
     async fn a_server_that_is_not_there_is_named_without_the_password() {
         let target = PgTarget::parse("postgres://u:hunter2@127.0.0.1:1/d").unwrap();

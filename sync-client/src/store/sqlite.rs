@@ -22,7 +22,7 @@ use super::{
 /// The column list every read of a whole appointment uses, in the order `read::stored_from_row` expects.
 macro_rules! columns {
     () => {
-        "tenant, id, version_id, last_updated, start, status, locations, raw, vanished_at"
+        "tenant, id, version_id, last_updated, start, status, locations, raw, vanished_at, fhir_version"
     };
 }
 
@@ -63,7 +63,7 @@ impl fmt::Debug for SqliteStore {
 
 impl SqliteStore {
     /// Opens (creating the file, not its directory) and migrates the store at `path`: WAL mode,
-    /// foreign keys on, a 5 s busy timeout, schema version 1.
+    /// foreign keys on, a 5 s busy timeout, schema version 2.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let opened = Connection::open(path);
         Self::init(opened, Some(path.to_path_buf()))

@@ -28,6 +28,7 @@ pub(crate) fn record(id: &str, version: &str, start: Option<&str>) -> Appointmen
         status: "booked".into(),
         locations: vec!["21304876".into(), "4048128".into()],
         raw: format!(r#"{{"resourceType":"Appointment","id":"{id}","meta":{{"versionId":"{version}"}}}}"#),
+        fhir_version: crate::fhir_version::FhirVersion::Dstu2,
     }
 }
 
@@ -100,4 +101,5 @@ for_both_stores!(
     export_ndjson_writes_one_parsable_line_per_appointment,
     export_ndjson_reports_a_raw_resource_that_is_not_json,
     concurrent_pages_of_one_tenant_keep_one_row_per_id,
+    a_record_in_another_fhir_version_replaces_the_same_version_only_when_not_older,
 );

@@ -37,6 +37,9 @@ impl Outcome {
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct TenantReport {
     pub tenant: String,
+    /// The FHIR version the tenant's metadata declared; absent when discovery did not get that far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fhir_version: Option<crate::fhir_version::FhirVersion>,
     #[serde(flatten)]
     pub outcome: Outcome,
     pub pages: u64,
@@ -55,6 +58,7 @@ impl TenantReport {
     pub fn new(tenant: &str, outcome: Outcome) -> Self {
         Self {
             tenant: tenant.to_owned(),
+            fhir_version: None,
             outcome,
             pages: 0,
             inserted: 0,

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use appointment_sync::config::SyncConfig;
+use appointment_sync::fhir_version::FhirVersion;
 use appointment_sync::progress::Progress;
 use appointment_sync::run::RunSummary;
 use appointment_sync::store::SqliteStore;
@@ -11,8 +12,11 @@ use cerner_mock::store::LoadOptions;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
 use serde_json::json;
 
+/// `PRODUCTION` is "Production Hospital": it refuses system accounts on DSTU2 (403) and serves
+/// them on R4.
 pub use cerner_mock::defaults::{
-    CLIENT_ID as CLIENT, SANDBOX_TENANT as SANDBOX, SECOND_TENANT as SECOND, UNAPPROVED_TENANT as UNAPPROVED,
+    CLIENT_ID as CLIENT, PRODUCTION_TENANT as PRODUCTION, SANDBOX_TENANT as SANDBOX, SECOND_TENANT as SECOND,
+    UNAPPROVED_TENANT as UNAPPROVED,
 };
 /// The window around the manual clock's date (2026-01-05) that the synthetic data covers.
 pub const WINDOW: (&str, &str) = ("2025-12-22", "2026-02-03");
@@ -35,7 +39,7 @@ pub async fn emulator(load: LoadOptions) -> Env {
     let dir = std::env::temp_dir().join(format!("appointment-sync-e2e-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(dir.join("state")).unwrap();
     let mut tenants = Vec::new();
-    for tenant in [SANDBOX, SECOND, UNAPPROVED] {
+    for tenant in [SANDBOX, SECOND, UNAPPROVED, PRODUCTION] {
         let locations = admin.tenant(tenant).await.unwrap().data.locations.into_iter().map(|l| l.id).collect();
         tenants.push((tenant.to_owned(), locations));
     }
@@ -43,14 +47,25 @@ pub async fn emulator(load: LoadOptions) -> Env {
 }
 
 impl Env {
-    /// A contract v1 job for `tenants` (by id).
+    /// A contract v1 job for `tenants` (by id), on their DSTU2 bases.
     pub fn job(&self, tenants: &[&str]) -> serde_json::Value {
+        let on_dstu2: Vec<_> = tenants.iter().map(|t| (*t, FhirVersion::Dstu2)).collect();
+        self.job_on(&on_dstu2)
+    }
+
+    /// The FHIR base of `tenant` on the emulator in `version`.
+    pub fn base(&self, tenant: &str, version: FhirVersion) -> String {
+        format!("{}/{}/{tenant}/", self.server.origin(), path_segment(version))
+    }
+
+    /// A contract v1 job for `tenants` (by id), each on its base of the given version.
+    pub fn job_on(&self, tenants: &[(&str, FhirVersion)]) -> serde_json::Value {
         let tenants: Vec<_> = self
             .tenants
             .iter()
-            .filter(|(id, _)| tenants.contains(&id.as_str()))
-            .map(|(id, locations)| {
-                json!({ "id": id, "fhir_base": format!("{}/dstu2/{id}/", self.server.origin()), "locations": locations })
+            .filter_map(|(id, locations)| {
+                let (_, version) = tenants.iter().find(|(t, _)| t == id)?;
+                Some(json!({ "id": id, "fhir_base": self.base(id, *version), "locations": locations }))
             })
             .collect();
         json!({
@@ -73,6 +88,12 @@ impl Env {
     /// Runs the client in-process.
     pub async fn sync(&self, tenants: &[&str]) -> RunSummary {
         let config = SyncConfig::from_job(&self.job(tenants).to_string(), "job").unwrap();
+        appointment_sync::run::run(config, Progress::Log).await.unwrap()
+    }
+
+    /// Runs the client in-process, each tenant on its base of the given version.
+    pub async fn sync_on(&self, tenants: &[(&str, FhirVersion)]) -> RunSummary {
+        let config = SyncConfig::from_job(&self.job_on(tenants).to_string(), "job").unwrap();
         appointment_sync::run::run(config, Progress::Log).await.unwrap()
     }
 
@@ -99,6 +120,14 @@ impl Env {
 
     pub async fn journal(&self, tenant: &str) -> Vec<cerner_mock::admin_client::JournalEntry> {
         self.admin.journal(&cerner_mock::admin_client::JournalQuery::new().tenant(tenant)).await.unwrap().entries
+    }
+}
+
+/// The first path segment of a version's bases: `dstu2` or `r4`.
+pub fn path_segment(version: FhirVersion) -> &'static str {
+    match version {
+        FhirVersion::Dstu2 => "dstu2",
+        FhirVersion::R4 => "r4",
     }
 }
 

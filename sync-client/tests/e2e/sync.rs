@@ -1,16 +1,29 @@
-//! Full syncs, re-runs and data changes.
+//! Full syncs, re-runs and data changes, each on DSTU2 bases and on R4 bases.
 
+use appointment_sync::fhir_version::FhirVersion;
 use appointment_sync::tenant::Outcome;
 use cerner_mock::admin_client::Change;
 use cerner_mock::store::LoadOptions;
 
 use crate::helpers::*;
 
-#[tokio::test]
-async fn a_full_sync_of_the_default_tenants_equals_the_ground_truth() {
+on_both_versions!(
+    a_full_sync_of_the_default_tenants_equals_the_ground_truth,
+    an_unapproved_tenant_is_reported_and_skipped_while_the_others_complete,
+    a_second_run_is_idempotent_and_picks_up_changes,
+    private_key_jwt_signs_in_with_the_key_file_from_the_toml_config,
+);
+
+/// Every tenant on `version`'s base.
+fn on(version: FhirVersion, tenants: &[&'static str]) -> Vec<(&'static str, FhirVersion)> {
+    tenants.iter().map(|t| (*t, version)).collect()
+}
+
+async fn a_full_sync_of_the_default_tenants_equals_the_ground_truth(version: FhirVersion) {
     let env = emulator(LoadOptions::default()).await;
-    let summary = env.sync(&[SANDBOX, SECOND]).await;
+    let summary = env.sync_on(&on(version, &[SANDBOX, SECOND])).await;
     assert_eq!(summary.exit_code(), 0, "{summary:#?}");
+    assert!(summary.tenants.iter().all(|t| t.fhir_version == Some(version)), "{summary:#?}");
     for tenant in [SANDBOX, SECOND] {
         let truth = env.truth(tenant);
         assert!(truth.len() > 100, "{tenant}: {}", truth.len());
@@ -19,12 +32,12 @@ async fn a_full_sync_of_the_default_tenants_equals_the_ground_truth() {
     let lines = std::fs::read_to_string(env.dir.join("appointments.ndjson")).unwrap();
     let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
     assert!(first["tenant"].is_string() && first["resource"]["resourceType"] == "Appointment");
+    assert!(env.store().appointments(None).unwrap().iter().all(|a| a.fhir_version == version));
 }
 
-#[tokio::test]
-async fn an_unapproved_tenant_is_reported_and_skipped_while_the_others_complete() {
+async fn an_unapproved_tenant_is_reported_and_skipped_while_the_others_complete(version: FhirVersion) {
     let env = emulator(LoadOptions::default()).await;
-    let summary = env.sync(&[SANDBOX, UNAPPROVED, SECOND]).await;
+    let summary = env.sync_on(&on(version, &[SANDBOX, UNAPPROVED, SECOND])).await;
     assert_eq!(summary.exit_code(), 1);
     let unapproved = summary.tenants.iter().find(|t| t.tenant == UNAPPROVED).unwrap();
     assert!(matches!(unapproved.outcome, Outcome::Rejected { .. }), "{unapproved:?}");
@@ -35,12 +48,12 @@ async fn an_unapproved_tenant_is_reported_and_skipped_while_the_others_complete(
     }
 }
 
-#[tokio::test]
-async fn a_second_run_is_idempotent_and_picks_up_changes() {
+async fn a_second_run_is_idempotent_and_picks_up_changes(version: FhirVersion) {
     let env = emulator(LoadOptions::default()).await;
-    assert_eq!(env.sync(&[SANDBOX]).await.exit_code(), 0);
+    let tenants = on(version, &[SANDBOX]);
+    assert_eq!(env.sync_on(&tenants).await.exit_code(), 0);
     let first = env.stored(SANDBOX);
-    let again = env.sync(&[SANDBOX]).await;
+    let again = env.sync_on(&tenants).await;
     let report = &again.tenants[0];
     assert_eq!((report.inserted, report.updated), (0, 0), "{report:?}");
     assert_eq!(env.stored(SANDBOX), first, "no duplicates, nothing changed");
@@ -63,7 +76,7 @@ async fn a_second_run_is_idempotent_and_picks_up_changes() {
         )
         .await
         .unwrap();
-    let third = env.sync(&[SANDBOX]).await;
+    let third = env.sync_on(&tenants).await;
     assert_eq!((third.tenants[0].inserted, third.tenants[0].updated), (1, 2), "{:?}", third.tenants[0]);
     assert_eq!(env.stored(SANDBOX), env.truth(SANDBOX));
     let store = env.store();
@@ -75,8 +88,7 @@ async fn a_second_run_is_idempotent_and_picks_up_changes() {
 
 /// private_key_jwt with the fixture key, through the TOML config. The emulator runs on the real
 /// clock here: the assertion's `exp` is checked against it.
-#[tokio::test]
-async fn private_key_jwt_signs_in_with_the_key_file_from_the_toml_config() {
+async fn private_key_jwt_signs_in_with_the_key_file_from_the_toml_config(version: FhirVersion) {
     let mut profile = cerner_mock::Profile::embedded_default();
     profile.limits.enabled = false;
     let server = cerner_mock::MockServer::start(cerner_mock::ServerConfig::new(profile)).await.unwrap();
@@ -97,11 +109,12 @@ days_after = 10
 path = "state/appointments.db"
 [[tenants]]
 id = "{SANDBOX}"
-fhir_base = "{origin}/dstu2/{SANDBOX}/"
+fhir_base = "{origin}/{segment}/{SANDBOX}/"
 locations = ["21503380"]
 "#,
         key = key.display(),
-        origin = server.origin()
+        origin = server.origin(),
+        segment = path_segment(version)
     );
     let path = dir.join("sync.toml");
     std::fs::write(&path, config).unwrap();

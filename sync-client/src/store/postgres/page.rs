@@ -8,8 +8,8 @@ use deadpool_postgres::Client;
 
 use super::read::{COLUMNS, stored_from_row};
 use crate::store::{
-    AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, Window, in_page_order, instant_text, newer,
-    utc_text,
+    AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, Window, in_page_order, instant_text,
+    replaces, utc_text,
 };
 
 /// The advisory lock class of page saves; the second key is the tenant's hash.
@@ -17,7 +17,8 @@ const PAGE_LOCK_CLASS: i32 = 0x6170_7370;
 
 /// The columns a write sets from a record, in the order of the arrays bound to it.
 const RECORD_ARRAYS: &str = "unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], \
-     $9::text[], $10::text[]) AS u(id, version_id, last_updated, start, start_utc, status, locations, raw)";
+     $9::text[], $10::text[], $11::text[]) AS u(id, version_id, last_updated, start, start_utc, status, locations, raw, \
+     fhir_version)";
 
 /// What the page does to one id once all its records are applied, in page order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +61,7 @@ pub(super) async fn save_page(
                 current.insert(record.id.clone(), StoredAppointment::from_record(tenant, record));
                 writes.insert(id, Write::Insert);
             }
-            Some(stored) if newer(&record.version_id, &stored.version_id) => {
+            Some(stored) if replaces(record, stored) => {
                 outcome.updated += 1;
                 *stored = StoredAppointment::from_record(tenant, record);
                 let write = writes.entry(id).or_insert(Write::Update);
@@ -84,8 +85,9 @@ pub(super) async fn save_page(
     if !inserts.is_empty() {
         let sql = format!(
             "INSERT INTO appointments (tenant, id, version_id, last_updated, start, start_utc, status, locations, raw,
-               first_seen_run, last_seen_run)
-             SELECT $1, u.id, u.version_id, u.last_updated, u.start, u.start_utc, u.status, u.locations, u.raw, $2, $2
+               first_seen_run, last_seen_run, fhir_version)
+             SELECT $1, u.id, u.version_id, u.last_updated, u.start, u.start_utc, u.status, u.locations, u.raw, $2, $2,
+               u.fhir_version
              FROM {RECORD_ARRAYS}"
         );
         write_rows(&tx, &sql, run, tenant, &inserts).await?;
@@ -94,7 +96,7 @@ pub(super) async fn save_page(
         let sql = format!(
             "UPDATE appointments a SET version_id = u.version_id, last_updated = u.last_updated, start = u.start,
                start_utc = u.start_utc, status = u.status, locations = u.locations, raw = u.raw,
-               last_seen_run = $2, vanished_at = NULL
+               last_seen_run = $2, vanished_at = NULL, fhir_version = u.fhir_version
              FROM {RECORD_ARRAYS} WHERE a.tenant = $1 AND a.id = u.id"
         );
         write_rows(&tx, &sql, run, tenant, &updates).await?;
@@ -132,9 +134,11 @@ async fn write_rows(
     let utc: Vec<Option<String>> = rows.iter().map(|r| r.start.as_deref().and_then(utc_text)).collect();
     let statuses: Vec<&str> = rows.iter().map(|r| r.status.as_str()).collect();
     let raws: Vec<&str> = rows.iter().map(|r| r.raw.as_str()).collect();
+    let fhir_versions: Vec<&str> = rows.iter().map(|r| r.fhir_version.name()).collect();
     let statement = tx.prepare_cached(sql).await?;
-    tx.execute(&statement, &[&tenant, &run.0, &ids, &versions, &updated, &starts, &utc, &statuses, &locations, &raws])
-        .await?;
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 11] =
+        [&tenant, &run.0, &ids, &versions, &updated, &starts, &utc, &statuses, &locations, &raws, &fhir_versions];
+    tx.execute(&statement, &params).await?;
     Ok(())
 }
 

@@ -7,10 +7,13 @@ use deadpool_postgres::Client;
 use futures_util::TryStreamExt;
 use tokio_postgres::Row;
 
-use crate::store::{OutcomeKind, StoreError, StoredAppointment, TenantState, export_row, stored_outcome};
+use crate::store::{
+    OutcomeKind, StoreError, StoredAppointment, TenantState, export_row, stored_fhir_version, stored_outcome,
+};
 
 /// The column list every read of a whole appointment uses, in the order [`stored_from_row`] expects.
-pub(super) const COLUMNS: &str = "tenant, id, version_id, last_updated, start, status, locations, raw, vanished_at";
+pub(super) const COLUMNS: &str =
+    "tenant, id, version_id, last_updated, start, status, locations, raw, vanished_at, fhir_version";
 
 /// Tenant, UTC start (rows without one first), raw start, id: the SQLite store's order.
 const ORDER: &str = " ORDER BY tenant, start_utc NULLS FIRST, start NULLS FIRST, id";
@@ -22,6 +25,8 @@ pub(super) fn stored_from_row(row: &Row) -> Result<StoredAppointment, StoreError
     let locations = serde_json::from_str(&locations).map_err(|cause| {
         StoreError::Postgres(format!("stored appointment {tenant}/{id} has unreadable locations: {cause}"))
     })?;
+    let fhir_version: String = row.try_get(9)?;
+    let fhir_version = stored_fhir_version(&tenant, &id, &fhir_version)?;
     Ok(StoredAppointment {
         tenant,
         id,
@@ -32,6 +37,7 @@ pub(super) fn stored_from_row(row: &Row) -> Result<StoredAppointment, StoreError
         locations,
         raw: row.try_get(7)?,
         vanished_at: row.try_get(8)?,
+        fhir_version,
     })
 }
 
@@ -97,14 +103,14 @@ pub(super) async fn count(client: &Client, tenant: Option<&str>) -> Result<u64, 
 /// Streams the rows: the server sends them as the client reads, so memory stays flat.
 pub(super) async fn export_ndjson(client: &Client, out: &mut (dyn Write + Send)) -> Result<u64, StoreError> {
     let mut out = BufWriter::new(out);
-    let sql = format!("SELECT tenant, id, raw, vanished_at FROM appointments{ORDER}");
+    let sql = format!("SELECT tenant, id, raw, vanished_at, fhir_version FROM appointments{ORDER}");
     let rows = client.query_raw(sql.as_str(), std::iter::empty::<&str>()).await?;
     let mut rows = std::pin::pin!(rows);
     let mut written = 0;
     while let Some(row) = rows.try_next().await? {
         let (tenant, id, raw): (String, String, String) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        let vanished_at: Option<String> = row.try_get(3)?;
-        export_row(&mut out, &tenant, &id, &raw, vanished_at.as_deref())?;
+        let (vanished_at, fhir_version): (Option<String>, String) = (row.try_get(3)?, row.try_get(4)?);
+        export_row(&mut out, &tenant, &id, &fhir_version, &raw, vanished_at.as_deref())?;
         written += 1;
     }
     out.flush().map_err(StoreError::Write)?;

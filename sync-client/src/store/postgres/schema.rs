@@ -7,7 +7,7 @@ use deadpool_postgres::Client;
 use super::StoreError;
 
 /// The schema version this client writes and understands.
-pub(super) const SCHEMA_VERSION: i64 = 1;
+pub(super) const SCHEMA_VERSION: i64 = 2;
 
 /// The advisory lock key of the migration (any constant unique to this client: "apsy" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6170_7379;
@@ -15,7 +15,7 @@ const MIGRATION_LOCK: i64 = 0x6170_7379;
 /// Version 1: the SQLite tables, plus `start_utc`, and the rounds and leases of `run --worker`.
 /// The CHECKs and foreign keys make a malformed record (empty tenant or id, unknown run) fail its
 /// whole page instead of leaving a row no later run could match.
-const SCHEMA_V1: &str = r#"
+pub(crate) const SCHEMA_V1: &str = r#"
 CREATE TABLE sync_runs (
     id          BIGSERIAL PRIMARY KEY,
     started_at  TEXT NOT NULL,
@@ -65,7 +65,18 @@ CREATE TABLE round_tenants (
 );
 "#;
 
-/// Brings the schema to [`SCHEMA_VERSION`], refusing databases written by a newer client.
+/// Version 2: the FHIR version each row's raw resource is in. Rows of a version 1 database came
+/// from DSTU2 servers, the only version that client spoke.
+const SCHEMA_V2: &str = r#"
+ALTER TABLE appointments ADD COLUMN fhir_version TEXT NOT NULL DEFAULT 'DSTU2'
+    CHECK (fhir_version IN ('DSTU2', 'R4'));
+"#;
+
+/// The steps from each version to the next: `STEPS[n]` takes version `n` to `n + 1`.
+const STEPS: [&str; 2] = [SCHEMA_V1, SCHEMA_V2];
+
+/// Brings the schema to [`SCHEMA_VERSION`] one step at a time in one transaction, refusing
+/// databases written by a newer client.
 pub(super) async fn migrate(client: &mut Client) -> Result<(), StoreError> {
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK]).await?;
@@ -74,8 +85,11 @@ pub(super) async fn migrate(client: &mut Client) -> Result<(), StoreError> {
         tx.query_opt("SELECT max(version) FROM appointment_sync_schema", &[]).await?.and_then(|r| r.get(0));
     match found {
         Some(SCHEMA_VERSION) => {}
-        None => {
-            tx.batch_execute(SCHEMA_V1).await?;
+        None | Some(1) => {
+            let from = found.unwrap_or(0);
+            for step in STEPS.iter().skip(usize::try_from(from).unwrap_or(0)) {
+                tx.batch_execute(step).await?;
+            }
             tx.execute("INSERT INTO appointment_sync_schema (version) VALUES ($1)", &[&SCHEMA_VERSION]).await?;
         }
         Some(v) if v > SCHEMA_VERSION => {

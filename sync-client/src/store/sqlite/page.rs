@@ -7,14 +7,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::read::stored_from_row;
 use super::{AppointmentRecord, PageOutcome, RunId, SqliteStore, StoreError, StoredAppointment, write_transaction};
-use crate::store::{Window, in_page_order, instant_text, newer};
+use crate::store::{Window, in_page_order, instant_text, replaces};
 use time::OffsetDateTime;
 
 const LOOKUP: &str = concat!("SELECT ", columns!(), " FROM appointments WHERE tenant = ?1 AND id = ?2");
 const INSERT: &str = "INSERT INTO appointments (tenant, id, version_id, last_updated, start, status, locations,
-    raw, first_seen_run, last_seen_run, vanished_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL)";
+    raw, first_seen_run, last_seen_run, vanished_at, fhir_version)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL, ?10)";
 const UPDATE: &str = "UPDATE appointments SET version_id = ?3, last_updated = ?4, start = ?5, status = ?6,
-    locations = ?7, raw = ?8, last_seen_run = ?9, vanished_at = NULL WHERE tenant = ?1 AND id = ?2";
+    locations = ?7, raw = ?8, last_seen_run = ?9, vanished_at = NULL, fhir_version = ?10
+    WHERE tenant = ?1 AND id = ?2";
 const TOUCH: &str = "UPDATE appointments SET last_seen_run = ?3, vanished_at = NULL WHERE tenant = ?1 AND id = ?2";
 
 /// The raw-text range on `start` lets the (tenant, start) index narrow the scan before the exact
@@ -104,7 +106,7 @@ fn upsert(
             write(tx, INSERT, run, tenant, record)?;
             Ok((Change::Inserted, StoredAppointment::from_record(tenant, record)))
         }
-        Some(stored) if newer(&record.version_id, &stored.version_id) => {
+        Some(stored) if replaces(record, &stored) => {
             write(tx, UPDATE, run, tenant, record)?;
             Ok((Change::Updated, StoredAppointment::from_record(tenant, record)))
         }
@@ -130,6 +132,7 @@ fn write(tx: &Connection, sql: &str, run: RunId, tenant: &str, record: &Appointm
         locations,
         record.raw,
         run.0,
+        record.fhir_version.name(),
     ])?;
     Ok(())
 }

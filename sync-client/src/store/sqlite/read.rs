@@ -7,7 +7,7 @@ use rusqlite::types::Type;
 use rusqlite::{Row, params};
 
 use super::{SqliteStore, StoreError, StoredAppointment};
-use crate::store::export_row;
+use crate::store::{export_row, stored_fhir_version};
 
 /// Order by UTC start so that offsets do not scramble the day; the raw start and the id break ties.
 macro_rules! ordered {
@@ -22,9 +22,12 @@ pub(super) fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAppointme
     let locations: String = row.get(6)?;
     let locations = serde_json::from_str(&locations)
         .map_err(|cause| rusqlite::Error::FromSqlConversionFailure(6, Type::Text, Box::new(cause)))?;
+    let (tenant, id, fhir_version): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(9)?);
+    let fhir_version = stored_fhir_version(&tenant, &id, &fhir_version)
+        .map_err(|cause| rusqlite::Error::FromSqlConversionFailure(9, Type::Text, Box::new(cause)))?;
     Ok(StoredAppointment {
-        tenant: row.get(0)?,
-        id: row.get(1)?,
+        tenant,
+        id,
         version_id: row.get(2)?,
         last_updated: row.get(3)?,
         start: row.get(4)?,
@@ -32,6 +35,7 @@ pub(super) fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAppointme
         locations,
         raw: row.get(7)?,
         vanished_at: row.get(8)?,
+        fhir_version,
     })
 }
 
@@ -67,20 +71,21 @@ impl SqliteStore {
     }
 
     /// Writes one JSON line per stored appointment, in [`Store::appointments`] order:
-    /// `{"tenant": "...", "resource": <raw JSON>, "vanished_at": "..."}`, `vanished_at` omitted
-    /// when unset. The raw resource is written as stored when it is compact, so the export is
+    /// `{"tenant": "...", "fhir_version": "DSTU2"|"R4", "resource": <raw JSON>, "vanished_at": "..."}`,
+    /// `vanished_at` omitted when unset. The raw resource is written as stored when it is compact, so the export is
     /// byte-faithful to what the server sent. Streams rows, so memory stays flat on large stores.
     /// Returns the number of lines written.
     pub fn export_ndjson(&self, out: &mut dyn Write) -> Result<u64, StoreError> {
         let mut out = BufWriter::new(out);
         let conn = self.conn();
-        let mut stmt = conn.prepare_cached(ordered!("SELECT tenant, id, raw, vanished_at FROM appointments"))?;
+        let mut stmt =
+            conn.prepare_cached(ordered!("SELECT tenant, id, raw, vanished_at, fhir_version FROM appointments"))?;
         let mut rows = stmt.query([])?;
         let mut written = 0;
         while let Some(row) = rows.next()? {
             let (tenant, id, raw): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-            let vanished_at: Option<String> = row.get(3)?;
-            export_row(&mut out, &tenant, &id, &raw, vanished_at.as_deref())?;
+            let (vanished_at, fhir_version): (Option<String>, String) = (row.get(3)?, row.get(4)?);
+            export_row(&mut out, &tenant, &id, &fhir_version, &raw, vanished_at.as_deref())?;
             written += 1;
         }
         out.flush().map_err(StoreError::Write)?;

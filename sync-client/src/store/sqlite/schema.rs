@@ -8,11 +8,11 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// The schema version this client writes and understands.
-pub(super) const SCHEMA_VERSION: i64 = 1;
+pub(super) const SCHEMA_VERSION: i64 = 2;
 
 /// Version 1. The CHECKs and foreign keys make a malformed record (empty tenant or id, unknown
 /// run) fail its whole page instead of leaving a row no later run could match.
-const SCHEMA_V1: &str = "
+pub(super) const SCHEMA_V1: &str = "
 CREATE TABLE sync_runs (
     id          INTEGER PRIMARY KEY,
     started_at  TEXT NOT NULL,
@@ -43,6 +43,16 @@ CREATE TABLE tenant_state (
 );
 ";
 
+/// Version 2: the FHIR version each row's raw resource is in. Rows of a version 1 store came from
+/// DSTU2 servers, the only version that client spoke.
+const SCHEMA_V2: &str = "
+ALTER TABLE appointments ADD COLUMN fhir_version TEXT NOT NULL DEFAULT 'DSTU2'
+    CHECK (fhir_version IN ('DSTU2', 'R4'));
+";
+
+/// The steps from each version to the next: `STEPS[n]` takes version `n` to `n + 1`.
+const STEPS: [&str; 2] = [SCHEMA_V1, SCHEMA_V2];
+
 /// Per-connection settings. WAL lets readers (an export) run while a sync writes; `synchronous =
 /// NORMAL` is safe in WAL (a killed process loses no committed page; only a power cut may lose
 /// the last pages, which the next run fetches again) and avoids an fsync per page.
@@ -55,16 +65,19 @@ pub(super) fn configure(conn: &Connection, on_disk: bool) -> rusqlite::Result<()
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
 }
 
-/// Brings the schema to [`SCHEMA_VERSION`], refusing stores written by a newer client. The
-/// version is checked again inside the write transaction, as another process may have created
-/// the schema between the first look and the lock.
+/// Brings the schema to [`SCHEMA_VERSION`] one step at a time in one transaction, refusing stores
+/// written by a newer client. The version is checked again inside the write transaction, as
+/// another process may have migrated the schema between the first look and the lock.
 pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     if check_version(user_version(conn)?)? {
         return Ok(());
     }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if !check_version(user_version(&tx)?)? {
-        tx.execute_batch(SCHEMA_V1)?;
+    let found = user_version(&tx)?;
+    if !check_version(found)? {
+        for step in STEPS.iter().skip(usize::try_from(found).unwrap_or(0)) {
+            tx.execute_batch(step)?;
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
     }
     tx.commit()?;
@@ -75,11 +88,11 @@ fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("PRAGMA user_version", [], |row| row.get(0))
 }
 
-/// `Ok(true)` when the schema is current, `Ok(false)` when the store is empty (version 0).
+/// `Ok(true)` when the schema is current, `Ok(false)` when it must be migrated (0: empty).
 fn check_version(found: i64) -> Result<bool, StoreError> {
     match found {
         SCHEMA_VERSION => Ok(true),
-        0 => Ok(false),
+        v if (0..SCHEMA_VERSION).contains(&v) => Ok(false),
         v if v > SCHEMA_VERSION => Err(StoreError::SchemaTooNew { found: v, supported: SCHEMA_VERSION }),
         v => Err(StoreError::SchemaUnknown(v)),
     }

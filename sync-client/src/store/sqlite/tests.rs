@@ -1,8 +1,6 @@
 //! Tests of what only the SQLite store has: the file, WAL mode, the schema guard, the query plan;
 //! and an ignored save-rate benchmark. The behaviour both stores share is `store::suite`.
 
-mod bench;
-
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -10,7 +8,9 @@ use time::macros::datetime;
 
 use super::*;
 
+use crate::fhir_version::FhirVersion;
 use crate::store::suite::{IN_WINDOW, T1, record};
+use serde_json::json;
 
 /// A store file under the temp dir, removed (with its WAL and shared-memory files) on drop.
 #[derive(Debug)]
@@ -58,10 +58,45 @@ fn a_reopened_file_keeps_its_data_in_wal_mode() {
 fn a_store_with_a_newer_schema_is_refused_with_a_clear_error() {
     let db = TempDb::new("newer");
     drop(SqliteStore::open(&db.0).unwrap());
-    Connection::open(&db.0).unwrap().pragma_update(None, "user_version", 2).unwrap();
+    Connection::open(&db.0).unwrap().pragma_update(None, "user_version", 3).unwrap();
     let err = SqliteStore::open(&db.0).unwrap_err();
-    assert!(matches!(err, StoreError::SchemaTooNew { found: 2, supported: 1 }));
-    assert_eq!(err.to_string(), "store schema version 2 is newer than this client (1)");
+    assert!(matches!(err, StoreError::SchemaTooNew { found: 3, supported: 2 }));
+    assert_eq!(err.to_string(), "store schema version 3 is newer than this client (2)");
+}
+
+/// A store written by the client that spoke DSTU2 only (schema version 1, laid out here as that
+/// client did) keeps its rows, now marked DSTU2, and takes R4 rows beside them.
+#[test]
+fn a_version_1_store_is_migrated_and_its_rows_read_as_dstu2() {
+    let db = TempDb::new("v1");
+    {
+        let conn = Connection::open(&db.0).unwrap();
+        conn.execute_batch(schema::SCHEMA_V1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sync_runs (id, started_at) VALUES (1, '2026-01-01T00:00:00Z');
+             INSERT INTO appointments (tenant, id, version_id, status, raw, first_seen_run, last_seen_run)
+             VALUES ('t', 'a', '1', 'booked', '{\"resourceType\":\"Appointment\",\"id\":\"a\"}', 1, 1);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let store = SqliteStore::open(&db.0).unwrap();
+    let version: i64 = store.conn().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(version, 2);
+    let rows = store.appointments(None).unwrap();
+    assert_eq!((rows[0].id.as_str(), rows[0].fhir_version), ("a", FhirVersion::Dstu2));
+    let run = store.begin_run(datetime!(2026-01-02 00:00:00 UTC)).unwrap();
+    let mut r4 = record("b", "1", IN_WINDOW);
+    r4.fhir_version = FhirVersion::R4;
+    store.save_page(run, "t", &[r4]).unwrap();
+    let mut out = Vec::new();
+    store.export_ndjson(&mut out).unwrap();
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let versions: Vec<_> = lines.iter().map(|l| (l["resource"]["id"].clone(), l["fhir_version"].clone())).collect();
+    assert_eq!(versions, [(json!("a"), json!("DSTU2")), (json!("b"), json!("R4"))]);
+    let err = store.conn().execute("UPDATE appointments SET fhir_version = 'STU3'", []).unwrap_err();
+    assert!(err.to_string().contains("CHECK"), "{err}");
 }
 
 #[test]

@@ -196,12 +196,16 @@ pub(crate) async fn export_ndjson_writes_one_parsable_line_per_appointment(store
     assert_eq!(lines.len(), stored.len());
     for (line, row) in lines.iter().zip(&stored) {
         assert_eq!(line["tenant"], row.tenant.as_str());
+        assert_eq!(line["fhir_version"], row.fhir_version.name());
         assert_eq!(line["resource"], serde_json::from_str::<serde_json::Value>(&row.raw).unwrap());
         assert_eq!(line.get("vanished_at").and_then(|v| v.as_str()), row.vanished_at.as_deref());
     }
     assert_eq!(stored.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(), ["a", "z", "a", "b"], "tenant, start, id");
     assert!(
-        text.contains(&format!(r#"{{"tenant":"{T1}","resource":{}}}"#, record("a", "1", None).raw)),
+        text.contains(&format!(
+            r#"{{"tenant":"{T1}","fhir_version":"DSTU2","resource":{}}}"#,
+            record("a", "1", None).raw
+        )),
         "raw kept verbatim"
     );
 }
@@ -237,4 +241,38 @@ pub(crate) async fn concurrent_pages_of_one_tenant_keep_one_row_per_id(store: im
     let rows = store.appointments(Some(T1)).await.unwrap();
     assert_eq!(rows.len(), 20);
     assert!(rows.iter().all(|r| r.version_id == "19"), "the highest version of every id is stored");
+}
+
+/// One row per (tenant, id) whatever the FHIR version: the same `versionId` in another version
+/// replaces the row (the tenant now speaks that version), an older one never does, and the row
+/// and its export say which version it is in.
+pub(crate) async fn a_record_in_another_fhir_version_replaces_the_same_version_only_when_not_older(
+    store: impl SyncStore,
+) {
+    use crate::fhir_version::FhirVersion;
+    let in_r4 = |id: &str, version: &str| {
+        let mut r = record(id, version, IN_WINDOW);
+        r.fhir_version = FhirVersion::R4;
+        r.raw = r.raw.replace("Appointment", "Appointment-R4");
+        r
+    };
+    let run = store.begin_run(datetime!(2026-11-28 00:00:00 UTC)).await.unwrap();
+    store.save_page(run, T1, &[record("a", "2", IN_WINDOW), record("b", "2", IN_WINDOW)]).await.unwrap();
+    let (outcome, rows) = store.save_page(run, T1, &[in_r4("a", "2"), in_r4("b", "1")]).await.unwrap();
+    assert_eq!((outcome.inserted, outcome.updated, outcome.unchanged), (0, 1, 1));
+    assert_eq!(rows.iter().map(|r| r.fhir_version).collect::<Vec<_>>(), [FhirVersion::R4, FhirVersion::Dstu2]);
+    let (again, _) = store.save_page(run, T1, &[in_r4("a", "2")]).await.unwrap();
+    assert_eq!((again.updated, again.unchanged), (0, 1), "the same version in the same FHIR version is unchanged");
+    let stored = store.appointments(Some(T1)).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!((stored[0].fhir_version, stored[0].raw.contains("Appointment-R4")), (FhirVersion::R4, true));
+    assert_eq!(stored[1].fhir_version, FhirVersion::Dstu2);
+    let mut out = Vec::new();
+    store.export_ndjson(&mut out).await.unwrap();
+    let versions: Vec<String> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["fhir_version"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(versions, ["R4", "DSTU2"]);
 }

@@ -30,6 +30,7 @@ fn versioned(tenant: &str, id: u8, version: u64) -> AppointmentRecord {
         status: if version.is_multiple_of(3) { "cancelled" } else { "booked" }.into(),
         locations: vec![format!("loc-{}", version % 4)],
         raw: format!(r#"{{"tenant":"{tenant}","id":"id-{id}","v":{version}}}"#),
+        fhir_version: crate::fhir_version::FhirVersion::Dstu2,
     }
 }
 

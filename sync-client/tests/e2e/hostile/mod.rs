@@ -22,6 +22,9 @@ pub use axum::response::IntoResponse;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+pub use appointment_sync::fhir_version::FhirVersion;
+
+pub use crate::helpers::path_segment;
 use crate::helpers::{CLIENT, Env, SANDBOX, WINDOW};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_appointment-sync");
@@ -67,9 +70,9 @@ impl Hostile {
         Self { origin, log, task }
     }
 
-    /// The FHIR base of `tenant` on this server.
-    pub fn base(&self, tenant: &str) -> String {
-        format!("{}/dstu2/{tenant}/", self.origin)
+    /// The FHIR base of `tenant` on this server in `version`.
+    pub fn base(&self, version: FhirVersion, tenant: &str) -> String {
+        format!("{}/{}/{tenant}/", self.origin, path_segment(version))
     }
 
     pub fn seen(&self) -> Vec<Seen> {
@@ -88,9 +91,15 @@ impl Drop for Hostile {
     }
 }
 
-/// A DSTU2 Conformance statement naming `token_url`.
-pub fn conformance(token_url: &str) -> Value {
-    json!({"resourceType": "Conformance", "rest": [{"mode": "server", "security": {"extension": [{
+/// The metadata of a `version` server naming `token_url`: a DSTU2 Conformance statement or an R4
+/// CapabilityStatement.
+pub fn metadata(version: FhirVersion, token_url: &str) -> Value {
+    let resource_type = match version {
+        FhirVersion::Dstu2 => "Conformance",
+        FhirVersion::R4 => "CapabilityStatement",
+    };
+    json!({"resourceType": resource_type, "fhirVersion": version.release(), "rest": [{"mode": "server",
+    "security": {"extension": [{
         "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
         "extension": [{"url": "token", "valueUri": token_url}]
     }]}}]})
@@ -101,13 +110,16 @@ pub fn token(expires_in: Value) -> Value {
     json!({"access_token": "hostile-token", "token_type": "Bearer", "expires_in": expires_in, "scope": "system/Appointment.read"})
 }
 
-/// The usual sign-in routes: `/dstu2/{tenant}/metadata` names `{origin}/token`, which grants a
-/// token for 570 s.
+/// The usual sign-in routes: `/dstu2/{tenant}/metadata` and `/r4/{tenant}/metadata` name
+/// `{origin}/token`, which grants a token for 570 s.
 pub fn sign_in(origin: &str) -> Router {
-    let conformance = conformance(&format!("{origin}/token"));
-    Router::new()
-        .route("/dstu2/{tenant}/metadata", axum::routing::get(move || async move { axum::Json(conformance) }))
-        .route("/token", axum::routing::post(|| async { axum::Json(token(json!(570))) }))
+    let mut router = Router::new();
+    for version in FhirVersion::ALL {
+        let metadata = metadata(version, &format!("{origin}/token"));
+        let path = format!("/{}/{{tenant}}/metadata", path_segment(version));
+        router = router.route(&path, axum::routing::get(move || async move { axum::Json(metadata) }));
+    }
+    router.route("/token", axum::routing::post(|| async { axum::Json(token(json!(570))) }))
 }
 
 /// A searchset page: these resources, and a `next` link when given.
@@ -134,14 +146,15 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    pub fn hostile(server: &Hostile, id: &str) -> Self {
-        Self { id: id.to_owned(), base: server.base(id), locations: vec!["1".to_owned()] }
+    pub fn hostile(version: FhirVersion, server: &Hostile, id: &str) -> Self {
+        Self { id: id.to_owned(), base: server.base(version, id), locations: vec!["1".to_owned()] }
     }
 
-    /// The emulator's sandbox tenant: the good one whose store contents every test checks.
-    pub fn good(env: &Env) -> Self {
+    /// The emulator's sandbox tenant on its `version` base: the good one whose store contents
+    /// every test checks.
+    pub fn good(version: FhirVersion, env: &Env) -> Self {
         let locations = env.tenants.iter().find(|(id, _)| id == SANDBOX).unwrap().1.clone();
-        Self { id: SANDBOX.to_owned(), base: format!("{}/dstu2/{SANDBOX}/", env.server.origin()), locations }
+        Self { id: SANDBOX.to_owned(), base: env.base(SANDBOX, version), locations }
     }
 }
 

@@ -10,6 +10,8 @@ use serde_json::json;
 use super::*;
 use crate::helpers::emulator;
 
+on_both_versions!(unreadable_appointments_are_stored_never_dropped_nor_marked_vanished,);
+
 const ODD_PAGE: &str = r#"{"resourceType":"Bundle","type":"searchset","entry":[
   {"resource":{"resourceType":"Appointment","id":"meta-string","meta":"v7","status":"booked","start":"2026-01-06T09:00:00Z"}},
   {"resource":{"resourceType":"Appointment","id":"actor-string","meta":{"versionId":"1"},"start":"2026-01-06T10:00:00Z","participant":[{"actor":"Location/1"}]}},
@@ -17,12 +19,12 @@ const ODD_PAGE: &str = r#"{"resourceType":"Bundle","type":"searchset","entry":[
   {"resource":{"resourceType":"OperationOutcome","issue":[{"severity":"warning","code":"processing","diagnostics":"Location 7 was not searched"}]},"search":{"mode":"outcome"}}
 ]}"#;
 
-#[tokio::test]
-async fn unreadable_appointments_are_stored_never_dropped_nor_marked_vanished() {
+async fn unreadable_appointments_are_stored_never_dropped_nor_marked_vanished(v: FhirVersion) {
+    let seg = path_segment(v);
     let env = emulator(LoadOptions::default()).await;
     let server = Hostile::start(|origin| {
         sign_in(origin).route(
-            "/dstu2/{tenant}/Appointment",
+            &format!("/{seg}/{{tenant}}/Appointment"),
             get(|Path(tenant): Path<String>| async move {
                 match tenant.as_str() {
                     "odd" => ([("content-type", "application/json+fhir")], ODD_PAGE).into_response(),
@@ -34,7 +36,7 @@ async fn unreadable_appointments_are_stored_never_dropped_nor_marked_vanished() 
         )
     })
     .await;
-    let tenants = [Tenant::good(&env), Tenant::hostile(&server, "odd"), Tenant::hostile(&server, "nolinks")];
+    let tenants = [Tenant::good(v, &env), Tenant::hostile(v, &server, "odd"), Tenant::hostile(v, &server, "nolinks")];
     let path = config(&env, &tenants, "");
     for attempt in 0..2 {
         let run = run_client(&path, &["--json"]).await;
@@ -57,7 +59,7 @@ async fn unreadable_appointments_are_stored_never_dropped_nor_marked_vanished() 
         assert!(env.store().appointments(Some("nolinks")).unwrap().is_empty(), "a page that failed stores nothing");
     }
     assert_eq!(
-        server.targets().iter().filter(|t| t.starts_with("/dstu2/nolinks/Appointment")).count(),
+        server.targets().iter().filter(|t| t.starts_with(&format!("/{seg}/nolinks/Appointment"))).count(),
         2,
         "once a run"
     );

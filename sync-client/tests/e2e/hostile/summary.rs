@@ -6,13 +6,16 @@ use cerner_mock::store::LoadOptions;
 use super::*;
 use crate::helpers::emulator;
 
-#[tokio::test]
-async fn a_run_ends_with_a_human_summary_and_export_needs_no_credentials() {
+on_both_versions!(a_run_ends_with_a_human_summary_and_export_needs_no_credentials,);
+
+async fn a_run_ends_with_a_human_summary_and_export_needs_no_credentials(v: FhirVersion) {
+    let seg = path_segment(v);
     let env = emulator(LoadOptions::default()).await;
-    let server =
-        Hostile::start(|origin| sign_in(origin).route("/dstu2/{tenant}/Appointment", get(|| async { "not json" })))
-            .await;
-    let tenants = [Tenant::good(&env), Tenant::hostile(&server, "broken")];
+    let server = Hostile::start(|origin| {
+        sign_in(origin).route(&format!("/{seg}/{{tenant}}/Appointment"), get(|| async { "not json" }))
+    })
+    .await;
+    let tenants = [Tenant::good(v, &env), Tenant::hostile(v, &server, "broken")];
     let path = config(&env, &tenants, "");
     let run = run_client(&path, &[]).await;
     assert_eq!(run.code, Some(1), "{run:#?}");

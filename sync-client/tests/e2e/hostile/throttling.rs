@@ -14,6 +14,12 @@ use cerner_mock::store::LoadOptions;
 use super::*;
 use crate::helpers::emulator;
 
+on_both_versions!(
+    retry_afters_of_zero_past_negative_garbage_or_missing_wait_the_floor_and_the_tenant_is_deferred,
+    a_429_on_metadata_or_the_token_endpoint_is_waited_out,
+    retry_afters_of_centuries_or_year_9999_defer_the_tenant_without_overflow,
+);
+
 /// A 429 with this `Retry-After` (none when `None`).
 fn throttled(retry_after: Option<&str>) -> Response {
     let mut response = (StatusCode::TOO_MANY_REQUESTS, "slow down").into_response();
@@ -27,20 +33,22 @@ fn gaps(seen: &[Seen]) -> Vec<Duration> {
     seen.windows(2).map(|w| w[1].at - w[0].at).collect()
 }
 
-#[tokio::test]
-async fn retry_afters_of_zero_past_negative_garbage_or_missing_wait_the_floor_and_the_tenant_is_deferred() {
+async fn retry_afters_of_zero_past_negative_garbage_or_missing_wait_the_floor_and_the_tenant_is_deferred(
+    v: FhirVersion,
+) {
+    let seg = path_segment(v);
     let env = emulator(LoadOptions::default()).await;
     const VALUES: [Option<&str>; 6] =
         [Some("0"), Some("Mon, 05 Jan 2015 08:00:00 GMT"), Some("-30"), Some("soon"), None, Some("0.5")];
     let count = Arc::new(AtomicUsize::new(0));
     let server = Hostile::start(|origin| {
         sign_in(origin).route(
-            "/dstu2/{tenant}/Appointment",
+            &format!("/{seg}/{{tenant}}/Appointment"),
             get(move || async move { throttled(VALUES[count.fetch_add(1, Ordering::SeqCst) % VALUES.len()]) }),
         )
     })
     .await;
-    let tenants = [Tenant::good(&env), Tenant::hostile(&server, "busy")];
+    let tenants = [Tenant::good(v, &env), Tenant::hostile(v, &server, "busy")];
     let run = run_client(&config(&env, &tenants, ""), &["--json"]).await;
     assert_contained(&env, &run, "busy", "deferred", "still answering 429 after 5 waits in a row");
     let searches: Vec<Seen> = server.seen().into_iter().filter(|s| s.target.contains("/Appointment")).collect();
@@ -52,15 +60,15 @@ async fn retry_afters_of_zero_past_negative_garbage_or_missing_wait_the_floor_an
     assert!(env.store().tenant_state("busy").unwrap().unwrap().deferred_until.is_some());
 }
 
-#[tokio::test]
-async fn a_429_on_metadata_or_the_token_endpoint_is_waited_out() {
+async fn a_429_on_metadata_or_the_token_endpoint_is_waited_out(v: FhirVersion) {
+    let seg = path_segment(v);
     let env = emulator(LoadOptions::default()).await;
     let (metadata_calls, token_calls) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
     let server = Hostile::start(|origin| {
-        let conformance = conformance(&format!("{origin}/token"));
+        let conformance = metadata(v, &format!("{origin}/token"));
         Router::new()
             .route(
-                "/dstu2/{tenant}/metadata",
+                &format!("/{seg}/{{tenant}}/metadata"),
                 get(move || async move {
                     match metadata_calls.fetch_add(1, Ordering::SeqCst) {
                         0 => throttled(Some("0")),
@@ -78,12 +86,12 @@ async fn a_429_on_metadata_or_the_token_endpoint_is_waited_out() {
                 }),
             )
             .route(
-                "/dstu2/{tenant}/Appointment",
+                &format!("/{seg}/{{tenant}}/Appointment"),
                 get(|Path(tenant): Path<String>| async move { axum::Json(bundle(vec![appointment(&tenant)], None)) }),
             )
     })
     .await;
-    let tenants = [Tenant::good(&env), Tenant::hostile(&server, "slow")];
+    let tenants = [Tenant::good(v, &env), Tenant::hostile(v, &server, "slow")];
     let run = run_client(&config(&env, &tenants, ""), &["--json"]).await;
     assert_eq!(run.code, Some(0), "{run:#?}");
     assert_eq!(run.outcome("slow").0, "synced");
@@ -98,12 +106,12 @@ async fn a_429_on_metadata_or_the_token_endpoint_is_waited_out() {
     assert!(gaps(&seen[..2])[0] >= Duration::from_millis(990) && gaps(&seen[2..4])[0] >= Duration::from_millis(990));
 }
 
-#[tokio::test]
-async fn retry_afters_of_centuries_or_year_9999_defer_the_tenant_without_overflow() {
+async fn retry_afters_of_centuries_or_year_9999_defer_the_tenant_without_overflow(v: FhirVersion) {
+    let seg = path_segment(v);
     let env = emulator(LoadOptions::default()).await;
     let server = Hostile::start(|origin| {
         sign_in(origin).route(
-            "/dstu2/{tenant}/Appointment",
+            &format!("/{seg}/{{tenant}}/Appointment"),
             get(|Path(tenant): Path<String>| async move {
                 match tenant.as_str() {
                     "seconds" => throttled(Some("100000000000")),
@@ -115,10 +123,10 @@ async fn retry_afters_of_centuries_or_year_9999_defer_the_tenant_without_overflo
     })
     .await;
     let tenants = [
-        Tenant::good(&env),
-        Tenant::hostile(&server, "seconds"),
-        Tenant::hostile(&server, "digits"),
-        Tenant::hostile(&server, "date"),
+        Tenant::good(v, &env),
+        Tenant::hostile(v, &server, "seconds"),
+        Tenant::hostile(v, &server, "digits"),
+        Tenant::hostile(v, &server, "date"),
     ];
     let run = run_client(&config(&env, &tenants, ""), &["--json"]).await;
     let week = time::OffsetDateTime::now_utc() + time::Duration::days(7);
@@ -128,7 +136,7 @@ async fn retry_afters_of_centuries_or_year_9999_defer_the_tenant_without_overflo
         let until = time::OffsetDateTime::parse(&until, &time::format_description::well_known::Rfc3339).unwrap();
         assert!((until - week).abs() < time::Duration::minutes(5), "{tenant}: deferred until {until}");
         let calls =
-            server.targets().into_iter().filter(|t| t.starts_with(&format!("/dstu2/{tenant}/Appointment"))).count();
+            server.targets().into_iter().filter(|t| t.starts_with(&format!("/{seg}/{tenant}/Appointment"))).count();
         assert_eq!(calls, 1, "{tenant}: one search, then deferred");
     }
 }
