@@ -67,7 +67,9 @@ fn matches(f: &EncounterFields, filter: &EncounterFilter) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::query::{Ids, Token};
+    use time::macros::date;
+
+    use crate::store::query::{Ids, TimeRange, Token};
 
     fn tenant() -> TenantData {
         let mut data = TenantData::default();
@@ -102,12 +104,18 @@ mod tests {
         let filtered = |filter: EncounterFilter| {
             ids(&data, EncounterQuery::Filtered(Box::new(EncounterQuery::Patient(vec!["7".into()])), filter))
         };
-        let day = |d: &str| d.parse::<crate::fhir::params::DateParam>().unwrap().range();
-        assert_eq!(filtered(EncounterFilter { date: Some(day("2024-05-01")), ..Default::default() }), ["1"]);
-        assert_eq!(filtered(EncounterFilter { date: Some(day("2024-06")), ..Default::default() }), ["2"]);
+        // Ranges as the FHIR layer parses `2024-05-01`, `2024-06` and `ge2024-05-02` (Unix ms, UTC).
+        let ms = |d: time::Date| d.midnight().assume_utc().unix_timestamp() * 1000;
+        let (may_1, may_2) = (ms(date!(2024 - 05 - 01)), ms(date!(2024 - 05 - 02)));
+        let june = TimeRange::new(ms(date!(2024 - 06 - 01)), ms(date!(2024 - 07 - 01)));
+        assert_eq!(filtered(EncounterFilter { date: Some(TimeRange::new(may_1, may_2)), ..Default::default() }), ["1"]);
+        assert_eq!(filtered(EncounterFilter { date: Some(june), ..Default::default() }), ["2"]);
         let finished = Some(vec!["finished".to_owned()]);
         assert_eq!(filtered(EncounterFilter { statuses: finished, ..Default::default() }), ["1"]);
-        assert_eq!(filtered(EncounterFilter { last_updated: Some(day("ge2024-05-02")), ..Default::default() }), ["2"]);
+        assert_eq!(
+            filtered(EncounterFilter { last_updated: Some(TimeRange::since(may_2)), ..Default::default() }),
+            ["2"]
+        );
         let by_id = EncounterQuery::Filtered(
             Box::new(EncounterQuery::Ids(Ids(vec!["1".into()]))),
             EncounterFilter { statuses: Some(vec!["in-progress".into()]), ..Default::default() },
