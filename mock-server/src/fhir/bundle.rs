@@ -28,7 +28,7 @@ pub struct Bundle<'a> {
 }
 
 /// Appends `text` escaped as the inside of a JSON string, as serde_json escapes it.
-fn push_escaped(out: &mut String, text: &str) {
+pub(crate) fn push_escaped(out: &mut String, text: &str) {
     if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
         out.push_str(text);
         return;
@@ -37,7 +37,7 @@ fn push_escaped(out: &mut String, text: &str) {
     out.push_str(quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default());
 }
 
-fn push_quoted(out: &mut String, text: &str) {
+pub(crate) fn push_quoted(out: &mut String, text: &str) {
     out.push('"');
     push_escaped(out, text);
     out.push('"');

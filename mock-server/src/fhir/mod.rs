@@ -4,7 +4,7 @@
 //! resource's page for its search rules.
 
 pub(crate) mod auth;
-mod bundle;
+pub(crate) mod bundle;
 pub mod error;
 pub mod metadata;
 pub mod paging;

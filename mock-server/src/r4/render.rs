@@ -42,13 +42,19 @@ pub fn to_r4(resource_type: ResourceType, row: &Row) -> Option<Value> {
 /// synthetic appointment is written straight from its stored form (the same bytes as
 /// serializing [`to_r4`]'s value), as DSTU2 writes it, so R4 pages cost what DSTU2 pages do.
 pub fn write_r4(resource_type: ResourceType, row: &Row, out: &mut String) -> bool {
-    if let Body::Appointment(appointment) = &row.body {
-        appointment.write_r4_json(out);
-        return true;
-    }
-    match to_r4(resource_type, row).and_then(|value| serde_json::to_string(&value).ok()) {
+    let rendered = match &row.body {
+        Body::Appointment(appointment) => {
+            appointment.write_r4_json(out);
+            return true;
+        }
+        // Made once per stored row and kept with it (see `JsonText`).
+        Body::Json(text) => {
+            text.r4_with(|| to_r4(resource_type, row).and_then(|value| serde_json::to_string(&value).ok()))
+        }
+    };
+    match rendered {
         Some(json) => {
-            out.push_str(&json);
+            out.push_str(json);
             true
         }
         None => false,
@@ -196,6 +202,23 @@ mod tests {
             }
         }
         assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
+    fn a_stored_resource_is_rendered_once_and_then_served_as_rendered() {
+        let row = row(r#"{"resourceType":"Appointment","id":"1","status":"booked","type":{"text":"PT Eval"}}"#);
+        let Body::Json(text) = &row.body else { unreachable!() };
+        let mut first = String::new();
+        assert!(write_r4(ResourceType::Appointment, &row, &mut first));
+        assert_eq!(first, serde_json::to_string(&to_r4(ResourceType::Appointment, &row).unwrap()).unwrap());
+        assert!(first.contains(r#""serviceType":[{"text":"PT Eval"}]"#), "{first}");
+        let kept = text.r4_with(|| panic!("rendered a second time"));
+        assert_eq!(kept, Some(first.as_str()));
+        let mut second = String::new();
+        assert!(write_r4(ResourceType::Appointment, &row, &mut second));
+        assert_eq!(second, first);
+        let broken = super::tests::row("not json");
+        assert!(!write_r4(ResourceType::Patient, &broken, &mut String::new()), "what does not parse is refused");
     }
 
     fn row(json: &str) -> Row {

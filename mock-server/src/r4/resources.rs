@@ -19,6 +19,7 @@ use crate::app::AppState;
 use crate::faults::apply::ShortPage;
 use crate::fhir::FhirError;
 use crate::fhir::auth::Principal;
+use crate::fhir::bundle::push_escaped;
 use crate::fhir::paging::{Direction, PageError, PageState, page_bounds};
 use crate::fhir::params::{Query, SlotQuery};
 use crate::fhir::resources::{self as shared, PAGE_CONTEXT, PAGE_DIRECTION};
@@ -259,9 +260,13 @@ struct Entries<'a> {
 impl Entries<'_> {
     fn push(&mut self, resource_type: ResourceType, row: &Row, mode: Option<&str>) {
         let rollback = self.out.len();
-        self.out.push_str(if self.count == 0 { r#","entry":[{"fullUrl":"# } else { r#",{"fullUrl":"# });
-        self.out.push_str(&Value::String(format!("{}{resource_type}/{}", self.base, row.id)).to_string());
-        self.out.push_str(r#","resource":"#);
+        self.out.push_str(if self.count == 0 { r#","entry":[{"fullUrl":""# } else { r#",{"fullUrl":""# });
+        // Written in place, as DSTU2's bundles are: no JSON value and no string per entry.
+        push_escaped(&mut self.out, self.base);
+        self.out.push_str(resource_type.as_str());
+        self.out.push('/');
+        push_escaped(&mut self.out, &row.id);
+        self.out.push_str(r#"","resource":"#);
         if !write_r4(resource_type, row, &mut self.out) {
             self.out.truncate(rollback);
             return;

@@ -34,7 +34,7 @@ pub use resource_type::{ResourceType, UnknownType};
 pub use search::{PATIENT_MATCH_LIMIT, SearchError, WindowAppointment};
 pub use sorted::Key;
 pub use summary::{ActorCount, AppointmentStarts, TenantSummary};
-pub use table::{Body, Row};
+pub use table::{Body, JsonText, Row};
 pub use tenant::{AppointmentFields, IngestError, Parsed, TenantData};
 
 use crate::ids::TenantId;

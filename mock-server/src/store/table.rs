@@ -4,6 +4,8 @@
 
 use std::borrow::Cow;
 use std::hash::BuildHasher;
+use std::ops::Deref;
+use std::sync::OnceLock;
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 
@@ -22,8 +24,45 @@ pub struct Row {
 /// (written out as JSON when served).
 #[derive(Debug, Clone)]
 pub enum Body {
-    Json(Box<str>),
+    Json(JsonText),
     Appointment(StoredAppointment),
+}
+
+/// A stored resource's JSON as received (DSTU2's shape, or R4's for a Location), with its R4
+/// rendering kept once made: a row never changes (a change stores a new row), so an R4 read or
+/// search renders a fixture resource once instead of parsing and rewriting it on every request.
+#[derive(Debug, Clone)]
+pub struct JsonText {
+    text: Box<str>,
+    r4: OnceLock<Option<Box<str>>>,
+}
+
+impl JsonText {
+    /// The R4 text, made by `render` the first time it is asked for; `None` when it cannot be
+    /// rendered.
+    pub fn r4_with(&self, render: impl FnOnce() -> Option<String>) -> Option<&str> {
+        self.r4.get_or_init(|| render().map(String::into_boxed_str)).as_deref()
+    }
+}
+
+impl Deref for JsonText {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl From<Box<str>> for JsonText {
+    fn from(text: Box<str>) -> Self {
+        JsonText { text, r4: OnceLock::new() }
+    }
+}
+
+impl From<&str> for JsonText {
+    fn from(text: &str) -> Self {
+        JsonText::from(Box::<str>::from(text))
+    }
 }
 
 /// Version texts that need no allocation of their own (most resources are at a small version).
@@ -49,7 +88,7 @@ impl Row {
     /// The resource's compact JSON.
     pub fn json(&self) -> Cow<'_, str> {
         match &self.body {
-            Body::Json(json) => Cow::Borrowed(json),
+            Body::Json(json) => Cow::Borrowed(&**json),
             Body::Appointment(appointment) => {
                 let mut json = String::with_capacity(appointment.json_len_hint());
                 appointment.write_json(&mut json);

@@ -317,7 +317,7 @@ impl Parsed {
             ResourceType::Schedule => Fields::Schedule(doc.actor.reference.map(Into::into)),
             ResourceType::Practitioner | ResourceType::Location => Fields::None,
         };
-        Ok(Self { resource_type, row: Row { id, version, body: Body::Json(json.into_boxed_str()) }, fields })
+        Ok(Self { resource_type, row: Row { id, version, body: Body::Json(json.into_boxed_str().into()) }, fields })
     }
 
     fn without_fields(resource_type: ResourceType, json: String) -> Result<Self, IngestError> {
@@ -329,7 +329,7 @@ impl Parsed {
         let version = version_text(doc.meta.version_id.as_deref().unwrap_or("0"));
         Ok(Self {
             resource_type,
-            row: Row { id, version, body: Body::Json(json.into_boxed_str()) },
+            row: Row { id, version, body: Body::Json(json.into_boxed_str().into()) },
             fields: Fields::None,
         })
     }
