@@ -206,6 +206,7 @@ mod tests {
 
     #[test]
     fn a_stored_resource_is_rendered_once_and_then_served_as_rendered() {
+        let broken = row("not json");
         let row = row(r#"{"resourceType":"Appointment","id":"1","status":"booked","type":{"text":"PT Eval"}}"#);
         let Body::Json(text) = &row.body else { unreachable!() };
         let mut first = String::new();
@@ -217,7 +218,6 @@ mod tests {
         let mut second = String::new();
         assert!(write_r4(ResourceType::Appointment, &row, &mut second));
         assert_eq!(second, first);
-        let broken = super::tests::row("not json");
         assert!(!write_r4(ResourceType::Patient, &broken, &mut String::new()), "what does not parse is refused");
     }
 

@@ -7,7 +7,7 @@ use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
-use serde_json::{Value, json};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::access::{authorize, require};
@@ -19,7 +19,7 @@ use crate::app::AppState;
 use crate::faults::apply::ShortPage;
 use crate::fhir::FhirError;
 use crate::fhir::auth::Principal;
-use crate::fhir::bundle::push_escaped;
+use crate::fhir::bundle::{push_escaped, push_quoted};
 use crate::fhir::paging::{Direction, PageError, PageState, page_bounds};
 use crate::fhir::params::{Query, SlotQuery};
 use crate::fhir::resources::{self as shared, PAGE_CONTEXT, PAGE_DIRECTION};
@@ -161,13 +161,12 @@ fn search(cx: &Context<'_>, raw_query: &str, may_read: &dyn Fn(ResourceType) -> 
         query.append_pair(PAGE_CONTEXT, &token).append_pair(PAGE_DIRECTION, direction.as_param());
         format!("{base}{}?{}", cx.resource_type, query.finish())
     };
-    let mut links =
-        vec![json!({ "relation": "self", "url": self_url(&base, cx, raw_query, &params, cursor.is_some(), &search) })];
+    let mut links = vec![("self", self_url(&base, cx, raw_query, &params, cursor.is_some(), &search))];
     if end < matches.len() {
-        links.extend(page.last().map(|k| json!({ "relation": "next", "url": link(*k, Direction::Next) })));
+        links.extend(page.last().map(|k| ("next", link(*k, Direction::Next))));
     }
     if start > 0 {
-        links.extend(page.first().map(|k| json!({ "relation": "previous", "url": link(*k, Direction::Previous) })));
+        links.extend(page.first().map(|k| ("previous", link(*k, Direction::Previous))));
     }
     // Written into one buffer, resources straight from the store, as the DSTU2 bundles are.
     let mut out = String::with_capacity(page.len() * 2048 + 512);
@@ -177,8 +176,15 @@ fn search(cx: &Context<'_>, raw_query: &str, may_read: &dyn Fn(ResourceType) -> 
     if matches!(cx.resource_type, ResourceType::Patient | ResourceType::Encounter) {
         out.push_str(&format!(r#","total":{}"#, matches.len()));
     }
-    out.push_str(r#","link":"#);
-    out.push_str(&Value::Array(links).to_string());
+    out.push_str(r#","link":["#);
+    for (i, (relation, url)) in links.iter().enumerate() {
+        out.push_str(if i == 0 { r#"{"relation":""# } else { r#",{"relation":""# });
+        out.push_str(relation);
+        out.push_str(r#"","url":"#);
+        push_quoted(&mut out, url);
+        out.push('}');
+    }
+    out.push(']');
     let mut entries = Entries { out, base: &base, count: 0 };
     write_entries(&mut entries, &data, cx.resource_type, page, &search);
     let mut out = entries.out;
