@@ -65,11 +65,17 @@ async fn negotiate(request: Request, next: Next) -> Response {
 
 /// True when one of the listed media ranges (RFC 9110 §12.5.1) admits FHIR JSON, with q > 0.
 pub fn accepts_json(accept: &str) -> bool {
+    accepts_any(accept, &["application/json+fhir", "application/json", "application/*", "*/*"])
+}
+
+/// True when one of the media ranges of `accept` is one of `types` (lower case) with q > 0. One
+/// parser for both versions, which differ only in the types they serve.
+pub fn accepts_any(accept: &str, types: &[&str]) -> bool {
     accept.split(',').any(|range| {
         let mut parts = range.split(';').map(str::trim);
         let media = parts.next().unwrap_or_default().to_ascii_lowercase();
         let refused = parts.any(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()).is_some_and(|q| q <= 0.0));
-        !refused && matches!(media.as_str(), "application/json+fhir" | "application/json" | "application/*" | "*/*")
+        !refused && types.contains(&media.as_str())
     })
 }
 

@@ -81,16 +81,10 @@ async fn negotiate(request: Request, next: Next) -> Response {
 
 /// True when one of the listed media ranges (RFC 9110 §12.5.1) admits R4 JSON, with q > 0.
 pub fn accepts_json(accept: &str) -> bool {
-    accept.split(',').any(|range| {
-        let mut parts = range.split(';').map(str::trim);
-        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
-        let refused = parts.any(|p| p.strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()).is_some_and(|q| q <= 0.0));
-        !refused
-            && matches!(
-                media.as_str(),
-                "application/fhir+json" | "application/json+fhir" | "application/json" | "application/*" | "*/*"
-            )
-    })
+    crate::fhir::accepts_any(
+        accept,
+        &["application/fhir+json", "application/json+fhir", "application/json", "application/*", "*/*"],
+    )
 }
 
 #[cfg(test)]

@@ -66,54 +66,8 @@ pub fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<R4Sea
     }
 }
 
-/// The pairs grouped by name, in order of first appearance; unknown names and empty values refused.
-#[derive(Debug)]
-pub(super) struct Params<'a> {
-    groups: Vec<(&'a str, Vec<&'a str>)>,
-}
-
-impl<'a> Params<'a> {
-    pub(super) fn new(pairs: &'a [(String, String)], supported: &[&str]) -> Result<Self, ParamError> {
-        let mut groups: Vec<(&'a str, Vec<&'a str>)> = Vec::new();
-        for (name, value) in pairs {
-            if !supported.contains(&name.as_str()) {
-                return Err(ParamError::Unsupported(name.clone()));
-            }
-            if value.is_empty() {
-                return Err(invalid(name, "the value is empty"));
-            }
-            match groups.iter_mut().find(|(known, _)| known == name) {
-                Some((_, values)) => values.push(value),
-                None => groups.push((name, vec![value])),
-            }
-        }
-        Ok(Params { groups })
-    }
-
-    pub(super) fn values(&self, name: &str) -> &[&'a str] {
-        self.groups.iter().find(|(known, _)| *known == name).map_or(&[], |(_, values)| values)
-    }
-
-    pub(super) fn has(&self, name: &str) -> bool {
-        !self.values(name).is_empty()
-    }
-
-    pub(super) fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.groups.iter().map(|(name, _)| *name)
-    }
-
-    pub(super) fn single(&self, name: &str) -> Result<Option<&'a str>, ParamError> {
-        match self.values(name) {
-            [] => Ok(None),
-            [value] => Ok(Some(value)),
-            _ => Err(ParamError::Repeated(name.to_owned())),
-        }
-    }
-}
-
-pub(super) fn invalid(param: &str, reason: impl Into<String>) -> ParamError {
-    ParamError::Invalid { param: param.to_owned(), reason: reason.into() }
-}
+/// The same grouping of pairs and refusals as on DSTU2.
+pub(super) use crate::fhir::params::{Params, invalid};
 
 /// `_count` within `min..=MAX_COUNT` (a larger one is lowered to the cap, chosen as on DSTU2).
 pub(super) fn count(params: &Params<'_>, default: u32, min: u32) -> Result<u32, ParamError> {

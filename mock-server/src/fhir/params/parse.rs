@@ -61,13 +61,13 @@ fn encounter(pairs: &[(String, String)]) -> Result<Search, ParamError> {
 
 /// The pairs of one search grouped by name, in order of first appearance.
 #[derive(Debug)]
-struct Params<'a> {
+pub(crate) struct Params<'a> {
     groups: Vec<(&'a str, Vec<&'a str>)>,
 }
 
 impl<'a> Params<'a> {
     /// Groups `pairs`, refusing names `supported` does not list and empty values.
-    fn new(pairs: &'a [(String, String)], supported: &[&str]) -> Result<Self, ParamError> {
+    pub(crate) fn new(pairs: &'a [(String, String)], supported: &[&str]) -> Result<Self, ParamError> {
         let mut groups: Vec<(&'a str, Vec<&'a str>)> = Vec::new();
         for (name, value) in pairs {
             if !supported.contains(&name.as_str()) {
@@ -85,21 +85,21 @@ impl<'a> Params<'a> {
     }
 
     /// Every value of `name`, in request order; empty when absent.
-    fn values(&self, name: &str) -> &[&'a str] {
+    pub(crate) fn values(&self, name: &str) -> &[&'a str] {
         self.groups.iter().find(|(known, _)| *known == name).map_or(&[], |(_, values)| values)
     }
 
-    fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         !self.values(name).is_empty()
     }
 
     /// Names given, in order of first appearance.
-    fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
+    pub(crate) fn names(&self) -> impl Iterator<Item = &'a str> + '_ {
         self.groups.iter().map(|(name, _)| *name)
     }
 
     /// The value of a parameter that may appear at most once.
-    fn single(&self, name: &str) -> Result<Option<&'a str>, ParamError> {
+    pub(crate) fn single(&self, name: &str) -> Result<Option<&'a str>, ParamError> {
         match self.values(name) {
             [] => Ok(None),
             [value] => Ok(Some(value)),
@@ -108,7 +108,7 @@ impl<'a> Params<'a> {
     }
 
     /// Refuses any parameter but `allowed` next to `name`: `_id` searches take no filters.
-    fn only_with(&self, name: &str, allowed: &[&str]) -> Result<(), ParamError> {
+    pub(crate) fn only_with(&self, name: &str, allowed: &[&str]) -> Result<(), ParamError> {
         match self.names().find(|other| *other != name && !allowed.contains(other)) {
             Some(other) => Err(ParamError::Conflict(name.to_owned(), other.to_owned())),
             None => Ok(()),
@@ -116,7 +116,7 @@ impl<'a> Params<'a> {
     }
 }
 
-fn invalid(param: &str, reason: impl Into<String>) -> ParamError {
+pub(crate) fn invalid(param: &str, reason: impl Into<String>) -> ParamError {
     ParamError::Invalid { param: param.to_owned(), reason: reason.into() }
 }
 
