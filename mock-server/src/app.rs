@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
+use tower::ServiceBuilder;
 use url::Url;
 
 use crate::clock::Clock;
@@ -213,17 +214,26 @@ pub fn authorize_url(origin: &str, tenant: &str) -> String {
 }
 
 /// The whole emulator as one router: each Cerner surface inside the instrument (faults, limits,
-/// journal) and its host's headers (`headers`), the admin API beside them.
+/// journal) and its host's headers (`headers`), the admin API beside them. Each surface's stack is
+/// applied in one `layer` call (`Router::layer` wraps every route in a boxed service per call), so
+/// a request passes one boxed service for its surface's whole stack.
 pub fn build_router(state: AppState) -> Router {
     let instrument = from_fn_with_state(state.clone(), instrument::instrument);
-    let token = headers::with_token_standard(oauth::router().layer(instrument.clone())).layer(headers::token_cors());
+    let trace = crate::faults::log::trace_layer();
+    let token = oauth::router().layer(
+        ServiceBuilder::new()
+            .layer(trace.clone())
+            .layer(headers::token_cors())
+            .layer(headers::token_standard())
+            .layer(instrument.clone()),
+    );
     // DSTU2 and R4 share the FHIR hosts' headers, CORS and the instrument.
-    let fhir_routes = fhir::router().merge(r4::router(&state));
-    let fhir = headers::with_fhir_cors(headers::with_fhir_standard(fhir_routes.layer(instrument), state.origin()));
-    Router::new()
-        .merge(token)
-        .merge(fhir)
-        .merge(admin::router(state.clone()))
-        .layer(crate::faults::log::trace_layer())
-        .with_state(state)
+    let fhir = fhir::router().merge(r4::router(&state)).layer(
+        ServiceBuilder::new()
+            .layer(trace.clone())
+            .layer(headers::fhir_standard(state.origin()))
+            .layer(headers::fhir_cors())
+            .layer(instrument),
+    );
+    Router::new().merge(token).merge(fhir).merge(admin::router(state.clone()).layer(trace)).with_state(state)
 }

@@ -8,14 +8,13 @@
 
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::Request;
-use axum::http::{HeaderName, HeaderValue, Method, header};
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use tower::ServiceBuilder;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::http::{HeaderName, HeaderValue, Method, Request, Response, header};
+use tower::{Layer, Service};
 use tower_http::cors::{AllowHeaders, CorsLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 /// The methods the FHIR host lists (DSTU2 "Cross Origin Resource Sharing").
 const FHIR_METHODS: [Method; 7] =
@@ -30,6 +29,8 @@ const FHIR_EXPOSED: [HeaderName; 6] = [
     header::DATE,
 ];
 const FHIR_METHODS_TEXT: &str = "DELETE,GET,POST,PUT,PATCH,OPTIONS,HEAD";
+/// `Strict-Transport-Security` of the documented answers, sent only when the origin is https.
+const HSTS: &str = "max-age=631152000";
 /// [`FHIR_EXPOSED`] as the CORS layer writes it on an actual answer.
 const FHIR_EXPOSED_TEXT: &str = "etag,content-location,location,x-request-id,www-authenticate,date";
 
@@ -45,53 +46,125 @@ pub fn fhir_cors() -> CorsLayer {
         .vary([header::ORIGIN, header::USER_AGENT])
 }
 
-/// The FHIR host's CORS ([`fhir_cors`]) around `router`, and `Access-Control-Expose-Headers` on
-/// preflights too, as the DSTU2 "Cross Origin Resource Sharing" example shows them (the CORS layer
-/// adds it to actual answers only).
-pub fn with_fhir_cors<S>(router: Router<S>) -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
-    router.layer(fhir_cors()).layer(middleware::from_fn(expose_on_preflight))
-}
+/// The headers every FHIR answer carries besides CORS: the documented ones that mean something
+/// on loopback (the documentation's example GET also lists the CORS methods and max age, which the
+/// CORS layer only adds to preflights).
+static FHIR_STANDARD: [(HeaderName, HeaderValue); 6] = [
+    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN")),
+    (header::X_XSS_PROTECTION, HeaderValue::from_static("1; mode=block")),
+    (header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static(FHIR_METHODS_TEXT)),
+    (header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("0")),
+];
 
-async fn expose_on_preflight(request: Request, next: Next) -> Response {
-    // tower-http's test for a preflight: its answer comes from the CORS layer, not the routes.
-    let preflight =
-        request.method() == Method::OPTIONS && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
-    let mut response = next.run(request).await;
-    if preflight {
-        response
-            .headers_mut()
-            .entry(header::ACCESS_CONTROL_EXPOSE_HEADERS)
-            .or_insert(HeaderValue::from_static(FHIR_EXPOSED_TEXT));
+/// What the documented token responses carry besides `Access-Control-Allow-Origin`: the allowed
+/// methods and headers, on the answer itself and not only on a preflight.
+static TOKEN_STANDARD: [(HeaderName, HeaderValue); 2] = [
+    (header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("OPTIONS, POST")),
+    (header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Content-Type, Authorization")),
+];
+
+/// The FHIR host's headers around its CORS layer: [`FHIR_STANDARD`], `Strict-Transport-Security`
+/// only when the public origin is https, and `Access-Control-Expose-Headers` on preflights too,
+/// as the DSTU2 "Cross Origin Resource Sharing" example shows them (the CORS layer adds it to
+/// actual answers only).
+pub fn fhir_standard(origin: &str) -> HostHeaders {
+    HostHeaders {
+        fixed: &FHIR_STANDARD,
+        hsts: origin.starts_with("https://"),
+        expose_on_preflight: Some(HeaderValue::from_static(FHIR_EXPOSED_TEXT)),
     }
-    response
 }
 
-/// Adds the headers every FHIR answer carries besides CORS: the documented ones that mean
-/// something on loopback, and `Strict-Transport-Security` only when the public origin is https.
-/// The documentation's example GET also lists the CORS methods and max age, which the CORS layer
-/// only adds to preflights.
-pub fn with_fhir_standard<S>(router: Router<S>, origin: &str) -> Router<S>
+/// The authorization host's headers around its CORS layer ([`TOKEN_STANDARD`]).
+pub fn token_standard() -> HostHeaders {
+    HostHeaders { fixed: &TOKEN_STANDARD, hsts: false, expose_on_preflight: None }
+}
+
+/// A layer that adds a host's fixed headers to every answer that does not already carry them,
+/// except a CORS preflight, which carries the CORS layer's headers (and, when the host says so,
+/// the exposed headers of an actual answer). It goes around the CORS layer. One layer for the
+/// whole list (a layer per header costs a service and a future each, on every request); the list
+/// is static, so cloning the layer per request copies three words.
+#[derive(Debug, Clone)]
+pub struct HostHeaders {
+    fixed: &'static [(HeaderName, HeaderValue)],
+    hsts: bool,
+    expose_on_preflight: Option<HeaderValue>,
+}
+
+impl<S> Layer<S> for HostHeaders {
+    type Service = HostHeadersService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        HostHeadersService { inner, headers: self.clone() }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct HostHeadersService<S> {
+    inner: S,
+    headers: HostHeaders,
+}
+
+impl<S, B, R> Service<Request<B>> for HostHeadersService<S>
 where
-    S: Clone + Send + Sync + 'static,
+    S: Service<Request<B>, Response = Response<R>>,
+    S::Future: Unpin,
 {
-    let hsts = origin.starts_with("https://").then(|| HeaderValue::from_static("max-age=631152000"));
-    router.layer(
-        ServiceBuilder::new()
-            .layer(fixed(header::CACHE_CONTROL, "no-cache"))
-            .layer(fixed(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-            .layer(fixed(header::X_FRAME_OPTIONS, "SAMEORIGIN"))
-            .layer(fixed(header::X_XSS_PROTECTION, "1; mode=block"))
-            .layer(SetResponseHeaderLayer::if_not_present(header::STRICT_TRANSPORT_SECURITY, hsts))
-            .layer(fixed(header::ACCESS_CONTROL_ALLOW_METHODS, FHIR_METHODS_TEXT))
-            .layer(fixed(header::ACCESS_CONTROL_MAX_AGE, "0")),
-    )
+    type Response = Response<R>;
+    type Error = S::Error;
+    type Future = HostHeadersFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // tower-http's test for a preflight: its answer comes from the CORS layer, not the routes.
+        let preflight = request.method() == Method::OPTIONS
+            && request.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        let future = self.inner.call(request);
+        if preflight {
+            // A preflight carries the CORS headers only (and what the host exposes).
+            let expose = self.headers.expose_on_preflight.clone();
+            HostHeadersFuture { inner: future, fixed: &[], hsts: false, expose }
+        } else {
+            HostHeadersFuture { inner: future, fixed: self.headers.fixed, hsts: self.headers.hsts, expose: None }
+        }
+    }
 }
 
-fn fixed(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+/// The answer of [`HostHeadersService`]: the inner answer with the host's headers added.
+#[derive(Debug)]
+pub struct HostHeadersFuture<F> {
+    inner: F,
+    fixed: &'static [(HeaderName, HeaderValue)],
+    hsts: bool,
+    expose: Option<HeaderValue>,
+}
+
+impl<F, R, E> Future for HostHeadersFuture<F>
+where
+    F: Future<Output = Result<Response<R>, E>> + Unpin,
+{
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut response = std::task::ready!(Pin::new(&mut self.inner).poll(cx))?;
+        let headers = response.headers_mut();
+        for (name, value) in self.fixed {
+            headers.entry(name).or_insert_with(|| value.clone());
+        }
+        if self.hsts {
+            headers.entry(header::STRICT_TRANSPORT_SECURITY).or_insert(HeaderValue::from_static(HSTS));
+        }
+        if let Some(expose) = self.expose.take() {
+            headers.entry(header::ACCESS_CONTROL_EXPOSE_HEADERS).or_insert(expose);
+        }
+        Poll::Ready(Ok(response))
+    }
 }
 
 /// CORS of the authorization host: any origin; `POST` (and `OPTIONS`) with `Content-Type` and
@@ -103,17 +176,4 @@ pub fn token_cors() -> CorsLayer {
         .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
         .max_age(Duration::ZERO)
         .vary(Vec::<HeaderName>::new())
-}
-
-/// Adds what the documented token responses carry besides `Access-Control-Allow-Origin`: the
-/// allowed methods and headers, on the answer itself and not only on a preflight.
-pub fn with_token_standard<S>(router: Router<S>) -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
-    router.layer(
-        ServiceBuilder::new()
-            .layer(fixed(header::ACCESS_CONTROL_ALLOW_METHODS, "OPTIONS, POST"))
-            .layer(fixed(header::ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Authorization")),
-    )
 }

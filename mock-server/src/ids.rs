@@ -5,6 +5,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// A random (version 4) UUID from the thread's generator, seeded once from the OS. Request ids,
+/// bundle ids and error instances need uniqueness, not a system call per request (`Uuid::new_v4`
+/// asks the kernel each time).
+pub fn random_uuid() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(rand::random()).into_uuid()
+}
+
 /// A tenant (hospital) id as it appears in Cerner URLs: usually a GUID.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]

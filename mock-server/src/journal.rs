@@ -191,9 +191,14 @@ impl Journal {
         if entries.len() == self.capacity {
             entries.pop_front();
         }
-        // Entries finish out of order under concurrency; keep the ring sorted by arrival.
-        let at = entries.partition_point(|e| e.seq < entry.seq);
-        entries.insert(at, entry);
+        // Entries finish out of order under concurrency; keep the ring sorted by arrival. Most
+        // finish in order, and appending needs no search.
+        if entries.back().is_none_or(|last| last.seq < entry.seq) {
+            entries.push_back(entry);
+        } else {
+            let at = entries.partition_point(|e| e.seq < entry.seq);
+            entries.insert(at, entry);
+        }
     }
 
     pub fn entries(&self, filter: &JournalQuery) -> Vec<JournalEntry> {

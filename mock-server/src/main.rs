@@ -18,6 +18,9 @@ use time::format_description::well_known::Rfc3339;
 use tracing_subscriber::EnvFilter;
 use url::Url;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Local emulator of Cerner Millennium's system-account OAuth2 token endpoint and FHIR DSTU2 API.
 #[derive(Parser, Debug)]
 #[command(version, about)]

@@ -63,11 +63,15 @@ pub fn rewrites(action: &FaultAction) -> bool {
 /// searching (and without counting against the rate limits), so thousands cost milliseconds.
 pub fn endless(state: &AppState, uri: &Uri) -> Response {
     let own = format!("{}{uri}", state.origin());
-    let next =
-        format!("{}{}?-pageContext=endless-{}&-pageDirection=NEXT", state.origin(), uri.path(), uuid::Uuid::new_v4());
+    let next = format!(
+        "{}{}?-pageContext=endless-{}&-pageDirection=NEXT",
+        state.origin(),
+        uri.path(),
+        crate::ids::random_uuid()
+    );
     let bundle = json!({
         "resourceType": "Bundle",
-        "id": uuid::Uuid::new_v4().to_string(),
+        "id": crate::ids::random_uuid().to_string(),
         "type": "searchset",
         "link": [{ "relation": "self", "url": own }, { "relation": "next", "url": next }],
     });

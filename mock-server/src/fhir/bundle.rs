@@ -54,7 +54,7 @@ impl Bundle<'_> {
         let mut base = String::with_capacity(self.base.len());
         push_escaped(&mut base, &self.base);
         out.push_str("{\"resourceType\":\"Bundle\",\"id\":\"");
-        out.push_str(Uuid::new_v4().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
+        out.push_str(crate::ids::random_uuid().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
         out.push_str("\",\"type\":\"searchset\"");
         if let Some(total) = self.total {
             out.push_str(",\"total\":");

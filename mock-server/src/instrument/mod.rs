@@ -14,7 +14,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::faults::apply::{self, ResetConnection, Surface};
@@ -83,7 +82,8 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::r4::FHIR_JSON_R4));
     }
     if identity.surface == Some(Surface::Fhir) && !response.headers().contains_key("x-request-id") {
-        let id = HeaderValue::from_str(&Uuid::new_v4().to_string()).unwrap_or(HeaderValue::from_static("unknown"));
+        let id = HeaderValue::from_str(&crate::ids::random_uuid().to_string())
+            .unwrap_or(HeaderValue::from_static("unknown"));
         response.headers_mut().insert("x-request-id", id);
     }
     if state.journal().is_enabled() {

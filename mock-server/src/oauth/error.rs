@@ -7,7 +7,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde::Serialize;
-use uuid::Uuid;
 
 const URN_PREFIX: &str = "urn:cerner:error:authorization-server:oauth2:token:";
 
@@ -80,7 +79,7 @@ pub fn error_uri(origin: &str, urn_suffix: &str, client: Option<&str>, tenant: &
         query.append_pair("client", client);
     }
     query.append_pair("tenant", tenant);
-    format!("{origin}/errors/{urn}/instances/{}?{}", Uuid::new_v4(), query.finish())
+    format!("{origin}/errors/{urn}/instances/{}?{}", crate::ids::random_uuid(), query.finish())
 }
 
 #[derive(Serialize)]

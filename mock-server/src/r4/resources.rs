@@ -171,7 +171,7 @@ fn search(cx: &Context<'_>, raw_query: &str, may_read: &dyn Fn(ResourceType) -> 
     // Written into one buffer, resources straight from the store, as the DSTU2 bundles are.
     let mut out = String::with_capacity(page.len() * 2048 + 512);
     out.push_str(r#"{"resourceType":"Bundle","id":""#);
-    out.push_str(Uuid::new_v4().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
+    out.push_str(crate::ids::random_uuid().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
     out.push_str(r#"","type":"searchset""#);
     if matches!(cx.resource_type, ResourceType::Patient | ResourceType::Encounter) {
         out.push_str(&format!(r#","total":{}"#, matches.len()));
