@@ -46,6 +46,7 @@ struct Inner {
     expired: Mutex<HashSet<String>>,
     admin_token: Option<Secret>,
     conformances: Conformances,
+    r4_discovery: r4::discovery::Prepared,
 }
 
 /// What a state needs besides the profile, the origin and the clock.
@@ -80,6 +81,7 @@ impl AppState {
         }
         Ok(Self(Arc::new(Inner {
             conformances: Conformances::render(&profile, &origin),
+            r4_discovery: r4::discovery::Prepared::render(&profile, &origin),
             origin,
             keys: TokenKeys::generate()?,
             replay: ReplayCache::default(),
@@ -202,6 +204,11 @@ impl AppState {
         &self.0.conformances
     }
 
+    /// Every tenant's R4 CapabilityStatements and SMART configuration, rendered at start.
+    pub fn r4_discovery(&self) -> &r4::discovery::Prepared {
+        &self.0.r4_discovery
+    }
+
     /// A tenant's secured FHIR base URL, ending in `/`.
     pub fn fhir_base(&self, tenant: &str) -> String {
         format!("{}{}", self.origin(), fhir::Endpoint::Secured.base_path(tenant))
@@ -228,7 +235,7 @@ pub fn build_router(state: AppState) -> Router {
             .layer(instrument.clone()),
     );
     // DSTU2 and R4 share the FHIR hosts' headers, CORS and the instrument.
-    let fhir = fhir::router().merge(r4::router(&state)).layer(
+    let fhir = fhir::router().merge(r4::router()).layer(
         ServiceBuilder::new()
             .layer(trace.clone())
             .layer(headers::fhir_standard(state.origin()))

@@ -44,7 +44,17 @@ pub(crate) fn push_quoted(out: &mut String, text: &str) {
 }
 
 impl Bundle<'_> {
+    /// The DSTU2 bundle, each resource as stored.
     pub fn render(&self) -> String {
+        self.render_with(|_, row, out| {
+            row.write_json(out);
+            true
+        })
+    }
+
+    /// The bundle with each resource written by `write` (R4 writes its own form of the stored
+    /// resource); an entry whose resource `write` refuses (returns false) is left out whole.
+    pub fn render_with(&self, write: impl Fn(ResourceType, &Row, &mut String) -> bool) -> String {
         let links =
             [("self", Some(&self.self_url)), ("next", self.next.as_ref()), ("previous", self.previous.as_ref())];
         let links_len: usize = links.iter().filter_map(|(_, url)| url.map(|u| u.len() + 32)).sum();
@@ -74,26 +84,29 @@ impl Bundle<'_> {
             out.push('}');
         }
         out.push(']');
-        if !self.entries.is_empty() {
-            out.push_str(",\"entry\":[");
-            for (i, entry) in self.entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str("{\"fullUrl\":\"");
-                out.push_str(&base);
-                out.push_str(entry.resource_type.as_str());
-                out.push('/');
-                push_escaped(&mut out, &entry.row.id);
-                out.push_str("\",\"resource\":");
-                entry.row.write_json(&mut out);
-                if let Some(mode) = entry.mode {
-                    out.push_str(",\"search\":{\"mode\":\"");
-                    out.push_str(mode);
-                    out.push_str("\"}");
-                }
-                out.push('}');
+        let mut written = 0;
+        for entry in &self.entries {
+            let rollback = out.len();
+            out.push_str(if written == 0 { ",\"entry\":[" } else { "," });
+            out.push_str("{\"fullUrl\":\"");
+            out.push_str(&base);
+            out.push_str(entry.resource_type.as_str());
+            out.push('/');
+            push_escaped(&mut out, &entry.row.id);
+            out.push_str("\",\"resource\":");
+            if !write(entry.resource_type, entry.row, &mut out) {
+                out.truncate(rollback);
+                continue;
             }
+            if let Some(mode) = entry.mode {
+                out.push_str(",\"search\":{\"mode\":\"");
+                out.push_str(mode);
+                out.push_str("\"}");
+            }
+            out.push('}');
+            written += 1;
+        }
+        if written > 0 {
             out.push(']');
         }
         out.push('}');

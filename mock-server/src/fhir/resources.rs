@@ -193,7 +193,6 @@ fn search(
     Ok(response)
 }
 
-/// A first-page request as is; a page request (`-pageContext`) replaced by the search it continues.
 /// A first-page request as is; a page request (`-pageContext`, both versions) replaced by the
 /// search it continues.
 pub(crate) fn page_request(

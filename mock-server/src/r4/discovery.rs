@@ -4,9 +4,7 @@
 //! as bytes.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -14,8 +12,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{Endpoint, FHIR_VERSION, R4Error};
-use crate::app::AppState;
+use crate::app::{AppState, authorize_url};
 use crate::fhir::FhirError;
+use crate::profile::Profile;
 use crate::store::ResourceType;
 
 /// A search parameter: name, FHIR type, documentation.
@@ -124,47 +123,52 @@ const RESOURCES: &[(&str, &[SearchParam])] = &[
     ),
 ];
 
-/// The discovery documents of every tenant, as bytes.
-#[derive(Debug, Clone)]
-pub struct Prepared(Arc<HashMap<(String, Endpoint), Bytes>>, Arc<HashMap<String, Bytes>>);
+/// Every tenant's R4 discovery documents (CapabilityStatement, secured and open, and the SMART
+/// configuration), rendered once at start as the bytes served; kept in the [`AppState`].
+#[derive(Debug, Default)]
+pub struct Prepared {
+    /// `[secured, open]` CapabilityStatements by tenant.
+    metadata: HashMap<String, [Bytes; 2]>,
+    smart: HashMap<String, Bytes>,
+}
 
 impl Prepared {
-    pub fn new(state: &AppState) -> Self {
+    /// Renders the documents of every tenant of `profile` for the public `origin` (without a
+    /// trailing slash).
+    pub fn render(profile: &Profile, origin: &str) -> Self {
         let mut metadata = HashMap::new();
         let mut smart = HashMap::new();
-        for tenant in &state.profile().tenants {
+        for tenant in &profile.tenants {
             let id = tenant.id.as_str();
-            for endpoint in [Endpoint::Secured, Endpoint::Open] {
-                let body = capability_statement(state, id, endpoint).to_string();
-                metadata.insert((id.to_owned(), endpoint), Bytes::from(body));
-            }
-            smart.insert(id.to_owned(), Bytes::from(smart_configuration_body(state, id).to_string()));
+            let statement = |endpoint| Bytes::from(capability_statement(origin, id, endpoint).to_string());
+            metadata.insert(id.to_owned(), [statement(Endpoint::Secured), statement(Endpoint::Open)]);
+            smart.insert(id.to_owned(), Bytes::from(smart_configuration_body(origin, id).to_string()));
         }
-        Self(Arc::new(metadata), Arc::new(smart))
+        Self { metadata, smart }
     }
 }
 
-pub(super) async fn secured_metadata(prepared: Extension<Prepared>, Path(tenant): Path<String>) -> Response {
-    metadata(&prepared, &tenant, Endpoint::Secured)
+pub(super) async fn secured_metadata(State(state): State<AppState>, Path(tenant): Path<String>) -> Response {
+    metadata(&state, &tenant, Endpoint::Secured)
 }
 
-pub(super) async fn open_metadata(prepared: Extension<Prepared>, Path(tenant): Path<String>) -> Response {
-    metadata(&prepared, &tenant, Endpoint::Open)
+pub(super) async fn open_metadata(State(state): State<AppState>, Path(tenant): Path<String>) -> Response {
+    metadata(&state, &tenant, Endpoint::Open)
 }
 
-fn metadata(prepared: &Prepared, tenant: &str, endpoint: Endpoint) -> Response {
-    match prepared.0.get(&(tenant.to_owned(), endpoint)) {
+fn metadata(state: &AppState, tenant: &str, endpoint: Endpoint) -> Response {
+    let found = state.r4_discovery().metadata.get(tenant).map(|[secured, open]| match endpoint {
+        Endpoint::Secured => secured,
+        Endpoint::Open => open,
+    });
+    match found {
         Some(bytes) => bytes_response(bytes.clone(), super::FHIR_JSON_R4),
         None => R4Error(FhirError::TenantNotAccessible).into_response(),
     }
 }
 
-pub(super) async fn smart_configuration(
-    State(_): State<AppState>,
-    prepared: Extension<Prepared>,
-    Path(tenant): Path<String>,
-) -> Response {
-    match prepared.1.get(&tenant) {
+pub(super) async fn smart_configuration(State(state): State<AppState>, Path(tenant): Path<String>) -> Response {
+    match state.r4_discovery().smart.get(&tenant) {
         Some(bytes) => bytes_response(bytes.clone(), "application/json"),
         None => R4Error(FhirError::TenantNotAccessible).into_response(),
     }
@@ -176,30 +180,34 @@ fn bytes_response(bytes: Bytes, content_type: &'static str) -> Response {
     response
 }
 
-fn revoke_url(state: &AppState, tenant: &str) -> String {
-    format!("{}/revoke", state.token_url(tenant))
+fn token_url(origin: &str, tenant: &str) -> String {
+    format!("{origin}{}", crate::oauth::token_path(tenant))
 }
 
-fn manage_url(state: &AppState, tenant: &str) -> String {
-    format!("{}/tenants/{tenant}/personas/provider/my-authorizations", state.origin())
+fn revoke_url(origin: &str, tenant: &str) -> String {
+    format!("{}/revoke", token_url(origin, tenant))
 }
 
-fn introspect_url(state: &AppState) -> String {
-    format!("{}/tokeninfo", state.origin())
+fn manage_url(origin: &str, tenant: &str) -> String {
+    format!("{origin}/tenants/{tenant}/personas/provider/my-authorizations")
 }
 
-fn capability_statement(state: &AppState, tenant: &str, endpoint: Endpoint) -> Value {
-    let base = format!("{}{}", state.origin(), endpoint.base_path(tenant));
+fn introspect_url(origin: &str) -> String {
+    format!("{origin}/tokeninfo")
+}
+
+fn capability_statement(origin: &str, tenant: &str, endpoint: Endpoint) -> Value {
+    let base = format!("{origin}{}", endpoint.base_path(tenant));
     let security = match endpoint {
         Endpoint::Open => json!({ "cors": true }),
         Endpoint::Secured => json!({
             "extension": [{
                 "extension": [
-                    { "valueUri": state.token_url(tenant), "url": "token" },
-                    { "valueUri": revoke_url(state, tenant), "url": "revoke" },
-                    { "valueUri": state.authorize_url(tenant), "url": "authorize" },
-                    { "valueUri": manage_url(state, tenant), "url": "manage" },
-                    { "valueUri": introspect_url(state), "url": "introspect" },
+                    { "valueUri": token_url(origin, tenant), "url": "token" },
+                    { "valueUri": revoke_url(origin, tenant), "url": "revoke" },
+                    { "valueUri": authorize_url(origin, tenant), "url": "authorize" },
+                    { "valueUri": manage_url(origin, tenant), "url": "manage" },
+                    { "valueUri": introspect_url(origin), "url": "introspect" },
                 ],
                 "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
             }],
@@ -270,22 +278,22 @@ fn definition(resource: &str, param: &str) -> String {
 
 /// What the emulator implements: client credentials with client_secret_basic or private_key_jwt
 /// (RS384, ES384), and the system read scopes of the served types in their v1 and v2 forms.
-fn smart_configuration_body(state: &AppState, tenant: &str) -> Value {
+fn smart_configuration_body(origin: &str, tenant: &str) -> Value {
     let mut scopes = Vec::new();
     for resource_type in ResourceType::ALL {
         scopes.push(format!("system/{resource_type}.read"));
         scopes.push(format!("system/{resource_type}.rs"));
     }
     json!({
-        "authorization_endpoint": state.authorize_url(tenant),
-        "token_endpoint": state.token_url(tenant),
-        "revocation_endpoint": revoke_url(state, tenant),
+        "authorization_endpoint": authorize_url(origin, tenant),
+        "token_endpoint": token_url(origin, tenant),
+        "revocation_endpoint": revoke_url(origin, tenant),
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"],
         "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"],
         "grant_types_supported": ["client_credentials"],
         "scopes_supported": scopes,
-        "management_endpoint": manage_url(state, tenant),
-        "introspection_endpoint": introspect_url(state),
+        "management_endpoint": manage_url(origin, tenant),
+        "introspection_endpoint": introspect_url(origin),
         "capabilities": ["client-confidential-symmetric", "client-confidential-asymmetric", "permission-v1", "permission-v2"],
     })
 }

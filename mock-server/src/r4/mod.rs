@@ -11,7 +11,7 @@
 //! - `render`: a stored (DSTU2-shaped) resource as R4; `resources`: reads, searches, bundles.
 
 mod access;
-mod discovery;
+pub(crate) mod discovery;
 mod encounter;
 pub mod error;
 pub mod params;
@@ -53,8 +53,7 @@ impl Endpoint {
 }
 
 /// The R4 routes. Discovery documents are prepared here, once per tenant, from `state`.
-pub fn router(state: &AppState) -> Router<AppState> {
-    let prepared = discovery::Prepared::new(state);
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/r4/{tenant}/metadata", get(discovery::secured_metadata))
         .route("/open/r4/{tenant}/metadata", get(discovery::open_metadata))
@@ -63,7 +62,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/r4/{tenant}/{kind}/{id}", get(resources::read_secured))
         .route("/open/r4/{tenant}/{kind}", get(resources::search_open))
         .route("/open/r4/{tenant}/{kind}/{id}", get(resources::read_open))
-        .layer(axum::Extension(prepared))
         .layer(middleware::from_fn(negotiate))
 }
 

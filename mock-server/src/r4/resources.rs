@@ -8,7 +8,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use serde_json::Value;
-use uuid::Uuid;
 
 use super::access::{authorize, require};
 use super::error::r4_json;
@@ -19,7 +18,7 @@ use crate::app::AppState;
 use crate::faults::apply::ShortPage;
 use crate::fhir::FhirError;
 use crate::fhir::auth::Principal;
-use crate::fhir::bundle::{push_escaped, push_quoted};
+use crate::fhir::bundle::{Bundle, Entry};
 use crate::fhir::paging::{Direction, PageError, PageState, page_bounds};
 use crate::fhir::params::{Query, SlotQuery};
 use crate::fhir::resources::{self as shared, PAGE_CONTEXT, PAGE_DIRECTION};
@@ -161,38 +160,18 @@ fn search(cx: &Context<'_>, raw_query: &str, may_read: &dyn Fn(ResourceType) -> 
         query.append_pair(PAGE_CONTEXT, &token).append_pair(PAGE_DIRECTION, direction.as_param());
         format!("{base}{}?{}", cx.resource_type, query.finish())
     };
-    let mut links = vec![("self", self_url(&base, cx, raw_query, &params, cursor.is_some(), &search))];
-    if end < matches.len() {
-        links.extend(page.last().map(|k| ("next", link(*k, Direction::Next))));
-    }
-    if start > 0 {
-        links.extend(page.first().map(|k| ("previous", link(*k, Direction::Previous))));
-    }
-    // Written into one buffer, resources straight from the store, as the DSTU2 bundles are.
-    let mut out = String::with_capacity(page.len() * 2048 + 512);
-    out.push_str(r#"{"resourceType":"Bundle","id":""#);
-    out.push_str(crate::ids::random_uuid().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
-    out.push_str(r#"","type":"searchset""#);
-    if matches!(cx.resource_type, ResourceType::Patient | ResourceType::Encounter) {
-        out.push_str(&format!(r#","total":{}"#, matches.len()));
-    }
-    out.push_str(r#","link":["#);
-    for (i, (relation, url)) in links.iter().enumerate() {
-        out.push_str(if i == 0 { r#"{"relation":""# } else { r#",{"relation":""# });
-        out.push_str(relation);
-        out.push_str(r#"","url":"#);
-        push_quoted(&mut out, url);
-        out.push('}');
-    }
-    out.push(']');
-    let mut entries = Entries { out, base: &base, count: 0 };
-    write_entries(&mut entries, &data, cx.resource_type, page, &search);
-    let mut out = entries.out;
-    if entries.count > 0 {
-        out.push(']');
-    }
-    out.push('}');
-    Ok(r4_json(StatusCode::OK, out.into_bytes()))
+    // DSTU2's bundle writer, with each resource written as R4 straight from its stored form.
+    let mut bundle = Bundle {
+        base: String::new(),
+        total: matches!(cx.resource_type, ResourceType::Patient | ResourceType::Encounter).then_some(matches.len()),
+        self_url: self_url(&base, cx, raw_query, &params, cursor.is_some(), &search),
+        next: (end < matches.len()).then(|| page.last().map(|k| link(*k, Direction::Next))).flatten(),
+        previous: (start > 0).then(|| page.first().map(|k| link(*k, Direction::Previous))).flatten(),
+        entries: Vec::with_capacity(page.len()),
+    };
+    add_entries(&mut bundle, &data, cx.resource_type, page, &search);
+    bundle.base = base;
+    Ok(r4_json(StatusCode::OK, bundle.render_with(write_r4).into_bytes()))
 }
 
 /// On the secured base an `_include` needs the read scope of what it includes.
@@ -256,40 +235,10 @@ fn scan(data: &TenantData, resource_type: ResourceType, keep: impl Fn(&Value) ->
     table.rows().filter(|(_, row)| to_r4(resource_type, row).is_some_and(|v| keep(&v))).map(|(i, _)| (0, i)).collect()
 }
 
-/// The `entry` list being written into a bundle.
-struct Entries<'a> {
-    out: String,
-    base: &'a str,
-    count: usize,
-}
-
-impl Entries<'_> {
-    fn push(&mut self, resource_type: ResourceType, row: &Row, mode: Option<&str>) {
-        let rollback = self.out.len();
-        self.out.push_str(if self.count == 0 { r#","entry":[{"fullUrl":""# } else { r#",{"fullUrl":""# });
-        // Written in place, as DSTU2's bundles are: no JSON value and no string per entry.
-        push_escaped(&mut self.out, self.base);
-        self.out.push_str(resource_type.as_str());
-        self.out.push('/');
-        push_escaped(&mut self.out, &row.id);
-        self.out.push_str(r#"","resource":"#);
-        if !write_r4(resource_type, row, &mut self.out) {
-            self.out.truncate(rollback);
-            return;
-        }
-        if let Some(mode) = mode {
-            self.out.push_str(r#","search":{"mode":""#);
-            self.out.push_str(mode);
-            self.out.push_str(r#""}"#);
-        }
-        self.out.push('}');
-        self.count += 1;
-    }
-}
-
-fn write_entries(
-    entries: &mut Entries<'_>,
-    data: &TenantData,
+/// The page's rows, and the resources a Slot search includes, as the bundle's entries.
+fn add_entries<'d>(
+    bundle: &mut Bundle<'d>,
+    data: &'d TenantData,
     resource_type: ResourceType,
     page: &[Key],
     search: &R4Search,
@@ -297,7 +246,7 @@ fn write_entries(
     let Some(table) = data.table(resource_type) else { return };
     let mode = (resource_type == ResourceType::Slot).then_some("match");
     for row in page.iter().filter_map(|(_, row)| table.row(*row)) {
-        entries.push(resource_type, row, mode);
+        bundle.entries.push(Entry { resource_type, row, mode });
     }
     if resource_type != ResourceType::Slot || !(includes_schedule(search) || search.include_practitioners) {
         return;
@@ -311,7 +260,7 @@ fn write_entries(
     }
     if !search.include_practitioners {
         for row in schedules {
-            entries.push(ResourceType::Schedule, row, Some("include"));
+            bundle.entries.push(Entry { resource_type: ResourceType::Schedule, row, mode: Some("include") });
         }
         return;
     }
@@ -324,7 +273,7 @@ fn write_entries(
             }
             seen.push(id.to_owned());
             if let Some(row) = data.read(ResourceType::Practitioner, id) {
-                entries.push(ResourceType::Practitioner, row, Some("include"));
+                bundle.entries.push(Entry { resource_type: ResourceType::Practitioner, row, mode: Some("include") });
             }
         }
     }
