@@ -82,8 +82,9 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::r4::FHIR_JSON_R4));
     }
     if identity.surface == Some(Surface::Fhir) && !response.headers().contains_key("x-request-id") {
-        let id = HeaderValue::from_str(&crate::ids::random_uuid().to_string())
-            .unwrap_or(HeaderValue::from_static("unknown"));
+        let mut buffer = uuid::Uuid::encode_buffer();
+        let id = crate::ids::random_uuid().hyphenated().encode_lower(&mut buffer);
+        let id = HeaderValue::from_str(id).unwrap_or(HeaderValue::from_static("unknown"));
         response.headers_mut().insert("x-request-id", id);
     }
     if state.journal().is_enabled() {
@@ -150,14 +151,13 @@ async fn handle(
     if let Some(throttled) = check_limits(state, identity) {
         return apply::throttled(state, surface, &throttled.to_string(), tenant, client);
     }
-    let uri = request.uri().clone();
+    // The request's URI, for the rewrites that build links from it.
+    let uri = action.filter(|action| hostile::rewrites(action)).map(|_| request.uri().clone());
     let response = next.run(request).await;
-    match action {
-        Some(action) if hostile::rewrites(action) => {
-            hostile::rewrite(state, action, identity.tenant.as_deref(), &uri, response).await
-        }
-        Some(action) => apply::rewrite(state, action, identity.tenant.as_deref(), response).await,
-        None => response,
+    match (action, uri) {
+        (Some(action), Some(uri)) => hostile::rewrite(state, action, identity.tenant.as_deref(), &uri, response).await,
+        (Some(action), None) => apply::rewrite(state, action, identity.tenant.as_deref(), response).await,
+        (None, _) => response,
     }
 }
 
