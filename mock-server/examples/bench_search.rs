@@ -18,6 +18,10 @@ use cerner_mock::store::{LoadOptions, Store};
 use cerner_mock::{Clock, MockServer, Profile, ServerConfig};
 use serde_json::Value;
 
+/// The emulator binary's allocator, so memory and latency are what `cerner-mock` shows.
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 const TENANT: &str = "bench-tenant";
 const CLIENT: &str = "bench-client";
 
