@@ -258,25 +258,34 @@ async fn read_capped(mut response: reqwest::Response, limit: u64, request_id: &O
     if declared.is_some_and(|length| length > limit) {
         return Err(too_large(declared));
     }
-    // The chunks are kept as they came and joined once at the end: a growing buffer would hold
-    // its old and new copies at once, up to three times the body, while this peaks at the cap
-    // when a body is refused and at twice the body when it is accepted.
     let mut received: u64 = 0;
-    let mut chunks: Vec<Bytes> = Vec::new();
-    loop {
+    let mut next = async |response: &mut reqwest::Response| -> Result<Option<Bytes>, Retry> {
         let chunk =
             response.chunk().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: request_id.clone() })?;
-        let Some(chunk) = chunk else { break };
-        received = received.saturating_add(u64::try_from(chunk.len()).unwrap_or(u64::MAX));
-        if received > limit {
-            return Err(too_large(declared));
+        received = received.saturating_add(chunk.as_ref().map_or(0, |c| u64::try_from(c.len()).unwrap_or(u64::MAX)));
+        if received > limit { Err(too_large(declared)) } else { Ok(chunk) }
+    };
+    if let Some(length) = declared {
+        // A declared length within the cap: one buffer of that size, filled as the body streams in
+        // (the transport ends a body that runs past or short of it), so the body is held once.
+        let mut body = bytes::BytesMut::with_capacity(usize::try_from(length).unwrap_or(0));
+        while let Some(chunk) = next(&mut response).await? {
+            body.extend_from_slice(&chunk);
         }
+        return Ok(body.freeze());
+    }
+    // No length: the chunks are kept as they came and joined once at the end. A growing buffer
+    // would hold its old and new copies at once, up to three times the body, while this peaks at
+    // the cap when a body is refused and at twice the body when it is accepted.
+    let mut chunks: Vec<Bytes> = Vec::new();
+    while let Some(chunk) = next(&mut response).await? {
         chunks.push(chunk);
     }
     if chunks.len() == 1 {
         return Ok(chunks.swap_remove(0));
     }
-    let mut body = bytes::BytesMut::with_capacity(usize::try_from(received).unwrap_or(0));
+    let total = chunks.iter().map(Bytes::len).sum();
+    let mut body = bytes::BytesMut::with_capacity(total);
     for chunk in chunks {
         body.extend_from_slice(&chunk);
     }
