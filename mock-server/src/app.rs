@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use axum::Router;
 use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
 use tower::ServiceBuilder;
 use url::Url;
 
@@ -242,5 +243,14 @@ pub fn build_router(state: AppState) -> Router {
             .layer(headers::fhir_cors())
             .layer(instrument),
     );
-    Router::new().merge(token).merge(fhir).merge(admin::router(state.clone()).layer(trace)).with_state(state)
+    // A path no surface knows is answered 404 with an empty body, as before, and still traced.
+    let unknown = ServiceBuilder::new()
+        .layer(trace.clone())
+        .service_fn(|_| async { Ok::<_, std::convert::Infallible>(axum::http::StatusCode::NOT_FOUND.into_response()) });
+    Router::new()
+        .merge(token)
+        .merge(fhir)
+        .merge(admin::router(state.clone()).layer(trace))
+        .fallback_service(unknown)
+        .with_state(state)
 }
