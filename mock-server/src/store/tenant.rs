@@ -40,18 +40,34 @@ struct ReadAppointment {
     actors: Vec<(Actor, String)>,
 }
 
+/// Search fields of a Slot. Its texts are interned per tenant, as an appointment's are: half a
+/// million slots name a few types, schedules and locations.
 #[derive(Debug, Clone, Default)]
 pub struct SlotFields {
     pub start: Option<i64>,
     pub free: bool,
     /// `(system, code)` of each `type.coding`.
-    pub types: Vec<(Option<Box<str>>, Box<str>)>,
-    pub schedule: Option<Box<str>>,
-    pub location: Option<Box<str>>,
+    pub types: Box<[SlotType]>,
+    pub schedule: Option<Arc<str>>,
+    pub location: Option<Arc<str>>,
     /// What ties in `start` are ordered by (Slot: "sorted first by start …, followed by
     /// slot-type and Scheduling Location display"): the type's text (or first coding's display or
     /// code), then the location's display.
-    pub tie: (Box<str>, Box<str>),
+    pub tie: (Arc<str>, Arc<str>),
+}
+
+/// A slot type's `(system, code)`.
+pub type SlotType = (Option<Arc<str>>, Arc<str>);
+
+/// A Slot's search fields as read, before interning.
+#[derive(Debug, Default)]
+struct ReadSlot {
+    start: Option<i64>,
+    free: bool,
+    types: Vec<(Option<String>, String)>,
+    schedule: Option<String>,
+    location: Option<String>,
+    tie: (String, String),
 }
 
 #[derive(Debug, Clone, Default)]
@@ -164,7 +180,10 @@ impl TenantData {
                 let fields = stored.unwrap_or_else(|| self.interned(read));
                 self.index_appointment(index, fields);
             }
-            Fields::Slot(fields) => self.index_slot(index, fields),
+            Fields::Slot(read) => {
+                let fields = self.interned_slot(read);
+                self.index_slot(index, fields);
+            }
             Fields::Patient(fields) => set(&mut self.patients, index, fields),
             Fields::Encounter(fields) => self.index_encounter(index, fields),
             Fields::Schedule(actor) => set(&mut self.schedule_actors, index, actor),
@@ -202,6 +221,21 @@ impl TenantData {
             end: read.end,
             status: self.intern(&read.status),
             actors: read.actors.iter().map(|(actor, id)| (*actor, self.intern(id))).collect(),
+        }
+    }
+
+    fn interned_slot(&mut self, read: ReadSlot) -> SlotFields {
+        SlotFields {
+            start: read.start,
+            free: read.free,
+            types: read
+                .types
+                .iter()
+                .map(|(system, code)| (system.as_deref().map(|s| self.intern(s)), self.intern(code)))
+                .collect(),
+            schedule: read.schedule.as_deref().map(|id| self.intern(id)),
+            location: read.location.as_deref().map(|id| self.intern(id)),
+            tie: (self.intern(&read.tie.0), self.intern(&read.tie.1)),
         }
     }
 
@@ -290,7 +324,7 @@ pub struct Parsed {
 enum Fields {
     /// Read from JSON; an appointment in its stored form carries its fields in its row.
     Appointment(ReadAppointment),
-    Slot(SlotFields),
+    Slot(ReadSlot),
     Patient(PatientFields),
     Encounter(EncounterFields),
     Schedule(Option<Box<str>>),
@@ -384,7 +418,7 @@ fn appointment_fields(doc: ResourceDoc) -> ReadAppointment {
     fields
 }
 
-fn slot_fields(doc: ResourceDoc) -> SlotFields {
+fn slot_fields(doc: ResourceDoc) -> ReadSlot {
     let scheduling_location = doc.extension.iter().find(|e| e.url == fields::SCHEDULING_LOCATION);
     let location = scheduling_location
         .and_then(|e| e.value_reference.reference.as_deref())
@@ -398,7 +432,7 @@ fn slot_fields(doc: ResourceDoc) -> SlotFields {
             .or_else(|| concept.coding.first().and_then(|c| c.display.as_deref().or(c.code.as_deref())))
     });
     let tie = (type_text.unwrap_or_default().into(), location_display.into());
-    SlotFields {
+    ReadSlot {
         tie,
         start: doc.start.as_deref().and_then(fields::instant_ms),
         free: doc.free_busy_type.as_deref() == Some("free"),
@@ -406,7 +440,7 @@ fn slot_fields(doc: ResourceDoc) -> SlotFields {
             .kind
             .into_iter()
             .flat_map(|concept| concept.coding)
-            .filter_map(|c| Some((c.system.map(Into::into), c.code?.into())))
+            .filter_map(|c| Some((c.system, c.code?)))
             .collect(),
         schedule: doc.schedule.reference.as_deref().and_then(|r| fields::reference_id(r, "Schedule")).map(Into::into),
         location,
