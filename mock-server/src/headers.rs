@@ -65,7 +65,7 @@ static TOKEN_STANDARD: [(HeaderName, HeaderValue); 2] = [
     (header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Content-Type, Authorization")),
 ];
 
-/// The FHIR host's headers around its CORS layer: [`FHIR_STANDARD`], `Strict-Transport-Security`
+/// The FHIR host's headers around its CORS layer: `FHIR_STANDARD`, `Strict-Transport-Security`
 /// only when the public origin is https, and `Access-Control-Expose-Headers` on preflights too,
 /// as the DSTU2 "Cross Origin Resource Sharing" example shows them (the CORS layer adds it to
 /// actual answers only).
@@ -77,7 +77,7 @@ pub fn fhir_standard(origin: &str) -> HostHeaders {
     }
 }
 
-/// The authorization host's headers around its CORS layer ([`TOKEN_STANDARD`]).
+/// The authorization host's headers around its CORS layer (`TOKEN_STANDARD`).
 pub fn token_standard() -> HostHeaders {
     HostHeaders { fixed: &TOKEN_STANDARD, hsts: false, expose_on_preflight: None }
 }

@@ -26,7 +26,9 @@
 //!
 //! # The path of a request
 //! 1. **accept**: [`server::serve_with`] accepts the connection (bounded: connections, header
-//!    time, idle time) and hands the request to the router of [`build_router`].
+//!    time, idle time) and hands the request to the router of [`build_router`], where its
+//!    surface's stack runs as one service: the trace, the host's fixed headers
+//!    ([`headers::HostHeaders`]) and CORS, then the instrument.
 //! 2. **instrument**: [`instrument::instrument`] takes a journal sequence number, parses the
 //!    credentials once ([`oauth::presented::Presented`], passed on as a request extension),
 //!    identifies tenant, resource and client, applies the first fault rule that triggers and the
@@ -41,7 +43,7 @@
 //! 6. **search**: the tenant's [`store::TenantData`] runs the query on its indexes
 //!    ([`store::Store::search_cached`] keeps recent results).
 //! 7. **render**: `fhir::bundle` and [`fhir::paging`] write the page and its signed links (R4
-//!    renders the same rows in R4's shapes).
+//!    uses the same bundle writer, with each row written in R4's shape).
 //! 8. **journal**: back in the instrument, post-fault actions rewrite the answer, and the request
 //!    is recorded in the [`journal`] (and the journal file, off the request path).
 
