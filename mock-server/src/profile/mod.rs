@@ -1,0 +1,113 @@
+//! Profiles: the TOML file that declares tenants, system accounts, approvals and token lifetimes.
+//!
+//! The file is read into plain `serde` structs (`raw`), then validated into [`Profile`], whose
+//! fields are typed values. Every validation error names the field it is about, e.g.
+//! `accounts[1].approved_tenants[0]: unknown tenant "…"`. The default profile is
+//! `fixtures/profile.toml`, compiled in.
+//!
+//! # Layout
+//! - `tenant`, `account`: what the profile declares; `files`: where its relative paths lead (a
+//!   directory, or the files compiled in with the default profile).
+//! - `raw`: the file's shape as `serde` reads it; `validation`: how it becomes a [`Profile`].
+
+mod account;
+mod files;
+mod raw;
+mod tenant;
+mod validation;
+
+use std::path::{Path, PathBuf};
+
+use url::Url;
+
+use crate::faults::FaultRule;
+use crate::limits::LimitSettings;
+
+pub use account::Account;
+pub use tenant::{SyntheticSettings, Tenant};
+
+use files::{DEFAULT_PROFILE, Files};
+use validation::validate;
+
+/// A validated profile.
+#[derive(Debug, Clone)]
+pub struct Profile {
+    /// Origin written into responses; `None` means "the address the server listens on".
+    pub public_origin: Option<Url>,
+    pub token: TokenSettings,
+    pub tenants: Vec<Tenant>,
+    pub accounts: Vec<Account>,
+    pub limits: LimitSettings,
+    /// Entries the request journal keeps (a ring).
+    pub journal_capacity: usize,
+    /// Whether requests are journaled at all (on by default; off only to measure its cost).
+    pub journal_enabled: bool,
+    /// Fault rules active from the start.
+    pub faults: Vec<FaultRule>,
+}
+
+/// Access-token lifetimes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSettings {
+    /// Seconds from `iat` to `exp` in the token itself (Cerner: 600).
+    pub lifetime_seconds: u32,
+    /// What `expires_in` tells the client (Cerner: 570, deliberately shorter).
+    pub expires_in: u32,
+}
+
+/// A profile that could not be loaded, naming the file and the field at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("cannot read profile {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("profile {origin} is not valid TOML for a profile: {message}")]
+    Syntax { origin: String, message: String },
+    #[error("profile {origin}, field `{field}`: {message}")]
+    Invalid { origin: String, field: String, message: String },
+}
+
+impl Profile {
+    /// The default profile compiled into the binary (README, "Default tenants and accounts").
+    pub fn embedded_default() -> Self {
+        // The embedded profile is covered by tests; failing here is a build defect.
+        #[allow(clippy::expect_used)]
+        Self::parse(DEFAULT_PROFILE, &Files::Embedded, "(embedded default)")
+            .expect("the embedded default profile is valid")
+    }
+
+    /// Loads a profile file; relative paths inside it resolve against its directory.
+    pub fn load(path: &Path) -> Result<Self, ProfileError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| ProfileError::Read { path: path.to_owned(), source })?;
+        let dir = path.parent().map(Path::to_owned).unwrap_or_default();
+        Self::parse(&text, &Files::Dir(dir), &path.display().to_string())
+    }
+
+    /// Parses profile text whose relative paths resolve against `dir`.
+    pub fn from_toml(text: &str, dir: &Path) -> Result<Self, ProfileError> {
+        Self::parse(text, &Files::Dir(dir.to_owned()), "(inline)")
+    }
+
+    fn parse(text: &str, files: &Files, origin: &str) -> Result<Self, ProfileError> {
+        let raw: raw::Profile = toml::from_str(text).map_err(|e| ProfileError::Syntax {
+            origin: origin.to_owned(),
+            message: e.to_string().trim_end().replace('\n', " | "),
+        })?;
+        validate(raw, files).map_err(|(field, message)| ProfileError::Invalid {
+            origin: origin.to_owned(),
+            field,
+            message,
+        })
+    }
+
+    pub fn tenant(&self, id: &str) -> Option<&Tenant> {
+        self.tenants.iter().find(|t| t.id.as_str() == id)
+    }
+
+    pub fn account(&self, client_id: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.client_id.as_str() == client_id)
+    }
+}
+
+#[cfg(test)]
+mod tests;

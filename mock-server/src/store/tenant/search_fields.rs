@@ -1,0 +1,76 @@
+//! What searches read of each row, kept beside the tables so that a search never parses a
+//! resource's JSON.
+
+use std::sync::Arc;
+
+use crate::store::query::Actor;
+
+/// Search fields of an Appointment. Statuses and actor ids are interned per tenant: a million
+/// appointments name a few statuses and a few thousand actors.
+#[derive(Debug, Clone, Default)]
+pub struct AppointmentFields {
+    pub start: Option<i64>,
+    /// R4 searches match an appointment whose start or end lies in the range.
+    pub end: Option<i64>,
+    pub status: Arc<str>,
+    /// Each participant's actor (Patient, Practitioner or Location) and its id.
+    pub actors: Box<[(Actor, Arc<str>)]>,
+}
+
+impl AppointmentFields {
+    pub fn actors(&self, actor: Actor) -> impl Iterator<Item = &Arc<str>> {
+        self.actors.iter().filter(move |(kind, _)| *kind == actor).map(|(_, id)| id)
+    }
+}
+
+/// Search fields of a Slot. Its texts are interned per tenant, as an appointment's are: half a
+/// million slots name a few types, schedules and locations.
+#[derive(Debug, Clone, Default)]
+pub struct SlotFields {
+    pub start: Option<i64>,
+    pub free: bool,
+    /// `(system, code)` of each `type.coding`.
+    pub types: Box<[SlotType]>,
+    pub schedule: Option<Arc<str>>,
+    pub location: Option<Arc<str>>,
+    /// What ties in `start` are ordered by (Slot: "sorted first by start …, followed by
+    /// slot-type and Scheduling Location display"): the type's text (or first coding's display or
+    /// code), then the location's display.
+    pub tie: (Arc<str>, Arc<str>),
+}
+
+/// A slot type's `(system, code)`.
+pub type SlotType = (Option<Arc<str>>, Arc<str>);
+
+#[derive(Debug, Clone, Default)]
+pub struct PatientFields {
+    /// Lower-cased family names, given names, and name texts (prefix searches).
+    pub families: Vec<String>,
+    pub givens: Vec<String>,
+    pub texts: Vec<String>,
+    /// The same names as written (`:exact` searches).
+    pub exact_families: Vec<String>,
+    pub exact_givens: Vec<String>,
+    pub exact_texts: Vec<String>,
+    pub identifiers: Vec<(Option<String>, String)>,
+    pub phones: Vec<String>,
+    pub emails: Vec<String>,
+    pub postal_codes: Vec<String>,
+    pub exact_postal_codes: Vec<String>,
+    pub gender: Option<String>,
+    pub birth: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EncounterFields {
+    pub patient: Option<Box<str>>,
+    pub start: Option<i64>,
+    /// `None` while the encounter goes on.
+    pub end: Option<i64>,
+    pub status: Option<Box<str>>,
+    pub last_updated: Option<i64>,
+    /// `(system, value)` of each identifier.
+    pub identifiers: Vec<(Option<String>, String)>,
+    /// Ids of the Accounts the encounter names.
+    pub accounts: Vec<String>,
+}
