@@ -4,19 +4,26 @@
 //! typed answers for what the caller must decide itself (429, 401, 403). Every body is read
 //! against `max_body_bytes`, from `Content-Length` and while streaming, so a server cannot make
 //! the client buffer more than that.
+//!
+//! # Layout
+//! - `attempt`: one request sent, its body read against the cap, its answer sorted into retry or not.
+//! - `retry_after`: `Retry-After` read and clamped ([`retry_after`], [`parse_retry_after`]).
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use rand::RngExt;
-use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
+use reqwest::header::ACCEPT;
 use serde_json::Value;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc2822;
 use url::Url;
 
 use crate::config::SyncLimits;
+
+mod attempt;
+mod retry_after;
+
+use attempt::{Retry, once};
+pub use retry_after::{MAX_RETRY_AFTER, parse_retry_after, retry_after};
 
 /// DSTU2's FHIR JSON, the `Accept` of [`Http::get_json`] and [`Http::get_bytes`].
 pub const FHIR_JSON: &str = "application/json+fhir";
@@ -41,10 +48,6 @@ pub enum Failure {
     #[error("{reason}")]
     Malformed { reason: String, request_id: Option<String> },
 }
-
-/// The longest wait a `Retry-After` can ask for; anything longer (10^11 s, a date in year 9999)
-/// reads as this. It is far beyond any `max_retry_after`, so the tenant is deferred by this much.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(7 * 24 * 3600);
 
 fn shown_retry_after(retry_after: Option<Duration>) -> String {
     retry_after.map_or_else(|| "(no usable Retry-After)".to_owned(), |d| format!("{}s", d.as_secs()))
@@ -220,118 +223,12 @@ impl Http {
     }
 }
 
-enum Retry {
-    Yes { reason: String, request_id: Option<String> },
-    No(Failure),
-}
-
 /// A successful answer's body as JSON; a body that is not JSON is not retried.
 fn json((bytes, request_id): (Bytes, Option<String>)) -> Result<(Value, Option<String>), Failure> {
     match serde_json::from_slice(&bytes) {
         Ok(value) => Ok((value, request_id)),
         Err(e) => Err(Failure::Malformed { reason: format!("the answer is not valid JSON: {e}"), request_id }),
     }
-}
-
-async fn once(request: reqwest::RequestBuilder, limit: u64) -> Result<(Bytes, Option<String>), Retry> {
-    let response = request.send().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: None })?;
-    let status = response.status();
-    let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let retry_after = retry_after(response.headers());
-    let bytes = read_capped(response, limit, &request_id).await?;
-    let text = || String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).replace('\n', " ");
-    match status {
-        s if s.is_success() => Ok((bytes, request_id)),
-        StatusCode::TOO_MANY_REQUESTS => Err(Retry::No(Failure::Throttled { retry_after, request_id })),
-        StatusCode::UNAUTHORIZED => Err(Retry::No(Failure::InvalidToken { request_id })),
-        StatusCode::FORBIDDEN => Err(Retry::No(Failure::Forbidden { message: text(), request_id })),
-        s if s.is_server_error() => Err(Retry::Yes { reason: format!("{s}"), request_id }),
-        s => Err(Retry::No(Failure::Status { status: s.as_u16(), message: text(), request_id })),
-    }
-}
-
-/// The body, refused as soon as it is known to exceed `limit`: from `Content-Length` before any
-/// of it is read, else while it streams in.
-async fn read_capped(mut response: reqwest::Response, limit: u64, request_id: &Option<String>) -> Result<Bytes, Retry> {
-    let too_large = |declared| Retry::No(Failure::too_large(limit, declared, request_id.clone()));
-    let declared = response.content_length();
-    if declared.is_some_and(|length| length > limit) {
-        return Err(too_large(declared));
-    }
-    let mut received: u64 = 0;
-    let mut next = async |response: &mut reqwest::Response| -> Result<Option<Bytes>, Retry> {
-        let chunk =
-            response.chunk().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: request_id.clone() })?;
-        received = received.saturating_add(chunk.as_ref().map_or(0, |c| u64::try_from(c.len()).unwrap_or(u64::MAX)));
-        if received > limit { Err(too_large(declared)) } else { Ok(chunk) }
-    };
-    if let Some(length) = declared {
-        // A declared length within the cap: one buffer of that size, filled as the body streams in
-        // (the transport ends a body that runs past or short of it), so the body is held once.
-        let mut body = bytes::BytesMut::with_capacity(usize::try_from(length).unwrap_or(0));
-        while let Some(chunk) = next(&mut response).await? {
-            body.extend_from_slice(&chunk);
-        }
-        return Ok(body.freeze());
-    }
-    // No length: the chunks are kept as they came and joined once at the end. A growing buffer
-    // would hold its old and new copies at once, up to three times the body, while this peaks at
-    // the cap when a body is refused and at twice the body when it is accepted.
-    let mut chunks: Vec<Bytes> = Vec::new();
-    while let Some(chunk) = next(&mut response).await? {
-        chunks.push(chunk);
-    }
-    if chunks.len() == 1 {
-        return Ok(chunks.swap_remove(0));
-    }
-    let total = chunks.iter().map(Bytes::len).sum();
-    let mut body = bytes::BytesMut::with_capacity(total);
-    for chunk in chunks {
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
-}
-
-/// A transport error in one line, without the URL (which may carry a page token).
-fn transport(error: &reqwest::Error) -> String {
-    let kind = if error.is_timeout() {
-        "timeout"
-    } else if error.is_connect() {
-        "connection failed"
-    } else if error.is_body() || error.is_decode() {
-        "body cut short"
-    } else {
-        "connection error"
-    };
-    let mut cause = String::new();
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        cause = inner.to_string();
-        source = inner.source();
-    }
-    if cause.is_empty() { kind.to_owned() } else { format!("{kind}: {cause}") }
-}
-
-/// `Retry-After` as delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?, OffsetDateTime::now_utc())
-}
-
-/// A negative number or a past date reads as zero, more than [`MAX_RETRY_AFTER`] (however many
-/// digits) as that; anything else unreadable as `None`. Never panics, whatever the text.
-pub fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
-    let value = value.trim();
-    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
-    if digits(value) {
-        let seconds = value.parse::<u64>().unwrap_or(u64::MAX);
-        return Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER));
-    }
-    if value.strip_prefix('-').is_some_and(digits) {
-        return Some(Duration::ZERO);
-    }
-    let at = OffsetDateTime::parse(value, &Rfc2822).ok()?;
-    let ahead = at.unix_timestamp().saturating_sub(now.unix_timestamp());
-    Some(Duration::from_secs(u64::try_from(ahead).unwrap_or(0)).min(MAX_RETRY_AFTER))
 }
 
 /// RFC 6749 §2.3.1: client id and secret are form-encoded before Basic encoding.

@@ -1,5 +1,7 @@
 use super::*;
 use proptest::prelude::*;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc2822;
 use time::macros::datetime;
 
 #[test]

@@ -1,0 +1,134 @@
+//! The rows the sync engine and a store hand each other (a page's records, the rows they become,
+//! a run's id, a page's counts, a tenant's state between runs) and the rule both stores follow for
+//! which version of an appointment they keep.
+
+use std::cmp::Ordering;
+
+use crate::fhir_version::FhirVersion;
+
+use super::{OutcomeKind, StoreError};
+
+/// One appointment as the sync engine saw it on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentRecord {
+    pub id: String,
+    /// `meta.versionId` ("0", "1", …): compared numerically when both sides parse as `u64`, else as strings.
+    pub version_id: String,
+    pub last_updated: Option<String>,
+    /// The FHIR instant as received (any offset); windows compare on its UTC value.
+    pub start: Option<String>,
+    pub status: String,
+    /// Location ids from the participant actors.
+    pub locations: Vec<String>,
+    /// The resource's compact JSON.
+    pub raw: String,
+    /// The FHIR version of the server that sent it.
+    pub fhir_version: FhirVersion,
+}
+
+/// A sync run, as numbered by the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunId(pub i64);
+
+/// What saving one page did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PageOutcome {
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+}
+
+/// Per-tenant state kept between runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TenantState {
+    /// RFC 3339 end time of the last complete sync.
+    pub last_success: Option<String>,
+    /// RFC 3339: do not call this tenant before then (long `Retry-After`).
+    pub deferred_until: Option<String>,
+    pub last_outcome: Option<OutcomeKind>,
+    pub message: Option<String>,
+}
+
+/// One appointment as the store holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAppointment {
+    pub tenant: String,
+    pub id: String,
+    pub version_id: String,
+    pub last_updated: Option<String>,
+    pub start: Option<String>,
+    pub status: String,
+    pub locations: Vec<String>,
+    pub raw: String,
+    /// The FHIR version `raw` is in.
+    pub fhir_version: FhirVersion,
+    /// Set when a complete sync of a window no longer returned it; cleared when it is seen again.
+    pub vanished_at: Option<String>,
+}
+
+impl StoredAppointment {
+    /// The row a record becomes when it is inserted or replaces an older version.
+    pub(crate) fn from_record(tenant: &str, record: &AppointmentRecord) -> Self {
+        Self {
+            tenant: tenant.to_owned(),
+            id: record.id.clone(),
+            version_id: record.version_id.clone(),
+            last_updated: record.last_updated.clone(),
+            start: record.start.clone(),
+            status: record.status.clone(),
+            locations: record.locations.clone(),
+            raw: record.raw.clone(),
+            fhir_version: record.fhir_version,
+            vanished_at: None,
+        }
+    }
+}
+
+/// For each record of a page, in page order, its row as stored after the page: the rows are moved
+/// out of `latest` (by id), and copied only for an id the page holds more than once.
+pub(crate) fn in_page_order<K: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
+    page: &[AppointmentRecord],
+    mut latest: std::collections::HashMap<K, StoredAppointment>,
+) -> Vec<StoredAppointment> {
+    let mut rows: Vec<StoredAppointment> = Vec::with_capacity(page.len());
+    let mut placed: std::collections::HashMap<&str, usize> = std::collections::HashMap::with_capacity(page.len());
+    for record in page.iter().rev() {
+        if let Some(&at) = placed.get(record.id.as_str()) {
+            let row = rows[at].clone();
+            rows.push(row);
+        } else if let Some(row) = latest.remove(record.id.as_str()) {
+            placed.insert(&record.id, rows.len());
+            rows.push(row);
+        }
+    }
+    rows.reverse();
+    rows
+}
+
+/// Whether `record` replaces the stored row: a newer `meta.versionId`, or the same one in another
+/// FHIR version (the tenant's server now speaks that version). An older version never does.
+pub(crate) fn replaces(record: &AppointmentRecord, stored: &StoredAppointment) -> bool {
+    match compare_versions(&record.version_id, &stored.version_id) {
+        Ordering::Greater => true,
+        Ordering::Equal => record.fhir_version != stored.fhir_version,
+        Ordering::Less => false,
+    }
+}
+
+/// The version of a stored row's `fhir_version` text.
+pub(crate) fn stored_fhir_version(tenant: &str, id: &str, text: &str) -> Result<FhirVersion, StoreError> {
+    FhirVersion::from_name(text).ok_or_else(|| StoreError::UnknownFhirVersion {
+        tenant: tenant.to_owned(),
+        id: id.to_owned(),
+        found: text.chars().take(32).collect(),
+    })
+}
+
+/// `meta.versionId` order. Cerner's versions are decimal counters, so "10" must beat "9"; anything
+/// else falls back to string order.
+pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(a), Ok(b)) => a.cmp(&b),
+        _ => a.cmp(b),
+    }
+}
