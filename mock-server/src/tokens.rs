@@ -6,7 +6,7 @@
 //! `urn:com:cerner:authorization:claims` = `{ver, tnt, azs}`. Clients must treat them as opaque.
 //! The signing key is generated when the emulator starts and never leaves the process.
 //!
-//! [`verified`]: the tokens whose signature has already been checked.
+//! `verified`: the tokens whose signature has already been checked.
 
 mod verified;
 
@@ -180,7 +180,7 @@ impl TokenKeys {
     }
 
     /// The claims of a token this server signed, expired or not. The signature of each token is
-    /// checked once (see [`verified`]).
+    /// checked once (see the `verified` module).
     pub fn inspect(&self, token: &str) -> Option<Arc<AccessClaims>> {
         if let Some(claims) = self.verified.get(token) {
             return Some(claims);

@@ -15,7 +15,7 @@
 //! - A record never replaces a newer `meta.versionId`, because Cerner may serve an appointment
 //!   again on a later page while paging (DSTU2 Pagination › Concurrency). A record of the same
 //!   `versionId` in another FHIR version replaces the row (a tenant moved from DSTU2 to R4 gets
-//!   R4 rows on its next sync); see [`replaces`].
+//!   R4 rows on its next sync); see `record::replaces`.
 //! - Starts and window bounds compare as UTC instants whatever offset they were written with.
 //! - The schema is created and migrated by the client and carries a version; a store laid out by
 //!   a newer client is refused.

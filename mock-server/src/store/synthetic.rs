@@ -64,7 +64,7 @@ pub struct SyntheticSpec {
     /// id_base share ids (used to test tenant-scoped identity).
     pub id_base: u64,
     /// Tenant id, used in Cerner-style code system URLs like
-    /// https://fhir.cerner.com/{tenant}/codeSet/14249.
+    /// `https://fhir.cerner.com/{tenant}/codeSet/14249`.
     pub tenant: String,
 }
 

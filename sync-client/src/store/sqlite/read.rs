@@ -70,7 +70,7 @@ impl SqliteStore {
         Ok(u64::try_from(count).unwrap_or_default())
     }
 
-    /// Writes one JSON line per stored appointment, in [`Store::appointments`] order:
+    /// Writes one JSON line per stored appointment, in [`Self::appointments`] order:
     /// `{"tenant": "...", "fhir_version": "DSTU2"|"R4", "resource": <raw JSON>, "vanished_at": "..."}`,
     /// `vanished_at` omitted when unset. The raw resource is written as stored when it is compact, so the export is
     /// byte-faithful to what the server sent. Streams rows, so memory stays flat on large stores.
