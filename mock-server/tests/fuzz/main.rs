@@ -11,7 +11,8 @@
 //! - `driver`: the router built once per target, `oneshot` requests, the case count and the report.
 //! - `shapes`: what a well-formed answer of each surface looks like.
 //! - `fhir_query`: query strings, search parameters, ids and `-pageContext` tokens on the FHIR endpoints;
-//!   `fhir_query/params`: its search parameter grammar.
+//!   `fhir_query/cases`: its requests (endpoint, query text, credentials); `fhir_query/params`: its
+//!   search parameter grammar.
 //! - `token_form`: token request bodies, content types and `Authorization` headers.
 //! - `client_assertion`: private_key_jwt assertions, signed, mutated and forged.
 //! - `profile_toml`: the profile parser and validator.

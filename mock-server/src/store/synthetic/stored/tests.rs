@@ -3,7 +3,9 @@
 use serde::Serialize;
 use time::macros::date;
 
-use super::super::json::{Coding, Concept, Meta, Narrative, Reference, Sink};
+use super::super::calendar::{push_div_instant, push_instant};
+use super::super::json::{Coding, Concept, Meta, Narrative, PARTICIPATION_TYPE, Reference, Sink};
+use super::super::names::CREDENTIALS;
 use super::super::world::{World, visit_type};
 use super::super::{Resource, SyntheticSpec, generate, patient, practitioner};
 use super::*;
