@@ -45,7 +45,7 @@ pub const STATUSES: [Status; 7] = [
     Status { code: "noshow", label: "No Show", attendance: "accepted", first_version: 1 },
 ];
 
-/// One synthetic appointment: its own numbers, and indexes into its tenant's [`Catalog`].
+/// One synthetic appointment: its own numbers, and indexes into its tenant's `Catalog`.
 #[derive(Debug, Clone)]
 pub struct StoredAppointment {
     pub(super) catalog: Arc<Catalog>,
