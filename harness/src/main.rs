@@ -1,115 +1,19 @@
 //! `cerner-harness`: rehearses Cerner's app-validation review against a sync client.
 //! Exit codes: 0 every check passed, 1 a check failed, 2 the harness itself broke.
 
+mod cli;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use cerner_harness::runner::{RunnerConfig, rehearse_on};
-use cerner_harness::version::{FhirVersion, VersionChoice};
+use cerner_harness::version::FhirVersion;
 use cerner_harness::{probe, report, scenarios};
-use clap::{Parser, Subcommand};
+use clap::Parser;
+use cli::{Cli, Command};
 use tracing_subscriber::EnvFilter;
-
-/// Runs a Cerner appointment sync client against the emulator, scenario by scenario, and judges it.
-#[derive(Parser, Debug)]
-#[command(version, about)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Run the scenarios against a client (the reference appointment-sync by default).
-    Rehearse {
-        /// A client under contract v1, run with `sh -c`; the job file is named by HARNESS_JOB.
-        #[arg(long, value_name = "CMD")]
-        client_cmd: Option<String>,
-        /// Run only this scenario (repeatable); `list` shows the names.
-        #[arg(long = "scenario", value_name = "NAME")]
-        scenarios: Vec<String>,
-        /// Kill a client run after this many seconds.
-        #[arg(long, default_value_t = 60)]
-        time_limit: u64,
-        /// The FHIR version of the job's bases: dstu2, r4, or both (each scenario once per version).
-        #[arg(long, value_enum, default_value_t)]
-        fhir_version: VersionChoice,
-        /// Write one JSON object per check, then a summary (JSON Lines).
-        #[arg(long, value_name = "PATH")]
-        json: Option<PathBuf>,
-        /// Write JUnit XML for CI servers.
-        #[arg(long, value_name = "PATH")]
-        junit: Option<PathBuf>,
-        /// Write a self-contained HTML report.
-        #[arg(long, value_name = "PATH")]
-        html: Option<PathBuf>,
-        /// Print only the failed checks (scenario, check, expected, evidence) and the totals, for
-        /// CI logs; exit codes are unchanged.
-        #[arg(long)]
-        list_failures_only: bool,
-    },
-    /// List every scenario with what it checks and the review concern it rehearses.
-    List,
-    /// The sandbox-safe subset against a real server (through a recording proxy), judged from the
-    /// proxy's journal, the client's output and logs, under a hard request budget; plus server
-    /// probes. Credentials come from CERNER_CLIENT_ID and CERNER_CLIENT_SECRET.
-    Sandbox {
-        /// The tenant's FHIR base, e.g. https://fhir-ehr-code.cerner.com/dstu2/<tenant>/
-        #[arg(long)]
-        fhir_base: String,
-        /// Location ids to sync, comma separated.
-        #[arg(long, value_delimiter = ',', required = true)]
-        locations: Vec<String>,
-        /// Days from today the window covers.
-        #[arg(long, default_value_t = 7)]
-        days: u32,
-        /// Requests the client may make.
-        #[arg(long, default_value_t = 300)]
-        budget: u64,
-        #[arg(long, value_name = "CMD")]
-        client_cmd: Option<String>,
-        #[arg(long, default_value_t = 120)]
-        time_limit: u64,
-        #[arg(long, value_name = "PATH")]
-        json: Option<PathBuf>,
-        #[arg(long, value_name = "PATH")]
-        junit: Option<PathBuf>,
-        #[arg(long, value_name = "PATH")]
-        html: Option<PathBuf>,
-    },
-    /// Record a real server's answers to the fixed probe list of the base's version, DSTU2 or R4
-    /// (no secret or token is stored). Credentials come from CERNER_CLIENT_ID and
-    /// CERNER_CLIENT_SECRET; without them only the probes that need no token succeed.
-    Record {
-        /// The tenant's secured FHIR base, e.g. https://fhir-ehr-code.cerner.com/r4/<tenant>/
-        #[arg(long)]
-        fhir_base: String,
-        /// The tenant's open FHIR base, for the probes asked there (R4 `metadata-open`), e.g.
-        /// https://fhir-open.cerner.com/r4/<tenant>/; without it they are not asked.
-        #[arg(long)]
-        open_base: Option<String>,
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-    },
-    /// Compare the emulator's answers with a recording (from `record`) or with a folder of
-    /// documented payloads: status, media type, element paths, link relations, outcome codes.
-    Diff {
-        /// A recording, or a folder of documented payloads named dstu2-<probe>.json and
-        /// r4-<probe>.json (the R4 ones beside them or in its r4/ subfolder).
-        dir: PathBuf,
-        /// Exit 1 when there is any difference.
-        #[arg(long)]
-        strict: bool,
-    },
-    /// Run the reference client on HARNESS_JOB (how `rehearse` runs it by default).
-    #[command(hide = true)]
-    Client,
-    /// Run `sh -c CMD` and write its peak resident memory (KiB) to OUT (how `rehearse` runs clients).
-    #[command(hide = true)]
-    Measure { out: PathBuf, cmd: String },
-}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
