@@ -177,3 +177,56 @@ pub fn token_cors() -> CorsLayer {
         .max_age(Duration::ZERO)
         .vary(Vec::<HeaderName>::new())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use tower::{ServiceExt, service_fn};
+
+    use super::*;
+
+    /// The answer of a service that sets `Cache-Control` itself, through `layer`.
+    async fn answer(layer: HostHeaders, request: Request<()>) -> Response<()> {
+        let inner = service_fn(|_: Request<()>| {
+            let mut response = Response::new(());
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            std::future::ready(Ok::<_, Infallible>(response))
+        });
+        layer.layer(inner).oneshot(request).await.unwrap()
+    }
+
+    fn get() -> Request<()> {
+        Request::get("/dstu2/t/metadata").body(()).unwrap()
+    }
+
+    fn preflight() -> Request<()> {
+        let request = Request::builder().method(Method::OPTIONS).uri("/dstu2/t/metadata");
+        request.header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET").body(()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn fixed_headers_are_added_without_replacing_the_answers_own() {
+        let response = answer(fhir_standard("http://127.0.0.1:1"), get()).await;
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        assert_eq!(response.headers()[header::X_FRAME_OPTIONS], "SAMEORIGIN");
+        assert_eq!(response.headers()[header::ACCESS_CONTROL_MAX_AGE], "0");
+        assert!(!response.headers().contains_key(header::STRICT_TRANSPORT_SECURITY));
+        assert!(!response.headers().contains_key(header::ACCESS_CONTROL_EXPOSE_HEADERS));
+        let response = answer(fhir_standard("https://fhir.example"), get()).await;
+        assert_eq!(response.headers()[header::STRICT_TRANSPORT_SECURITY], HSTS);
+    }
+
+    #[tokio::test]
+    async fn a_preflight_gets_only_the_exposed_headers() {
+        let response = answer(fhir_standard("https://fhir.example"), preflight()).await;
+        assert_eq!(response.headers()[header::ACCESS_CONTROL_EXPOSE_HEADERS], FHIR_EXPOSED_TEXT);
+        assert!(!response.headers().contains_key(header::X_FRAME_OPTIONS));
+        assert!(!response.headers().contains_key(header::STRICT_TRANSPORT_SECURITY));
+        let response = answer(token_standard(), preflight()).await;
+        assert!(!response.headers().contains_key(header::ACCESS_CONTROL_EXPOSE_HEADERS));
+        assert!(!response.headers().contains_key(header::ACCESS_CONTROL_ALLOW_HEADERS));
+        let response = answer(token_standard(), get()).await;
+        assert_eq!(response.headers()[header::ACCESS_CONTROL_ALLOW_HEADERS], "Content-Type, Authorization");
+    }
+}

@@ -153,4 +153,30 @@ mod tests {
             assert_eq!(out, serde_json::to_string(text).unwrap());
         }
     }
+
+    #[test]
+    fn an_entry_its_writer_refuses_is_left_out_whole() {
+        let row = |id: &str| Row {
+            id: id.into(),
+            version: "0".into(),
+            body: Body::Json(format!(r#"{{"resourceType":"Slot","id":"{id}"}}"#).into_boxed_str().into()),
+        };
+        let rows = [row("refused"), row("1"), row("refused"), row("2")];
+        let entries = rows.iter().map(|row| Entry { resource_type: ResourceType::Slot, row, mode: Some("match") });
+        let bundle = Bundle { base: "http://x/".into(), entries: entries.collect(), ..Bundle::default() };
+        let rendered = bundle.render_with(|_, row, out| {
+            row.id.as_ref() != "refused" && {
+                row.write_json(out);
+                true
+            }
+        });
+        let value: serde_json::Value = serde_json::from_str(&rendered).unwrap();
+        let ids: Vec<&str> =
+            value["entry"].as_array().unwrap().iter().filter_map(|e| e["resource"]["id"].as_str()).collect();
+        assert_eq!(ids, ["1", "2"]);
+        assert_eq!(value["entry"][0]["fullUrl"], "http://x/Slot/1");
+        let none = bundle.render_with(|_, _, _| false);
+        let value: serde_json::Value = serde_json::from_str(&none).unwrap();
+        assert!(value.get("entry").is_none(), "{none}");
+    }
 }
