@@ -3,6 +3,7 @@
 //! searches read ranges of sorted indexes; only Patient's name/phone/… criteria scan the patients.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use time::Date;
 use time::macros::format_description;
@@ -239,15 +240,15 @@ pub(super) fn token_matches(token: &Token, system: Option<&str>, code: &str) -> 
 
 /// FHIR string search: case-insensitive "starts with" on the lower-cased values; with `:exact`,
 /// the whole value as written.
-fn text_matches(lower: &[String], exact: &[String], text: &Text) -> bool {
+fn text_matches(lower: &[Arc<str>], exact: &[Arc<str>], text: &Text) -> bool {
     if text.exact {
-        return exact.contains(&text.value);
+        return exact.iter().any(|v| **v == *text.value);
     }
     let prefix = text.value.to_lowercase();
     lower.iter().any(|v| v.starts_with(&prefix))
 }
 
-fn any_equals(values: &[String], wanted: &Option<String>) -> bool {
+fn any_equals(values: &[Box<str>], wanted: &Option<String>) -> bool {
     wanted.as_ref().is_none_or(|w| values.iter().any(|v| v.eq_ignore_ascii_case(w)))
 }
 
@@ -262,7 +263,7 @@ fn patient_matches(p: &super::tenant::PatientFields, q: &PatientQuery) -> bool {
             || text_matches(&p.givens, &p.exact_givens, name)
             || text_matches(&p.texts, &p.exact_texts, name)
     });
-    let text_ok = |lower: &[String], exact: &[String], text: &Option<Text>| {
+    let text_ok = |lower: &[Arc<str>], exact: &[Arc<str>], text: &Option<Text>| {
         text.as_ref().is_none_or(|text| text_matches(lower, exact, text))
     };
     name_ok

@@ -21,7 +21,7 @@ use super::table::{Body, Row, Table, TableFull};
 pub use parsed::Parsed;
 pub use search_fields::{AppointmentFields, EncounterFields, PatientFields, SlotFields};
 
-use parsed::{Fields, ReadAppointment, ReadSlot};
+use parsed::{Fields, ReadAppointment, ReadPatient, ReadSlot};
 
 /// A resource that cannot be stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -104,7 +104,10 @@ impl TenantData {
                 let fields = self.interned_slot(read);
                 self.index_slot(index, fields);
             }
-            Fields::Patient(fields) => set(&mut self.patients, index, fields),
+            Fields::Patient(read) => {
+                let fields = self.interned_patient(read);
+                set(&mut self.patients, index, fields);
+            }
             Fields::Encounter(fields) => self.index_encounter(index, fields),
             Fields::Schedule(actor) => set(&mut self.schedule_actors, index, actor),
             Fields::None => {}
@@ -141,6 +144,38 @@ impl TenantData {
             end: read.end,
             status: self.intern(&read.status),
             actors: read.actors.iter().map(|(actor, id)| (*actor, self.intern(id))).collect(),
+        }
+    }
+
+    fn interned_patient(&mut self, read: ReadPatient) -> PatientFields {
+        let mut all = |texts: Vec<String>| -> Box<[Arc<str>]> { texts.iter().map(|t| self.intern(t)).collect() };
+        let families = all(read.families);
+        let givens = all(read.givens);
+        let texts = all(read.texts);
+        let exact_families = all(read.exact_families);
+        let exact_givens = all(read.exact_givens);
+        let exact_texts = all(read.exact_texts);
+        let postal_codes = all(read.postal_codes);
+        let exact_postal_codes = all(read.exact_postal_codes);
+        let owned = |texts: Vec<String>| -> Box<[Box<str>]> { texts.into_iter().map(String::into_boxed_str).collect() };
+        PatientFields {
+            families,
+            givens,
+            texts,
+            exact_families,
+            exact_givens,
+            exact_texts,
+            identifiers: read
+                .identifiers
+                .into_iter()
+                .map(|(system, value)| (system.as_deref().map(|s| self.intern(s)), value.into_boxed_str()))
+                .collect(),
+            phones: owned(read.phones),
+            emails: owned(read.emails),
+            postal_codes,
+            exact_postal_codes,
+            gender: read.gender.as_deref().map(|g| self.intern(g)),
+            birth: read.birth,
         }
     }
 

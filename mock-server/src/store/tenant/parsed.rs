@@ -8,7 +8,7 @@ use crate::store::query::Actor;
 use crate::store::synthetic::StoredAppointment;
 use crate::store::table::{Body, Row, version_text};
 
-use super::{EncounterFields, IngestError, PatientFields};
+use super::{EncounterFields, IngestError};
 
 /// An Appointment's search fields as read, before interning.
 #[derive(Debug, Default)]
@@ -30,6 +30,25 @@ pub(super) struct ReadSlot {
     pub(super) tie: (String, String),
 }
 
+/// A Patient's search fields as read, before interning (names, postal codes, gender and
+/// identifier systems repeat across patients; identifier values, phones and emails do not).
+#[derive(Debug, Default)]
+pub(super) struct ReadPatient {
+    pub(super) families: Vec<String>,
+    pub(super) givens: Vec<String>,
+    pub(super) texts: Vec<String>,
+    pub(super) exact_families: Vec<String>,
+    pub(super) exact_givens: Vec<String>,
+    pub(super) exact_texts: Vec<String>,
+    pub(super) identifiers: Vec<(Option<String>, String)>,
+    pub(super) phones: Vec<String>,
+    pub(super) emails: Vec<String>,
+    pub(super) postal_codes: Vec<String>,
+    pub(super) exact_postal_codes: Vec<String>,
+    pub(super) gender: Option<String>,
+    pub(super) birth: Option<i64>,
+}
+
 /// A resource read and checked, ready to insert: its row and its search fields.
 #[derive(Debug)]
 pub struct Parsed {
@@ -43,7 +62,7 @@ pub(super) enum Fields {
     /// Read from JSON; an appointment in its stored form carries its fields in its row.
     Appointment(ReadAppointment),
     Slot(ReadSlot),
-    Patient(PatientFields),
+    Patient(ReadPatient),
     Encounter(EncounterFields),
     Schedule(Option<Box<str>>),
     None,
@@ -156,7 +175,7 @@ fn slot_fields(doc: ResourceDoc) -> ReadSlot {
     }
 }
 
-fn patient_fields(doc: ResourceDoc) -> PatientFields {
+fn patient_fields(doc: ResourceDoc) -> ReadPatient {
     let lower = |s: &String| s.to_lowercase();
     let telecom = |system: &str| -> Vec<String> {
         doc.telecom
@@ -165,7 +184,7 @@ fn patient_fields(doc: ResourceDoc) -> PatientFields {
             .filter_map(|t| t.value.as_deref().map(str::to_lowercase))
             .collect()
     };
-    PatientFields {
+    ReadPatient {
         families: doc.name.iter().flat_map(|n| n.family.iter().map(lower)).collect(),
         givens: doc.name.iter().flat_map(|n| n.given.iter().map(lower)).collect(),
         texts: doc.name.iter().filter_map(|n| n.text.as_ref().map(lower)).collect(),

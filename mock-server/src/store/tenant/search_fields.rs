@@ -42,22 +42,27 @@ pub struct SlotFields {
 /// A slot type's `(system, code)`.
 pub type SlotType = (Option<Arc<str>>, Arc<str>);
 
+/// `(system, value)` of an identifier: the system interned, the value a patient's own.
+pub type Identifier = (Option<Arc<str>>, Box<str>);
+
+/// Search fields of a Patient. Names, postal codes, gender and identifier systems are interned
+/// per tenant (a hundred thousand patients share a few thousand names).
 #[derive(Debug, Clone, Default)]
 pub struct PatientFields {
     /// Lower-cased family names, given names, and name texts (prefix searches).
-    pub families: Vec<String>,
-    pub givens: Vec<String>,
-    pub texts: Vec<String>,
+    pub families: Box<[Arc<str>]>,
+    pub givens: Box<[Arc<str>]>,
+    pub texts: Box<[Arc<str>]>,
     /// The same names as written (`:exact` searches).
-    pub exact_families: Vec<String>,
-    pub exact_givens: Vec<String>,
-    pub exact_texts: Vec<String>,
-    pub identifiers: Vec<(Option<String>, String)>,
-    pub phones: Vec<String>,
-    pub emails: Vec<String>,
-    pub postal_codes: Vec<String>,
-    pub exact_postal_codes: Vec<String>,
-    pub gender: Option<String>,
+    pub exact_families: Box<[Arc<str>]>,
+    pub exact_givens: Box<[Arc<str>]>,
+    pub exact_texts: Box<[Arc<str>]>,
+    pub identifiers: Box<[Identifier]>,
+    pub phones: Box<[Box<str>]>,
+    pub emails: Box<[Box<str>]>,
+    pub postal_codes: Box<[Arc<str>]>,
+    pub exact_postal_codes: Box<[Arc<str>]>,
+    pub gender: Option<Arc<str>>,
     pub birth: Option<i64>,
 }
 
