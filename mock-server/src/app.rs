@@ -241,7 +241,8 @@ pub fn build_router(state: AppState) -> Router {
             .layer(trace.clone())
             .layer(headers::fhir_standard(state.origin()))
             .layer(headers::fhir_cors())
-            .layer(instrument),
+            .layer(instrument)
+            .layer(fhir::negotiate::Negotiate([fhir::MEDIA, r4::MEDIA])),
     );
     // A path no surface knows is answered 404 with an empty body, as before, and still traced.
     let unknown = ServiceBuilder::new()

@@ -7,16 +7,14 @@ pub(crate) mod auth;
 pub(crate) mod bundle;
 pub mod error;
 pub mod metadata;
+pub mod negotiate;
 pub mod paging;
 pub mod params;
 pub(crate) mod resources;
 mod smart_config;
 
 use axum::Router;
-use axum::extract::Request;
-use axum::http::header;
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 
 use crate::app::AppState;
@@ -52,16 +50,17 @@ pub fn router() -> Router<AppState> {
         .route("/dstu2/{tenant}/{kind}/{id}", get(resources::read_secured))
         .route("/open/dstu2/{tenant}/{kind}", get(resources::search_open))
         .route("/open/dstu2/{tenant}/{kind}/{id}", get(resources::read_open))
-        .layer(middleware::from_fn(negotiate))
 }
 
 /// Media types (fhir.cerner.com DSTU2): `application/json+fhir`, `application/json`, `*/*` or no
-/// `Accept` get JSON; anything else a 406 with an empty body. (`X-Request-Id` is stamped by the
-/// instrument, on every FHIR answer, faults included.)
-async fn negotiate(request: Request, next: Next) -> Response {
-    let acceptable = request.headers().get(header::ACCEPT).map(|v| v.to_str().is_ok_and(accepts_json)).unwrap_or(true);
-    if acceptable { next.run(request).await } else { FhirError::NotAcceptable.into_response() }
-}
+/// `Accept` get JSON; anything else a 406 with an empty body (negotiated for both versions by
+/// [`negotiate::Negotiate`]). (`X-Request-Id` is stamped by the instrument, on every FHIR answer,
+/// faults included.)
+pub const MEDIA: negotiate::Media = negotiate::Media {
+    bases: &["/dstu2/", "/open/dstu2/"],
+    accepts: accepts_json,
+    refuse: || FhirError::NotAcceptable.into_response(),
+};
 
 /// True when one of the listed media ranges (RFC 9110 §12.5.1) admits FHIR JSON, with q > 0.
 pub fn accepts_json(accept: &str) -> bool {

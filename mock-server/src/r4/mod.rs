@@ -20,10 +20,7 @@ mod resources;
 mod scan;
 
 use axum::Router;
-use axum::extract::Request;
-use axum::http::header;
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::routing::get;
 
 use crate::app::AppState;
@@ -62,20 +59,17 @@ pub fn router() -> Router<AppState> {
         .route("/r4/{tenant}/{kind}/{id}", get(resources::read_secured))
         .route("/open/r4/{tenant}/{kind}", get(resources::search_open))
         .route("/open/r4/{tenant}/{kind}/{id}", get(resources::read_open))
-        .layer(middleware::from_fn(negotiate))
 }
 
 /// Media types (fhir.cerner.com R4): `application/fhir+json`, `application/json`, the DSTU2
 /// `application/json+fhir` (which Cerner's own Slot and Schedule pages still send), `*/*` or no
-/// `Accept` get JSON; anything else a 406 with an empty body.
-async fn negotiate(request: Request, next: Next) -> Response {
-    let acceptable = request.headers().get(header::ACCEPT).map(|v| v.to_str().is_ok_and(accepts_json)).unwrap_or(true);
-    if acceptable {
-        next.run(request).await
-    } else {
-        R4Error::from(crate::fhir::FhirError::NotAcceptable).into_response()
-    }
-}
+/// `Accept` get JSON; anything else a 406 with an empty body (negotiated for both versions by
+/// `fhir::negotiate::Negotiate`).
+pub const MEDIA: crate::fhir::negotiate::Media = crate::fhir::negotiate::Media {
+    bases: &["/r4/", "/open/r4/"],
+    accepts: accepts_json,
+    refuse: || R4Error::from(crate::fhir::FhirError::NotAcceptable).into_response(),
+};
 
 /// True when one of the listed media ranges (RFC 9110 §12.5.1) admits R4 JSON, with q > 0.
 pub fn accepts_json(accept: &str) -> bool {

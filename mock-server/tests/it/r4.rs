@@ -75,6 +75,9 @@ async fn media_types_r4_json_and_the_dstu2_type_are_served_anything_else_is_406(
     let refused = app.get(&path, Some("application/fhir+xml")).await;
     assert_eq!(refused.status(), 406);
     assert_eq!(refused.text().await.unwrap(), "");
+    // Each base negotiates its own version's types: R4's is not DSTU2's.
+    let dstu2 = app.get(&format!("/open/dstu2/{SANDBOX}/Appointment/4817508"), Some("application/fhir+json")).await;
+    assert_eq!(dstu2.status(), 406);
 }
 
 #[tokio::test]
