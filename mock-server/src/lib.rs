@@ -33,8 +33,8 @@
 //!    credentials once ([`oauth::presented::Presented`], passed on as a request extension),
 //!    identifies tenant, resource and client, applies the first fault rule that triggers and the
 //!    rate limits ([`limits`]).
-//! 3. **negotiate**: the FHIR router's `negotiate` layer answers 406 to an `Accept` it cannot serve
-//!    (R4's router has its own, for R4's media types).
+//! 3. **negotiate**: [`fhir::negotiate::Negotiate`], the last layer of the FHIR stack, answers 406
+//!    to an `Accept` the base's version cannot serve (each version gives its types as a `MEDIA`).
 //! 4. **authorize**: `fhir::auth::authorize` checks the tenant, the bearer token's claims on the
 //!    emulator's clock, the tenant's approval and the scopes (the token endpoint authenticates
 //!    the client instead, in [`oauth`], and issues a token with [`tokens`]).
