@@ -7,7 +7,8 @@ use cerner_harness::scenario::SANDBOX;
 
 use crate::{BIN, CLIENT_ID, CLIENT_SECRET, emulator};
 
-async fn stand_in() -> (cerner_mock::MockServer, String) {
+/// The emulator, and the sandbox tenant's location ids as `--locations` takes them.
+pub(crate) async fn stand_in() -> (cerner_mock::MockServer, String) {
     let server = emulator().await;
     let admin = cerner_mock::AdminClient::new(server.origin()).unwrap();
     let locations = admin.tenant(SANDBOX).await.unwrap().data.locations;
@@ -15,21 +16,14 @@ async fn stand_in() -> (cerner_mock::MockServer, String) {
     (server, ids.join(","))
 }
 
-fn run(base: String, locations: String, budget: &str) -> (Option<i32>, String) {
-    let report = std::env::temp_dir().join(format!("cerner-harness-sandbox-{budget}-{}.jsonl", std::process::id()));
+/// `cerner-harness sandbox` with `args` and a JSON Lines report: its exit code, and its terminal
+/// output followed by the report.
+pub(crate) fn run_sandbox(args: &[&str]) -> (Option<i32>, String) {
+    let report = std::env::temp_dir().join(format!("cerner-harness-sandbox-{}.jsonl", uuid::Uuid::new_v4()));
     let output = Command::new(BIN)
-        .args([
-            "sandbox",
-            "--fhir-base",
-            &base,
-            "--locations",
-            &locations,
-            "--budget",
-            budget,
-            "--days",
-            "20",
-            "--json",
-        ])
+        .arg("sandbox")
+        .args(args)
+        .arg("--json")
         .arg(&report)
         .env("CERNER_CLIENT_ID", CLIENT_ID)
         .env("CERNER_CLIENT_SECRET", CLIENT_SECRET)
@@ -40,6 +34,10 @@ fn run(base: String, locations: String, budget: &str) -> (Option<i32>, String) {
     let text =
         format!("{}{}{checks}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     (output.status.code(), text)
+}
+
+fn run(base: String, locations: String, budget: &str) -> (Option<i32>, String) {
+    run_sandbox(&["--fhir-base", &base, "--locations", &locations, "--budget", budget, "--days", "20"])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

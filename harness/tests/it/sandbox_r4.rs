@@ -2,39 +2,33 @@
 //! sandbox's, reached only through the recording proxy (which routes the CapabilityStatement's
 //! token URL back through itself). The client is `broken_client.py`, which speaks R4 on an R4 base.
 
-use std::process::Command;
-
 use cerner_harness::scenario::SANDBOX;
 
-use crate::{BIN, CLIENT_ID, CLIENT_SECRET, broken_client, emulator};
+use crate::broken_client;
+use crate::sandbox::{run_sandbox, stand_in};
 
 /// The emulator's R4 base and the sandbox tenant's locations.
 async fn r4_stand_in() -> (cerner_mock::MockServer, String, String) {
-    let server = emulator().await;
-    let admin = cerner_mock::AdminClient::new(server.origin()).unwrap();
-    let locations = admin.tenant(SANDBOX).await.unwrap().data.locations;
-    let ids: Vec<String> = locations.into_iter().map(|l| l.id).collect();
+    let (server, locations) = stand_in().await;
     let base = format!("{}/r4/{SANDBOX}/", server.origin().trim_end_matches('/'));
-    (server, base, ids.join(","))
+    (server, base, locations)
 }
 
 /// `sandbox` with `client_cmd`: its exit code, and its terminal output followed by the JSON Lines
 /// report.
 fn sandbox(base: &str, locations: &str, client_cmd: &str) -> (Option<i32>, String) {
-    let report = std::env::temp_dir().join(format!("cerner-harness-sandbox-r4-{}.jsonl", uuid::Uuid::new_v4()));
-    let output = Command::new(BIN)
-        .args(["sandbox", "--fhir-base", base, "--locations", locations, "--days", "20", "--budget", "300"])
-        .args(["--client-cmd", client_cmd, "--json"])
-        .arg(&report)
-        .env("CERNER_CLIENT_ID", CLIENT_ID)
-        .env("CERNER_CLIENT_SECRET", CLIENT_SECRET)
-        .output()
-        .unwrap();
-    let checks = std::fs::read_to_string(&report).unwrap_or_default();
-    let _ = std::fs::remove_file(&report);
-    let text =
-        format!("{}{}{checks}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
-    (output.status.code(), text)
+    run_sandbox(&[
+        "--fhir-base",
+        base,
+        "--locations",
+        locations,
+        "--days",
+        "20",
+        "--budget",
+        "300",
+        "--client-cmd",
+        client_cmd,
+    ])
 }
 
 /// The JSON Lines records of `scenario`'s checks.

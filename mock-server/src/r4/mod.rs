@@ -49,7 +49,7 @@ impl Endpoint {
     }
 }
 
-/// The R4 routes. Discovery documents are prepared here, once per tenant, from `state`.
+/// The R4 routes. Their discovery documents are prepared once, in the state (`AppState::r4_discovery`).
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/r4/{tenant}/metadata", get(discovery::secured_metadata))
