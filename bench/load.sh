@@ -10,8 +10,11 @@
 # metadata, an Appointment search returning 1 entry, one returning 50 entries), on DSTU2 and on R4,
 # journal on, rate limits off (--no-limits). `MIX_ONLY=1` stops after the mix.
 #
-# Then the same metadata load against WireMock serving the same bytes from a static stub, when
-# Java is installed (WIREMOCK=0 skips it). The WireMock standalone jar is taken from
+# Then the same metadata load against a bare HTTP server answering the same bytes (the example
+# `bench_ceiling`: the emulator's connection handling and nothing else, the most any server could
+# do here), and against WireMock serving them from a static stub, when Java is installed
+# (WIREMOCK=0 skips it). WireMock is warmed up first with 5 s runs until two in a row agree within
+# 3 % (its JIT takes about 20 s of load to settle). The WireMock standalone jar is taken from
 # WIREMOCK_JAR when set, else fetched once with `npm pack wiremock@3.13.2` (the npm package
 # carries the standalone jar) into ${XDG_CACHE_HOME:-~/.cache}/cerner-mock-bench/.
 set -euo pipefail
@@ -57,7 +60,20 @@ run() { # name, wrk args…
   p50=$(awk '$1=="50%" {print $2}' <<<"$out")
   p99=$(awk '$1=="99%" {print $2}' <<<"$out")
   printf '%-34s %10s req/s   p50 %8s   p99 %8s\n' "$name" "$rps" "$p50" "$p99"
+  LAST=$rps
 }
+# Load on URL in 5 s runs until one agrees with the one before within 3 % (at most 12 runs).
+warm() {
+  local prev=0 rps trail=()
+  for _ in $(seq 12); do
+    rps=$(wrk -t2 -c32 -d5s "$1" 2>&1 | awk '/Requests\/sec/ {print $2}')
+    trail+=("${rps%.*}")
+    if awk -v a="${rps:-0}" -v b="$prev" 'BEGIN {exit !(b > 0 && a < b * 1.03 && a > b * 0.97)}'; then break; fi
+    prev=${rps:-0}
+  done
+  echo "  (warm-up, 5 s runs: ${trail[*]} req/s)"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", a / b}'; }
 kill $PID; wait $PID 2>/dev/null || true
 
 "$BIN" --port "$PORT" --manual-clock --no-limits 2>/dev/null &
@@ -74,6 +90,7 @@ wrk.headers["Authorization"] = "Basic $(printf '%s' "$CLIENT:secret" | base64 -w
 LUA
 run "token POST (Basic)" -s "$LUA" "$BASE/tenants/$TENANT/protocols/oauth2/profiles/smart-v1/token"
 run "metadata" "$BASE/dstu2/$TENANT/metadata"
+METADATA=$LAST
 run "Appointment search, 1 entry" -H "Authorization: Bearer $TOKEN" -H "Accept: application/json+fhir" \
   "$BASE/dstu2/$TENANT/Appointment?patient=12724066&date=2020"
 run "Appointment search, 50 entries" -H "Authorization: Bearer $TOKEN" -H "Accept: application/json+fhir" \
@@ -96,9 +113,28 @@ until curl -fs -o /dev/null "$BASE/__admin/health"; do sleep 0.1; done
 echo "RSS with 1,000,000 synthetic appointments per tenant (4 tenants): $(rss $PID)"
 kill $PID; wait $PID 2>/dev/null || true
 
+# The metadata bytes, for the bare server and WireMock.
+ROOT=$(mktemp -d)
+mkdir -p "$ROOT/mappings" "$ROOT/__files"
+"$BIN" --port "$PORT" --manual-clock 2>/dev/null &
+PID=$!
+wait_up
+curl -fs "$BASE/dstu2/$TENANT/metadata" > "$ROOT/__files/metadata.json"
+kill $PID; wait $PID 2>/dev/null || true
+
+cargo build --release --locked -p cerner-mock --example bench_ceiling >/dev/null 2>&1
+"${CARGO_TARGET_DIR:-target}/release/examples/bench_ceiling" "$PORT" "$ROOT/__files/metadata.json" &
+PID=$!
+until curl -fs -o /dev/null "$BASE/dstu2/$TENANT/metadata"; do sleep 0.01; done
+run "bare server, same bytes (ceiling)" "$BASE/dstu2/$TENANT/metadata"
+CEILING=$LAST
+kill $PID; wait $PID 2>/dev/null || true
+echo "metadata: the emulator at $(awk -v a="$METADATA" -v b="$CEILING" 'BEGIN {printf "%.0f", 100 * a / b}') % of the bare server's rate"
+
 # WireMock serving the emulator's metadata bytes from a static stub, under the same load.
 if [ "${WIREMOCK:-1}" = 0 ] || ! command -v java >/dev/null; then
   echo "WireMock: skipped (no java, or WIREMOCK=0)"
+  rm -rf "$ROOT"
   exit 0
 fi
 JAR=${WIREMOCK_JAR:-}
@@ -113,13 +149,6 @@ if [ -z "$JAR" ]; then
       { echo "WireMock: cannot fetch the jar (npm pack wiremock@3.13.2 failed); set WIREMOCK_JAR" >&2; exit 1; }
   fi
 fi
-ROOT=$(mktemp -d)
-mkdir -p "$ROOT/mappings" "$ROOT/__files"
-"$BIN" --port "$PORT" --manual-clock 2>/dev/null &
-PID=$!
-wait_up
-curl -fs "$BASE/dstu2/$TENANT/metadata" > "$ROOT/__files/metadata.json"
-kill $PID; wait $PID 2>/dev/null || true
 cat > "$ROOT/mappings/metadata.json" <<JSON
 {"request": {"method": "GET", "url": "/dstu2/$TENANT/metadata"},
  "response": {"status": 200, "headers": {"Content-Type": "application/json+fhir; charset=utf-8"},
@@ -128,7 +157,9 @@ JSON
 java -jar "$JAR" --port "$PORT" --root-dir "$ROOT" --no-request-journal --disable-request-logging >/dev/null 2>&1 &
 PID=$!
 until curl -fs -o /dev/null "$BASE/dstu2/$TENANT/metadata"; do sleep 0.1; done
-wrk -t2 -c32 -d5s "$BASE/dstu2/$TENANT/metadata" >/dev/null 2>&1   # JIT warm-up
+warm "$BASE/dstu2/$TENANT/metadata"
 run "WireMock 3.13.2, metadata stub" "$BASE/dstu2/$TENANT/metadata"
+WIREMOCK_RPS=$LAST
 kill $PID; wait $PID 2>/dev/null || true
 rm -rf "$ROOT"
+echo "metadata: the emulator $(ratio "$METADATA" "$WIREMOCK_RPS")× WireMock; the bare server $(ratio "$CEILING" "$WIREMOCK_RPS")× WireMock"
