@@ -188,9 +188,7 @@ impl Journal {
             let _ = sink.send(entry.clone());
         }
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
-        if entries.len() == self.capacity {
-            entries.pop_front();
-        }
+        let oldest = if entries.len() == self.capacity { entries.pop_front() } else { None };
         // Entries finish out of order under concurrency; keep the ring sorted by arrival. Most
         // finish in order, and appending needs no search.
         if entries.back().is_none_or(|last| last.seq < entry.seq) {
@@ -199,6 +197,9 @@ impl Journal {
             let at = entries.partition_point(|e| e.seq < entry.seq);
             entries.insert(at, entry);
         }
+        // The oldest entry, when the ring was full, is freed after the lock is released.
+        drop(entries);
+        drop(oldest);
     }
 
     pub fn entries(&self, filter: &JournalQuery) -> Vec<JournalEntry> {
