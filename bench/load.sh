@@ -11,8 +11,8 @@
 # journal on, rate limits off (--no-limits). `MIX_ONLY=1` stops after the mix.
 #
 # Then the same metadata load against a bare HTTP server answering the same bytes (the example
-# `bench_ceiling`: the emulator's connection handling and nothing else, the most any server could
-# do here), and against WireMock serving them from a static stub, when Java is installed
+# `bench_ceiling`: the emulator's connection handling and nothing else, what a server that does
+# no work reaches here), and against WireMock serving them from a static stub, when Java is installed
 # (WIREMOCK=0 skips it). WireMock is warmed up first with 5 s runs until two in a row agree within
 # 3 % (its JIT takes about 20 s of load to settle). The WireMock standalone jar is taken from
 # WIREMOCK_JAR when set, else fetched once with `npm pack wiremock@3.13.2` (the npm package
@@ -125,7 +125,10 @@ kill $PID; wait $PID 2>/dev/null || true
 cargo build --release --locked -p cerner-mock --example bench_ceiling >/dev/null 2>&1
 "${CARGO_TARGET_DIR:-target}/release/examples/bench_ceiling" "$PORT" "$ROOT/__files/metadata.json" &
 PID=$!
-until curl -fs -o /dev/null "$BASE/dstu2/$TENANT/metadata"; do sleep 0.01; done
+until curl -fs -o /dev/null "$BASE/dstu2/$TENANT/metadata"; do
+  kill -0 $PID 2>/dev/null || { echo "bench_ceiling did not start (is port $PORT free?)" >&2; exit 1; }
+  sleep 0.01
+done
 run "bare server, same bytes (ceiling)" "$BASE/dstu2/$TENANT/metadata"
 CEILING=$LAST
 kill $PID; wait $PID 2>/dev/null || true
