@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use cerner_harness::version::VersionChoice;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 
 /// Runs a Cerner appointment sync client against the emulator, scenario by scenario, and judges it.
 #[derive(Parser, Debug)]
@@ -31,15 +31,8 @@ pub(crate) enum Command {
         /// The FHIR version of the job's bases: dstu2, r4, or both (each scenario once per version).
         #[arg(long, value_enum, default_value_t)]
         fhir_version: VersionChoice,
-        /// Write one JSON object per check, then a summary (JSON Lines).
-        #[arg(long, value_name = "PATH")]
-        json: Option<PathBuf>,
-        /// Write JUnit XML for CI servers.
-        #[arg(long, value_name = "PATH")]
-        junit: Option<PathBuf>,
-        /// Write a self-contained HTML report.
-        #[arg(long, value_name = "PATH")]
-        html: Option<PathBuf>,
+        #[command(flatten)]
+        reports: ReportFiles,
         /// Print only the failed checks (scenario, check, expected, evidence) and the totals, for
         /// CI logs; exit codes are unchanged.
         #[arg(long)]
@@ -63,16 +56,14 @@ pub(crate) enum Command {
         /// Requests the client may make.
         #[arg(long, default_value_t = 300)]
         budget: u64,
+        /// A client under contract v1, run with `sh -c` (the reference appointment-sync by default).
         #[arg(long, value_name = "CMD")]
         client_cmd: Option<String>,
+        /// Kill the client run after this many seconds.
         #[arg(long, default_value_t = 120)]
         time_limit: u64,
-        #[arg(long, value_name = "PATH")]
-        json: Option<PathBuf>,
-        #[arg(long, value_name = "PATH")]
-        junit: Option<PathBuf>,
-        #[arg(long, value_name = "PATH")]
-        html: Option<PathBuf>,
+        #[command(flatten)]
+        reports: ReportFiles,
     },
     /// Record a real server's answers to the fixed probe list of the base's version, DSTU2 or R4
     /// (no secret or token is stored). Credentials come from CERNER_CLIENT_ID and
@@ -104,4 +95,18 @@ pub(crate) enum Command {
     /// Run `sh -c CMD` and write its peak resident memory (KiB) to OUT (how `rehearse` runs clients).
     #[command(hide = true)]
     Measure { out: PathBuf, cmd: String },
+}
+
+/// The report files a run writes besides the terminal report (`rehearse` and `sandbox`).
+#[derive(Args, Debug)]
+pub(crate) struct ReportFiles {
+    /// Write one JSON object per check, then a summary (JSON Lines).
+    #[arg(long, value_name = "PATH")]
+    pub(crate) json: Option<PathBuf>,
+    /// Write JUnit XML for CI servers.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) junit: Option<PathBuf>,
+    /// Write a self-contained HTML report.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) html: Option<PathBuf>,
 }

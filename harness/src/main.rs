@@ -59,7 +59,7 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
         Command::Record { fhir_base, open_base, out } => {
             record(&probe::Bases { secured: fhir_base, open: open_base }, &out).await
         }
-        Command::Sandbox { fhir_base, locations, days, budget, client_cmd, time_limit, json, junit, html } => {
+        Command::Sandbox { fhir_base, locations, days, budget, client_cmd, time_limit, reports } => {
             let Some((client_id, client_secret)) = credentials() else {
                 anyhow::bail!("set CERNER_CLIENT_ID and CERNER_CLIENT_SECRET for the sandbox's system account")
             };
@@ -76,19 +76,10 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
                 time_limit: Duration::from_secs(time_limit),
             };
             let report = cerner_harness::sandbox::sandbox(&config).await?;
-            write_reports(&report, Terminal::Table, [json, junit, html])
+            write_reports(&report, Terminal::Table, &reports)
         }
         Command::Diff { dir, strict } => diff(&dir, strict).await,
-        Command::Rehearse {
-            client_cmd,
-            scenarios,
-            time_limit,
-            fhir_version,
-            json,
-            junit,
-            html,
-            list_failures_only,
-        } => {
+        Command::Rehearse { client_cmd, scenarios, time_limit, fhir_version, reports, list_failures_only } => {
             let versions = fhir_version.versions();
             let selected = scenarios::select_on(&scenarios, &versions)?;
             let (client_cmd, client_label) = client_or_reference(client_cmd)?;
@@ -97,7 +88,7 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
                 RunnerConfig { client_cmd, client_label, time_limit: Duration::from_secs(time_limit), measurer };
             let report = rehearse_on(&config, &selected, &versions).await?;
             let terminal = if list_failures_only { Terminal::FailuresOnly } else { Terminal::Table };
-            write_reports(&report, terminal, [json, junit, html])
+            write_reports(&report, terminal, &reports)
         }
     }
 }
@@ -111,22 +102,25 @@ enum Terminal {
     FailuresOnly,
 }
 
-/// The report on the terminal, the report files asked for (`[json, junit, html]`), and the exit
-/// code: 0 when every check passed, 1 otherwise.
+/// The report on the terminal, the report files asked for (each rendered only when asked), and the
+/// exit code: 0 when every check passed, 1 otherwise.
 #[allow(clippy::print_stdout)]
 fn write_reports(
     report: &cerner_harness::verdict::Report,
     terminal: Terminal,
-    [json, junit, html]: [Option<PathBuf>; 3],
+    files: &cli::ReportFiles,
 ) -> anyhow::Result<u8> {
     match terminal {
         Terminal::Table => println!("{}", report::terminal(report, std::io::stdout().is_terminal())),
         Terminal::FailuresOnly => print!("{}", report::failures_only(report)),
     }
-    let writes = [(json, report::json_lines(report)), (junit, report::junit(report)), (html, report::html(report))];
-    for (path, text) in writes {
+    type Render = fn(&cerner_harness::verdict::Report) -> String;
+    let writers: [(&Option<PathBuf>, Render); 3] =
+        [(&files.json, report::json_lines), (&files.junit, report::junit), (&files.html, report::html)];
+    for (path, render) in writers {
         if let Some(path) = path {
-            std::fs::write(&path, text).map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            std::fs::write(path, render(report))
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         }
     }
     Ok(if report.passed() { 0 } else { 1 })
