@@ -147,8 +147,8 @@ fn entry(
 }
 
 /// The version of a FHIR request's base, named as the emulator's journal names it.
-fn fhir_version(segments: &[&str]) -> Option<String> {
-    segments.iter().find(|s| **s == "dstu2" || **s == "r4").map(|s| (*s).to_owned())
+fn fhir_version(segments: &[&str]) -> Option<cerner_mock::request::FhirVersion> {
+    segments.iter().find_map(|s| cerner_mock::request::FhirVersion::from_segment(s))
 }
 
 async fn relay(
@@ -270,8 +270,8 @@ mod tests {
 
     #[test]
     fn the_journal_names_the_version_of_the_base() {
-        assert_eq!(fhir_version(&["", "r4", "t", "Appointment"]).as_deref(), Some("r4"));
-        assert_eq!(fhir_version(&["", "dstu2", "t", "metadata"]).as_deref(), Some("dstu2"));
+        assert_eq!(fhir_version(&["", "r4", "t", "Appointment"]).map(|v| v.as_str()), Some("r4"));
+        assert_eq!(fhir_version(&["", "dstu2", "t", "metadata"]).map(|v| v.as_str()), Some("dstu2"));
         assert_eq!(fhir_version(&["", "__auth", "tenants", "t", "token"]), None);
     }
 }

@@ -217,7 +217,7 @@ fn on_version(rule: &mut cerner_mock::admin_client::FaultRule, version: FhirVers
     let matcher = &mut rule.matcher;
     if let Some(rest) = matcher.path.as_deref().and_then(|p| p.strip_prefix("/dstu2/")) {
         matcher.path = Some(format!("/{}/{rest}", version.segment()));
-        matcher.version = Some(version.segment().to_owned());
+        matcher.version = cerner_mock::request::FhirVersion::from_segment(version.segment());
     }
 }
 

@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::faults::{FaultError, Faults};
-use crate::fhir::metadata::Conformances;
+use crate::fhir::discovery::Prepared as Discovery;
 use crate::fhir::paging::PageKeys;
 use crate::ids::{Secret, TenantId};
 use crate::journal::{Journal, JournalEntry};
@@ -20,7 +20,7 @@ use crate::oauth::assertion::ReplayCache;
 use crate::profile::{Account, Profile};
 use crate::store::{LoadError, LoadOptions, Store};
 use crate::tokens::{KeyError, TokenKeys};
-use crate::{admin, fhir, headers, instrument, oauth, r4};
+use crate::{admin, fhir, headers, instrument, oauth};
 
 /// Everything the handlers share. Cheap to clone.
 #[derive(Clone, Debug)]
@@ -46,8 +46,7 @@ struct Inner {
     /// Token ids treated as expired before their time.
     expired: Mutex<HashSet<String>>,
     admin_token: Option<Secret>,
-    conformances: Conformances,
-    r4_discovery: r4::discovery::Prepared,
+    discovery: Discovery,
 }
 
 /// What a state needs besides the profile, the origin and the clock.
@@ -81,8 +80,7 @@ impl AppState {
             faults.add(rule.clone())?;
         }
         Ok(Self(Arc::new(Inner {
-            conformances: Conformances::render(&profile, &origin),
-            r4_discovery: r4::discovery::Prepared::render(&profile, &origin),
+            discovery: Discovery::render(&profile, &origin),
             origin,
             keys: TokenKeys::generate()?,
             replay: ReplayCache::default(),
@@ -200,19 +198,15 @@ impl AppState {
         authorize_url(self.origin(), tenant)
     }
 
-    /// Every tenant's Conformance statements, rendered at start.
-    pub fn conformances(&self) -> &Conformances {
-        &self.0.conformances
-    }
-
-    /// Every tenant's R4 CapabilityStatements and SMART configuration, rendered at start.
-    pub fn r4_discovery(&self) -> &r4::discovery::Prepared {
-        &self.0.r4_discovery
+    /// Every tenant's capability statements and SMART configurations on both versions, rendered
+    /// at start.
+    pub fn discovery(&self) -> &Discovery {
+        &self.0.discovery
     }
 
     /// A tenant's secured FHIR base URL, ending in `/`.
     pub fn fhir_base(&self, tenant: &str) -> String {
-        format!("{}{}", self.origin(), fhir::Endpoint::Secured.base_path(tenant))
+        format!("{}{}", self.origin(), fhir::Endpoint::Secured.base_path(fhir::FhirVersion::Dstu2, tenant))
     }
 }
 
@@ -236,13 +230,13 @@ pub fn build_router(state: AppState) -> Router {
             .layer(instrument.clone()),
     );
     // DSTU2 and R4 share the FHIR hosts' headers, CORS and the instrument.
-    let fhir = fhir::router().merge(r4::router()).layer(
+    let fhir = fhir::router().layer(
         ServiceBuilder::new()
             .layer(trace.clone())
             .layer(headers::fhir_standard(state.origin()))
             .layer(headers::fhir_cors())
             .layer(instrument)
-            .layer(fhir::negotiate::Negotiate([fhir::MEDIA, r4::MEDIA])),
+            .layer(fhir::negotiate::Negotiate([fhir::dstu2::MEDIA, fhir::r4::MEDIA])),
     );
     // A path no surface knows is answered 404 with an empty body, as before, and still traced.
     let unknown = ServiceBuilder::new()

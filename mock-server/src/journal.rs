@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
+use crate::request::FhirVersion;
+
 /// Entries kept when the profile does not say.
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
@@ -47,7 +49,7 @@ pub struct JournalEntry {
     pub scope: Option<String>,
     /// The FHIR version of the base a FHIR request went to: `dstu2` or `r4`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fhir_version: Option<String>,
+    pub fhir_version: Option<FhirVersion>,
     pub fault: Option<FaultApplied>,
 }
 
@@ -263,7 +265,7 @@ mod tests {
             status: 200,
             bytes: 0,
             latency_ms: 0.0,
-            fhir_version: Some("dstu2".into()),
+            fhir_version: Some(FhirVersion::Dstu2),
             request_id: None,
             scope: None,
             fault: None,

@@ -62,7 +62,7 @@ pub mod limits;
 pub mod oauth;
 pub mod origin;
 pub mod profile;
-pub mod r4;
+pub mod request;
 mod rng;
 pub mod scope;
 pub mod server;

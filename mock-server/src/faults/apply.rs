@@ -12,17 +12,7 @@ use crate::app::AppState;
 use crate::fhir::FhirError;
 use crate::store::{Change, format_instant_ms, instant_ms};
 
-/// Which protocol a request speaks, so errors take its shape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Surface {
-    Token,
-    Fhir,
-}
-
-/// Asks the search handler for a short page: at most this many entries, with the `next` link
-/// continuing right after the last one served (as Cerner's page throttling does).
-#[derive(Debug, Clone, Copy)]
-pub struct ShortPage(pub usize);
+use crate::request::{FhirVersion, Surface};
 
 /// Marks a response whose connection must be reset instead of answered.
 #[derive(Debug, Clone, Copy)]
@@ -36,7 +26,13 @@ pub fn error_response(state: &AppState, surface: Surface, status: u16, tenant: &
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     match surface {
         Surface::Token => crate::oauth::error::status_response(status, state.origin(), client, tenant),
-        Surface::Fhir => FhirError::for_status(status, crate::fhir::realm(state)).into_response(),
+        Surface::Fhir(version) => {
+            let error = FhirError::for_status(status, crate::fhir::realm(state));
+            match version {
+                FhirVersion::Dstu2 => error.into_response(),
+                FhirVersion::R4 => crate::fhir::r4::R4Error(error).into_response(),
+            }
+        }
     }
 }
 

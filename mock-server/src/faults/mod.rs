@@ -24,6 +24,7 @@ pub use rule::{
     parse_retry_after,
 };
 
+use crate::request::FhirVersion;
 use crate::rng::{Rng, Stream};
 
 /// What a request is, for matching.
@@ -34,8 +35,8 @@ pub struct RequestFacts<'a> {
     pub tenant: Option<&'a str>,
     pub resource: Option<&'a str>,
     pub client: Option<&'a str>,
-    /// `dstu2` or `r4` for a FHIR request.
-    pub version: Option<&'a str>,
+    /// The version of the base a FHIR request names.
+    pub version: Option<FhirVersion>,
 }
 
 /// A rule with its counters, as listed by `GET /__admin/faults` (the installed rule's id is
@@ -162,7 +163,7 @@ fn matches(m: &FaultMatch, facts: &RequestFacts<'_>) -> bool {
         && same(&m.tenant, facts.tenant)
         && same(&m.resource, facts.resource)
         && same(&m.client, facts.client)
-        && same(&m.version, facts.version)
+        && m.version.is_none_or(|w| Some(w) == facts.version)
 }
 
 fn view(active: &Active) -> FaultView {

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc2822;
 
 use crate::origin::parse_origin;
+use crate::request::FhirVersion;
 
 mod build;
 mod error;
@@ -48,7 +49,7 @@ pub struct FaultMatch {
     pub client: Option<String>,
     /// The FHIR version of the base: `dstu2` or `r4` (the token endpoint has none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub version: Option<FhirVersion>,
     /// Only the n-th matching request (1-based).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nth: Option<u64>,
@@ -197,9 +198,6 @@ impl FaultMatch {
         }
         if self.probability.is_some_and(|p| !(0.0..=1.0).contains(&p)) {
             return Err(MatchError::Probability);
-        }
-        if self.version.as_ref().is_some_and(|v| v != "dstu2" && v != "r4") {
-            return Err(MatchError::Version);
         }
         if self.method.as_ref().is_some_and(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_alphabetic())) {
             return Err(MatchError::Method);

@@ -1,6 +1,6 @@
 //! Opaque page tokens (Cerner's `-pageContext`, with `-pageDirection=NEXT|PREVIOUS`).
 //!
-//! A token carries the search it belongs to (tenant, type, the original parameters) and a
+//! A token carries the search it belongs to (tenant, FHIR version, type, the original parameters) and a
 //! keyset cursor: the sort key of the last entry of the page before (NEXT) or the first entry of
 //! the page after (PREVIOUS). The next page is the matches strictly after the cursor, so following
 //! `next` returns every match exactly once, in order, while the data stands still. If data changes
@@ -15,6 +15,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::TenantId;
+use crate::request::FhirVersion;
 use crate::store::{Key, ResourceType};
 
 /// How long a page token stays valid, in milliseconds of emulator time.
@@ -41,6 +42,9 @@ impl Direction {
 pub struct PageState {
     #[serde(rename = "t")]
     pub tenant: String,
+    /// A token of one version's base is refused on the other's.
+    #[serde(rename = "v")]
+    pub version: FhirVersion,
     #[serde(rename = "r")]
     pub resource_type: String,
     /// The search's own parameters, as first received.
@@ -96,6 +100,7 @@ impl PageKeys {
         &self,
         token: &str,
         direction: &str,
+        version: FhirVersion,
         tenant: &TenantId,
         resource_type: ResourceType,
         now_ms: i64,
@@ -109,7 +114,8 @@ impl PageKeys {
             return Err(PageError::Invalid);
         }
         let state: PageState = serde_json::from_slice(&payload).map_err(|_| PageError::Invalid)?;
-        if state.tenant != tenant.as_str() || state.resource_type != resource_type.as_str() {
+        if state.tenant != tenant.as_str() || state.version != version || state.resource_type != resource_type.as_str()
+        {
             return Err(PageError::OtherSearch);
         }
         if direction != state.direction.as_param() {
@@ -171,6 +177,7 @@ mod tests {
     fn state() -> PageState {
         PageState {
             tenant: "t".into(),
+            version: FhirVersion::Dstu2,
             resource_type: "Appointment".into(),
             params: vec![("location".into(), "1".into())],
             cursor: (5, 1),
@@ -192,22 +199,39 @@ mod tests {
     fn tokens_round_trip_and_refuse_tampering() {
         let keys = PageKeys::generate();
         let token = keys.encode(&state());
-        assert_eq!(keys.decode(&token, "NEXT", &tenant("t"), ResourceType::Appointment, 10), Ok(state()));
         assert_eq!(
-            keys.decode(&token, "PREVIOUS", &tenant("t"), ResourceType::Appointment, 10),
+            keys.decode(&token, "NEXT", FhirVersion::Dstu2, &tenant("t"), ResourceType::Appointment, 10),
+            Ok(state())
+        );
+        assert_eq!(
+            keys.decode(&token, "PREVIOUS", FhirVersion::Dstu2, &tenant("t"), ResourceType::Appointment, 10),
             Err(PageError::BadDirection)
         );
         assert_eq!(
-            keys.decode(&token, "NEXT", &tenant("u"), ResourceType::Appointment, 10),
+            keys.decode(&token, "NEXT", FhirVersion::Dstu2, &tenant("u"), ResourceType::Appointment, 10),
             Err(PageError::OtherSearch)
         );
-        assert_eq!(keys.decode(&token, "NEXT", &tenant("t"), ResourceType::Slot, 10), Err(PageError::OtherSearch));
         assert_eq!(
-            keys.decode(&token, "NEXT", &tenant("t"), ResourceType::Appointment, PAGE_TOKEN_LIFETIME_MS + 1),
+            keys.decode(&token, "NEXT", FhirVersion::Dstu2, &tenant("t"), ResourceType::Slot, 10),
+            Err(PageError::OtherSearch)
+        );
+        assert_eq!(
+            keys.decode(&token, "NEXT", FhirVersion::R4, &tenant("t"), ResourceType::Appointment, 10),
+            Err(PageError::OtherSearch)
+        );
+        assert_eq!(
+            keys.decode(
+                &token,
+                "NEXT",
+                FhirVersion::Dstu2,
+                &tenant("t"),
+                ResourceType::Appointment,
+                PAGE_TOKEN_LIFETIME_MS + 1
+            ),
             Err(PageError::Expired)
         );
         assert_eq!(
-            PageKeys::generate().decode(&token, "NEXT", &tenant("t"), ResourceType::Appointment, 0),
+            PageKeys::generate().decode(&token, "NEXT", FhirVersion::Dstu2, &tenant("t"), ResourceType::Appointment, 0),
             Err(PageError::Invalid)
         );
         let mut forged = state();
@@ -215,7 +239,14 @@ mod tests {
         let (_, tag) = token.split_once('.').unwrap();
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&forged).unwrap());
         assert_eq!(
-            keys.decode(&format!("{payload}.{tag}"), "NEXT", &tenant("u"), ResourceType::Appointment, 0),
+            keys.decode(
+                &format!("{payload}.{tag}"),
+                "NEXT",
+                FhirVersion::Dstu2,
+                &tenant("u"),
+                ResourceType::Appointment,
+                0
+            ),
             Err(PageError::Invalid)
         );
     }
@@ -242,7 +273,7 @@ mod tests {
         #[test]
         fn decoding_never_panics(token in "\\PC{0,120}", direction in "[A-Z]{0,9}") {
             let keys = PageKeys::generate();
-            let _ = keys.decode(&token, &direction, &tenant("t"), ResourceType::Appointment, 0);
+            let _ = keys.decode(&token, &direction, FhirVersion::Dstu2, &tenant("t"), ResourceType::Appointment, 0);
         }
     }
 }

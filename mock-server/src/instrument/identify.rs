@@ -4,9 +4,9 @@
 //! the parsed credentials go on to the handlers as a request extension ([`Presented`]).
 
 use crate::app::AppState;
-use crate::faults::apply::Surface;
 use crate::oauth::assertion;
 use crate::oauth::presented::{Credentials, Presented};
+use crate::request::{FhirVersion, Surface};
 
 /// What is known about a request before it is handled.
 #[derive(Debug, Clone, Default)]
@@ -23,8 +23,16 @@ pub struct Identity {
     pub scheme: Option<String>,
     /// The `scope` of a token request.
     pub scope: Option<String>,
-    /// `dstu2` or `r4`, for a FHIR request.
-    pub version: Option<&'static str>,
+}
+
+impl Identity {
+    /// The FHIR version of the base a FHIR request names.
+    pub fn version(&self) -> Option<FhirVersion> {
+        match self.surface {
+            Some(Surface::Fhir(version)) => Some(version),
+            _ => None,
+        }
+    }
 }
 
 /// Who the request is from, by what it presented (read once, by [`Presented::read`]).
@@ -59,18 +67,15 @@ pub fn identify(state: &AppState, path: &str, presented: &Presented) -> Identity
 
 fn from_path(path: &str) -> Identity {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let (surface, tenant, resource, version) = match segments.as_slice() {
-        ["tenants", tenant, .., "token"] => (Surface::Token, *tenant, "token", None),
-        ["dstu2", tenant, resource, ..] | ["open", "dstu2", tenant, resource, ..] => {
-            (Surface::Fhir, *tenant, *resource, Some("dstu2"))
-        }
-        ["r4", tenant, resource, ..] | ["open", "r4", tenant, resource, ..] => {
-            (Surface::Fhir, *tenant, *resource, Some("r4"))
+    let fhir = |segment: &str| FhirVersion::from_segment(segment).map(Surface::Fhir);
+    let (surface, tenant, resource) = match segments.as_slice() {
+        ["tenants", tenant, .., "token"] => (Surface::Token, *tenant, "token"),
+        [version, tenant, resource, ..] | ["open", version, tenant, resource, ..] if fhir(version).is_some() => {
+            (fhir(version).unwrap_or(Surface::Token), *tenant, *resource)
         }
         _ => return Identity::default(),
     };
     Identity {
-        version,
         surface: Some(surface),
         tenant: Some(tenant.to_owned()),
         resource: Some(resource.to_owned()),
@@ -92,11 +97,11 @@ mod tests {
         let id = from_path("/open/dstu2/t2/Appointment/1");
         assert_eq!((id.tenant.as_deref(), id.resource.as_deref()), (Some("t2"), Some("Appointment")));
         let id = from_path("/dstu2/t3/metadata");
-        assert_eq!((id.resource.as_deref(), id.version), (Some("metadata"), Some("dstu2")));
+        assert_eq!((id.resource.as_deref(), id.version()), (Some("metadata"), Some(FhirVersion::Dstu2)));
         let id = from_path("/open/r4/t4/Location/1");
         assert_eq!(
-            (id.tenant.as_deref(), id.resource.as_deref(), id.version),
-            (Some("t4"), Some("Location"), Some("r4"))
+            (id.tenant.as_deref(), id.resource.as_deref(), id.version()),
+            (Some("t4"), Some("Location"), Some(FhirVersion::R4))
         );
         assert!(from_path("/__admin/health").surface.is_none());
     }

@@ -16,11 +16,12 @@ use axum::response::{IntoResponse, Response};
 use time::OffsetDateTime;
 
 use crate::app::AppState;
-use crate::faults::apply::{self, ResetConnection, Surface};
+use crate::faults::apply::{self, ResetConnection};
 use crate::faults::hostile;
 use crate::faults::{FaultAction, RequestFacts};
 use crate::journal::{FaultApplied, JournalEntry};
 use crate::oauth::presented::Presented;
+use crate::request::{FhirVersion, Surface};
 use identify::{Identity, identify};
 
 use crate::oauth::MAX_TOKEN_BODY;
@@ -62,7 +63,7 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         latency_ms: 0.0,
         request_id: None,
         scope: identity.scope.clone(),
-        fhir_version: identity.version.map(str::to_owned),
+        fhir_version: identity.version(),
         fault: None,
     };
     let mut request = Request::from_parts(parts, body);
@@ -74,14 +75,7 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
     if let Some(applied) = &entry.fault {
         crate::faults::log::mark(&mut response, applied);
     }
-    // Errors the instrument makes itself (faults, rate limits) are rendered once, as DSTU2 JSON;
-    // on an R4 base they carry R4's media type.
-    if identity.version == Some("r4")
-        && response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v == crate::fhir::FHIR_JSON)
-    {
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(crate::r4::FHIR_JSON_R4));
-    }
-    if identity.surface == Some(Surface::Fhir) && !response.headers().contains_key("x-request-id") {
+    if matches!(identity.surface, Some(Surface::Fhir(_))) && !response.headers().contains_key("x-request-id") {
         let mut buffer = uuid::Uuid::encode_buffer();
         let id = crate::ids::random_uuid().hyphenated().encode_lower(&mut buffer);
         let id = HeaderValue::from_str(id).unwrap_or(HeaderValue::from_static("unknown"));
@@ -100,7 +94,7 @@ fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option
         tenant: identity.tenant.as_deref(),
         resource: identity.resource.as_deref(),
         client: identity.client.as_deref(),
-        version: identity.version,
+        version: identity.version(),
     };
     state.faults().decide(&facts)
 }
@@ -113,7 +107,7 @@ async fn handle(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let surface = identity.surface.unwrap_or(Surface::Fhir);
+    let surface = identity.surface.unwrap_or(Surface::Fhir(FhirVersion::Dstu2));
     let tenant = identity.tenant.as_deref().unwrap_or_default();
     let client = identity.client.as_deref();
     // Escapes that decode to no UTF-8 fail the handlers' `Path` extractor, whose plain-text
@@ -133,7 +127,7 @@ async fn handle(
         }
         Some(FaultAction::Delay { ms }) => tokio::time::sleep(std::time::Duration::from_millis(*ms)).await,
         Some(FaultAction::ShortPage { keep }) => {
-            request.extensions_mut().insert(apply::ShortPage(*keep));
+            request.extensions_mut().insert(crate::request::ShortPage(*keep));
         }
         Some(FaultAction::ExpireToken) => {
             if let Some(jti) = &identity.jti {
@@ -166,8 +160,8 @@ fn check_limits(state: &AppState, identity: &Identity) -> Option<u64> {
     let client = identity.client.as_deref()?;
     let result = match identity.surface? {
         Surface::Token => state.limits().check_token(client),
-        Surface::Fhir if identity.token_verified => state.limits().check_fhir(client, identity.tenant.as_deref()?),
-        Surface::Fhir => Ok(()),
+        Surface::Fhir(_) if identity.token_verified => state.limits().check_fhir(client, identity.tenant.as_deref()?),
+        Surface::Fhir(_) => Ok(()),
     };
     result.err().map(|t| t.retry_after_seconds)
 }

@@ -39,6 +39,7 @@ pub use tenant::{AppointmentFields, IngestError, Parsed, TenantData};
 
 use crate::ids::TenantId;
 use crate::profile::{Profile, SyntheticSettings, Tenant};
+use crate::request::FhirVersion;
 use synthetic::{SyntheticError, SyntheticSpec};
 
 /// Every tenant's data.
@@ -110,13 +111,14 @@ impl Store {
     pub fn search_cached(
         &self,
         tenant: &TenantId,
+        version: FhirVersion,
         data: &TenantData,
         resource_type: ResourceType,
         params: &[(String, String)],
         query: &Query,
     ) -> Result<Arc<[Key]>, SearchError> {
         let params = search_cache::params_key(params);
-        self.searches.get_or_compute(tenant, resource_type, data.generation, &params, || data.search(query))
+        self.searches.get_or_compute(tenant, version, resource_type, data.generation, &params, || data.search(query))
     }
 }
 

@@ -2,7 +2,7 @@
 //! again for every page. A sync client asks the same search page after page (the page token
 //! carries its parameters); without the cache each page would collect, merge and sort every match.
 //!
-//! An entry is keyed by tenant, resource type, the search's parameters as received and the tenant
+//! An entry is keyed by tenant, FHIR version, resource type, the search's parameters as received and the tenant
 //! data's generation, which every write access bumps: a change to the data can never serve stale
 //! matches. Small results are not kept (they are cheaper to compute than to look up); the cache
 //! holds at most [`MAX_ENTRIES`] results and [`MAX_KEYS`] keys in all, least recently used first out.
@@ -12,6 +12,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use super::{Key, ResourceType};
 use crate::ids::TenantId;
+use crate::request::FhirVersion;
 
 /// Results kept at most.
 pub const MAX_ENTRIES: usize = 32;
@@ -29,6 +30,7 @@ pub struct SearchCache {
 #[derive(Debug)]
 struct Entry {
     tenant: Box<str>,
+    version: FhirVersion,
     resource_type: ResourceType,
     generation: u64,
     params: Box<str>,
@@ -53,6 +55,7 @@ impl SearchCache {
     pub fn get_or_compute<E>(
         &self,
         tenant: &TenantId,
+        version: FhirVersion,
         resource_type: ResourceType,
         generation: u64,
         params: &str,
@@ -62,6 +65,7 @@ impl SearchCache {
             let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
             let found = entries.iter().position(|e| {
                 e.generation == generation
+                    && e.version == version
                     && e.resource_type == resource_type
                     && *e.tenant == *tenant.as_str()
                     && &*e.params == params
@@ -84,6 +88,7 @@ impl SearchCache {
             }
             entries.push_back(Entry {
                 tenant: tenant.as_str().into(),
+                version,
                 resource_type,
                 generation,
                 params: params.into(),
@@ -119,6 +124,7 @@ mod tests {
             cache
                 .get_or_compute::<()>(
                     &tenant("t"),
+                    FhirVersion::Dstu2,
                     ResourceType::Appointment,
                     generation,
                     "location\u{0}1\u{1}",
@@ -131,6 +137,17 @@ mod tests {
         };
         let first = search(1, 0);
         assert_eq!(search(1, 99), first, "served from the cache");
+        let other_version = cache
+            .get_or_compute::<()>(
+                &tenant("t"),
+                FhirVersion::R4,
+                ResourceType::Appointment,
+                1,
+                "location\u{0}1\u{1}",
+                || Ok(keys(MIN_KEYS, 3)),
+            )
+            .unwrap();
+        assert_eq!(other_version[0].0, 3, "another version's search is its own");
         let changed = search(2, 7);
         assert_eq!(changed[0].0, 7, "a new generation is computed again");
         assert_eq!(runs.get(), 2);
@@ -140,17 +157,30 @@ mod tests {
     #[test]
     fn small_results_and_errors_are_not_kept_and_the_size_is_bounded() {
         let cache = SearchCache::default();
-        let small = cache.get_or_compute::<()>(&tenant("t"), ResourceType::Slot, 0, "a", || Ok(keys(3, 0))).unwrap();
+        let small = cache
+            .get_or_compute::<()>(&tenant("t"), FhirVersion::Dstu2, ResourceType::Slot, 0, "a", || Ok(keys(3, 0)))
+            .unwrap();
         assert_eq!(small.len(), 3);
         assert_eq!(cache.len(), 0);
-        assert!(cache.get_or_compute(&tenant("t"), ResourceType::Slot, 0, "b", || Err("too many")).is_err());
+        assert!(
+            cache
+                .get_or_compute(&tenant("t"), FhirVersion::Dstu2, ResourceType::Slot, 0, "b", || Err("too many"))
+                .is_err()
+        );
         for n in 0..MAX_ENTRIES + 5 {
             let params = format!("q{n}");
-            cache.get_or_compute::<()>(&tenant("t"), ResourceType::Slot, 0, &params, || Ok(keys(MIN_KEYS, 0))).unwrap();
+            cache
+                .get_or_compute::<()>(&tenant("t"), FhirVersion::Dstu2, ResourceType::Slot, 0, &params, || {
+                    Ok(keys(MIN_KEYS, 0))
+                })
+                .unwrap();
         }
         assert_eq!(cache.len(), MAX_ENTRIES - 1 + 1);
-        let other =
-            cache.get_or_compute::<()>(&tenant("u"), ResourceType::Slot, 0, "q0", || Ok(keys(MIN_KEYS, 5))).unwrap();
+        let other = cache
+            .get_or_compute::<()>(&tenant("u"), FhirVersion::Dstu2, ResourceType::Slot, 0, "q0", || {
+                Ok(keys(MIN_KEYS, 5))
+            })
+            .unwrap();
         assert_eq!(other[0].0, 5, "tenants never share results");
     }
 

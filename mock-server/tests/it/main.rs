@@ -19,6 +19,7 @@ mod hardening;
 mod helpers;
 mod journal;
 mod limits;
+mod metadata_truth;
 mod paging;
 mod r4;
 mod r4_encounter;

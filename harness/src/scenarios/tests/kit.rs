@@ -33,7 +33,7 @@ pub fn entry(seq: u64, tenant: &str, path: &str, query: Option<&str>, status: u1
         latency_ms: 1.0,
         request_id: Some(format!("req-{seq}")),
         scope: path.ends_with("/token").then(|| "system/Appointment.read".into()),
-        fhir_version: (!path.ends_with("/token")).then(|| "dstu2".into()),
+        fhir_version: (!path.ends_with("/token")).then_some(cerner_mock::request::FhirVersion::Dstu2),
         fault: None,
     }
 }

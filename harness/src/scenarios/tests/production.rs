@@ -5,7 +5,7 @@ use crate::scenarios::kit::*;
 
 fn r4_search(seq: u64, tenant: &str, status: u16) -> cerner_mock::journal::JournalEntry {
     let mut e = entry(seq, tenant, &format!("/r4/{tenant}/Appointment"), Some("location=1"), status);
-    e.fhir_version = Some("r4".into());
+    e.fhir_version = Some(cerner_mock::request::FhirVersion::R4);
     e
 }
 

@@ -42,8 +42,6 @@ pub enum MatchError {
     ZeroCounter,
     #[error("probability: must be between 0 and 1")]
     Probability,
-    #[error("version: must be dstu2 or r4")]
-    Version,
     #[error("method: must be an HTTP method such as GET")]
     Method,
 }

@@ -1,9 +1,9 @@
 //! Raw query pairs → [`Search`], per resource type, following fhir.cerner.com DSTU2 search rules.
 //!
 //! Every type goes through the same three steps, so the first error a client sees is predictable:
-//! 1. [`Params::new`]: every name must be supported by the type (strict, chosen: a typo must not
-//!    silently widen a search; modifiers such as `name:exact` are unsupported) and no value may be
-//!    empty;
+//! 1. [`Params::new`]: every name must be declared for the type, with a declared modifier if any
+//!    (`name:exact` on Patient; [`crate::fhir::declared`]): strict, chosen, as a typo must not
+//!    silently widen a search; and no value may be empty;
 //! 2. `_count`;
 //! 3. the type's own rules (which parameters go together), then the values.
 //!
@@ -11,21 +11,28 @@
 //! here, with the value parsers they share.
 
 mod appointment;
-mod patient;
+pub(crate) mod patient;
 mod slot;
 
 use super::date::{DateParam, DatePrefix, TimeRange};
 use super::{DEFAULT_COUNT, EncounterQuery, Ids, MAX_COUNT, ParamError, Query, Search, Token};
+use crate::fhir::declared::{self, ResourceDecl};
+use crate::request::FhirVersion;
 use crate::store::ResourceType;
+
+/// The DSTU2 declaration of `resource` (what its search accepts).
+pub(crate) fn dstu2(resource: ResourceType) -> &'static ResourceDecl {
+    declared::decl(FhirVersion::Dstu2, resource)
+}
 
 /// Parses the decoded query pairs (in request order) of a search on `resource`.
 pub fn parse_search(resource: ResourceType, pairs: &[(String, String)]) -> Result<Search, ParamError> {
     match resource {
         ResourceType::Appointment => appointment::parse(pairs),
         ResourceType::Encounter => encounter(pairs),
-        ResourceType::Patient => patient::parse(pairs),
-        ResourceType::Practitioner => ids_only(pairs, Query::Practitioner),
-        ResourceType::Schedule => ids_only(pairs, Query::Schedule),
+        ResourceType::Patient => patient::parse(pairs, dstu2(resource)),
+        ResourceType::Practitioner => ids_only(pairs, resource, Query::Practitioner),
+        ResourceType::Schedule => ids_only(pairs, resource, Query::Schedule),
         ResourceType::Slot => slot::parse(pairs),
         // DSTU2 has no Location resource; the R4 surface searches Locations itself.
         ResourceType::Location => Err(ParamError::Unsupported("Location".into())),
@@ -37,8 +44,8 @@ fn search(query: Query, count: u32) -> Search {
 }
 
 /// Practitioner and Schedule: `_id` is the only criterion.
-fn ids_only(pairs: &[(String, String)], query: fn(Ids) -> Query) -> Result<Search, ParamError> {
-    let params = Params::new(pairs, &["_id", "_count"])?;
+fn ids_only(pairs: &[(String, String)], resource: ResourceType, query: fn(Ids) -> Query) -> Result<Search, ParamError> {
+    let params = Params::new(pairs, dstu2(resource))?;
     let count = count(&params, DEFAULT_COUNT)?;
     let ids = ids(&params)?.ok_or(ParamError::NoSupportedParameters)?;
     Ok(search(query(ids), count))
@@ -46,7 +53,7 @@ fn ids_only(pairs: &[(String, String)], query: fn(Ids) -> Query) -> Result<Searc
 
 /// Encounter: `_id` or `patient`, not both.
 fn encounter(pairs: &[(String, String)]) -> Result<Search, ParamError> {
-    let params = Params::new(pairs, &["_id", "patient", "_count"])?;
+    let params = Params::new(pairs, dstu2(ResourceType::Encounter))?;
     let count = count(&params, DEFAULT_COUNT)?;
     if params.has("_id") && params.has("patient") {
         return Err(ParamError::Conflict("_id".into(), "patient".into()));
@@ -66,11 +73,11 @@ pub(crate) struct Params<'a> {
 }
 
 impl<'a> Params<'a> {
-    /// Groups `pairs`, refusing names `supported` does not list and empty values.
-    pub(crate) fn new(pairs: &'a [(String, String)], supported: &[&str]) -> Result<Self, ParamError> {
+    /// Groups `pairs`, refusing names the type's declaration does not accept and empty values.
+    pub(crate) fn new(pairs: &'a [(String, String)], declared: &ResourceDecl) -> Result<Self, ParamError> {
         let mut groups: Vec<(&'a str, Vec<&'a str>)> = Vec::new();
         for (name, value) in pairs {
-            if !supported.contains(&name.as_str()) {
+            if !declared.accepts(name) {
                 return Err(ParamError::Unsupported(name.clone()));
             }
             if value.is_empty() {

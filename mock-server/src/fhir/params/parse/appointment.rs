@@ -4,8 +4,7 @@
 use super::{Params, RangeRule, closed_range, comma_list, count, id_list, ids, search};
 use crate::fhir::params::date::DatePrefix;
 use crate::fhir::params::{Actor, AppointmentQuery, DEFAULT_COUNT, Ids, ParamError, Query, Search};
-
-const SUPPORTED: &[&str] = &["_id", "patient", "practitioner", "location", "date", "status", "_count"];
+use crate::store::ResourceType;
 
 const ACTORS: [(&str, Actor); 3] =
     [("patient", Actor::Patient), ("practitioner", Actor::Practitioner), ("location", Actor::Location)];
@@ -18,7 +17,7 @@ const DATE_RANGE: RangeRule =
 const STATUSES: [&str; 7] = ["proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow"];
 
 pub(super) fn parse(pairs: &[(String, String)]) -> Result<Search, ParamError> {
-    let params = Params::new(pairs, SUPPORTED)?;
+    let params = Params::new(pairs, super::dstu2(ResourceType::Appointment))?;
     let count = count(&params, DEFAULT_COUNT)?;
     let query = match ids(&params)? {
         Some(ids) => by_ids(&params, ids)?,

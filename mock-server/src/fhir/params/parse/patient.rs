@@ -2,34 +2,18 @@
 //! given birthdate phone email address-postalcode`; `gender` narrows but does not suffice.
 
 use super::{Params, RangeRule, count, date_param, ids, invalid, pair_range, search, token};
+use crate::fhir::declared::ResourceDecl;
 use crate::fhir::params::date::DatePrefix;
 use crate::fhir::params::{DEFAULT_PATIENT_COUNT, ParamError, PatientQuery, Query, Search, Text, TimeRange, Token};
-
-const SUPPORTED: &[&str] = &[
-    "_id",
-    "identifier",
-    "name",
-    "name:exact",
-    "family",
-    "family:exact",
-    "given",
-    "given:exact",
-    "birthdate",
-    "phone",
-    "email",
-    "address-postalcode",
-    "address-postalcode:exact",
-    "gender",
-    "_count",
-];
 
 /// "Twice to indicate a date range and must contain one prefix each of `le` and `ge`."
 const BIRTHDATE_RANGE: RangeRule = RangeRule { lower: &[DatePrefix::Ge], upper: &[DatePrefix::Le] };
 
 const GENDERS: [&str; 4] = ["male", "female", "other", "unknown"];
 
-pub(super) fn parse(pairs: &[(String, String)]) -> Result<Search, ParamError> {
-    let params = Params::new(pairs, SUPPORTED)?;
+/// Patient's rules, the same on both versions; `declared` is the version's Patient declaration.
+pub(crate) fn parse(pairs: &[(String, String)], declared: &ResourceDecl) -> Result<Search, ParamError> {
+    let params = Params::new(pairs, declared)?;
     let count = count(&params, DEFAULT_PATIENT_COUNT)?;
     let query = PatientQuery {
         ids: ids(&params)?,

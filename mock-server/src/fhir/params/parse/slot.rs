@@ -4,8 +4,7 @@
 use super::{Params, RangeRule, closed_range, comma_list, count, id_list, ids, invalid, is_fhir_id, search, token};
 use crate::fhir::params::date::DatePrefix;
 use crate::fhir::params::{DEFAULT_COUNT, ParamError, Query, Search, SlotQuery, Token};
-
-const SUPPORTED: &[&str] = &["_id", "slot-type", "start", "schedule.actor", "-location", "_count", "_include"];
+use crate::store::ResourceType;
 
 /// Cerner documents `start` as one value or exactly a `ge` + `lt` pair.
 const START_RANGE: RangeRule = RangeRule { lower: &[DatePrefix::Ge], upper: &[DatePrefix::Lt] };
@@ -14,7 +13,7 @@ const START_RANGE: RangeRule = RangeRule { lower: &[DatePrefix::Ge], upper: &[Da
 const FILTERS: [&str; 2] = ["schedule.actor", "-location"];
 
 pub(super) fn parse(pairs: &[(String, String)]) -> Result<Search, ParamError> {
-    let params = Params::new(pairs, SUPPORTED)?;
+    let params = Params::new(pairs, super::dstu2(ResourceType::Slot))?;
     let count = count(&params, DEFAULT_COUNT)?;
     let include_schedule = include_schedule(&params)?;
     let query = match ids(&params)? {
@@ -27,12 +26,15 @@ pub(super) fn parse(pairs: &[(String, String)]) -> Result<Search, ParamError> {
     Ok(search(Query::Slot(query), count))
 }
 
-/// `_include` has one documented value.
+/// `_include` has one documented value (declared in the DSTU2 table), `Slot:schedule`.
 fn include_schedule(params: &Params<'_>) -> Result<bool, ParamError> {
+    let declared = super::dstu2(ResourceType::Slot);
     match params.single("_include")? {
         None => Ok(false),
-        Some("Slot:schedule") => Ok(true),
-        Some(other) => Err(invalid("_include", format!("'{other}' is not supported; only Slot:schedule is"))),
+        Some(value) if declared.include(value).is_some() => Ok(true),
+        Some(other) => {
+            Err(invalid("_include", format!("'{other}' is not supported; only {} is", declared.include_list())))
+        }
     }
 }
 

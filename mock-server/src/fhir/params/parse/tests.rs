@@ -51,7 +51,10 @@ fn practitioner_and_schedule_search_by_id_only() {
     assert_eq!(ok(ResourceType::Practitioner, "_id=593923").query, Query::Practitioner(ids(&["593923"])));
     assert_eq!(ok(ResourceType::Schedule, "_id=1,2").query, Query::Schedule(ids(&["1", "2"])));
     assert_eq!(err(ResourceType::Practitioner, "name=Smith"), ParamError::Unsupported("name".into()));
-    assert_eq!(err(ResourceType::Schedule, "_count=5"), ParamError::NoSupportedParameters);
+    // fhir.cerner.com DSTU2 Practitioner and Schedule document `_id` alone: no `_count`.
+    assert_eq!(err(ResourceType::Schedule, "_count=5"), ParamError::Unsupported("_count".into()));
+    assert_eq!(err(ResourceType::Practitioner, "_id=1&_count=5"), ParamError::Unsupported("_count".into()));
+    assert_eq!(err(ResourceType::Schedule, ""), ParamError::NoSupportedParameters);
 }
 
 #[test]
@@ -80,10 +83,10 @@ fn id_may_not_be_repeated() {
 fn count_defaults_per_type_and_is_capped() {
     assert_eq!(ok(ResourceType::Schedule, "_id=1").count, DEFAULT_COUNT);
     assert_eq!(ok(ResourceType::Patient, "_id=1").count, DEFAULT_PATIENT_COUNT);
-    assert_eq!(ok(ResourceType::Schedule, "_id=1&_count=1").count, 1);
-    assert_eq!(ok(ResourceType::Schedule, "_id=1&_count=007").count, 7);
-    assert_eq!(ok(ResourceType::Schedule, "_id=1&_count=200").count, MAX_COUNT);
-    assert_eq!(ok(ResourceType::Schedule, "_id=1&_count=99999999999999999999999").count, MAX_COUNT);
+    assert_eq!(ok(ResourceType::Encounter, "_id=1&_count=1").count, 1);
+    assert_eq!(ok(ResourceType::Encounter, "_id=1&_count=007").count, 7);
+    assert_eq!(ok(ResourceType::Encounter, "_id=1&_count=200").count, MAX_COUNT);
+    assert_eq!(ok(ResourceType::Encounter, "_id=1&_count=99999999999999999999999").count, MAX_COUNT);
 }
 
 #[test]

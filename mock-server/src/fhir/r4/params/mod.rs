@@ -5,7 +5,7 @@
 use super::scan::{LocationQuery, PractitionerQuery};
 use crate::fhir::params::{
     Actor, AppointmentQuery, DEFAULT_COUNT, DateParam, DatePrefix, Ids, MAX_COUNT, ParamError, Query, SlotQuery,
-    TimeRange, Token, parse_search,
+    TimeRange, Token,
 };
 use crate::store::ResourceType;
 
@@ -47,11 +47,11 @@ pub fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<R4Sea
         ResourceType::Appointment => appointment(pairs),
         ResourceType::Slot => slot(pairs),
         ResourceType::Schedule => {
-            let p = Params::new(pairs, &["_id"])?;
+            let p = Params::new(pairs, r4(ResourceType::Schedule))?;
             Ok(store(Query::Schedule(ids(&p)?.ok_or(ParamError::NoSupportedParameters)?), DEFAULT_COUNT))
         }
         ResourceType::Patient => {
-            let search = parse_search(ResourceType::Patient, pairs)?;
+            let search = crate::fhir::params::parse_patient(pairs, r4(ResourceType::Patient))?;
             Ok(store(search.query, search.count))
         }
         ResourceType::Encounter => super::encounter::parse(pairs),
@@ -64,6 +64,11 @@ pub fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<R4Sea
             Ok(R4Search { query: R4Query::Location(query), count, include_practitioners: false })
         }
     }
+}
+
+/// The R4 declaration of `resource` (what its search accepts).
+pub(super) fn r4(resource: ResourceType) -> &'static crate::fhir::declared::ResourceDecl {
+    crate::fhir::declared::decl(crate::request::FhirVersion::R4, resource)
 }
 
 /// The same grouping of pairs and refusals as on DSTU2.
@@ -157,9 +162,7 @@ pub(super) fn date_range(
 }
 
 fn appointment(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
-    const SUPPORTED: &[&str] =
-        &["_id", "patient", "practitioner", "location", "date", "-date-or-req-period", "status", "_count"];
-    let params = Params::new(pairs, SUPPORTED)?;
+    let params = Params::new(pairs, r4(ResourceType::Appointment))?;
     let count = count(&params, DEFAULT_COUNT, 1)?;
     let result =
         |query| R4Search { query: R4Query::Store(Query::Appointment(query)), count, include_practitioners: false };
@@ -212,20 +215,18 @@ fn statuses(value: &str) -> Result<Vec<String>, ParamError> {
 }
 
 fn slot(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
-    const SUPPORTED: &[&str] = &["_id", "service-type", "start", "schedule.actor", "-location", "_count", "_include"];
-    let params = Params::new(pairs, SUPPORTED)?;
+    let declared = r4(ResourceType::Slot);
+    let params = Params::new(pairs, declared)?;
     let count = count(&params, DEFAULT_COUNT, 5)?;
-    let (include_schedule, include_practitioners) = match params.single("_include")? {
-        None => (false, false),
-        Some("Slot:schedule") => (true, false),
-        Some("Schedule:actor:Practitioner") => (false, true),
-        Some(other) => {
-            return Err(invalid(
-                "_include",
-                format!("'{other}' is not supported; use Slot:schedule or Schedule:actor:Practitioner"),
-            ));
-        }
+    let include = match params.single("_include")? {
+        None => None,
+        Some(value) => Some(declared.include(value).ok_or_else(|| {
+            invalid("_include", format!("'{value}' is not supported; use {}", declared.include_list()))
+        })?),
     };
+    let includes = |t: ResourceType| include.is_some_and(|i| i.needs == t);
+    let (include_schedule, include_practitioners) =
+        (includes(ResourceType::Schedule), includes(ResourceType::Practitioner));
     let query = match ids(&params)? {
         Some(ids) => {
             if let Some(other) = params.names().find(|n| !["_id", "_count", "_include"].contains(n)) {

@@ -45,20 +45,7 @@ fn one_token(params: &Params<'_>, name: &str) -> Result<Option<Token>, ParamErro
 }
 
 pub fn location(pairs: &[(String, String)]) -> Result<(LocationQuery, u32), ParamError> {
-    const SUPPORTED: &[&str] = &[
-        "_id",
-        "-physicalType",
-        "type",
-        "identifier",
-        "address",
-        "address-city",
-        "address-state",
-        "address-postalcode",
-        "name",
-        "organization",
-        "_count",
-    ];
-    let params = Params::new(pairs, SUPPORTED)?;
+    let params = Params::new(pairs, super::params::r4(crate::store::ResourceType::Location))?;
     let count = count(&params, LOCATION_COUNT, 1)?;
     let query = LocationQuery {
         ids: ids(&params)?,
@@ -109,7 +96,7 @@ pub fn location(pairs: &[(String, String)]) -> Result<(LocationQuery, u32), Para
 }
 
 pub fn practitioner(pairs: &[(String, String)]) -> Result<(PractitionerQuery, u32), ParamError> {
-    let params = Params::new(pairs, &["_id", "identifier", "family", "given", "name", "active", "_count"])?;
+    let params = Params::new(pairs, super::params::r4(crate::store::ResourceType::Practitioner))?;
     let count = count(&params, DEFAULT_COUNT, 1)?;
     let identifier = params.single("identifier")?.map(|v| token("identifier", v)).transpose()?;
     if identifier.as_ref().is_some_and(|t| t.system.is_none()) {

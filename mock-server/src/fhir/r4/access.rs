@@ -3,7 +3,6 @@
 //! (`system/T.rs`, `.crus`, …). A tenant's `dstu2_system_access = false` does not apply here: R4
 //! is where production system accounts read.
 
-use super::R4Error;
 use crate::app::AppState;
 use crate::fhir::FhirError;
 use crate::fhir::auth::{Principal, authenticate, realm};
@@ -11,23 +10,20 @@ use crate::ids::TenantId;
 use crate::oauth::presented::Presented;
 use crate::store::ResourceType;
 
-pub fn authorize(
+pub(super) fn authorize(
     state: &AppState,
     presented: &Presented,
     tenant: &TenantId,
     resource_type: Option<ResourceType>,
-) -> Result<Principal, R4Error> {
+) -> Result<Principal, FhirError> {
     let (principal, _dstu2_system_access) = authenticate(state, presented, tenant)?;
-    if let Some(resource_type) = resource_type {
-        require(state, &principal, resource_type)?;
+    if let Some(needed) = resource_type.filter(|t| !may_read(&principal, *t)) {
+        return Err(FhirError::InsufficientScope { realm: realm(state), scope: format!("system/{needed}.read") });
     }
     Ok(principal)
 }
 
-/// `insufficient_scope` unless the token grants reading `resource_type` in a v1 or v2 form.
-pub fn require(state: &AppState, principal: &Principal, resource_type: ResourceType) -> Result<(), R4Error> {
-    if principal.granted.grants_system_read(resource_type.as_str()) {
-        return Ok(());
-    }
-    Err(FhirError::InsufficientScope { realm: realm(state), scope: format!("system/{resource_type}.read") }.into())
+/// True when the token grants reading `resource_type` in a v1 or v2 form.
+pub(super) fn may_read(principal: &Principal, resource_type: ResourceType) -> bool {
+    principal.granted.grants_system_read(resource_type.as_str())
 }

@@ -13,9 +13,7 @@ const STATUSES: [&str; 9] =
     ["planned", "arrived", "triaged", "in-progress", "onleave", "finished", "cancelled", "entered-in-error", "unknown"];
 
 pub(super) fn parse(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
-    const SUPPORTED: &[&str] =
-        &["_id", "patient", "subject", "account", "identifier", "date", "status", "_lastUpdated", "_count"];
-    let params = Params::new(pairs, SUPPORTED)?;
+    let params = Params::new(pairs, super::params::r4(crate::store::ResourceType::Encounter))?;
     let count = count(&params, DEFAULT_COUNT, 1)?;
     let criteria: Vec<&str> = params.names().filter(|n| CRITERIA.contains(n)).collect();
     let name = match criteria.as_slice() {

@@ -1,0 +1,166 @@
+//! What each FHIR version serves, declared once: per resource type its search parameters (name,
+//! FHIR type, documentation, modifiers) and the `_include`s it serves with the read scope each
+//! needs. The search parsers accept exactly the declared names ([`ResourceDecl::accepts`]), and
+//! each base's capability statement lists exactly the declared types, `searchParam`s and
+//! `searchInclude`s, so the metadata cannot claim what is not served nor leave out what is.
+//!
+//! The one sanctioned difference: a parameter Cerner's API accepts but its published statement
+//! leaves out is declared with [`SearchParam::unlisted`], the docs line that says so, and is kept
+//! out of the statement as Cerner keeps it out.
+
+use crate::request::FhirVersion;
+use crate::store::ResourceType;
+
+/// A search parameter's FHIR type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamType {
+    Token,
+    Reference,
+    Date,
+    String,
+    Number,
+}
+
+impl ParamType {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ParamType::Token => "token",
+            ParamType::Reference => "reference",
+            ParamType::Date => "date",
+            ParamType::String => "string",
+            ParamType::Number => "number",
+        }
+    }
+}
+
+/// One declared search parameter.
+#[derive(Debug)]
+pub struct SearchParam {
+    pub name: &'static str,
+    pub kind: ParamType,
+    pub documentation: &'static str,
+    /// The modifiers accepted after the name (`exact` for `name:exact`).
+    pub modifiers: &'static [&'static str],
+    /// Accepted but, as in Cerner's published capability statement, not listed in it: the docs
+    /// line that documents the parameter anyway.
+    pub unlisted: Option<&'static str>,
+}
+
+impl SearchParam {
+    /// A listed parameter without modifiers.
+    pub const fn new(name: &'static str, kind: ParamType, documentation: &'static str) -> Self {
+        Self { name, kind, documentation, modifiers: &[], unlisted: None }
+    }
+
+    pub const fn with_modifiers(self, modifiers: &'static [&'static str]) -> Self {
+        Self { modifiers, ..self }
+    }
+
+    pub const fn unlisted(self, docs: &'static str) -> Self {
+        Self { unlisted: Some(docs), ..self }
+    }
+}
+
+/// One `_include` value a search serves, and the type whose read scope it needs on a secured base.
+#[derive(Debug)]
+pub struct Include {
+    pub value: &'static str,
+    pub needs: ResourceType,
+}
+
+/// A resource type a version serves (read and search-type), with what its searches accept.
+#[derive(Debug)]
+pub struct ResourceDecl {
+    pub resource: ResourceType,
+    pub params: &'static [SearchParam],
+    pub includes: &'static [Include],
+}
+
+impl ResourceDecl {
+    /// True when a search on this type accepts the parameter `name` (`base` or `base:modifier`;
+    /// `_include` when the type serves one).
+    pub fn accepts(&self, name: &str) -> bool {
+        if name == "_include" {
+            return !self.includes.is_empty();
+        }
+        let (base, modifier) = name.split_once(':').map_or((name, None), |(b, m)| (b, Some(m)));
+        self.param(base).is_some_and(|p| modifier.is_none_or(|m| p.modifiers.contains(&m)))
+    }
+
+    pub fn param(&self, name: &str) -> Option<&'static SearchParam> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// The served `_include` of this value.
+    pub fn include(&self, value: &str) -> Option<&'static Include> {
+        self.includes.iter().find(|i| i.value == value)
+    }
+
+    /// The parameters the capability statement lists.
+    pub fn listed(&self) -> impl Iterator<Item = &'static SearchParam> {
+        self.params.iter().filter(|p| p.unlisted.is_none())
+    }
+
+    /// `'a', 'b' or 'c'`, for error messages.
+    pub fn include_list(&self) -> String {
+        let values: Vec<&str> = self.includes.iter().map(|i| i.value).collect();
+        values.join(" or ")
+    }
+}
+
+/// Everything one version serves.
+#[derive(Debug)]
+pub struct Declaration {
+    pub version: FhirVersion,
+    pub resources: &'static [ResourceDecl],
+}
+
+impl Declaration {
+    /// The declaration of a served type; `None` is the 404 of an unsupported type.
+    pub fn resource(&self, resource: ResourceType) -> Option<&'static ResourceDecl> {
+        self.resources.iter().find(|r| r.resource == resource)
+    }
+
+    /// The served type a path segment names.
+    pub fn served(&self, kind: &str) -> Option<&'static ResourceDecl> {
+        self.resources.iter().find(|r| r.resource.as_str() == kind)
+    }
+}
+
+/// The declaration of `resource` on `version`; a type the version does not serve accepts nothing.
+pub fn decl(version: FhirVersion, resource: ResourceType) -> &'static ResourceDecl {
+    static NOTHING: ResourceDecl = ResourceDecl { resource: ResourceType::Appointment, params: &[], includes: &[] };
+    of(version).resource(resource).unwrap_or(&NOTHING)
+}
+
+/// The declaration of `version`.
+pub fn of(version: FhirVersion) -> &'static Declaration {
+    match version {
+        FhirVersion::Dstu2 => &super::dstu2::table::DECLARATION,
+        FhirVersion::R4 => &super::r4::table::DECLARATION,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations_are_well_formed() {
+        for version in FhirVersion::ALL {
+            let declared = of(version);
+            assert_eq!(declared.version, version);
+            for resource in declared.resources {
+                let names: Vec<&str> = resource.params.iter().map(|p| p.name).collect();
+                let mut unique = names.clone();
+                unique.sort_unstable();
+                unique.dedup();
+                assert_eq!(unique.len(), names.len(), "{version} {} declares a name twice", resource.resource);
+                assert!(!resource.accepts("_include:iterate"), "no modifiers on _include");
+                for include in resource.includes {
+                    assert!(declared.resource(include.needs).is_some(), "{} includes a served type", include.value);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Discovery on every base of both versions: `GET {base}metadata` (no token; the version's
+//! capability statement, generated from its declaration) and `GET {base}.well-known/smart-configuration`
+//! (secured bases only; the open bases have no such route and answer 404).
+//!
+//! They are the requests every client sends first and load tests send most, so each tenant's
+//! documents are rendered once, when the state is built (the profile and the origin never change
+//! afterwards), and served as prepared bytes.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::declared::{Declaration, ResourceDecl};
+use super::seam::Version;
+use super::{Endpoint, FhirError};
+use crate::app::AppState;
+use crate::profile::Profile;
+use crate::request::FhirVersion;
+
+/// One tenant's documents on one version.
+#[derive(Debug)]
+struct Documents {
+    secured: Bytes,
+    open: Bytes,
+    smart: Bytes,
+}
+
+/// Every tenant's discovery documents on both versions, as the bytes served.
+#[derive(Debug, Default)]
+pub struct Prepared(HashMap<(FhirVersion, String), Documents>);
+
+impl Prepared {
+    /// Renders the documents of every tenant of `profile` for the public `origin` (without a
+    /// trailing slash).
+    pub fn render(profile: &Profile, origin: &str) -> Self {
+        let mut documents = HashMap::new();
+        for tenant in &profile.tenants {
+            let id = tenant.id.as_str();
+            documents.insert((FhirVersion::Dstu2, id.to_owned()), documents_of::<super::dstu2::Dstu2>(origin, id));
+            documents.insert((FhirVersion::R4, id.to_owned()), documents_of::<super::r4::R4>(origin, id));
+        }
+        Self(documents)
+    }
+
+    fn get(&self, version: FhirVersion, tenant: &str) -> Option<&Documents> {
+        self.0.get(&(version, tenant.to_owned()))
+    }
+}
+
+fn documents_of<V: Version>(origin: &str, tenant: &str) -> Documents {
+    let bytes = |value: Value| Bytes::from(value.to_string());
+    Documents {
+        secured: bytes(V::capability_statement(origin, tenant, Endpoint::Secured)),
+        open: bytes(V::capability_statement(origin, tenant, Endpoint::Open)),
+        smart: bytes(V::smart_configuration(origin, tenant)),
+    }
+}
+
+pub(super) async fn secured_metadata<V: Version>(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+) -> Response {
+    metadata::<V>(&state, &tenant, Endpoint::Secured)
+}
+
+pub(super) async fn open_metadata<V: Version>(State(state): State<AppState>, Path(tenant): Path<String>) -> Response {
+    metadata::<V>(&state, &tenant, Endpoint::Open)
+}
+
+fn metadata<V: Version>(state: &AppState, tenant: &str, endpoint: Endpoint) -> Response {
+    match state.discovery().get(V::VERSION, tenant) {
+        Some(documents) => {
+            let bytes = match endpoint {
+                Endpoint::Secured => &documents.secured,
+                Endpoint::Open => &documents.open,
+            };
+            bytes_response(bytes.clone(), V::CONTENT_TYPE)
+        }
+        None => V::error(FhirError::TenantNotAccessible),
+    }
+}
+
+pub(super) async fn smart_configuration<V: Version>(
+    State(state): State<AppState>,
+    Path(tenant): Path<String>,
+) -> Response {
+    match state.discovery().get(V::VERSION, &tenant) {
+        Some(documents) => bytes_response(documents.smart.clone(), "application/json"),
+        None => V::error(FhirError::TenantNotAccessible),
+    }
+}
+
+fn bytes_response(bytes: Bytes, content_type: &'static str) -> Response {
+    let mut response = (StatusCode::OK, bytes).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+/// The `definition` URL of a type's parameter, where the version writes one (R4).
+pub(crate) type Definitions<'a> = &'a dyn Fn(&str, &str) -> String;
+
+/// The `rest[0].resource` entries of a capability statement: the statement's own type, then every
+/// declared type with its listed `searchParam`s (a parameter's modifiers in `modifier` where the
+/// version has that element, else in its documentation) and its `searchInclude`s.
+pub(crate) fn resources(declared: &Declaration, statement: &str, definitions: Option<Definitions<'_>>) -> Vec<Value> {
+    let mut resources = vec![json!({ "type": statement, "interaction": [{ "code": "read" }] })];
+    resources.extend(declared.resources.iter().map(|decl| resource(declared.version, decl, definitions)));
+    resources
+}
+
+fn resource(version: FhirVersion, decl: &ResourceDecl, definitions: Option<Definitions<'_>>) -> Value {
+    let name = decl.resource.as_str();
+    let params: Vec<Value> = decl
+        .listed()
+        .map(|p| {
+            let mut param = serde_json::Map::new();
+            param.insert("name".into(), json!(p.name));
+            if let Some(definition) = definitions {
+                param.insert("definition".into(), json!(definition(name, p.name)));
+            }
+            param.insert("type".into(), json!(p.kind.as_str()));
+            let modifiers: Vec<String> = p.modifiers.iter().map(|m| format!(":{m}")).collect();
+            let documentation = match (version, modifiers.is_empty()) {
+                (FhirVersion::R4, false) => format!("{} Modifiers: {}.", p.documentation, modifiers.join(", ")),
+                _ => p.documentation.to_owned(),
+            };
+            param.insert("documentation".into(), json!(documentation));
+            if version == FhirVersion::Dstu2 && !p.modifiers.is_empty() {
+                param.insert("modifier".into(), json!(p.modifiers));
+            }
+            Value::Object(param)
+        })
+        .collect();
+    let mut resource = json!({
+        "type": name,
+        "interaction": [{ "code": "read" }, { "code": "search-type" }],
+        "searchParam": params,
+    });
+    if !decl.includes.is_empty() {
+        resource["searchInclude"] = json!(decl.includes.iter().map(|i| i.value).collect::<Vec<_>>());
+    }
+    resource
+}

@@ -1,0 +1,147 @@
+//! What DSTU2 has of its own (fhir.cerner.com "DSTU2 › General" and each resource's page): its
+//! declaration ([`table`]), the Conformance statement ([`metadata`]) and SMART configuration,
+//! its media types, and its answers to the version seam ([`Dstu2`]): resources are served as
+//! stored, searches parse by DSTU2's rules, a system token needs the tenant's DSTU2 system access
+//! and the exact `system/{Type}.read` scope.
+
+pub mod metadata;
+mod smart_config;
+pub mod table;
+
+use std::sync::Arc;
+
+use axum::response::{IntoResponse, Response};
+
+use super::auth::{self, Principal};
+use super::declared::Declaration;
+use super::negotiate::Media;
+use super::params::{ParamError, Query, Search, SlotQuery, parse_search};
+use super::seam::{Includes, Version};
+use super::{FhirError, accepts_any};
+use crate::app::AppState;
+use crate::ids::TenantId;
+use crate::oauth::presented::Presented;
+use crate::request::FhirVersion;
+use crate::scope::Scope;
+use crate::store::{Key, ResourceType, Row, TenantData};
+
+/// The content type of every DSTU2 JSON response.
+pub const FHIR_JSON: &str = "application/json+fhir; charset=utf-8";
+
+/// Media types (fhir.cerner.com DSTU2): `application/json+fhir`, `application/json`, `*/*` or no
+/// `Accept` get JSON; anything else a 406 with an empty body.
+pub const MEDIA: Media = Media {
+    bases: &["/dstu2/", "/open/dstu2/"],
+    accepts: accepts_json,
+    refuse: || FhirError::NotAcceptable.into_response(),
+};
+
+/// True when one of the listed media ranges (RFC 9110 §12.5.1) admits DSTU2 JSON, with q > 0.
+pub fn accepts_json(accept: &str) -> bool {
+    accepts_any(accept, &["application/json+fhir", "application/json", "application/*", "*/*"])
+}
+
+/// DSTU2 at the version seam.
+#[derive(Debug)]
+pub(crate) struct Dstu2;
+
+impl Version for Dstu2 {
+    const VERSION: FhirVersion = FhirVersion::Dstu2;
+    const CONTENT_TYPE: &'static str = FHIR_JSON;
+    const LINKS_KEEP_INCLUDE: bool = false;
+    type Search = Search;
+
+    fn declared() -> &'static Declaration {
+        &table::DECLARATION
+    }
+
+    fn error(error: FhirError) -> Response {
+        error.into_response()
+    }
+
+    fn authorize(
+        state: &AppState,
+        presented: &Presented,
+        tenant: &TenantId,
+        resource: Option<ResourceType>,
+    ) -> Result<Principal, FhirError> {
+        auth::authorize(state, presented, tenant, resource)
+    }
+
+    fn may_read(principal: &Principal, resource: ResourceType) -> bool {
+        principal.granted.contains(&Scope::system_read(resource.as_str()))
+    }
+
+    fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<Search, ParamError> {
+        parse_search(resource, pairs)
+    }
+
+    fn count(search: &Search) -> u32 {
+        search.count
+    }
+
+    fn includes(search: &Search) -> Includes {
+        let schedules = matches!(
+            &search.query,
+            Query::Slot(
+                SlotQuery::Ids { include_schedule: true, .. } | SlotQuery::ByType { include_schedule: true, .. }
+            )
+        );
+        Includes { schedules, practitioners: false }
+    }
+
+    fn matches(
+        state: &AppState,
+        tenant: &TenantId,
+        data: &TenantData,
+        resource: ResourceType,
+        params: &[(String, String)],
+        search: &Search,
+    ) -> Result<Arc<[Key]>, FhirError> {
+        Ok(state.store().search_cached(tenant, Self::VERSION, data, resource, params, &search.query)?)
+    }
+
+    fn write(_: ResourceType, row: &Row, out: &mut String) -> bool {
+        row.write_json(out);
+        true
+    }
+
+    fn capability_statement(origin: &str, tenant: &str, endpoint: super::Endpoint) -> serde_json::Value {
+        metadata::conformance(origin, tenant, endpoint)
+    }
+
+    fn smart_configuration(origin: &str, tenant: &str) -> serde_json::Value {
+        smart_config::body(origin, tenant)
+    }
+
+    fn total(resource: ResourceType) -> bool {
+        resource != ResourceType::Slot
+    }
+
+    fn self_states_count(resource: ResourceType) -> bool {
+        matches!(resource, ResourceType::Appointment | ResourceType::Slot)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::accepts_json;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accept_header_forms() {
+        assert!(accepts_json("application/json+fhir"));
+        assert!(accepts_json("application/json; charset=utf-8"));
+        assert!(accepts_json("text/html, */*;q=0.1"));
+        assert!(!accepts_json("application/xml+fhir"));
+        assert!(!accepts_json("application/json;q=0"));
+        assert!(!accepts_json(""));
+    }
+
+    proptest! {
+        #[test]
+        fn accept_parser_never_panics(text in "\\PC{0,80}") {
+            let _ = accepts_json(&text);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! The version seam: what the one FHIR pipeline ([`super::resources`]) asks of a FHIR version.
+//! Each version ([`super::dstu2::Dstu2`], [`super::r4::R4`]) answers with its declaration, parser,
+//! renderer, media type, error shapes, scope rules and bundle policies; everything else (tenants,
+//! authorization order, the store's search, paging, links, bundles) is written once.
+
+use std::sync::Arc;
+
+use axum::response::Response;
+
+use super::FhirError;
+use super::auth::Principal;
+use super::declared::Declaration;
+use super::params::ParamError;
+use crate::app::AppState;
+use crate::ids::TenantId;
+use crate::oauth::presented::Presented;
+use crate::request::FhirVersion;
+use crate::store::{Key, ResourceType, Row, TenantData};
+
+/// The resources a search adds to its page besides its matches (`_include`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Includes {
+    /// `Slot:schedule`: each matched Slot's Schedule.
+    pub schedules: bool,
+    /// `Schedule:actor:Practitioner` (R4): the practitioners of each matched Slot's Schedule.
+    pub practitioners: bool,
+}
+
+impl Includes {
+    /// The types whose read scope the includes need on a secured base.
+    pub fn needs(self) -> impl Iterator<Item = ResourceType> {
+        [(self.schedules, ResourceType::Schedule), (self.practitioners, ResourceType::Practitioner)]
+            .into_iter()
+            .filter_map(|(wanted, t)| wanted.then_some(t))
+    }
+}
+
+/// One FHIR version, as the pipeline sees it.
+pub(crate) trait Version: Send + Sync + 'static {
+    const VERSION: FhirVersion;
+    /// The `Content-Type` of every JSON answer.
+    const CONTENT_TYPE: &'static str;
+    /// Whether a `next`/`previous` link repeats the search's `_include` (R4's do, as Cerner's).
+    const LINKS_KEEP_INCLUDE: bool;
+
+    /// A parsed search of this version.
+    type Search;
+
+    /// What this version serves.
+    fn declared() -> &'static Declaration;
+    /// An error in this version's shape.
+    fn error(error: FhirError) -> Response;
+    /// The secured base's checks, in Cerner's order; `resource` is the type whose read scope the
+    /// request needs (none for an unsupported type, which is a 404 only for an authorized caller).
+    fn authorize(
+        state: &AppState,
+        presented: &Presented,
+        tenant: &TenantId,
+        resource: Option<ResourceType>,
+    ) -> Result<Principal, FhirError>;
+    /// True when the token also grants reading `resource` (what an `_include` needs).
+    fn may_read(principal: &Principal, resource: ResourceType) -> bool;
+    /// The decoded query pairs (in request order) of a search on `resource`.
+    fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<Self::Search, ParamError>;
+    /// The page size the search asks for, after defaults and caps.
+    fn count(search: &Self::Search) -> u32;
+    fn includes(search: &Self::Search) -> Includes;
+    /// Every match, in the order pages serve them. `params` are the search's own parameters (the
+    /// search cache's key, with the version).
+    fn matches(
+        state: &AppState,
+        tenant: &TenantId,
+        data: &TenantData,
+        resource: ResourceType,
+        params: &[(String, String)],
+        search: &Self::Search,
+    ) -> Result<Arc<[Key]>, FhirError>;
+    /// Writes a stored resource in this version's shape; false when it has none (left out).
+    fn write(resource: ResourceType, row: &Row, out: &mut String) -> bool;
+    /// The practitioner ids a stored Schedule's actors name (for `Schedule:actor:Practitioner`).
+    fn schedule_practitioners(_schedule: &Row) -> Vec<String> {
+        Vec::new()
+    }
+    /// The capability statement of `endpoint` for `tenant` on the public `origin`, from
+    /// [`Self::declared`].
+    fn capability_statement(origin: &str, tenant: &str, endpoint: super::Endpoint) -> serde_json::Value;
+    /// The SMART configuration of the secured base.
+    fn smart_configuration(origin: &str, tenant: &str) -> serde_json::Value;
+    /// Whether a searchset of `resource` carries `total`.
+    fn total(resource: ResourceType) -> bool;
+    /// Whether the `self` link of a first page states the `_count` it applied.
+    fn self_states_count(resource: ResourceType) -> bool;
+}

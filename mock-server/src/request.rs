@@ -1,0 +1,111 @@
+//! The request vocabulary every layer shares: which surface a request speaks, which FHIR version
+//! and base it names, and what the instrument asks of the handlers (a short page). The FHIR
+//! version is a typed value from the path to the journal; it is spelled as a string only here (its
+//! path segment) and in serde attributes.
+
+use serde::{Deserialize, Serialize};
+
+/// Which protocol a request speaks, so errors take its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Surface {
+    /// The authorization server's token endpoint (OAuth2 error bodies).
+    Token,
+    /// A FHIR base (OperationOutcome error bodies, in the base's version).
+    Fhir(FhirVersion),
+}
+
+/// The FHIR version a base serves: the seam between the one FHIR surface and each version's
+/// parameter tables, renderers, media types, error shapes and discovery documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FhirVersion {
+    /// DSTU2 (`fhirVersion` 1.0.2), under `/dstu2/` and `/open/dstu2/`.
+    Dstu2,
+    /// R4 (`fhirVersion` 4.0.1), under `/r4/` and `/open/r4/`.
+    R4,
+}
+
+impl FhirVersion {
+    /// Both versions, DSTU2 first.
+    pub const ALL: [FhirVersion; 2] = [FhirVersion::Dstu2, FhirVersion::R4];
+
+    /// The path segment of this version's bases (`dstu2`, `r4`), also its name in profiles, fault
+    /// rules and the journal.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FhirVersion::Dstu2 => "dstu2",
+            FhirVersion::R4 => "r4",
+        }
+    }
+
+    /// The version a path segment (or a profile's or fault rule's name) names.
+    pub fn from_segment(segment: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == segment)
+    }
+
+    /// The `fhirVersion` of this version's capability statement.
+    pub const fn fhir_version(self) -> &'static str {
+        match self {
+            FhirVersion::Dstu2 => "1.0.2",
+            FhirVersion::R4 => "4.0.1",
+        }
+    }
+}
+
+impl std::fmt::Display for FhirVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for FhirVersion {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::from_segment(text).ok_or_else(|| format!("'{text}' is not a FHIR version (dstu2 or r4)"))
+    }
+}
+
+/// Which of a version's two FHIR origins a request came in on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// fhir-ehr(-code).cerner.com: a bearer token is required.
+    Secured,
+    /// fhir-open.cerner.com: no authorization, read-only.
+    Open,
+}
+
+impl Endpoint {
+    /// Both endpoints, secured first.
+    pub const ALL: [Endpoint; 2] = [Endpoint::Secured, Endpoint::Open];
+
+    /// The base path of a tenant on this endpoint of `version`, ending in `/`.
+    pub fn base_path(self, version: FhirVersion, tenant: &str) -> String {
+        match self {
+            Endpoint::Secured => format!("/{version}/{tenant}/"),
+            Endpoint::Open => format!("/open/{version}/{tenant}/"),
+        }
+    }
+}
+
+/// Asks the search handler for a short page: at most this many entries, with the `next` link
+/// continuing right after the last one served (as Cerner's page throttling does).
+#[derive(Debug, Clone, Copy)]
+pub struct ShortPage(pub usize);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_are_named_by_their_path_segment() {
+        for version in FhirVersion::ALL {
+            assert_eq!(FhirVersion::from_segment(version.as_str()), Some(version));
+            assert_eq!(version.to_string().parse::<FhirVersion>(), Ok(version));
+        }
+        assert_eq!(FhirVersion::from_segment("stu3"), None);
+        assert_eq!(serde_json::to_string(&FhirVersion::R4).ok().as_deref(), Some("\"r4\""));
+        assert_eq!(Endpoint::Open.base_path(FhirVersion::R4, "t"), "/open/r4/t/");
+        assert_eq!(Endpoint::Secured.base_path(FhirVersion::Dstu2, "t"), "/dstu2/t/");
+    }
+}
