@@ -140,6 +140,7 @@ fn entry(
         bytes: 0,
         latency_ms: 0.0,
         request_id: None,
+        opc_request_id: None,
         scope: None,
         fhir_version: fhir_version(&segments),
         fault: None,

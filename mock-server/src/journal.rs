@@ -44,6 +44,10 @@ pub struct JournalEntry {
     pub latency_ms: f64,
     /// The `X-Request-Id` the emulator answered with.
     pub request_id: Option<String>,
+    /// The `opc-request-id` the emulator answered with (`/32 hex/32 hex`, as Cerner's examples show
+    /// it; what Oracle support asks for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opc_request_id: Option<String>,
     /// The `scope` a token request asked for (not a secret; reviewers check it).
     #[serde(default)]
     pub scope: Option<String>,
@@ -86,6 +90,8 @@ pub struct JournalQuery {
     pub tenant: Option<String>,
     pub client: Option<String>,
     pub path_prefix: Option<String>,
+    /// The request whose `X-Request-Id` or `opc-request-id` is this (what a support ticket quotes).
+    pub request_id: Option<String>,
     /// Entries with a sequence number greater than this.
     pub since: Option<u64>,
 }
@@ -114,6 +120,12 @@ impl JournalQuery {
         self
     }
 
+    /// Only the request answered with this `X-Request-Id` or `opc-request-id`.
+    pub fn request_id(mut self, id: impl Into<String>) -> Self {
+        self.request_id = Some(id.into());
+        self
+    }
+
     /// Only entries with `seq > since`, to read what one step of a test caused.
     pub fn since(mut self, seq: u64) -> Self {
         self.since = Some(seq);
@@ -123,10 +135,16 @@ impl JournalQuery {
     /// The query-string pairs of the filters that are set.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
         let since = self.since.map(|seq| seq.to_string());
-        [("tenant", &self.tenant), ("client", &self.client), ("path_prefix", &self.path_prefix), ("since", &since)]
-            .into_iter()
-            .filter_map(|(name, value)| value.clone().map(|value| (name, value)))
-            .collect()
+        [
+            ("tenant", &self.tenant),
+            ("client", &self.client),
+            ("path_prefix", &self.path_prefix),
+            ("request_id", &self.request_id),
+            ("since", &since),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.clone().map(|value| (name, value)))
+        .collect()
     }
 }
 
@@ -136,6 +154,10 @@ impl JournalQuery {
             && self.tenant.as_ref().is_none_or(|t| entry.tenant.as_ref() == Some(t))
             && self.client.as_ref().is_none_or(|c| entry.client_id.as_ref() == Some(c))
             && self.path_prefix.as_ref().is_none_or(|p| entry.path.starts_with(p.as_str()))
+            && self
+                .request_id
+                .as_ref()
+                .is_none_or(|id| entry.request_id.as_ref() == Some(id) || entry.opc_request_id.as_ref() == Some(id))
     }
 }
 
@@ -267,6 +289,7 @@ mod tests {
             latency_ms: 0.0,
             fhir_version: Some(FhirVersion::Dstu2),
             request_id: None,
+            opc_request_id: None,
             scope: None,
             fault: None,
         }

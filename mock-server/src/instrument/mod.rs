@@ -62,6 +62,7 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         bytes: 0,
         latency_ms: 0.0,
         request_id: None,
+        opc_request_id: None,
         scope: identity.scope.clone(),
         fhir_version: identity.version(),
         fault: None,
@@ -81,10 +82,28 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         let id = HeaderValue::from_str(id).unwrap_or(HeaderValue::from_static("unknown"));
         response.headers_mut().insert("x-request-id", id);
     }
+    if identity.surface.is_some()
+        && !response.headers().contains_key(OPC_REQUEST_ID)
+        && let Ok(id) = HeaderValue::from_str(&opc_request_id())
+    {
+        response.headers_mut().insert(OPC_REQUEST_ID, id);
+    }
     if state.journal().is_enabled() {
         finish(&state, entry, &response, fault.as_ref().map(|(_, a)| a), started);
     }
     response
+}
+
+/// The gateway's request id on Cerner's answers, beside `X-Request-Id`: support tickets ask for it.
+pub const OPC_REQUEST_ID: &str = "opc-request-id";
+
+/// A new `opc-request-id` in the form Cerner's examples show: `/`, 32 upper-case hex digits, `/`,
+/// 32 more (`/95685D1463E5BE27E66427BBDA8725DE/BD2E22EED59A7AD48B938357F8CF72E1`).
+pub fn opc_request_id() -> String {
+    let mut buffer = uuid::Uuid::encode_buffer();
+    let first = crate::ids::random_uuid().simple().encode_upper(&mut buffer).to_owned();
+    let second = crate::ids::random_uuid().simple().encode_upper(&mut buffer).to_owned();
+    format!("/{first}/{second}")
 }
 
 fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option<(String, FaultAction)> {
@@ -187,6 +206,8 @@ fn finish(
         _ => length,
     };
     entry.latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    entry.request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    entry.request_id = header("x-request-id");
+    entry.opc_request_id = header(OPC_REQUEST_ID);
     state.journal().record(entry);
 }

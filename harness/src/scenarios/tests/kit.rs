@@ -32,6 +32,7 @@ pub fn entry(seq: u64, tenant: &str, path: &str, query: Option<&str>, status: u1
         bytes: 0,
         latency_ms: 1.0,
         request_id: Some(format!("req-{seq}")),
+        opc_request_id: None,
         scope: path.ends_with("/token").then(|| "system/Appointment.read".into()),
         fhir_version: (!path.ends_with("/token")).then_some(cerner_mock::request::FhirVersion::Dstu2),
         fault: None,
