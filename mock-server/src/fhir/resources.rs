@@ -154,7 +154,7 @@ struct Request {
 fn search<V: Version>(cx: &Context<'_>, raw_query: &str, principal: Option<&Principal>) -> Result<Response, FhirError> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
     let request = page_request::<V>(cx, pairs)?;
-    let search = V::parse(cx.resource, &request.params)?;
+    let search = V::parse(cx.state, cx.resource, &request.params)?;
     let includes = V::includes(&search);
     // On the secured base an `_include` needs the read scope of what it includes.
     let missing = principal.and_then(|principal| includes.needs().find(|t| !V::may_read(principal, *t)));

@@ -60,8 +60,9 @@ pub(crate) trait Version: Send + Sync + 'static {
     ) -> Result<Principal, FhirError>;
     /// True when the token also grants reading `resource` (what an `_include` needs).
     fn may_read(principal: &Principal, resource: ResourceType) -> bool;
-    /// The decoded query pairs (in request order) of a search on `resource`.
-    fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<Self::Search, ParamError>;
+    /// The decoded query pairs (in request order) of a search on `resource` (the state holds the
+    /// profile's settings for the version).
+    fn parse(state: &AppState, resource: ResourceType, pairs: &[(String, String)]) -> Result<Self::Search, ParamError>;
     /// The page size the search asks for, after defaults and caps.
     fn count(search: &Self::Search) -> u32;
     fn includes(search: &Self::Search) -> Includes;

@@ -38,12 +38,25 @@ pub struct Profile {
     pub tenants: Vec<Tenant>,
     pub accounts: Vec<Account>,
     pub limits: LimitSettings,
+    /// `[r4]`: R4 behaviours where Cerner's docs contradict themselves.
+    pub r4: R4Settings,
     /// Entries the request journal keeps (a ring).
     pub journal_capacity: usize,
     /// Whether requests are journaled at all (on by default; off only to measure its cost).
     pub journal_enabled: bool,
     /// Fault rules active from the start.
     pub faults: Vec<FaultRule>,
+}
+
+/// `[r4]`: the R4 behaviours Cerner's docs state two ways; each defaults to Cerner's most likely
+/// behaviour (README, "R4").
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct R4Settings {
+    /// Which Appointment `date` forms a search may use.
+    pub appointment_date_forms: crate::fhir::r4::params::DateForms,
+    /// Which appointment ends match a `date` range.
+    pub appointment_end_match: crate::store::query::EndMatch,
 }
 
 /// Access-token lifetimes.

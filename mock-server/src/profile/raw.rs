@@ -16,6 +16,8 @@ pub struct Profile {
     #[serde(default)]
     pub limits: crate::limits::LimitSettings,
     #[serde(default)]
+    pub r4: super::R4Settings,
+    #[serde(default)]
     pub journal: Journal,
     #[serde(default)]
     pub faults: Vec<crate::faults::FaultRule>,

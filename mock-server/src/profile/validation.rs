@@ -78,6 +78,7 @@ pub(super) fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, Fiel
         tenants,
         accounts,
         limits: raw.limits,
+        r4: raw.r4,
         journal_capacity: raw.journal.capacity,
         journal_enabled: raw.journal.enabled,
         faults: raw.faults,

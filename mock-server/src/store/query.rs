@@ -86,8 +86,38 @@ pub enum AppointmentQuery {
         statuses: Option<Vec<String>>,
     },
     /// R4's rule (`date` or `-date-or-req-period`): appointments whose start lies in `range` or
-    /// whose end lies in `(range.from, range.to]`; `proposed` ones only when `requested`.
-    Overlapping { actor: Actor, ids: Vec<String>, range: TimeRange, statuses: Option<Vec<String>>, requested: bool },
+    /// whose end matches it as `end` says; `proposed` ones only when `requested`.
+    Overlapping {
+        actor: Actor,
+        ids: Vec<String>,
+        range: TimeRange,
+        statuses: Option<Vec<String>>,
+        requested: bool,
+        end: EndMatch,
+    },
+}
+
+/// Which appointment ends match an R4 `date` range `[from, to)` (fhir.cerner.com R4 Appointment:
+/// "appointments … that start or end within the date range provided"; where an end exactly on an
+/// edge falls is not stated). The profile's `[r4] appointment_end_match`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EndMatch {
+    /// An end in `[from, to)`, the same range a start must lie in (default: the page's words).
+    #[default]
+    InRange,
+    /// An end in `(from, to]`: an appointment ending as the range starts is left out, one ending
+    /// as it ends is kept.
+    AfterFrom,
+}
+
+impl EndMatch {
+    pub fn matches(self, end: i64, range: &TimeRange) -> bool {
+        match self {
+            EndMatch::InRange => range.contains(end),
+            EndMatch::AfterFrom => end > range.from && end <= range.to,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use time::Date;
 use time::macros::format_description;
 
 use super::ResourceType;
-use super::query::{Actor, AppointmentQuery, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange, Token};
+use super::query::{Actor, AppointmentQuery, EndMatch, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange, Token};
 use super::sorted::Key;
 use super::tenant::TenantData;
 
@@ -108,8 +108,8 @@ impl TenantData {
         let (actor, ids, date, statuses) = match query {
             AppointmentQuery::Ids(ids) => return self.by_ids(ResourceType::Appointment, ids),
             AppointmentQuery::ByActor { actor, ids, date, statuses } => (actor, ids, date, statuses),
-            AppointmentQuery::Overlapping { actor, ids, range, statuses, requested } => {
-                return self.overlapping_appointments(*actor, ids, range, statuses.as_deref(), *requested);
+            AppointmentQuery::Overlapping { actor, ids, range, statuses, requested, end } => {
+                return self.overlapping_appointments(*actor, ids, range, statuses.as_deref(), *requested, *end);
             }
         };
         let Some(index) = self.by_actor.get(actor) else { return Vec::new() };
@@ -141,13 +141,13 @@ impl TenantData {
         range: &TimeRange,
         statuses: Option<&[String]>,
         requested: bool,
+        end: EndMatch,
     ) -> Vec<Key> {
         let Some(index) = self.by_actor.get(&actor) else { return Vec::new() };
         let from = range.from.saturating_sub(self.max_appointment_span);
         let keep = |row: u32| {
             let Some(f) = self.appointment(row) else { return false };
-            let in_range =
-                f.start.is_some_and(|s| range.contains(s)) || f.end.is_some_and(|e| e > range.from && e <= range.to);
+            let in_range = f.start.is_some_and(|s| range.contains(s)) || f.end.is_some_and(|e| end.matches(e, range));
             in_range
                 && (requested || &*f.status != "proposed")
                 && statuses.is_none_or(|list| list.iter().any(|s| *s == *f.status))

@@ -24,6 +24,7 @@ mod paging;
 mod r4;
 mod r4_encounter;
 mod r4_search;
+mod r4_settings;
 mod request_ids;
 mod search_model;
 mod search_rules;

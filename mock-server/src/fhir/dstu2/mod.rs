@@ -72,7 +72,7 @@ impl Version for Dstu2 {
         principal.granted.contains(&Scope::system_read(resource.as_str()))
     }
 
-    fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<Search, ParamError> {
+    fn parse(_: &AppState, resource: ResourceType, pairs: &[(String, String)]) -> Result<Search, ParamError> {
         parse_search(resource, pairs)
     }
 

@@ -87,8 +87,13 @@ impl Version for R4 {
         access::may_read(principal, resource)
     }
 
-    fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
-        params::parse(resource, pairs)
+    fn parse(state: &AppState, resource: ResourceType, pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
+        let settings = state.profile().r4;
+        let settings = params::ParseSettings {
+            date_forms: settings.appointment_date_forms,
+            end_match: settings.appointment_end_match,
+        };
+        params::parse_with(resource, pairs, settings)
     }
 
     fn count(search: &R4Search) -> u32 {

@@ -3,6 +3,7 @@
 //! Strict as on DSTU2: an unknown parameter or an empty value is a 400 naming it.
 
 use super::scan::{LocationQuery, PractitionerQuery};
+use crate::fhir::params::Precision;
 use crate::fhir::params::{
     Actor, AppointmentQuery, DEFAULT_COUNT, DateParam, DatePrefix, Ids, MAX_COUNT, ParamError, Query, SlotQuery,
     TimeRange, Token,
@@ -40,11 +41,45 @@ const STATUSES: [&str; 10] = [
     "waitlist",
 ];
 
-/// Parses the decoded query pairs (in request order) of an R4 search on `resource`.
+/// Which forms an Appointment `date` (or `-date-or-req-period`) may take. fhir.cerner.com R4
+/// Appointment says "once with a prefix and time component … twice with the prefixes `ge` and
+/// `lt`"; the CapabilityStatement it publishes says "once without a prefix or time component to
+/// imply a date range … or twice with 'le' and 'gt' prefixes". The profile's
+/// `[r4] appointment_date_forms`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DateForms {
+    /// Both statements' forms (default: the server's own statement still lists the DSTU2 forms,
+    /// so it most likely takes them): one value with or without a prefix or time, or a ge/gt
+    /// with a le/lt.
+    #[default]
+    Lenient,
+    /// Only the Appointment page's: one value with a prefix and a time, or exactly `ge` + `lt`.
+    Documented,
+}
+
+/// What an R4 search's parse depends on besides the query.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ParseSettings {
+    pub date_forms: DateForms,
+    pub end_match: crate::store::query::EndMatch,
+}
+
+/// Parses the decoded query pairs (in request order) of an R4 search on `resource`, with the
+/// default settings.
 pub fn parse(resource: ResourceType, pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
+    parse_with(resource, pairs, ParseSettings::default())
+}
+
+/// Parses the decoded query pairs (in request order) of an R4 search on `resource`.
+pub fn parse_with(
+    resource: ResourceType,
+    pairs: &[(String, String)],
+    settings: ParseSettings,
+) -> Result<R4Search, ParamError> {
     let store = |query, count| R4Search { query: R4Query::Store(query), count, include_practitioners: false };
     match resource {
-        ResourceType::Appointment => appointment(pairs),
+        ResourceType::Appointment => appointment(pairs, settings),
         ResourceType::Slot => slot(pairs),
         ResourceType::Schedule => {
             let p = Params::new(pairs, r4(ResourceType::Schedule))?;
@@ -161,7 +196,7 @@ pub(super) fn date_range(
     Ok(range)
 }
 
-fn appointment(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
+fn appointment(pairs: &[(String, String)], settings: ParseSettings) -> Result<R4Search, ParamError> {
     let params = Params::new(pairs, r4(ResourceType::Appointment))?;
     let count = count(&params, DEFAULT_COUNT, 1)?;
     let result =
@@ -193,9 +228,28 @@ fn appointment(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
         (false, true) => ("-date-or-req-period", true),
         (false, false) => return Err(ParamError::Missing { missing: "date".into(), with: name.into() }),
     };
-    let range = date_range(param, params.values(param), &LOWER, &UPPER)?;
+    let values = params.values(param);
+    let range = match settings.date_forms {
+        DateForms::Lenient => date_range(param, values, &LOWER, &UPPER)?,
+        DateForms::Documented => documented_date_range(param, values)?,
+    };
     let statuses = params.single("status")?.map(statuses).transpose()?;
-    Ok(result(AppointmentQuery::Overlapping { actor, ids, range, statuses, requested }))
+    let end = settings.end_match;
+    Ok(result(AppointmentQuery::Overlapping { actor, ids, range, statuses, requested, end }))
+}
+
+/// The Appointment page's forms only: once with a prefix and a time, or twice as `ge` + `lt`.
+fn documented_date_range(param: &str, values: &[&str]) -> Result<TimeRange, ParamError> {
+    let has_time = |value: &str| date(param, value).is_ok_and(|d| d.value.precision >= Precision::Minute);
+    match values {
+        [one] if date(param, one)?.prefix.is_none() || !has_time(one) => Err(invalid(
+            param,
+            "give it once with a prefix and a time (ge2020-01-01T00:00:00.000Z), or twice as ge and lt",
+        )),
+        [a, b] if !(has_time(a) && has_time(b)) => Err(invalid(param, "both values need a time component")),
+        [_, _] => date_range(param, values, &[DatePrefix::Ge], &[DatePrefix::Lt]),
+        _ => date_range(param, values, &LOWER, &UPPER),
+    }
 }
 
 fn statuses(value: &str) -> Result<Vec<String>, ParamError> {
