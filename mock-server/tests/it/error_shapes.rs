@@ -16,7 +16,7 @@ fn header_set(response: &reqwest::Response) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = response
         .headers()
         .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "date" | "content-length" | "x-request-id"))
+        .filter(|(name, _)| !matches!(name.as_str(), "date" | "content-length" | "x-request-id" | "opc-request-id"))
         .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or("?").to_owned()))
         .collect();
     headers.sort();
