@@ -247,7 +247,10 @@ fn gather(
         runs,
         output,
         output_errors,
-        truth: locations.iter().map(|(tenant, locations)| (tenant.clone(), truth(server, tenant, locations))).collect(),
+        truth: locations
+            .iter()
+            .map(|(tenant, locations)| (tenant.clone(), truth(server, tenant, locations, fhir_version)))
+            .collect(),
         tenants: locations.iter().map(|(t, _)| t.clone()).collect(),
         client_id: CLIENT_ID.to_owned(),
         client_secret: String::new(),
@@ -275,13 +278,17 @@ fn action_names(rule: &cerner_mock::admin_client::FaultRule) -> Vec<String> {
     rule.all_actions().map(|action| action.name()).filter(|name| *name != "pass").map(str::to_owned).collect()
 }
 
-/// id → version and status of every appointment of the tenant's locations in the window, read from
-/// the emulator's store with the emulator's own search.
-fn truth(server: &MockServer, tenant: &str, locations: &[String]) -> BTreeMap<String, TruthRow> {
+/// id → version and status (as `version` answers it) of every appointment of the tenant's
+/// locations in the window, read from the emulator's store with the emulator's own search.
+fn truth(server: &MockServer, tenant: &str, locations: &[String], version: FhirVersion) -> BTreeMap<String, TruthRow> {
     let store = server.state().store();
     let Some(data) = store.read(tenant) else { return BTreeMap::new() };
+    let version = cerner_mock::request::FhirVersion::from_segment(version.segment());
     data.appointments_in_window(locations, WINDOW.0, WINDOW.1)
         .into_iter()
-        .map(|a| (a.id, TruthRow { version: a.version, status: a.status }))
+        .map(|a| {
+            let status = version.map_or(a.status.as_str(), |v| a.status_on(v)).to_owned();
+            (a.id, TruthRow { version: a.version, status })
+        })
         .collect()
 }

@@ -57,7 +57,9 @@ pub enum ChangeError {
     Ingest { index: usize, source: IngestError },
 }
 
-const STATUSES: [&str; 7] = ["proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow"];
+/// DSTU2's statuses and R4's native `checked-in` (which DSTU2 answers as `arrived`).
+const STATUSES: [&str; 8] =
+    ["proposed", "pending", "booked", "arrived", "fulfilled", "cancelled", "noshow", "checked-in"];
 
 impl TenantData {
     /// Applies every change or none. Returns the `(type, id)` of each changed resource.

@@ -12,6 +12,7 @@ use super::ResourceType;
 use super::query::{Actor, AppointmentQuery, EndMatch, Ids, PatientQuery, Query, SlotQuery, Text, TimeRange, Token};
 use super::sorted::Key;
 use super::tenant::TenantData;
+use crate::request::FhirVersion;
 
 /// The first instant of a UTC day written `YYYY-MM-DD`, in Unix milliseconds.
 fn day_start_ms(day: &str) -> Option<i64> {
@@ -35,6 +36,17 @@ pub struct WindowAppointment {
     pub id: String,
     pub version: String,
     pub status: String,
+}
+
+impl WindowAppointment {
+    /// The status as `version` answers it: DSTU2 has no code for R4's native `checked-in`, and
+    /// answers it as `arrived`.
+    pub fn status_on(&self, version: FhirVersion) -> &str {
+        match (version, self.status.as_str()) {
+            (FhirVersion::Dstu2, "checked-in") => "arrived",
+            (_, status) => status,
+        }
+    }
 }
 
 impl TenantData {

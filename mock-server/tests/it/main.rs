@@ -5,6 +5,7 @@
 mod admin_api;
 mod admin_tenants;
 mod assertion;
+mod checked_in;
 mod cli;
 mod clock;
 mod cors;

@@ -10,8 +10,8 @@
 
 use cerner_mock::Profile;
 use cerner_mock::fhir::r4::params::DateForms;
-use cerner_mock::store::query::EndMatch;
 use cerner_mock::store::LoadOptions;
+use cerner_mock::store::query::EndMatch;
 use serde_json::Value;
 
 use crate::helpers::*;

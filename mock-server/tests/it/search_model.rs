@@ -126,7 +126,10 @@ fn build(case: &Case) -> (Vec<(String, String)>, impl Fn(&AppointmentFields) -> 
     let filter = move |f: &AppointmentFields| {
         f.start.is_some_and(|s| from <= s && s < to)
             && f.actors(ACTORS[actor]).any(|id| ids.iter().any(|wanted| **id == **wanted))
-            && statuses.as_ref().is_none_or(|list| list.contains(&&*f.status))
+            && statuses.as_ref().is_none_or(|list| {
+                // DSTU2's `arrived` also finds R4's native `checked-in`, which DSTU2 answers as `arrived`.
+                list.contains(&&*f.status) || (&*f.status == "checked-in" && list.contains(&"arrived"))
+            })
     };
     (params, filter)
 }

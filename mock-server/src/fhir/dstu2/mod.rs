@@ -101,8 +101,12 @@ impl Version for Dstu2 {
         Ok(state.store().search_cached(tenant, Self::VERSION, data, resource, params, &search.query)?)
     }
 
-    fn write(_: ResourceType, row: &Row, out: &mut String) -> bool {
+    fn write(resource: ResourceType, row: &Row, out: &mut String) -> bool {
+        let start = out.len();
         row.write_json(out);
+        if resource == ResourceType::Appointment {
+            as_dstu2_status(out, start);
+        }
         true
     }
 
@@ -120,6 +124,16 @@ impl Version for Dstu2 {
 
     fn self_states_count(resource: ResourceType) -> bool {
         matches!(resource, ResourceType::Appointment | ResourceType::Slot)
+    }
+}
+
+/// R4's native `checked-in` (the one stored status DSTU2 has no code for) as DSTU2's `arrived`,
+/// in the appointment written from `start` on (fhir.cerner.com R4 Appointment: "R4 exposes a
+/// native checked-in status … This is a change from the DSTU2 functionality").
+fn as_dstu2_status(out: &mut String, start: usize) {
+    const R4_ONLY: &str = "\"status\":\"checked-in\"";
+    if let Some(at) = out.get(start..).and_then(|written| written.find(R4_ONLY)) {
+        out.replace_range(start + at..start + at + R4_ONLY.len(), "\"status\":\"arrived\"");
     }
 }
 

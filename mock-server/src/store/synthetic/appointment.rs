@@ -9,16 +9,18 @@ use super::SyntheticSpec;
 use super::calendar::{self, SECS_PER_DAY, Span};
 use super::json::Sink;
 use super::stored::StoredAppointment;
-use super::stored::{ARRIVED, BOOKED, CANCELLED, Catalog, FULFILLED, NOSHOW, PENDING, PROPOSED, STATUSES};
+use super::stored::{ARRIVED, BOOKED, CANCELLED, CHECKED_IN, Catalog, FULFILLED, NOSHOW, PENDING, PROPOSED, STATUSES};
 use super::world::{LocationPicker, Sequence, World, id};
 use crate::rng::{Rng, Stream};
 
 const MINUTES: [u32; 6] = [15, 30, 30, 30, 45, 60];
 
-/// Cumulative per-mille thresholds for days in the past half of the range: mostly fulfilled.
-const PAST: [(u64, usize); 7] = [
+/// Cumulative per-mille thresholds for days in the past half of the range: mostly fulfilled; of
+/// those who came and were not yet seen, some checked in (R4's native status).
+const PAST: [(u64, usize); 8] = [
     (760, FULFILLED),
-    (800, ARRIVED),
+    (785, ARRIVED),
+    (800, CHECKED_IN),
     (850, BOOKED),
     (920, CANCELLED),
     (970, NOSHOW),

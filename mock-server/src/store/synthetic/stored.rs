@@ -33,9 +33,12 @@ pub const ARRIVED: usize = 3;
 pub const FULFILLED: usize = 4;
 pub const CANCELLED: usize = 5;
 pub const NOSHOW: usize = 6;
+/// R4's native status (fhir.cerner.com R4 Appointment: "R4 exposes a native checked-in status");
+/// DSTU2 answers it as `arrived`.
+pub const CHECKED_IN: usize = 7;
 
 /// Every status a synthetic appointment takes, indexed by the constants above.
-pub const STATUSES: [Status; 7] = [
+pub const STATUSES: [Status; 8] = [
     Status { code: "proposed", label: "Proposed", attendance: "needs-action", first_version: 0 },
     Status { code: "pending", label: "Pending", attendance: "tentative", first_version: 0 },
     Status { code: "booked", label: "Booked", attendance: "accepted", first_version: 0 },
@@ -43,6 +46,7 @@ pub const STATUSES: [Status; 7] = [
     Status { code: "fulfilled", label: "Fulfilled", attendance: "accepted", first_version: 2 },
     Status { code: "cancelled", label: "Cancelled", attendance: "declined", first_version: 1 },
     Status { code: "noshow", label: "No Show", attendance: "accepted", first_version: 1 },
+    Status { code: "checked-in", label: "Checked-In", attendance: "accepted", first_version: 1 },
 ];
 
 /// One synthetic appointment: its own numbers, and indexes into its tenant's `Catalog`.

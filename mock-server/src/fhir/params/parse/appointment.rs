@@ -57,14 +57,20 @@ fn the_actor(params: &Params<'_>) -> Result<(&'static str, Actor), ParamError> {
     }
 }
 
+/// The statuses asked for; `arrived` also finds appointments stored with R4's native
+/// `checked-in`, which DSTU2 answers as `arrived`.
 fn statuses(value: &str) -> Result<Vec<String>, ParamError> {
-    comma_list("status", value, |status| {
+    let mut statuses = comma_list("status", value, |status| {
         if STATUSES.contains(&status) {
             Ok(status.to_owned())
         } else {
             Err(format!("'{status}' is not an Appointment status ({})", STATUSES.join(", ")))
         }
-    })
+    })?;
+    if statuses.iter().any(|s| s == "arrived") {
+        statuses.push("checked-in".to_owned());
+    }
+    Ok(statuses)
 }
 
 #[cfg(test)]
@@ -208,7 +214,9 @@ mod tests {
     #[test]
     fn statuses_must_be_dstu2_appointment_statuses() {
         let all = "proposed,pending,booked,arrived,fulfilled,cancelled,noshow";
-        assert_eq!(by_actor(&format!("patient=1&date=2020&status={all}")).3.map(|s| s.len()), Some(7));
+        // `arrived` also asks for R4's `checked-in`, which DSTU2 answers as `arrived`.
+        assert_eq!(by_actor(&format!("patient=1&date=2020&status={all}")).3.map(|s| s.len()), Some(8));
+        invalid_reason(Appointment, "patient=1&date=2020&status=checked-in", "status");
         assert!(invalid_reason(Appointment, "patient=1&date=2020&status=booked,done", "status").contains("'done'"));
         invalid_reason(Appointment, "patient=1&date=2020&status=Booked", "status");
         invalid_reason(Appointment, "patient=1&date=2020&status=booked,", "status");
