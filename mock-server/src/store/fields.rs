@@ -88,6 +88,9 @@ pub struct ResourceDoc {
     pub patient: Reference,
     #[serde(default)]
     pub period: Period,
+    /// An R4 Appointment's `requestedPeriod` (a proposed one's only period).
+    #[serde(rename = "requestedPeriod", default)]
+    pub requested_period: Vec<Period>,
     /// Encounter `account` references (DSTU2 and R4 alike).
     #[serde(default)]
     pub account: Vec<Reference>,

@@ -5,7 +5,6 @@
 mod admin_api;
 mod admin_tenants;
 mod assertion;
-mod checked_in;
 mod cli;
 mod clock;
 mod cors;
@@ -23,6 +22,7 @@ mod limits;
 mod metadata_truth;
 mod paging;
 mod r4;
+mod r4_appointments;
 mod r4_encounter;
 mod r4_search;
 mod r4_settings;

@@ -130,10 +130,19 @@ fn encounter_fields(doc: &ResourceDoc) -> EncounterFields {
     }
 }
 
+/// A proposed appointment with no `start` of its own is placed by its first `requestedPeriod`
+/// (fhir.cerner.com R4 Appointment: `-date-or-req-period` "also returns appointments with a status
+/// of `proposed` that either are requested to start or end between the dates provided").
 fn appointment_fields(doc: ResourceDoc) -> ReadAppointment {
+    let requested =
+        doc.requested_period.first().filter(|_| doc.start.is_none() && doc.status.as_deref() == Some("proposed"));
+    let (start, end) = match requested {
+        Some(period) => (period.start.as_deref(), period.end.as_deref()),
+        None => (doc.start.as_deref(), doc.end.as_deref()),
+    };
     let mut fields = ReadAppointment {
-        start: doc.start.as_deref().and_then(fields::instant_ms),
-        end: doc.end.as_deref().and_then(fields::instant_ms),
+        start: start.and_then(fields::instant_ms),
+        end: end.and_then(fields::instant_ms),
         status: doc.status.unwrap_or_default(),
         actors: Vec::with_capacity(doc.participant.len()),
     };

@@ -1,4 +1,4 @@
-//! R4's native `checked-in` Appointment status (fhir.cerner.com Millennium R4 Appointment: "R4
+//! R4 Appointment behaviours of their own. R4's native `checked-in` status (fhir.cerner.com Millennium R4
 //! exposes a native checked-in status, which allows for an appointment to transition from the
 //! `booked` state to the `checked-in` state. This is a change from the DSTU2 functionality."):
 //! in the data, settable through the admin API, searchable on R4, and answered as `arrived` on
@@ -62,4 +62,27 @@ async fn the_generated_data_holds_checked_in_appointments_that_dstu2_answers_as_
     let dstu2 = app.fhir(&format!("/dstu2/{SANDBOX}/Appointment?{window}"), Some(&token)).await.text().await.unwrap();
     assert!(!dstu2.contains("\"status\":\"checked-in\""), "no DSTU2 page carries the R4-only code");
     assert!(r4.iter().all(|id| dstu2.contains(&format!("\"id\":\"{id}\""))), "DSTU2 serves them too");
+}
+
+/// fhir.cerner.com Millennium R4 Appointment: "Search by `-date-or-req-period` returns the same
+/// appointments as the `date` parameter, but also returns appointments with a status of
+/// `proposed` that either are requested to start or end between the dates provided."
+#[tokio::test]
+async fn a_proposed_appointment_with_only_a_requested_period_is_found_by_it() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, R4_SCOPES).await;
+    let proposed = serde_json::json!({
+        "resourceType": "Appointment", "id": "990001", "status": "proposed",
+        "requestedPeriod": [{ "start": "2026-02-02T09:00:00.000Z", "end": "2026-02-02T09:30:00.000Z" }],
+        "participant": [
+            { "actor": { "reference": "Patient/12724066" }, "status": "needs-action" },
+            { "actor": { "reference": "Location/21503380" }, "status": "needs-action" }
+        ]
+    });
+    app.admin.apply_changes(SANDBOX, &[Change::add(proposed)]).await.unwrap();
+    let range = |name: &str| format!("{name}=ge2026-02-02T00:00:00.000Z&{name}=lt2026-02-03T00:00:00.000Z");
+    let requested = format!("/r4/{SANDBOX}/Appointment?patient=12724066&{}", range("-date-or-req-period"));
+    assert_eq!(bundle_ids(&app, &requested, &token).await, Ok(vec!["990001".to_owned()]));
+    let by_date = format!("/r4/{SANDBOX}/Appointment?patient=12724066&{}", range("date"));
+    assert_eq!(bundle_ids(&app, &by_date, &token).await, Ok(vec![]), "date leaves proposed ones out");
 }
