@@ -1,8 +1,9 @@
-//! R4 Appointment behaviours of their own. R4's native `checked-in` status (fhir.cerner.com Millennium R4
-//! exposes a native checked-in status, which allows for an appointment to transition from the
-//! `booked` state to the `checked-in` state. This is a change from the DSTU2 functionality."):
-//! in the data, settable through the admin API, searchable on R4, and answered as `arrived` on
-//! DSTU2, which has no such code.
+//! R4 Appointment behaviours of its own. The native `checked-in` status (fhir.cerner.com Millennium
+//! R4 Appointment: "R4 exposes a native checked-in status, which allows for an appointment to
+//! transition from the `booked` state to the `checked-in` state. This is a change from the DSTU2
+//! functionality."): in the data, settable through the admin API, searchable on R4, and answered
+//! as `arrived` on DSTU2, which has no such code. And proposed appointments found by their
+//! requested period.
 
 use cerner_mock::store::Change;
 use serde_json::Value;
