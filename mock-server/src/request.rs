@@ -88,6 +88,53 @@ impl Endpoint {
     }
 }
 
+/// What is known about a request before it is handled, read once at the door from the route axum
+/// matched and the credentials it presents: the instrument builds it, matches faults and limits and
+/// journals with it, and hands it to the handlers (as a request extension, `Arc<Record>`). Secrets
+/// and tokens are never kept in it.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    pub surface: Option<Surface>,
+    /// The FHIR base's endpoint (none on the token endpoint).
+    pub endpoint: Option<Endpoint>,
+    /// The tenant the path names, as written.
+    pub tenant: Option<String>,
+    /// A resource type, `metadata`, `.well-known`, or `token`.
+    pub resource: Option<String>,
+    pub client: Option<String>,
+    /// The id (`jti`) of a bearer token this emulator signed.
+    pub jti: Option<String>,
+    /// True when `client` comes from a bearer token this emulator signed.
+    pub token_verified: bool,
+    /// The scopes that token grants, parsed once.
+    pub granted: Option<crate::scope::ScopeSet>,
+    /// The scheme of the `Authorization` header only.
+    pub scheme: Option<String>,
+    /// The `scope` a token request asked for.
+    pub scope: Option<String>,
+}
+
+impl Record {
+    /// The FHIR version of the base a FHIR request names.
+    pub fn version(&self) -> Option<FhirVersion> {
+        match self.surface {
+            Some(Surface::Fhir(version)) => Some(version),
+            _ => None,
+        }
+    }
+}
+
+/// The surface and endpoint a route of this emulator serves, from its template (`/open/r4/{tenant}/{kind}`):
+/// what axum matched, not the request's path.
+pub fn route_of(template: &str) -> Option<(Surface, Option<Endpoint>)> {
+    let mut segments = template.trim_start_matches('/').split('/');
+    match segments.next()? {
+        "tenants" if template.ends_with("/token") => Some((Surface::Token, None)),
+        "open" => Some((Surface::Fhir(FhirVersion::from_segment(segments.next()?)?), Some(Endpoint::Open))),
+        version => Some((Surface::Fhir(FhirVersion::from_segment(version)?), Some(Endpoint::Secured))),
+    }
+}
+
 /// Asks the search handler for a short page: at most this many entries, with the `next` link
 /// continuing right after the last one served (as Cerner's page throttling does).
 #[derive(Debug, Clone, Copy)]
@@ -107,5 +154,17 @@ mod tests {
         assert_eq!(serde_json::to_string(&FhirVersion::R4).ok().as_deref(), Some("\"r4\""));
         assert_eq!(Endpoint::Open.base_path(FhirVersion::R4, "t"), "/open/r4/t/");
         assert_eq!(Endpoint::Secured.base_path(FhirVersion::Dstu2, "t"), "/dstu2/t/");
+    }
+
+    #[test]
+    fn routes_name_their_surface_and_endpoint() {
+        let token = "/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token";
+        assert_eq!(route_of(token), Some((Surface::Token, None)));
+        let open = Some((Surface::Fhir(FhirVersion::R4), Some(Endpoint::Open)));
+        assert_eq!(route_of("/open/r4/{tenant}/{kind}/{id}"), open);
+        let secured = Some((Surface::Fhir(FhirVersion::Dstu2), Some(Endpoint::Secured)));
+        assert_eq!(route_of("/dstu2/{tenant}/metadata"), secured);
+        assert_eq!(route_of("/__admin/health"), None);
+        assert_eq!(route_of("/open/stu3/{tenant}/metadata"), None);
     }
 }

@@ -9,9 +9,18 @@ use super::FhirError;
 use crate::app::AppState;
 use crate::ids::{ClientId, TenantId};
 use crate::oauth::presented::{Credentials as PresentedCredentials, Presented};
+use crate::request::Record;
 use crate::scope::{Scope, ScopeSet};
 use crate::store::ResourceType;
 use crate::tokens::{TokenKeys, TokenRejection};
+
+/// What a handler knows of a request's caller: the credentials it presented and, behind the
+/// instrument, the request's [`Record`] (with the token's scopes parsed once).
+#[derive(Debug, Clone, Copy)]
+pub struct Caller<'a> {
+    pub presented: &'a Presented,
+    pub record: Option<&'a Record>,
+}
 
 /// Who a request is from, once authorized. Only the token's id is kept, never the token.
 #[derive(Debug, Clone)]
@@ -42,11 +51,11 @@ pub fn realm(state: &AppState) -> String {
 
 pub fn authorize(
     state: &AppState,
-    presented: &Presented,
+    caller: &Caller<'_>,
     tenant: &TenantId,
     resource_type: Option<ResourceType>,
 ) -> Result<Principal, FhirError> {
-    let (principal, dstu2_system_access) = authenticate(state, presented, tenant)?;
+    let (principal, dstu2_system_access) = authenticate(state, caller, tenant)?;
     // Every token the emulator issues is a system token.
     if !dstu2_system_access {
         return Err(FhirError::NoSystemAccess);
@@ -59,11 +68,8 @@ pub fn authorize(
 
 /// The checks both FHIR versions make, up to the tenant's approval: the caller, and whether the
 /// tenant grants system access on DSTU2 (R4 does not ask).
-pub fn authenticate(
-    state: &AppState,
-    presented: &Presented,
-    tenant: &TenantId,
-) -> Result<(Principal, bool), FhirError> {
+pub fn authenticate(state: &AppState, caller: &Caller<'_>, tenant: &TenantId) -> Result<(Principal, bool), FhirError> {
+    let presented = caller.presented;
     let invalid =
         |description: &str| FhirError::InvalidToken { realm: realm(state), description: description.to_owned() };
     let known = state.profile().tenant(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
@@ -87,7 +93,11 @@ pub fn authenticate(
     let principal = Principal {
         client_id: account.client_id.clone(),
         jti: claims.jti.clone(),
-        granted: ScopeSet::parse(&claims.cerner.azs).unwrap_or_default(),
+        // Parsed once, at the door, when the instrument read the request.
+        granted: match caller.record.and_then(|r| r.granted.as_ref()) {
+            Some(granted) => granted.clone(),
+            None => ScopeSet::parse(&claims.cerner.azs).unwrap_or_default(),
+        },
     };
     Ok((principal, known.dstu2_system_access))
 }

@@ -9,7 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::auth::Principal;
+use super::auth::{Caller, Principal};
 use super::bundle::{Bundle, Entry};
 use super::paging::{Direction, PageError, PageState, page_bounds, page_bounds_in_order};
 use super::seam::Version;
@@ -17,7 +17,7 @@ use super::{Endpoint, FhirError};
 use crate::app::AppState;
 use crate::ids::TenantId;
 use crate::oauth::presented::Presented;
-use crate::request::ShortPage;
+use crate::request::{Record, ShortPage};
 use crate::store::{Key, ResourceType, Row, TenantData};
 
 pub(crate) const PAGE_CONTEXT: &str = "-pageContext";
@@ -28,10 +28,12 @@ pub(super) async fn read_secured<V: Version>(
     Path((tenant, kind, id)): Path<(String, String, String)>,
     headers: HeaderMap,
     presented: Option<Extension<Arc<Presented>>>,
+    record: Option<Extension<Arc<Record>>>,
 ) -> Response {
     let presented = Presented::or_read(presented, &state, &headers, None);
+    let caller = Caller { presented: &presented, record: record.as_deref().map(Arc::as_ref) };
     let result = known_tenant(&state, &tenant)
-        .and_then(|tenant| Ok((tenant, authorized_type::<V>(&state, &presented, tenant, &kind)?)))
+        .and_then(|tenant| Ok((tenant, authorized_type::<V>(&state, &caller, tenant, &kind)?)))
         .and_then(|(tenant, (resource, _))| read::<V>(&state, tenant, resource, &id));
     result.unwrap_or_else(V::error)
 }
@@ -50,12 +52,14 @@ pub(super) async fn search_secured<V: Version>(
     Path((tenant, kind)): Path<(String, String)>,
     headers: HeaderMap,
     presented: Option<Extension<Arc<Presented>>>,
+    record: Option<Extension<Arc<Record>>>,
     short: Option<Extension<ShortPage>>,
     RawQuery(query): RawQuery,
 ) -> Response {
     let presented = Presented::or_read(presented, &state, &headers, None);
+    let caller = Caller { presented: &presented, record: record.as_deref().map(Arc::as_ref) };
     let result = known_tenant(&state, &tenant).and_then(|tenant| {
-        let (resource, principal) = authorized_type::<V>(&state, &presented, tenant, &kind)?;
+        let (resource, principal) = authorized_type::<V>(&state, &caller, tenant, &kind)?;
         let context = Context { state: &state, endpoint: Endpoint::Secured, tenant, resource, short_page: short };
         search::<V>(&context, query.as_deref().unwrap_or_default(), Some(&principal))
     });
@@ -79,18 +83,18 @@ pub(super) async fn search_open<V: Version>(
 /// Authorizes, then resolves the type; an unknown type is a 404 only for an authorized caller.
 fn authorized_type<V: Version>(
     state: &AppState,
-    presented: &Presented,
+    caller: &Caller<'_>,
     tenant: &TenantId,
     kind: &str,
 ) -> Result<(ResourceType, Principal), FhirError> {
     match V::declared().served(kind) {
         Some(declared) => {
-            let principal = V::authorize(state, presented, tenant, Some(declared.resource))?;
+            let principal = V::authorize(state, caller, tenant, Some(declared.resource))?;
             tracing::debug!(client = %principal.client_id, jti = %principal.jti, %tenant, resource = %declared.resource, "authorized");
             Ok((declared.resource, principal))
         }
         None => {
-            V::authorize(state, presented, tenant, None)?;
+            V::authorize(state, caller, tenant, None)?;
             Err(unsupported(kind))
         }
     }

@@ -8,12 +8,11 @@ use std::sync::Arc;
 use axum::response::Response;
 
 use super::FhirError;
-use super::auth::Principal;
+use super::auth::{Caller, Principal};
 use super::declared::Declaration;
 use super::params::ParamError;
 use crate::app::AppState;
 use crate::ids::TenantId;
-use crate::oauth::presented::Presented;
 use crate::request::FhirVersion;
 use crate::store::{Key, ResourceType, Row, TenantData};
 
@@ -54,7 +53,7 @@ pub(crate) trait Version: Send + Sync + 'static {
     /// request needs (none for an unsupported type, which is a 404 only for an authorized caller).
     fn authorize(
         state: &AppState,
-        presented: &Presented,
+        caller: &Caller<'_>,
         tenant: &TenantId,
         resource: Option<ResourceType>,
     ) -> Result<Principal, FhirError>;

@@ -1,108 +1,88 @@
-//! Who and what a request is about, read once at the door: the surface, the tenant and resource
-//! from the path, the client from the credentials (a Basic user name, an assertion's `iss`, or a
-//! bearer token's `azp`), and the token's `jti`. Secrets and tokens are never kept in the identity;
-//! the parsed credentials go on to the handlers as a request extension ([`Presented`]).
+//! Who and what a request is about, read once at the door into a [`Record`]: the surface,
+//! endpoint, tenant and resource from the route axum matched (its template and path parameters,
+//! never the raw path again), the client from the credentials (a Basic user name, an assertion's
+//! `iss`, or a bearer token's `azp`), the token's `jti` and the scopes it grants, parsed once.
+//! Secrets and tokens are never kept in the record; the parsed credentials go on to the handlers
+//! as a request extension ([`Presented`]).
 
 use crate::app::AppState;
 use crate::oauth::assertion;
 use crate::oauth::presented::{Credentials, Presented};
-use crate::request::{FhirVersion, Surface};
+use crate::request::{Record, route_of};
+use crate::scope::ScopeSet;
 
-/// What is known about a request before it is handled.
-#[derive(Debug, Clone, Default)]
-pub struct Identity {
-    pub surface: Option<Surface>,
-    pub tenant: Option<String>,
-    /// A resource type, `metadata`, `.well-known`, or `token`.
-    pub resource: Option<String>,
-    pub client: Option<String>,
-    pub jti: Option<String>,
-    /// True when `client` comes from a bearer token this emulator signed.
-    pub token_verified: bool,
-    /// The scheme of the `Authorization` header only.
-    pub scheme: Option<String>,
-    /// The `scope` of a token request.
-    pub scope: Option<String>,
-}
-
-impl Identity {
-    /// The FHIR version of the base a FHIR request names.
-    pub fn version(&self) -> Option<FhirVersion> {
-        match self.surface {
-            Some(Surface::Fhir(version)) => Some(version),
-            _ => None,
-        }
-    }
-}
-
-/// Who the request is from, by what it presented (read once, by [`Presented::read`]).
-pub fn identify(state: &AppState, path: &str, presented: &Presented) -> Identity {
-    let mut identity = from_path(path);
-    identity.scheme = presented.scheme().map(str::to_owned);
+/// The record of a request to the route `template` with path parameters `params`, from what it
+/// presented (read once, by [`Presented::read`]).
+pub fn identify(state: &AppState, template: &str, params: &[(&str, &str)], presented: &Presented) -> Record {
+    let mut record = from_route(template, params);
+    record.scheme = presented.scheme().map(str::to_owned);
     match presented.credentials() {
         Some(Credentials::Basic(pairs)) => {
             // The id of a registered account when one of the readings names one (the limits and the
             // journal key on it), else the raw reading's.
             let pairs = pairs.as_deref().unwrap_or_default();
             let known = pairs.iter().find(|(id, _)| state.profile().account(id).is_some());
-            identity.client = known.or(pairs.first()).map(|(id, _)| id.clone());
+            record.client = known.or(pairs.first()).map(|(id, _)| id.clone());
         }
         Some(Credentials::Bearer(Some(claims))) => {
-            identity.client = Some(claims.azp.clone());
-            identity.jti = Some(claims.jti.clone());
-            identity.token_verified = true;
+            record.client = Some(claims.azp.clone());
+            record.jti = Some(claims.jti.clone());
+            record.token_verified = true;
+            record.granted = ScopeSet::parse(&claims.cerner.azs).ok();
         }
         _ => {}
     }
     let form = presented.form.as_ref().and_then(|f| f.as_ref().ok());
-    identity.scope = form.and_then(|f| f.get("scope")).map(str::to_owned);
-    if let Some(form) = form.filter(|_| identity.client.is_none()) {
-        identity.client = form
+    record.scope = form.and_then(|f| f.get("scope")).map(str::to_owned);
+    if let Some(form) = form.filter(|_| record.client.is_none()) {
+        record.client = form
             .get("client_assertion")
             .and_then(assertion::claimed_client)
             .or_else(|| form.get("client_id").map(str::to_owned));
     }
-    identity
+    record
 }
 
-fn from_path(path: &str) -> Identity {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let fhir = |segment: &str| FhirVersion::from_segment(segment).map(Surface::Fhir);
-    let (surface, tenant, resource) = match segments.as_slice() {
-        ["tenants", tenant, .., "token"] => (Surface::Token, *tenant, "token"),
-        [version, tenant, resource, ..] | ["open", version, tenant, resource, ..] if fhir(version).is_some() => {
-            (fhir(version).unwrap_or(Surface::Token), *tenant, *resource)
-        }
-        _ => return Identity::default(),
-    };
-    Identity {
+/// Surface, endpoint, tenant and resource of a route: `{kind}` names the resource; a route
+/// without one ends in what it serves (`metadata`, `.well-known/…`, `token`).
+pub(crate) fn from_route(template: &str, params: &[(&str, &str)]) -> Record {
+    let Some((surface, endpoint)) = route_of(template) else { return Record::default() };
+    let param = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned());
+    let fixed = template.split('/').find(|s| matches!(*s, "metadata" | ".well-known" | "token"));
+    Record {
         surface: Some(surface),
-        tenant: Some(tenant.to_owned()),
-        resource: Some(resource.to_owned()),
-        ..Identity::default()
+        endpoint,
+        tenant: param("tenant"),
+        resource: param("kind").or_else(|| fixed.map(str::to_owned)),
+        ..Record::default()
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::request::{Endpoint, FhirVersion, Surface};
 
     #[test]
-    fn paths_name_surface_tenant_and_resource() {
-        let id = from_path("/tenants/t1/protocols/oauth2/profiles/smart-v1/token");
+    fn routes_name_surface_tenant_and_resource() {
+        let record = from_route("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token", &[("tenant", "t1")]);
         assert_eq!(
-            (id.surface, id.tenant.as_deref(), id.resource.as_deref()),
+            (record.surface, record.tenant.as_deref(), record.resource.as_deref()),
             (Some(Surface::Token), Some("t1"), Some("token"))
         );
-        let id = from_path("/open/dstu2/t2/Appointment/1");
-        assert_eq!((id.tenant.as_deref(), id.resource.as_deref()), (Some("t2"), Some("Appointment")));
-        let id = from_path("/dstu2/t3/metadata");
-        assert_eq!((id.resource.as_deref(), id.version()), (Some("metadata"), Some(FhirVersion::Dstu2)));
-        let id = from_path("/open/r4/t4/Location/1");
+        let record =
+            from_route("/open/dstu2/{tenant}/{kind}/{id}", &[("tenant", "t2"), ("kind", "Appointment"), ("id", "1")]);
+        assert_eq!((record.tenant.as_deref(), record.resource.as_deref()), (Some("t2"), Some("Appointment")));
+        assert_eq!(record.endpoint, Some(Endpoint::Open));
+        let record = from_route("/dstu2/{tenant}/metadata", &[("tenant", "t3")]);
+        assert_eq!((record.resource.as_deref(), record.version()), (Some("metadata"), Some(FhirVersion::Dstu2)));
+        let record = from_route("/open/r4/{tenant}/{kind}", &[("tenant", "t4"), ("kind", "Location")]);
         assert_eq!(
-            (id.tenant.as_deref(), id.resource.as_deref(), id.version()),
+            (record.tenant.as_deref(), record.resource.as_deref(), record.version()),
             (Some("t4"), Some("Location"), Some(FhirVersion::R4))
         );
-        assert!(from_path("/__admin/health").surface.is_none());
+        let record = from_route("/r4/{tenant}/.well-known/smart-configuration", &[("tenant", "t5")]);
+        assert_eq!(record.resource.as_deref(), Some(".well-known"));
+        assert!(from_route("/__admin/health", &[]).surface.is_none());
     }
 }

@@ -21,23 +21,35 @@ use crate::faults::hostile;
 use crate::faults::{FaultAction, RequestFacts};
 use crate::journal::{FaultApplied, JournalEntry};
 use crate::oauth::presented::Presented;
+use crate::request::Record as Identity;
 use crate::request::{FhirVersion, Surface};
-use identify::{Identity, identify};
+use axum::extract::rejection::RawPathParamsRejection;
+use axum::extract::{MatchedPath, RawPathParams};
+use identify::identify;
 
 use crate::oauth::MAX_TOKEN_BODY;
 
-pub async fn instrument(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn instrument(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    request: Request,
+    next: Next,
+) -> Response {
     let seq = state.journal().next_seq();
     let started = Instant::now();
     let time = state.clock().now();
     let (parts, body) = request.into_parts();
     let path = parts.uri.path().to_owned();
-    let is_token = path.ends_with("/token");
-    let (body, bytes) = if is_token {
+    // The route axum matched names surface, tenant and resource; the path is not parsed again.
+    let template = matched.as_ref().map_or("", MatchedPath::as_str);
+    let params: Vec<(&str, &str)> = params.as_ref().map(|p| p.iter().collect()).unwrap_or_default();
+    let route = identify::from_route(template, &params);
+    let (body, bytes) = if route.surface == Some(Surface::Token) {
         match axum::body::to_bytes(body, MAX_TOKEN_BODY).await {
             Ok(bytes) => (Body::from(bytes.clone()), Some(bytes)),
             Err(_) => {
-                let tenant = identify(&state, &path, &Presented::default()).tenant.unwrap_or_default();
+                let tenant = route.tenant.unwrap_or_default();
                 return apply::error_response(&state, Surface::Token, 413, &tenant, None);
             }
         }
@@ -45,7 +57,7 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
         (body, None)
     };
     let presented = Presented::read(&state, &parts.headers, bytes.as_deref());
-    let identity = identify(&state, &path, &presented);
+    let identity = Arc::new(identify(&state, template, &params, &presented));
     let mut entry = JournalEntry {
         seq,
         time,
@@ -69,6 +81,7 @@ pub async fn instrument(State(state): State<AppState>, request: Request, next: N
     };
     let mut request = Request::from_parts(parts, body);
     request.extensions_mut().insert(Arc::new(presented));
+    request.extensions_mut().insert(identity.clone());
     let fault = decide(&state, &entry, &identity);
     entry.fault =
         fault.as_ref().map(|(rule, action)| FaultApplied { rule: rule.clone(), action: action.name().to_owned() });
@@ -166,7 +179,15 @@ async fn handle(
     }
     // The request's URI, for the rewrites that build links from it.
     let uri = action.filter(|action| hostile::rewrites(action)).map(|_| request.uri().clone());
-    let response = next.run(request).await;
+    let span = tracing::debug_span!(
+        "request",
+        version = identity.version().map(FhirVersion::as_str),
+        tenant = identity.tenant.as_deref(),
+        resource = identity.resource.as_deref(),
+        client = identity.client.as_deref(),
+        jti = identity.jti.as_deref(),
+    );
+    let response = tracing::Instrument::instrument(next.run(request), span).await;
     match (action, uri) {
         (Some(action), Some(uri)) => hostile::rewrite(state, action, identity.tenant.as_deref(), &uri, response).await,
         (Some(action), None) => apply::rewrite(state, action, identity.tenant.as_deref(), response).await,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use axum::response::{IntoResponse, Response};
 
-use super::auth::{self, Principal};
+use super::auth::{self, Caller, Principal};
 use super::declared::Declaration;
 use super::negotiate::Media;
 use super::params::{ParamError, Query, Search, SlotQuery, parse_search};
@@ -20,7 +20,6 @@ use super::seam::{Includes, Version};
 use super::{FhirError, accepts_any};
 use crate::app::AppState;
 use crate::ids::TenantId;
-use crate::oauth::presented::Presented;
 use crate::request::FhirVersion;
 use crate::scope::Scope;
 use crate::store::{Key, ResourceType, Row, TenantData};
@@ -61,11 +60,11 @@ impl Version for Dstu2 {
 
     fn authorize(
         state: &AppState,
-        presented: &Presented,
+        caller: &Caller<'_>,
         tenant: &TenantId,
         resource: Option<ResourceType>,
     ) -> Result<Principal, FhirError> {
-        auth::authorize(state, presented, tenant, resource)
+        auth::authorize(state, caller, tenant, resource)
     }
 
     fn may_read(principal: &Principal, resource: ResourceType) -> bool {

@@ -5,18 +5,17 @@
 
 use crate::app::AppState;
 use crate::fhir::FhirError;
-use crate::fhir::auth::{Principal, authenticate, realm};
+use crate::fhir::auth::{Caller, Principal, authenticate, realm};
 use crate::ids::TenantId;
-use crate::oauth::presented::Presented;
 use crate::store::ResourceType;
 
 pub(super) fn authorize(
     state: &AppState,
-    presented: &Presented,
+    caller: &Caller<'_>,
     tenant: &TenantId,
     resource_type: Option<ResourceType>,
 ) -> Result<Principal, FhirError> {
-    let (principal, _dstu2_system_access) = authenticate(state, presented, tenant)?;
+    let (principal, _dstu2_system_access) = authenticate(state, caller, tenant)?;
     if let Some(needed) = resource_type.filter(|t| !may_read(&principal, *t)) {
         return Err(FhirError::InsufficientScope { realm: realm(state), scope: format!("system/{needed}.read") });
     }

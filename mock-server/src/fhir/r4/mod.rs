@@ -20,14 +20,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::FhirError;
-use super::auth::Principal;
+use super::auth::{Caller, Principal};
 use super::declared::Declaration;
 use super::negotiate::Media;
 use super::params::{ParamError, Query, SlotQuery};
 use super::seam::{Includes, Version};
 use crate::app::AppState;
 use crate::ids::TenantId;
-use crate::oauth::presented::Presented;
 use crate::request::FhirVersion;
 use crate::store::{Key, ResourceType, Row, TenantData};
 pub use error::R4Error;
@@ -76,11 +75,11 @@ impl Version for R4 {
 
     fn authorize(
         state: &AppState,
-        presented: &Presented,
+        caller: &Caller<'_>,
         tenant: &TenantId,
         resource: Option<ResourceType>,
     ) -> Result<Principal, FhirError> {
-        access::authorize(state, presented, tenant, resource)
+        access::authorize(state, caller, tenant, resource)
     }
 
     fn may_read(principal: &Principal, resource: ResourceType) -> bool {
