@@ -4,20 +4,31 @@
 //! # Layout
 //! - [`server`]: the accept loop ([`serve`]), connection limits and [`MockServer`], a running
 //!   emulator; [`app`]: the shared [`AppState`] and [`build_router`], which joins the surfaces.
-//! - [`profile`]: the TOML profile (tenants, accounts, approvals, tokens, limits, faults), validated;
-//!   [`defaults`]: the ids of the embedded default profile; [`origin`]: public origins.
+//! - [`profile`]: the TOML profile (tenants, accounts, approvals, tokens, limits, `[r4]` settings,
+//!   faults), validated; [`defaults`]: the ids of the embedded default profile; [`origin`]: public
+//!   origins.
+//! - [`request`]: the vocabulary every layer shares: [`request::Surface`],
+//!   [`request::FhirVersion`] (the typed version, spelled as a string only there and in serde
+//!   attributes), [`request::Endpoint`], and a request's [`request::Record`].
 //! - [`clock`]: the one clock every time decision uses; real or manual.
 //! - [`ids`], [`scope`]: typed tenant ids, client ids, secrets and OAuth scopes.
 //! - [`headers`]: the standard and CORS headers of Cerner's two hosts (layers outside the instrument).
-//! - [`instrument`]: around the Cerner surfaces: identify, inject faults, limit, journal.
+//! - [`instrument`]: around the Cerner surfaces: identify, inject faults, limit, journal, and stamp
+//!   `X-Request-Id` and `opc-request-id`.
 //! - [`oauth`]: the token endpoint (client_secret_basic and private_key_jwt), and the credentials a
 //!   request presents, parsed once ([`oauth::presented`]); [`tokens`]: issuing and verifying
-//!   access tokens (shared by both surfaces).
-//! - [`fhir`]: the FHIR DSTU2 endpoints: discovery, authorization, reads, search parameters
-//!   ([`fhir::params`]), bundles and paging; [`r4`]: the FHIR R4 endpoints beside them, rendered
-//!   from the same store.
+//!   access tokens (shared by both FHIR versions).
+//! - [`fhir`]: the one FHIR surface, both versions. The pipeline is written once
+//!   (`fhir::resources`: reads and searches; [`fhir::discovery`]: metadata and SMART
+//!   configuration; `fhir::auth`, [`fhir::paging`], [`fhir::params`]); the version seam
+//!   (`fhir::seam::Version`) asks each version only what differs; [`fhir::declared`] is the shape
+//!   of a version's declaration (types, search parameters, modifiers, includes) from which both its
+//!   parsers' accepted names and its capability statement are generated; [`fhir::dstu2`] and
+//!   [`fhir::r4`] hold each version's tables, parsers, renderers, media types, error shapes and
+//!   discovery documents.
 //! - [`store`]: per-tenant resources and their indexes, the typed queries they answer
-//!   ([`store::query`]), data changes, fixtures and the seeded generator.
+//!   ([`store::query`]), data changes, fixtures and the seeded generator. One store serves both
+//!   versions; each resource is rendered per version.
 //! - [`limits`]: rate limits (GCRA) per account and tenant, on the emulator's clock.
 //! - [`faults`]: fault rules and their actions; [`journal`]: the bounded request journal.
 //! - [`admin`]: the emulator's own control API under `/__admin/`, with its JSON in [`admin::wire`];
@@ -26,26 +37,34 @@
 //!
 //! # The path of a request
 //! 1. **accept**: [`server::serve_with`] accepts the connection (bounded: connections, header
-//!    time, idle time) and hands the request to the router of [`build_router`], where its
-//!    surface's stack runs as one service: the trace, the host's fixed headers
-//!    ([`headers::HostHeaders`]) and CORS, then the instrument.
+//!    time, idle time) and hands the request to the router of [`build_router`]. The router matches
+//!    the route (the one time the path is parsed) and runs its surface's stack as one service: the
+//!    trace, the host's fixed headers ([`headers::HostHeaders`]) and CORS, then the instrument.
 //! 2. **instrument**: [`instrument::instrument`] takes a journal sequence number, parses the
-//!    credentials once ([`oauth::presented::Presented`], passed on as a request extension),
-//!    identifies tenant, resource and client, applies the first fault rule that triggers and the
-//!    rate limits ([`limits`]).
+//!    credentials once ([`oauth::presented::Presented`]) and builds the request's
+//!    [`request::Record`] from the matched route and those credentials (surface, version, endpoint,
+//!    tenant, resource, client, token id, granted scopes); both go on as request extensions. It
+//!    applies the first fault rule that triggers (matched against the record) and the rate limits
+//!    ([`limits`]), and runs the rest in a span that names version, tenant, resource and client.
 //! 3. **negotiate**: [`fhir::negotiate::Negotiate`], the last layer of the FHIR stack, answers 406
 //!    to an `Accept` the base's version cannot serve (each version gives its types as a `MEDIA`).
-//! 4. **authorize**: `fhir::auth::authorize` checks the tenant, the bearer token's claims on the
-//!    emulator's clock, the tenant's approval and the scopes (the token endpoint authenticates
-//!    the client instead, in [`oauth`], and issues a token with [`tokens`]).
-//! 5. **parse**: [`fhir::params::parse_search`] (R4: [`r4`]'s parameters) turns the query pairs
-//!    into a typed [`store::query::Query`] with Cerner's search rules.
+//! 4. **authorize**: the handler of `fhir::resources` (generic over the version) looks up the
+//!    tenant and checks, through `fhir::auth`, the bearer token's claims on the emulator's clock,
+//!    the tenant's approval and, by the version's rules, the scopes (the record's, parsed once).
+//!    The token endpoint authenticates the client instead, in [`oauth`], and issues a token with
+//!    [`tokens`].
+//! 5. **parse**: the version's parser, accepting exactly its declared parameters
+//!    ([`fhir::declared`]), turns the query pairs into a typed search with Cerner's rules
+//!    ([`fhir::params::parse_search`] on DSTU2, [`fhir::r4::params`] on R4).
 //! 6. **search**: the tenant's [`store::TenantData`] runs the query on its indexes
-//!    ([`store::Store::search_cached`] keeps recent results).
-//! 7. **render**: `fhir::bundle` and [`fhir::paging`] write the page and its signed links (R4
-//!    uses the same bundle writer, with each row written in R4's shape).
-//! 8. **journal**: back in the instrument, post-fault actions rewrite the answer, and the request
-//!    is recorded in the [`journal`] (and the journal file, off the request path).
+//!    ([`store::Store::search_cached`] keeps recent results, keyed with the version), or R4 scans
+//!    Location and Practitioner.
+//! 7. **render**: the pipeline writes the page and its signed links ([`fhir::paging`], carrying the
+//!    version) with one bundle writer; each row is written in the version's shape (DSTU2 as
+//!    stored, R4 by [`fhir::r4::render`]).
+//! 8. **journal**: back in the instrument, post-fault actions rewrite the answer, the request ids
+//!    are stamped, and the request is recorded in the [`journal`] (and the journal file, off the
+//!    request path).
 
 pub mod admin;
 pub mod admin_client;

@@ -3,12 +3,12 @@
 //! R4 under `/r4/{tenant}/` and `/open/r4/{tenant}/` (fhir-ehr.cerner.com, fhir-open.cerner.com).
 //!
 //! # Layout
-//! - The pipeline, written once: [`resources`] (reads and searches: tenant, authorization,
+//! - The pipeline, written once: `resources` (reads and searches: tenant, authorization,
 //!   parameters, the store's search, paging and links, the bundle), [`discovery`] (metadata and
-//!   SMART configuration, prepared per tenant), [`auth`], [`paging`], [`bundle`], [`negotiate`],
+//!   SMART configuration, prepared per tenant), `auth`, [`paging`], `bundle`, [`negotiate`],
 //!   [`error`] (the causes of FHIR errors, and their DSTU2 shape), [`params`] (the typed values
 //!   and the search rules both versions share).
-//! - The seam: [`seam::Version`], what the pipeline asks of a version; [`declared`], the shape of
+//! - The seam: `seam::Version`, what the pipeline asks of a version; [`declared`], the shape of
 //!   a version's declaration (types, search parameters, modifiers, includes) that both its parsers
 //!   and its capability statement are generated from.
 //! - The versions, only what differs: [`dstu2`] and [`r4`] (declaration tables, parsers,

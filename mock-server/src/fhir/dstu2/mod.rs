@@ -1,6 +1,6 @@
 //! What DSTU2 has of its own (fhir.cerner.com "DSTU2 › General" and each resource's page): its
 //! declaration ([`table`]), the Conformance statement ([`metadata`]) and SMART configuration,
-//! its media types, and its answers to the version seam ([`Dstu2`]): resources are served as
+//! its media types, and its answers to the version seam (`Dstu2`): resources are served as
 //! stored, searches parse by DSTU2's rules, a system token needs the tenant's DSTU2 system access
 //! and the exact `system/{Type}.read` scope.
 

@@ -1,7 +1,7 @@
 //! What R4 has of its own (fhir.cerner.com "Millennium R4"): its declaration ([`table`]), search
 //! parameters ([`params`], `encounter`, `scan` for Location and Practitioner), the R4 form of a
-//! stored resource ([`render`]), the CapabilityStatement and SMART configuration ([`discovery`]),
-//! its error shapes ([`error`]) and media types, and its answers to the version seam ([`R4`]):
+//! stored resource ([`render`]), the CapabilityStatement and SMART configuration (`discovery`),
+//! its error shapes ([`error`]) and media types, and its answers to the version seam (`R4`):
 //! scopes read as SMART v1 or v2, no DSTU2 system-access check (R4 is where production system
 //! accounts read), `total` on Patient and Encounter only.
 
