@@ -44,11 +44,12 @@ pub static DECLARATION: Declaration = Declaration {
             resource: ResourceType::Encounter,
             params: &[
                 P::new("_id", Token, "A single or comma separated list of Encounter ids."),
-                COUNT,
+                P::new("_count", Number, "The maximum number of results to return in a page. Not honored when '_id' is set."),
                 P::new("patient", Reference, "The patient present at the encounter."),
-                P::new("subject", Reference, "The patient present at the encounter (Patient/id)."),
-                P::new("status", Token, "Encounter statuses, comma separated."),
-                P::new("date", Date, "A date within the period of the encounter; with patient or subject."),
+                P::new("subject", Reference, "The patient present at the encounter (Patient/id).")
+                    .with_modifiers(&["Patient"]),
+                P::new("status", Token, "Encounter statuses (planned, in-progress, finished, cancelled), comma separated; with patient or subject."),
+                P::new("date", Date, "A date within the period of the encounter, prefixed by ge, gt, le or lt; with patient or subject."),
                 P::new("identifier", Token, "An identifier of the encounter ([system|]value, comma separated)."),
                 P::new("account", Reference, "The account associated with the encounter (Account/id).").unlisted(
                     "fhir.cerner.com Millennium R4 Encounter, Search parameters: `account` | Conditional | reference (\"The account associated with the Encounters\")",
