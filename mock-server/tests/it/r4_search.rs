@@ -127,6 +127,54 @@ async fn slot_includes_add_schedules_or_practitioners_and_need_their_scope() {
     assert_eq!(entry_ids(&open.json().await.unwrap(), "Practitioner"), ["593923"]);
 }
 
+/// fhir.cerner.com Millennium R4 Slot: "When `_include=Schedule:actor:Practitioner` is provided in
+/// a request to the closed endpoint, the OAuth2 token must include one of `user/Practitioner.read`,
+/// `patient/Practitioner.read` or `system/Practitioner.read` scopes and one of
+/// `user/Schedule.read`, `patient/Schedule.read` or `system/Schedule.read` scopes in addition to
+/// the Slot scope."
+#[tokio::test]
+async fn slot_include_of_practitioners_needs_practitioner_and_schedule_read() {
+    let app = spawn_app().await;
+    let slot_type = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/14249%7C4047611";
+    let query = format!(
+        "/r4/{SANDBOX}/Slot?service-type={slot_type}&start=ge2016-01-23T22:05:47Z&start=lt2020-06-08T18:13:55Z&_include=Schedule:actor:Practitioner"
+    );
+    for (scopes, missing) in [
+        ("system/Slot.read system/Practitioner.read", "system/Schedule.read"),
+        ("system/Slot.read system/Schedule.read", "system/Practitioner.read"),
+    ] {
+        let token = app.token(SANDBOX, scopes).await;
+        let env = app.envelope(app.r4(&query, Some(&token)).await).await;
+        assert_eq!(env["status"], 403, "{scopes}: {env:#}");
+        assert_eq!(env["body"]["issue"][0]["code"], "forbidden");
+        let challenge = env["headers"]["www-authenticate"].as_str().unwrap_or_default();
+        assert!(challenge.contains("insufficient_scope") && challenge.contains(missing), "{scopes}: {challenge}");
+    }
+    let token = app.token(SANDBOX, "system/Slot.read system/Practitioner.read system/Schedule.read").await;
+    assert_eq!(app.r4(&query, Some(&token)).await.status(), 200);
+}
+
+/// fhir.cerner.com Millennium R4 Slot, Parameters: "`schedule.actor` | No | [`reference`] | A
+/// single or comma separated list of Practitioner references. Example:
+/// `schedule.actor=Practitioner/1234`"; Notes: "If multiple `service-type` parameters are used they
+/// must be either all standard codes or all proprietary codes" with a proprietary system
+/// "`https://fhir.cerner.com/<your EHR source id>/codeSet/<code set>`".
+#[tokio::test]
+async fn slot_actor_is_a_practitioner_and_any_millennium_code_set_is_proprietary() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, R4_SCOPES).await;
+    let start = "start=ge2016-01-23T22:05:47Z&start=lt2020-06-08T18:13:55Z";
+    let slot_type = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/14249%7C4047611";
+    let location_actor = format!("Slot?service-type={slot_type}&{start}&schedule.actor=Location/32216049");
+    refused(&app, &token, &location_actor, "'schedule.actor'").await;
+    let other_set = "https://fhir.cerner.com/ec2458f2-1e24-41c8-b71b-0e701af7583d/codeSet/222%7C783";
+    let mixed = format!("Slot?service-type={other_set},http://snomed.info/sct%7C394581000&{start}");
+    refused(&app, &token, &mixed, "'service-type'").await;
+    let both_sets =
+        app.r4_ok(&format!("/r4/{SANDBOX}/Slot?service-type={slot_type},{other_set}&{start}"), &token).await;
+    assert_eq!(entry_ids(&both_sets, "Slot"), ["4047611-32216049-61518614-0"]);
+}
+
 #[tokio::test]
 async fn r4_search_rules_refuse_what_cerner_refuses() {
     let app = spawn_app().await;

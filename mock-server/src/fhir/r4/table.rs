@@ -125,9 +125,9 @@ pub static DECLARATION: Declaration = Declaration {
                 P::new(
                     "service-type",
                     Token,
-                    "Service types, comma separated: all standard codes or all codeSet/14249 codes. Required with start.",
+                    "Service types, comma separated: all standard codes or all proprietary (https://fhir.cerner.com/{source}/codeSet/{set}) codes. Required with start.",
                 ),
-                P::new("schedule.actor", Reference, "The practitioner or location of the slot's schedule (Type/id)."),
+                P::new("schedule.actor", Reference, "The practitioners of the slot's schedule (Practitioner/id, comma separated)."),
                 P::new("-location", Reference, "Location ids."),
                 P::new("_count", Number, "The maximum number of results to return in a page (5-200)."),
             ],
