@@ -108,7 +108,7 @@ pub static DECLARATION: Declaration = Declaration {
                 P::new("family", String, "The start of the family name."),
                 P::new("name", String, "The start of any part of the name, at least 2 characters."),
                 P::new("active", Token, "Whether the practitioner record is active."),
-                COUNT,
+                P::new("_count", Number, "The maximum number of results to return in a page. Not honored when '_id' is set."),
             ],
             includes: &[],
         },
