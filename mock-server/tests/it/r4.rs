@@ -290,3 +290,24 @@ async fn r4_patient_race_and_ethnicity_are_us_core_extensions_and_dstu2_keeps_ar
     assert!(urls.contains(&"http://fhir.org/guides/argonaut/StructureDefinition/argo-ethnicity"), "{urls:?}");
     assert!(!dstu2.to_string().contains("2.16.840.1.113883.6.238"));
 }
+
+/// fhir.cerner.com Millennium R4: the R4 not-found OperationOutcome example
+/// (`r4_examples_document_reference.rb`, `R4_DOCUMENT_REFERENCE_NIL_STATUS`) is
+/// `"severity": 'error', "code": 'not-found', "details": { "text": 'Resource not found' }`.
+/// DSTU2 keeps its own 404 body.
+#[tokio::test]
+async fn an_r4_not_found_issue_says_resource_not_found_in_details_and_keeps_diagnostics() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    for path in [format!("/r4/{SANDBOX}/Appointment/0"), format!("/open/r4/{SANDBOX}/Patient/0")] {
+        let env = app.envelope(app.r4(&path, Some(&token)).await).await;
+        assert_eq!(env["status"], 404, "{path}");
+        let issue = &env["body"]["issue"][0];
+        assert_eq!((&issue["severity"], &issue["code"]), (&json!("error"), &json!("not-found")), "{path}");
+        assert_eq!(issue["details"], json!({"text": "Resource not found"}), "{path}");
+        assert!(issue["diagnostics"].as_str().is_some_and(|d| d.ends_with("/0 was not found")), "{path}: {issue}");
+    }
+    let dstu2: Value = app.fhir(&format!("/dstu2/{SANDBOX}/Appointment/0"), Some(&token)).await.json().await.unwrap();
+    assert_eq!(dstu2["issue"][0]["code"], "not-found");
+    assert!(dstu2["issue"][0].get("details").is_none(), "DSTU2 is unchanged: {dstu2}");
+}
