@@ -26,11 +26,16 @@ pub struct Includes {
 }
 
 impl Includes {
-    /// The types whose read scope the includes need on a secured base.
+    /// The types whose read scope the includes need on a secured base. The practitioners of the
+    /// schedules need both Practitioner and Schedule read (fhir.cerner.com Millennium R4 Slot).
     pub fn needs(self) -> impl Iterator<Item = ResourceType> {
-        [(self.schedules, ResourceType::Schedule), (self.practitioners, ResourceType::Practitioner)]
-            .into_iter()
-            .filter_map(|(wanted, t)| wanted.then_some(t))
+        [
+            (self.schedules, ResourceType::Schedule),
+            (self.practitioners, ResourceType::Practitioner),
+            (self.practitioners && !self.schedules, ResourceType::Schedule),
+        ]
+        .into_iter()
+        .filter_map(|(wanted, t)| wanted.then_some(t))
     }
 }
 
@@ -90,4 +95,25 @@ pub(crate) trait Version: Send + Sync + 'static {
     fn total(resource: ResourceType) -> bool;
     /// Whether the `self` link of a first page states the `_count` it applied.
     fn self_states_count(resource: ResourceType) -> bool;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// fhir.cerner.com Millennium R4 Slot: "When `_include=Schedule:actor:Practitioner` is provided
+    /// in a request to the closed endpoint, the OAuth2 token must include one of
+    /// `user/Practitioner.read`, `patient/Practitioner.read` or `system/Practitioner.read` scopes and
+    /// one of `user/Schedule.read`, `patient/Schedule.read` or `system/Schedule.read` scopes in
+    /// addition to the Slot scope."
+    #[test]
+    fn practitioners_of_schedules_need_practitioner_and_schedule_read() {
+        let needs = |i: Includes| i.needs().collect::<Vec<_>>();
+        assert_eq!(needs(Includes::default()), []);
+        assert_eq!(needs(Includes { schedules: true, practitioners: false }), [ResourceType::Schedule]);
+        let practitioners = Includes { schedules: false, practitioners: true };
+        assert_eq!(needs(practitioners), [ResourceType::Practitioner, ResourceType::Schedule]);
+        let both = Includes { schedules: true, practitioners: true };
+        assert_eq!(needs(both), [ResourceType::Schedule, ResourceType::Practitioner]);
+    }
 }

@@ -259,3 +259,55 @@ async fn the_production_tenant_refuses_dstu2_system_access_and_serves_r4() {
     assert_eq!(entry_ids(&bundle, "Appointment").len(), 5);
     app.r4_ok(&format!("/r4/{PRODUCTION}/Location/{location}"), &token).await;
 }
+
+/// fhir.cerner.com Millennium R4 Patient, Extensions: "* [US Core Race]" and "* [US Core
+/// Ethnicity]" (its example: `'url': 'http://hl7.org/fhir/us/core/StructureDefinition/us-core-race'`,
+/// `'system': 'urn:oid:2.16.840.1.113883.6.238'`). DSTU2 keeps the Argonaut extensions.
+#[tokio::test]
+async fn r4_patient_race_and_ethnicity_are_us_core_extensions_and_dstu2_keeps_argonaut() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    let patient = app.r4_ok(&format!("/r4/{SANDBOX}/Patient/12724067"), &token).await;
+    assert!(!patient.to_string().contains("argo-"), "{patient:#}");
+    let extension = |url: &str| {
+        patient["extension"].as_array().into_iter().flatten().find(|e| e["url"] == url).cloned().unwrap_or_default()
+    };
+    let race = extension("http://hl7.org/fhir/us/core/StructureDefinition/us-core-race");
+    let omb = race["extension"].as_array().into_iter().flatten().find(|e| e["url"] == "ombCategory").cloned();
+    let omb = omb.unwrap_or_default();
+    assert_eq!(omb["valueCoding"]["system"], "urn:oid:2.16.840.1.113883.6.238", "{race:#}");
+    assert_eq!((&omb["valueCoding"]["code"], &omb["valueCoding"]["display"]), (&json!("2106-3"), &json!("White")));
+    assert!(race["extension"].as_array().unwrap().contains(&json!({"url": "text", "valueString": "White"})));
+    let ethnicity = extension("http://hl7.org/fhir/us/core/StructureDefinition/us-core-ethnicity");
+    for part in ethnicity["extension"].as_array().expect("us-core-ethnicity").iter().filter(|p| p["url"] != "text") {
+        assert_eq!(part["valueCoding"]["system"], "urn:oid:2.16.840.1.113883.6.238", "{part}");
+        assert_eq!(part["valueCoding"]["code"], "2186-5");
+    }
+    let dstu2: Value =
+        app.fhir(&format!("/dstu2/{SANDBOX}/Patient/12724067"), Some(&token)).await.json().await.unwrap();
+    let urls: Vec<&str> = dstu2["extension"].as_array().unwrap().iter().filter_map(|e| e["url"].as_str()).collect();
+    assert!(urls.contains(&"http://fhir.org/guides/argonaut/StructureDefinition/argo-race"), "{urls:?}");
+    assert!(urls.contains(&"http://fhir.org/guides/argonaut/StructureDefinition/argo-ethnicity"), "{urls:?}");
+    assert!(!dstu2.to_string().contains("2.16.840.1.113883.6.238"));
+}
+
+/// fhir.cerner.com Millennium R4: the R4 not-found OperationOutcome example
+/// (`r4_examples_document_reference.rb`, `R4_DOCUMENT_REFERENCE_NIL_STATUS`) is
+/// `"severity": 'error', "code": 'not-found', "details": { "text": 'Resource not found' }`.
+/// DSTU2 keeps its own 404 body.
+#[tokio::test]
+async fn an_r4_not_found_issue_says_resource_not_found_in_details_and_keeps_diagnostics() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    for path in [format!("/r4/{SANDBOX}/Appointment/0"), format!("/open/r4/{SANDBOX}/Patient/0")] {
+        let env = app.envelope(app.r4(&path, Some(&token)).await).await;
+        assert_eq!(env["status"], 404, "{path}");
+        let issue = &env["body"]["issue"][0];
+        assert_eq!((&issue["severity"], &issue["code"]), (&json!("error"), &json!("not-found")), "{path}");
+        assert_eq!(issue["details"], json!({"text": "Resource not found"}), "{path}");
+        assert!(issue["diagnostics"].as_str().is_some_and(|d| d.ends_with("/0 was not found")), "{path}: {issue}");
+    }
+    let dstu2: Value = app.fhir(&format!("/dstu2/{SANDBOX}/Appointment/0"), Some(&token)).await.json().await.unwrap();
+    assert_eq!(dstu2["issue"][0]["code"], "not-found");
+    assert!(dstu2["issue"][0].get("details").is_none(), "DSTU2 is unchanged: {dstu2}");
+}

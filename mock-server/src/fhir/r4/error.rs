@@ -1,6 +1,6 @@
 //! R4 errors, rendered as Cerner's R4 docs show them: the same causes as on DSTU2, with the R4
-//! media type, `expression: ["http.Authorization"]` on a 401, the documented plain text for an
-//! inaccessible tenant and an empty 406.
+//! media type, `expression: ["http.Authorization"]` on a 401, `details.text` "Resource not
+//! found" on a 404, the documented plain text for an inaccessible tenant and an empty 406.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -34,6 +34,9 @@ impl From<SearchError> for R4Error {
         Self(FhirError::TooCostly(e))
     }
 }
+
+/// The `details.text` of an R4 not-found issue (fhir.cerner.com Millennium R4 examples).
+pub const NOT_FOUND_TEXT: &str = "Resource not found";
 
 /// An R4 OperationOutcome with one issue.
 pub fn outcome(severity: &str, code: &str, diagnostics: &str) -> Value {
@@ -86,7 +89,12 @@ impl IntoResponse for R4Error {
             FhirError::TooCostly(_) => {
                 json_response(StatusCode::UNPROCESSABLE_ENTITY, &outcome("error", "too-costly", &text))
             }
-            FhirError::NotFound(what) => json_response(StatusCode::NOT_FOUND, &outcome("error", "not-found", &what)),
+            FhirError::NotFound(what) => {
+                // Cerner's R4 not-found issue states it in `details.text`; `diagnostics` says what.
+                let mut body = outcome("error", "not-found", &what);
+                body["issue"][0]["details"] = json!({ "text": NOT_FOUND_TEXT });
+                json_response(StatusCode::NOT_FOUND, &body)
+            }
             // The rest as DSTU2 renders them (the documented 500; a fault rule's status), as R4 JSON.
             other => {
                 let mut response = other.into_response();

@@ -13,6 +13,7 @@ pub mod params;
 pub mod render;
 mod scan;
 pub mod table;
+mod us_core;
 
 use std::sync::Arc;
 

@@ -6,7 +6,8 @@
 //!   carries its period as `requestedPeriod[]` (chosen: the store keeps one period).
 //! - Slot: `type` → `serviceType[]`, `freeBusyType` → `status`.
 //! - Schedule: `type` → `serviceType[]`, `actor` → `actor[]`, `active: true`.
-//! - Patient: `name[].family` list → one string; `careProvider` → `generalPractitioner`.
+//! - Patient: `name[].family` list → one string; `careProvider` → `generalPractitioner`; the
+//!   Argonaut race and ethnicity extensions → US Core ([`super::us_core`]).
 //! - Practitioner: `name` → `name[]` with one family string; `practitionerRole` dropped (R4 has
 //!   PractitionerRole resources).
 //! - Encounter: `patient` → `subject`, `class` code → a v3 ActCode Coding, `reason` →
@@ -34,6 +35,9 @@ pub fn to_r4(resource_type: ResourceType, row: &Row) -> Option<Value> {
     terminology(&mut value);
     if resource_type == ResourceType::Appointment {
         with_requested_period(&mut value);
+    }
+    if resource_type == ResourceType::Patient {
+        super::us_core::race_and_ethnicity(&mut value);
     }
     Some(value)
 }

@@ -22,8 +22,8 @@ pub struct LocationQuery {
     pub organization: Option<String>,
 }
 
-/// Practitioner: one of `_id`, `identifier`, `family`, `name`, `active`; `given` only with
-/// `family`.
+/// Practitioner: at least one of `_id`, `identifier`, `family`, `name`, `active`, all given
+/// combined with AND; `given` only with `family`; `_count` not honoured with `_id`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PractitionerQuery {
     pub ids: Option<Ids>,
@@ -129,15 +129,12 @@ pub fn practitioner(pairs: &[(String, String)]) -> Result<(PractitionerQuery, u3
         query.name.is_some(),
         query.active.is_some(),
     ];
-    match criteria.iter().filter(|c| **c).count() {
-        0 => Err(ParamError::NoSupportedParameters),
-        1 => Ok((query, count)),
-        _ => {
-            let mut names = params.names().filter(|n| !["_count", "given"].contains(n));
-            let (a, b) = (names.next().unwrap_or_default(), names.next().unwrap_or_default());
-            Err(ParamError::Conflict(a.into(), b.into()))
-        }
+    if !criteria.contains(&true) {
+        return Err(ParamError::NoSupportedParameters);
     }
+    // `_count` is not honoured with `_id` (documented): every id on one page.
+    let count = query.ids.as_ref().map_or(count, |ids| u32::try_from(ids.0.len()).unwrap_or(u32::MAX).max(1));
+    Ok((query, count))
 }
 
 /// Case-insensitive "starts with" of any of the strings.
@@ -204,9 +201,12 @@ impl LocationQuery {
 }
 
 impl PractitionerQuery {
+    /// Every criterion given holds (AND).
     pub fn matches(&self, practitioner: &Value) -> bool {
-        if let Some(ids) = &self.ids {
-            return practitioner["id"].as_str().is_some_and(|id| ids.0.iter().any(|i| i == id));
+        if let Some(ids) = &self.ids
+            && !practitioner["id"].as_str().is_some_and(|id| ids.0.iter().any(|i| i == id))
+        {
+            return false;
         }
         let names = list(&practitioner["name"]);
         let families: Vec<&Value> = names.iter().map(|n| &n["family"]).collect();

@@ -44,11 +44,12 @@ pub static DECLARATION: Declaration = Declaration {
             resource: ResourceType::Encounter,
             params: &[
                 P::new("_id", Token, "A single or comma separated list of Encounter ids."),
-                COUNT,
+                P::new("_count", Number, "The maximum number of results to return in a page. Not honored when '_id' is set."),
                 P::new("patient", Reference, "The patient present at the encounter."),
-                P::new("subject", Reference, "The patient present at the encounter (Patient/id)."),
-                P::new("status", Token, "Encounter statuses, comma separated."),
-                P::new("date", Date, "A date within the period of the encounter; with patient or subject."),
+                P::new("subject", Reference, "The patient present at the encounter (Patient/id).")
+                    .with_modifiers(&["Patient"]),
+                P::new("status", Token, "Encounter statuses (planned, in-progress, finished, cancelled), comma separated; with patient or subject."),
+                P::new("date", Date, "A date within the period of the encounter, prefixed by ge, gt, le or lt; with patient or subject."),
                 P::new("identifier", Token, "An identifier of the encounter ([system|]value, comma separated)."),
                 P::new("account", Reference, "The account associated with the encounter (Account/id).").unlisted(
                     "fhir.cerner.com Millennium R4 Encounter, Search parameters: `account` | Conditional | reference (\"The account associated with the Encounters\")",
@@ -107,7 +108,7 @@ pub static DECLARATION: Declaration = Declaration {
                 P::new("family", String, "The start of the family name."),
                 P::new("name", String, "The start of any part of the name, at least 2 characters."),
                 P::new("active", Token, "Whether the practitioner record is active."),
-                COUNT,
+                P::new("_count", Number, "The maximum number of results to return in a page. Not honored when '_id' is set."),
             ],
             includes: &[],
         },
@@ -124,9 +125,9 @@ pub static DECLARATION: Declaration = Declaration {
                 P::new(
                     "service-type",
                     Token,
-                    "Service types, comma separated: all standard codes or all codeSet/14249 codes. Required with start.",
+                    "Service types, comma separated: all standard codes or all proprietary (https://fhir.cerner.com/{source}/codeSet/{set}) codes. Required with start.",
                 ),
-                P::new("schedule.actor", Reference, "The practitioner or location of the slot's schedule (Type/id)."),
+                P::new("schedule.actor", Reference, "The practitioners of the slot's schedule (Practitioner/id, comma separated)."),
                 P::new("-location", Reference, "Location ids."),
                 P::new("_count", Number, "The maximum number of results to return in a page (5-200)."),
             ],

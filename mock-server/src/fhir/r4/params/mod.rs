@@ -296,17 +296,19 @@ fn slot(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
             }
             let slot_types =
                 service_types.split(',').map(|t| token("service-type", t)).collect::<Result<Vec<_>, _>>()?;
-            let cerner =
-                slot_types.iter().filter(|t| t.system.as_deref().is_some_and(|s| s.contains("/codeSet/14249"))).count();
+            let cerner = slot_types.iter().filter(|t| t.system.as_deref().is_some_and(proprietary)).count();
             if cerner != 0 && cerner != slot_types.len() {
-                return Err(invalid("service-type", "give all standard codes or all codeSet/14249 codes, not both"));
+                return Err(invalid("service-type", "give all standard codes or all proprietary (codeSet) codes"));
             }
             let start = date_range("start", starts, &[DatePrefix::Ge], &[DatePrefix::Lt])?;
             let actors = params.single("schedule.actor")?.map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>());
             if let Some(bad) =
-                actors.iter().flatten().find(|a| !a.split_once('/').is_some_and(|(_, id)| is_fhir_id(id)))
+                actors.iter().flatten().find(|a| !a.strip_prefix("Practitioner/").is_some_and(is_fhir_id))
             {
-                return Err(invalid("schedule.actor", format!("'{bad}' is not a reference Type/id")));
+                return Err(invalid(
+                    "schedule.actor",
+                    format!("'{bad}' is not a Practitioner reference (Practitioner/id)"),
+                ));
             }
             let locations =
                 params.single("-location")?.map(|v| id_list("-location", v, Some("Location"))).transpose()?;
@@ -314,6 +316,11 @@ fn slot(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
         }
     };
     Ok(R4Search { query: R4Query::Store(Query::Slot(query)), count, include_practitioners })
+}
+
+/// A proprietary code's system: `https://fhir.cerner.com/<EHR source id>/codeSet/<code set>`.
+fn proprietary(system: &str) -> bool {
+    system.strip_prefix("https://fhir.cerner.com/").is_some_and(|rest| rest.contains("/codeSet/"))
 }
 
 #[cfg(test)]

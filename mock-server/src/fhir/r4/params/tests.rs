@@ -47,6 +47,46 @@ fn slot_counts_and_schedule_ids_follow_the_r4_pages() {
     assert!(include.include_practitioners);
 }
 
+const SLOT_BY_TYPE: &str = "start=ge2016-01-23T22:05:47Z&start=lt2020-06-08T18:13:55Z&service-type=";
+
+fn slot_refusal(query: &str) -> ParamError {
+    parse(ResourceType::Slot, &pairs(query)).expect_err(query)
+}
+
+/// fhir.cerner.com Millennium R4 Slot, Parameters: "`schedule.actor` | No | [`reference`] | A
+/// single or comma separated list of Practitioner references. Example:
+/// `schedule.actor=Practitioner/1234`".
+#[test]
+fn slot_schedule_actor_takes_only_practitioner_references() {
+    let base = format!("{SLOT_BY_TYPE}1&schedule.actor=");
+    assert!(parse(ResourceType::Slot, &pairs(&format!("{base}Practitioner/1234,Practitioner/5"))).is_ok());
+    for actor in ["Location/32216049", "Practitioner/1234,Location/5", "1234", "Patient/1", "Practitioner/"] {
+        let error = slot_refusal(&format!("{base}{actor}"));
+        assert!(
+            matches!(&error, ParamError::Invalid { param, reason } if param == "schedule.actor"
+                && reason.contains("not a Practitioner reference")),
+            "{actor}: {error}"
+        );
+    }
+}
+
+/// fhir.cerner.com Millennium R4 Slot, Notes: "If multiple `service-type` parameters are used they
+/// must be either all standard codes or all proprietary codes" and "When using proprietary codes,
+/// the system should be `https://fhir.cerner.com/<your EHR source id>/codeSet/<code set>`".
+#[test]
+fn slot_service_types_are_all_standard_or_all_proprietary_of_any_code_set() {
+    let cerner = |set: &str, code: &str| format!("https://fhir.cerner.com/ec2458f2/codeSet/{set}%7C{code}");
+    let standard = "http://snomed.info/sct%7C394581000";
+    let all_cerner = format!("{SLOT_BY_TYPE}{},{}", cerner("14249", "1"), cerner("222", "2"));
+    assert!(parse(ResourceType::Slot, &pairs(&all_cerner)).is_ok(), "two Millennium code sets are one kind");
+    for mixed in [format!("{},{standard}", cerner("14249", "1")), format!("{},{standard}", cerner("222", "2"))] {
+        let error = slot_refusal(&format!("{SLOT_BY_TYPE}{mixed}"));
+        assert!(matches!(&error, ParamError::Invalid { param, .. } if param == "service-type"), "{mixed}: {error}");
+    }
+    let lookalike = format!("{SLOT_BY_TYPE}http://example.org/codeSet/222%7C2,{standard}");
+    assert!(parse(ResourceType::Slot, &pairs(&lookalike)).is_ok(), "only fhir.cerner.com code sets are proprietary");
+}
+
 fn any_pairs() -> impl Strategy<Value = Vec<(String, String)>> {
     let names = prop_oneof![
         Just("_id".to_owned()),
