@@ -66,3 +66,33 @@ pub fn accepts_any(accept: &str, types: &[&str]) -> bool {
         !refused && types.contains(&media.as_str())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{dstu2, r4};
+
+    #[test]
+    fn each_version_accepts_its_media_types() {
+        for accepts in [dstu2::accepts_json as fn(&str) -> bool, r4::accepts_json] {
+            assert!(accepts("application/json+fhir"));
+            assert!(accepts("application/json; charset=utf-8"));
+            assert!(accepts("text/html, */*;q=0.1"));
+            assert!(!accepts("application/json;q=0"));
+            assert!(!accepts(""));
+        }
+        assert!(r4::accepts_json("application/fhir+json"));
+        assert!(!dstu2::accepts_json("application/fhir+json"), "R4's type is not DSTU2's");
+        assert!(!dstu2::accepts_json("application/xml+fhir"));
+        assert!(!r4::accepts_json("application/fhir+xml"));
+        assert!(!r4::accepts_json("application/fhir+json;q=0"));
+    }
+
+    proptest! {
+        #[test]
+        fn accept_parsers_never_panic(text in "\\PC{0,80}") {
+            let _ = (dstu2::accepts_json(&text), r4::accepts_json(&text));
+        }
+    }
+}

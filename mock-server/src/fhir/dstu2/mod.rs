@@ -135,26 +135,3 @@ fn as_dstu2_status(out: &mut String, start: usize) {
         out.replace_range(start + at..start + at + R4_ONLY.len(), "\"status\":\"arrived\"");
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::accepts_json;
-    use proptest::prelude::*;
-
-    #[test]
-    fn accept_header_forms() {
-        assert!(accepts_json("application/json+fhir"));
-        assert!(accepts_json("application/json; charset=utf-8"));
-        assert!(accepts_json("text/html, */*;q=0.1"));
-        assert!(!accepts_json("application/xml+fhir"));
-        assert!(!accepts_json("application/json;q=0"));
-        assert!(!accepts_json(""));
-    }
-
-    proptest! {
-        #[test]
-        fn accept_parser_never_panics(text in "\\PC{0,80}") {
-            let _ = accepts_json(&text);
-        }
-    }
-}

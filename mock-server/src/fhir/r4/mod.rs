@@ -163,27 +163,3 @@ fn scan(data: &TenantData, resource_type: ResourceType, keep: impl Fn(&Value) ->
         .map(|(i, _)| (0, i))
         .collect()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::accepts_json;
-    use proptest::prelude::*;
-
-    #[test]
-    fn accept_header_forms() {
-        assert!(accepts_json("application/fhir+json"));
-        assert!(accepts_json("application/json+fhir"));
-        assert!(accepts_json("application/json; charset=utf-8"));
-        assert!(accepts_json("text/html, */*;q=0.1"));
-        assert!(!accepts_json("application/fhir+xml"));
-        assert!(!accepts_json("application/fhir+json;q=0"));
-        assert!(!accepts_json(""));
-    }
-
-    proptest! {
-        #[test]
-        fn accept_parser_never_panics(text in "\\PC{0,80}") {
-            let _ = accepts_json(&text);
-        }
-    }
-}
