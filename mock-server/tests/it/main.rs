@@ -24,6 +24,7 @@ mod paging;
 mod r4;
 mod r4_appointments;
 mod r4_encounter;
+mod r4_patient;
 mod r4_search;
 mod r4_settings;
 mod request_ids;

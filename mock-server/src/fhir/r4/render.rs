@@ -5,13 +5,13 @@
 //! - Appointment: `type` → `serviceType[]`, `reason` → `reasonCode[]`; a `proposed` one also
 //!   carries its period as `requestedPeriod[]` (chosen: the store keeps one period).
 //! - Slot: `type` → `serviceType[]`, `freeBusyType` → `status`.
-//! - Schedule: `type` → `serviceType[]`, `actor` → `actor[]`, `active: true`.
+//! - Schedule: `type` → `serviceType[]`, `actor` → `actor[]`, `active: true`; no extensions.
 //! - Patient: `name[].family` list → one string; `careProvider` → `generalPractitioner`; the
 //!   Argonaut race and ethnicity extensions → US Core ([`super::us_core`]).
 //! - Practitioner: `name` → `name[]` with one family string; `practitionerRole` dropped (R4 has
 //!   PractitionerRole resources).
 //! - Encounter: `patient` → `subject`, `class` code → a v3 ActCode Coding, `reason` →
-//!   `reasonCode`.
+//!   `reasonCode`; DSTU2's `encounter-guarantor` extension dropped.
 //! - Everywhere: Cerner extension URLs move from `/dstu2/` to `/r4/`, HL7 v2/v3 code systems to
 //!   their terminology.hl7.org URLs, and the narrative `div` gets its XHTML namespace.
 
@@ -105,6 +105,19 @@ fn resource_field(resource_type: ResourceType, key: &str, value: Value) -> Vec<(
             one(key, Value::Array(listed(value).as_array().into_iter().flatten().cloned().map(human_name).collect()))
         }
         (T::Practitioner, "practitionerRole") => Vec::new(),
+        // fhir.cerner.com R4 Schedule lists no extensions (its example has none); R4 Encounter's
+        // do not include DSTU2's `encounter-guarantor`.
+        (T::Schedule, "extension") => Vec::new(),
+        (T::Encounter, "extension") => {
+            let kept: Vec<Value> = listed(value)
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|e| !e["url"].as_str().is_some_and(|url| url.ends_with("/encounter-guarantor")))
+                .cloned()
+                .collect();
+            if kept.is_empty() { Vec::new() } else { one(key, Value::Array(kept)) }
+        }
         (T::Encounter, "patient") => one("subject", value),
         (T::Encounter, "class") => one(key, encounter_class(value)),
         _ => one(key, value),

@@ -90,7 +90,7 @@ pub static DECLARATION: Declaration = Declaration {
                 P::new("name", String, "A portion of the family or given name.").with_modifiers(EXACT),
                 P::new("given", String, "A portion of the given name.").with_modifiers(EXACT),
                 P::new("family", String, "A portion of the family name.").with_modifiers(EXACT),
-                P::new("address-postalcode", String, "A postal code.").with_modifiers(EXACT),
+                P::new("address-postalcode", String, "A postal code."),
                 P::new("birthdate", Date, "The patient's date of birth."),
                 P::new("phone", Token, "A phone number."),
                 P::new("email", Token, "An email address."),

@@ -85,10 +85,7 @@ pub fn parse_with(
             let p = Params::new(pairs, r4(ResourceType::Schedule))?;
             Ok(store(Query::Schedule(ids(&p)?.ok_or(ParamError::NoSupportedParameters)?), DEFAULT_COUNT))
         }
-        ResourceType::Patient => {
-            let search = crate::fhir::params::parse_patient(pairs, r4(ResourceType::Patient))?;
-            Ok(store(search.query, search.count))
-        }
+        ResourceType::Patient => patient(pairs),
         ResourceType::Encounter => super::encounter::parse(pairs),
         ResourceType::Practitioner => {
             let (query, count) = super::scan::practitioner(pairs)?;
@@ -250,6 +247,29 @@ fn documented_date_range(param: &str, values: &[&str]) -> Result<TimeRange, Para
         [_, _] => date_range(param, values, &[DatePrefix::Ge], &[DatePrefix::Lt]),
         _ => date_range(param, values, &LOWER, &UPPER),
     }
+}
+
+/// Patient: DSTU2's rules, and R4's own (fhir.cerner.com Millennium R4 Patient): `birthdate` "Must
+/// not be provided with a time component"; gender "may only be provided if another parameter other
+/// than '_id' is provided"; `_count` is "Not honoured when '_id' or 'identifier' are set" (every id on
+/// one page; an identifier search pages by the default).
+fn patient(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
+    let declared = r4(ResourceType::Patient);
+    let search = crate::fhir::params::parse_patient(pairs, declared)?;
+    let params = Params::new(pairs, declared)?;
+    if params.values("birthdate").iter().any(|v| v.contains('T')) {
+        return Err(invalid("birthdate", "must not be given with a time component"));
+    }
+    if params.has("gender") && params.has("_id") && params.names().all(|n| ["_id", "gender", "_count"].contains(&n)) {
+        return Err(invalid("gender", "may only be given with a parameter other than _id"));
+    }
+    let Query::Patient(query) = &search.query else { return Err(ParamError::NoSupportedParameters) };
+    let count = match (&query.ids, params.has("identifier")) {
+        (Some(ids), _) => u32::try_from(ids.0.len()).unwrap_or(u32::MAX).max(1),
+        (None, true) => crate::fhir::params::DEFAULT_PATIENT_COUNT,
+        (None, false) => search.count,
+    };
+    Ok(R4Search { query: R4Query::Store(search.query), count, include_practitioners: false })
 }
 
 fn statuses(value: &str) -> Result<Vec<String>, ParamError> {
