@@ -5,7 +5,8 @@
 //! # Layout
 //! - [`config`]: the TOML configuration and the harness job file (contract v1), validated once into
 //!   a `SyncConfig`.
-//! - [`secret`]: the secret newtype (`Debug`/`Display` print `***`).
+//! - [`secret`]: the secret newtype (`Debug`/`Display` print `***`); [`redact`]: credentials
+//!   masked in every text a server sent before it is logged, reported or stored.
 //! - [`http`]: requests with retries, backoff, a body cap and typed answers ([`http::Failure`]).
 //! - [`auth`]: token URL discovery from `metadata` and tokens (client secret or `private_key_jwt`).
 //! - [`fhir_version`]: DSTU2 or R4, from a tenant's metadata: its media type and Appointment search.
@@ -42,6 +43,7 @@ pub mod http;
 pub mod output;
 pub mod page;
 pub mod progress;
+pub mod redact;
 pub mod run;
 pub mod secret;
 pub mod store;
