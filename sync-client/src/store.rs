@@ -57,7 +57,7 @@ pub use record::{AppointmentRecord, PageOutcome, RunId, StoredAppointment, Tenan
 pub(crate) use record::{in_page_order, replaces, stored_fhir_version};
 pub use sqlite::SqliteStore;
 pub use types::{OutcomeKind, Window};
-pub(crate) use types::{instant_text, stored_outcome};
+pub(crate) use types::{instant_text, optional_instant_text, stored_instant, stored_outcome};
 
 /// What the sync engine needs of a store. Every method is one atomic step: a failed call leaves
 /// the store as it was.

@@ -4,6 +4,8 @@
 
 use std::cmp::Ordering;
 
+use time::OffsetDateTime;
+
 use crate::fhir_version::FhirVersion;
 
 use super::{OutcomeKind, StoreError};
@@ -41,10 +43,10 @@ pub struct PageOutcome {
 /// Per-tenant state kept between runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TenantState {
-    /// RFC 3339 end time of the last complete sync.
-    pub last_success: Option<String>,
-    /// RFC 3339: do not call this tenant before then (long `Retry-After`).
-    pub deferred_until: Option<String>,
+    /// End time of the last complete sync (stored as RFC 3339).
+    pub last_success: Option<OffsetDateTime>,
+    /// Do not call this tenant before then (long `Retry-After`; stored as RFC 3339).
+    pub deferred_until: Option<OffsetDateTime>,
     pub last_outcome: Option<OutcomeKind>,
     pub message: Option<String>,
 }
