@@ -28,12 +28,17 @@
 //!   search     GET Appointment?location=…&date=ge…&date=lt… (R4:        (fhir_version)
 //!              -date-or-req-period=ge…T…&…=lt…T…), then each `next` link
 //!              byte for byte, admitted by guard                        (tenant, http, guard)
-//!   page       the Bundle's entries read as they were sent             (page)
+//!   page       the Bundle's entries read as they were sent, one at a
+//!              time, at most max_page_entries                          (page)
+//!   window     appointments starting outside [start, end) dropped      (tenant)
 //!   store      each page saved in one transaction; after a complete
 //!              window, what it no longer returned marked vanished      (store)
 //!   output     the page's stored rows appended as NDJSON               (output)
 //! ──► the tenants' states saved, the run finished ──► summary, exit code (main, summary)
 //! ```
+//!
+//! A tenant's sync is bounded by `tenant_time_budget`; every text from a server is redacted
+//! ([`redact`]) before it is logged, reported or stored.
 
 pub mod auth;
 pub mod config;
