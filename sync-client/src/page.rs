@@ -194,7 +194,7 @@ fn record(fields: Fields, resource: &RawValue, version: FhirVersion) -> Result<A
     };
     Ok(AppointmentRecord {
         id,
-        version_id: meta.version_id.unwrap_or_else(|| "0".to_owned()),
+        version_id: meta.version_id.unwrap_or_else(|| "0".to_owned()).into(),
         last_updated: meta.last_updated,
         start: fields.start,
         status: fields.status.unwrap_or_default(),

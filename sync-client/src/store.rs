@@ -53,7 +53,7 @@ pub use postgres::{PgStore, PgTarget};
 // The version order, which the shared suite checks on its own.
 #[cfg(test)]
 pub(crate) use record::compare_versions;
-pub use record::{AppointmentRecord, PageOutcome, RunId, StoredAppointment, TenantState};
+pub use record::{AppointmentRecord, PageOutcome, RunId, StoredAppointment, TenantState, VersionId};
 pub(crate) use record::{in_page_order, replaces, stored_fhir_version};
 pub use sqlite::SqliteStore;
 pub use types::{OutcomeKind, Window};

@@ -31,7 +31,7 @@ pub(super) fn stored_from_row(row: &Row) -> Result<StoredAppointment, StoreError
     Ok(StoredAppointment {
         tenant,
         id,
-        version_id: row.try_get(2)?,
+        version_id: row.try_get::<_, String>(2)?.into(),
         last_updated: row.try_get(3)?,
         start: row.try_get(4)?,
         status: row.try_get(5)?,
