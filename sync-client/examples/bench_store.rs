@@ -33,7 +33,7 @@ fn synthetic(n: usize, version: u32, in_order: bool) -> AppointmentRecord {
             r#"{{"resourceType":"Appointment","id":"{id}","meta":{{"versionId":"{version}"}},"status":"booked","start":"{start}","comment":"{padding}"}}"#
         ),
         id,
-        version_id: version.to_string(),
+        version_id: version.to_string().into(),
         last_updated: Some("2026-11-27T10:00:00.000Z".into()),
         start: Some(start),
         status: "booked".into(),

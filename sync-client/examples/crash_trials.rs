@@ -110,8 +110,12 @@ fn write_job(server: &MockServer, dir: &std::path::Path) -> PathBuf {
 }
 
 fn stored(store: &SqliteStore, tenant: &str) -> Vec<(String, String)> {
-    let mut rows: Vec<_> =
-        store.appointments(Some(tenant)).unwrap_or_default().into_iter().map(|a| (a.id, a.version_id)).collect();
+    let mut rows: Vec<_> = store
+        .appointments(Some(tenant))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.id, a.version_id.into_string()))
+        .collect();
     rows.sort();
     rows
 }

@@ -100,6 +100,11 @@ impl TenantAuth {
         Ok(url)
     }
 
+    /// The token URL, once discovered.
+    pub fn token_url(&self) -> Option<&Url> {
+        self.token_url.as_ref()
+    }
+
     /// The tenant's FHIR version, once discovered.
     pub fn version(&self) -> Option<FhirVersion> {
         self.version

@@ -56,6 +56,8 @@
 //! throttle_budget_seconds = 300 # total 429 waiting per tenant; more defers it (1..=86400)
 //! throttle_floor_ms = 1000      # shortest 429 wait, whatever Retry-After says (1..=60000)
 //! max_body_bytes = 67108864     # largest response body read; a larger one fails the tenant (65536..=1073741824)
+//! max_page_entries = 10000      # entries read from one page; more fails the tenant (1..=100000)
+//! tenant_time_budget = 1800     # seconds one tenant's sync may take; longer fails the tenant (1..=604800)
 //!
 //! [store]                           # a SQLite file (path) or a PostgreSQL database (url), not both
 //! path = "appointments.db"          # SQLite file; default "appointments.db"
@@ -208,6 +210,11 @@ pub struct SyncLimits {
     pub throttle_floor: Duration,
     /// Largest response body read (from `Content-Length` and while streaming).
     pub max_body_bytes: u64,
+    /// Most entries read from one search page (memory follows entries, not only bytes).
+    pub max_page_entries: usize,
+    /// Longest one tenant's sync may take in a run; a tenant still syncing then is failed, so no
+    /// server, however slow, can hold a run for days.
+    pub tenant_time_budget: Duration,
 }
 
 impl Default for SyncLimits {
@@ -227,6 +234,8 @@ impl Default for SyncLimits {
             throttle_budget: Duration::from_secs(300),
             throttle_floor: Duration::from_secs(1),
             max_body_bytes: 64 * 1024 * 1024,
+            max_page_entries: crate::page::DEFAULT_MAX_PAGE_ENTRIES,
+            tenant_time_budget: Duration::from_secs(30 * 60),
         }
     }
 }

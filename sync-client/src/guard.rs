@@ -2,7 +2,8 @@
 //! on URLs, counts and durations only, so a search of any version is paged, throttled and trusted
 //! the same way. A server is hostile until proven otherwise:
 //! - [`Paging`]: a `next` link must stay under the tenant's own FHIR base, must not repeat a page
-//!   already fetched in this sync, and a location group has at most `max_pages` pages.
+//!   already fetched in this sync (links compared by [`page_key`]: without their fragment, with
+//!   percent-escapes in one case), and a location group has at most `max_pages` pages.
 //! - [`Throttle`]: a 429 is waited out for at least a floor, and a tenant that keeps answering 429
 //!   is deferred after `max_throttle_waits` waits in a row or `throttle_budget` of waiting.
 //! - [`trusted_token_url`]: the client secret (or assertion) goes only to the FHIR base's own
@@ -13,7 +14,6 @@ use std::hash::{BuildHasher, RandomState};
 use std::time::Duration;
 
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 use url::Url;
 
 use crate::config::SyncLimits;
@@ -110,12 +110,42 @@ impl Paging {
         if self.group_pages >= self.max_pages {
             return Err(PageRefused::TooManyPages(self.max_pages));
         }
-        if !self.fetched.insert(self.keys.hash_one(url.as_str())) {
+        if !self.fetched.insert(self.keys.hash_one(page_key(url))) {
             return Err(PageRefused::Cycle(self.group_pages + 1));
         }
         self.group_pages += 1;
         Ok(())
     }
+}
+
+/// A page URL as paging compares it: the fragment dropped (it is never sent, so two links that
+/// differ only by it ask for the same page) and percent-escapes in upper case (RFC 3986 §6.2.2.1:
+/// `%2f` and `%2F` are the same octet). The URL parser has already done the rest of the URL
+/// standard's normalisation: scheme and host in lower case, the scheme's default port dropped,
+/// `.` and `..` segments resolved.
+pub fn page_key(url: &Url) -> String {
+    let text = url.as_str();
+    let text = text.split_once('#').map_or(text, |(before, _)| before);
+    let bytes = text.as_bytes();
+    let mut key = String::with_capacity(text.len());
+    let mut at = 0;
+    while let Some(offset) = text[at..].find('%') {
+        let percent = at + offset;
+        key.push_str(&text[at..percent]);
+        match bytes.get(percent + 1..percent + 3) {
+            Some(hex) if hex.iter().all(u8::is_ascii_hexdigit) => {
+                key.push('%');
+                key.extend(hex.iter().map(|b| char::from(b.to_ascii_uppercase())));
+                at = percent + 3;
+            }
+            _ => {
+                key.push('%');
+                at = percent + 1;
+            }
+        }
+    }
+    key.push_str(&text[at..]);
+    key
 }
 
 /// A path for a message: at most 64 characters, so a hostile link cannot flood the log.
@@ -128,9 +158,9 @@ fn shown_path(path: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ThrottleStep {
     Wait(Duration),
-    /// Give up on the tenant for this run: do not call it before `until` (RFC 3339).
+    /// Give up on the tenant for this run: do not call it before `until`.
     Defer {
-        until: String,
+        until: OffsetDateTime,
         reason: String,
     },
 }
@@ -186,7 +216,7 @@ impl Throttle {
             self.waited = self.waited.saturating_add(wait);
             return ThrottleStep::Wait(wait);
         };
-        ThrottleStep::Defer { until: rfc3339_after(now, wait), reason }
+        ThrottleStep::Defer { until: instant_after(now, wait), reason }
     }
 
     /// Waits made so far in this sync.
@@ -195,12 +225,12 @@ impl Throttle {
     }
 }
 
-/// `now + wait` as RFC 3339, saturating at the end of the supported calendar instead of
+/// `now + wait`, saturating at the end of the calendar RFC 3339 can write (year 9999) instead of
 /// overflowing.
-pub fn rfc3339_after(now: OffsetDateTime, wait: Duration) -> String {
+pub fn instant_after(now: OffsetDateTime, wait: Duration) -> OffsetDateTime {
+    let last = time::macros::datetime!(9999-12-31 23:59:59.999_999_999 UTC);
     let wait = time::Duration::try_from(wait).unwrap_or(time::Duration::MAX);
-    let at = now.checked_add(wait).unwrap_or_else(|| time::PrimitiveDateTime::MAX.assume_utc());
-    at.format(&Rfc3339).unwrap_or_default()
+    now.checked_add(wait).map_or(last, |at| at.min(last))
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@
 //! # Layout
 //! - [`config`]: the TOML configuration and the harness job file (contract v1), validated once into
 //!   a `SyncConfig`.
-//! - [`secret`]: the secret newtype (`Debug`/`Display` print `***`).
+//! - [`secret`]: the secret newtype (`Debug`/`Display` print `***`); [`redact`]: credentials
+//!   masked in every text a server sent before it is logged, reported or stored.
 //! - [`http`]: requests with retries, backoff, a body cap and typed answers ([`http::Failure`]).
 //! - [`auth`]: token URL discovery from `metadata` and tokens (client secret or `private_key_jwt`).
 //! - [`fhir_version`]: DSTU2 or R4, from a tenant's metadata: its media type and Appointment search.
@@ -27,12 +28,17 @@
 //!   search     GET Appointment?location=…&date=ge…&date=lt… (R4:        (fhir_version)
 //!              -date-or-req-period=ge…T…&…=lt…T…), then each `next` link
 //!              byte for byte, admitted by guard                        (tenant, http, guard)
-//!   page       the Bundle's entries read as they were sent             (page)
+//!   page       the Bundle's entries read as they were sent, one at a
+//!              time, at most max_page_entries                          (page)
+//!   window     appointments starting outside [start, end) dropped      (tenant)
 //!   store      each page saved in one transaction; after a complete
 //!              window, what it no longer returned marked vanished      (store)
 //!   output     the page's stored rows appended as NDJSON               (output)
 //! ──► the tenants' states saved, the run finished ──► summary, exit code (main, summary)
 //! ```
+//!
+//! A tenant's sync is bounded by `tenant_time_budget`; every text from a server is redacted
+//! ([`redact`]) before it is logged, reported or stored.
 
 pub mod auth;
 pub mod config;
@@ -42,6 +48,7 @@ pub mod http;
 pub mod output;
 pub mod page;
 pub mod progress;
+pub mod redact;
 pub mod run;
 pub mod secret;
 pub mod store;

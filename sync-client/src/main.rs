@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use appointment_sync::config::SyncConfig;
 use appointment_sync::progress::Progress;
+use appointment_sync::redact::RedactedStderr;
 use appointment_sync::store::{PgStore, SqliteStore, StoreLocation, SyncStore};
 use appointment_sync::worker::WorkerOptions;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -19,6 +20,16 @@ use tracing_subscriber::EnvFilter;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines on stderr as text, or as JSON objects (one a line) for log shippers; credentials
+    /// are masked in both.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "APPOINTMENT_SYNC_LOG_FORMAT")]
+    log_format: LogFormat,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -73,12 +84,13 @@ enum Format {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
     let cli = Cli::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(RedactedStderr);
+    match cli.log_format {
+        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => logs.json().with_ansi(false).init(),
+    }
     let result = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime.block_on(execute(cli.command)),
         Err(e) => Err(anyhow::anyhow!("cannot start the runtime: {e}")),

@@ -23,6 +23,7 @@ use crate::fhir_version::FhirVersion;
 use crate::store::AppointmentRecord;
 use lenient::{MaybeObject, lenient, lenient_list};
 
+mod entries;
 mod lenient;
 #[cfg(test)]
 mod tests;
@@ -34,7 +35,7 @@ struct RawBundle<'a> {
     #[serde(default, borrow)]
     link: Option<&'a RawValue>,
     #[serde(default, borrow)]
-    entry: Option<Vec<Entry<'a>>>,
+    entry: Option<&'a RawValue>,
 }
 
 /// Read strictly: a link whose relation or url is not a string could be the `next` one.
@@ -110,9 +111,19 @@ pub struct Page {
 #[error("{0}")]
 pub struct PageError(pub String);
 
+/// The most entries [`Page::parse`] reads from one page.
+pub const DEFAULT_MAX_PAGE_ENTRIES: usize = 10_000;
+
 impl Page {
-    /// Reads a search answer's body, a page of a `version` server.
+    /// Reads a search answer's body, a page of a `version` server, of at most
+    /// [`DEFAULT_MAX_PAGE_ENTRIES`] entries.
     pub fn parse(body: &[u8], version: FhirVersion) -> Result<Self, PageError> {
+        Self::parse_bounded(body, version, DEFAULT_MAX_PAGE_ENTRIES)
+    }
+
+    /// Reads a search answer's body, a page of a `version` server; more than `max_entries`
+    /// entries fails the page, before more than that many are held.
+    pub fn parse_bounded(body: &[u8], version: FhirVersion, max_entries: usize) -> Result<Self, PageError> {
         let bundle: RawBundle<'_> = serde_json::from_slice(body)
             .map_err(|e| PageError(format!("the answer is not a FHIR JSON Bundle: {e}")))?;
         if bundle.resource_type.as_deref() != Some("Bundle") {
@@ -126,8 +137,9 @@ impl Page {
         };
         let next = next_link(&links)?;
         let (mut records, mut outcomes) = (Vec::new(), Vec::new());
-        for entry in bundle.entry.iter().flatten() {
-            let Some(resource) = entry.resource else { continue };
+        let entries = bundle.entry.map_or("null", RawValue::get);
+        entries::each_entry(entries, max_entries, &mut |entry| {
+            let Some(resource) = entry.resource else { return Ok(()) };
             let outcome_mode = entry.search.0.as_ref().and_then(|s| s.mode.as_deref()) == Some("outcome");
             match read(resource, version)? {
                 Read::Appointment(record) => records.push(record),
@@ -135,7 +147,8 @@ impl Page {
                 Read::Other if outcome_mode => outcomes.push("an entry with search.mode outcome".to_owned()),
                 Read::Other => {}
             }
-        }
+            Ok(())
+        })?;
         Ok(Self { records, next, outcomes })
     }
 }
@@ -181,7 +194,7 @@ fn record(fields: Fields, resource: &RawValue, version: FhirVersion) -> Result<A
     };
     Ok(AppointmentRecord {
         id,
-        version_id: meta.version_id.unwrap_or_else(|| "0".to_owned()),
+        version_id: meta.version_id.unwrap_or_else(|| "0".to_owned()).into(),
         last_updated: meta.last_updated,
         start: fields.start,
         status: fields.status.unwrap_or_default(),

@@ -47,7 +47,7 @@ impl Progress {
     pub fn finish(&self, report: &TenantReport) {
         let outcome = match &report.outcome {
             Outcome::Synced => "synced".to_owned(),
-            Outcome::Deferred { until, .. } => format!("deferred until {until}"),
+            Outcome::Deferred { until, .. } => format!("deferred until {}", crate::run::rfc3339(*until)),
             Outcome::Rejected { reason } => format!("rejected: {reason}"),
             Outcome::Failed { reason, .. } => format!("failed: {reason}"),
         };

@@ -18,8 +18,10 @@ use crate::tenant::{Outcome, Shared, TenantReport, panic_message, sync_tenant};
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RunSummary {
     pub run: i64,
-    pub started_at: String,
-    pub finished_at: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub finished_at: OffsetDateTime,
     /// In `run --worker`: this worker and its round.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub worker: Option<WorkerInfo>,
@@ -53,8 +55,8 @@ pub enum RunError {
     WorkerNeedsPostgres(String),
 }
 
-/// An instant as the run summary shows it (RFC 3339).
-pub(crate) fn rfc3339(at: OffsetDateTime) -> String {
+/// An instant as the human summary and the log show it (RFC 3339).
+pub fn rfc3339(at: OffsetDateTime) -> String {
     at.format(&Rfc3339).unwrap_or_default()
 }
 
@@ -79,6 +81,7 @@ pub async fn run_with<S: SyncStore>(
     config: SyncConfig,
     progress: Progress,
 ) -> Result<RunSummary, RunError> {
+    crate::redact::remember_credentials(&config.credentials);
     let output = open_output(&config)?;
     let started = OffsetDateTime::now_utc();
     let run = store.begin_run(started).await?;
@@ -124,16 +127,19 @@ pub async fn run_with<S: SyncStore>(
         reports.push((index, report));
     }
     reports.sort_by_key(|(index, _)| *index);
+    for (_, report) in &mut reports {
+        report.outcome = std::mem::replace(&mut report.outcome, Outcome::Synced).redacted();
+    }
     let finished = OffsetDateTime::now_utc();
     let summary = RunSummary {
         run: run.0,
-        started_at: rfc3339(started),
-        finished_at: rfc3339(finished),
+        started_at: started,
+        finished_at: finished,
         worker: None,
         tenants: reports.into_iter().map(|(_, r)| r).collect(),
     };
     for report in &summary.tenants {
-        let mut state = state_after(report, &summary.finished_at);
+        let mut state = state_after(report, summary.finished_at);
         if state.last_success.is_none() {
             state.last_success = store.tenant_state(&report.tenant).await?.and_then(|previous| previous.last_success);
         }
@@ -156,28 +162,28 @@ async fn deferred_tenants<S: SyncStore>(store: &S, config: &SyncConfig) -> Resul
     let mut deferred = Vec::new();
     for tenant in &config.tenants {
         let until = store.tenant_state(&tenant.id).await?.and_then(|s| s.deferred_until);
-        let Some(until) = until.filter(|u| OffsetDateTime::parse(u, &Rfc3339).is_ok_and(|u| u > now)) else { continue };
-        tracing::info!(tenant = %tenant.id, %until, "deferred by an earlier run; not called before then");
+        let Some(until) = until.filter(|until| *until > now) else { continue };
+        tracing::info!(tenant = %tenant.id, until = %rfc3339(until), "deferred by an earlier run; not called before then");
         deferred.push(deferred_report(&tenant.id, until));
     }
     Ok(deferred)
 }
 
 /// The report of a tenant not called because an earlier run was told to wait until `until`.
-pub(crate) fn deferred_report(tenant: &str, until: String) -> TenantReport {
+pub(crate) fn deferred_report(tenant: &str, until: OffsetDateTime) -> TenantReport {
     let reason = "deferred by an earlier run (Retry-After)".to_owned();
     TenantReport::new(tenant, Outcome::Deferred { until, reason })
 }
 
 /// The state a tenant is left in by its report (`last_success` only when it synced).
-pub(crate) fn state_after(report: &TenantReport, finished_at: &str) -> TenantState {
+pub(crate) fn state_after(report: &TenantReport, finished_at: OffsetDateTime) -> TenantState {
     let (message, deferred_until) = match &report.outcome {
         Outcome::Synced => (None, None),
-        Outcome::Deferred { until, reason } => (Some(reason.clone()), Some(until.clone())),
+        Outcome::Deferred { until, reason } => (Some(reason.clone()), Some(*until)),
         Outcome::Rejected { reason } | Outcome::Failed { reason, .. } => (Some(reason.clone()), None),
     };
     TenantState {
-        last_success: (report.outcome == Outcome::Synced).then(|| finished_at.to_owned()),
+        last_success: (report.outcome == Outcome::Synced).then_some(finished_at),
         deferred_until,
         last_outcome: Some(report.outcome.kind()),
         message,

@@ -53,11 +53,11 @@ pub use postgres::{PgStore, PgTarget};
 // The version order, which the shared suite checks on its own.
 #[cfg(test)]
 pub(crate) use record::compare_versions;
-pub use record::{AppointmentRecord, PageOutcome, RunId, StoredAppointment, TenantState};
+pub use record::{AppointmentRecord, PageOutcome, RunId, StoredAppointment, TenantState, VersionId};
 pub(crate) use record::{in_page_order, replaces, stored_fhir_version};
 pub use sqlite::SqliteStore;
 pub use types::{OutcomeKind, Window};
-pub(crate) use types::{instant_text, stored_outcome};
+pub(crate) use types::{instant_text, optional_instant_text, stored_instant, stored_outcome};
 
 /// What the sync engine needs of a store. Every method is one atomic step: a failed call leaves
 /// the store as it was.

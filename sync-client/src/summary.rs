@@ -51,7 +51,9 @@ fn line(report: &TenantReport) -> String {
     );
     let (outcome, reason) = match &report.outcome {
         Outcome::Synced => ("synced", String::new()),
-        Outcome::Deferred { until, reason } => ("DEFERRED", format!(": {reason}; not called before {until}")),
+        Outcome::Deferred { until, reason } => {
+            ("DEFERRED", format!(": {reason}; not called before {}", crate::run::rfc3339(*until)))
+        }
         Outcome::Rejected { reason } => ("REJECTED", format!(": {reason}")),
         Outcome::Failed { reason, request_id } => (
             "FAILED",
@@ -75,7 +77,8 @@ mod tests {
     }
 
     fn summary(tenants: Vec<TenantReport>) -> RunSummary {
-        RunSummary { run: 7, started_at: String::new(), finished_at: String::new(), worker: None, tenants }
+        let at = time::OffsetDateTime::UNIX_EPOCH;
+        RunSummary { run: 7, started_at: at, finished_at: at, worker: None, tenants }
     }
 
     #[test]

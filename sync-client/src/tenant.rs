@@ -5,7 +5,9 @@
 //! 401 → one new token and one retry; 429 → wait `Retry-After` (at least a floor), or defer the
 //! tenant when the wait is longer than allowed or it keeps answering 429 ([`crate::guard`]); 403 or
 //! a refused sign-in → the tenant is reported as rejected. Whatever goes wrong inside a tenant's
-//! sync, a panic included, ends as that tenant's outcome: a tenant is never dropped.
+//! sync, a panic included, ends as that tenant's outcome: a tenant is never dropped. A sync that
+//! takes longer than `tenant_time_budget` is stopped and the tenant failed, and only appointments
+//! whose start lies in the window are stored ([`StartWindow`]).
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -25,8 +27,13 @@ use crate::page::Page;
 use crate::progress::Progress;
 use crate::store::{RunId, StoreError, SyncStore, Window};
 
+mod errors;
 mod report;
+mod window;
+use errors::{Request, auth_stop, failed, failed_with, forbidden, stop_on};
+pub use errors::{r4_base, shown_url};
 pub use report::{Outcome, TenantReport};
+pub use window::StartWindow;
 
 /// What every tenant's sync shares.
 #[derive(Debug)]
@@ -61,6 +68,9 @@ struct Sync<'a, S> {
     effort: Effort,
     paging: Paging,
     throttle: Throttle,
+    window: StartWindow,
+    /// The configured locations no appointment has named yet (warned about once at the end).
+    silent: std::collections::BTreeSet<String>,
     report: TenantReport,
 }
 
@@ -93,18 +103,32 @@ pub async fn sync_pages<S: SyncStore>(shared: &Shared<S>, tenant: &TenantConfig)
     let limits = &shared.config.limits;
     let paging = Paging::new(&tenant.fhir_base, limits.max_pages);
     let throttle = Throttle::new(limits);
-    let mut sync =
-        Sync { shared, tenant, auth: TenantAuth::new(), effort: Effort::default(), paging, throttle, report };
-    let outcome = match std::panic::AssertUnwindSafe(sync.run()).catch_unwind().await {
-        Ok(Ok(())) => Outcome::Synced,
-        Ok(Err(outcome)) => outcome,
-        Err(panic) => {
+    let window = StartWindow::new(shared.config.window.start, shared.config.window.end);
+    let (auth, effort) = (TenantAuth::new(), Effort::default());
+    let silent = tenant.locations.iter().cloned().collect();
+    let mut sync = Sync { shared, tenant, auth, effort, paging, throttle, window, silent, report };
+    // Every log line of the tenant's sync names it, whatever module writes it.
+    let span = tracing::error_span!("tenant", tenant = %tenant.id);
+    let budget = limits.tenant_time_budget;
+    let guarded = tracing::Instrument::instrument(std::panic::AssertUnwindSafe(sync.run()).catch_unwind(), span);
+    let outcome = match tokio::time::timeout(budget, guarded).await {
+        Err(_) => {
+            let reason = format!(
+                "the sync did not finish within tenant_time_budget ({}s); the server is too slow or its pages never end",
+                budget.as_secs()
+            );
+            tracing::warn!(tenant = %tenant.id, "{reason}");
+            failed(reason)
+        }
+        Ok(Ok(Ok(()))) => Outcome::Synced,
+        Ok(Ok(Err(outcome))) => outcome,
+        Ok(Err(panic)) => {
             let reason = format!("the sync of this tenant panicked: {}", panic_message(panic.as_ref()));
             tracing::error!(tenant = %tenant.id, "{reason}");
             failed(reason)
         }
     };
-    sync.report.outcome = outcome;
+    sync.report.outcome = outcome.redacted();
     sync.report.requests = sync.effort.requests;
     sync.report.retries = sync.effort.retries;
     sync.report.tokens = sync.auth.tokens_requested;
@@ -138,12 +162,16 @@ impl<S: SyncStore> Sync<'_, S> {
                 }
             }
         }
+        for location in &self.silent {
+            tracing::warn!(tenant = %self.tenant.id, location = %location, "location {location} returned no appointment in the window; is its id right?");
+        }
         Ok(())
     }
 
     /// The token URL and FHIR version from the metadata, waiting out 429s as any other request does.
     async fn discover(&mut self) -> Result<FhirVersion, Stop> {
         let (base, trusted) = (&self.tenant.fhir_base, &self.shared.config.trusted_token_hosts);
+        let metadata = base.join("metadata").unwrap_or_else(|_| base.clone());
         loop {
             match self.auth.discover_with(&self.shared.http, base, trusted, &mut self.effort).await {
                 Ok(_) => {
@@ -152,7 +180,10 @@ impl<S: SyncStore> Sync<'_, S> {
                 Err(AuthError::Http(Failure::Throttled { retry_after, request_id })) => {
                     self.wait(retry_after, request_id).await?;
                 }
-                Err(e) => return Err(auth_stop(e)),
+                Err(e) => {
+                    let request = Request { method: "GET", url: &metadata };
+                    return Err(auth_stop(e, self.tenant, &self.shared.config, request));
+                }
             }
         }
     }
@@ -174,10 +205,8 @@ impl<S: SyncStore> Sync<'_, S> {
                     refreshed = true;
                 }
                 Err(Failure::Throttled { retry_after, request_id }) => self.wait(retry_after, request_id).await?,
-                Err(Failure::Forbidden { message, .. }) => {
-                    return Err(Outcome::Rejected { reason: message });
-                }
-                Err(failure) => return Err(stop_on(failure)),
+                Err(Failure::Forbidden { message, .. }) => return Err(forbidden(&message, Some(version), self.tenant)),
+                Err(failure) => return Err(stop_on(failure, Request { method: "GET", url })),
             }
         }
     }
@@ -195,7 +224,10 @@ impl<S: SyncStore> Sync<'_, S> {
                 Err(AuthError::Http(Failure::Throttled { retry_after, request_id })) => {
                     self.wait(retry_after, request_id).await?;
                 }
-                Err(e) => return Err(auth_stop(e)),
+                Err(e) => {
+                    let url = self.auth.token_url().cloned().unwrap_or_else(|| self.tenant.fhir_base.clone());
+                    return Err(auth_stop(e, self.tenant, config, Request { method: "POST", url: &url }));
+                }
             }
         }
     }
@@ -212,7 +244,8 @@ impl<S: SyncStore> Sync<'_, S> {
                 Ok(())
             }
             ThrottleStep::Defer { until, reason } => {
-                tracing::warn!(tenant = %self.tenant.id, %until, request_id, "{reason}; deferring the tenant");
+                let shown = crate::run::rfc3339(until);
+                tracing::warn!(tenant = %self.tenant.id, until = %shown, request_id, "{reason}; deferring the tenant");
                 Err(Outcome::Deferred { until, reason })
             }
         }
@@ -220,7 +253,17 @@ impl<S: SyncStore> Sync<'_, S> {
 
     /// Stores a page and returns its `next` link (checked by [`Paging::admit`] before it is used).
     async fn save(&mut self, version: FhirVersion, body: &[u8], request_id: Option<&str>) -> Result<Option<Url>, Stop> {
-        let Page { records, next, outcomes } = Page::parse(body, version).map_err(|e| failed_with(&e.0, request_id))?;
+        let Page { mut records, next, outcomes } =
+            Page::parse_bounded(body, version, self.shared.config.limits.max_page_entries)
+                .map_err(|e| failed_with(&e.0, request_id))?;
+        self.report.outside_window += self.window.keep_inside(&mut records);
+        if !self.silent.is_empty() {
+            for record in &records {
+                for location in &record.locations {
+                    self.silent.remove(location);
+                }
+            }
+        }
         for text in outcomes {
             tracing::warn!(tenant = %self.tenant.id, request_id = request_id.unwrap_or("-"), "the server's OperationOutcome: {text}");
         }
@@ -252,28 +295,4 @@ pub fn search_url(
     config: &SyncConfig,
 ) -> Result<Url, url::ParseError> {
     version.search_url(base, locations, &config.window, config.limits.page_size)
-}
-
-fn failed(reason: impl Into<String>) -> Stop {
-    Outcome::Failed { reason: reason.into(), request_id: None }
-}
-
-fn failed_with(reason: &str, request_id: Option<&str>) -> Stop {
-    tracing::error!(request_id = request_id.unwrap_or("-"), "{reason}");
-    Outcome::Failed { reason: reason.to_owned(), request_id: request_id.map(str::to_owned) }
-}
-
-fn stop_on(failure: Failure) -> Stop {
-    let request_id = failure.request_id().map(str::to_owned);
-    tracing::error!(request_id = request_id.as_deref().unwrap_or("-"), "{failure}");
-    Outcome::Failed { reason: failure.to_string(), request_id }
-}
-
-fn auth_stop(error: AuthError) -> Stop {
-    match error {
-        AuthError::Rejected(reason) => Outcome::Rejected { reason },
-        AuthError::Http(Failure::Forbidden { message, .. }) => Outcome::Rejected { reason: message },
-        AuthError::Http(failure) => stop_on(failure),
-        other => failed(other.to_string()),
-    }
 }

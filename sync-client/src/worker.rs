@@ -64,6 +64,7 @@ pub async fn run_worker(
         StoreLocation::Postgres(target) => target.clone(),
         StoreLocation::Sqlite(path) => return Err(RunError::WorkerNeedsPostgres(path.display().to_string())),
     };
+    crate::redact::remember_credentials(&config.credentials);
     let store = Arc::new(PgStore::connect(&target).await?);
     let worker = worker_id();
     let output = open_output(&config)?;
@@ -100,8 +101,8 @@ pub async fn run_worker(
     let finished = OffsetDateTime::now_utc();
     let summary = RunSummary {
         run: run.0,
-        started_at: rfc3339(started),
-        finished_at: rfc3339(finished),
+        started_at: started,
+        finished_at: finished,
         worker: Some(WorkerInfo { id: worker, round: round.0 }),
         tenants: reports,
     };
@@ -123,7 +124,8 @@ impl Worker {
         &self.shared.store
     }
 
-    fn report(&self, report: TenantReport) {
+    fn report(&self, mut report: TenantReport) {
+        report.outcome = std::mem::replace(&mut report.outcome, Outcome::Synced).redacted();
         self.shared.progress.finish(&report);
         self.reports.lock().unwrap_or_else(PoisonError::into_inner).push(report);
     }
@@ -142,7 +144,7 @@ impl Worker {
                     self.sync_leased(config).await?;
                 }
                 Claim::Deferred { tenant, until } => {
-                    tracing::info!(%tenant, %until, "deferred by an earlier run; not called before then");
+                    tracing::info!(%tenant, until = %rfc3339(until), "deferred by an earlier run; not called before then");
                     self.report(deferred_report(&tenant, until));
                 }
                 Claim::Wait => tokio::time::sleep(self.poll()).await,
@@ -173,7 +175,7 @@ impl Worker {
             return Ok(());
         };
         let finished = OffsetDateTime::now_utc();
-        let state = state_after(&report, &rfc3339(finished));
+        let state = state_after(&report, finished);
         let outcome = report.outcome.kind();
         let vanish = match report.outcome {
             Outcome::Synced => {

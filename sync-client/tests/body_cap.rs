@@ -172,9 +172,12 @@ async fn a_body_larger_than_the_cap_fails_its_tenant_and_memory_stays_near_the_c
     let tenants = summary["tenants"].as_array().unwrap();
     assert_eq!(tenants[0]["outcome"], "synced", "{summary:#}");
     assert!(tenants[0]["inserted"].as_u64().unwrap() > 100, "the good tenant's appointments were stored");
-    for (report, detail) in [(&tenants[1], ""), (&tenants[2], ": Content-Length 2147483648")] {
+    let cases = [(&tenants[1], "dstu2/streamed", ""), (&tenants[2], "r4/declared", ": Content-Length 2147483648")];
+    for (report, base, detail) in cases {
         assert_eq!(report["outcome"], "failed", "{summary:#}");
-        let expected = format!("the answer's body is larger than max_body_bytes ({CAP} bytes){detail}");
+        let expected = format!(
+            "GET {origin}/{base}/Appointment: the answer's body is larger than max_body_bytes ({CAP} bytes){detail}"
+        );
         assert_eq!(report["reason"], expected.as_str());
     }
     assert_eq!(stream.searches.load(Ordering::SeqCst), 2, "one search each, not retried");

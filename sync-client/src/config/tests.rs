@@ -120,7 +120,7 @@ fn sync_limits_are_read_in_their_units() {
     let sync = "[sync]\nconcurrency = 1\npage_size = 200\nlocation_chunk = 3\nmax_retry_after_seconds = 0\n\
                 max_attempts = 1\nbackoff_base_ms = 10\nbackoff_max_ms = 10\nrequest_timeout_seconds = 5\n\
                 refresh_margin_seconds = 0\nmax_pages = 7\nmax_throttle_waits = 2\nthrottle_budget_seconds = 9\n\
-                throttle_floor_ms = 250\nmax_body_bytes = 1048576";
+                throttle_floor_ms = 250\nmax_body_bytes = 1048576\nmax_page_entries = 300\ntenant_time_budget = 60";
     let limits = parse(&base_with("[sync]", sync)).unwrap().limits;
     let expected = SyncLimits {
         concurrency: 1,
@@ -137,6 +137,8 @@ fn sync_limits_are_read_in_their_units() {
         throttle_budget: Duration::from_secs(9),
         throttle_floor: Duration::from_millis(250),
         max_body_bytes: 1 << 20,
+        max_page_entries: 300,
+        tenant_time_budget: Duration::from_secs(60),
     };
     assert_eq!(limits, expected);
 }

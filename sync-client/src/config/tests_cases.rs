@@ -94,6 +94,8 @@ pub(super) const CASES: &[(&str, &str, &str)] = &[
     ("sync.throttle_budget_seconds", "[sync]", "[sync]\nthrottle_budget_seconds = 0"),
     ("sync.throttle_floor_ms", "[sync]", "[sync]\nthrottle_floor_ms = 0"),
     ("sync.max_body_bytes", "[sync]", "[sync]\nmax_body_bytes = 1024"),
+    ("sync.max_page_entries", "[sync]", "[sync]\nmax_page_entries = 0"),
+    ("sync.tenant_time_budget", "[sync]", "[sync]\ntenant_time_budget = 0"),
     // store
     ("store.path", "[store]", "[store]\npath = \"\""),
     ("store.output", "[store]", "[store]\noutput = \"\""),

@@ -76,6 +76,8 @@ struct RawSync {
     throttle_budget_seconds: Option<i64>,
     throttle_floor_ms: Option<i64>,
     max_body_bytes: Option<i64>,
+    max_page_entries: Option<i64>,
+    tenant_time_budget: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -236,6 +238,19 @@ impl RawSync {
                 millis(d.throttle_floor),
             )?),
             max_body_bytes: ranged("max_body_bytes", self.max_body_bytes, 65_536..=1 << 30, d.max_body_bytes)?,
+            max_page_entries: usize::try_from(ranged(
+                "max_page_entries",
+                self.max_page_entries,
+                1..=100_000,
+                d.max_page_entries as u64,
+            )?)
+            .unwrap_or(d.max_page_entries),
+            tenant_time_budget: Duration::from_secs(ranged(
+                "tenant_time_budget",
+                self.tenant_time_budget,
+                1..=604_800,
+                d.tenant_time_budget.as_secs(),
+            )?),
         })
     }
 }

@@ -49,6 +49,36 @@ fn paging_refuses_cycles_foreign_links_and_endless_pages() {
 }
 
 #[test]
+fn links_that_differ_only_by_fragment_port_or_escape_case_are_one_page() {
+    let same = [
+        ("https://fhir.example/dstu2/t1/Appointment?page=2", "https://fhir.example/dstu2/t1/Appointment?page=2#a"),
+        ("https://fhir.example/dstu2/t1/Appointment?page=2#a", "https://fhir.example/dstu2/t1/Appointment?page=2#b"),
+        ("https://fhir.example/dstu2/t1/Appointment?page=2", "https://FHIR.example:443/dstu2/t1/Appointment?page=2"),
+        ("https://fhir.example/dstu2/t1/Appointment?c=a%2fb", "https://fhir.example/dstu2/t1/Appointment?c=a%2Fb"),
+        ("https://fhir.example/dstu2/t1/%7eA/x", "https://fhir.example/dstu2/t1/%7EA/x"),
+    ];
+    for (first, second) in same {
+        assert_eq!(page_key(&url(first)), page_key(&url(second)), "{first} / {second}");
+        let mut paging = Paging::new(&base(), 10);
+        paging.admit(&url(first)).unwrap();
+        let refused = paging.admit(&url(second)).unwrap_err().to_string();
+        assert!(refused.starts_with("paging cycle:"), "{second}: {refused}");
+    }
+    let different = [
+        ("https://fhir.example/dstu2/t1/Appointment?c=a%2Fb", "https://fhir.example/dstu2/t1/Appointment?c=a/b"),
+        ("https://fhir.example/dstu2/t1/Appointment?page=2", "https://fhir.example/dstu2/t1/Appointment?page=3"),
+        ("https://fhir.example/dstu2/t1/Appointment?c=%zz", "https://fhir.example/dstu2/t1/Appointment?c=%ZZ"),
+    ];
+    for (first, second) in different {
+        assert_ne!(page_key(&url(first)), page_key(&url(second)), "{first} / {second}");
+    }
+    assert_eq!(
+        page_key(&url("https://fhir.example/dstu2/t1/A?x=%e2%82%ac%")),
+        "https://fhir.example/dstu2/t1/A?x=%E2%82%AC%"
+    );
+}
+
+#[test]
 fn token_urls_are_trusted_on_the_base_origin_or_https_on_a_trusted_host() {
     let trusted = vec!["authorization.cerner.com".to_owned()];
     let base = base();
@@ -90,7 +120,7 @@ fn a_tenant_that_keeps_answering_429_is_deferred() {
         assert!(matches!(throttle.on_429(None, now), ThrottleStep::Wait(_)));
     }
     let ThrottleStep::Defer { until, reason } = throttle.on_429(None, now) else { panic!("not deferred") };
-    assert_eq!(until, "2026-01-05T08:00:01Z");
+    assert_eq!(until, datetime!(2026-01-05 08:00:01 UTC));
     assert!(reason.contains("after 3 waits in a row"), "{reason}");
 
     let mut throttle = Throttle::new(&limits());
@@ -110,5 +140,5 @@ fn a_wait_past_the_calendar_saturates() {
     let ThrottleStep::Defer { until, .. } = throttle.on_429(Some(crate::http::MAX_RETRY_AFTER), now) else {
         panic!("not deferred")
     };
-    assert_eq!(until, "9999-12-31T23:59:59.999999999Z");
+    assert_eq!(until, datetime!(9999-12-31 23:59:59.999_999_999 UTC));
 }

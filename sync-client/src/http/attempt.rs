@@ -14,12 +14,16 @@ pub(super) enum Retry {
 }
 
 pub(super) async fn once(request: reqwest::RequestBuilder, limit: u64) -> Result<(Bytes, Option<String>), Retry> {
-    let response = request.send().await.map_err(|e| Retry::Yes { reason: transport(&e), request_id: None })?;
+    let response = request.send().await.map_err(|e| match scheme_mismatch(&e) {
+        // Retrying cannot help: the configuration must change.
+        Some(reason) => Retry::No(Failure::Malformed { reason: reason.to_owned(), request_id: None }),
+        None => Retry::Yes { reason: transport(&e), request_id: None },
+    })?;
     let status = response.status();
     let request_id = response.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let retry_after = retry_after(response.headers());
     let bytes = read_capped(response, limit, &request_id).await?;
-    let text = || String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).replace('\n', " ");
+    let text = || crate::redact::redact(&String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).replace('\n', " "));
     match status {
         s if s.is_success() => Ok((bytes, request_id)),
         StatusCode::TOO_MANY_REQUESTS => Err(Retry::No(Failure::Throttled { retry_after, request_id })),
@@ -72,7 +76,40 @@ async fn read_capped(mut response: reqwest::Response, limit: u64, request_id: &O
     Ok(body.freeze())
 }
 
-/// A transport error in one line, without the URL (which may carry a page token).
+/// A TLS-vs-plain mismatch, named with the setting to change: an https:// URL answered in plain
+/// HTTP (rustls reads its first bytes as a record of an invalid type), or an http:// URL answered
+/// with TLS (hyper reads a TLS record as an invalid HTTP version).
+fn scheme_mismatch(error: &reqwest::Error) -> Option<&'static str> {
+    let causes = causes(error);
+    if causes.contains("InvalidContentType") {
+        Some(
+            "TLS-vs-plain mismatch: the server answered an https:// request in plain HTTP; if it serves plain http, \
+             write the tenant's fhir_base with http:// (a host other than loopback also needs --allow-insecure-http)",
+        )
+    } else if causes.contains("invalid HTTP version") {
+        Some(
+            "TLS-vs-plain mismatch: the server did not answer an http:// request in HTTP (it may speak TLS); if it \
+             serves TLS, write the tenant's fhir_base with https://",
+        )
+    } else {
+        None
+    }
+}
+
+/// The error and its sources, joined.
+fn causes(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
+}
+
+/// A transport error in one line, without the URL (which may carry a page token; the caller
+/// names the request without its query).
 fn transport(error: &reqwest::Error) -> String {
     let kind = if error.is_timeout() {
         "timeout"
@@ -89,5 +126,5 @@ fn transport(error: &reqwest::Error) -> String {
         cause = inner.to_string();
         source = inner.source();
     }
-    if cause.is_empty() { kind.to_owned() } else { format!("{kind}: {cause}") }
+    if cause.is_empty() { kind.to_owned() } else { crate::redact::redact(&format!("{kind}: {cause}")) }
 }

@@ -92,7 +92,8 @@ fn what_fails_a_page() {
         (json!({"resourceType": "Bundle", "link": [3]}), "the Bundle's link cannot be read"),
         (json!({"resourceType": "Bundle", "link": [{"relation": 1, "url": "x"}]}), "the Bundle's link cannot be read"),
         (json!({"resourceType": "Bundle", "link": {"relation": "next"}}), "the Bundle's link cannot be read"),
-        (json!({"resourceType": "Bundle", "entry": {"resource": {}}}), "the answer is not a FHIR JSON Bundle"),
+        (json!({"resourceType": "Bundle", "entry": {"resource": {}}}), "the Bundle's entry cannot be read"),
+        (json!({"resourceType": "Bundle", "entry": [1]}), "the Bundle's entry cannot be read"),
     ];
     for (body, message) in cases {
         let err = parse(&body).unwrap_err();
@@ -147,4 +148,25 @@ fn operation_outcomes_among_the_entries_are_kept_for_the_log() {
     .unwrap();
     assert_eq!(page.outcomes, ["warning processing: Some locations were not searched"]);
     assert_eq!(page.records.len(), 1);
+}
+
+#[test]
+fn a_page_of_more_entries_than_allowed_is_refused_and_one_of_exactly_that_many_is_read() {
+    let entries = |n: usize| -> Vec<serde_json::Value> {
+        (0..n).map(|i| json!({"resource": {"resourceType": "Appointment", "id": i.to_string()}})).collect()
+    };
+    let body = |n: usize| serde_json::to_vec(&json!({"resourceType": "Bundle", "entry": entries(n)})).unwrap();
+    let page = Page::parse_bounded(&body(5), FhirVersion::R4, 5).unwrap();
+    assert_eq!(page.records.len(), 5);
+    let refused = Page::parse_bounded(&body(6), FhirVersion::R4, 5).unwrap_err();
+    assert!(refused.0.starts_with("the page holds more than max_page_entries (5) entries"), "{refused}");
+    // Entries that are not even resources count too.
+    let empty = format!("{{\"resourceType\":\"Bundle\",\"entry\":[{}{{}}]}}", "{},".repeat(5));
+    assert!(Page::parse_bounded(empty.as_bytes(), FhirVersion::Dstu2, 5).is_err());
+    assert!(
+        Page::parse_bounded(br#"{"resourceType":"Bundle","entry":null}"#, FhirVersion::Dstu2, 0)
+            .unwrap()
+            .records
+            .is_empty()
+    );
 }

@@ -4,6 +4,8 @@
 
 use std::cmp::Ordering;
 
+use time::OffsetDateTime;
+
 use crate::fhir_version::FhirVersion;
 
 use super::{OutcomeKind, StoreError};
@@ -13,7 +15,7 @@ use super::{OutcomeKind, StoreError};
 pub struct AppointmentRecord {
     pub id: String,
     /// `meta.versionId` ("0", "1", …): compared numerically when both sides parse as `u64`, else as strings.
-    pub version_id: String,
+    pub version_id: VersionId,
     pub last_updated: Option<String>,
     /// The FHIR instant as received (any offset); windows compare on its UTC value.
     pub start: Option<String>,
@@ -41,10 +43,10 @@ pub struct PageOutcome {
 /// Per-tenant state kept between runs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TenantState {
-    /// RFC 3339 end time of the last complete sync.
-    pub last_success: Option<String>,
-    /// RFC 3339: do not call this tenant before then (long `Retry-After`).
-    pub deferred_until: Option<String>,
+    /// End time of the last complete sync (stored as RFC 3339).
+    pub last_success: Option<OffsetDateTime>,
+    /// Do not call this tenant before then (long `Retry-After`; stored as RFC 3339).
+    pub deferred_until: Option<OffsetDateTime>,
     pub last_outcome: Option<OutcomeKind>,
     pub message: Option<String>,
 }
@@ -54,7 +56,7 @@ pub struct TenantState {
 pub struct StoredAppointment {
     pub tenant: String,
     pub id: String,
-    pub version_id: String,
+    pub version_id: VersionId,
     pub last_updated: Option<String>,
     pub start: Option<String>,
     pub status: String,
@@ -108,7 +110,7 @@ pub(crate) fn in_page_order<K: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
 /// Whether `record` replaces the stored row: a newer `meta.versionId`, or the same one in another
 /// FHIR version (the tenant's server now speaks that version). An older version never does.
 pub(crate) fn replaces(record: &AppointmentRecord, stored: &StoredAppointment) -> bool {
-    match compare_versions(&record.version_id, &stored.version_id) {
+    match record.version_id.cmp(&stored.version_id) {
         Ordering::Greater => true,
         Ordering::Equal => record.fhir_version != stored.fhir_version,
         Ordering::Less => false,
@@ -130,5 +132,76 @@ pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
     match (a.parse::<u64>(), b.parse::<u64>()) {
         (Ok(a), Ok(b)) => a.cmp(&b),
         _ => a.cmp(b),
+    }
+}
+
+/// An appointment's `meta.versionId` as the server sent it ("0" when it sent none). Ordered as
+/// [`compare_versions`] says: numerically when both are decimal counters, else as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct VersionId(String);
+
+impl VersionId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl From<String> for VersionId {
+    fn from(text: String) -> Self {
+        Self(text)
+    }
+}
+
+impl From<&str> for VersionId {
+    fn from(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+}
+
+impl std::fmt::Display for VersionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<&str> for VersionId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for VersionId {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl PartialOrd for VersionId {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for VersionId {
+    fn cmp(&self, other: &Self) -> Ordering {
+        compare_versions(&self.0, &other.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::VersionId;
+
+    #[test]
+    fn versions_order_as_counters_and_else_as_text() {
+        let v = |text: &str| VersionId::from(text);
+        assert!(v("10") > v("9"));
+        assert!(v("b") > v("a"));
+        assert_eq!(v("4"), "4");
+        assert_eq!(v("4").to_string(), "4");
     }
 }

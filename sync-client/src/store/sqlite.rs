@@ -16,7 +16,7 @@ use time::OffsetDateTime;
 
 use super::{
     AppointmentRecord, PageOutcome, RunId, StoreError, StoredAppointment, SyncStore, TenantState, Window, instant_text,
-    stored_outcome,
+    optional_instant_text, stored_instant, stored_outcome,
 };
 
 /// The column list every read of a whole appointment uses, in the order `read::stored_from_row` expects.
@@ -123,17 +123,20 @@ impl SqliteStore {
         )?;
         let state = stmt
             .query_row(params![tenant], |row| {
-                let outcome: Option<String> = row.get(2)?;
-                let state = TenantState {
-                    last_success: row.get(0)?,
-                    deferred_until: row.get(1)?,
-                    last_outcome: None,
-                    message: row.get(3)?,
-                };
-                Ok((state, outcome))
+                let texts: [Option<String>; 4] = [row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?];
+                Ok(texts)
             })
             .optional()?;
-        state.map(|(state, outcome)| Ok(TenantState { last_outcome: stored_outcome(outcome)?, ..state })).transpose()
+        state
+            .map(|[last_success, deferred_until, outcome, message]| {
+                Ok(TenantState {
+                    last_success: stored_instant(last_success)?,
+                    deferred_until: stored_instant(deferred_until)?,
+                    last_outcome: stored_outcome(outcome)?,
+                    message,
+                })
+            })
+            .transpose()
     }
 
     /// Replaces a tenant's state as a whole (fields set to `None` are cleared).
@@ -146,8 +149,8 @@ impl SqliteStore {
                message = excluded.message",
             params![
                 tenant,
-                state.last_success,
-                state.deferred_until,
+                optional_instant_text(state.last_success)?,
+                optional_instant_text(state.deferred_until)?,
                 state.last_outcome.map(super::OutcomeKind::as_str),
                 state.message
             ],

@@ -81,6 +81,17 @@ pub(crate) fn instant_text(at: OffsetDateTime) -> Result<String, StoreError> {
     at.format(&Rfc3339).map_err(|_| StoreError::InvalidInstant(at.to_string()))
 }
 
+/// An optional instant as the stores write it.
+pub(crate) fn optional_instant_text(at: Option<OffsetDateTime>) -> Result<Option<String>, StoreError> {
+    at.map(instant_text).transpose()
+}
+
+/// A stored instant (RFC 3339 text), read back: the stores keep instants as text, the code as
+/// [`OffsetDateTime`].
+pub(crate) fn stored_instant(text: Option<String>) -> Result<Option<OffsetDateTime>, StoreError> {
+    text.map(|text| OffsetDateTime::parse(&text, &Rfc3339).map_err(|_| StoreError::InvalidInstant(text))).transpose()
+}
+
 /// A stored outcome word, read back.
 pub(crate) fn stored_outcome(text: Option<String>) -> Result<Option<OutcomeKind>, StoreError> {
     text.as_deref().map(OutcomeKind::parse).transpose()

@@ -5,9 +5,10 @@
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Synced,
-    /// A `Retry-After` longer than allowed: try again after `until` (RFC 3339).
+    /// A `Retry-After` longer than allowed: try again after `until` (RFC 3339 in JSON).
     Deferred {
-        until: String,
+        #[serde(with = "time::serde::rfc3339")]
+        until: time::OffsetDateTime,
         reason: String,
     },
     /// The tenant refused the account (not approved, approval withdrawn, scopes).
@@ -21,6 +22,20 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The outcome with every credential its texts may quote masked ([`crate::redact`]): reasons
+    /// and request ids hold what a server sent.
+    pub fn redacted(self) -> Self {
+        use crate::redact::redact;
+        match self {
+            Self::Synced => Self::Synced,
+            Self::Deferred { until, reason } => Self::Deferred { until, reason: redact(&reason) },
+            Self::Rejected { reason } => Self::Rejected { reason: redact(&reason) },
+            Self::Failed { reason, request_id } => {
+                Self::Failed { reason: redact(&reason), request_id: request_id.as_deref().map(redact) }
+            }
+        }
+    }
+
     /// The outcome as the store keeps it, without its details.
     pub fn kind(&self) -> crate::store::OutcomeKind {
         use crate::store::OutcomeKind;
@@ -47,6 +62,9 @@ pub struct TenantReport {
     pub updated: u64,
     pub unchanged: u64,
     pub vanished: u64,
+    /// Appointments the server returned whose start is not in the window (R4 matches by
+    /// overlap): not stored.
+    pub outside_window: u64,
     pub requests: u64,
     pub retries: u64,
     pub waits: u64,
@@ -65,6 +83,7 @@ impl TenantReport {
             updated: 0,
             unchanged: 0,
             vanished: 0,
+            outside_window: 0,
             requests: 0,
             retries: 0,
             waits: 0,

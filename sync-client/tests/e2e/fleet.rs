@@ -137,7 +137,7 @@ impl Fleet {
     /// `(id, versionId)` of what the workers stored for a tenant, sorted.
     pub async fn stored(&self, tenant: &str) -> Vec<(String, String)> {
         let rows = self.store.appointments(Some(tenant)).await.unwrap_or_else(|e| panic!("{e}"));
-        let mut rows: Vec<_> = rows.into_iter().map(|a| (a.id, a.version_id)).collect();
+        let mut rows: Vec<_> = rows.into_iter().map(|a| (a.id, a.version_id.into_string())).collect();
         rows.sort();
         rows
     }

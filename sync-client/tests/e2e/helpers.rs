@@ -103,8 +103,13 @@ impl Env {
 
     /// `(id, versionId)` of what the client stored for a tenant, sorted.
     pub fn stored(&self, tenant: &str) -> Vec<(String, String)> {
-        let mut rows: Vec<_> =
-            self.store().appointments(Some(tenant)).unwrap().into_iter().map(|a| (a.id, a.version_id)).collect();
+        let mut rows: Vec<_> = self
+            .store()
+            .appointments(Some(tenant))
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.id, a.version_id.into_string()))
+            .collect();
         rows.sort();
         rows
     }

@@ -35,7 +35,9 @@
 use std::time::Duration;
 
 use super::PgStore;
-use crate::store::{OutcomeKind, StoreError, TenantState, Window};
+use time::OffsetDateTime;
+
+use crate::store::{OutcomeKind, StoreError, TenantState, Window, optional_instant_text, stored_instant};
 
 mod round;
 
@@ -50,7 +52,7 @@ pub enum Claim {
     /// claims of this tenant in the round (2 or more when a worker took over from one that died).
     Lease { tenant: String, attempt: i32 },
     /// Not called: an earlier sync was asked to wait until `until` (RFC 3339). Recorded as done.
-    Deferred { tenant: String, until: String },
+    Deferred { tenant: String, until: OffsetDateTime },
     /// Nothing to claim now, but other workers hold leases: look again later (one may die).
     Wait,
     /// Every tenant of the round is done.
@@ -76,7 +78,7 @@ pub(crate) const TENANT_LOCK_CLASS: i32 = 0x6170_7374;
 pub struct Vanish {
     pub run: crate::store::RunId,
     pub window: Window,
-    pub at: time::OffsetDateTime,
+    pub at: OffsetDateTime,
 }
 const CLAIM: &str = "SELECT rt.tenant, ts.deferred_until,
        COALESCE(ts.deferred_until::timestamptz > now(), false) AS deferred, rt.lease_owner
@@ -143,6 +145,8 @@ impl PgStore {
             return Ok(Claim::Wait);
         }
         if deferred {
+            // `deferred` holds only for a readable time in the future.
+            let until = stored_instant(until)?.unwrap_or_else(OffsetDateTime::now_utc);
             tx.execute(
                 "UPDATE round_tenants SET state = 'done', outcome = 'deferred', lease_owner = $3, finished_at = now()
                  WHERE round = $1 AND tenant = $2",
@@ -150,7 +154,7 @@ impl PgStore {
             )
             .await?;
             tx.commit().await?;
-            return Ok(Claim::Deferred { tenant, until: until.unwrap_or_default() });
+            return Ok(Claim::Deferred { tenant, until });
         }
         let attempt: i32 = tx
             .query_one(
@@ -215,8 +219,8 @@ impl PgStore {
             COMPLETE_STATE,
             &[
                 &tenant,
-                &state.last_success,
-                &state.deferred_until,
+                &optional_instant_text(state.last_success)?,
+                &optional_instant_text(state.deferred_until)?,
                 &state.last_outcome.map(OutcomeKind::as_str),
                 &state.message,
             ],

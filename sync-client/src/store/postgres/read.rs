@@ -8,7 +8,8 @@ use futures_util::TryStreamExt;
 use tokio_postgres::Row;
 
 use crate::store::{
-    OutcomeKind, StoreError, StoredAppointment, TenantState, export_row, stored_fhir_version, stored_outcome,
+    OutcomeKind, StoreError, StoredAppointment, TenantState, export_row, optional_instant_text, stored_fhir_version,
+    stored_instant, stored_outcome,
 };
 
 /// The column list every read of a whole appointment uses, in the order [`stored_from_row`] expects.
@@ -30,7 +31,7 @@ pub(super) fn stored_from_row(row: &Row) -> Result<StoredAppointment, StoreError
     Ok(StoredAppointment {
         tenant,
         id,
-        version_id: row.try_get(2)?,
+        version_id: row.try_get::<_, String>(2)?.into(),
         last_updated: row.try_get(3)?,
         start: row.try_get(4)?,
         status: row.try_get(5)?,
@@ -50,8 +51,8 @@ pub(super) async fn tenant_state(client: &Client, tenant: &str) -> Result<Option
         .await?;
     row.map(|row| {
         Ok(TenantState {
-            last_success: row.get(0),
-            deferred_until: row.get(1),
+            last_success: stored_instant(row.get(0))?,
+            deferred_until: stored_instant(row.get(1))?,
             last_outcome: stored_outcome(row.get(2))?,
             message: row.get(3),
         })
@@ -72,8 +73,8 @@ pub(super) async fn set_tenant_state(client: &Client, tenant: &str, state: &Tena
             SET_TENANT_STATE,
             &[
                 &tenant,
-                &state.last_success,
-                &state.deferred_until,
+                &optional_instant_text(state.last_success)?,
+                &optional_instant_text(state.deferred_until)?,
                 &state.last_outcome.map(OutcomeKind::as_str),
                 &state.message,
             ],

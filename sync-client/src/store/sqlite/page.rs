@@ -125,7 +125,7 @@ fn write(tx: &Connection, sql: &str, run: RunId, tenant: &str, record: &Appointm
     tx.prepare_cached(sql)?.execute(params![
         tenant,
         record.id,
-        record.version_id,
+        record.version_id.as_str(),
         record.last_updated,
         record.start,
         record.status,

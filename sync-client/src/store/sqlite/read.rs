@@ -28,7 +28,7 @@ pub(super) fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<StoredAppointme
     Ok(StoredAppointment {
         tenant,
         id,
-        version_id: row.get(2)?,
+        version_id: row.get::<_, String>(2)?.into(),
         last_updated: row.get(3)?,
         start: row.get(4)?,
         status: row.get(5)?,

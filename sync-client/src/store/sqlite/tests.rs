@@ -119,3 +119,24 @@ fn mark_vanished_narrows_its_scan_with_the_tenant_start_index() {
         "{plan:?}"
     );
 }
+
+/// Instants are typed in the code and RFC 3339 text in the store, as earlier versions wrote them:
+/// a state written as text by an earlier client reads back as the same instants.
+#[test]
+fn tenant_state_written_as_text_by_an_earlier_client_reads_as_instants() {
+    let db = TempDb::new("instants");
+    let store = SqliteStore::open(&db.0).unwrap();
+    store
+        .conn()
+        .execute(
+            "INSERT INTO tenant_state (tenant, last_success, deferred_until, last_outcome, message)
+             VALUES ('t', '2026-11-29T00:05:00Z', '2026-11-28T03:00:00.123456789Z', 'deferred', 'wait')",
+            [],
+        )
+        .unwrap();
+    let state = store.tenant_state("t").unwrap().unwrap();
+    assert_eq!(state.last_success, Some(datetime!(2026-11-29 00:05:00 UTC)));
+    assert_eq!(state.deferred_until, Some(datetime!(2026-11-28 03:00:00.123_456_789 UTC)));
+    store.conn().execute("UPDATE tenant_state SET deferred_until = 'soon'", []).unwrap();
+    assert!(matches!(store.tenant_state("t"), Err(StoreError::InvalidInstant(text)) if text == "soon"));
+}

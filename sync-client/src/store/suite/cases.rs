@@ -159,15 +159,15 @@ pub(crate) async fn mark_vanished_marks_only_unseen_rows_in_the_window_and_a_lat
 pub(crate) async fn tenant_state_round_trips_and_is_replaced_as_a_whole(store: impl SyncStore) {
     assert_eq!(store.tenant_state(T1).await.unwrap(), None);
     let deferred = TenantState {
-        last_success: Some("2026-11-27T00:10:00Z".into()),
-        deferred_until: Some("2026-11-28T03:00:00.123456789Z".into()),
+        last_success: Some(datetime!(2026-11-27 00:10:00 UTC)),
+        deferred_until: Some(datetime!(2026-11-28 03:00:00.123_456_789 UTC)),
         last_outcome: Some(OutcomeKind::Deferred),
         message: Some("Retry-After 7200 s exceeds the 600 s maximum".into()),
     };
     store.set_tenant_state(T1, &deferred).await.unwrap();
     assert_eq!(store.tenant_state(T1).await.unwrap(), Some(deferred));
     let synced = TenantState {
-        last_success: Some("2026-11-29T00:10:00Z".into()),
+        last_success: Some(datetime!(2026-11-29 00:10:00 UTC)),
         last_outcome: Some(OutcomeKind::Synced),
         ..TenantState::default()
     };

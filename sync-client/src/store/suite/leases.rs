@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use super::postgres;
 use crate::store::postgres::lease::Claim;
+use time::macros::datetime;
+
 use crate::store::{OutcomeKind, SyncStore, TenantState};
 
 fn names(tenants: &[&str]) -> Vec<String> {
@@ -64,7 +66,7 @@ async fn an_expired_lease_is_taken_over_and_the_old_owner_can_neither_renew_nor_
     assert!(store.complete(round, "a", "dead", OutcomeKind::Failed, &stale, None).await.unwrap().is_none());
     assert_eq!(store.tenant_state("a").await.unwrap(), None, "the old owner wrote nothing");
     let synced = TenantState {
-        last_success: Some("2026-01-05T10:00:00Z".into()),
+        last_success: Some(datetime!(2026-01-05 10:00:00 UTC)),
         last_outcome: Some(OutcomeKind::Synced),
         ..TenantState::default()
     };
@@ -78,17 +80,17 @@ async fn an_expired_lease_is_taken_over_and_the_old_owner_can_neither_renew_nor_
 async fn a_deferred_tenant_is_completed_as_deferred_until_its_time_has_come() {
     let Some(store) = postgres().await else { return };
     let tenants = names(&["later", "now"]);
-    let until = "2999-01-01T00:00:00Z".to_owned();
+    let until = datetime!(2999-01-01 00:00:00 UTC);
     let later = TenantState {
-        last_success: Some("2026-01-01T00:00:00Z".into()),
-        deferred_until: Some(until.clone()),
+        last_success: Some(datetime!(2026-01-01 00:00:00 UTC)),
+        deferred_until: Some(until),
         last_outcome: Some(OutcomeKind::Deferred),
         message: None,
     };
     store.set_tenant_state("later", &later).await.unwrap();
     let past = TenantState {
-        last_success: Some("2026-01-02T00:00:00Z".into()),
-        deferred_until: Some("2001-01-01T00:00:00Z".into()),
+        last_success: Some(datetime!(2026-01-02 00:00:00 UTC)),
+        deferred_until: Some(datetime!(2001-01-01 00:00:00 UTC)),
         ..TenantState::default()
     };
     store.set_tenant_state("now", &past).await.unwrap();
@@ -105,7 +107,7 @@ async fn a_deferred_tenant_is_completed_as_deferred_until_its_time_has_come() {
     let failed = TenantState { last_outcome: Some(OutcomeKind::Failed), ..TenantState::default() };
     assert!(store.complete(round, "now", "w", OutcomeKind::Failed, &failed, None).await.unwrap().is_some());
     let state = store.tenant_state("now").await.unwrap().unwrap();
-    assert_eq!((state.last_success.as_deref(), state.deferred_until), (Some("2026-01-02T00:00:00Z"), None));
+    assert_eq!((state.last_success, state.deferred_until), (Some(datetime!(2026-01-02 00:00:00 UTC)), None));
 }
 
 #[tokio::test]

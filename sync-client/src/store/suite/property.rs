@@ -24,7 +24,7 @@ static CASE: AtomicU64 = AtomicU64::new(0);
 fn versioned(tenant: &str, id: u8, version: u64) -> AppointmentRecord {
     AppointmentRecord {
         id: format!("id-{id}"),
-        version_id: version.to_string(),
+        version_id: version.to_string().into(),
         last_updated: Some(format!("2026-11-{:02}T00:00:00Z", version % 28 + 1)),
         start: Some(format!("2026-12-{:02}T{:02}:00:00Z", id % 28 + 1, version % 24)),
         status: if version.is_multiple_of(3) { "cancelled" } else { "booked" }.into(),

@@ -3,12 +3,16 @@
 //! received. The client runs as its own process (the real binary, exit code included), with a
 //! good tenant on the emulator beside the hostile ones.
 
+mod budget;
 mod credentials;
+mod leaks;
+mod messages;
 mod pages;
 mod paging;
 mod panics;
 mod summary;
 mod throttling;
+mod window;
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
