@@ -6,7 +6,7 @@
 //! with their own limits on a client that loops, are in `requests`; the picture is `svg`'s.
 
 use super::{escape_markup as esc, headline, human_duration};
-use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult, Verdict};
+use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult};
 
 mod requests;
 
@@ -122,19 +122,22 @@ fn scenario_section(page: &mut String, index: usize, s: &ScenarioResult, title: 
         page.push_str(&format!("<figure class=\"timeline\">\n{picture}<figcaption class=\"muted\">One lane per tenant; marks are requests (green 2xx, amber 429, orange 4xx, red 5xx or cut), yellow bands faults, blue bars the waits made after a 429 and dashed outlines the waits asked.</figcaption>\n</figure>\n"));
     }
     timeline(page, s);
+    client_output(page, s);
     page.push_str("</section>\n");
 }
 
 fn check_row(page: &mut String, check: &CheckResult) {
-    let expected = match &check.verdict {
-        Verdict::Pass { .. } => String::new(),
-        Verdict::Fail { expected, .. } => format!("<pre>{}</pre>", esc(expected)),
-    };
+    let expected = check.verdict.expected().map_or_else(String::new, |e| format!("<pre>{}</pre>", esc(e)));
+    let verdict = format!(
+        "<span class=\"{}\">{}</span>",
+        if check.verdict.passed() { "pass" } else { "fail" },
+        check.verdict.word()
+    );
     page.push_str(&format!(
         "<tr{}><td>{}</td><td>{}</td><td>{expected}</td><td><pre>{}</pre></td></tr>\n",
         row_class(check.verdict.passed()),
         esc(&check.check),
-        verdict_span(check.verdict.passed()),
+        verdict,
         esc(check.verdict.evidence()),
     ));
 }
@@ -164,6 +167,23 @@ fn verdict_span(passed: bool) -> String {
 
 fn row_class(passed: bool) -> &'static str {
     if passed { "" } else { " class=\"failed\"" }
+}
+
+/// What the client printed, folded: one `<details>` per run and stream (its last 64 KiB).
+fn client_output(page: &mut String, s: &ScenarioResult) {
+    for (n, run) in s.runs.iter().enumerate() {
+        for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            if text.is_empty() {
+                continue;
+            }
+            page.push_str(&format!(
+                "<details class=\"output\"><summary>Client run {} {name} ({} bytes)</summary><pre>{}</pre></details>\n",
+                n + 1,
+                text.len(),
+                esc(text)
+            ));
+        }
+    }
 }
 
 #[cfg(test)]

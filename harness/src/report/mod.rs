@@ -29,7 +29,7 @@ pub use html::html;
 pub use json::json_lines;
 pub use junit::junit;
 pub use svg::timeline_svg;
-pub use terminal::{failures_only, terminal};
+pub use terminal::{LiveTable, failures_only, terminal, terminal_within, totals_line};
 
 use crate::verdict::ScenarioResult;
 

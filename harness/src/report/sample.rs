@@ -30,11 +30,12 @@ fn passing() -> ScenarioResult {
             CheckResult::new("all appointments written", true, "", "output: 12 lines"),
         ],
         duration_ms: 850,
-        runs: vec![RunInfo { exit_code: Some(0), duration_ms: 800, timed_out: false }],
+        runs: vec![RunInfo { exit_code: Some(0), duration_ms: 800, timed_out: false, ..Default::default() }],
         timeline: vec![
             entry(1, Some("tenant-a"), "POST", "http://127.0.0.1:4000/tenant-a/token", 200, None),
             entry(2, Some("tenant-a"), "GET", "http://127.0.0.1:4000/tenant-a/Appointment?_count=50", 200, None),
         ],
+        workdir: None,
     }
 }
 
@@ -55,7 +56,13 @@ fn failing() -> ScenarioResult {
             ),
         ],
         duration_ms: 1_495,
-        runs: vec![RunInfo { exit_code: None, duration_ms: 1_400, timed_out: true }],
+        runs: vec![RunInfo {
+            exit_code: None,
+            duration_ms: 1_400,
+            timed_out: true,
+            stdout: String::new(),
+            stderr: "fetching page 3 <of ?>\n".to_owned(),
+        }],
         timeline: vec![
             entry(
                 7,
@@ -79,6 +86,7 @@ fn failing() -> ScenarioResult {
             },
             entry(10, Some("tenant-b"), "GET", "http://127.0.0.1:4000/tenant-b/Appointment", 200, None),
         ],
+        workdir: None,
     }
 }
 

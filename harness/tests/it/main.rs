@@ -38,6 +38,22 @@ const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
 const CLIENT_ID: &str = cerner_harness::runner::CLIENT_ID;
 const CLIENT_SECRET: &str = cerner_mock::defaults::CLIENT_SECRET;
 
+/// The page cap every test rehearsal gives (`--page-cap`): the endless-paging scenario is judged
+/// against it, and the job passes it to the client as `limits.max_pages`, so no test needs a client
+/// to make 10,000 requests within a time limit.
+const PAGE_CAP: &str = "40";
+
+/// A time limit no client that works needs on a busy machine: a run is only killed at it when it
+/// would never end.
+const GENEROUS: &str = "300";
+
+/// `cerner-harness rehearse --page-cap PAGE_CAP`, to which a test adds its own arguments.
+fn rehearse() -> std::process::Command {
+    let mut command = std::process::Command::new(BIN);
+    command.args(["rehearse", "--page-cap", PAGE_CAP]);
+    command
+}
+
 /// The deliberately broken client in `mode`, as a `--client-cmd`.
 fn broken_client(mode: &str) -> String {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/clients/broken_client.py");
