@@ -34,6 +34,7 @@
 
 pub mod evidence;
 mod gather;
+mod job;
 pub mod probe;
 pub mod process;
 pub mod proxy;

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use cerner_mock::clock::DEFAULT_MANUAL_START;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
-use serde_json::{Value, json};
 
 use crate::evidence::{ClientRun, Evidence, TruthRow};
 pub(crate) use crate::gather::{client_files, count_lines, read_output, timeline, timeline_with};
@@ -122,9 +121,10 @@ pub(crate) async fn run_scenario(
     let dir = std::env::temp_dir().join(format!("cerner-harness-{}-{}", scenario.name, uuid::Uuid::new_v4()));
     std::fs::create_dir_all(dir.join("state")).map_err(|e| setup(format!("cannot create {}: {e}", dir.display())))?;
     let locations = tenant_locations(&server, scenario.tenants);
-    let job = job(&server, &dir, &locations, &secret, version, config.page_cap);
+    let job = crate::job::job(&server, &dir, &locations, &secret, version, config.page_cap);
     let job_path = dir.join("job.json");
-    write_private(&job_path, &job.to_string()).map_err(|e| setup(format!("cannot write the job file: {e}")))?;
+    crate::job::write_private(&job_path, &job.to_string())
+        .map_err(|e| setup(format!("cannot write the job file: {e}")))?;
     let (trap_origin, trap_count) = trap().await.map_err(|e| setup(format!("cannot open the trap listener: {e}")))?;
     for (tenant, changes) in (scenario.setup)() {
         admin.apply_changes(tenant, &changes).await.map_err(|e| setup(e.to_string()))?;
@@ -186,14 +186,6 @@ pub(crate) async fn run_scenario(
     })
 }
 
-/// Writes `text` to a new file only its owner may read (0600): the job file holds the secret.
-pub(crate) fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
-    file.write_all(text.as_bytes())
-}
-
 /// Each tenant with the locations that hold its appointments (from the emulator's own summary).
 fn tenant_locations(server: &MockServer, tenants: &[&str]) -> Vec<(String, Vec<String>)> {
     let store = server.state().store();
@@ -204,33 +196,6 @@ fn tenant_locations(server: &MockServer, tenants: &[&str]) -> Vec<(String, Vec<S
             ((*tenant).to_owned(), locations.into_iter().map(|l| l.id).collect())
         })
         .collect()
-}
-
-fn job(
-    server: &MockServer,
-    dir: &Path,
-    locations: &[(String, Vec<String>)],
-    secret: &str,
-    version: FhirVersion,
-    page_cap: usize,
-) -> Value {
-    let segment = version.segment();
-    let tenants: Vec<Value> = locations
-        .iter()
-        .map(|(id, locations)| {
-            json!({ "id": id, "fhir_base": format!("{}/{segment}/{id}/", server.origin()), "locations": locations })
-        })
-        .collect();
-    json!({
-        "client_id": CLIENT_ID,
-        "client_secret": secret,
-        "scopes": "system/Appointment.read",
-        "tenants": tenants,
-        "window": { "start": WINDOW.0, "end": WINDOW.1 },
-        "output": dir.join("appointments.ndjson"),
-        "state_dir": dir.join("state"),
-        "limits": { "max_pages": page_cap },
-    })
 }
 
 /// A listener standing for a foreign origin: it only counts connections.

@@ -54,7 +54,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
         "output": dir.join("appointments.ndjson"), "state_dir": dir.join("state"),
     });
     let job_path = dir.join("job.json");
-    crate::runner::write_private(&job_path, &job.to_string()).map_err(|e| broke(e.to_string()))?;
+    crate::job::write_private(&job_path, &job.to_string()).map_err(|e| broke(e.to_string()))?;
     let mut run = crate::process::run(&config.client_cmd, &job_path, config.time_limit, None)
         .await
         .map_err(|e| broke(format!("cannot run the client: {e}")))?;
@@ -139,7 +139,8 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
             workdir: None,
         },
     ];
-    Ok(Report { client: config.client_label.clone(), scenarios, duration_ms: millis(started.elapsed()) })
+    let meta = crate::verdict::RunMeta::now(&config.client_label, config.time_limit.as_secs(), evidence.window.clone());
+    Ok(Report { client: config.client_label.clone(), scenarios, duration_ms: millis(started.elapsed()), meta })
 }
 
 fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>, ev: &Evidence) -> ScenarioResult {

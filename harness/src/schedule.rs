@@ -36,6 +36,8 @@ pub async fn rehearse_with(
     progress: Arc<dyn Progress>,
 ) -> Result<Report, HarnessError> {
     let started = Instant::now();
+    let window = (crate::runner::WINDOW.0.to_owned(), crate::runner::WINDOW.1.to_owned());
+    let meta = crate::verdict::RunMeta::now(&config.client_label, config.time_limit.as_secs(), window);
     let pairs: Vec<(Scenario, FhirVersion)> = scenarios
         .iter()
         .flat_map(|s| versions.iter().filter(|v| s.versions.contains(v)).map(move |v| (s.clone(), *v)))
@@ -87,5 +89,6 @@ pub async fn rehearse_with(
         client: config.client_label.clone(),
         scenarios: results.into_iter().map(|(_, r)| r).collect(),
         duration_ms: millis(started.elapsed()),
+        meta,
     })
 }

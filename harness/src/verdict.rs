@@ -194,6 +194,39 @@ pub struct Report {
     pub client: String,
     pub scenarios: Vec<ScenarioResult>,
     pub duration_ms: u64,
+    /// What the run was asked to do, for the reports' headers.
+    #[serde(default)]
+    pub meta: RunMeta,
+}
+
+/// A run's settings as a report's header shows them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunMeta {
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+    /// This harness's version.
+    pub harness_version: String,
+    /// The client command as given (`--client-cmd`), or the reference client's name.
+    pub client_cmd: String,
+    /// Each client run's time limit, in seconds.
+    pub time_limit_s: u64,
+    /// The job's window: inclusive start date, exclusive end date.
+    pub window: (String, String),
+}
+
+impl RunMeta {
+    /// Now, this harness's version, and the rest as given.
+    pub fn now(client_cmd: &str, time_limit_s: u64, window: (String, String)) -> Self {
+        let started_at =
+            time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        Self {
+            started_at,
+            harness_version: env!("CARGO_PKG_VERSION").to_owned(),
+            client_cmd: client_cmd.to_owned(),
+            time_limit_s,
+            window,
+        }
+    }
 }
 
 impl Report {

@@ -16,7 +16,18 @@ pub(super) fn both_versions() -> Report {
 }
 
 pub(super) fn report() -> Report {
-    Report { client: "appointment-sync".to_owned(), scenarios: vec![passing(), failing()], duration_ms: 2_345 }
+    Report {
+        client: "appointment-sync".to_owned(),
+        scenarios: vec![passing(), failing()],
+        duration_ms: 2_345,
+        meta: crate::verdict::RunMeta {
+            started_at: "2026-12-06T23:00:00Z".to_owned(),
+            harness_version: "0.1.0".to_owned(),
+            client_cmd: "appointment-sync run --job \"$HARNESS_JOB\"".to_owned(),
+            time_limit_s: 60,
+            window: ("2026-01-06".to_owned(), "2026-01-27".to_owned()),
+        },
+    }
 }
 
 fn passing() -> ScenarioResult {

@@ -4,6 +4,8 @@
 //! - [`rehearse`]: the reference client passes every scenario; `list`; bad arguments exit 2.
 //! - [`broken_clients`]: every check can fail: each flaw of `tests/clients/broken_client.py` is
 //!   caught by the scenario meant for it.
+//! - [`manners`]: a closed stdout, `--color`, `-q`, `--help`'s exit codes, the width, `-j`,
+//!   `--fail-fast`, `--keep-workdir`, the client's output in the reports.
 //! - [`vacuous`]: a scenario that examines nothing, or whose fault never fired, does not pass.
 //! - [`sandbox`]: `sandbox` against the emulator standing in for the public sandbox.
 //! - [`probes`]: `record` and `diff`.
@@ -18,6 +20,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod broken_clients;
+mod manners;
 mod probes;
 mod probes_r4;
 mod r4;

@@ -51,7 +51,7 @@ fn report() -> Report {
         timeline,
         workdir: None,
     };
-    Report { client: "test client".into(), scenarios: vec![scenario], duration_ms: 1_500 }
+    Report { client: "test client".into(), scenarios: vec![scenario], duration_ms: 1_500, meta: Default::default() }
 }
 
 /// `--dump-dom` of `file` in a fresh headless profile.
