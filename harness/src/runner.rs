@@ -226,7 +226,9 @@ fn on_version(rule: &mut cerner_mock::admin_client::FaultRule, version: FhirVers
 fn point_at_trap(rule: &mut cerner_mock::admin_client::FaultRule, origin: &str) {
     use cerner_mock::admin_client::FaultAction;
     for action in rule.all_actions_mut() {
-        if let FaultAction::ForeignNext { origin: o } | FaultAction::ForeignTokenUrl { origin: o } = action
+        if let FaultAction::ForeignNext { origin: o }
+        | FaultAction::ForeignTokenUrl { origin: o }
+        | FaultAction::Redirect { origin: o } = action
             && o == TRAP
         {
             *o = origin.to_owned();

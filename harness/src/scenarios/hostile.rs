@@ -83,6 +83,15 @@ pub fn scenarios() -> Vec<Scenario> {
             )
         },
         Scenario {
+            faults: || vec![FaultRule::new(searches().nth(2), FaultAction::Redirect { origin: TRAP.into() })],
+            checks: |ev| failed_cleanly(ev, vec![nothing_to_trap(ev, "the redirect's host")]),
+            ..two_tenants(
+                "foreign-redirect",
+                "does not follow a 302 to another host (with or without its token); fails the tenant",
+                "Security considerations (Authorization spec): a bearer token only to the host it was issued for",
+            )
+        },
+        Scenario {
             faults: || {
                 let moved = || FaultAction::ForeignTokenUrl { origin: TRAP.into() };
                 vec![

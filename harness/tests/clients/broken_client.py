@@ -34,6 +34,7 @@ first argument:
   delta-only-retry-after reads Retry-After as delta-seconds only (an HTTP-date becomes 1 s)
   fixed-wait             sleeps 2 s after a 429, whatever Retry-After says
   other-version          reads the other FHIR version's base than the job names
+  follow-redirects       follows a 3xx anywhere, token and all (urllib's default)
   skip-malformed         skips a page whose 200 body is not JSON and carries on as synced
   good                   no flaw
 
@@ -87,10 +88,20 @@ def read_body(response):
         chunks.append(chunk)
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx is an answer like any other: never followed (it could lead the token elsewhere)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+OPENER = urllib.request.build_opener() if MODE == "follow-redirects" else urllib.request.build_opener(NoRedirect)
+
+
 def call(method, url, headers=None, body=None):
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with OPENER.open(request, timeout=5) as response:
             return response.status, lower(response.headers), read_body(response)
     except urllib.error.HTTPError as error:
         return error.code, lower(error.headers), error.read()

@@ -322,9 +322,15 @@ fn the_good_mode_passes_the_sharper_scenarios() {
         "retry-after-date",
         "happy-multi-tenant",
         "token-expiry",
+        "foreign-redirect",
     ] {
         command.args(["--scenario", scenario]);
     }
     let output = command.output().expect("the harness runs");
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn following_a_redirect_to_another_host_fails_foreign_redirect() {
+    assert_caught("follow-redirects", "foreign-redirect", "sends nothing to the redirect's host", "1 connection(s)");
 }

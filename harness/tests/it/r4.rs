@@ -241,7 +241,8 @@ fn over_both_versions_every_report_names_the_version() {
     let junit = std::fs::read_to_string(&junit).unwrap();
     assert!(junit.contains("<testsuite name=\"token-reuse (R4)\"") && junit.contains("value=\"r4\""), "{junit}");
     let html = std::fs::read_to_string(&html).unwrap();
-    assert!(html.contains("<td>DSTU2 and R4</td>") && html.contains(">token-reuse (DSTU2)</a>"), "{html}");
+    assert!(html.contains("<td>DSTU2 and R4</td>") && html.contains("<h2>token-reuse (DSTU2) "), "{html}");
+    assert!(html.contains("<th>DSTU2</th><th>R4</th>"), "the versions side by side: {html}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
