@@ -57,10 +57,13 @@ fn print_out(text: &str) {
     let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
 }
 
-/// Whether `error` is stdout closed under the writer (EPIPE).
+/// Whether `error` is stdout closed under the writer (EPIPE), also as the store's export error.
 fn closed_stdout(error: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
     error.chain().any(|cause| {
-        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        cause.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || matches!(cause.downcast_ref::<appointment_sync::store::StoreError>(),
+                Some(appointment_sync::store::StoreError::Write(io)) if broken(io))
     })
 }
 
