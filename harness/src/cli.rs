@@ -7,17 +7,34 @@ use std::path::PathBuf;
 use cerner_harness::version::VersionChoice;
 use clap::{Args, Parser, Subcommand};
 
+use crate::console::ColorChoice;
+
 /// Runs a Cerner appointment sync client against the emulator, scenario by scenario, and judges it.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(version, about, after_help = EXIT_CODES)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
+    /// Colors on the terminal: auto (when it is one and NO_COLOR is unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t, value_name = "WHEN")]
+    pub(crate) color: ColorChoice,
+    /// Print less: only the totals line of a rehearsal, and only errors in the log.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+    /// Log more on stderr: -v each scenario and client run, -vv everything (RUST_LOG wins).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
 }
+
+/// The exit codes, in every `--help`.
+pub(crate) const EXIT_CODES: &str = "Exit codes:\n  0  every check passed (list, record, diff: done)\n  \
+1  a check failed (diff --strict: a difference)\n  2  the harness could not run (bad arguments, \
+emulator, setup), or a check had nothing to examine";
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
     /// Run the scenarios against a client (the reference appointment-sync by default).
+    #[command(after_help = EXIT_CODES)]
     Rehearse {
         /// A client under contract v1, run with `sh -c`; the job file is named by HARNESS_JOB.
         #[arg(long, value_name = "CMD")]
@@ -28,6 +45,10 @@ pub(crate) enum Command {
         /// Kill a client run after this many seconds.
         #[arg(long, default_value_t = 60)]
         time_limit: u64,
+        /// Pages per location group a client may follow before it must give up a tenant whose
+        /// paging never ends (endless-paging); written into the job as `limits.max_pages`.
+        #[arg(long, default_value_t = cerner_harness::scenarios::PAGE_CAP, value_parser = page_cap)]
+        page_cap: usize,
         /// The FHIR version of the job's bases: dstu2, r4, or both (each scenario once per version).
         #[arg(long, value_enum, default_value_t)]
         fhir_version: VersionChoice,
@@ -37,12 +58,24 @@ pub(crate) enum Command {
         /// CI logs; exit codes are unchanged.
         #[arg(long)]
         list_failures_only: bool,
+        /// Run this many scenarios at once, each on its own emulator (rows print as they finish;
+        /// the reports keep the catalogue's order).
+        #[arg(short = 'j', long = "jobs", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+        jobs: u16,
+        /// Start no further scenario once one has failed (those running finish).
+        #[arg(long)]
+        fail_fast: bool,
+        /// Keep each scenario's job folder (job.json, output, state_dir) and print its path.
+        #[arg(long)]
+        keep_workdir: bool,
     },
     /// List every scenario with what it checks and the review concern it rehearses.
+    #[command(after_help = EXIT_CODES)]
     List,
     /// The sandbox-safe subset against a real server (through a recording proxy), judged from the
     /// proxy's journal, the client's output and logs, under a hard request budget; plus server
     /// probes. Credentials come from CERNER_CLIENT_ID and CERNER_CLIENT_SECRET.
+    #[command(after_help = EXIT_CODES)]
     Sandbox {
         /// The tenant's FHIR base, e.g. https://fhir-ehr-code.cerner.com/dstu2/<tenant>/
         #[arg(long)]
@@ -68,6 +101,7 @@ pub(crate) enum Command {
     /// Record a real server's answers to the fixed probe list of the base's version, DSTU2 or R4
     /// (no secret or token is stored). Credentials come from CERNER_CLIENT_ID and
     /// CERNER_CLIENT_SECRET; without them only the probes that need no token succeed.
+    #[command(after_help = EXIT_CODES)]
     Record {
         /// The tenant's secured FHIR base, e.g. https://fhir-ehr-code.cerner.com/r4/<tenant>/
         #[arg(long)]
@@ -81,6 +115,7 @@ pub(crate) enum Command {
     },
     /// Compare the emulator's answers with a recording (from `record`) or with a folder of
     /// documented payloads: status, media type, element paths, link relations, outcome codes.
+    #[command(after_help = EXIT_CODES)]
     Diff {
         /// A recording, or a folder of documented payloads named dstu2-<probe>.json and
         /// r4-<probe>.json (the R4 ones beside them or in its r4/ subfolder).
@@ -109,4 +144,12 @@ pub(crate) struct ReportFiles {
     /// Write a self-contained HTML report.
     #[arg(long, value_name = "PATH")]
     pub(crate) html: Option<PathBuf>,
+}
+
+/// `--page-cap`: 1 to 1,000,000 pages.
+fn page_cap(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("{text:?} is not a page count from 1 to 1000000")),
+    }
 }

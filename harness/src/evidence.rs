@@ -21,6 +21,9 @@ pub struct ClientRun {
     pub output_lines_after: usize,
     /// Its peak resident memory, from `getrusage` once it was reaped.
     pub peak_rss: PeakRss,
+    /// The journal's next sequence number when the run ended: entries from this one on belong to
+    /// later runs.
+    pub journal_next_seq: u64,
 }
 
 /// A client's peak resident set size, in KiB.
@@ -88,6 +91,10 @@ pub struct Evidence {
     pub window: (String, String),
     /// The FHIR version of the bases the job named.
     pub fhir_version: FhirVersion,
+    /// The `Retry-After` each throttling fault rule answers with, by rule id.
+    pub retry_after: BTreeMap<String, String>,
+    /// Pages per location group the job allowed (`limits.max_pages`): the endless-paging bound.
+    pub page_cap: usize,
 }
 
 impl Evidence {

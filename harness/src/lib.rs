@@ -11,12 +11,16 @@
 //! - [`scenarios`]: the catalogue, by concern: `basics` (healthy emulator), `window` (the window's
 //!   edges), `paging`, `failures` (production-like faults), `hostile` (a compromised or broken
 //!   server), `secrets` (credential hygiene); `checks`, the checks several scenarios share.
+//! - [`schedule`]: which scenario runs when: `-j` at once, `--fail-fast`, each reported as it
+//!   finishes.
+//! - [`redact`]: what the reports may repeat of a client's output.
 //! - [`runner`]: runs scenarios: an emulator per scenario on `127.0.0.1:0`, the job file, the
 //!   client's runs, the evidence, the checks.
 //! - [`process`]: the client as an OS process (`sh -c`, its own process group, time limit, peak
 //!   memory), and the `measure` wrapper.
 //! - `gather`: what the client left behind (output file, `state_dir`) and the journal as the
 //!   reports show it.
+//! - [`summary`]: the failure report a client owes: contract v2's final summary, v1's log words.
 //! - [`evidence`]: what a check looks at; [`verdict`]: what it concludes, and the report.
 //! - [`report`]: the renderings: terminal table, failures only, JSON Lines, JUnit XML, HTML with
 //!   an SVG timeline per scenario.
@@ -30,13 +34,17 @@
 
 pub mod evidence;
 mod gather;
+mod job;
 pub mod probe;
 pub mod process;
 pub mod proxy;
+pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod sandbox;
 pub mod scenario;
 pub mod scenarios;
+pub mod schedule;
+pub mod summary;
 pub mod verdict;
 pub mod version;

@@ -1,14 +1,16 @@
 //! `cerner-harness`: rehearses Cerner's app-validation review against a sync client.
-//! Exit codes: 0 every check passed, 1 a check failed, 2 the harness itself broke.
+//! Exit codes: 0 every check passed, 1 a check failed, 2 the harness itself broke or a check had
+//! nothing to examine.
 
 mod cli;
+mod console;
+mod live;
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cerner_harness::runner::{RunnerConfig, rehearse_on};
+use cerner_harness::runner::RunnerConfig;
 use cerner_harness::version::FhirVersion;
 use cerner_harness::{probe, report, scenarios};
 use clap::Parser;
@@ -19,12 +21,19 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // In the client's role, log as the appointment-sync binary does (info: each tenant's outcome),
     // so the harness judges the reference client's real logs.
-    let default_level = if matches!(cli.command, Command::Client) { "info" } else { "warn" };
+    let default_level = match (&cli.command, cli.quiet, cli.verbose) {
+        (Command::Client, ..) => "info",
+        (_, true, _) => "error",
+        (_, false, 0) => "warn",
+        (_, false, 1) => "info",
+        _ => "debug",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level)))
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(cli.color.stderr())
         .init();
+    let manners = Manners { color: cli.color, quiet: cli.quiet };
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -32,7 +41,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(execute(cli.command)) {
+    match runtime.block_on(execute(cli.command, manners)) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprintln!("cerner-harness: {e:#}");
@@ -41,15 +50,21 @@ fn main() -> ExitCode {
     }
 }
 
-#[allow(clippy::print_stdout)]
-async fn execute(command: Command) -> anyhow::Result<u8> {
+/// The global flags that shape what is printed.
+#[derive(Debug, Clone, Copy)]
+struct Manners {
+    color: console::ColorChoice,
+    quiet: bool,
+}
+
+async fn execute(command: Command, manners: Manners) -> anyhow::Result<u8> {
     match command {
         Command::List => {
             for s in scenarios::all() {
-                println!("{:24} {}\n{:24} review concern: {}", s.name, s.description, "", s.concern);
+                console::line(&format!("{:24} {}\n{:24} review concern: {}", s.name, s.description, "", s.concern));
                 if s.versions != scenarios::EVERY_VERSION {
                     let labels: Vec<&str> = s.versions.iter().map(|v| v.label()).collect();
-                    println!("{:24} on {} only", "", labels.join(", "));
+                    console::line(&format!("{:24} on {} only", "", labels.join(", ")));
                 }
             }
             Ok(0)
@@ -76,19 +91,62 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
                 time_limit: Duration::from_secs(time_limit),
             };
             let report = cerner_harness::sandbox::sandbox(&config).await?;
-            write_reports(&report, Terminal::Table, &reports)
+            let terminal = if manners.quiet { Terminal::Totals } else { Terminal::Table };
+            write_reports(&report, terminal, &reports, manners)
         }
         Command::Diff { dir, strict } => diff(&dir, strict).await,
-        Command::Rehearse { client_cmd, scenarios, time_limit, fhir_version, reports, list_failures_only } => {
+        Command::Rehearse {
+            client_cmd,
+            scenarios,
+            time_limit,
+            page_cap,
+            fhir_version,
+            reports,
+            list_failures_only,
+            jobs,
+            fail_fast,
+            keep_workdir,
+        } => {
             let versions = fhir_version.versions();
             let selected = scenarios::select_on(&scenarios, &versions)?;
             let (client_cmd, client_label) = client_or_reference(client_cmd)?;
             let measurer = std::env::current_exe().ok();
-            let config =
-                RunnerConfig { client_cmd, client_label, time_limit: Duration::from_secs(time_limit), measurer };
-            let report = rehearse_on(&config, &selected, &versions).await?;
-            let terminal = if list_failures_only { Terminal::FailuresOnly } else { Terminal::Table };
-            write_reports(&report, terminal, &reports)
+            let limit = Duration::from_secs(time_limit);
+            let config = RunnerConfig {
+                measurer,
+                page_cap,
+                jobs: usize::from(jobs),
+                fail_fast,
+                keep_workdir,
+                ..RunnerConfig::new(client_cmd, client_label, limit)
+            };
+            let terminal = match (manners.quiet, list_failures_only) {
+                (true, _) => Terminal::Totals,
+                (false, true) => Terminal::FailuresOnly,
+                (false, false) => Terminal::Rows,
+            };
+            let versioned = selected
+                .iter()
+                .flat_map(|s| s.versions)
+                .filter(|v| versions.contains(v))
+                .any(|v| selected.iter().flat_map(|s| s.versions).any(|w| w != v && versions.contains(w)));
+            let titles: Vec<String> = selected
+                .iter()
+                .map(|s| if versioned { format!("{} (DSTU2)", s.name) } else { s.name.to_owned() })
+                .collect();
+            let color = manners.color.stdout();
+            let table =
+                matches!(terminal, Terminal::Rows).then(|| report::LiveTable::new(&titles, console::width(), color));
+            let line = !manners.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let live = std::sync::Arc::new(live::Live::new(table, versioned, line, limit, keep_workdir));
+            live.begin();
+            let ticker = live.tick();
+            let report = cerner_harness::schedule::rehearse_with(&config, &selected, &versions, live.clone()).await;
+            if let Some(ticker) = ticker {
+                ticker.abort();
+            }
+            live.end();
+            write_reports(&report?, terminal, &reports, manners)
         }
     }
 }
@@ -100,19 +158,25 @@ enum Terminal {
     Table,
     /// Only the failed checks and the totals (`--list-failures-only`).
     FailuresOnly,
+    /// Only the totals line (`-q`).
+    Totals,
+    /// The totals line after the rows printed while the scenarios ran.
+    Rows,
 }
 
 /// The report on the terminal, the report files asked for (each rendered only when asked), and the
 /// exit code: 0 when every check passed, 1 otherwise.
-#[allow(clippy::print_stdout)]
 fn write_reports(
     report: &cerner_harness::verdict::Report,
     terminal: Terminal,
     files: &cli::ReportFiles,
+    manners: Manners,
 ) -> anyhow::Result<u8> {
+    let color = manners.color.stdout();
     match terminal {
-        Terminal::Table => println!("{}", report::terminal(report, std::io::stdout().is_terminal())),
-        Terminal::FailuresOnly => print!("{}", report::failures_only(report)),
+        Terminal::Table => console::line(&report::terminal_within(report, color, console::width())),
+        Terminal::FailuresOnly => console::out(&report::failures_only(report)),
+        Terminal::Totals | Terminal::Rows => console::out(&report::totals_line(report, color)),
     }
     type Render = fn(&cerner_harness::verdict::Report) -> String;
     let writers: [(&Option<PathBuf>, Render); 3] =
@@ -123,7 +187,7 @@ fn write_reports(
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
         }
     }
-    Ok(if report.passed() { 0 } else { 1 })
+    Ok(report.exit_code())
 }
 
 /// The client to judge and its label in the reports: `--client-cmd` when given, else this
@@ -142,18 +206,28 @@ fn credentials() -> Option<(String, String)> {
     Some((std::env::var("CERNER_CLIENT_ID").ok()?, std::env::var("CERNER_CLIENT_SECRET").ok()?))
 }
 
-/// The reference client on the job file: contract v1 exit codes.
+/// The reference client on the job file: contract v2 (exit codes, and its run summary on stdout).
 async fn client() -> anyhow::Result<u8> {
     let path = std::env::var_os("HARNESS_JOB").ok_or_else(|| anyhow::anyhow!("HARNESS_JOB is not set"))?;
-    let config = appointment_sync::config::SyncConfig::load_job(std::path::Path::new(&path))?;
+    let mut config = appointment_sync::config::SyncConfig::load_job(std::path::Path::new(&path))?;
+    if let Some(max_pages) = job_max_pages(std::path::Path::new(&path)) {
+        config.limits.max_pages = max_pages;
+    }
     let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.clone()).collect();
     let progress = appointment_sync::progress::Progress::for_stderr(&tenants);
     let summary = appointment_sync::run::run(config, progress).await?;
+    // Contract v2: the final summary, each tenant's outcome and reason, as one JSON line.
+    console::line(&serde_json::to_string(&summary)?);
     Ok(summary.exit_code())
 }
 
+/// The job's `limits.max_pages`, when it gives one (the harness's `--page-cap`).
+fn job_max_pages(path: &std::path::Path) -> Option<u64> {
+    let job: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    job["limits"]["max_pages"].as_u64().filter(|n| *n > 0)
+}
+
 /// `record`: the probes' answers from a real server, one file per probe.
-#[allow(clippy::print_stdout)]
 async fn record(bases: &probe::Bases, out: &std::path::Path) -> anyhow::Result<u8> {
     let version = bases.version();
     let token = match credentials() {
@@ -169,18 +243,17 @@ async fn record(bases: &probe::Bases, out: &std::path::Path) -> anyhow::Result<u
         std::fs::write(&path, serde_json::to_string_pretty(answer)?)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     }
-    println!("recorded {} {} probes into {}", answers.len(), version.label(), out.display());
+    console::line(&format!("recorded {} {} probes into {}", answers.len(), version.label(), out.display()));
     if bases.open.is_none() {
         let skipped = probe::probes(version).iter().filter(|p| p.base == probe::Base::Open).count();
         if skipped > 0 {
-            println!("{skipped} probe(s) of the open base not asked: give --open-base to ask them");
+            console::line(&format!("{skipped} probe(s) of the open base not asked: give --open-base to ask them"));
         }
     }
     Ok(0)
 }
 
 /// `diff`: the emulator against a recording or the documented payloads, on every version they hold.
-#[allow(clippy::print_stdout)]
 async fn diff(dir: &std::path::Path, strict: bool) -> anyhow::Result<u8> {
     let documented = probe::holds_documented(dir).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
     let reference = if documented { probe::documented(dir)? } else { probe::load_recording(dir)? };
@@ -197,22 +270,22 @@ async fn diff(dir: &std::path::Path, strict: bool) -> anyhow::Result<u8> {
     for expected in &reference {
         match answers.iter().find(|a| a.same_probe(expected)) {
             Some(actual) => differences.extend(probe::compare(expected, actual)),
-            None => println!(
+            None => console::line(&format!(
                 "{:5} {:24} not a probe of this harness; skipped",
                 expected.fhir_version.label(),
                 expected.probe
-            ),
+            )),
         }
     }
     for d in &differences {
-        println!("{:5} {:24} {:13} {}", d.fhir_version.label(), d.probe, d.kind, d.detail);
+        console::line(&format!("{:5} {:24} {:13} {}", d.fhir_version.label(), d.probe, d.kind, d.detail));
     }
     let source = if documented { "the documented payloads" } else { "the recording" };
     for version in &versions {
         let compared = reference.iter().filter(|r| r.fhir_version == *version).count();
         let found = differences.iter().filter(|d| d.fhir_version == *version).count();
-        println!("{}: {compared} probes compared with {source}: {found} difference(s)", version.label());
+        console::line(&format!("{}: {compared} probes compared with {source}: {found} difference(s)", version.label()));
     }
-    println!("{} probes compared with {source}: {} difference(s)", reference.len(), differences.len());
+    console::line(&format!("{} probes compared with {source}: {} difference(s)", reference.len(), differences.len()));
     Ok(if strict && !differences.is_empty() { 1 } else { 0 })
 }

@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use cerner_mock::clock::DEFAULT_MANUAL_START;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
-use serde_json::{Value, json};
 
 use crate::evidence::{ClientRun, Evidence, TruthRow};
 pub(crate) use crate::gather::{client_files, count_lines, read_output, timeline, timeline_with};
@@ -41,6 +40,32 @@ pub struct RunnerConfig {
     /// This harness's executable, to run clients under its `measure` command (their own peak
     /// memory); `None` tells the peak from this process's children.
     pub measurer: Option<PathBuf>,
+    /// Pages per location group a client may follow (the job's `limits.max_pages`; the
+    /// endless-paging scenario's bound). [`crate::scenarios::PAGE_CAP`] by default; tests give a
+    /// small one so that no test needs a client to make thousands of requests in time.
+    pub page_cap: usize,
+    /// Scenarios run at once (`-j`), each on its own emulator.
+    pub jobs: usize,
+    /// Start no scenario once one has failed (`--fail-fast`).
+    pub fail_fast: bool,
+    /// Keep each scenario's job folder (`--keep-workdir`); its path is in the result.
+    pub keep_workdir: bool,
+}
+
+impl RunnerConfig {
+    /// A client command with the default page cap, its runs killed after `time_limit`.
+    pub fn new(client_cmd: impl Into<String>, client_label: impl Into<String>, time_limit: Duration) -> Self {
+        Self {
+            client_cmd: client_cmd.into(),
+            client_label: client_label.into(),
+            time_limit,
+            measurer: None,
+            page_cap: crate::scenarios::PAGE_CAP,
+            jobs: 1,
+            fail_fast: false,
+            keep_workdir: false,
+        }
+    }
 }
 
 /// The harness itself broke (as opposed to a check failing).
@@ -66,22 +91,14 @@ pub async fn rehearse_on(
     scenarios: &[Scenario],
     versions: &[FhirVersion],
 ) -> Result<Report, HarnessError> {
-    let started = Instant::now();
-    let mut results = Vec::new();
-    for scenario in scenarios {
-        for &version in versions.iter().filter(|v| scenario.versions.contains(v)) {
-            tracing::info!(scenario = scenario.name, version = version.label(), "running");
-            results.push(run_scenario(config, scenario, version).await?);
-        }
-    }
-    Ok(Report { client: config.client_label.clone(), scenarios: results, duration_ms: millis(started.elapsed()) })
+    crate::schedule::rehearse_with(config, scenarios, versions, Arc::new(crate::schedule::Silent)).await
 }
 
 pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-async fn run_scenario(
+pub(crate) async fn run_scenario(
     config: &RunnerConfig,
     scenario: &Scenario,
     version: FhirVersion,
@@ -104,9 +121,10 @@ async fn run_scenario(
     let dir = std::env::temp_dir().join(format!("cerner-harness-{}-{}", scenario.name, uuid::Uuid::new_v4()));
     std::fs::create_dir_all(dir.join("state")).map_err(|e| setup(format!("cannot create {}: {e}", dir.display())))?;
     let locations = tenant_locations(&server, scenario.tenants);
-    let job = job(&server, &dir, &locations, &secret, version);
+    let job = crate::job::job(&server, &dir, &locations, &secret, version, config.page_cap);
     let job_path = dir.join("job.json");
-    std::fs::write(&job_path, job.to_string()).map_err(|e| setup(format!("cannot write the job file: {e}")))?;
+    crate::job::write_private(&job_path, &job.to_string())
+        .map_err(|e| setup(format!("cannot write the job file: {e}")))?;
     let (trap_origin, trap_count) = trap().await.map_err(|e| setup(format!("cannot open the trap listener: {e}")))?;
     for (tenant, changes) in (scenario.setup)() {
         admin.apply_changes(tenant, &changes).await.map_err(|e| setup(e.to_string()))?;
@@ -133,11 +151,19 @@ async fn run_scenario(
                 .await
                 .map_err(|e| setup(format!("cannot run the client: {e}")))?;
         client_run.output_lines_after = count_lines(&dir.join("appointments.ndjson"));
+        client_run.journal_next_seq = server.state().journal().next_seq();
         runs.push(client_run);
     }
     let mut evidence = gather(&server, &dir, &locations, runs, trap_count.load(Ordering::Relaxed), version);
     evidence.client_secret = secret;
-    let _ = std::fs::remove_dir_all(&dir);
+    evidence.page_cap = config.page_cap;
+    evidence.retry_after = retry_after.clone();
+    let workdir = if config.keep_workdir {
+        Some(dir.display().to_string())
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+        None
+    };
     let own = (scenario.checks)(&evidence);
     if own.is_empty() {
         return Err(HarnessError::NoChecks { scenario: scenario.name.to_owned() });
@@ -154,7 +180,8 @@ async fn run_scenario(
         fhir_version: version,
         checks,
         duration_ms: millis(started.elapsed()),
-        runs: evidence.runs.iter().map(RunInfo::from).collect(),
+        runs: evidence.runs.iter().map(|r| RunInfo::of(r, &evidence.client_secret)).collect(),
+        workdir,
         timeline: timeline_with(&evidence, &retry_after),
     })
 }
@@ -169,31 +196,6 @@ fn tenant_locations(server: &MockServer, tenants: &[&str]) -> Vec<(String, Vec<S
             ((*tenant).to_owned(), locations.into_iter().map(|l| l.id).collect())
         })
         .collect()
-}
-
-fn job(
-    server: &MockServer,
-    dir: &Path,
-    locations: &[(String, Vec<String>)],
-    secret: &str,
-    version: FhirVersion,
-) -> Value {
-    let segment = version.segment();
-    let tenants: Vec<Value> = locations
-        .iter()
-        .map(|(id, locations)| {
-            json!({ "id": id, "fhir_base": format!("{}/{segment}/{id}/", server.origin()), "locations": locations })
-        })
-        .collect();
-    json!({
-        "client_id": CLIENT_ID,
-        "client_secret": secret,
-        "scopes": "system/Appointment.read",
-        "tenants": tenants,
-        "window": { "start": WINDOW.0, "end": WINDOW.1 },
-        "output": dir.join("appointments.ndjson"),
-        "state_dir": dir.join("state"),
-    })
 }
 
 /// A listener standing for a foreign origin: it only counts connections.
@@ -224,7 +226,9 @@ fn on_version(rule: &mut cerner_mock::admin_client::FaultRule, version: FhirVers
 fn point_at_trap(rule: &mut cerner_mock::admin_client::FaultRule, origin: &str) {
     use cerner_mock::admin_client::FaultAction;
     for action in rule.all_actions_mut() {
-        if let FaultAction::ForeignNext { origin: o } | FaultAction::ForeignTokenUrl { origin: o } = action
+        if let FaultAction::ForeignNext { origin: o }
+        | FaultAction::ForeignTokenUrl { origin: o }
+        | FaultAction::Redirect { origin: o } = action
             && o == TRAP
         {
             *o = origin.to_owned();
@@ -261,6 +265,8 @@ fn gather(
         locations: locations.iter().cloned().collect(),
         window: (WINDOW.0.to_owned(), WINDOW.1.to_owned()),
         fhir_version,
+        page_cap: crate::scenarios::PAGE_CAP,
+        retry_after: BTreeMap::new(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! probes (discovery, refusal statuses). There is no ground truth to compare with: the server's
 //! data is what it is.
 
+mod examined;
 mod server_probes;
 
 use std::time::{Duration, Instant};
@@ -17,6 +18,7 @@ use crate::runner::{HarnessError, client_files, count_lines, millis, read_output
 use crate::scenarios::checks::{accept_header, credential_hygiene, exit_code, follows_links, output_well_formed};
 use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult};
 use crate::version::FhirVersion;
+use examined::{fhir_requests, or_not_examined, searches};
 use server_probes::server_probes;
 
 #[derive(Debug, Clone)]
@@ -52,7 +54,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
         "output": dir.join("appointments.ndjson"), "state_dir": dir.join("state"),
     });
     let job_path = dir.join("job.json");
-    std::fs::write(&job_path, job.to_string()).map_err(|e| broke(e.to_string()))?;
+    crate::job::write_private(&job_path, &job.to_string()).map_err(|e| broke(e.to_string()))?;
     let mut run = crate::process::run(&config.client_cmd, &job_path, config.time_limit, None)
         .await
         .map_err(|e| broke(format!("cannot run the client: {e}")))?;
@@ -75,6 +77,8 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
         locations: [(tenant.clone(), config.locations.clone())].into(),
         window: (today.to_string(), end.to_string()),
         fhir_version: FhirVersion::of_base(config.fhir_base.as_str()),
+        page_cap: crate::scenarios::PAGE_CAP,
+        retry_after: Default::default(),
     };
     let _ = std::fs::remove_dir_all(&dir);
     let scenarios = vec![
@@ -89,21 +93,31 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
             "sandbox-token-reuse",
             "one token for the whole run",
             "Authorization durations (Common Issues)",
-            one_token(&evidence, &tenant),
+            one_token(&evidence, &tenant)
+                .into_iter()
+                .map(|c| or_not_examined(c, fhir_requests(&evidence), "FHIR request"))
+                .collect(),
             &evidence,
         ),
         result(
             "sandbox-paging",
             "follows every next link the server gave, as given",
             "Implement paging (Common Issues)",
-            vec![follows_links(&evidence, false), every_link_followed(&evidence, &proxy.next_links())],
+            vec![
+                or_not_examined(follows_links(&evidence, false), searches(&evidence), "Appointment search"),
+                or_not_examined(
+                    every_link_followed(&evidence, &proxy.next_links()),
+                    proxy.next_links().len(),
+                    "next link served",
+                ),
+            ],
             &evidence,
         ),
         result(
             "sandbox-accept",
             accept_description(evidence.fhir_version),
             &format!("Media types ({})", evidence.fhir_version.label()),
-            vec![accept_header(&evidence)],
+            vec![or_not_examined(accept_header(&evidence), fhir_requests(&evidence), "FHIR request")],
             &evidence,
         ),
         result(
@@ -122,9 +136,11 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
             duration_ms: 0,
             runs: Vec::new(),
             timeline: Vec::new(),
+            workdir: None,
         },
     ];
-    Ok(Report { client: config.client_label.clone(), scenarios, duration_ms: millis(started.elapsed()) })
+    let meta = crate::verdict::RunMeta::now(&config.client_label, config.time_limit.as_secs(), evidence.window.clone());
+    Ok(Report { client: config.client_label.clone(), scenarios, duration_ms: millis(started.elapsed()), meta })
 }
 
 fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>, ev: &Evidence) -> ScenarioResult {
@@ -135,7 +151,8 @@ fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>
         fhir_version: ev.fhir_version,
         checks,
         duration_ms: ev.runs.iter().map(|r| r.duration_ms).sum(),
-        runs: ev.runs.iter().map(RunInfo::from).collect(),
+        runs: ev.runs.iter().map(|r| RunInfo::of(r, &ev.client_secret)).collect(),
+        workdir: None,
         timeline: timeline(ev),
     }
 }

@@ -8,8 +8,19 @@ use crate::version::FhirVersion;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
-    Pass { evidence: String },
-    Fail { expected: String, evidence: String },
+    Pass {
+        evidence: String,
+    },
+    Fail {
+        expected: String,
+        evidence: String,
+    },
+    /// The check had nothing to examine (no request, no link, no run): neither a pass nor a
+    /// failure of the client, and the run exits 2, because the harness cannot vouch for it.
+    NotExamined {
+        expected: String,
+        evidence: String,
+    },
 }
 
 impl Verdict {
@@ -17,9 +28,32 @@ impl Verdict {
         matches!(self, Verdict::Pass { .. })
     }
 
+    pub fn examined(&self) -> bool {
+        !matches!(self, Verdict::NotExamined { .. })
+    }
+
     pub fn evidence(&self) -> &str {
         match self {
-            Verdict::Pass { evidence } | Verdict::Fail { evidence, .. } => evidence,
+            Verdict::Pass { evidence } | Verdict::Fail { evidence, .. } | Verdict::NotExamined { evidence, .. } => {
+                evidence
+            }
+        }
+    }
+
+    /// What was expected, unless the check passed.
+    pub fn expected(&self) -> Option<&str> {
+        match self {
+            Verdict::Pass { .. } => None,
+            Verdict::Fail { expected, .. } | Verdict::NotExamined { expected, .. } => Some(expected),
+        }
+    }
+
+    /// `PASS`, `FAIL` or `NOT EXAMINED`, as the reports print it.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Verdict::Pass { .. } => "PASS",
+            Verdict::Fail { .. } => "FAIL",
+            Verdict::NotExamined { .. } => "NOT EXAMINED",
         }
     }
 }
@@ -40,6 +74,14 @@ impl CheckResult {
             if ok { Verdict::Pass { evidence } } else { Verdict::Fail { expected: expected.into(), evidence } };
         Self { check: check.to_owned(), verdict }
     }
+
+    /// A check that found nothing to examine (see [`Verdict::NotExamined`]).
+    pub fn not_examined(check: &str, expected: impl Into<String>, evidence: impl Into<String>) -> Self {
+        Self {
+            check: check.to_owned(),
+            verdict: Verdict::NotExamined { expected: expected.into(), evidence: evidence.into() },
+        }
+    }
 }
 
 /// A scenario's outcome.
@@ -57,18 +99,39 @@ pub struct ScenarioResult {
     pub runs: Vec<RunInfo>,
     /// The scenario's requests, one line each (the call log a reviewer reads), for the HTML report.
     pub timeline: Vec<TimelineEntry>,
+    /// The job folder, when it was kept (`--keep-workdir`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workdir: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RunInfo {
     pub exit_code: Option<i32>,
     pub duration_ms: u64,
     pub timed_out: bool,
+    /// The last [`OUTPUT_TAIL`] bytes of what the client printed on stdout, secrets redacted.
+    #[serde(default)]
+    pub stdout: String,
+    /// The same of its stderr.
+    #[serde(default)]
+    pub stderr: String,
 }
 
-impl From<&crate::evidence::ClientRun> for RunInfo {
-    fn from(run: &crate::evidence::ClientRun) -> Self {
-        RunInfo { exit_code: run.exit_code, duration_ms: run.duration_ms, timed_out: run.timed_out }
+/// How much of each stream a report keeps: the end, where a failing client says why.
+pub const OUTPUT_TAIL: usize = 64 * 1024;
+
+impl RunInfo {
+    /// A run as the reports show it: the tails of its streams, with `secret` and anything that
+    /// looks like a JWT (an access token) replaced by `[redacted]`.
+    pub fn of(run: &crate::evidence::ClientRun, secret: &str) -> Self {
+        let shown = |text: &str| crate::redact::redact(&crate::redact::tail(text, OUTPUT_TAIL), secret);
+        RunInfo {
+            exit_code: run.exit_code,
+            duration_ms: run.duration_ms,
+            timed_out: run.timed_out,
+            stdout: shown(&run.stdout),
+            stderr: shown(&run.stderr),
+        }
     }
 }
 
@@ -131,11 +194,61 @@ pub struct Report {
     pub client: String,
     pub scenarios: Vec<ScenarioResult>,
     pub duration_ms: u64,
+    /// What the run was asked to do, for the reports' headers.
+    #[serde(default)]
+    pub meta: RunMeta,
+}
+
+/// A run's settings as a report's header shows them.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RunMeta {
+    /// When the run started (RFC 3339, UTC).
+    pub started_at: String,
+    /// This harness's version.
+    pub harness_version: String,
+    /// The client command as given (`--client-cmd`), or the reference client's name.
+    pub client_cmd: String,
+    /// Each client run's time limit, in seconds.
+    pub time_limit_s: u64,
+    /// The job's window: inclusive start date, exclusive end date.
+    pub window: (String, String),
+}
+
+impl RunMeta {
+    /// Now, this harness's version, and the rest as given.
+    pub fn now(client_cmd: &str, time_limit_s: u64, window: (String, String)) -> Self {
+        let started_at =
+            time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+        Self {
+            started_at,
+            harness_version: env!("CARGO_PKG_VERSION").to_owned(),
+            client_cmd: client_cmd.to_owned(),
+            time_limit_s,
+            window,
+        }
+    }
 }
 
 impl Report {
     pub fn passed(&self) -> bool {
         self.scenarios.iter().all(ScenarioResult::passed)
+    }
+
+    /// The checks that had nothing to examine.
+    pub fn not_examined(&self) -> usize {
+        self.scenarios.iter().flat_map(|s| &s.checks).filter(|c| !c.verdict.examined()).count()
+    }
+
+    /// 0 every check passed; 1 a check failed; 2 some check had nothing to examine (the harness
+    /// cannot vouch for the run).
+    pub fn exit_code(&self) -> u8 {
+        if self.not_examined() > 0 {
+            2
+        } else if self.passed() {
+            0
+        } else {
+            1
+        }
     }
 
     pub fn counts(&self) -> (usize, usize) {

@@ -26,8 +26,16 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// Local emulator of Cerner Millennium's system-account OAuth2 token endpoint and FHIR DSTU2 API.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(
+    version,
+    about,
+    after_help = "Exit codes:\n  0  stopped cleanly (Ctrl-C or SIGTERM)\n  2  could not start or serve \
+(bad flags, profile, address in use)"
+)]
 struct Args {
+    /// Colors in the log on stderr: auto (when it is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    color: Color,
     /// Profile (TOML) to serve instead of the embedded default.
     #[arg(long, env = "CERNER_MOCK_PROFILE")]
     profile: Option<PathBuf>,
@@ -63,6 +71,26 @@ struct Args {
     no_limits: bool,
 }
 
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Whether the log on stderr is colored; `NO_COLOR` (non-empty) turns `auto` off.
+    fn on_stderr(self) -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => !no_color && std::io::stderr().is_terminal(),
+        }
+    }
+}
+
 fn origin(text: &str) -> Result<Url, OriginError> {
     parse_origin(text)
 }
@@ -76,12 +104,13 @@ fn instant(text: &str) -> Result<OffsetDateTime, String> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let args = Args::parse();
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
+        .with_ansi(args.color.on_stderr())
         .init();
-    match run(Args::parse()).await {
+    match run(args).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("cerner-mock: {e:#}");

@@ -16,7 +16,12 @@ use tracing_subscriber::EnvFilter;
 
 /// Syncs Cerner Millennium appointments of every configured tenant into a local store.
 #[derive(Parser, Debug)]
-#[command(version, about)]
+#[command(
+    version,
+    about,
+    after_help = "Exit codes:\n  0  every tenant synced (export: done)\n  1  some tenant failed \
+or was deferred; the others are synced\n  2  the client could not run (bad configuration, store)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -24,12 +29,53 @@ struct Cli {
     /// are masked in both.
     #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text, env = "APPOINTMENT_SYNC_LOG_FORMAT")]
     log_format: LogFormat,
+    /// Colors in the log on stderr: auto (when it is a terminal and NO_COLOR is unset), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    color: Color,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum LogFormat {
     Text,
     Json,
+}
+
+/// `--color`.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+impl Color {
+    /// Whether the log on stderr is colored; `NO_COLOR` (non-empty) turns `auto` off.
+    fn on_stderr(self) -> bool {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        match self {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => !no_color && std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+/// Prints on stdout; a closed stdout (a reader that went away) is not an error: the run's exit
+/// code stands.
+fn print_out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+}
+
+/// Whether `error` is stdout closed under the writer (EPIPE), also as the store's export error.
+fn closed_stdout(error: &anyhow::Error) -> bool {
+    let broken = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
+    error.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(broken)
+            || matches!(cause.downcast_ref::<appointment_sync::store::StoreError>(),
+                Some(appointment_sync::store::StoreError::Write(io)) if broken(io))
+    })
 }
 
 #[derive(Subcommand, Debug)]
@@ -88,7 +134,7 @@ fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(RedactedStderr);
     match cli.log_format {
-        LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Text => logs.with_ansi(cli.color.on_stderr()).init(),
         LogFormat::Json => logs.json().with_ansi(false).init(),
     }
     let result = match tokio::runtime::Runtime::new() {
@@ -97,6 +143,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        // `export | head`: the reader had enough; the export did what was asked of it.
+        Err(e) if closed_stdout(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("appointment-sync: {e:#}");
             ExitCode::from(2)
@@ -149,11 +197,10 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
                 let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.clone()).collect();
                 appointment_sync::run::run(config, Progress::for_stderr(&tenants)).await?
             };
-            #[allow(clippy::print_stdout)]
             if json {
-                println!("{}", serde_json::to_string_pretty(&summary)?);
+                print_out(&format!("{}\n", serde_json::to_string_pretty(&summary)?));
             } else {
-                print!("{}", appointment_sync::summary::human(&summary));
+                print_out(&appointment_sync::summary::human(&summary));
             }
             Ok(summary.exit_code())
         }

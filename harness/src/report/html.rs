@@ -5,12 +5,46 @@
 //! report is escaped; the markup is also well-formed XML, which the tests check. The request tables,
 //! with their own limits on a client that loops, are in `requests`; the picture is `svg`'s.
 
-use super::{escape_markup as esc, headline, human_duration};
-use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult, Verdict};
+use super::{escape_markup as esc, human_duration, svg};
+use crate::verdict::{CheckResult, Report, RunInfo, ScenarioResult};
 
+mod overview;
 mod requests;
 
-use requests::timeline;
+use requests::{rows_per_table, timeline};
+
+/// Marks in all the report's pictures together (about 250 bytes each) and bytes of client output
+/// shown: with the request tables' budget, what keeps any report under 3 MB.
+const MARK_BUDGET: usize = 4_000;
+const OUTPUT_BUDGET: usize = 512 * 1024;
+
+/// How much of the page each scenario may take, from the size of the whole report.
+#[derive(Debug, Clone, Copy)]
+struct Budget {
+    marks: usize,
+    rows: usize,
+    output: usize,
+}
+
+impl Budget {
+    fn of(report: &Report) -> Self {
+        let scenarios = report.scenarios.len().max(1);
+        let tables: usize = report.scenarios.iter().map(|s| tenants(s).max(1)).sum();
+        let streams: usize = report.scenarios.iter().map(|s| s.runs.len() * 2).sum();
+        Self {
+            marks: (MARK_BUDGET / scenarios).clamp(16, svg::MARK_LIMIT),
+            rows: rows_per_table(tables),
+            output: (OUTPUT_BUDGET / streams.max(1)).clamp(2 * 1024, crate::verdict::OUTPUT_TAIL),
+        }
+    }
+}
+
+fn tenants(s: &ScenarioResult) -> usize {
+    let mut seen: Vec<Option<&str>> = s.timeline.iter().map(|e| e.tenant.as_deref()).collect();
+    seen.sort();
+    seen.dedup();
+    seen.len()
+}
 
 const CSS: &str = "
 :root { color-scheme: light; font-family: system-ui, sans-serif; color: #1b1f24; }
@@ -43,59 +77,19 @@ pub fn html(report: &Report) -> String {
          <title>cerner-harness: {verdict} for {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
         esc(&report.client),
     );
-    summary(&mut page, report);
-    scenario_table(&mut page, report);
+    page.push_str(&format!("<h1>cerner-harness rehearsal: {}</h1>\n", verdict_span(report.passed())));
+    overview::header(&mut page, report);
+    overview::failures(&mut page, report);
+    overview::scenario_table(&mut page, report);
+    let budget = Budget::of(report);
     for (index, scenario) in report.scenarios.iter().enumerate() {
-        scenario_section(&mut page, index, scenario, &report.title(scenario));
+        scenario_section(&mut page, index, scenario, &report.title(scenario), budget);
     }
     page.push_str("</body>\n</html>\n");
     page
 }
 
-fn summary(page: &mut String, report: &Report) {
-    let (checks_passed, checks_failed) = report.counts();
-    let scenarios_passed = report.scenarios.iter().filter(|s| s.passed()).count();
-    let scenarios_failed = report.scenarios.len() - scenarios_passed;
-    page.push_str(&format!("<h1>cerner-harness rehearsal: {}</h1>\n", verdict_span(report.passed())));
-    page.push_str("<table class=\"summary\">\n");
-    let rows = [
-        ("Client", esc(&report.client)),
-        ("FHIR", esc(&report.fhir_versions_label())),
-        ("Scenarios", format!("{} ({scenarios_passed} passed, {scenarios_failed} failed)", report.scenarios.len())),
-        ("Checks", format!("{} ({checks_passed} passed, {checks_failed} failed)", checks_passed + checks_failed)),
-        ("Duration", human_duration(report.duration_ms)),
-    ];
-    for (name, value) in rows {
-        page.push_str(&format!("<tr><th>{name}</th><td>{value}</td></tr>\n"));
-    }
-    page.push_str("</table>\n");
-}
-
-/// The overview a reviewer scans first; each name links to its section on the same page.
-fn scenario_table(page: &mut String, report: &Report) {
-    page.push_str(
-        "<h2>Scenarios</h2>\n<table class=\"scenarios\">\n<thead><tr><th>Scenario</th><th>Verdict</th>\
-         <th>Checks passed</th><th>Evidence</th><th>Duration</th><th>Concern</th></tr></thead>\n<tbody>\n",
-    );
-    for (index, s) in report.scenarios.iter().enumerate() {
-        let passed = s.checks.iter().filter(|c| c.verdict.passed()).count();
-        page.push_str(&format!(
-            "<tr{}><td class=\"name\"><a href=\"#{}\">{}</a></td><td>{}</td><td class=\"num\">{passed}/{}</td><td>{}</td>\
-             <td class=\"num\">{}</td><td>{}</td></tr>\n",
-            row_class(s.passed()),
-            anchor(index),
-            esc(&report.title(s)),
-            verdict_span(s.passed()),
-            s.checks.len(),
-            esc(&headline(s, 200)),
-            human_duration(s.duration_ms),
-            esc(&s.concern),
-        ));
-    }
-    page.push_str("</tbody>\n</table>\n");
-}
-
-fn scenario_section(page: &mut String, index: usize, s: &ScenarioResult, title: &str) {
+fn scenario_section(page: &mut String, index: usize, s: &ScenarioResult, title: &str, budget: Budget) {
     page.push_str(&format!(
         "<section id=\"{}\">\n<h2>{} {}</h2>\n<p>{}</p>\n<p class=\"muted\">FHIR {}. Concern: {}</p>\n",
         anchor(index),
@@ -103,7 +97,7 @@ fn scenario_section(page: &mut String, index: usize, s: &ScenarioResult, title: 
         verdict_span(s.passed()),
         esc(&s.description),
         s.fhir_version.label(),
-        esc(&s.concern),
+        overview::concern_link(&s.concern),
     ));
     let runs: Vec<String> = s.runs.iter().enumerate().map(|(i, run)| describe_run(i + 1, run)).collect();
     if !runs.is_empty() {
@@ -117,24 +111,27 @@ fn scenario_section(page: &mut String, index: usize, s: &ScenarioResult, title: 
         check_row(page, check);
     }
     page.push_str("</tbody>\n</table>\n");
-    let picture = super::svg::timeline_svg(s);
+    let picture = svg::timeline_svg_within(s, budget.marks);
     if !picture.is_empty() {
         page.push_str(&format!("<figure class=\"timeline\">\n{picture}<figcaption class=\"muted\">One lane per tenant; marks are requests (green 2xx, amber 429, orange 4xx, red 5xx or cut), yellow bands faults, blue bars the waits made after a 429 and dashed outlines the waits asked.</figcaption>\n</figure>\n"));
     }
-    timeline(page, s);
+    timeline(page, s, budget.rows);
+    client_output(page, s, budget.output);
     page.push_str("</section>\n");
 }
 
 fn check_row(page: &mut String, check: &CheckResult) {
-    let expected = match &check.verdict {
-        Verdict::Pass { .. } => String::new(),
-        Verdict::Fail { expected, .. } => format!("<pre>{}</pre>", esc(expected)),
-    };
+    let expected = check.verdict.expected().map_or_else(String::new, |e| format!("<pre>{}</pre>", esc(e)));
+    let verdict = format!(
+        "<span class=\"{}\">{}</span>",
+        if check.verdict.passed() { "pass" } else { "fail" },
+        check.verdict.word()
+    );
     page.push_str(&format!(
         "<tr{}><td>{}</td><td>{}</td><td>{expected}</td><td><pre>{}</pre></td></tr>\n",
         row_class(check.verdict.passed()),
         esc(&check.check),
-        verdict_span(check.verdict.passed()),
+        verdict,
         esc(check.verdict.evidence()),
     ));
 }
@@ -166,6 +163,24 @@ fn row_class(passed: bool) -> &'static str {
     if passed { "" } else { " class=\"failed\"" }
 }
 
+/// What the client printed, folded: one `<details>` per run and stream (its last `max` bytes, at
+/// most the 64 KiB the report keeps).
+fn client_output(page: &mut String, s: &ScenarioResult, max: usize) {
+    for (n, run) in s.runs.iter().enumerate() {
+        for (name, text) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            if text.is_empty() {
+                continue;
+            }
+            page.push_str(&format!(
+                "<details class=\"output\"><summary>Client run {} {name} ({} bytes)</summary><pre>{}</pre></details>\n",
+                n + 1,
+                text.len(),
+                esc(&crate::redact::tail(text, max))
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::{sample, xml_check};
@@ -188,7 +203,14 @@ mod tests {
         let sections = root.descendants("section");
         let ids: Vec<_> = sections.iter().map(|s| s.attr("id")).collect();
         assert_eq!(ids, [Some("scenario-1"), Some("scenario-2")]);
-        assert_eq!(root.descendants("a").len(), 2, "one link per scenario, to its section");
+        let links: Vec<_> = root.descendants("a").iter().filter_map(|a| a.attr("href").map(str::to_owned)).collect();
+        for id in ["#scenario-1", "#scenario-2"] {
+            assert!(links.iter().any(|l| l == id), "a link to {id}: {links:?}");
+        }
+        assert!(
+            links.iter().filter(|l| l.starts_with('#')).all(|l| ids.iter().any(|i| Some(&l[1..]) == *i)),
+            "{links:?}"
+        );
     }
 
     #[test]

@@ -6,15 +6,29 @@ use serde_json::{Map, Value, json};
 
 use crate::verdict::{CheckResult, Report, ScenarioResult, Verdict};
 
-/// One JSON object per check (`{"scenario","concern","check","verdict":"pass"|"fail","expected"?,
-/// "evidence","duration_ms"}`) on its own line, then `{"summary": {"scenarios","checks","passed",
-/// "failed","duration_ms","client"}}`. A check's `duration_ms` is its scenario's: checks judge a
+/// One JSON object per check (`{"scenario","concern","check","verdict":"pass"|"fail"|"not_examined",
+/// "expected"?, "evidence","duration_ms"}`) on its own line, then one per client run
+/// (`{"run": {"scenario","fhir_version","run","exit_code","timed_out","duration_ms","stdout","stderr"}}`,
+/// the last 64 KiB of each stream, secrets redacted), then `{"summary": {"scenarios","checks",
+/// "passed","failed","not_examined","duration_ms","client"}}`. A check's `duration_ms` is its scenario's: checks judge a
 /// finished run, so the time spent is the scenario's, not the check's.
 pub fn json_lines(report: &Report) -> String {
     let mut out = String::new();
     for scenario in &report.scenarios {
         for check in &scenario.checks {
             out.push_str(&check_line(scenario, check).to_string());
+            out.push('\n');
+        }
+    }
+    // Then what each client run printed, so a script reading checks finds them all first.
+    for scenario in &report.scenarios {
+        for (n, run) in scenario.runs.iter().enumerate() {
+            let line = json!({ "run": {
+                "scenario": scenario.scenario, "fhir_version": scenario.fhir_version.segment(), "run": n + 1,
+                "exit_code": run.exit_code, "timed_out": run.timed_out, "duration_ms": run.duration_ms,
+                "stdout": run.stdout, "stderr": run.stderr,
+            }});
+            out.push_str(&line.to_string());
             out.push('\n');
         }
     }
@@ -30,14 +44,14 @@ fn check_line(scenario: &ScenarioResult, check: &CheckResult) -> Value {
     line.insert("scenario".into(), scenario.scenario.clone().into());
     line.insert("concern".into(), scenario.concern.clone().into());
     line.insert("check".into(), check.check.clone().into());
-    match &check.verdict {
-        Verdict::Pass { .. } => {
-            line.insert("verdict".into(), "pass".into());
-        }
-        Verdict::Fail { expected, .. } => {
-            line.insert("verdict".into(), "fail".into());
-            line.insert("expected".into(), expected.clone().into());
-        }
+    let word = match &check.verdict {
+        Verdict::Pass { .. } => "pass",
+        Verdict::Fail { .. } => "fail",
+        Verdict::NotExamined { .. } => "not_examined",
+    };
+    line.insert("verdict".into(), word.into());
+    if let Some(expected) = check.verdict.expected() {
+        line.insert("expected".into(), expected.into());
     }
     line.insert("evidence".into(), check.verdict.evidence().into());
     line.insert("duration_ms".into(), scenario.duration_ms.into());
@@ -53,6 +67,7 @@ fn summary_line(report: &Report) -> Value {
             "checks": passed + failed,
             "passed": passed,
             "failed": failed,
+            "not_examined": report.not_examined(),
             "duration_ms": report.duration_ms,
             "client": report.client,
             "fhir_versions": report.fhir_versions().iter().map(|v| v.segment()).collect::<Vec<_>>(),
@@ -74,9 +89,12 @@ mod tests {
     #[test]
     fn every_line_is_json_one_per_check_then_a_summary() {
         let lines = lines();
-        assert_eq!(lines.len(), 5 + 1);
+        assert_eq!(lines.len(), 5 + 2 + 1, "5 checks, 2 client runs, the summary");
         assert!(lines[..5].iter().all(|l| l.get("check").is_some() && l.get("summary").is_none()));
-        assert!(lines[5].get("summary").is_some());
+        assert!(lines[5..7].iter().all(|l| l.get("run").is_some()));
+        assert_eq!(lines[6]["run"]["stderr"], "fetching page 3 <of ?>\n");
+        assert_eq!(lines[6]["run"]["timed_out"], true);
+        assert!(lines[7].get("summary").is_some());
     }
 
     #[test]
@@ -102,7 +120,7 @@ mod tests {
         let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         let versions: Vec<&str> = lines[..5].iter().map(|l| l["fhir_version"].as_str().unwrap()).collect();
         assert_eq!(versions, ["dstu2", "dstu2", "r4", "r4", "r4"]);
-        assert_eq!(lines[5]["summary"]["fhir_versions"], json!(["dstu2", "r4"]));
+        assert_eq!(lines.last().unwrap()["summary"]["fhir_versions"], json!(["dstu2", "r4"]));
     }
 
     #[test]
@@ -116,10 +134,10 @@ mod tests {
 
     #[test]
     fn summary_counts_match_the_report() {
-        let summary = &lines()[5]["summary"];
+        let summary = &lines()[7]["summary"];
         assert_eq!(
             *summary,
-            json!({"scenarios": 2, "checks": 5, "passed": 3, "failed": 2, "duration_ms": 2_345,
+            json!({"scenarios": 2, "checks": 5, "passed": 3, "failed": 2, "not_examined": 0, "duration_ms": 2_345,
                    "client": "appointment-sync", "fhir_versions": ["dstu2"]})
         );
     }

@@ -52,6 +52,19 @@ fn testsuite(xml: &mut String, scenario: &ScenarioResult, title: &str, client: &
     for check in &scenario.checks {
         testcase(xml, title, check);
     }
+    // What the client printed, run after run (each stream's last 64 KiB, secrets redacted).
+    for (tag, stream) in [("system-out", 0), ("system-err", 1)] {
+        let text: String = scenario
+            .runs
+            .iter()
+            .enumerate()
+            .map(|(i, run)| format!("--- run {} ---\n{}", i + 1, if stream == 0 { &run.stdout } else { &run.stderr }))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if !scenario.runs.is_empty() {
+            xml.push_str(&format!("    <{tag}>{}</{tag}>\n", esc(&text)));
+        }
+    }
     xml.push_str("  </testsuite>\n");
 }
 
@@ -66,13 +79,16 @@ fn testcase(xml: &mut String, scenario: &str, check: &CheckResult) {
     );
     match &check.verdict {
         Verdict::Pass { .. } => xml.push_str(&format!("{open}/>\n")),
-        Verdict::Fail { expected, evidence } => xml.push_str(&format!(
-            "{open}>\n      <failure message=\"expected: {}\" type=\"check\">{}\n\nexpected: {}</failure>\n    \
-             </testcase>\n",
-            esc(expected),
-            esc(evidence),
-            esc(expected),
-        )),
+        Verdict::Fail { expected, evidence } | Verdict::NotExamined { expected, evidence } => {
+            let kind = if check.verdict.examined() { "check" } else { "not-examined" };
+            xml.push_str(&format!(
+                "{open}>\n      <failure message=\"expected: {}\" type=\"{kind}\">{}\n\nexpected: {}</failure>\n    \
+                 </testcase>\n",
+                esc(expected),
+                esc(evidence),
+                esc(expected),
+            ))
+        }
     }
 }
 

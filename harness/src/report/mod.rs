@@ -8,8 +8,11 @@
 //! - [`failures_only()`]: only the failed checks and the totals, for CI logs.
 //! - [`json_lines()`]: one JSON object per check, then `{"summary": ..}`.
 //! - [`junit()`]: one `<testsuite>` per scenario, one `<testcase>` per check.
-//! - [`html()`]: summary, scenario table, checks and each scenario's request timeline per tenant,
-//!   drawn by [`timeline_svg()`] and listed in tables.
+//! - [`html()`]: the run's header, the failures first, a scenario table (DSTU2 and R4 side by
+//!   side), checks and each scenario's request timeline per tenant, drawn by [`timeline_svg()`]
+//!   (bucketed past [`svg::MARK_LIMIT`] requests) and listed in tables, and the client's output;
+//!   page-wide budgets keep any report under 3 MB.
+//! - [`LiveTable`]: the terminal table row by row, as scenarios finish.
 //!
 //! Every renderer is a pure function returning a `String`: the CLI decides where it goes, and tests
 //! read it without touching the disk. The helpers below are what more than one rendering shares.
@@ -28,8 +31,8 @@ mod xml_check;
 pub use html::html;
 pub use json::json_lines;
 pub use junit::junit;
-pub use svg::timeline_svg;
-pub use terminal::{failures_only, terminal};
+pub use svg::{timeline_svg, timeline_svg_within};
+pub use terminal::{LiveTable, failures_only, terminal, terminal_within, totals_line};
 
 use crate::verdict::ScenarioResult;
 

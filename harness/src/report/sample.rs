@@ -16,7 +16,18 @@ pub(super) fn both_versions() -> Report {
 }
 
 pub(super) fn report() -> Report {
-    Report { client: "appointment-sync".to_owned(), scenarios: vec![passing(), failing()], duration_ms: 2_345 }
+    Report {
+        client: "appointment-sync".to_owned(),
+        scenarios: vec![passing(), failing()],
+        duration_ms: 2_345,
+        meta: crate::verdict::RunMeta {
+            started_at: "2026-12-06T23:00:00Z".to_owned(),
+            harness_version: "0.1.0".to_owned(),
+            client_cmd: "appointment-sync run --job \"$HARNESS_JOB\"".to_owned(),
+            time_limit_s: 60,
+            window: ("2026-01-06".to_owned(), "2026-01-27".to_owned()),
+        },
+    }
 }
 
 fn passing() -> ScenarioResult {
@@ -30,11 +41,12 @@ fn passing() -> ScenarioResult {
             CheckResult::new("all appointments written", true, "", "output: 12 lines"),
         ],
         duration_ms: 850,
-        runs: vec![RunInfo { exit_code: Some(0), duration_ms: 800, timed_out: false }],
+        runs: vec![RunInfo { exit_code: Some(0), duration_ms: 800, timed_out: false, ..Default::default() }],
         timeline: vec![
             entry(1, Some("tenant-a"), "POST", "http://127.0.0.1:4000/tenant-a/token", 200, None),
             entry(2, Some("tenant-a"), "GET", "http://127.0.0.1:4000/tenant-a/Appointment?_count=50", 200, None),
         ],
+        workdir: None,
     }
 }
 
@@ -55,7 +67,13 @@ fn failing() -> ScenarioResult {
             ),
         ],
         duration_ms: 1_495,
-        runs: vec![RunInfo { exit_code: None, duration_ms: 1_400, timed_out: true }],
+        runs: vec![RunInfo {
+            exit_code: None,
+            duration_ms: 1_400,
+            timed_out: true,
+            stdout: String::new(),
+            stderr: "fetching page 3 <of ?>\n".to_owned(),
+        }],
         timeline: vec![
             entry(
                 7,
@@ -79,6 +97,7 @@ fn failing() -> ScenarioResult {
             },
             entry(10, Some("tenant-b"), "GET", "http://127.0.0.1:4000/tenant-b/Appointment", 200, None),
         ],
+        workdir: None,
     }
 }
 

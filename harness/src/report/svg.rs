@@ -13,8 +13,19 @@ const LANE: f64 = 30.0;
 const TOP: f64 = 10.0;
 const AXIS: f64 = 24.0;
 
+/// Past this many requests in a scenario, a lane's requests are drawn per bucket of [`BUCKET_PX`]
+/// pixels (one mark saying how many and which), so a looping client's picture stays small.
+pub const MARK_LIMIT: usize = 1_000;
+const BUCKET_PX: f64 = 2.0;
+
 /// The request timeline of `scenario` as an `<svg>` element; empty when it made no request.
 pub fn timeline_svg(scenario: &ScenarioResult) -> String {
+    timeline_svg_within(scenario, MARK_LIMIT)
+}
+
+/// [`timeline_svg`] with at most about `marks` marks: past that many requests each lane is drawn
+/// per bucket, the buckets as wide as the budget needs (never under [`BUCKET_PX`]).
+pub fn timeline_svg_within(scenario: &ScenarioResult, marks: usize) -> String {
     let entries = &scenario.timeline;
     if entries.is_empty() {
         return String::new();
@@ -44,8 +55,13 @@ pub fn timeline_svg(scenario: &ScenarioResult) -> String {
             y + LANE / 2.0 + 4.0,
             esc(&name),
         ));
-        for (i, entry) in lane.iter().enumerate() {
-            draw(&mut svg, entry, lane.get(i + 1).copied(), y, scale);
+        if entries.len() > marks {
+            let px = ((WIDTH - LABEL) * lanes.len() as f64 / marks.max(1) as f64).max(BUCKET_PX);
+            bucketed(&mut svg, lane, y, scale, px);
+        } else {
+            for (i, entry) in lane.iter().enumerate() {
+                draw(&mut svg, entry, lane.get(i + 1).copied(), y, scale);
+            }
         }
     }
     axis(&mut svg, TOP + LANE * lanes.len() as f64, span_ms);
@@ -91,6 +107,47 @@ fn draw(svg: &mut String, entry: &TimelineEntry, next: Option<&TimelineEntry>, y
         colour(entry.status),
         esc(&format!("#{} {} {} → {} at {} ms", entry.seq, entry.method, entry.url, entry.status, entry.offset_ms)),
     ));
+}
+
+/// One mark per non-empty bucket of the lane: coloured by its worst status, its title the count,
+/// the first and last request and how many hit a fault.
+fn bucketed(svg: &mut String, lane: &[&TimelineEntry], y: f64, scale: Scale, px: f64) {
+    let mut start = 0;
+    while start < lane.len() {
+        let bucket = |e: &TimelineEntry| (scale.x(e.offset_ms) / px).floor() as i64;
+        let key = bucket(lane[start]);
+        let end = lane[start..].iter().position(|e| bucket(e) != key).map_or(lane.len(), |n| start + n);
+        let group = &lane[start..end];
+        let worst = group.iter().map(|e| e.status).max_by_key(|s| severity(*s)).unwrap_or(200);
+        let faults = group.iter().filter(|e| e.fault.is_some()).count();
+        let (first, last) = (group[0], group[group.len() - 1]);
+        svg.push_str(&format!(
+            "<rect class=\"bucket\" x=\"{:.1}\" y=\"{:.1}\" width=\"{px:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{}</title></rect>\n",
+            key as f64 * px,
+            y + 6.0,
+            LANE - 12.0,
+            colour(worst),
+            esc(&format!(
+                "{} requests #{}–#{} at {}–{} ms, worst status {worst}, {faults} faulted",
+                group.len(),
+                first.seq,
+                last.seq,
+                first.offset_ms,
+                last.offset_ms
+            )),
+        ));
+        start = end;
+    }
+}
+
+/// How bad a status looks in a bucket: a cut connection or 5xx over 429 over 4xx over success.
+fn severity(status: u16) -> u8 {
+    match status {
+        0 | 500.. => 4,
+        429 => 3,
+        400..=499 => 2,
+        _ => 1,
+    }
 }
 
 /// After a 429: the wait asked (dashed outline) and the wait made until the lane's next request.
@@ -174,6 +231,26 @@ mod tests {
         assert!(svg.contains("fill=\"#9a6700\"") && svg.contains("fill=\"#1a7f37\""), "429 and 200 colours");
         assert!(svg.contains("Retry-After: 5 asked after #9") && svg.contains("waited 97 ms after #9 before #10"));
         assert!(svg.contains("x=&lt;y&gt;"), "URLs escaped in titles");
+    }
+
+    #[test]
+    fn past_the_mark_limit_requests_are_drawn_per_bucket() {
+        let mut scenario = sample::report().scenarios.remove(1);
+        let template = scenario.timeline[0].clone();
+        scenario.timeline = (0..125_000u64)
+            .map(|n| TimelineEntry {
+                seq: n,
+                offset_ms: n,
+                status: if n % 7 == 0 { 503 } else { 200 },
+                ..template.clone()
+            })
+            .collect();
+        let svg = timeline_svg(&scenario);
+        let marks = svg.matches("<rect class=\"bucket\"").count();
+        assert!(marks > 100 && marks <= 420, "{marks} marks");
+        assert!(!svg.contains("class=\"request\""));
+        assert!(svg.len() < 200_000, "{} bytes", svg.len());
+        assert!(svg.contains("worst status 503"), "the worst status shows");
     }
 
     #[test]

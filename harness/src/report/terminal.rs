@@ -2,11 +2,14 @@
 //! line, duration) and a totals line, so a failing run says why without opening another file.
 
 use super::{headline, human_duration, one_line, plural};
-use crate::verdict::Report;
+use crate::verdict::{Report, ScenarioResult};
 
 /// Widest evidence cell: a long journal citation is cut rather than wrapped, which would break the
 /// columns; the full text is in the JSON, JUnit and HTML reports.
 const EVIDENCE_WIDTH: usize = 90;
+
+/// The narrowest evidence cell a narrow terminal gets.
+const MIN_EVIDENCE: usize = 16;
 
 const GREEN: &str = "\u{1b}[32m";
 const RED: &str = "\u{1b}[31m";
@@ -17,13 +20,25 @@ const RESET: &str = "\u{1b}[0m";
 /// check's, else a summary), duration; then a totals line. `color` adds ANSI colors; the caller
 /// passes it only when stdout is a terminal, so piped output stays plain text.
 pub fn terminal(report: &Report, color: bool) -> String {
+    terminal_within(report, color, None)
+}
+
+/// [`terminal`], its rows cut to fit `width` columns when given (the evidence cell gives way,
+/// down to [`MIN_EVIDENCE`] characters).
+pub fn terminal_within(report: &Report, color: bool, width: Option<usize>) -> String {
+    let scenario_width = report.scenarios.iter().map(|s| report.title(s).chars().count()).fold(8, usize::max);
+    let duration_width =
+        report.scenarios.iter().map(|s| human_duration(s.duration_ms).chars().count()).fold(8, usize::max);
+    let evidence_width = width.map_or(EVIDENCE_WIDTH, |w| {
+        w.saturating_sub(scenario_width + duration_width + 13).clamp(MIN_EVIDENCE, EVIDENCE_WIDTH)
+    });
     let rows: Vec<Row> = report
         .scenarios
         .iter()
         .map(|s| Row {
             scenario: one_line(&report.title(s), usize::MAX),
             passed: s.passed(),
-            evidence: headline(s, EVIDENCE_WIDTH),
+            evidence: headline(s, evidence_width),
             duration: human_duration(s.duration_ms),
         })
         .collect();
@@ -42,6 +57,40 @@ pub fn terminal(report: &Report, color: bool) -> String {
     out
 }
 
+/// The table printed row by row, as scenarios finish (`rehearse` on the terminal): its column
+/// widths are fixed from the titles of the scenarios selected, before any has run.
+#[derive(Debug, Clone)]
+pub struct LiveTable {
+    widths: Widths,
+    color: bool,
+}
+
+impl LiveTable {
+    /// Columns for `titles`, fitted to `width` when given.
+    pub fn new(titles: &[String], width: Option<usize>, color: bool) -> Self {
+        let scenario = titles.iter().map(|t| t.chars().count()).fold(8, usize::max);
+        let evidence =
+            width.map_or(EVIDENCE_WIDTH, |w| w.saturating_sub(scenario + 8 + 13).clamp(MIN_EVIDENCE, EVIDENCE_WIDTH));
+        Self { widths: Widths { scenario, evidence, duration: 8 }, color }
+    }
+
+    pub fn header(&self) -> String {
+        let header = self.widths.line("SCENARIO", "VERDICT", "EVIDENCE", "DURATION");
+        format!("{}\n", Paint { color: self.color }.wrap(BOLD, header.trim_end()))
+    }
+
+    /// One finished scenario's row.
+    pub fn row(&self, title: &str, scenario: &ScenarioResult) -> String {
+        let paint = Paint { color: self.color };
+        let passed = scenario.passed();
+        let verdict = paint.wrap(if passed { GREEN } else { RED }, &format!("{:<7}", verdict_word(passed)));
+        let evidence = headline(scenario, self.widths.evidence);
+        let line =
+            self.widths.line(&one_line(title, usize::MAX), &verdict, &evidence, &human_duration(scenario.duration_ms));
+        format!("{}\n", line.trim_end())
+    }
+}
+
 /// Only what failed, for a CI log: one block per failed check (scenario and check, what was
 /// expected, the evidence, each on one line), then the totals line. A passing run prints only the
 /// totals. Never colored: CI logs are files.
@@ -49,12 +98,10 @@ pub fn failures_only(report: &Report) -> String {
     let mut out = String::new();
     for scenario in &report.scenarios {
         for check in scenario.checks.iter().filter(|c| !c.verdict.passed()) {
-            let expected = match &check.verdict {
-                crate::verdict::Verdict::Fail { expected, .. } => expected.as_str(),
-                crate::verdict::Verdict::Pass { .. } => "",
-            };
+            let expected = check.verdict.expected().unwrap_or_default();
             out.push_str(&format!(
-                "FAIL {}: {}\n  expected: {}\n  evidence: {}\n",
+                "{} {}: {}\n  expected: {}\n  evidence: {}\n",
+                check.verdict.word(),
                 one_line(&report.title(scenario), usize::MAX),
                 one_line(&check.check, usize::MAX),
                 one_line(expected, usize::MAX),
@@ -67,17 +114,24 @@ pub fn failures_only(report: &Report) -> String {
     out
 }
 
+/// The totals line alone (`-q`).
+pub fn totals_line(report: &Report, color: bool) -> String {
+    format!("{}\n", totals(report, Paint { color }))
+}
+
 /// The last line, the one a CI log shows folded: overall verdict, scenario and check counts,
 /// wall time and which client was judged.
 fn totals(report: &Report, paint: Paint) -> String {
     let (checks_passed, checks_failed) = report.counts();
     let scenarios = report.scenarios.len();
     let scenarios_passed = report.scenarios.iter().filter(|s| s.passed()).count();
-    let verdict = verdict_word(report.passed());
+    let not_examined = report.not_examined();
+    let verdict = if not_examined > 0 { "NOT EXAMINED" } else { verdict_word(report.passed()) };
     let verdict = paint.wrap(if report.passed() { GREEN } else { RED }, verdict);
+    let unexamined = if not_examined > 0 { format!(", {not_examined} not examined") } else { String::new() };
     format!(
-        "{verdict}: {} ({scenarios_passed} passed, {} failed), {} ({checks_passed} passed, {checks_failed} failed) \
-         in {}; FHIR {}; client: {}",
+        "{verdict}: {} ({scenarios_passed} passed, {} failed), {} ({checks_passed} passed, {checks_failed} failed\
+         {unexamined}) in {}; FHIR {}; client: {}",
         plural(scenarios, "scenario"),
         scenarios - scenarios_passed,
         plural(checks_passed + checks_failed, "check"),
@@ -101,6 +155,7 @@ struct Row {
 
 /// Column widths in characters. The verdict column is fixed ("VERDICT" is wider than PASS/FAIL),
 /// so its cell can be padded before it is colored: escape codes would fool `format!`'s padding.
+#[derive(Debug, Clone)]
 struct Widths {
     scenario: usize,
     evidence: usize,
@@ -151,6 +206,16 @@ mod tests {
         assert!(lines[2].starts_with("token-reuse") && lines[2].contains("FAIL"), "{out}");
         assert!(lines[2].contains("token reused & cached: journal #7: GET /Appointment?date=<2024"), "{out}");
         assert!(lines[2].ends_with("1.4 s"), "{out}");
+    }
+
+    #[test]
+    fn rows_fit_the_width_they_are_given() {
+        let report = sample::report();
+        let narrow = terminal_within(&report, false, Some(60));
+        for line in narrow.lines().take(report.scenarios.len() + 1) {
+            assert!(line.chars().count() <= 60, "{} columns: {line}", line.chars().count());
+        }
+        assert_eq!(terminal_within(&report, false, None), terminal(&report, false));
     }
 
     #[test]

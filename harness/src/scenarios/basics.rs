@@ -1,9 +1,6 @@
 //! Scenarios on a healthy emulator: the ground truth, tokens, scopes, parameters, media types,
 //! statuses, identity across tenants, credential hygiene, re-runs.
 
-use cerner_mock::admin_client::Change;
-use serde_json::json;
-
 use super::checks::{credential_hygiene, exit_code, matches_truth, output_well_formed, short};
 use crate::evidence::{Evidence, cite};
 use crate::scenario::{EVERY_VERSION, SANDBOX, SECOND, Scenario, no_changes, no_faults};
@@ -93,15 +90,16 @@ pub fn scenarios() -> Vec<Scenario> {
             concern: "incremental daily sync",
             tenants: &[SANDBOX],
             runs: 2,
-            between_runs: changes,
-            checks: rerun,
+            setup: super::rerun::stored_then_changed,
+            between_runs: super::rerun::changes,
+            checks: super::rerun::rerun,
             ..base
         },
     ]
 }
 
 fn happy(ev: &Evidence) -> Vec<CheckResult> {
-    let mut checks = vec![exit_code(ev, 0), output_well_formed(ev)];
+    let mut checks = vec![exit_code(ev, 0), output_well_formed(ev), super::checks::stays_on_job_bases(ev)];
     checks.extend(ev.tenants.iter().map(|t| matches_truth(ev, t)));
     checks
 }
@@ -282,54 +280,6 @@ fn hygiene(ev: &Evidence) -> Vec<CheckResult> {
         secret_elsewhere.first().map_or_else(|| "Basic only on token requests".to_owned(), |e| cite(e)),
     ));
     checks
-}
-
-fn changes() -> Vec<(&'static str, Vec<Change>)> {
-    let added = json!({
-        "resourceType": "Appointment", "id": "99000001", "meta": { "versionId": "0" }, "status": "booked",
-        "start": "2026-01-07T09:00:00.000Z", "end": "2026-01-07T09:30:00.000Z",
-        "participant": [{ "actor": { "reference": "Location/21503380", "display": "OP Rehab1" }, "status": "accepted" }]
-    });
-    // Synthetic appointment ids are 430000000 + n in the sandbox (see the emulator's generator).
-    let moved = Change::reschedule("430000010", "2026-01-21T10:00:00.000Z", "2026-01-21T10:30:00.000Z");
-    vec![(SANDBOX, vec![Change::add(added), moved, Change::cancel("430000011")])]
-}
-
-fn rerun(ev: &Evidence) -> Vec<CheckResult> {
-    let mut checks = vec![exit_code(ev, 0), output_well_formed(ev), matches_truth(ev, SANDBOX), once_per_run(ev)];
-    let second_run_tokens = ev.token_calls(SANDBOX).len();
-    checks.push(CheckResult::new(
-        "picks up the appointment added between runs",
-        ev.final_view().get(SANDBOX).is_some_and(|v| v.contains_key("99000001")),
-        "appointment 99000001 (added before the second run) in the final view",
-        format!("{} output lines over 2 runs, {second_run_tokens} token requests", ev.output.len()),
-    ));
-    checks
-}
-
-/// Within one run, each (tenant, id) is written once: a re-run adds no duplicates.
-fn once_per_run(ev: &Evidence) -> CheckResult {
-    let mut first_line = 0;
-    let mut duplicate = None;
-    for (run, info) in ev.runs.iter().enumerate() {
-        let mut seen = std::collections::HashMap::new();
-        for line in ev.output.iter().filter(|l| l.line > first_line && l.line <= info.output_lines_after) {
-            let key = (line.tenant.clone(), line.resource["id"].as_str().unwrap_or_default().to_owned());
-            if let Some(earlier) = seen.insert(key, line.line) {
-                duplicate = duplicate.or(Some((run + 1, earlier, line.line)));
-            }
-        }
-        first_line = info.output_lines_after;
-    }
-    CheckResult::new(
-        "writes each appointment once per run",
-        duplicate.is_none(),
-        "no (tenant, id) written twice in one run",
-        duplicate.map_or_else(
-            || format!("{} output lines over {} runs, no repeats within a run", ev.output.len(), ev.runs.len()),
-            |(run, a, b)| format!("run {run} wrote the same appointment on output lines {a} and {b}"),
-        ),
-    )
 }
 
 fn list(entries: &[&cerner_mock::journal::JournalEntry]) -> String {

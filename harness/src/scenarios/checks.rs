@@ -110,6 +110,27 @@ pub fn accept_header(ev: &Evidence) -> CheckResult {
     )
 }
 
+/// Every FHIR request goes to a base the job named: the job's FHIR version and one of its tenants
+/// (a client that reads another version or base than the job names syncs something else).
+pub fn stays_on_job_bases(ev: &Evidence) -> CheckResult {
+    let segment = ev.fhir_version.segment();
+    let fhir: Vec<_> = ev.journal.iter().filter(|e| is_fhir_path(&e.path)).collect();
+    let on_job = |path: &str| ev.tenants.iter().any(|t| path.starts_with(&format!("/{segment}/{t}/")));
+    let off = fhir.iter().filter(|e| !on_job(&e.path)).count();
+    CheckResult::new(
+        "reads only the FHIR bases the job names",
+        !fhir.is_empty() && off == 0,
+        format!(
+            "every FHIR request under /{segment}/<tenant>/ of a tenant the job named ({})",
+            ev.fhir_version.label()
+        ),
+        match fhir.iter().find(|e| !on_job(&e.path)) {
+            Some(e) => format!("{off} request(s) elsewhere, the first {}", cite(e)),
+            None => format!("{} FHIR requests, all on the job's bases", fhir.len()),
+        },
+    )
+}
+
 /// Later pages are requested with the server's own `next` links (which carry a page token), never
 /// built (page/offset parameters), and none is refused.
 pub fn follows_next_links(ev: &Evidence) -> CheckResult {
@@ -184,17 +205,45 @@ pub fn finished_in_time(ev: &Evidence) -> CheckResult {
     )
 }
 
-/// A log line that names `tenant` (its full id), as the tenant a run could not sync.
+/// The last run reports `tenant` as not synced: under contract v2 its summary gives the tenant an
+/// outcome other than `synced`, with a reason; under v1 (no summary) a log line names the tenant's
+/// full id next to a word of failure or deferral (`syncing tenant X` is not a report).
 pub fn reports_tenant(ev: &Evidence, tenant: &str) -> CheckResult {
+    let name = format!("reports {} as not synced", short(tenant));
+    let stdout = ev.runs.last().map_or("", |r| r.stdout.as_str());
+    if let Some(summary) = crate::summary::parse(stdout) {
+        let entry = summary.iter().find(|t| t.tenant == tenant);
+        let ok = entry.is_some_and(|t| t.outcome != "synced" && t.reason.is_some());
+        return CheckResult::new(
+            &name,
+            ok,
+            format!("the contract v2 summary gives tenant {tenant} an outcome other than synced, with a reason"),
+            match entry {
+                Some(t) => format!(
+                    "summary: {} {}{}",
+                    short(tenant),
+                    t.outcome,
+                    t.reason.as_deref().map_or_else(|| " (no reason)".to_owned(), |r| format!(": {}", shorten(r, 140)))
+                ),
+                None => format!("the summary lists {} tenant(s), not {tenant}", summary.len()),
+            },
+        );
+    }
     let logs = ev.logs();
-    let line = logs.lines().position(|l| l.contains(tenant));
+    let line = logs.lines().position(|l| crate::summary::says_not_synced(l, tenant));
+    let named = logs.lines().position(|l| l.contains(tenant));
     CheckResult::new(
-        &format!("reports {} as not synced", short(tenant)),
+        &name,
         line.is_some(),
-        format!("a log line naming tenant {tenant}"),
-        match line {
-            Some(n) => format!("log line {}: {}", n + 1, shorten(logs.lines().nth(n).unwrap_or_default(), 160)),
-            None => format!("no log line names {tenant}"),
+        format!("a v2 summary, or a log line naming tenant {tenant} with a word of failure or deferral"),
+        match (line, named) {
+            (Some(n), _) => format!("log line {}: {}", n + 1, shorten(logs.lines().nth(n).unwrap_or_default(), 160)),
+            (None, Some(n)) => format!(
+                "no summary; log line {} names the tenant without failure or deferral: {}",
+                n + 1,
+                shorten(logs.lines().nth(n).unwrap_or_default(), 120)
+            ),
+            (None, None) => format!("no summary, and no log line names {tenant}"),
         },
     )
 }

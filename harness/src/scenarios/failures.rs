@@ -75,7 +75,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checks: malformed,
             ..two_tenants(
                 "malformed-page",
-                "fails that tenant cleanly on a broken page; writes nothing corrupt",
+                "fails that tenant cleanly on a broken page, or recovers and stores exactly its truth; writes nothing corrupt",
                 "robustness",
             )
         },
@@ -155,14 +155,28 @@ fn long_wait(ev: &Evidence) -> Vec<CheckResult> {
 }
 
 fn deferral_reported(ev: &Evidence) -> CheckResult {
+    let stdout = ev.runs.last().map_or("", |r| r.stdout.as_str());
+    if let Some(summary) = crate::summary::parse(stdout) {
+        let entry = summary.iter().find(|t| t.tenant == SANDBOX);
+        return CheckResult::new(
+            "reports the deferred tenant",
+            entry.is_some_and(|t| t.outcome == "deferred"),
+            "the contract v2 summary gives the tenant the outcome deferred",
+            entry.map_or_else(
+                || "the summary does not list the tenant".to_owned(),
+                |t| format!("summary: {}", t.outcome),
+            ),
+        );
+    }
     let logs = ev.logs();
-    let line = logs
-        .lines()
-        .position(|l| l.contains(SANDBOX) && (l.contains("defer") || l.contains("Retry-After") || l.contains("retry")));
+    let line = logs.lines().position(|l| {
+        let lower = l.to_lowercase();
+        l.contains(SANDBOX) && (lower.contains("defer") || lower.contains("retry-after"))
+    });
     CheckResult::new(
         "reports the deferred tenant",
         line.is_some(),
-        "a log line naming the tenant and the deferral",
+        "a v2 summary saying deferred, or a log line naming the tenant and the deferral (defer, Retry-After)",
         line.map_or_else(|| "no log line names the deferral".to_owned(), |n| format!("log line {}", n + 1)),
     )
 }
@@ -203,8 +217,10 @@ fn transient(ev: &Evidence) -> Vec<CheckResult> {
     ]
 }
 
+/// Failing the tenant (exit 1, reported) and recovering (a retry of the corrupt 200, then exactly
+/// the tenant's truth and exit 0) are both clean; dropping the page silently is not.
 fn malformed(ev: &Evidence) -> Vec<CheckResult> {
-    vec![output_well_formed(ev), matches_truth(ev, SECOND), exit_code(ev, 1)]
+    vec![output_well_formed(ev), super::hostile::fails_or_syncs(ev, SANDBOX), matches_truth(ev, SECOND)]
 }
 
 fn foreign(ev: &Evidence) -> Vec<CheckResult> {

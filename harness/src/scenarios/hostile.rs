@@ -12,7 +12,8 @@ use crate::scenario::{SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED};
 use crate::verdict::CheckResult;
 
 /// Pages a client may follow in one location group before it must give up (the reference
-/// client's `max_pages`).
+/// client's `max_pages`): the default of `rehearse --page-cap`, written into the job as
+/// `limits.max_pages`.
 pub const PAGE_CAP: usize = 10_000;
 /// Requests answered 429 a client may make before it defers the tenant.
 pub const THROTTLE_CAP: usize = 10;
@@ -48,7 +49,7 @@ pub fn scenarios() -> Vec<Scenario> {
             checks: |ev| failed_cleanly(ev, vec![page_cap(ev, SANDBOX)]),
             ..two_tenants(
                 "endless-paging",
-                "gives up a tenant whose pages never end, within 10,000 pages per location group",
+                "gives up a tenant whose pages never end, within the job's limits.max_pages (10,000 by default) pages per location group",
                 "bounded work per tenant: one bad tenant must not hold the nightly run (production)",
             )
         },
@@ -79,6 +80,15 @@ pub fn scenarios() -> Vec<Scenario> {
                 "huge-page",
                 "fails the tenant, or survives, on a 160 MiB page without holding it: peak memory under 128 MiB",
                 "bounded memory: a hostile or broken server must not take the sync host down (production)",
+            )
+        },
+        Scenario {
+            faults: || vec![FaultRule::new(searches().nth(2), FaultAction::Redirect { origin: TRAP.into() })],
+            checks: |ev| failed_cleanly(ev, vec![nothing_to_trap(ev, "the redirect's host")]),
+            ..two_tenants(
+                "foreign-redirect",
+                "does not follow a 302 to another host (with or without its token); fails the tenant",
+                "Security considerations (Authorization spec): a bearer token only to the host it was issued for",
             )
         },
         Scenario {
@@ -126,15 +136,17 @@ pub fn no_page_twice(ev: &Evidence, tenant: &str) -> CheckResult {
     )
 }
 
-/// At most [`PAGE_CAP`] pages per location group (a group's first page is not a followed link).
+/// At most the job's page cap ([`PAGE_CAP`] unless `--page-cap` said otherwise) pages per
+/// location group (a group's first page is not a followed link).
 pub fn page_cap(ev: &Evidence, tenant: &str) -> CheckResult {
     let pages = ev.fhir_calls(tenant).into_iter().filter(|e| e.path.ends_with("/Appointment")).count();
     let groups = ev.locations.get(tenant).map_or(1, |l| l.len().max(1));
-    let bound = PAGE_CAP + groups;
+    let cap = ev.page_cap;
+    let bound = cap.saturating_add(groups);
     CheckResult::new(
         &format!("stops paging {} within the page cap", short(tenant)),
         pages <= bound && pages > 0,
-        format!("at most {PAGE_CAP} followed pages (+ one first page per location, {bound} requests)"),
+        format!("at most {cap} followed pages (+ one first page per location, {bound} requests)"),
         format!("{pages} page requests"),
     )
 }

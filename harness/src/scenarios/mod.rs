@@ -10,6 +10,8 @@ mod hostile;
 pub(crate) mod kit;
 mod paging;
 mod production;
+mod rerun;
+mod retries;
 mod secrets;
 mod window;
 
@@ -17,6 +19,7 @@ use cerner_mock::admin_client::FaultMatch;
 
 pub use crate::scenario::EVERY_VERSION;
 use crate::scenario::{FhirVersion, SANDBOX, SECOND, Scenario, no_changes};
+pub use hostile::PAGE_CAP;
 
 /// The sandbox tenant's Appointment searches, the requests most fault rules shape (written for
 /// DSTU2; the runner moves a rule to `/r4/` when the scenario runs on R4).
@@ -47,6 +50,7 @@ pub fn all() -> Vec<Scenario> {
     all.extend(window::scenarios());
     all.extend(paging::scenarios());
     all.extend(failures::scenarios());
+    all.extend(retries::scenarios());
     all.extend(hostile::scenarios());
     all.extend(production::scenarios());
     all

@@ -28,33 +28,86 @@ pub const EDGES: [(&str, &str, &str, bool, &str); 8] = [
     ("99100008", "2026-01-27T01:30:00.000+02:00", "2026-01-27T01:45:00.000+02:00", true, "23:30Z before end, +02:00"),
 ];
 
+/// (id, start, end, inside): appointments that straddle the window's start and end. R4's date
+/// search matches by overlap (`-date-or-req-period`), so the server returns both; only the one that
+/// starts inside belongs in the output.
+pub const STRADDLING: [(&str, &str, &str, bool); 2] = [
+    ("99100009", "2026-01-05T23:50:00.000Z", "2026-01-06T00:20:00.000Z", false),
+    ("99100010", "2026-01-26T23:50:00.000Z", "2026-01-27T00:20:00.000Z", true),
+];
+
 pub fn scenarios() -> Vec<Scenario> {
-    vec![Scenario {
-        name: "window-edges",
-        description: "keeps exactly the appointments that start in [start 00:00Z, end 00:00Z), whatever offset they are written in",
-        concern: "Review filtering options (Common Issues); date search prefixes ge/lt (DSTU2 Appointment)",
-        tenants: &[SANDBOX],
-        setup: edges,
-        faults: no_faults,
-        runs: 1,
-        versions: EVERY_VERSION,
-        between_runs: no_changes,
-        checks: window_edges,
-    }]
+    vec![
+        Scenario {
+            name: "window-straddle",
+            description: "keeps an appointment that starts before the window out, though R4's search returns it by overlap",
+            concern: "Appointment search by date is by period overlap on R4; the window is on the start",
+            tenants: &[SANDBOX],
+            setup: straddling,
+            faults: no_faults,
+            runs: 1,
+            versions: &[crate::scenario::FhirVersion::R4],
+            between_runs: no_changes,
+            checks: |ev| vec![straddlers_kept(ev, SANDBOX), matches_truth(ev, SANDBOX), exit_code(ev, 0)],
+        },
+        Scenario {
+            name: "window-edges",
+            description: "keeps exactly the appointments that start in [start 00:00Z, end 00:00Z), whatever offset they are written in",
+            concern: "Review filtering options (Common Issues); date search prefixes ge/lt (DSTU2 Appointment)",
+            tenants: &[SANDBOX],
+            setup: edges,
+            faults: no_faults,
+            runs: 1,
+            versions: EVERY_VERSION,
+            between_runs: no_changes,
+            checks: window_edges,
+        },
+    ]
+}
+
+fn straddling() -> Vec<(&'static str, Vec<Change>)> {
+    vec![(SANDBOX, STRADDLING.iter().map(|(id, start, end, _)| appointment(id, start, end)).collect())]
 }
 
 fn edges() -> Vec<(&'static str, Vec<Change>)> {
-    let changes = EDGES
-        .iter()
-        .map(|(id, start, end, _, _)| {
-            Change::add(json!({
-                "resourceType": "Appointment", "id": id, "meta": { "versionId": "0" }, "status": "booked",
-                "start": start, "end": end,
-                "participant": [{ "actor": { "reference": "Location/21503380", "display": "OP Rehab1" }, "status": "accepted" }]
-            }))
-        })
-        .collect();
+    let changes = EDGES.iter().map(|(id, start, end, _, _)| appointment(id, start, end)).collect();
     vec![(SANDBOX, changes)]
+}
+
+/// A booked appointment at location 21503380 (one of the sandbox's).
+fn appointment(id: &str, start: &str, end: &str) -> Change {
+    Change::add(json!({
+        "resourceType": "Appointment", "id": id, "meta": { "versionId": "0" }, "status": "booked",
+        "start": start, "end": end,
+        "participant": [{ "actor": { "reference": "Location/21503380", "display": "OP Rehab1" }, "status": "accepted" }]
+    }))
+}
+
+/// The straddling appointments are stored exactly when they start in the window (and the
+/// emulator's own ground truth agrees, or the scenario is not testing what it says).
+pub fn straddlers_kept(ev: &Evidence, tenant: &str) -> CheckResult {
+    let view = ev.final_view();
+    let (truth, mine) = (ev.truth.get(tenant), view.get(tenant));
+    let mut wrong = Vec::new();
+    for (id, start, end, inside) in STRADDLING {
+        if truth.is_some_and(|t| t.contains_key(id)) != inside {
+            wrong.push(format!("the emulator's ground truth disagrees on {id}"));
+        } else if mine.is_some_and(|m| m.contains_key(id)) != inside {
+            let verdict =
+                if inside { "starts inside but is missing" } else { "starts before the window but is stored" };
+            wrong.push(format!("{id} ({start} to {end}) {verdict}"));
+        }
+    }
+    CheckResult::new(
+        &format!("keeps appointments by their start, not by overlap, for {}", short(tenant)),
+        wrong.is_empty(),
+        format!("of the appointments straddling {} and {}, only the one starting inside", ev.window.0, ev.window.1),
+        if wrong.is_empty() {
+            format!("{} straddling appointments where they belong", STRADDLING.len())
+        } else {
+            wrong.join("; ")
+        },
+    )
 }
 
 fn window_edges(ev: &Evidence) -> Vec<CheckResult> {

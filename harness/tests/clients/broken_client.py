@@ -23,16 +23,34 @@ first argument:
   read-whole-body        reads a page whole, however large
   xml-accept             asks for application/fhir+xml, which neither version serves
   dstu2-only             never reads fhirVersion: speaks DSTU2 (media type, date search) to any base
+  silent-failures        logs "syncing tenant <id>" but never says which tenant failed (v1)
+  v2-summary             also prints the contract v2 summary (each tenant's outcome and reason)
+  v2-all-synced          prints a v2 summary that calls every tenant synced, whatever happened
+  retry-malformed        retries a page whose 200 body is not JSON (up to 3 times)
+  write-new-only         on a re-run, never rewrites an appointment an earlier run wrote
+  no-client-filter       stores whatever the date search returns (R4 matches by overlap)
+  retoken-forever        answers every 401 with another token (up to 50)
+  forget-deferral        keeps no deferral between runs
+  delta-only-retry-after reads Retry-After as delta-seconds only (an HTTP-date becomes 1 s)
+  fixed-wait             sleeps 2 s after a 429, whatever Retry-After says
+  other-version          reads the other FHIR version's base than the job names
+  follow-redirects       follows a 3xx anywhere, token and all (urllib's default)
+  skip-malformed         skips a page whose 200 body is not JSON and carries on as synced
   good                   no flaw
 
 A base's version comes from its metadata's fhirVersion (1.0.2 DSTU2, 4.0.1 R4): on R4 the client
 asks for application/fhir+json and searches -date-or-req-period (R4's date leaves out proposed
 appointments).
 
+The good mode also keeps the window on the appointment's start client-side, fails a tenant
+whose fresh token is rejected too, reads Retry-After as delta-seconds or an HTTP-date, and
+remembers a deferral in state_dir until it expires.
+
 Standard library only. Exit codes follow the contract: 0 all tenants synced, 1 some failed.
 """
 import base64
 import datetime
+import email.utils
 import json
 import os
 import sys
@@ -46,8 +64,10 @@ JOB = json.load(open(os.environ["HARNESS_JOB"]))
 STATE = os.path.join(JOB["state_dir"], "runs")
 
 
+DEFERRED = os.path.join(JOB["state_dir"], "deferred.json")
+WINDOW_MODES = ("inclusive-end", "extra-day", "local-time", "no-client-filter")
 MAX_BODY = 64 * 1024 * 1024
-MAX_PAGES = 10000
+MAX_PAGES = int(JOB.get("limits", {}).get("max_pages", 10000))
 
 
 class TooLarge(Exception):
@@ -68,10 +88,20 @@ def read_body(response):
         chunks.append(chunk)
 
 
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx is an answer like any other: never followed (it could lead the token elsewhere)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+OPENER = urllib.request.build_opener() if MODE == "follow-redirects" else urllib.request.build_opener(NoRedirect)
+
+
 def call(method, url, headers=None, body=None):
     request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
-        with urllib.request.urlopen(request, timeout=5) as response:
+        with OPENER.open(request, timeout=5) as response:
             return response.status, lower(response.headers), read_body(response)
     except urllib.error.HTTPError as error:
         return error.code, lower(error.headers), error.read()
@@ -139,61 +169,139 @@ def window_query(version):
     return [(date, "ge" + start), (date, "lt" + end)]
 
 
-def sync(tenant, run, output):
+OUTCOMES = {}
+
+
+def report(tenant, outcome, message):
+    """A tenant that was not synced: said in the log (v1) and kept for the v2 summary."""
+    OUTCOMES[tenant["id"]] = (outcome, message)
+    if MODE != "silent-failures":
+        print(f"tenant {tenant['id']} {outcome}: {message}", file=sys.stderr)
+    return False
+
+
+def retry_after_seconds(value):
+    """Seconds a Retry-After asks for: delta-seconds or an HTTP-date."""
+    if MODE == "fixed-wait":
+        return 2.0
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    if MODE == "delta-only-retry-after":
+        return 1.0
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+        return max(0.0, (when - datetime.datetime.now(datetime.timezone.utc)).total_seconds())
+    except (TypeError, ValueError):
+        return 1.0
+
+
+def deferrals():
+    if MODE == "forget-deferral" or not os.path.exists(DEFERRED):
+        return {}
+    return json.load(open(DEFERRED))
+
+
+def defer(tenant, seconds):
+    known = deferrals()
+    known[tenant["id"]] = time.time() + seconds
+    json.dump(known, open(DEFERRED, "w"))
+
+
+def in_window(resource):
+    if MODE in WINDOW_MODES:
+        return True
+    start = resource.get("start")
+    if not start:
+        return False
+    when = datetime.datetime.fromisoformat(start.replace("Z", "+00:00"))
+    utc = datetime.timezone.utc
+    low = datetime.datetime.fromisoformat(JOB["window"]["start"]).replace(tzinfo=utc)
+    high = datetime.datetime.fromisoformat(JOB["window"]["end"]).replace(tzinfo=utc)
+    return low <= when < high
+
+
+def other_version(base):
+    if "/dstu2/" in base:
+        return base.replace("/dstu2/", "/r4/")
+    return base.replace("/r4/", "/dstu2/")
+
+
+def sync(tenant, run, output, written):
     base = tenant["fhir_base"]
+    if MODE == "other-version":
+        base = other_version(base)
+    print(f"syncing tenant {tenant['id']}", file=sys.stderr)
+    until = deferrals().get(tenant["id"], 0)
+    if until > time.time():
+        return report(tenant, "deferred", f"an earlier run was asked to wait until {until:.0f}")
     url_for_token, version = discover(base)
     if MODE == "print-secret":
         print(f"signing in to {url_for_token} with secret {JOB['client_secret']}", file=sys.stderr)
     token = get_token(url_for_token)
     if token is None:
-        print(f"tenant {tenant['id']} refused the account", file=sys.stderr)
-        return False
+        return report(tenant, "rejected", "the token endpoint refused the account")
     query = [("location", ",".join(tenant["locations"]))] + window_query(version) + [("_count", "50")]
     first = base + "Appointment?" + urllib.parse.urlencode(query)
-    url, page, forbidden, waits, fetched = first, 1, 0, 0, set()
+    url, page, forbidden, waits, fetched, malformed = first, 1, 0, 0, set(), 0
+    unauthorized, tokens = 0, 1
     while url:
         if url in fetched and MODE != "follow-cycles":
-            print(f"tenant {tenant['id']}: paging cycle at {url}", file=sys.stderr)
-            return False
+            return report(tenant, "failed", f"paging cycle at {url}")
         if len(fetched) >= MAX_PAGES and MODE != "no-page-cap":
-            print(f"tenant {tenant['id']}: more than {MAX_PAGES} pages", file=sys.stderr)
-            return False
+            return report(tenant, "failed", f"more than {MAX_PAGES} pages")
         if MODE == "token-per-request":
             token = get_token(url_for_token)
         status, headers, body = call("GET", url, {"Authorization": "Bearer " + token,
                                                   "Accept": media_type(version)})
         if status == 429:
-            asked = float(headers.get("retry-after", "1"))
+            asked = retry_after_seconds(headers.get("retry-after", "1"))
             wait = 0.1 if MODE == "ignore-retry-after" else asked if MODE == "busy-retry" else max(asked, 1.0)
             waits += 1
             if wait > 300 or (waits > 5 and MODE != "busy-retry"):
-                print(f"tenant {tenant['id']} deferred: Retry-After {asked}, {waits} waits", file=sys.stderr)
-                return False
+                if wait > 300:
+                    defer(tenant, wait)
+                return report(tenant, "deferred", f"Retry-After {asked}, {waits} waits")
             time.sleep(wait)
             continue
         waits = 0
         if status == 401:
+            if unauthorized >= (50 if MODE == "retoken-forever" else 1):
+                return report(tenant, "failed", f"the server rejected {tokens} fresh token(s)")
             token = get_token(url_for_token)
+            unauthorized, tokens = unauthorized + 1, tokens + 1
+            if token is None:
+                return report(tenant, "rejected", "the token endpoint refused the account")
             continue
+        unauthorized = 0
         if status == 403:
             forbidden += 1
             if MODE == "keep-calling-rejected" and forbidden < 4:
                 continue
-            print(f"tenant {tenant['id']} rejected the account", file=sys.stderr)
-            return False
+            return report(tenant, "rejected", f"the server answered {status}")
         if status >= 500:
             time.sleep(0.2)
             continue
         if status != 200:
-            print(f"tenant {tenant['id']} failed: {status}", file=sys.stderr)
-            return False
+            return report(tenant, "failed", f"the server answered {status}")
         try:
             bundle = json.loads(body)
         except ValueError:
-            print(f"tenant {tenant['id']}: a page is not JSON", file=sys.stderr)
-            return False
+            if MODE == "retry-malformed" and malformed < 3:
+                malformed += 1
+                continue
+            if MODE == "skip-malformed":
+                url = None
+                continue
+            return report(tenant, "failed", "a page is not JSON")
         fetched.add(url)
         for entry in bundle.get("entry", []):
+            if not in_window(entry["resource"]):
+                continue
+            key = (tenant["id"], entry["resource"].get("id"))
+            if MODE == "write-new-only" and key in written:
+                continue
             record = {"tenant": tenant["id"], "resource": entry["resource"]}
             if MODE == "token-in-output":
                 record["auth"] = "Bearer " + token
@@ -209,8 +317,7 @@ def sync(tenant, run, output):
         url = links.get("next")
         allowed = {"foreign-next": "", "follow-other-tenant": "%s://%s/" % origin(base)}.get(MODE, base)
         if url and not url.startswith(allowed):
-            print(f"tenant {tenant['id']}: refused a next link outside its FHIR base", file=sys.stderr)
-            return False
+            return report(tenant, "failed", "refused a next link outside its FHIR base")
     return True
 
 
@@ -219,13 +326,28 @@ def main():
     run = 1 + (int(open(STATE).read()) if os.path.exists(STATE) else 0)
     open(STATE, "w").write(str(run))
     ok = True
+    written = set()
+    if os.path.exists(JOB["output"]):
+        for line in open(JOB["output"]):
+            try:
+                record = json.loads(line)
+                written.add((record["tenant"], record["resource"].get("id")))
+            except (ValueError, KeyError, AttributeError):
+                pass
     with open(JOB["output"], "a") as output:
         for tenant in JOB["tenants"]:
             try:
-                ok = sync(tenant, run, output) and ok
+                ok = sync(tenant, run, output, written) and ok
             except (OSError, ValueError, KeyError, RuntimeError, TooLarge) as error:
-                print(f"tenant {tenant['id']} failed: {error}", file=sys.stderr)
-                ok = False
+                ok = report(tenant, "failed", str(error))
+    if MODE in ("v2-summary", "v2-all-synced"):
+        tenants = []
+        for tenant in JOB["tenants"]:
+            outcome, reason = OUTCOMES.get(tenant["id"], ("synced", None))
+            if MODE == "v2-all-synced":
+                outcome, reason = "synced", None
+            tenants.append({"tenant": tenant["id"], "outcome": outcome, "reason": reason})
+        print(json.dumps({"tenants": tenants}))
     sys.exit(0 if ok else 1)
 
 

@@ -4,14 +4,14 @@
 
 use std::process::Command;
 
-use crate::{BIN, broken_client as client};
+use crate::{broken_client as client, rehearse};
 
 /// Runs `scenario` against the broken client and returns the failed checks as (check, evidence).
 fn failures(mode: &str, scenario: &str, time_limit: u64) -> Vec<(String, String)> {
     let report =
         std::env::temp_dir().join(format!("cerner-harness-broken-{mode}-{scenario}-{}.jsonl", std::process::id()));
-    let output = Command::new(BIN)
-        .args(["rehearse", "--scenario", scenario, "--client-cmd", &client(mode), "--json"])
+    let output = rehearse()
+        .args(["--scenario", scenario, "--client-cmd", &client(mode), "--json"])
         .arg(&report)
         .args(["--time-limit", &time_limit.to_string()])
         .output()
@@ -178,7 +178,7 @@ fn paging_without_a_cap_fails_endless_paging() {
     assert_caught_all(
         "no-page-cap",
         "endless-paging",
-        15,
+        20,
         &[
             ("finishes within the time limit", "was killed at the time limit"),
             ("stops paging ec2458f2 within the page cap", "page requests"),
@@ -188,7 +188,7 @@ fn paging_without_a_cap_fails_endless_paging() {
 
 #[test]
 fn a_busy_loop_on_retry_after_0_fails_throttled_forever() {
-    assert_caught_within("busy-retry", "throttled-forever", 4, "waits at least 1 s after every 429", "s later");
+    assert_caught_within("busy-retry", "throttled-forever", 10, "waits at least 1 s after every 429", "s later");
 }
 
 #[test]
@@ -219,10 +219,118 @@ fn the_broken_clients_own_good_mode_passes_every_new_scenario() {
         "huge-page",
         "untrusted-token-url",
     ];
-    let mut args = vec!["rehearse".to_owned(), "--client-cmd".to_owned(), client("good")];
+    let mut args =
+        vec!["--time-limit".to_owned(), crate::GENEROUS.to_owned(), "--client-cmd".to_owned(), client("good")];
     for scenario in scenarios {
         args.extend(["--scenario".to_owned(), scenario.to_owned()]);
     }
-    let output = Command::new(BIN).args(&args).output().expect("the harness runs");
+    let output = rehearse().args(&args).output().expect("the harness runs");
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn naming_a_tenant_without_saying_it_failed_is_no_report() {
+    assert_caught(
+        "silent-failures",
+        "paging-cycle",
+        "reports ec2458f2 as not synced",
+        "names the tenant without failure or deferral",
+    );
+}
+
+#[test]
+fn a_v2_summary_that_calls_a_failed_tenant_synced_is_no_report() {
+    assert_caught("v2-all-synced", "paging-cycle", "reports ec2458f2 as not synced", "summary: ec2458f2 synced");
+}
+
+#[test]
+fn dropping_a_malformed_page_fails_malformed_page() {
+    assert_caught("skip-malformed", "malformed-page", "fails ec2458f2 cleanly or syncs it", "exit code 0;");
+}
+
+/// Contract v2 clients are judged by their summary, and recovering from a corrupt page is as
+/// clean as failing the tenant.
+#[test]
+fn a_v2_summary_and_a_recovered_malformed_page_pass() {
+    for (mode, scenarios) in [
+        ("v2-summary", &["paging-cycle", "retry-after-hours", "unapproved-tenant", "malformed-page"][..]),
+        ("retry-malformed", &["malformed-page"][..]),
+    ] {
+        let mut command = rehearse();
+        command.args(["--time-limit", crate::GENEROUS, "--client-cmd", &client(mode)]);
+        for scenario in scenarios {
+            command.args(["--scenario", scenario]);
+        }
+        let output = command.output().expect("the harness runs");
+        assert_eq!(output.status.code(), Some(0), "{mode}: {}", String::from_utf8_lossy(&output.stdout));
+    }
+}
+
+#[test]
+fn never_rewriting_a_stored_appointment_fails_the_rerun_scenario() {
+    assert_caught(
+        "write-new-only",
+        "rerun-and-changes",
+        "rewrites an appointment it stored before when it changed",
+        "99000002: stored by run 1; final version 0 (the emulator has 1)",
+    );
+}
+
+#[test]
+fn answering_every_401_with_a_new_token_fails_token_rejected_forever() {
+    assert_caught(
+        "retoken-forever",
+        "token-rejected-forever",
+        "stops asking ec2458f2 for tokens it keeps rejecting",
+        "token request(s), the last #",
+    );
+}
+
+#[test]
+fn forgetting_a_deferral_fails_deferral_remembered() {
+    assert_caught("forget-deferral", "deferral-remembered", "remembers the deferral of ec2458f2", "run 2 made");
+}
+
+#[test]
+fn reading_retry_after_as_seconds_only_fails_retry_after_date() {
+    assert_caught("delta-only-retry-after", "retry-after-date", "waits until the Retry-After allows", "s too early");
+}
+
+#[test]
+fn a_fixed_wait_whatever_retry_after_says_fails_retry_after_date() {
+    assert_caught("fixed-wait", "retry-after-date", "waits until the Retry-After allows", "s too early");
+}
+
+#[test]
+fn reading_another_fhir_version_than_the_job_names_fails_happy_multi_tenant() {
+    assert_caught(
+        "other-version",
+        "happy-multi-tenant",
+        "reads only the FHIR bases the job names",
+        "request(s) elsewhere, the first #",
+    );
+}
+
+#[test]
+fn the_good_mode_passes_the_sharper_scenarios() {
+    let mut command = rehearse();
+    command.args(["--time-limit", crate::GENEROUS, "--client-cmd", &client("good")]);
+    for scenario in [
+        "rerun-and-changes",
+        "token-rejected-forever",
+        "deferral-remembered",
+        "retry-after-date",
+        "happy-multi-tenant",
+        "token-expiry",
+        "foreign-redirect",
+    ] {
+        command.args(["--scenario", scenario]);
+    }
+    let output = command.output().expect("the harness runs");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+}
+
+#[test]
+fn following_a_redirect_to_another_host_fails_foreign_redirect() {
+    assert_caught("follow-redirects", "foreign-redirect", "sends nothing to the redirect's host", "1 connection(s)");
 }

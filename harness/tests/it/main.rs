@@ -4,6 +4,8 @@
 //! - [`rehearse`]: the reference client passes every scenario; `list`; bad arguments exit 2.
 //! - [`broken_clients`]: every check can fail: each flaw of `tests/clients/broken_client.py` is
 //!   caught by the scenario meant for it.
+//! - [`manners`]: a closed stdout, `--color`, `-q`, `--help`'s exit codes, the width, `-j`,
+//!   `--fail-fast`, `--keep-workdir`, the client's output in the reports.
 //! - [`vacuous`]: a scenario that examines nothing, or whose fault never fired, does not pass.
 //! - [`sandbox`]: `sandbox` against the emulator standing in for the public sandbox.
 //! - [`probes`]: `record` and `diff`.
@@ -18,6 +20,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod broken_clients;
+mod manners;
 mod probes;
 mod probes_r4;
 mod r4;
@@ -37,6 +40,22 @@ const BIN: &str = env!("CARGO_BIN_EXE_cerner-harness");
 /// environment (its secret is the profile's default, not a real one).
 const CLIENT_ID: &str = cerner_harness::runner::CLIENT_ID;
 const CLIENT_SECRET: &str = cerner_mock::defaults::CLIENT_SECRET;
+
+/// The page cap every test rehearsal gives (`--page-cap`): the endless-paging scenario is judged
+/// against it, and the job passes it to the client as `limits.max_pages`, so no test needs a client
+/// to make 10,000 requests within a time limit.
+const PAGE_CAP: &str = "40";
+
+/// A time limit no client that works needs on a busy machine: a run is only killed at it when it
+/// would never end.
+const GENEROUS: &str = "300";
+
+/// `cerner-harness rehearse --page-cap PAGE_CAP`, to which a test adds its own arguments.
+fn rehearse() -> std::process::Command {
+    let mut command = std::process::Command::new(BIN);
+    command.args(["rehearse", "--page-cap", PAGE_CAP]);
+    command
+}
 
 /// The deliberately broken client in `mode`, as a `--client-cmd`.
 fn broken_client(mode: &str) -> String {

@@ -9,8 +9,8 @@ fn the_reference_client_passes_every_scenario_with_reports() {
     let dir = std::env::temp_dir().join(format!("cerner-harness-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (json, junit, html) = (dir.join("report.jsonl"), dir.join("junit.xml"), dir.join("report.html"));
-    let output = Command::new(BIN)
-        .args(["rehearse", "--json"])
+    let output = crate::rehearse()
+        .args(["--time-limit", crate::GENEROUS, "--json"])
         .arg(&json)
         .arg("--junit")
         .arg(&junit)
@@ -69,8 +69,9 @@ fn list_failures_only_prints_only_the_failed_checks_and_keeps_the_exit_code() {
 
 #[test]
 fn a_passing_run_prints_no_error_lines_for_the_faults_it_injects() {
-    let output = Command::new(BIN)
-        .args(["rehearse", "--list-failures-only", "--scenario", "server-errors", "--scenario", "correlation"])
+    let output = crate::rehearse()
+        .args(["--time-limit", crate::GENEROUS, "--list-failures-only", "--scenario", "server-errors"])
+        .args(["--scenario", "correlation"])
         .env_remove("RUST_LOG")
         .output()
         .unwrap();

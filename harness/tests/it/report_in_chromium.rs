@@ -47,10 +47,11 @@ fn report() -> Report {
         fhir_version: cerner_harness::version::FhirVersion::Dstu2,
         checks: vec![CheckResult::new("waits", false, "1 s", "#3 came 1.1 s after #2")],
         duration_ms: 1_500,
-        runs: vec![RunInfo { exit_code: Some(1), duration_ms: 1_400, timed_out: false }],
+        runs: vec![RunInfo { exit_code: Some(1), duration_ms: 1_400, timed_out: false, ..Default::default() }],
         timeline,
+        workdir: None,
     };
-    Report { client: "test client".into(), scenarios: vec![scenario], duration_ms: 1_500 }
+    Report { client: "test client".into(), scenarios: vec![scenario], duration_ms: 1_500, meta: Default::default() }
 }
 
 /// `--dump-dom` of `file` in a fresh headless profile.

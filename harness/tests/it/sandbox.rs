@@ -64,3 +64,18 @@ async fn a_spent_budget_stops_the_rehearsal_with_a_failed_check() {
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("sandbox-happy") && text.contains("FAIL"), "{text}");
 }
+
+/// rehearse's rule in the sandbox: a client that asked nothing leaves the paging, Accept and token
+/// checks with nothing to examine: "not examined", never PASS, and the run exits 2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_with_nothing_to_examine_are_not_examined_and_exit_2() {
+    let (server, locations) = stand_in().await;
+    let base = format!("{}/dstu2/{SANDBOX}/", server.origin());
+    let args = move || {
+        run_sandbox(&["--fhir-base", &base, "--locations", &locations, "--budget", "50", "--client-cmd", "exit 0"])
+    };
+    let (code, text) = tokio::task::spawn_blocking(args).await.unwrap();
+    assert_eq!(code, Some(2), "{text}");
+    assert!(text.contains("\"verdict\":\"not_examined\""), "{text}");
+    assert!(text.contains("nothing to examine: the run had no Appointment search"), "{text}");
+}

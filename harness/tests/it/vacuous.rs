@@ -9,12 +9,7 @@ use cerner_harness::verdict::CheckResult;
 use cerner_mock::admin_client::{FaultAction, FaultMatch, FaultRule};
 
 fn config() -> RunnerConfig {
-    RunnerConfig {
-        client_cmd: "true".into(),
-        client_label: "true".into(),
-        time_limit: Duration::from_secs(10),
-        measurer: None,
-    }
+    RunnerConfig::new("true", "true", Duration::from_secs(10))
 }
 
 fn scenario() -> Scenario {

@@ -105,6 +105,8 @@ pub enum FaultAction {
     HugePage { bytes: u64 },
     /// Name a token (and authorize) URL on another origin in the metadata and SMART configuration.
     ForeignTokenUrl { origin: String },
+    /// Answer `302 Found` with `Location:` the same path and query on another origin.
+    Redirect { origin: String },
     /// Let the request through untouched (a step in a sequence).
     Pass,
 }
@@ -129,6 +131,7 @@ impl FaultAction {
             FaultAction::ForeignTenantNext { .. } => "foreign_tenant_next",
             FaultAction::HugePage { .. } => "huge_page",
             FaultAction::ForeignTokenUrl { .. } => "foreign_token_url",
+            FaultAction::Redirect { .. } => "redirect",
             FaultAction::Pass => "pass",
         }
     }
@@ -140,9 +143,9 @@ impl FaultAction {
             }
             FaultAction::Throttle { retry_after } => parse_retry_after(retry_after).map(|_| ()).map_err(Into::into),
             FaultAction::Delay { ms } if *ms > MAX_DELAY_MS => Err(ActionError::DelayTooLong),
-            FaultAction::ForeignNext { origin } | FaultAction::ForeignTokenUrl { origin } => {
-                parse_origin(origin).map(|_| ()).map_err(Into::into)
-            }
+            FaultAction::ForeignNext { origin }
+            | FaultAction::ForeignTokenUrl { origin }
+            | FaultAction::Redirect { origin } => parse_origin(origin).map(|_| ()).map_err(Into::into),
             FaultAction::ForeignTenantNext { tenant } => Ok(super::hostile::validate_tenant(tenant)?),
             FaultAction::HugePage { bytes } => Ok(super::hostile::validate_bytes(*bytes)?),
             _ => Ok(()),

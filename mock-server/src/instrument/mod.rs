@@ -167,6 +167,11 @@ async fn handle(
             }
         }
         Some(FaultAction::EndlessNext) => return hostile::endless(state, request.uri()),
+        Some(FaultAction::Redirect { origin }) => {
+            let place = request.uri().path_and_query().map_or("/", |p| p.as_str());
+            let location = format!("{}{place}", origin.trim_end_matches('/'));
+            return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
+        }
         Some(FaultAction::RevokeApproval) => {
             if let (Some(client), Some(tenant)) = (client, identity.tenant.as_deref()) {
                 state.revoke_approval(client, tenant);

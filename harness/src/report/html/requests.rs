@@ -7,7 +7,7 @@ use crate::verdict::{ScenarioResult, TimelineEntry};
 
 /// The requests per tenant, in journal order, as the reviewer would read the client's call log.
 /// Open for a failing scenario (its evidence cites these sequence numbers), folded otherwise.
-pub(super) fn timeline(page: &mut String, s: &ScenarioResult) {
+pub(super) fn timeline(page: &mut String, s: &ScenarioResult, rows: usize) {
     if s.timeline.is_empty() {
         page.push_str("<p class=\"muted\">No requests recorded.</p>\n");
         return;
@@ -22,10 +22,10 @@ pub(super) fn timeline(page: &mut String, s: &ScenarioResult) {
     for (tenant, entries) in tenants {
         let title = tenant.map_or_else(|| "No tenant".to_owned(), |t| format!("Tenant {}", esc(t)));
         page.push_str(&format!(
-            "<h3>{title}</h3>\n<table class=\"timeline\">\n<thead><tr><th>Seq</th><th>Time</th><th>Method</th>\
+            "<h3>{title}</h3>\n<table class=\"timeline\">\n<thead><tr><th>Seq</th><th>Time (from the first request)</th><th>Method</th>\
              <th>URL</th><th>Status</th><th>Fault</th></tr></thead>\n<tbody>\n"
         ));
-        let (head, tail) = shown(entries.len());
+        let (head, tail) = shown(entries.len(), rows);
         for entry in &entries[..head] {
             timeline_row(page, entry);
         }
@@ -53,19 +53,32 @@ pub(super) fn timeline(page: &mut String, s: &ScenarioResult) {
 const TABLE_ROWS: usize = 300;
 const TABLE_TAIL: usize = 100;
 
-/// How many rows of a table of `len` to show from its start and from its end.
-fn shown(len: usize) -> (usize, usize) {
-    if len <= TABLE_ROWS { (len, 0) } else { (TABLE_ROWS - TABLE_TAIL, TABLE_TAIL) }
+/// How many rows of a table of `len` to show from its start and from its end, at most `rows`
+/// ([`TABLE_ROWS`] at most; fewer when the report has many tables: see `html`'s budget).
+fn shown(len: usize, rows: usize) -> (usize, usize) {
+    let rows = rows.clamp(3, TABLE_ROWS);
+    let tail = if rows == TABLE_ROWS { TABLE_TAIL } else { rows / 3 };
+    if len <= rows { (len, 0) } else { (rows - tail, tail) }
 }
+
+/// The most rows a table of a report with `tables` request tables shows: [`ROW_BUDGET`] shared.
+pub(super) fn rows_per_table(tables: usize) -> usize {
+    (ROW_BUDGET / tables.max(1)).clamp(6, TABLE_ROWS)
+}
+
+/// Request rows in the whole page (a row is about 450 bytes): with the picture's and the client
+/// output's budgets, what keeps any report under 3 MB.
+const ROW_BUDGET: usize = 1_500;
 
 fn timeline_row(page: &mut String, e: &TimelineEntry) {
     let status_class = if e.status >= 400 { "num fail" } else { "num" };
     page.push_str(&format!(
-        "<tr{}><td class=\"num\">{}</td><td class=\"code\">{}</td><td>{}</td><td class=\"code\" title=\"{}\">{}</td>\
+        "<tr{}><td class=\"num\">{}</td><td class=\"code\" title=\"{}\">+{:.3} s</td><td>{}</td><td class=\"code\" title=\"{}\">{}</td>\
          <td class=\"{status_class}\">{}</td><td>{}</td></tr>\n",
         if e.fault.is_some() { " class=\"fault\"" } else { "" },
         e.seq,
         esc(&e.wall_time),
+        e.offset_ms as f64 / 1000.0,
         esc(&e.method),
         esc(&e.url),
         esc(&short_url(&e.url)),

@@ -110,26 +110,3 @@ fn hygiene_adds_basic_only_on_token_requests() {
     ev.journal[1].authorization = Some("Basic".into());
     fails(named(&hygiene(&ev), "sends the secret to the token endpoint only"), "#2 GET");
 }
-
-#[test]
-fn rerun_needs_the_added_appointment_and_no_repeat_within_a_run() {
-    let mut ev = evidence();
-    with_truth(&mut ev, SANDBOX, &[("1", "0", "booked"), ("99000001", "0", "booked")]);
-    with_output(&mut ev, SANDBOX, &[("1", "0", "booked")]);
-    ev.runs.push(run(Some(0), ""));
-    with_output(&mut ev, SANDBOX, &[("99000001", "0", "booked")]);
-    let checks = rerun(&ev);
-    passes(named(&checks, "picks up the appointment added"), "2 output lines over 2 runs");
-    passes(named(&checks, "writes each appointment once per run"), "no repeats within a run");
-    let mut ev = evidence();
-    with_truth(&mut ev, SANDBOX, &[("1", "0", "booked")]);
-    with_output(&mut ev, SANDBOX, &[("1", "0", "booked")]);
-    ev.runs.push(run(Some(0), ""));
-    with_output(&mut ev, SANDBOX, &[("1", "0", "booked"), ("1", "0", "booked")]);
-    let checks = rerun(&ev);
-    fails(named(&checks, "picks up the appointment added"), "3 output lines over 2 runs");
-    fails(
-        named(&checks, "writes each appointment once per run"),
-        "run 2 wrote the same appointment on output lines 2 and 3",
-    );
-}

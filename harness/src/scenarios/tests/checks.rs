@@ -97,3 +97,36 @@ fn reports_tenant_needs_a_log_line_with_the_full_id() {
     passes(&reports_tenant(&ev, SANDBOX), "log line 1: tenant ec2458f2");
     fails(&reports_tenant(&ev, SECOND), "no log line names 0b8a0111");
 }
+
+#[test]
+fn requests_off_the_jobs_bases_fail_stays_on_job_bases() {
+    let mut ev = evidence();
+    ev.journal = vec![search(1, SANDBOX, "a", 200)];
+    passes(&stays_on_job_bases(&ev), "1 FHIR requests, all on the job's bases");
+    ev.journal.push(entry(2, SANDBOX, &format!("/r4/{SANDBOX}/Appointment"), None, 200));
+    fails(&stays_on_job_bases(&ev), "1 request(s) elsewhere, the first #2 GET /r4/");
+}
+
+#[test]
+fn naming_the_tenant_while_looping_is_not_a_report() {
+    let mut ev = evidence();
+    ev.runs = vec![run(None, &format!("syncing tenant {SANDBOX}\nfetching page 12\n"))];
+    fails(&reports_tenant(&ev, SANDBOX), "log line 1 names the tenant without failure or deferral");
+}
+
+#[test]
+fn a_v2_summary_is_the_report_when_the_client_prints_one() {
+    let mut ev = evidence();
+    let line = |outcome: &str, reason: &str| {
+        format!("{{\"tenants\":[{{\"tenant\":\"{SANDBOX}\",\"outcome\":\"{outcome}\"{reason}}}]}}\n")
+    };
+    ev.runs = vec![run(Some(1), &format!("tenant {SANDBOX} failed"))];
+    ev.runs[0].stdout = line("failed", ",\"reason\":\"paging cycle\"");
+    passes(&reports_tenant(&ev, SANDBOX), "summary: ec2458f2 failed: paging cycle");
+    // The summary wins over the logs: a summary that calls the tenant synced is not a report.
+    ev.runs[0].stdout = line("synced", "");
+    fails(&reports_tenant(&ev, SANDBOX), "summary: ec2458f2 synced");
+    ev.runs[0].stdout = line("deferred", "");
+    fails(&reports_tenant(&ev, SANDBOX), "summary: ec2458f2 deferred (no reason)");
+    fails(&reports_tenant(&ev, SECOND), "the summary lists 1 tenant(s), not 0b8a0111");
+}

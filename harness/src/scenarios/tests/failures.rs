@@ -77,9 +77,18 @@ fn transient_needs_exactly_the_three_failures_then_success() {
 }
 
 #[test]
-fn malformed_needs_well_formed_output_and_exit_1() {
-    assert!(malformed(&second_synced(1)).iter().all(|c| c.verdict.passed()));
-    fails(named(&malformed(&second_synced(0)), "exits 1"), "exit code 0");
+fn malformed_takes_a_failed_tenant_or_a_recovery_to_the_truth() {
+    let mut failed = second_synced(1);
+    failed.runs[0].stderr = format!("tenant {SANDBOX} failed: a page is not JSON\n");
+    assert!(malformed(&failed).iter().all(|c| c.verdict.passed()), "{:#?}", malformed(&failed));
+    let mut recovered = second_synced(0);
+    with_truth(&mut recovered, SANDBOX, &[("7", "1", "booked")]);
+    with_output(&mut recovered, SANDBOX, &[("7", "1", "booked")]);
+    assert!(malformed(&recovered).iter().all(|c| c.verdict.passed()), "{:#?}", malformed(&recovered));
+    let mut dropped = second_synced(0);
+    with_truth(&mut dropped, SANDBOX, &[("7", "1", "booked")]);
+    fails(named(&malformed(&dropped), "fails ec2458f2 cleanly or syncs it"), "exit code 0; 1 difference(s): 7 missing");
+    fails(named(&malformed(&second_synced(1)), "fails ec2458f2 cleanly"), "exit code 1; no summary");
 }
 
 #[test]

@@ -29,6 +29,19 @@ fn page_cap_allows_the_cap_plus_a_first_page_per_location() {
 }
 
 #[test]
+fn page_cap_is_the_jobs_limit() {
+    let mut ev = evidence();
+    ev.page_cap = 40;
+    ev.journal = (1..=42).map(|n| search(n, SANDBOX, &n.to_string(), 200)).collect();
+    passes(&page_cap(&ev, SANDBOX), "42 page requests");
+    ev.journal.push(search(43, SANDBOX, "x", 200));
+    fails(&page_cap(&ev, SANDBOX), "43 page requests");
+    assert!(
+        matches!(&page_cap(&ev, SANDBOX).verdict, crate::verdict::Verdict::Fail { expected, .. } if expected.contains("at most 40 followed pages"))
+    );
+}
+
+#[test]
 fn waits_after_429_needs_a_full_second_after_each() {
     let mut ev = evidence();
     ev.journal = vec![search(1, SANDBOX, "a", 429), search(2, SANDBOX, "a", 429), search(3, SANDBOX, "a", 429)];
@@ -84,7 +97,7 @@ fn fails_or_syncs_takes_either_clean_outcome() {
     passes(&fails_or_syncs(&ev, SANDBOX), "exit code 0; 1 appointments");
     ev.output.clear();
     fails(&fails_or_syncs(&ev, SANDBOX), "exit code 0; 1 difference(s): 1 missing");
-    ev.runs = vec![run(Some(1), &format!("tenant {SANDBOX}: response too large"))];
+    ev.runs = vec![run(Some(1), &format!("tenant {SANDBOX} failed: response too large"))];
     passes(&fails_or_syncs(&ev, SANDBOX), "exit code 1; log line 1");
     ev.runs = vec![run(Some(1), "something failed")];
     fails(&fails_or_syncs(&ev, SANDBOX), "no log line names");

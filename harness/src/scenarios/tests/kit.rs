@@ -69,6 +69,7 @@ pub fn run(exit_code: Option<i32>, stderr: &str) -> ClientRun {
         duration_ms: 1200,
         output_lines_after: 0,
         peak_rss: PeakRss::Exact(20 * 1024),
+        journal_next_seq: 0,
     }
 }
 
@@ -90,6 +91,8 @@ pub fn evidence() -> Evidence {
         locations: [(SANDBOX.to_owned(), vec!["1".to_owned(), "2".to_owned()])].into(),
         window: ("2026-01-06".into(), "2026-01-27".into()),
         fhir_version: FhirVersion::Dstu2,
+        page_cap: crate::scenarios::PAGE_CAP,
+        retry_after: Default::default(),
     }
 }
 
