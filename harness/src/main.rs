@@ -213,7 +213,7 @@ async fn client() -> anyhow::Result<u8> {
     if let Some(max_pages) = job_max_pages(std::path::Path::new(&path)) {
         config.limits.max_pages = max_pages;
     }
-    let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.clone()).collect();
+    let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.to_string()).collect();
     let progress = appointment_sync::progress::Progress::for_stderr(&tenants);
     let summary = appointment_sync::run::run(config, progress).await?;
     // Contract v2: the final summary, each tenant's outcome and reason, as one JSON line.

@@ -105,6 +105,7 @@ use std::time::Duration;
 
 use crate::secret::Secret;
 pub use crate::store::StoreLocation;
+pub use crate::tenant_id::TenantId;
 
 pub use error::ConfigError;
 
@@ -163,7 +164,7 @@ pub enum JwtAlg {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantConfig {
     /// `[A-Za-z0-9._-]+`, at most 128 characters.
-    pub id: String,
+    pub id: TenantId,
     /// Absolute http(s) URL with a host, no query, fragment or credentials; always ends with '/'.
     pub fhir_base: url::Url,
     /// FHIR ids (`[A-Za-z0-9.-]{1,64}`), at least one, no duplicates, in the given order.

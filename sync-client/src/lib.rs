@@ -54,4 +54,5 @@ pub mod secret;
 pub mod store;
 pub mod summary;
 pub mod tenant;
+pub mod tenant_id;
 pub mod worker;

@@ -194,7 +194,7 @@ async fn execute(command: Command) -> anyhow::Result<u8> {
                 let options = WorkerOptions { lease_ttl: std::time::Duration::from_secs(lease_ttl) };
                 appointment_sync::worker::run_worker(config, Progress::Log, options).await?
             } else {
-                let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.clone()).collect();
+                let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.to_string()).collect();
                 appointment_sync::run::run(config, Progress::for_stderr(&tenants)).await?
             };
             if json {

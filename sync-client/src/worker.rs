@@ -70,7 +70,7 @@ pub async fn run_worker(
     let output = open_output(&config)?;
     let started = OffsetDateTime::now_utc();
     let run = store.begin_run(started).await?;
-    let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.clone()).collect();
+    let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.to_string()).collect();
     let (start, end) = (config.window.start.to_string(), config.window.end.to_string());
     let round = store.join_round(&start, &end, &tenants, options.lease_ttl).await?;
     tracing::info!(%worker, round = round.0, tenants = tenants.len(), "worker joined the round");
@@ -159,7 +159,7 @@ impl Worker {
         let heartbeat = Heartbeat::start(
             self.shared.store.clone(),
             self.round,
-            tenant.id.clone(),
+            tenant.id.to_string(),
             self.worker.clone(),
             self.options.lease_ttl,
             lost.clone(),

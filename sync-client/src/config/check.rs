@@ -7,7 +7,7 @@ use time::Date;
 use url::{Host, Url};
 
 use super::error::{FieldError, invalid};
-use super::{TenantConfig, Window};
+use super::{TenantConfig, TenantId, Window};
 
 /// The scope the client exists for; always requested.
 pub(super) const APPOINTMENT_SCOPE: &str = "system/Appointment.read";
@@ -53,15 +53,11 @@ pub(super) fn tenants(input: Vec<TenantInput>, allow_insecure_http: bool) -> Res
 
 /// `[A-Za-z0-9._-]`, 1 to 128 characters: tenant ids are GUIDs in practice and end up in logs,
 /// reports and store keys.
-fn tenant_id(id: String, tenant: &str) -> Result<String, FieldError> {
-    let valid = (1..=128).contains(&id.len())
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-    if valid {
-        Ok(id)
-    } else {
+fn tenant_id(id: String, tenant: &str) -> Result<TenantId, FieldError> {
+    TenantId::parse(id).map_err(|id| {
         let reason = format!("{} is not a tenant id ([A-Za-z0-9._-], 1 to 128 characters)", shown(&id));
-        Err(invalid(format!("{tenant}.id"), reason))
-    }
+        invalid(format!("{tenant}.id"), reason)
+    })
 }
 
 /// Why a text is not a usable FHIR base.
