@@ -107,7 +107,7 @@ pub struct Record {
     /// True when `client` comes from a bearer token this emulator signed.
     pub token_verified: bool,
     /// The scopes that token grants, parsed once.
-    pub granted: Option<crate::scope::ScopeSet>,
+    pub granted: Option<std::sync::Arc<crate::scope::ScopeSet>>,
     /// The scheme of the `Authorization` header only.
     pub scheme: Option<String>,
     /// The `scope` a token request asked for.

@@ -28,7 +28,7 @@ pub struct Principal {
     pub client_id: ClientId,
     pub jti: String,
     /// The scopes the token grants.
-    pub granted: ScopeSet,
+    pub granted: std::sync::Arc<ScopeSet>,
 }
 
 impl Principal {
@@ -96,7 +96,7 @@ pub fn authenticate(state: &AppState, caller: &Caller<'_>, tenant: &TenantId) ->
         // Parsed once, at the door, when the instrument read the request.
         granted: match caller.record.and_then(|r| r.granted.as_ref()) {
             Some(granted) => granted.clone(),
-            None => ScopeSet::parse(&claims.cerner.azs).unwrap_or_default(),
+            None => std::sync::Arc::new(ScopeSet::parse(&claims.cerner.azs).unwrap_or_default()),
         },
     };
     Ok((principal, known.dstu2_system_access))

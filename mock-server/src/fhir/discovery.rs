@@ -29,25 +29,28 @@ struct Documents {
     smart: Bytes,
 }
 
-/// Every tenant's discovery documents on both versions, as the bytes served.
+/// Every tenant's discovery documents on both versions (DSTU2's, then R4's), as the bytes served.
 #[derive(Debug, Default)]
-pub struct Prepared(HashMap<(FhirVersion, String), Documents>);
+pub struct Prepared(HashMap<String, [Documents; 2]>);
 
 impl Prepared {
     /// Renders the documents of every tenant of `profile` for the public `origin` (without a
     /// trailing slash).
     pub fn render(profile: &Profile, origin: &str) -> Self {
-        let mut documents = HashMap::new();
-        for tenant in &profile.tenants {
+        let documents = profile.tenants.iter().map(|tenant| {
             let id = tenant.id.as_str();
-            documents.insert((FhirVersion::Dstu2, id.to_owned()), documents_of::<super::dstu2::Dstu2>(origin, id));
-            documents.insert((FhirVersion::R4, id.to_owned()), documents_of::<super::r4::R4>(origin, id));
-        }
-        Self(documents)
+            let both = [documents_of::<super::dstu2::Dstu2>(origin, id), documents_of::<super::r4::R4>(origin, id)];
+            (id.to_owned(), both)
+        });
+        Self(documents.collect())
     }
 
     fn get(&self, version: FhirVersion, tenant: &str) -> Option<&Documents> {
-        self.0.get(&(version, tenant.to_owned()))
+        let [dstu2, r4] = self.0.get(tenant)?;
+        Some(match version {
+            FhirVersion::Dstu2 => dstu2,
+            FhirVersion::R4 => r4,
+        })
     }
 }
 

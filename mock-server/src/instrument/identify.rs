@@ -28,7 +28,7 @@ pub fn identify(state: &AppState, template: &str, params: &[(&str, &str)], prese
             record.client = Some(claims.azp.clone());
             record.jti = Some(claims.jti.clone());
             record.token_verified = true;
-            record.granted = ScopeSet::parse(&claims.cerner.azs).ok();
+            record.granted = ScopeSet::parse(&claims.cerner.azs).ok().map(std::sync::Arc::new);
         }
         _ => {}
     }

@@ -113,10 +113,17 @@ pub const OPC_REQUEST_ID: &str = "opc-request-id";
 /// A new `opc-request-id` in the form Cerner's examples show: `/`, 32 upper-case hex digits, `/`,
 /// 32 more (`/95685D1463E5BE27E66427BBDA8725DE/BD2E22EED59A7AD48B938357F8CF72E1`).
 pub fn opc_request_id() -> String {
-    let mut buffer = uuid::Uuid::encode_buffer();
-    let first = crate::ids::random_uuid().simple().encode_upper(&mut buffer).to_owned();
-    let second = crate::ids::random_uuid().simple().encode_upper(&mut buffer).to_owned();
-    format!("/{first}/{second}")
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let random: [u8; 32] = rand::random();
+    let mut id = String::with_capacity(66);
+    for (i, byte) in random.iter().enumerate() {
+        if i % 16 == 0 {
+            id.push('/');
+        }
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    id
 }
 
 fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option<(String, FaultAction)> {

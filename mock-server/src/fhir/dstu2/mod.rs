@@ -22,7 +22,7 @@ use crate::app::AppState;
 use crate::ids::TenantId;
 use crate::request::FhirVersion;
 use crate::scope::Scope;
-use crate::store::{Key, ResourceType, Row, TenantData};
+use crate::store::{Body, Key, ResourceType, Row, TenantData};
 
 /// The content type of every DSTU2 JSON response.
 pub const FHIR_JSON: &str = "application/json+fhir; charset=utf-8";
@@ -103,7 +103,12 @@ impl Version for Dstu2 {
     fn write(resource: ResourceType, row: &Row, out: &mut String) -> bool {
         let start = out.len();
         row.write_json(out);
-        if resource == ResourceType::Appointment {
+        // Only a checked-in appointment is rewritten; a generated one says so without a scan.
+        let may_be_checked_in = match &row.body {
+            Body::Appointment(appointment) => appointment.status() == "checked-in",
+            Body::Json(_) => resource == ResourceType::Appointment,
+        };
+        if may_be_checked_in {
             as_dstu2_status(out, start);
         }
         true
