@@ -191,15 +191,20 @@ async fn handle(
     }
     // The request's URI, for the rewrites that build links from it.
     let uri = action.filter(|action| hostile::rewrites(action)).map(|_| request.uri().clone());
-    let span = tracing::debug_span!(
-        "request",
-        version = identity.version().map(FhirVersion::as_str),
-        tenant = identity.tenant.as_deref(),
-        resource = identity.resource.as_deref(),
-        client = identity.client.as_deref(),
-        jti = identity.jti.as_deref(),
-    );
-    let response = tracing::Instrument::instrument(next.run(request), span).await;
+    // The request's span costs on every request even when nothing listens: only when DEBUG is on.
+    let response = if tracing::enabled!(tracing::Level::DEBUG) {
+        let span = tracing::debug_span!(
+            "request",
+            version = identity.version().map(FhirVersion::as_str),
+            tenant = identity.tenant.as_deref(),
+            resource = identity.resource.as_deref(),
+            client = identity.client.as_deref(),
+            jti = identity.jti.as_deref(),
+        );
+        tracing::Instrument::instrument(next.run(request), span).await
+    } else {
+        next.run(request).await
+    };
     match (action, uri) {
         (Some(action), Some(uri)) => hostile::rewrite(state, action, identity.tenant.as_deref(), &uri, response).await,
         (Some(action), None) => apply::rewrite(state, action, identity.tenant.as_deref(), response).await,
