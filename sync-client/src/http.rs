@@ -1,6 +1,6 @@
 //! HTTP with the manners a production integration needs: the FHIR version's `Accept`, no
 //! redirects (a redirect must never carry a token elsewhere), a timeout per request, bounded retries
-//! with exponential backoff and full jitter for 5xx answers, timeouts, resets and cut bodies, and
+//! with exponential backoff and equal jitter for 5xx answers, timeouts, resets and cut bodies, and
 //! typed answers for what the caller must decide itself (429, 401, 403). Every body is read
 //! against `max_body_bytes`, from `Content-Length` and while streaming, so a server cannot make
 //! the client buffer more than that.
@@ -215,11 +215,13 @@ impl Http {
         }
     }
 
-    /// Full jitter: a random wait up to `base × 2^(attempt-1)`, capped.
+    /// Equal jitter: half of `base × 2^(attempt-1)` (capped) for sure, the other half at random, so
+    /// a retry never follows a failure at once and retries of many clients still spread out.
     fn backoff(&self, attempt: u32) -> Duration {
         let ceiling = self.limits.backoff_base.saturating_mul(1 << (attempt - 1).min(16)).min(self.limits.backoff_max);
         let ms = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
-        Duration::from_millis(rand::rng().random_range(0..=ms))
+        let floor = ms / 2;
+        Duration::from_millis(floor + rand::rng().random_range(0..=ms - floor))
     }
 }
 

@@ -203,9 +203,34 @@ fn revoked(ev: &Evidence) -> Vec<CheckResult> {
     vec![stops_after(ev, SANDBOX, 403, 1), matches_truth(ev, SECOND), exit_code(ev, 1), output_well_formed(ev)]
 }
 
+/// Least time, in all, a client waits after the three failed answers before its retries succeed: a
+/// client that backs off waits at least this whatever the machine's speed (a slower machine only
+/// adds to it); one that retries at once does not come near it. (The reference client's first
+/// three retries wait at least 250 + 500 + 1,000 ms.)
+const LEAST_BACKOFF_MS: f64 = 250.0;
+
 fn transient(ev: &Evidence) -> Vec<CheckResult> {
-    let failures = ev.fhir_calls(SANDBOX).into_iter().filter(|e| e.status >= 500 || e.status == 0).count();
+    let calls = ev.fhir_calls(SANDBOX);
+    let failures = calls.iter().filter(|e| e.status >= 500 || e.status == 0).count();
+    // From each failed answer to the request after it (the journal's real time of arrival, plus
+    // the time the failed answer took).
+    let waits: Vec<f64> = calls
+        .windows(2)
+        .filter(|pair| pair[0].status >= 500 || pair[0].status == 0)
+        .map(|pair| {
+            let answered = pair[0].wall_time + time::Duration::seconds_f64(pair[0].latency_ms / 1000.0);
+            (pair[1].wall_time - answered).as_seconds_f64() * 1000.0
+        })
+        .collect();
+    let waited: f64 = waits.iter().map(|w| w.max(0.0)).sum();
+    let shown: Vec<String> = waits.iter().map(|w| format!("{w:.0} ms")).collect();
     vec![
+        CheckResult::new(
+            "backs off before retrying",
+            !waits.is_empty() && waited >= LEAST_BACKOFF_MS,
+            format!("at least {LEAST_BACKOFF_MS:.0} ms of waiting in all after the failed answers"),
+            format!("{waited:.0} ms after {} failed answer(s) ({})", waits.len(), shown.join(", ")),
+        ),
         CheckResult::new(
             "retries after server errors and resets",
             failures == 3,

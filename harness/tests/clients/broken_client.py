@@ -36,6 +36,7 @@ first argument:
   other-version          reads the other FHIR version's base than the job names
   follow-redirects       follows a 3xx anywhere, token and all (urllib's default)
   skip-malformed         skips a page whose 200 body is not JSON and carries on as synced
+  no-backoff             retries a 5xx answer or a reset at once, without waiting
   good                   no flaw
 
 A base's version comes from its metadata's fhirVersion (1.0.2 DSTU2, 4.0.1 R4): on R4 the client
@@ -105,6 +106,8 @@ def call(method, url, headers=None, body=None):
             return response.status, lower(response.headers), read_body(response)
     except urllib.error.HTTPError as error:
         return error.code, lower(error.headers), error.read()
+    except (urllib.error.URLError, ConnectionError):
+        return 0, {}, b""  # a reset connection: retried like a 5xx
 
 
 def lower(headers):
@@ -245,7 +248,7 @@ def sync(tenant, run, output, written):
     query = [("location", ",".join(tenant["locations"]))] + window_query(version) + [("_count", "50")]
     first = base + "Appointment?" + urllib.parse.urlencode(query)
     url, page, forbidden, waits, fetched, malformed = first, 1, 0, 0, set(), 0
-    unauthorized, tokens = 0, 1
+    unauthorized, tokens, failed_calls = 0, 1, 0
     while url:
         if url in fetched and MODE != "follow-cycles":
             return report(tenant, "failed", f"paging cycle at {url}")
@@ -280,8 +283,12 @@ def sync(tenant, run, output, written):
             if MODE == "keep-calling-rejected" and forbidden < 4:
                 continue
             return report(tenant, "rejected", f"the server answered {status}")
-        if status >= 500:
-            time.sleep(0.2)
+        if status >= 500 or status == 0:
+            failed_calls += 1
+            if failed_calls > 10:
+                return report(tenant, "failed", f"the server answered {status} {failed_calls} times")
+            if MODE != "no-backoff":
+                time.sleep(0.2)
             continue
         if status != 200:
             return report(tenant, "failed", f"the server answered {status}")

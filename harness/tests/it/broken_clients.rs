@@ -334,3 +334,17 @@ fn the_good_mode_passes_the_sharper_scenarios() {
 fn following_a_redirect_to_another_host_fails_foreign_redirect() {
     assert_caught("follow-redirects", "foreign-redirect", "sends nothing to the redirect's host", "1 connection(s)");
 }
+
+#[test]
+fn retrying_at_once_fails_server_errors() {
+    assert_caught("no-backoff", "server-errors", "backs off before retrying", "failed answer(s)");
+}
+
+#[test]
+fn the_good_mode_backs_off_through_server_errors_and_resets() {
+    let output = rehearse()
+        .args(["--time-limit", crate::GENEROUS, "--client-cmd", &client("good"), "--scenario", "server-errors"])
+        .output()
+        .expect("the harness runs");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+}
