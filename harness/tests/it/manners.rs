@@ -164,3 +164,28 @@ fn the_clients_output_is_in_every_report_with_the_secret_redacted() {
     assert!(junit.contains("<system-err>--- run 1 ---") && junit.contains("<system-out>"), "{junit}");
     assert!(html.contains("<details class=\"output\"><summary>Client run 1 stderr"), "no folded output");
 }
+
+/// On a terminal, a live line names what runs and for how long (`running token-reuse 0 s / 300 s`),
+/// redrawn in place, and is cleared before the totals; off a terminal there is none. The terminal
+/// is `script`'s pseudo-terminal (util-linux, on every Debian machine).
+#[test]
+fn a_terminal_shows_the_live_line_and_a_pipe_does_not() {
+    let command = format!(
+        "'{}' rehearse --page-cap {} --time-limit {} --scenario token-reuse",
+        crate::BIN,
+        crate::PAGE_CAP,
+        crate::GENEROUS
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("script(1) runs the harness on a pseudo-terminal");
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{shown}");
+    assert!(shown.contains("\r\u{1b}[2Krunning token-reuse ") && shown.contains(" s / 300 s"), "{shown:?}");
+    let piped =
+        crate::rehearse().args(["--time-limit", crate::GENEROUS, "--scenario", "token-reuse"]).output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&piped.stdout), String::from_utf8_lossy(&piped.stderr));
+    assert!(!stdout.contains("running token-reuse") && !stderr.contains("running token-reuse"), "{stderr}");
+}
