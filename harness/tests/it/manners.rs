@@ -172,11 +172,11 @@ fn the_clients_output_is_in_every_report_with_the_secret_redacted() {
 fn a_terminal_shows_the_live_line_and_a_pipe_does_not() {
     let command = format!(
         "'{}' rehearse --page-cap {} --time-limit {} --scenario token-reuse",
-        crate::BIN,
+        BIN,
         crate::PAGE_CAP,
         crate::GENEROUS
     );
-    let output = std::process::Command::new("script")
+    let output = Command::new("script")
         .args(["-qec", &command, "/dev/null"])
         .env_remove("NO_COLOR")
         .output()
@@ -184,8 +184,7 @@ fn a_terminal_shows_the_live_line_and_a_pipe_does_not() {
     let shown = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{shown}");
     assert!(shown.contains("\r\u{1b}[2Krunning token-reuse ") && shown.contains(" s / 300 s"), "{shown:?}");
-    let piped =
-        crate::rehearse().args(["--time-limit", crate::GENEROUS, "--scenario", "token-reuse"]).output().unwrap();
+    let piped = rehearse().args(["--time-limit", crate::GENEROUS, "--scenario", "token-reuse"]).output().unwrap();
     let (stdout, stderr) = (String::from_utf8_lossy(&piped.stdout), String::from_utf8_lossy(&piped.stderr));
     assert!(!stdout.contains("running token-reuse") && !stderr.contains("running token-reuse"), "{stderr}");
 }

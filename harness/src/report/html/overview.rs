@@ -118,7 +118,7 @@ pub(super) fn concern_link(concern: &str) -> String {
 /// The documentation page of a concern's doc section, most specific first.
 fn doc_page(concern: &str) -> Option<&'static str> {
     const PAGES: [(&str, &str); 9] = [
-        ("Common Issues", "https://fhir.cerner.com/millennium/faq/"),
+        ("Common Issues", "https://fhir.cerner.com/millennium/faq/common-issues/"),
         ("RFC 9110", "https://www.rfc-editor.org/rfc/rfc9110#section-10.2.3"),
         ("Appointment", "https://fhir.cerner.com/millennium/dstu2/scheduling/appointment/"),
         ("Authorization", "https://fhir.cerner.com/authorization/"),
@@ -137,7 +137,7 @@ mod tests {
 
     #[test]
     fn concerns_link_to_the_page_of_their_section() {
-        assert!(concern_link("Implement paging (Common Issues); Pagination (DSTU2)").contains("millennium/faq/"));
+        assert!(concern_link("Implement paging (Common Issues); Pagination (DSTU2)").contains("millennium/faq/common-issues/"));
         assert!(concern_link("Utilizing tokens (Authorization)").contains("fhir.cerner.com/authorization/"));
         assert_eq!(concern_link("robustness <x>"), "robustness &lt;x&gt;");
     }
