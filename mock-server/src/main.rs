@@ -36,6 +36,12 @@ struct Args {
     /// Colors in the log on stderr: auto (when it is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
+    /// Less in the log on stderr: warnings and errors only (`RUST_LOG`, when set, wins).
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+    /// More in the log on stderr: `-v` debug (each request), `-vv` trace (`RUST_LOG`, when set, wins).
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    verbose: u8,
     /// Profile (TOML) to serve instead of the embedded default.
     #[arg(long, env = "CERNER_MOCK_PROFILE")]
     profile: Option<PathBuf>,
@@ -102,11 +108,21 @@ fn instant(text: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("{text:?} is not an RFC 3339 instant: {e}"))
 }
 
+/// The log's level when `RUST_LOG` is not set: `-q` warn, default info, `-v` debug, `-vv` trace.
+fn level(args: &Args) -> &'static str {
+    match (args.quiet, args.verbose) {
+        (true, _) => "warn",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        (false, _) => "trace",
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level(&args))))
         .with_writer(std::io::stderr)
         .with_ansi(args.color.on_stderr())
         .init();

@@ -32,6 +32,12 @@ struct Cli {
     /// Colors in the log on stderr: auto (when it is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, global = true, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
+    /// Less in the log on stderr: warnings and errors only (`RUST_LOG`, when set, wins).
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// More in the log on stderr: `-v` debug, `-vv` trace (`RUST_LOG`, when set, wins).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -131,7 +137,13 @@ enum Format {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "warn",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(RedactedStderr);
     match cli.log_format {
         LogFormat::Text => logs.with_ansi(cli.color.on_stderr()).init(),

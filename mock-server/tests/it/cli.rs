@@ -166,3 +166,61 @@ fn no_limits_switches_the_rate_limits_off_by_flag_or_environment() {
         assert!(statuses.iter().all(|s| *s == 200), "{args:?} {env:?}: {statuses:?}");
     }
 }
+
+/// `-v` logs each request at DEBUG (with `RUST_LOG` unset); `-q` leaves INFO out but keeps errors.
+#[test]
+fn verbose_logs_each_request_and_quiet_keeps_only_warnings_and_errors() {
+    let mut child =
+        Command::new(BIN).args(["--port", "0", "-v"]).env_remove("RUST_LOG").stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let next = |what: &str| loop {
+        match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(line) if line.contains(what) => break line,
+            Ok(_) => continue,
+            Err(e) => panic!("no line with {what:?}: {e}"),
+        }
+    };
+    let address = next("address=");
+    let address = address.split("address=").nth(1).and_then(|a| a.split_whitespace().next()).unwrap().to_owned();
+    let mut stream = std::net::TcpStream::connect(address.trim_start_matches("http://")).unwrap();
+    use std::io::Write as _;
+    write!(stream, "GET /dstu2/{SANDBOX}/metadata HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(next("finished processing request").contains("DEBUG"));
+    let _ = child.kill();
+    let _ = child.wait();
+
+    let quiet = Command::new(BIN)
+        .args(["-q", "--port", "0", "--profile", "/nonexistent/profile.toml"])
+        .env_remove("RUST_LOG")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&quiet.stderr);
+    assert_eq!(quiet.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("/nonexistent/profile.toml") && !stderr.contains(" INFO "), "{stderr}");
+}
+
+/// A closed stdout (a reader that went away, as `| head` does) ends the program quietly with its
+/// usual exit code, and the help lists the exit codes and `--color`.
+#[test]
+fn a_closed_stdout_is_quiet_and_the_help_lists_exit_codes() {
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = Command::new(BIN).arg("--help").stdout(Stdio::from(writer)).stderr(Stdio::piped()).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("Broken pipe"), "{stderr}");
+    let help = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(help.contains("Exit codes:") && help.contains("--color") && help.contains("--quiet"), "{help}");
+    let never = Command::new(BIN).args(["--color", "never", "--help"]).env("NO_COLOR", "1").output().unwrap();
+    assert_eq!(never.status.code(), Some(0));
+}

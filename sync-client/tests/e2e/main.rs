@@ -25,6 +25,7 @@ macro_rules! on_both_versions {
     };
 }
 
+mod cli;
 mod crash;
 mod fleet;
 mod helpers;
