@@ -137,7 +137,10 @@ mod tests {
 
     #[test]
     fn concerns_link_to_the_page_of_their_section() {
-        assert!(concern_link("Implement paging (Common Issues); Pagination (DSTU2)").contains("millennium/faq/common-issues/"));
+        assert!(
+            concern_link("Implement paging (Common Issues); Pagination (DSTU2)")
+                .contains("millennium/faq/common-issues/")
+        );
         assert!(concern_link("Utilizing tokens (Authorization)").contains("fhir.cerner.com/authorization/"));
         assert_eq!(concern_link("robustness <x>"), "robustness &lt;x&gt;");
     }
