@@ -46,7 +46,7 @@ pub struct StoredFile {
 }
 
 /// How much of each state file is searched.
-pub const STORED_BYTES: usize = 64 * 1024 * 1024;
+pub(crate) const STORED_BYTES: usize = 64 * 1024 * 1024;
 
 /// One line of the contract's NDJSON output.
 #[derive(Debug, Clone)]
@@ -134,13 +134,13 @@ impl Evidence {
 }
 
 /// `#12 GET /dstu2/…/Appointment?… → 200`: how checks cite a journal entry.
-pub fn cite(entry: &JournalEntry) -> String {
+pub(crate) fn cite(entry: &JournalEntry) -> String {
     let query = entry.query.as_deref().map(|q| format!("?{}", shorten(q, 80))).unwrap_or_default();
     format!("#{} {} {}{} → {}", entry.seq, entry.method, entry.path, query, entry.status)
 }
 
 /// Up to `max` characters, with `…` when cut.
-pub fn shorten(text: &str, max: usize) -> String {
+pub(crate) fn shorten(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }

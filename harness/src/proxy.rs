@@ -35,11 +35,11 @@ struct Inner {
 
 /// A running proxy.
 #[derive(Debug, Clone)]
-pub struct Proxy(Arc<Inner>);
+pub(crate) struct Proxy(Arc<Inner>);
 
 impl Proxy {
     /// Starts a proxy for `fhir_base` on 127.0.0.1:0 with a budget of `budget` forwarded requests.
-    pub async fn start(fhir_base: &Url, budget: u64) -> std::io::Result<Self> {
+    pub(crate) async fn start(fhir_base: &Url, budget: u64) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         let proxy_origin = format!("http://{}", listener.local_addr()?);
         let http = reqwest::Client::builder()
@@ -65,20 +65,20 @@ impl Proxy {
     }
 
     /// The FHIR base the client is given: the proxy's origin with the real base's path.
-    pub fn base_for(&self, fhir_base: &Url) -> String {
+    pub(crate) fn base_for(&self, fhir_base: &Url) -> String {
         format!("{}{}", self.0.proxy_origin, fhir_base.path())
     }
 
-    pub fn origin(&self) -> &str {
+    pub(crate) fn origin(&self) -> &str {
         &self.0.proxy_origin
     }
 
     /// The `next` links the server gave (path and query, as the client sees them).
-    pub fn next_links(&self) -> Vec<String> {
+    pub(crate) fn next_links(&self) -> Vec<String> {
         self.0.next_links.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
-    pub fn journal(&self) -> Vec<JournalEntry> {
+    pub(crate) fn journal(&self) -> Vec<JournalEntry> {
         self.0.journal.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }

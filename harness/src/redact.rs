@@ -3,7 +3,7 @@
 //! even when the client printed one (the credential-hygiene check still sees the original).
 
 /// The last `max` bytes of `text`, starting on a character boundary, with a note when cut.
-pub fn tail(text: &str, max: usize) -> String {
+pub(crate) fn tail(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
@@ -15,7 +15,7 @@ pub fn tail(text: &str, max: usize) -> String {
 }
 
 /// `text` with `secret` (when not empty) and every JWT-looking word replaced by `[redacted]`.
-pub fn redact(text: &str, secret: &str) -> String {
+pub(crate) fn redact(text: &str, secret: &str) -> String {
     let text = if secret.is_empty() { text.to_owned() } else { text.replace(secret, "[redacted]") };
     let mut out = String::with_capacity(text.len());
     let mut rest = text.as_str();

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// How a tenant's sync ended, as a v2 summary states it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TenantOutcome {
+pub(crate) struct TenantOutcome {
     pub tenant: String,
     /// `synced`, `deferred`, `rejected` or `failed`.
     pub outcome: String,
@@ -18,10 +18,10 @@ pub struct TenantOutcome {
 }
 
 /// The outcomes a summary may state; every one but `synced` says the tenant was not synced.
-pub const OUTCOMES: [&str; 4] = ["synced", "deferred", "rejected", "failed"];
+pub(crate) const OUTCOMES: [&str; 4] = ["synced", "deferred", "rejected", "failed"];
 
 /// The v2 summary in `stdout`, if the client printed one.
-pub fn parse(stdout: &str) -> Option<Vec<TenantOutcome>> {
+pub(crate) fn parse(stdout: &str) -> Option<Vec<TenantOutcome>> {
     let starts: Vec<usize> = std::iter::once(0)
         .chain(stdout.match_indices('\n').map(|(i, _)| i + 1))
         .filter(|&i| stdout[i..].starts_with('{'))
@@ -81,7 +81,7 @@ const FAILURE_PHRASES: &[&str] =
 
 /// Whether a v1 log line says `tenant` was not synced: it names the tenant's full id and a word
 /// of failure or deferral (`syncing tenant X` alone does not).
-pub fn says_not_synced(line: &str, tenant: &str) -> bool {
+pub(crate) fn says_not_synced(line: &str, tenant: &str) -> bool {
     if !line.contains(tenant) {
         return false;
     }

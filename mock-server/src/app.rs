@@ -211,7 +211,7 @@ impl AppState {
 }
 
 /// A tenant's authorize URL on `origin` (without a trailing slash).
-pub fn authorize_url(origin: &str, tenant: &str) -> String {
+pub(crate) fn authorize_url(origin: &str, tenant: &str) -> String {
     format!("{origin}/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/provider/authorize")
 }
 

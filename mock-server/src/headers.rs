@@ -36,7 +36,7 @@ const FHIR_EXPOSED_TEXT: &str = "etag,content-location,location,x-request-id,www
 
 /// CORS of the FHIR host: any origin, the documented methods and exposed headers, the requested
 /// headers allowed, `Access-Control-Max-Age: 0`, `Vary: Origin, User-Agent`.
-pub fn fhir_cors() -> CorsLayer {
+pub(crate) fn fhir_cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(tower_http::cors::Any)
         .allow_methods(FHIR_METHODS)
@@ -69,7 +69,7 @@ static TOKEN_STANDARD: [(HeaderName, HeaderValue); 2] = [
 /// only when the public origin is https, and `Access-Control-Expose-Headers` on preflights too,
 /// as the DSTU2 "Cross Origin Resource Sharing" example shows them (the CORS layer adds it to
 /// actual answers only).
-pub fn fhir_standard(origin: &str) -> HostHeaders {
+pub(crate) fn fhir_standard(origin: &str) -> HostHeaders {
     HostHeaders {
         fixed: &FHIR_STANDARD,
         hsts: origin.starts_with("https://"),
@@ -78,7 +78,7 @@ pub fn fhir_standard(origin: &str) -> HostHeaders {
 }
 
 /// The authorization host's headers around its CORS layer (`TOKEN_STANDARD`).
-pub fn token_standard() -> HostHeaders {
+pub(crate) fn token_standard() -> HostHeaders {
     HostHeaders { fixed: &TOKEN_STANDARD, hsts: false, expose_on_preflight: None }
 }
 
@@ -88,7 +88,7 @@ pub fn token_standard() -> HostHeaders {
 /// whole list (a layer per header costs a service and a future each, on every request); the list
 /// is static, so cloning the layer per request copies three words.
 #[derive(Debug, Clone)]
-pub struct HostHeaders {
+pub(crate) struct HostHeaders {
     fixed: &'static [(HeaderName, HeaderValue)],
     hsts: bool,
     expose_on_preflight: Option<HeaderValue>,
@@ -103,7 +103,7 @@ impl<S> Layer<S> for HostHeaders {
 }
 
 #[derive(Debug, Clone)]
-pub struct HostHeadersService<S> {
+pub(crate) struct HostHeadersService<S> {
     inner: S,
     headers: HostHeaders,
 }
@@ -138,7 +138,7 @@ where
 
 /// The answer of [`HostHeadersService`]: the inner answer with the host's headers added.
 #[derive(Debug)]
-pub struct HostHeadersFuture<F> {
+pub(crate) struct HostHeadersFuture<F> {
     inner: F,
     fixed: &'static [(HeaderName, HeaderValue)],
     hsts: bool,
@@ -169,7 +169,7 @@ where
 
 /// CORS of the authorization host: any origin; `POST` (and `OPTIONS`) with `Content-Type` and
 /// `Authorization`.
-pub fn token_cors() -> CorsLayer {
+pub(crate) fn token_cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(tower_http::cors::Any)
         .allow_methods([Method::OPTIONS, Method::POST])

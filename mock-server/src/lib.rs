@@ -66,25 +66,25 @@
 //!    are stamped, and the request is recorded in the [`journal`] (and the journal file, off the
 //!    request path).
 
-pub mod admin;
+pub(crate) mod admin;
 pub mod admin_client;
-pub mod app;
+pub(crate) mod app;
 pub mod clock;
 pub mod defaults;
 pub mod faults;
 pub mod fhir;
-pub mod headers;
+pub(crate) mod headers;
 pub mod ids;
-pub mod instrument;
+pub(crate) mod instrument;
 pub mod journal;
-pub mod limits;
+pub(crate) mod limits;
 pub mod oauth;
 pub mod origin;
-pub mod profile;
+pub(crate) mod profile;
 pub mod request;
 mod rng;
 pub mod scope;
-pub mod server;
+pub(crate) mod server;
 pub mod store;
 pub mod tokens;
 

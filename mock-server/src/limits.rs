@@ -20,7 +20,7 @@ use crate::clock::Clock;
 /// The largest number any limit setting takes. governor keeps its state in `u64` nanoseconds and
 /// multiplies the emission interval by the burst: a minute times a million is about two years, far
 /// from overflow, and far above anything a scenario needs.
-pub const MAX_SETTING: u32 = 1_000_000;
+pub(crate) const MAX_SETTING: u32 = 1_000_000;
 
 /// The profile's `[limits]` section. Defaults are generous: a polite client never hits them.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]

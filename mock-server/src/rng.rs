@@ -5,7 +5,7 @@
 /// Each resource type draws from its own stream, so asking for more appointments leaves the
 /// patients and practitioners of a seed unchanged.
 #[derive(Debug, Clone, Copy)]
-pub enum Stream {
+pub(crate) enum Stream {
     Practitioner = 1,
     Patient = 2,
     Schedule = 3,
@@ -23,34 +23,34 @@ pub enum Stream {
 const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
 
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub(crate) struct Rng(u64);
 
 impl Rng {
     /// The stream of `stream` for `seed`; the start state is mixed so that nearby seeds and
     /// streams do not share long runs of output.
-    pub fn new(seed: u64, stream: Stream) -> Self {
+    pub(crate) fn new(seed: u64, stream: Stream) -> Self {
         let start = mix(seed ^ mix((stream as u64).wrapping_mul(GOLDEN_GAMMA)));
         Rng(start)
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(GOLDEN_GAMMA);
         mix(self.0)
     }
 
     /// A value in `0..n` (0 when `n` is 0), by Lemire's multiply-shift: one multiplication and
     /// a bias of at most n / 2^64, far below anything the data could show.
-    pub fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
     /// An index into a slice of `len` items (0 when empty: callers index non-empty tables).
-    pub fn index(&mut self, len: usize) -> usize {
+    pub(crate) fn index(&mut self, len: usize) -> usize {
         self.below(len as u64) as usize
     }
 
     /// True `per_mille` times in a thousand.
-    pub fn chance(&mut self, per_mille: u64) -> bool {
+    pub(crate) fn chance(&mut self, per_mille: u64) -> bool {
         self.below(1000) < per_mille
     }
 }

@@ -21,13 +21,13 @@ use crate::config::SyncLimits;
 /// Whether `url` lies under `base`: the same origin (scheme, host, port) and the base's path as a
 /// prefix (`https://h/dstu2/t1/…` is under `https://h/dstu2/t1/`; `/dstu2/t2/…` is not). The URL
 /// parser has already resolved `.` and `..` segments, also percent-encoded ones.
-pub fn is_under(base: &Url, url: &Url) -> bool {
+pub(crate) fn is_under(base: &Url, url: &Url) -> bool {
     url.origin() == base.origin() && url.path().starts_with(base.path())
 }
 
 /// Why a token URL named by a tenant's metadata gets no credentials. Names only scheme and host.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TokenUrlRefused {
+pub(crate) enum TokenUrlRefused {
     #[error(
         "refused the token URL {scheme}://{host}/… named by the metadata: not https, and not the FHIR base's own \
          origin; the credentials are not sent there"
@@ -42,7 +42,7 @@ pub enum TokenUrlRefused {
 
 /// Why a page URL is not requested.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PageRefused {
+pub(crate) enum PageRefused {
     #[error("refused a next link to another origin ({0}); the token is not sent there")]
     OtherOrigin(String),
     /// The path, shortened to 64 characters.
@@ -57,7 +57,7 @@ pub enum PageRefused {
 
 /// The token URL a tenant's metadata names, if the secret may go there: the FHIR base's own
 /// origin, or https on a host of `trusted_hosts`.
-pub fn trusted_token_url(base: &Url, token: &Url, trusted_hosts: &[String]) -> Result<(), TokenUrlRefused> {
+pub(crate) fn trusted_token_url(base: &Url, token: &Url, trusted_hosts: &[String]) -> Result<(), TokenUrlRefused> {
     if token.origin() == base.origin() {
         return Ok(());
     }
@@ -75,7 +75,7 @@ pub fn trusted_token_url(base: &Url, token: &Url, trusted_hosts: &[String]) -> R
 /// The pages of one tenant's sync: which URLs were fetched, and how many pages the current
 /// location group has had.
 #[derive(Debug)]
-pub struct Paging {
+pub(crate) struct Paging {
     base: Url,
     max_pages: u64,
     /// The URLs fetched, as 64-bit hashes under a per-sync random key: a hostile server's page
@@ -88,19 +88,19 @@ pub struct Paging {
 }
 
 impl Paging {
-    pub fn new(base: &Url, max_pages: u64) -> Self {
+    pub(crate) fn new(base: &Url, max_pages: u64) -> Self {
         Self { base: base.clone(), max_pages, fetched: HashSet::new(), keys: RandomState::new(), group_pages: 0 }
     }
 
     /// A new location group starts: its page count restarts (the URLs fetched are still known).
-    pub fn start_group(&mut self) {
+    pub(crate) fn start_group(&mut self) {
         self.group_pages = 0;
     }
 
     /// Checks `url` before it is requested and records it. Refused: a URL outside the FHIR base
     /// (the token would go there), a URL already fetched in this sync (a cycle), a page beyond
     /// `max_pages`.
-    pub fn admit(&mut self, url: &Url) -> Result<(), PageRefused> {
+    pub(crate) fn admit(&mut self, url: &Url) -> Result<(), PageRefused> {
         if url.origin() != self.base.origin() {
             return Err(PageRefused::OtherOrigin(url.origin().ascii_serialization()));
         }
@@ -123,7 +123,7 @@ impl Paging {
 /// `%2f` and `%2F` are the same octet). The URL parser has already done the rest of the URL
 /// standard's normalisation: scheme and host in lower case, the scheme's default port dropped,
 /// `.` and `..` segments resolved.
-pub fn page_key(url: &Url) -> String {
+pub(crate) fn page_key(url: &Url) -> String {
     let text = url.as_str();
     let text = text.split_once('#').map_or(text, |(before, _)| before);
     let bytes = text.as_bytes();
@@ -156,7 +156,7 @@ fn shown_path(path: &str) -> String {
 
 /// What to do about a 429.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ThrottleStep {
+pub(crate) enum ThrottleStep {
     Wait(Duration),
     /// Give up on the tenant for this run: do not call it before `until`.
     Defer {
@@ -167,7 +167,7 @@ pub enum ThrottleStep {
 
 /// One tenant's 429s in this sync.
 #[derive(Debug, Clone)]
-pub struct Throttle {
+pub(crate) struct Throttle {
     floor: Duration,
     max_retry_after: Duration,
     max_waits: u32,
@@ -177,7 +177,7 @@ pub struct Throttle {
 }
 
 impl Throttle {
-    pub fn new(limits: &SyncLimits) -> Self {
+    pub(crate) fn new(limits: &SyncLimits) -> Self {
         Self {
             floor: limits.throttle_floor,
             max_retry_after: limits.max_retry_after,
@@ -189,13 +189,13 @@ impl Throttle {
     }
 
     /// An answer other than 429 came: the waits in a row start again (the budget does not).
-    pub fn answered(&mut self) {
+    pub(crate) fn answered(&mut self) {
         self.in_a_row = 0;
     }
 
     /// The step for a 429 whose `Retry-After` read as `retry_after` (clamped; `None` when missing
     /// or unreadable), at `now`.
-    pub fn on_429(&mut self, retry_after: Option<Duration>, now: OffsetDateTime) -> ThrottleStep {
+    pub(crate) fn on_429(&mut self, retry_after: Option<Duration>, now: OffsetDateTime) -> ThrottleStep {
         let wait = retry_after.unwrap_or(Duration::ZERO).max(self.floor);
         let reason = if wait > self.max_retry_after {
             format!(
@@ -220,14 +220,15 @@ impl Throttle {
     }
 
     /// Waits made so far in this sync.
-    pub fn waited(&self) -> Duration {
+    #[cfg(test)]
+    pub(crate) fn waited(&self) -> Duration {
         self.waited
     }
 }
 
 /// `now + wait`, saturating at the end of the calendar RFC 3339 can write (year 9999) instead of
 /// overflowing.
-pub fn instant_after(now: OffsetDateTime, wait: Duration) -> OffsetDateTime {
+pub(crate) fn instant_after(now: OffsetDateTime, wait: Duration) -> OffsetDateTime {
     let last = time::macros::datetime!(9999-12-31 23:59:59.999_999_999 UTC);
     let wait = time::Duration::try_from(wait).unwrap_or(time::Duration::MAX);
     now.checked_add(wait).map_or(last, |at| at.min(last))

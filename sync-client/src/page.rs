@@ -100,7 +100,7 @@ struct Actor {
 /// A parsed page: its Appointments as the store takes them, its `next` link (unchecked), and
 /// the text of the OperationOutcomes the server put among its entries (warnings to log).
 #[derive(Debug)]
-pub struct Page {
+pub(crate) struct Page {
     pub records: Vec<AppointmentRecord>,
     pub next: Option<Url>,
     pub outcomes: Vec<String>,
@@ -109,21 +109,22 @@ pub struct Page {
 /// Why a page cannot be used. The text never quotes the body.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct PageError(pub String);
+pub(crate) struct PageError(pub String);
 
 /// The most entries [`Page::parse`] reads from one page.
-pub const DEFAULT_MAX_PAGE_ENTRIES: usize = 10_000;
+pub(crate) const DEFAULT_MAX_PAGE_ENTRIES: usize = 10_000;
 
 impl Page {
     /// Reads a search answer's body, a page of a `version` server, of at most
     /// [`DEFAULT_MAX_PAGE_ENTRIES`] entries.
-    pub fn parse(body: &[u8], version: FhirVersion) -> Result<Self, PageError> {
+    #[cfg(test)]
+    pub(crate) fn parse(body: &[u8], version: FhirVersion) -> Result<Self, PageError> {
         Self::parse_bounded(body, version, DEFAULT_MAX_PAGE_ENTRIES)
     }
 
     /// Reads a search answer's body, a page of a `version` server; more than `max_entries`
     /// entries fails the page, before more than that many are held.
-    pub fn parse_bounded(body: &[u8], version: FhirVersion, max_entries: usize) -> Result<Self, PageError> {
+    pub(crate) fn parse_bounded(body: &[u8], version: FhirVersion, max_entries: usize) -> Result<Self, PageError> {
         let bundle: RawBundle<'_> = serde_json::from_slice(body)
             .map_err(|e| PageError(format!("the answer is not a FHIR JSON Bundle: {e}")))?;
         if bundle.resource_type.as_deref() != Some("Bundle") {

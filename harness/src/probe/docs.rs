@@ -18,7 +18,7 @@ use crate::version::FhirVersion;
 const DOCUMENTED_STATUS: u16 = 200;
 
 /// The subfolder that may hold the R4 examples.
-pub const R4_SUBFOLDER: &str = "r4";
+pub(super) const R4_SUBFOLDER: &str = "r4";
 
 /// The documented payloads of `dir` (and of `dir/r4/`), one per probe they map to, DSTU2 then R4,
 /// each in file-name order. Files that map to no probe (request bodies, combined records, patient

@@ -15,7 +15,7 @@ const AXIS: f64 = 24.0;
 
 /// Past this many requests in a scenario, a lane's requests are drawn per bucket of [`BUCKET_PX`]
 /// pixels (one mark saying how many and which), so a looping client's picture stays small.
-pub const MARK_LIMIT: usize = 1_000;
+pub(super) const MARK_LIMIT: usize = 1_000;
 const BUCKET_PX: f64 = 2.0;
 
 /// The request timeline of `scenario` as an `<svg>` element; empty when it made no request.

@@ -13,12 +13,12 @@ pub(super) struct Element {
 }
 
 impl Element {
-    pub fn attr(&self, key: &str) -> Option<&str> {
+    pub(super) fn attr(&self, key: &str) -> Option<&str> {
         self.attrs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// Every element named `name` below this one, in document order.
-    pub fn descendants(&self, name: &str) -> Vec<&Element> {
+    pub(super) fn descendants(&self, name: &str) -> Vec<&Element> {
         let mut found = Vec::new();
         for child in &self.children {
             if child.name == name {

@@ -7,7 +7,7 @@ use crate::scenario::{EVERY_VERSION, SANDBOX, SECOND, Scenario, no_changes, no_f
 use crate::verdict::CheckResult;
 use crate::version::{FhirVersion, is_fhir_path};
 
-pub fn scenarios() -> Vec<Scenario> {
+pub(super) fn scenarios() -> Vec<Scenario> {
     let base = Scenario {
         name: "",
         description: "",

@@ -10,7 +10,7 @@ use crate::evidence::{Evidence, cite};
 use crate::scenario::{SANDBOX, SECOND, Scenario, TRAP, UNAPPROVED};
 use crate::verdict::CheckResult;
 
-pub fn scenarios() -> Vec<Scenario> {
+pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(2), FaultAction::ExpireToken)],

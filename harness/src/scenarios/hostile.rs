@@ -16,15 +16,15 @@ use crate::verdict::CheckResult;
 /// `limits.max_pages`.
 pub const PAGE_CAP: usize = 10_000;
 /// Requests answered 429 a client may make before it defers the tenant.
-pub const THROTTLE_CAP: usize = 10;
+pub(super) const THROTTLE_CAP: usize = 10;
 /// The shortest wait after a 429, whatever `Retry-After` says (even `0`): no busy loop.
-pub const WAIT_FLOOR_S: f64 = 1.0;
+pub(super) const WAIT_FLOOR_S: f64 = 1.0;
 /// The huge page's padding: 160 MiB, streamed by the emulator without a length.
-pub const HUGE_PAGE_BYTES: u64 = 160 * 1024 * 1024;
+pub(super) const HUGE_PAGE_BYTES: u64 = 160 * 1024 * 1024;
 /// The client's peak resident memory while it meets the huge page: well under the page itself.
-pub const RSS_BOUND_KIB: u64 = 128 * 1024;
+pub(super) const RSS_BOUND_KIB: u64 = 128 * 1024;
 
-pub fn scenarios() -> Vec<Scenario> {
+pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             faults: || vec![FaultRule::new(searches().nth(2), FaultAction::NextCycle)],
@@ -119,7 +119,7 @@ fn failed_cleanly(ev: &Evidence, mut checks: Vec<CheckResult>) -> Vec<CheckResul
 }
 
 /// No page of `tenant`'s searches is requested again once it was served.
-pub fn no_page_twice(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn no_page_twice(ev: &Evidence, tenant: &str) -> CheckResult {
     let searches: Vec<_> = ev.fhir_calls(tenant).into_iter().filter(|e| e.path.ends_with("/Appointment")).collect();
     let repeat = searches.iter().enumerate().find_map(|(i, later)| {
         let first = searches[..i].iter().find(|e| e.status == 200 && e.path == later.path && e.query == later.query)?;
@@ -138,7 +138,7 @@ pub fn no_page_twice(ev: &Evidence, tenant: &str) -> CheckResult {
 
 /// At most the job's page cap ([`PAGE_CAP`] unless `--page-cap` said otherwise) pages per
 /// location group (a group's first page is not a followed link).
-pub fn page_cap(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn page_cap(ev: &Evidence, tenant: &str) -> CheckResult {
     let pages = ev.fhir_calls(tenant).into_iter().filter(|e| e.path.ends_with("/Appointment")).count();
     let groups = ev.locations.get(tenant).map_or(1, |l| l.len().max(1));
     let cap = ev.page_cap;
@@ -152,7 +152,7 @@ pub fn page_cap(ev: &Evidence, tenant: &str) -> CheckResult {
 }
 
 /// After each 429 to `tenant`, no request to it for [`WAIT_FLOOR_S`].
-pub fn waits_after_429(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn waits_after_429(ev: &Evidence, tenant: &str) -> CheckResult {
     let calls: Vec<_> = ev.journal.iter().filter(|e| e.tenant.as_deref() == Some(tenant)).collect();
     let gaps: Vec<(f64, _, _)> = calls
         .windows(2)
@@ -173,7 +173,7 @@ pub fn waits_after_429(ev: &Evidence, tenant: &str) -> CheckResult {
 }
 
 /// The client stops calling a tenant that answers 429 forever: at most [`THROTTLE_CAP`] tries.
-pub fn gives_up(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn gives_up(ev: &Evidence, tenant: &str) -> CheckResult {
     let throttled = ev.fhir_calls(tenant).into_iter().filter(|e| e.status == 429).count();
     CheckResult::new(
         &format!("defers {} within {THROTTLE_CAP} throttled requests", short(tenant)),
@@ -184,7 +184,7 @@ pub fn gives_up(ev: &Evidence, tenant: &str) -> CheckResult {
 }
 
 /// No request at all reached `other`'s paths.
-pub fn nothing_to_tenant(ev: &Evidence, other: &str) -> CheckResult {
+pub(super) fn nothing_to_tenant(ev: &Evidence, other: &str) -> CheckResult {
     let sent: Vec<_> = ev.journal.iter().filter(|e| e.path.contains(&format!("/{other}/"))).collect();
     CheckResult::new(
         &format!("sends nothing to tenant {}", short(other)),
@@ -195,7 +195,7 @@ pub fn nothing_to_tenant(ev: &Evidence, other: &str) -> CheckResult {
 }
 
 /// The trap (a foreign origin) was never connected to.
-pub fn nothing_to_trap(ev: &Evidence, what: &str) -> CheckResult {
+pub(super) fn nothing_to_trap(ev: &Evidence, what: &str) -> CheckResult {
     CheckResult::new(
         &format!("sends nothing to {what}"),
         ev.trap_connections == 0,
@@ -214,7 +214,7 @@ fn huge_page(ev: &Evidence) -> Vec<CheckResult> {
 }
 
 /// Every run's peak resident memory is within `bound_kib`.
-pub fn memory_bounded(ev: &Evidence, bound_kib: u64) -> CheckResult {
+pub(super) fn memory_bounded(ev: &Evidence, bound_kib: u64) -> CheckResult {
     let mib = |kib: u64| format!("{:.1} MiB", kib as f64 / 1024.0);
     let worst = ev.runs.iter().map(|r| r.peak_rss).max_by_key(|p| match p {
         PeakRss::Exact(k) | PeakRss::AtMost(k) => *k,
@@ -237,7 +237,7 @@ pub fn memory_bounded(ev: &Evidence, bound_kib: u64) -> CheckResult {
 }
 
 /// Either the tenant synced exactly (exit 0), or it is reported as failed (exit 1).
-pub fn fails_or_syncs(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn fails_or_syncs(ev: &Evidence, tenant: &str) -> CheckResult {
     let code = ev.runs.last().and_then(|r| r.exit_code);
     let synced = matches_truth(ev, tenant);
     let reported = reports_tenant(ev, tenant);

@@ -10,7 +10,7 @@ use crate::evidence::{Evidence, cite};
 use crate::scenario::{EVERY_VERSION, SANDBOX, SECOND, Scenario, no_changes};
 use crate::verdict::CheckResult;
 
-pub fn scenarios() -> Vec<Scenario> {
+pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             name: "paging",

@@ -7,7 +7,7 @@ use crate::evidence::{Evidence, cite};
 use crate::scenario::{FhirVersion, PRODUCTION, SANDBOX, Scenario, no_changes, no_faults};
 use crate::verdict::CheckResult;
 
-pub fn scenarios() -> Vec<Scenario> {
+pub(super) fn scenarios() -> Vec<Scenario> {
     vec![Scenario {
         name: "production-tenant",
         description: "syncs a production tenant that refuses DSTU2 system access, over R4, as exactly as the sandbox",
@@ -35,7 +35,7 @@ fn production(ev: &Evidence) -> Vec<CheckResult> {
 
 /// The tenant was read, and never refused: no FHIR call to it answered 403 (what its DSTU2 base
 /// answers a system token).
-pub fn served(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn served(ev: &Evidence, tenant: &str) -> CheckResult {
     let calls = ev.fhir_calls(tenant);
     let searches = calls.iter().filter(|e| e.path.ends_with("/Appointment") && e.status == 200).count();
     let refused = calls.iter().find(|e| e.status == 403);
@@ -52,7 +52,7 @@ pub fn served(ev: &Evidence, tenant: &str) -> CheckResult {
 
 /// Every `proposed` appointment of the tenant's window is kept: on R4 `date` leaves them out, so a
 /// client that searches R4 with DSTU2's rules misses them; `-date-or-req-period` keeps them.
-pub fn keeps_proposed(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn keeps_proposed(ev: &Evidence, tenant: &str) -> CheckResult {
     let view = ev.final_view();
     let proposed: Vec<&String> = ev
         .truth

@@ -14,11 +14,11 @@ use crate::verdict::CheckResult;
 
 /// How far ahead the HTTP-date lies when the rule is installed: long enough that a client that
 /// reads only delta-seconds (and falls back to a second or two) reaches the 429 well before it.
-pub const DATE_AHEAD_S: i64 = 20;
+pub(super) const DATE_AHEAD_S: i64 = 20;
 /// Token requests a client may make for a tenant whose every token is rejected.
-pub const TOKEN_CAP: usize = 3;
+pub(super) const TOKEN_CAP: usize = 3;
 
-pub fn scenarios() -> Vec<Scenario> {
+pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             faults: || {
@@ -64,7 +64,7 @@ pub fn scenarios() -> Vec<Scenario> {
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` (IMF-fixdate).
-pub fn http_date(at: OffsetDateTime) -> String {
+pub(super) fn http_date(at: OffsetDateTime) -> String {
     const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     let at = at.to_offset(time::UtcOffset::UTC);
@@ -82,7 +82,7 @@ pub fn http_date(at: OffsetDateTime) -> String {
 
 /// After each 429 a throttle rule answered for `tenant`, the next request to it comes no earlier
 /// than the `Retry-After` allowed: the 429's time plus delta-seconds, or the HTTP-date.
-pub fn waits_until_retry_after(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn waits_until_retry_after(ev: &Evidence, tenant: &str) -> CheckResult {
     let calls: Vec<_> = ev.journal.iter().filter(|e| e.tenant.as_deref() == Some(tenant)).collect();
     let mut waits = Vec::new();
     for (i, throttled) in calls.iter().enumerate().filter(|(_, e)| e.status == 429) {
@@ -117,7 +117,7 @@ pub fn waits_until_retry_after(ev: &Evidence, tenant: &str) -> CheckResult {
 }
 
 /// No request at all to `tenant` in the runs after the first (its deferral was remembered).
-pub fn quiet_in_later_runs(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn quiet_in_later_runs(ev: &Evidence, tenant: &str) -> CheckResult {
     let Some(first) = ev.runs.first().filter(|_| ev.runs.len() > 1) else {
         return CheckResult::new(
             &format!("remembers the deferral of {}", short(tenant)),
@@ -142,7 +142,7 @@ pub fn quiet_in_later_runs(ev: &Evidence, tenant: &str) -> CheckResult {
 }
 
 /// At most [`TOKEN_CAP`] token requests for a tenant that rejects every token.
-pub fn token_cap(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn token_cap(ev: &Evidence, tenant: &str) -> CheckResult {
     let tokens = ev.token_calls(tenant);
     CheckResult::new(
         &format!("stops asking {} for tokens it keeps rejecting", short(tenant)),

@@ -11,7 +11,7 @@ use crate::scenario::{EVERY_VERSION, SANDBOX, Scenario, no_changes, no_faults};
 use crate::verdict::CheckResult;
 
 /// (id, start, end, inside the window 2026-01-06 ≤ start < 2026-01-27, what it rehearses).
-pub const EDGES: [(&str, &str, &str, bool, &str); 8] = [
+pub(super) const EDGES: [(&str, &str, &str, bool, &str); 8] = [
     ("99100001", "2026-01-06T00:00:00.000Z", "2026-01-06T00:15:00.000Z", true, "at start 00:00:00Z"),
     ("99100002", "2026-01-26T23:59:59.999Z", "2026-01-27T00:14:59.999Z", true, "1 ms before end"),
     ("99100003", "2026-01-27T00:00:00.000Z", "2026-01-27T00:15:00.000Z", false, "at end 00:00:00Z"),
@@ -31,12 +31,12 @@ pub const EDGES: [(&str, &str, &str, bool, &str); 8] = [
 /// (id, start, end, inside): appointments that straddle the window's start and end. R4's date
 /// search matches by overlap (`-date-or-req-period`), so the server returns both; only the one that
 /// starts inside belongs in the output.
-pub const STRADDLING: [(&str, &str, &str, bool); 2] = [
+pub(super) const STRADDLING: [(&str, &str, &str, bool); 2] = [
     ("99100009", "2026-01-05T23:50:00.000Z", "2026-01-06T00:20:00.000Z", false),
     ("99100010", "2026-01-26T23:50:00.000Z", "2026-01-27T00:20:00.000Z", true),
 ];
 
-pub fn scenarios() -> Vec<Scenario> {
+pub(super) fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {
             name: "window-straddle",
@@ -85,7 +85,7 @@ fn appointment(id: &str, start: &str, end: &str) -> Change {
 
 /// The straddling appointments are stored exactly when they start in the window (and the
 /// emulator's own ground truth agrees, or the scenario is not testing what it says).
-pub fn straddlers_kept(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn straddlers_kept(ev: &Evidence, tenant: &str) -> CheckResult {
     let view = ev.final_view();
     let (truth, mine) = (ev.truth.get(tenant), view.get(tenant));
     let mut wrong = Vec::new();
@@ -117,7 +117,7 @@ fn window_edges(ev: &Evidence) -> Vec<CheckResult> {
 /// Each edge appointment is in the client's view exactly when the emulator's own search (the
 /// ground truth) has it; the scenario's own idea of the edges must agree with that search, or the
 /// scenario is not testing what it says.
-pub fn edges_kept(ev: &Evidence, tenant: &str) -> CheckResult {
+pub(super) fn edges_kept(ev: &Evidence, tenant: &str) -> CheckResult {
     let view = ev.final_view();
     let (truth, mine) = (ev.truth.get(tenant), view.get(tenant));
     let mut wrong = Vec::new();

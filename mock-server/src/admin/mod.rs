@@ -7,7 +7,7 @@ mod clock;
 mod faults;
 mod journal;
 mod tenants;
-pub mod wire;
+pub(crate) mod wire;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
@@ -20,9 +20,9 @@ use crate::app::AppState;
 use wire::{ErrorBody, StatusBody};
 
 /// Largest admin request body (a batch of changes or a fault rule).
-pub const MAX_ADMIN_BODY: usize = 1024 * 1024;
+pub(crate) const MAX_ADMIN_BODY: usize = 1024 * 1024;
 
-pub fn router(state: AppState) -> Router<AppState> {
+pub(crate) fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/__admin/health", get(health))
         .route("/__admin/clock", get(clock::get).post(clock::post))

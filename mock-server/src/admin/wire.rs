@@ -13,13 +13,13 @@ pub use crate::store::{ActorCount, AppointmentStarts, Change, TenantSummary};
 /// `{"status": "..."}`: the answer of `GET /__admin/health` (`ok`) and `POST /__admin/reset`
 /// (`reset`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StatusBody {
+pub(crate) struct StatusBody {
     pub status: String,
 }
 
 /// `{"error": "..."}`: every admin refusal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
+pub(crate) struct ErrorBody {
     pub error: String,
 }
 
@@ -35,7 +35,7 @@ pub struct ClockState {
 /// The body of `POST /__admin/clock`: exactly one of the two.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ClockChange {
+pub(crate) struct ClockChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advance_seconds: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
@@ -61,7 +61,7 @@ impl Journal {
 
 /// The answer of `GET /__admin/faults`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FaultList {
+pub(crate) struct FaultList {
     pub faults: Vec<FaultView>,
 }
 
@@ -79,7 +79,7 @@ pub struct TenantInfo {
 
 /// The answer of `GET /__admin/tenants`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TenantList {
+pub(crate) struct TenantList {
     pub tenants: Vec<TenantInfo>,
 }
 
@@ -94,14 +94,14 @@ pub struct TenantDetail {
 /// The body of `POST /__admin/tenants/{tenant}/changes`: applied all or none.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ChangeBatch {
+pub(crate) struct ChangeBatch {
     pub changes: Vec<Change>,
 }
 
 /// The body of `POST /__admin/tenants/{tenant}/simulate`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Simulate {
+pub(crate) struct Simulate {
     /// 1..=365.
     pub days: u32,
     #[serde(default)]
@@ -120,6 +120,6 @@ pub struct AppliedChange {
 
 /// The answer of the changes and simulate endpoints.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Applied {
+pub(crate) struct Applied {
     pub applied: Vec<AppliedChange>,
 }

@@ -17,14 +17,14 @@ use crate::tokens::{TokenKeys, TokenRejection};
 /// What a handler knows of a request's caller: the credentials it presented and, behind the
 /// instrument, the request's [`Record`] (with the token's scopes parsed once).
 #[derive(Debug, Clone, Copy)]
-pub struct Caller<'a> {
+pub(crate) struct Caller<'a> {
     pub presented: &'a Presented,
     pub record: Option<&'a Record>,
 }
 
 /// Who a request is from, once authorized. Only the token's id is kept, never the token.
 #[derive(Debug, Clone)]
-pub struct Principal {
+pub(crate) struct Principal {
     pub client_id: ClientId,
     pub jti: String,
     /// The scopes the token grants.
@@ -34,7 +34,7 @@ pub struct Principal {
 impl Principal {
     /// `insufficient_scope` unless the token also grants reading `resource_type` (what an
     /// `_include` of another type needs).
-    pub fn require(&self, state: &AppState, resource_type: ResourceType) -> Result<(), FhirError> {
+    pub(crate) fn require(&self, state: &AppState, resource_type: ResourceType) -> Result<(), FhirError> {
         let needed = Scope::system_read(resource_type.as_str());
         if self.granted.contains(&needed) {
             return Ok(());
@@ -49,7 +49,7 @@ pub fn realm(state: &AppState) -> String {
     origin.split_once("://").map_or(origin, |(_, host)| host).to_owned()
 }
 
-pub fn authorize(
+pub(crate) fn authorize(
     state: &AppState,
     caller: &Caller<'_>,
     tenant: &TenantId,
@@ -68,7 +68,11 @@ pub fn authorize(
 
 /// The checks both FHIR versions make, up to the tenant's approval: the caller, and whether the
 /// tenant grants system access on DSTU2 (R4 does not ask).
-pub fn authenticate(state: &AppState, caller: &Caller<'_>, tenant: &TenantId) -> Result<(Principal, bool), FhirError> {
+pub(crate) fn authenticate(
+    state: &AppState,
+    caller: &Caller<'_>,
+    tenant: &TenantId,
+) -> Result<(Principal, bool), FhirError> {
     let presented = caller.presented;
     let invalid =
         |description: &str| FhirError::InvalidToken { realm: realm(state), description: description.to_owned() };

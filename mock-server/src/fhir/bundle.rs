@@ -9,7 +9,7 @@ use crate::store::{ResourceType, Row};
 
 /// One entry: its type and stored row (`fullUrl` is the bundle's base, the type and the id).
 #[derive(Debug)]
-pub struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     pub resource_type: ResourceType,
     pub row: &'a Row,
     /// `search.mode` (`match` or `include`); Cerner writes it on Slot bundles only.
@@ -17,7 +17,7 @@ pub struct Entry<'a> {
 }
 
 #[derive(Debug, Default)]
-pub struct Bundle<'a> {
+pub(crate) struct Bundle<'a> {
     /// The endpoint's base URL for the tenant, ending in `/`.
     pub base: String,
     pub total: Option<usize>,
@@ -46,7 +46,7 @@ pub(crate) fn push_quoted(out: &mut String, text: &str) {
 impl Bundle<'_> {
     /// The bundle with each resource written by `write` (R4 writes its own form of the stored
     /// resource); an entry whose resource `write` refuses (returns false) is left out whole.
-    pub fn render_with(&self, write: impl Fn(ResourceType, &Row, &mut String) -> bool) -> String {
+    pub(crate) fn render_with(&self, write: impl Fn(ResourceType, &Row, &mut String) -> bool) -> String {
         let links =
             [("self", Some(&self.self_url)), ("next", self.next.as_ref()), ("previous", self.previous.as_ref())];
         let links_len: usize = links.iter().filter_map(|(_, url)| url.map(|u| u.len() + 32)).sum();

@@ -18,7 +18,7 @@ use crate::store::{Key, ResourceType, Row, TenantData};
 
 /// The resources a search adds to its page besides its matches (`_include`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Includes {
+pub(crate) struct Includes {
     /// `Slot:schedule`: each matched Slot's Schedule.
     pub schedules: bool,
     /// `Schedule:actor:Practitioner` (R4): the practitioners of each matched Slot's Schedule.
@@ -28,7 +28,7 @@ pub struct Includes {
 impl Includes {
     /// The types whose read scope the includes need on a secured base. The practitioners of the
     /// schedules need both Practitioner and Schedule read (fhir.cerner.com Millennium R4 Slot).
-    pub fn needs(self) -> impl Iterator<Item = ResourceType> {
+    pub(crate) fn needs(self) -> impl Iterator<Item = ResourceType> {
         [
             (self.schedules, ResourceType::Schedule),
             (self.practitioners, ResourceType::Practitioner),

@@ -13,7 +13,7 @@ use crate::scope::ScopeSet;
 
 /// The record of a request to the route `template` with path parameters `params`, from what it
 /// presented (read once, by [`Presented::read`]).
-pub fn identify(state: &AppState, template: &str, params: &[(&str, &str)], presented: &Presented) -> Record {
+pub(crate) fn identify(state: &AppState, template: &str, params: &[(&str, &str)], presented: &Presented) -> Record {
     let mut record = from_route(template, params);
     record.scheme = presented.scheme().map(str::to_owned);
     match presented.credentials() {

@@ -3,7 +3,7 @@
 //! lets the handlers answer, rewrites the answer if a rule says so, stamps `X-Request-Id` on FHIR
 //! answers, and records the request in the journal.
 
-pub mod identify;
+pub(crate) mod identify;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -29,7 +29,7 @@ use identify::identify;
 
 use crate::oauth::MAX_TOKEN_BODY;
 
-pub async fn instrument(
+pub(crate) async fn instrument(
     State(state): State<AppState>,
     matched: Option<MatchedPath>,
     params: Result<RawPathParams, RawPathParamsRejection>,
@@ -108,11 +108,11 @@ pub async fn instrument(
 }
 
 /// The gateway's request id on Cerner's answers, beside `X-Request-Id`: support tickets ask for it.
-pub const OPC_REQUEST_ID: &str = "opc-request-id";
+pub(crate) const OPC_REQUEST_ID: &str = "opc-request-id";
 
 /// A new `opc-request-id` in the form Cerner's examples show: `/`, 32 upper-case hex digits, `/`,
 /// 32 more (`/95685D1463E5BE27E66427BBDA8725DE/BD2E22EED59A7AD48B938357F8CF72E1`).
-pub fn opc_request_id() -> String {
+pub(crate) fn opc_request_id() -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let random: [u8; 32] = rand::random();
     let mut id = String::with_capacity(66);

@@ -23,8 +23,8 @@ use url::Url;
 use crate::faults::FaultRule;
 use crate::limits::LimitSettings;
 
-pub use account::Account;
-pub use tenant::{SyntheticSettings, Tenant};
+pub(crate) use account::Account;
+pub(crate) use tenant::{SyntheticSettings, Tenant};
 
 use files::{DEFAULT_PROFILE, Files};
 use validation::validate;

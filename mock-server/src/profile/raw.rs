@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Profile {
+pub(super) struct Profile {
     pub public_origin: Option<String>,
     #[serde(default)]
     pub token: Token,
@@ -25,7 +25,7 @@ pub struct Profile {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Journal {
+pub(super) struct Journal {
     pub capacity: usize,
     pub enabled: bool,
 }
@@ -38,7 +38,7 @@ impl Default for Journal {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Token {
+pub(super) struct Token {
     pub lifetime_seconds: u32,
     pub expires_in: u32,
 }
@@ -51,7 +51,7 @@ impl Default for Token {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Tenant {
+pub(super) struct Tenant {
     pub id: String,
     pub name: Option<String>,
     pub data: Option<String>,
@@ -61,7 +61,7 @@ pub struct Tenant {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
-pub struct Synthetic {
+pub(super) struct Synthetic {
     pub seed: u64,
     pub patients: u32,
     pub practitioners: u32,
@@ -96,7 +96,7 @@ impl Default for Synthetic {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Account {
+pub(super) struct Account {
     pub client_id: String,
     pub name: Option<String>,
     pub secret: Option<String>,

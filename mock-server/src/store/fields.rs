@@ -25,34 +25,34 @@ pub fn format_instant_ms(ms: i64) -> Option<String> {
 }
 
 /// The id a reference like `Patient/123` points to, when it is of `resource_type`.
-pub fn reference_id<'a>(reference: &'a str, resource_type: &str) -> Option<&'a str> {
+pub(super) fn reference_id<'a>(reference: &'a str, resource_type: &str) -> Option<&'a str> {
     let (kind, id) = reference.rsplit_once('/')?;
     let kind = kind.rsplit('/').next().unwrap_or(kind);
     (kind == resource_type && !id.is_empty()).then_some(id)
 }
 
 #[derive(Deserialize, Default)]
-pub struct Reference {
+pub(super) struct Reference {
     pub reference: Option<String>,
     pub display: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
-pub struct Coding {
+pub(super) struct Coding {
     pub system: Option<String>,
     pub code: Option<String>,
     pub display: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
-pub struct CodeableConcept {
+pub(super) struct CodeableConcept {
     #[serde(default)]
     pub coding: Vec<Coding>,
     pub text: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
-pub struct Meta {
+pub(super) struct Meta {
     #[serde(rename = "versionId")]
     pub version_id: Option<String>,
     #[serde(rename = "lastUpdated")]
@@ -63,7 +63,7 @@ pub struct Meta {
 /// Fields a type does not have stay empty. DSTU2 writes some as an object in one type and a list in
 /// another (`name`, `type`), hence [`one_or_many`].
 #[derive(Deserialize)]
-pub struct ResourceDoc {
+pub(super) struct ResourceDoc {
     #[serde(rename = "resourceType")]
     pub resource_type: String,
     pub id: Option<String>,
@@ -110,7 +110,7 @@ pub struct ResourceDoc {
 /// The type, id and meta of a resource no search field is read from (Location, whose R4 shape
 /// `ResourceDoc`'s DSTU2 fields do not fit).
 #[derive(Deserialize)]
-pub struct IdDoc {
+pub(super) struct IdDoc {
     #[serde(rename = "resourceType")]
     pub resource_type: String,
     pub id: Option<String>,
@@ -152,16 +152,17 @@ where
 }
 
 #[derive(Deserialize)]
-pub struct Participant {
+pub(super) struct Participant {
     #[serde(default)]
     pub actor: Reference,
 }
 
 /// Cerner's `scheduling-location` extension names a Slot's location.
-pub const SCHEDULING_LOCATION: &str = "https://fhir-ehr.cerner.com/dstu2/StructureDefinition/scheduling-location";
+pub(super) const SCHEDULING_LOCATION: &str =
+    "https://fhir-ehr.cerner.com/dstu2/StructureDefinition/scheduling-location";
 
 #[derive(Deserialize)]
-pub struct Extension {
+pub(super) struct Extension {
     #[serde(default)]
     pub url: String,
     #[serde(rename = "valueReference", default)]
@@ -169,13 +170,13 @@ pub struct Extension {
 }
 
 #[derive(Deserialize, Default)]
-pub struct Period {
+pub(super) struct Period {
     pub start: Option<String>,
     pub end: Option<String>,
 }
 
 #[derive(Deserialize)]
-pub struct HumanName {
+pub(super) struct HumanName {
     #[serde(default)]
     pub family: Vec<String>,
     #[serde(default)]
@@ -184,19 +185,19 @@ pub struct HumanName {
 }
 
 #[derive(Deserialize)]
-pub struct Identifier {
+pub(super) struct Identifier {
     pub system: Option<String>,
     pub value: Option<String>,
 }
 
 #[derive(Deserialize)]
-pub struct ContactPoint {
+pub(super) struct ContactPoint {
     pub system: Option<String>,
     pub value: Option<String>,
 }
 
 #[derive(Deserialize)]
-pub struct Address {
+pub(super) struct Address {
     #[serde(rename = "postalCode")]
     pub postal_code: Option<String>,
 }

@@ -15,14 +15,14 @@ use crate::ids::TenantId;
 use crate::request::FhirVersion;
 
 /// Results kept at most.
-pub const MAX_ENTRIES: usize = 32;
+pub(super) const MAX_ENTRIES: usize = 32;
 /// Keys kept at most over all results (16 bytes each: 64 MiB).
-pub const MAX_KEYS: usize = 4 << 20;
+pub(super) const MAX_KEYS: usize = 4 << 20;
 /// Results smaller than this are not kept.
-pub const MIN_KEYS: usize = 256;
+pub(super) const MIN_KEYS: usize = 256;
 
 #[derive(Debug, Default)]
-pub struct SearchCache {
+pub(super) struct SearchCache {
     /// Most recently used last.
     entries: Mutex<VecDeque<Entry>>,
 }
@@ -39,7 +39,7 @@ struct Entry {
 
 /// The parameters as one string, in the order received (`name=value` joined by `&`, unescaped,
 /// with separators that cannot occur in decoded form parameters).
-pub fn params_key(params: &[(String, String)]) -> String {
+pub(super) fn params_key(params: &[(String, String)]) -> String {
     let mut key = String::with_capacity(params.iter().map(|(k, v)| k.len() + v.len() + 2).sum());
     for (name, value) in params {
         key.push_str(name);
@@ -52,7 +52,7 @@ pub fn params_key(params: &[(String, String)]) -> String {
 
 impl SearchCache {
     /// The cached matches of this search, or `compute`'s (kept when large enough).
-    pub fn get_or_compute<E>(
+    pub(super) fn get_or_compute<E>(
         &self,
         tenant: &TenantId,
         version: FhirVersion,

@@ -6,21 +6,21 @@
 pub type Key = (i64, u32);
 
 #[derive(Debug, Clone)]
-pub struct SortedKeys {
+pub(super) struct SortedKeys {
     keys: Vec<Key>,
     sorted: bool,
 }
 
 impl SortedKeys {
     /// Appends without sorting; call [`SortedKeys::finish`] after a bulk load.
-    pub fn push(&mut self, key: Key) {
+    pub(super) fn push(&mut self, key: Key) {
         if self.keys.last().is_some_and(|last| *last > key) {
             self.sorted = false;
         }
         self.keys.push(key);
     }
 
-    pub fn finish(&mut self) {
+    pub(super) fn finish(&mut self) {
         if !self.sorted {
             self.keys.sort_unstable();
             self.keys.dedup();
@@ -28,14 +28,14 @@ impl SortedKeys {
         }
     }
 
-    pub fn insert(&mut self, key: Key) {
+    pub(super) fn insert(&mut self, key: Key) {
         self.finish();
         if let Err(at) = self.keys.binary_search(&key) {
             self.keys.insert(at, key);
         }
     }
 
-    pub fn remove(&mut self, key: Key) {
+    pub(super) fn remove(&mut self, key: Key) {
         self.finish();
         if let Ok(at) = self.keys.binary_search(&key) {
             self.keys.remove(at);
@@ -43,17 +43,17 @@ impl SortedKeys {
     }
 
     /// Keys whose sort key lies in `[from, to)`, in order.
-    pub fn range(&self, from: i64, to: i64) -> &[Key] {
+    pub(super) fn range(&self, from: i64, to: i64) -> &[Key] {
         let start = self.keys.partition_point(|k| k.0 < from);
         let end = self.keys.partition_point(|k| k.0 < to);
         &self.keys[start..end.max(start)]
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.keys.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 }

@@ -69,7 +69,7 @@ impl From<&str> for JsonText {
 const SMALL_VERSIONS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
 /// A `meta.versionId`, borrowed from [`SMALL_VERSIONS`] when it is one of them.
-pub fn version_text(version: &str) -> Cow<'static, str> {
+pub(super) fn version_text(version: &str) -> Cow<'static, str> {
     match SMALL_VERSIONS.iter().find(|v| **v == version) {
         Some(small) => Cow::Borrowed(small),
         None => Cow::Owned(version.to_owned()),

@@ -12,11 +12,11 @@ use hashbrown::HashMap;
 use super::AccessClaims;
 
 /// How many tokens are remembered; each takes about a kilobyte.
-pub const CAPACITY: usize = 1024;
+pub(super) const CAPACITY: usize = 1024;
 
 /// Verified tokens, by their full text (never a hash alone: a collision must not let a token in).
 #[derive(Default)]
-pub struct Verified {
+pub(super) struct Verified {
     tokens: Mutex<HashMap<Box<str>, Arc<AccessClaims>>>,
 }
 
@@ -27,12 +27,12 @@ impl std::fmt::Debug for Verified {
 }
 
 impl Verified {
-    pub fn get(&self, token: &str) -> Option<Arc<AccessClaims>> {
+    pub(super) fn get(&self, token: &str) -> Option<Arc<AccessClaims>> {
         self.tokens.lock().unwrap_or_else(PoisonError::into_inner).get(token).cloned()
     }
 
     /// Remembers a token whose signature checked. When full, the half that expires first goes.
-    pub fn insert(&self, token: &str, claims: Arc<AccessClaims>) {
+    pub(super) fn insert(&self, token: &str, claims: Arc<AccessClaims>) {
         let mut tokens = self.tokens.lock().unwrap_or_else(PoisonError::into_inner);
         if tokens.len() >= CAPACITY {
             let mut expiries: Vec<i64> = tokens.values().map(|c| c.exp).collect();
@@ -46,7 +46,7 @@ impl Verified {
         tokens.insert(token.into(), claims);
     }
 
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.tokens.lock().unwrap_or_else(PoisonError::into_inner).len()
     }
 }

@@ -16,43 +16,43 @@ use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestR
 use tower::ServiceExt;
 
 /// The origin the emulator writes into its answers.
-pub const ORIGIN: &str = "http://127.0.0.1:8080";
-pub use cerner_mock::defaults::{
+pub(crate) const ORIGIN: &str = "http://127.0.0.1:8080";
+pub(crate) use cerner_mock::defaults::{
     CLIENT_ID as CLIENT, CLIENT_SECRET as SECRET, JWT_CLIENT_ID as JWT_CLIENT, SANDBOX_TENANT as SANDBOX,
     SECOND_TENANT as SECOND, UNAPPROVED_TENANT as UNAPPROVED,
 };
-pub const FORM: &str = "application/x-www-form-urlencoded";
-pub const ALL_SCOPES: &str = "system/Appointment.read system/Patient.read system/Practitioner.read \
+pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
+pub(crate) const ALL_SCOPES: &str = "system/Appointment.read system/Patient.read system/Practitioner.read \
                               system/Schedule.read system/Slot.read system/Encounter.read";
 
 /// Cases per target: `FUZZ_CASES` (underscores allowed, e.g. `1_000_000`), else 256.
-pub fn cases() -> u32 {
+pub(crate) fn cases() -> u32 {
     std::env::var("FUZZ_CASES").ok().and_then(|v| v.replace('_', "").parse().ok()).unwrap_or(256)
 }
 
 /// An answer, read whole.
 #[derive(Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: Bytes,
 }
 
 impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    pub fn content_type(&self) -> Option<&str> {
+    pub(crate) fn content_type(&self) -> Option<&str> {
         self.header(header::CONTENT_TYPE.as_str())
     }
 
-    pub fn json(&self) -> Option<serde_json::Value> {
+    pub(crate) fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }
 
     /// Status, content type and the start of the body, for failure messages.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let body = String::from_utf8_lossy(&self.body[..self.body.len().min(300)]).into_owned();
         format!("{} {:?} {body:?}", self.status, self.content_type())
     }
@@ -60,14 +60,14 @@ impl Reply {
 
 /// An emulator with the default profile (rate limits off, so a million requests are answered),
 /// the manual clock at its default start, and the origin [`ORIGIN`].
-pub struct Emulator {
+pub(crate) struct Emulator {
     pub state: AppState,
     router: Router,
     runtime: tokio::runtime::Runtime,
 }
 
 impl Emulator {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let mut profile = Profile::embedded_default();
         profile.limits.enabled = false;
         let origin = url::Url::parse(ORIGIN).unwrap();
@@ -78,7 +78,7 @@ impl Emulator {
 
     /// Sends one request through the whole router and reads the whole answer. A panic in the
     /// emulator unwinds to the caller (and so fails the case).
-    pub fn send(&self, request: Request<Body>) -> Reply {
+    pub(crate) fn send(&self, request: Request<Body>) -> Reply {
         self.runtime.block_on(async {
             let response = self.router.clone().oneshot(request).await.unwrap();
             let (parts, body) = response.into_parts();
@@ -89,7 +89,7 @@ impl Emulator {
     }
 
     /// A bearer token for the Basic account on `tenant` with `scope`.
-    pub fn token(&self, tenant: &str, scope: &str) -> String {
+    pub(crate) fn token(&self, tenant: &str, scope: &str) -> String {
         let body = url::form_urlencoded::Serializer::new(String::new())
             .append_pair("grant_type", "client_credentials")
             .append_pair("scope", scope)
@@ -105,11 +105,11 @@ impl Emulator {
     }
 }
 
-pub fn token_path(tenant: &str) -> String {
+pub(crate) fn token_path(tenant: &str) -> String {
     format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token")
 }
 
-pub fn basic(client: &str, secret: &str) -> String {
+pub(crate) fn basic(client: &str, secret: &str) -> String {
     use base64::Engine;
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{client}:{secret}")))
 }
@@ -120,14 +120,14 @@ thread_local! {
 }
 
 /// Counts one outcome (a status, `ok`, an error kind), so a run shows what it exercised.
-pub fn outcome(label: impl std::fmt::Display) {
+pub(crate) fn outcome(label: impl std::fmt::Display) {
     OUTCOMES.with(|o| *o.borrow_mut().entry(label.to_string()).or_default() += 1);
 }
 
 /// Runs `test` on [`cases`] inputs drawn from `strategy` (after the seeds saved in
 /// `tests/proptest-regressions/` for `source_file`), then prints the executions it ran, shrinking
 /// included, and the wall time. Fails with the minimal failing input.
-pub fn run<S: Strategy>(
+pub(crate) fn run<S: Strategy>(
     name: &str,
     source_file: &'static str,
     strategy: S,

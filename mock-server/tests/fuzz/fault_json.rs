@@ -98,7 +98,7 @@ fn matcher() -> BoxedStrategy<Value> {
 }
 
 /// A rule as JSON: `id`, `match`, `action` and/or `actions`, each present or not, mostly well typed.
-pub fn rule() -> BoxedStrategy<Value> {
+pub(crate) fn rule() -> BoxedStrategy<Value> {
     let id = proptest::option::weighted(
         0.3,
         prop_oneof![Just(json!(TAKEN_ID)), "[a-z0-9-]{1,8}".prop_map(|s| json!(s)), odd()],

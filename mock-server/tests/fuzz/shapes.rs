@@ -6,8 +6,8 @@ use serde_json::Value;
 
 use crate::driver::{ORIGIN, Reply};
 
-pub const FHIR_JSON: &str = "application/json+fhir; charset=utf-8";
-pub const FHIR_JSON_R4: &str = "application/fhir+json; charset=utf-8";
+pub(crate) const FHIR_JSON: &str = "application/json+fhir; charset=utf-8";
+pub(crate) const FHIR_JSON_R4: &str = "application/fhir+json; charset=utf-8";
 const TENANT_TEXT: &str = "Tenant not valid or accessible";
 /// The `error` codes of RFC 6749 §5.2 the token endpoint uses (a fault rule adds
 /// `temporarily_unavailable` and `server_error`, not fuzzed here).
@@ -23,12 +23,12 @@ const OAUTH_CODES: [&str; 6] = [
 /// A FHIR answer: a documented status (never a 5xx), and the body fhir.cerner.com documents for
 /// it: JSON (`application/json+fhir`; R4: `application/fhir+json`) with an OperationOutcome for errors, the plain text for an
 /// inaccessible tenant, nothing for a 406.
-pub fn fhir(reply: &Reply) -> Result<Value, TestCaseError> {
+pub(crate) fn fhir(reply: &Reply) -> Result<Value, TestCaseError> {
     fhir_in(reply, FHIR_JSON)
 }
 
 /// An R4 answer: as [`fhir`], with R4's media type.
-pub fn fhir_r4(reply: &Reply) -> Result<Value, TestCaseError> {
+pub(crate) fn fhir_r4(reply: &Reply) -> Result<Value, TestCaseError> {
     fhir_in(reply, FHIR_JSON_R4)
 }
 
@@ -82,7 +82,7 @@ fn operation_outcome(reply: &Reply, body: &Value) -> Result<(), TestCaseError> {
 
 /// A token endpoint answer: 200 with a token, or an RFC 6749 error in Cerner's shape
 /// (`{"error", "error_uri"}`), JSON, never cached; `413` for a body over the limit.
-pub fn oauth(reply: &Reply) -> Result<Value, TestCaseError> {
+pub(crate) fn oauth(reply: &Reply) -> Result<Value, TestCaseError> {
     let status = reply.status.as_u16();
     prop_assert!(matches!(status, 200 | 400 | 401 | 413), "undocumented status: {}", reply.describe());
     prop_assert_eq!(reply.content_type(), Some("application/json"), "{}", reply.describe());
@@ -106,7 +106,7 @@ pub fn oauth(reply: &Reply) -> Result<Value, TestCaseError> {
 }
 
 /// An admin API error: `{"error": message}`, JSON.
-pub fn admin_error(reply: &Reply) -> Result<String, TestCaseError> {
+pub(crate) fn admin_error(reply: &Reply) -> Result<String, TestCaseError> {
     prop_assert_eq!(reply.content_type(), Some("application/json"), "{}", reply.describe());
     let body = reply.json().unwrap_or_default();
     let message = body["error"].as_str().unwrap_or_default();

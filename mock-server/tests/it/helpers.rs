@@ -7,14 +7,14 @@ use cerner_mock::store::LoadOptions;
 use cerner_mock::{AdminClient, Clock, MockServer, Profile, ServerConfig};
 use serde_json::{Value, json};
 
-pub use cerner_mock::defaults::{
+pub(crate) use cerner_mock::defaults::{
     CLIENT_ID as CLIENT, CLIENT_SECRET as SECRET, JWT_CLIENT_ID as JWT_CLIENT, PRODUCTION_TENANT as PRODUCTION,
     SANDBOX_TENANT as SANDBOX, SECOND_TENANT as SECOND, UNAPPROVED_TENANT as UNAPPROVED,
 };
-pub const FORM: &str = "application/x-www-form-urlencoded";
+pub(crate) const FORM: &str = "application/x-www-form-urlencoded";
 
 /// A running emulator with the default profile and a manual clock.
-pub struct TestApp {
+pub(crate) struct TestApp {
     pub server: MockServer,
     pub base: String,
     pub http: reqwest::Client,
@@ -22,26 +22,26 @@ pub struct TestApp {
     pub admin: AdminClient,
 }
 
-pub async fn spawn_app() -> TestApp {
+pub(crate) async fn spawn_app() -> TestApp {
     spawn_app_with(LoadOptions::default()).await
 }
 
 /// Every scope the default account is registered for.
-pub const ALL_SCOPES: &str = "system/Appointment.read system/Patient.read system/Practitioner.read system/Schedule.read system/Slot.read system/Encounter.read";
+pub(crate) const ALL_SCOPES: &str = "system/Appointment.read system/Patient.read system/Practitioner.read system/Schedule.read system/Slot.read system/Encounter.read";
 
 /// The emulator with extra synthetic data (`--synthetic`).
-pub async fn spawn_app_with(load: LoadOptions) -> TestApp {
+pub(crate) async fn spawn_app_with(load: LoadOptions) -> TestApp {
     spawn_app_with_profile(Profile::embedded_default(), load).await
 }
 
 /// The default profile without rate limits, for tests that send many requests on purpose.
-pub async fn spawn_unlimited_app() -> TestApp {
+pub(crate) async fn spawn_unlimited_app() -> TestApp {
     let mut profile = Profile::embedded_default();
     profile.limits.enabled = false;
     spawn_app_with_profile(profile, LoadOptions::default()).await
 }
 
-pub async fn spawn_app_with_profile(profile: Profile, load: LoadOptions) -> TestApp {
+pub(crate) async fn spawn_app_with_profile(profile: Profile, load: LoadOptions) -> TestApp {
     let clock = Clock::manual(DEFAULT_MANUAL_START);
     let mut config = ServerConfig::new(profile);
     config.clock = clock.clone();
@@ -52,25 +52,25 @@ pub async fn spawn_app_with_profile(profile: Profile, load: LoadOptions) -> Test
     TestApp { server, base, http: reqwest::Client::new(), clock, admin }
 }
 
-pub fn basic(client: &str, secret: &str) -> String {
+pub(crate) fn basic(client: &str, secret: &str) -> String {
     format!("Basic {}", STANDARD.encode(format!("{client}:{secret}")))
 }
 
-pub fn token_path(tenant: &str) -> String {
+pub(crate) fn token_path(tenant: &str) -> String {
     format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token")
 }
 
 impl TestApp {
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
-    pub fn token_url(&self, tenant: &str) -> String {
+    pub(crate) fn token_url(&self, tenant: &str) -> String {
         self.url(&token_path(tenant))
     }
 
     /// POSTs a form body to a tenant's token endpoint.
-    pub async fn post_token(&self, tenant: &str, authorization: Option<&str>, body: &str) -> reqwest::Response {
+    pub(crate) async fn post_token(&self, tenant: &str, authorization: Option<&str>, body: &str) -> reqwest::Response {
         let mut request = self.http.post(self.token_url(tenant)).header("content-type", FORM).body(body.to_owned());
         if let Some(value) = authorization {
             request = request.header("authorization", value);
@@ -79,7 +79,7 @@ impl TestApp {
     }
 
     /// A token for the default account, asserting success.
-    pub async fn token(&self, tenant: &str, scope: &str) -> String {
+    pub(crate) async fn token(&self, tenant: &str, scope: &str) -> String {
         let body = format!("grant_type=client_credentials&scope={}", scope.replace(' ', "+"));
         let response = self.post_token(tenant, Some(&basic(CLIENT, SECRET)), &body).await;
         assert_eq!(response.status(), 200);
@@ -88,7 +88,7 @@ impl TestApp {
     }
 
     /// A FHIR GET with `Accept: application/json+fhir` and, when given, a bearer token.
-    pub async fn fhir(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+    pub(crate) async fn fhir(&self, path: &str, token: Option<&str>) -> reqwest::Response {
         let mut request = self.http.get(self.url(path)).header("accept", "application/json+fhir");
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -97,13 +97,13 @@ impl TestApp {
     }
 
     /// GETs an absolute URL (a `next` link) with the token.
-    pub async fn follow(&self, url: &str, token: &str) -> Value {
+    pub(crate) async fn follow(&self, url: &str, token: &str) -> Value {
         let response = self.http.get(url).bearer_auth(token).send().await.expect("reaches the emulator");
         assert_eq!(response.status(), 200, "{url}");
         response.json().await.expect("a JSON bundle")
     }
 
-    pub async fn get(&self, path: &str, accept: Option<&str>) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str, accept: Option<&str>) -> reqwest::Response {
         let mut request = self.http.get(self.url(path));
         if let Some(accept) = accept {
             request = request.header("accept", accept);
@@ -113,7 +113,7 @@ impl TestApp {
 
     /// `{status, headers that matter, body}`, with the random origin port, tokens and instance ids
     /// replaced so it can be snapshotted.
-    pub async fn envelope(&self, response: reqwest::Response) -> Value {
+    pub(crate) async fn envelope(&self, response: reqwest::Response) -> Value {
         let status = response.status().as_u16();
         let mut headers = serde_json::Map::new();
         for name in ["content-type", "cache-control", "pragma", "www-authenticate", "etag", "retry-after"] {
@@ -157,7 +157,7 @@ fn redact_page_token(url: &str) -> String {
 }
 
 /// The ids of a bundle's entries of `resource_type`, in order.
-pub fn entry_ids(bundle: &Value, resource_type: &str) -> Vec<String> {
+pub(crate) fn entry_ids(bundle: &Value, resource_type: &str) -> Vec<String> {
     bundle["entry"]
         .as_array()
         .into_iter()
@@ -168,7 +168,7 @@ pub fn entry_ids(bundle: &Value, resource_type: &str) -> Vec<String> {
 }
 
 /// The URL of a bundle link, when present.
-pub fn link<'a>(bundle: &'a Value, relation: &str) -> Option<&'a str> {
+pub(crate) fn link<'a>(bundle: &'a Value, relation: &str) -> Option<&'a str> {
     bundle["link"].as_array()?.iter().find(|l| l["relation"] == relation)?["url"].as_str()
 }
 
@@ -183,13 +183,13 @@ fn redact_instance(uri: &str) -> String {
 }
 
 /// The claims of a JWT, without verifying it.
-pub fn claims(token: &str) -> Value {
+pub(crate) fn claims(token: &str) -> Value {
     let payload = token.split('.').nth(1).expect("a JWT has three parts");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON claims")
 }
 
 /// The JWT header.
-pub fn jwt_header(token: &str) -> Value {
+pub(crate) fn jwt_header(token: &str) -> Value {
     let header = token.split('.').next().expect("a JWT");
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).expect("base64url")).expect("JSON header")
 }

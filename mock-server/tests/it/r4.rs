@@ -7,11 +7,11 @@ use serde_json::{Value, json};
 use crate::assert_envelope;
 use crate::helpers::*;
 
-pub const R4_SCOPES: &str = "system/Appointment.read system/Patient.read system/Practitioner.read system/Schedule.read system/Slot.read system/Encounter.read system/Location.read";
+pub(crate) const R4_SCOPES: &str = "system/Appointment.read system/Patient.read system/Practitioner.read system/Schedule.read system/Slot.read system/Encounter.read system/Location.read";
 
 impl TestApp {
     /// An R4 GET with `Accept: application/fhir+json` and, when given, a bearer token.
-    pub async fn r4(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+    pub(crate) async fn r4(&self, path: &str, token: Option<&str>) -> reqwest::Response {
         let mut request = self.http.get(self.url(path)).header("accept", "application/fhir+json");
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -19,7 +19,7 @@ impl TestApp {
         request.send().await.expect("the request reaches the emulator")
     }
 
-    pub async fn r4_ok(&self, path: &str, token: &str) -> Value {
+    pub(crate) async fn r4_ok(&self, path: &str, token: &str) -> Value {
         let response = self.r4(path, Some(token)).await;
         assert_eq!(response.status(), 200, "{path}");
         assert_eq!(response.headers()["content-type"], "application/fhir+json; charset=utf-8", "{path}");

@@ -62,7 +62,7 @@ fn tenant_id(id: String, tenant: &str) -> Result<TenantId, FieldError> {
 
 /// Why a text is not a usable FHIR base.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FhirBaseError {
+pub(super) enum FhirBaseError {
     #[error("not an absolute URL ({0})")]
     NotAbsolute(url::ParseError),
     #[error(

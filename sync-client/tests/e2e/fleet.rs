@@ -16,11 +16,11 @@ use serde_json::json;
 use crate::synthetic::Synthetic;
 
 /// The window the synthetic data covers around the manual clock's date (2026-01-05).
-pub const FLEET_WINDOW: (&str, &str) = ("2025-12-22", "2026-02-03");
+pub(crate) const FLEET_WINDOW: (&str, &str) = ("2025-12-22", "2026-02-03");
 /// The server the PostgreSQL tests use (`.ci/run` starts one).
-pub const PG_ENV: &str = "APPOINTMENT_SYNC_TEST_PG";
+pub(crate) const PG_ENV: &str = "APPOINTMENT_SYNC_TEST_PG";
 
-pub struct Fleet {
+pub(crate) struct Fleet {
     pub server: MockServer,
     pub tenants: Vec<String>,
     /// The location ids every tenant has and every job names.
@@ -48,7 +48,7 @@ fn synthetic(appointments: u64) -> Synthetic {
 }
 
 /// The test server's URL: required under CI, else `None` (the caller skips, saying why).
-pub fn pg_url() -> Option<String> {
+pub(crate) fn pg_url() -> Option<String> {
     match std::env::var(PG_ENV) {
         Ok(url) if !url.trim().is_empty() => Some(url),
         _ if std::env::var_os("CI").is_some() => panic!("{PG_ENV} is not set: CI must run the PostgreSQL tests"),
@@ -60,7 +60,7 @@ pub fn pg_url() -> Option<String> {
 }
 
 /// A fresh schema on the test server, as a store URL.
-pub async fn pg_schema(url: &str) -> String {
+pub(crate) async fn pg_schema(url: &str) -> String {
     let schema = format!("fleet_{}", uuid::Uuid::new_v4().simple());
     let (client, connection) =
         tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap_or_else(|e| panic!("{url}: {e}"));
@@ -73,7 +73,7 @@ pub async fn pg_schema(url: &str) -> String {
 impl Fleet {
     /// Starts an emulator with `tenants` tenants of `appointments` synthetic appointments each,
     /// and a store in a schema of its own.
-    pub async fn start(pg: &str, tenants: usize, appointments: u64) -> Self {
+    pub(crate) async fn start(pg: &str, tenants: usize, appointments: u64) -> Self {
         let tenants: Vec<String> = (0..tenants).map(|n| format!("fleet-{n:03}")).collect();
         let synthetic = synthetic(appointments);
         let mut config = ServerConfig::new(synthetic.profile(&tenants));
@@ -89,7 +89,7 @@ impl Fleet {
     }
 
     /// A contract v1 job for worker `n` (its own output and state directory).
-    pub fn write_job(&self, n: usize) -> PathBuf {
+    pub(crate) fn write_job(&self, n: usize) -> PathBuf {
         let tenants: Vec<_> = self
             .tenants
             .iter()
@@ -109,7 +109,7 @@ impl Fleet {
     }
 
     /// Starts worker `n` as a process of the release or debug client binary next to the caller.
-    pub fn spawn_worker(&self, binary: &Path, n: usize, lease_ttl: Duration) -> tokio::process::Child {
+    pub(crate) fn spawn_worker(&self, binary: &Path, n: usize, lease_ttl: Duration) -> tokio::process::Child {
         tokio::process::Command::new(binary)
             .args(["run", "--worker", "--json", "--store", &self.store_url, "--lease-ttl"])
             .arg(lease_ttl.as_secs().to_string())
@@ -125,7 +125,7 @@ impl Fleet {
     }
 
     /// `(id, versionId)` of every appointment of a tenant in the window, from the emulator's store.
-    pub fn truth(&self, tenant: &str) -> Vec<(String, String)> {
+    pub(crate) fn truth(&self, tenant: &str) -> Vec<(String, String)> {
         let store = self.server.state().store();
         let data = store.read(tenant).unwrap_or_else(|| panic!("no tenant {tenant}"));
         data.appointments_in_window(&self.locations, FLEET_WINDOW.0, FLEET_WINDOW.1)
@@ -135,7 +135,7 @@ impl Fleet {
     }
 
     /// `(id, versionId)` of what the workers stored for a tenant, sorted.
-    pub async fn stored(&self, tenant: &str) -> Vec<(String, String)> {
+    pub(crate) async fn stored(&self, tenant: &str) -> Vec<(String, String)> {
         let rows = self.store.appointments(Some(tenant)).await.unwrap_or_else(|e| panic!("{e}"));
         let mut rows: Vec<_> = rows.into_iter().map(|a| (a.id, a.version_id.into_string())).collect();
         rows.sort();
@@ -143,7 +143,7 @@ impl Fleet {
     }
 
     /// Tenants whose stored appointments differ from the ground truth, with both counts.
-    pub async fn mismatches(&self) -> BTreeMap<String, (usize, usize)> {
+    pub(crate) async fn mismatches(&self) -> BTreeMap<String, (usize, usize)> {
         let mut wrong = BTreeMap::new();
         for tenant in &self.tenants {
             let (stored, truth) = (self.stored(tenant).await, self.truth(tenant));
@@ -155,7 +155,7 @@ impl Fleet {
     }
 
     /// The tenants of the latest round (none before a worker opened one).
-    pub async fn round(&self) -> Vec<RoundTenant> {
+    pub(crate) async fn round(&self) -> Vec<RoundTenant> {
         match self.store.latest_round().await.unwrap_or_else(|e| panic!("{e}")) {
             Some(round) => self.store.round_tenants(round).await.unwrap_or_else(|e| panic!("{e}")),
             None => Vec::new(),
@@ -171,7 +171,7 @@ impl Drop for Fleet {
 
 /// What a worker process printed with `--json`, and its exit code.
 #[derive(Debug)]
-pub struct WorkerResult {
+pub(crate) struct WorkerResult {
     pub code: Option<i32>,
     pub summary: serde_json::Value,
     pub stderr: String,
@@ -179,7 +179,7 @@ pub struct WorkerResult {
 
 impl WorkerResult {
     /// `tenant → outcome` of the tenants this worker reported.
-    pub fn tenants(&self) -> Vec<(String, String)> {
+    pub(crate) fn tenants(&self) -> Vec<(String, String)> {
         self.summary["tenants"]
             .as_array()
             .into_iter()
@@ -189,7 +189,7 @@ impl WorkerResult {
     }
 
     /// Appointments this worker saved (new, updated or unchanged).
-    pub fn appointments(&self) -> u64 {
+    pub(crate) fn appointments(&self) -> u64 {
         self.summary["tenants"]
             .as_array()
             .into_iter()
@@ -199,7 +199,7 @@ impl WorkerResult {
     }
 }
 
-pub async fn finish(child: tokio::process::Child) -> WorkerResult {
+pub(crate) async fn finish(child: tokio::process::Child) -> WorkerResult {
     let output = child.wait_with_output().await.unwrap_or_else(|e| panic!("{e}"));
     let summary = serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
     WorkerResult { code: output.status.code(), summary, stderr: String::from_utf8_lossy(&output.stderr).into_owned() }

@@ -6,7 +6,7 @@
 use cerner_mock::Profile;
 
 /// The sizes and names of a synthetic fleet.
-pub struct Synthetic {
+pub(crate) struct Synthetic {
     /// The account approved for every tenant (its secret is `secret`).
     pub client_id: &'static str,
     /// The seed of the first tenant; the next ones count up from it.
@@ -25,12 +25,12 @@ pub struct Synthetic {
 
 impl Synthetic {
     /// The location ids, as a job names them.
-    pub fn location_ids(&self) -> Vec<&'static str> {
+    pub(crate) fn location_ids(&self) -> Vec<&'static str> {
         self.locations.iter().map(|l| l.split_once(':').map_or(*l, |(id, _)| id)).collect()
     }
 
     /// The profile of `tenants`, each with these sizes and a seed of its own.
-    pub fn profile(&self, tenants: &[impl AsRef<str>]) -> Profile {
+    pub(crate) fn profile(&self, tenants: &[impl AsRef<str>]) -> Profile {
         let mut text = String::from("[limits]\nenabled = false\n");
         for (n, tenant) in tenants.iter().enumerate() {
             text.push_str(&format!(

@@ -9,11 +9,11 @@ use crate::evidence::{ClientRun, Evidence, OutputLine, PeakRss, TruthRow};
 use crate::scenario::{FhirVersion, SANDBOX, SECOND};
 use crate::verdict::{CheckResult, Verdict};
 
-pub const SECRET: &str = "harness-test-secret";
-pub const START: i64 = 1_767_600_000;
+pub(crate) const SECRET: &str = "harness-test-secret";
+pub(crate) const START: i64 = 1_767_600_000;
 
 /// A FHIR or token request `seq` seconds after [`START`].
-pub fn entry(seq: u64, tenant: &str, path: &str, query: Option<&str>, status: u16) -> JournalEntry {
+pub(crate) fn entry(seq: u64, tenant: &str, path: &str, query: Option<&str>, status: u16) -> JournalEntry {
     let at = OffsetDateTime::from_unix_timestamp(START).unwrap_or(OffsetDateTime::UNIX_EPOCH)
         + time::Duration::seconds(i64::try_from(seq).unwrap_or(0));
     JournalEntry {
@@ -40,27 +40,27 @@ pub fn entry(seq: u64, tenant: &str, path: &str, query: Option<&str>, status: u1
 }
 
 /// A search of `tenant`'s appointments.
-pub fn search(seq: u64, tenant: &str, query: &str, status: u16) -> JournalEntry {
+pub(crate) fn search(seq: u64, tenant: &str, query: &str, status: u16) -> JournalEntry {
     entry(seq, tenant, &format!("/dstu2/{tenant}/Appointment"), Some(query), status)
 }
 
 /// A token request for `tenant`.
-pub fn token(seq: u64, tenant: &str) -> JournalEntry {
+pub(crate) fn token(seq: u64, tenant: &str) -> JournalEntry {
     entry(seq, tenant, &format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token"), None, 200)
 }
 
-pub fn faulted(mut entry: JournalEntry, action: &str) -> JournalEntry {
+pub(crate) fn faulted(mut entry: JournalEntry, action: &str) -> JournalEntry {
     entry.fault = Some(FaultApplied { rule: "fault-1".into(), action: action.into() });
     entry
 }
 
 /// `entry` moved `secs` seconds later (fractions allowed).
-pub fn later(mut entry: JournalEntry, secs: f64) -> JournalEntry {
+pub(crate) fn later(mut entry: JournalEntry, secs: f64) -> JournalEntry {
     entry.wall_time += time::Duration::seconds_f64(secs);
     entry
 }
 
-pub fn run(exit_code: Option<i32>, stderr: &str) -> ClientRun {
+pub(crate) fn run(exit_code: Option<i32>, stderr: &str) -> ClientRun {
     ClientRun {
         exit_code,
         timed_out: exit_code.is_none(),
@@ -74,7 +74,7 @@ pub fn run(exit_code: Option<i32>, stderr: &str) -> ClientRun {
 }
 
 /// Evidence of one run that exited 0, with no requests, output or truth yet.
-pub fn evidence() -> Evidence {
+pub(crate) fn evidence() -> Evidence {
     Evidence {
         journal: Vec::new(),
         runs: vec![run(Some(0), "")],
@@ -97,13 +97,13 @@ pub fn evidence() -> Evidence {
 }
 
 /// The emulator holds `(id, version, status)` for `tenant`.
-pub fn with_truth(ev: &mut Evidence, tenant: &str, rows: &[(&str, &str, &str)]) {
+pub(crate) fn with_truth(ev: &mut Evidence, tenant: &str, rows: &[(&str, &str, &str)]) {
     let rows = rows.iter().map(|(id, v, s)| ((*id).to_owned(), TruthRow { version: (*v).into(), status: (*s).into() }));
     ev.truth.entry(tenant.to_owned()).or_default().extend(rows);
 }
 
 /// The client wrote `(id, version, status)` for `tenant`, one output line each.
-pub fn with_output(ev: &mut Evidence, tenant: &str, rows: &[(&str, &str, &str)]) {
+pub(crate) fn with_output(ev: &mut Evidence, tenant: &str, rows: &[(&str, &str, &str)]) {
     for (id, version, status) in rows {
         let resource =
             json!({ "resourceType": "Appointment", "id": id, "meta": { "versionId": version }, "status": status });
@@ -119,20 +119,20 @@ pub fn with_output(ev: &mut Evidence, tenant: &str, rows: &[(&str, &str, &str)])
 
 /// Asserts a pass whose evidence holds `text`.
 #[track_caller]
-pub fn passes(check: &CheckResult, text: &str) {
+pub(crate) fn passes(check: &CheckResult, text: &str) {
     assert!(check.verdict.passed(), "{} should pass: {:?}", check.check, check.verdict);
     assert!(check.verdict.evidence().contains(text), "{}: {:?} lacks {text:?}", check.check, check.verdict.evidence());
 }
 
 /// Asserts a failure whose evidence holds `text`.
 #[track_caller]
-pub fn fails(check: &CheckResult, text: &str) {
+pub(crate) fn fails(check: &CheckResult, text: &str) {
     assert!(matches!(check.verdict, Verdict::Fail { .. }), "{} should fail: {:?}", check.check, check.verdict);
     assert!(check.verdict.evidence().contains(text), "{}: {:?} lacks {text:?}", check.check, check.verdict.evidence());
 }
 
 /// The check named (by prefix) among `checks`.
 #[track_caller]
-pub fn named<'a>(checks: &'a [CheckResult], name: &str) -> &'a CheckResult {
+pub(crate) fn named<'a>(checks: &'a [CheckResult], name: &str) -> &'a CheckResult {
     checks.iter().find(|c| c.check.starts_with(name)).unwrap_or_else(|| panic!("no check {name:?} in {checks:#?}"))
 }

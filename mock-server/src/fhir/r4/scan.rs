@@ -44,7 +44,7 @@ fn one_token(params: &Params<'_>, name: &str) -> Result<Option<Token>, ParamErro
     params.single(name)?.map(|v| token(name, v)).transpose()
 }
 
-pub fn location(pairs: &[(String, String)]) -> Result<(LocationQuery, u32), ParamError> {
+pub(super) fn location(pairs: &[(String, String)]) -> Result<(LocationQuery, u32), ParamError> {
     let params = Params::new(pairs, super::params::r4(crate::store::ResourceType::Location))?;
     let count = count(&params, LOCATION_COUNT, 1)?;
     let query = LocationQuery {
@@ -95,7 +95,7 @@ pub fn location(pairs: &[(String, String)]) -> Result<(LocationQuery, u32), Para
     Ok((query, count))
 }
 
-pub fn practitioner(pairs: &[(String, String)]) -> Result<(PractitionerQuery, u32), ParamError> {
+pub(super) fn practitioner(pairs: &[(String, String)]) -> Result<(PractitionerQuery, u32), ParamError> {
     let params = Params::new(pairs, super::params::r4(crate::store::ResourceType::Practitioner))?;
     let count = count(&params, DEFAULT_COUNT, 1)?;
     let identifier = params.single("identifier")?.map(|v| token("identifier", v)).transpose()?;

@@ -9,10 +9,10 @@ use serde_json::Value;
 const ARGONAUT: &str = "http://fhir.org/guides/argonaut/StructureDefinition/";
 const US_CORE: &str = "http://hl7.org/fhir/us/core/StructureDefinition/";
 /// The CDC Race & Ethnicity code system.
-pub const CDC_RACE_ETHNICITY: &str = "urn:oid:2.16.840.1.113883.6.238";
+pub(super) const CDC_RACE_ETHNICITY: &str = "urn:oid:2.16.840.1.113883.6.238";
 
 /// Rewrites a Patient's Argonaut race and ethnicity extensions as US Core ones, in place.
-pub fn race_and_ethnicity(patient: &mut Value) {
+pub(super) fn race_and_ethnicity(patient: &mut Value) {
     let Some(extensions) = patient.get_mut("extension").and_then(Value::as_array_mut) else { return };
     for extension in extensions {
         let us_core = match extension["url"].as_str().and_then(|url| url.strip_prefix(ARGONAUT)) {

@@ -30,7 +30,7 @@ const PAST: [(u64, usize); 8] = [
 /// The future half: mostly booked, nobody has arrived or failed to.
 const FUTURE: [(u64, usize); 4] = [(880, BOOKED), (940, CANCELLED), (970, PENDING), (1000, PROPOSED)];
 
-pub fn appointments(spec: &SyntheticSpec, world: &World, sink: &mut Sink<'_>) {
+pub(super) fn appointments(spec: &SyntheticSpec, world: &World, sink: &mut Sink<'_>) {
     if world.days.is_empty() || world.patients.is_empty() || world.practitioners.is_empty() {
         return;
     }

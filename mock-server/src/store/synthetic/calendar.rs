@@ -7,27 +7,27 @@ use std::fmt::Write as _;
 
 use time::Date;
 
-pub const SECS_PER_DAY: i64 = 86_400;
+pub(super) const SECS_PER_DAY: i64 = 86_400;
 /// Julian day number of 1970-01-01.
 const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
 /// Business hours in minutes after midnight UTC: visits start at 08:00 and end by 17:00.
-pub const OPENS: u32 = 8 * 60;
-pub const CLOSES: u32 = 17 * 60;
+pub(super) const OPENS: u32 = 8 * 60;
+pub(super) const CLOSES: u32 = 17 * 60;
 
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
-pub fn unix_day(date: Date) -> i64 {
+pub(super) fn unix_day(date: Date) -> i64 {
     i64::from(date.to_julian_day()) - UNIX_EPOCH_JULIAN_DAY
 }
 
 /// Monday to Friday (1970-01-01 was a Thursday).
-pub fn is_weekday(day: i64) -> bool {
+pub(super) fn is_weekday(day: i64) -> bool {
     (day + 3).rem_euclid(7) < 5
 }
 
 /// A weekday that visits can be booked on.
 #[derive(Debug, Clone, Copy)]
-pub struct Workday {
+pub(super) struct Workday {
     pub day: i64,
     /// In the first half of the range. The generator never reads a clock, so it cannot know
     /// "today"; the first half plays the past (fulfilled, no-shows), the second the future.
@@ -35,7 +35,7 @@ pub struct Workday {
 }
 
 /// The weekdays of `first..=last`, oldest first; empty when the range holds none.
-pub fn workdays(first: Date, last: Date) -> Vec<Workday> {
+pub(super) fn workdays(first: Date, last: Date) -> Vec<Workday> {
     let (first, last) = (unix_day(first), unix_day(last));
     let middle = first + (last - first + 1) / 2;
     (first..=last).filter(|&day| is_weekday(day)).map(|day| Workday { day, past: day < middle }).collect()
@@ -43,7 +43,7 @@ pub fn workdays(first: Date, last: Date) -> Vec<Workday> {
 
 /// A visit: its start in Unix seconds and its length.
 #[derive(Debug, Clone, Copy)]
-pub struct Span {
+pub(super) struct Span {
     pub start: i64,
     pub minutes: u32,
 }
@@ -51,21 +51,21 @@ pub struct Span {
 impl Span {
     /// A visit on `day` lasting one of `lengths` minutes, starting on a quarter hour and ending by
     /// closing time. `lengths` is a non-empty table of at most nine hours.
-    pub fn business(rng: &mut crate::rng::Rng, day: i64, lengths: &[u32]) -> Span {
+    pub(super) fn business(rng: &mut crate::rng::Rng, day: i64, lengths: &[u32]) -> Span {
         let minutes = lengths.get(rng.index(lengths.len())).copied().unwrap_or(15);
         let quarters = (CLOSES - OPENS).saturating_sub(minutes) / 15 + 1;
         let start_minute = OPENS + 15 * rng.below(u64::from(quarters)) as u32;
         Span { start: day * SECS_PER_DAY + i64::from(start_minute) * 60, minutes }
     }
 
-    pub fn end(self) -> i64 {
+    pub(super) fn end(self) -> i64 {
         self.start + i64::from(self.minutes) * 60
     }
 }
 
 /// Which of `days` days item `index` of `count` falls on: consecutive blocks whose sizes differ by
 /// at most one, so every day carries the same load and ids rise with the date.
-pub fn spread(index: u64, count: u64, days: usize) -> usize {
+pub(super) fn spread(index: u64, count: u64, days: usize) -> usize {
     let day = u128::from(index) * days as u128 / u128::from(count.max(1));
     usize::try_from(day).unwrap_or(0)
 }
@@ -97,7 +97,7 @@ fn two(n: i64) -> &'static str {
 }
 
 /// `YYYY-MM-DD`.
-pub fn push_date(out: &mut String, day: i64) {
+pub(super) fn push_date(out: &mut String, day: i64) {
     let (year, month, dom) = civil(day);
     if (0..10_000).contains(&year) {
         push_two(out, year / 100);
@@ -112,13 +112,13 @@ pub fn push_date(out: &mut String, day: i64) {
 }
 
 /// A FHIR instant with Cerner's millisecond precision: `YYYY-MM-DDTHH:MM:SS.000Z`.
-pub fn push_instant(out: &mut String, secs: i64) {
+pub(super) fn push_instant(out: &mut String, secs: i64) {
     push_date(out, secs.div_euclid(SECS_PER_DAY));
     push_time(out, secs);
 }
 
 /// The time of day of an instant, after its date: `THH:MM:SS.000Z`.
-pub fn push_time(out: &mut String, secs: i64) {
+pub(super) fn push_time(out: &mut String, secs: i64) {
     let time = secs.rem_euclid(SECS_PER_DAY);
     out.push('T');
     push_two(out, time / 3600);
@@ -130,7 +130,7 @@ pub fn push_time(out: &mut String, secs: i64) {
 }
 
 /// Cerner's narrative date, day padded with a space: `Oct  6, 2020`.
-pub fn push_div_date(out: &mut String, day: i64) {
+pub(super) fn push_div_date(out: &mut String, day: i64) {
     let (year, month, dom) = civil(day);
     out.push_str(MONTHS.get(month).copied().unwrap_or("Jan"));
     out.push_str(if dom < 10 { "  " } else { " " });
@@ -143,13 +143,13 @@ pub fn push_div_date(out: &mut String, day: i64) {
 }
 
 /// Cerner's narrative date and time: `Oct  6, 2020  2:00 P.M. UTC`.
-pub fn push_div_instant(out: &mut String, secs: i64) {
+pub(super) fn push_div_instant(out: &mut String, secs: i64) {
     push_div_date(out, secs.div_euclid(SECS_PER_DAY));
     push_div_time(out, secs);
 }
 
 /// The narrative time of day, after its date: `  2:00 P.M. UTC`.
-pub fn push_div_time(out: &mut String, secs: i64) {
+pub(super) fn push_div_time(out: &mut String, secs: i64) {
     let minutes = secs.rem_euclid(SECS_PER_DAY) / 60;
     let (hour, minute) = (minutes / 60, minutes % 60);
     let hour12 = if hour % 12 == 0 { 12 } else { hour % 12 };
@@ -162,7 +162,7 @@ pub fn push_div_time(out: &mut String, secs: i64) {
 
 /// A number in decimal, without `fmt`'s machinery: ids and references are written millions of
 /// times, and `write!` was a tenth of the generation time.
-pub fn push_number(out: &mut String, mut n: u64) {
+pub(super) fn push_number(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut len = 0;
     for slot in digits.iter_mut().rev() {
@@ -177,7 +177,7 @@ pub fn push_number(out: &mut String, mut n: u64) {
 }
 
 /// Escapes text from outside (location names from the profile) for the XHTML `text.div`.
-pub fn push_html(out: &mut String, text: &str) {
+pub(super) fn push_html(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),

@@ -84,7 +84,7 @@ struct Texts {
     div: String,
 }
 
-pub fn encounters(spec: &SyntheticSpec, world: &World, sink: &mut Sink<'_>) {
+pub(super) fn encounters(spec: &SyntheticSpec, world: &World, sink: &mut Sink<'_>) {
     if world.days.is_empty() || world.patients.is_empty() || world.locations.is_empty() {
         return;
     }

@@ -13,17 +13,18 @@ use crate::store::ResourceType;
 const VERSIONS: [&str; 5] = ["0", "1", "2", "3", "4"];
 
 /// The `meta.versionId` text of a small version number (larger ones read as the largest).
-pub fn version(n: usize) -> &'static str {
+pub(super) fn version(n: usize) -> &'static str {
     VERSIONS.get(n.min(VERSIONS.len() - 1)).copied().unwrap_or("0")
 }
 
-pub const SCHEDULING_LOCATION: &str = "https://fhir-ehr.cerner.com/dstu2/StructureDefinition/scheduling-location";
-pub const RENDERED_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/rendered-value";
-pub const IDENTIFIER_TYPE: &str = "http://hl7.org/fhir/v2/0203";
-pub const PARTICIPATION_TYPE: &str = "http://hl7.org/fhir/v3/ParticipationType";
+pub(super) const SCHEDULING_LOCATION: &str =
+    "https://fhir-ehr.cerner.com/dstu2/StructureDefinition/scheduling-location";
+pub(super) const RENDERED_VALUE: &str = "http://hl7.org/fhir/StructureDefinition/rendered-value";
+pub(super) const IDENTIFIER_TYPE: &str = "http://hl7.org/fhir/v2/0203";
+pub(super) const PARTICIPATION_TYPE: &str = "http://hl7.org/fhir/v3/ParticipationType";
 
 #[derive(Serialize)]
-pub struct Meta<'a> {
+pub(super) struct Meta<'a> {
     #[serde(rename = "versionId")]
     pub version_id: &'a str,
     #[serde(rename = "lastUpdated")]
@@ -31,26 +32,26 @@ pub struct Meta<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Narrative<'a> {
+pub(super) struct Narrative<'a> {
     pub status: &'static str,
     pub div: &'a str,
 }
 
 impl<'a> Narrative<'a> {
-    pub fn generated(div: &'a str) -> Self {
+    pub(super) fn generated(div: &'a str) -> Self {
         Narrative { status: "generated", div }
     }
 }
 
 #[derive(Serialize)]
-pub struct Reference<'a> {
+pub(super) struct Reference<'a> {
     pub reference: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub display: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-pub struct Coding<'a> {
+pub(super) struct Coding<'a> {
     pub system: &'a str,
     pub code: &'a str,
     pub display: &'a str,
@@ -59,7 +60,7 @@ pub struct Coding<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Concept<'a> {
+pub(super) struct Concept<'a> {
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     pub coding: &'a [Coding<'a>],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,13 +68,13 @@ pub struct Concept<'a> {
 }
 
 impl<'a> Concept<'a> {
-    pub fn text(text: &'a str) -> Self {
+    pub(super) fn text(text: &'a str) -> Self {
         Concept { coding: &[], text: Some(text) }
     }
 }
 
 #[derive(Serialize)]
-pub struct Period<'a> {
+pub(super) struct Period<'a> {
     pub start: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub end: Option<&'a str>,
@@ -81,20 +82,20 @@ pub struct Period<'a> {
 
 /// Cerner's `scheduling-location` extension on Schedule and Slot.
 #[derive(Serialize)]
-pub struct LocationExtension<'a> {
+pub(super) struct LocationExtension<'a> {
     pub url: &'static str,
     #[serde(rename = "valueReference")]
     pub value_reference: Reference<'a>,
 }
 
 impl<'a> LocationExtension<'a> {
-    pub fn new(reference: &'a str, display: Option<&'a str>) -> Self {
+    pub(super) fn new(reference: &'a str, display: Option<&'a str>) -> Self {
         LocationExtension { url: SCHEDULING_LOCATION, value_reference: Reference { reference, display } }
     }
 }
 
 #[derive(Serialize)]
-pub struct Identifier<'a> {
+pub(super) struct Identifier<'a> {
     #[serde(rename = "use")]
     pub use_: &'static str,
     #[serde(rename = "type")]
@@ -109,19 +110,19 @@ pub struct Identifier<'a> {
 }
 
 #[derive(Serialize)]
-pub struct Rendered<'a> {
+pub(super) struct Rendered<'a> {
     pub extension: [StringExtension<'a>; 1],
 }
 
 #[derive(Serialize)]
-pub struct StringExtension<'a> {
+pub(super) struct StringExtension<'a> {
     pub url: &'static str,
     #[serde(rename = "valueString")]
     pub value_string: &'a str,
 }
 
 #[derive(Serialize)]
-pub struct HumanName<'a> {
+pub(super) struct HumanName<'a> {
     #[serde(rename = "use")]
     pub use_: &'static str,
     pub text: &'a str,
@@ -133,23 +134,23 @@ pub struct HumanName<'a> {
 }
 
 /// Serializes resources into one reused buffer and hands each on as an exactly sized `String`.
-pub struct Sink<'e> {
+pub(super) struct Sink<'e> {
     buf: Vec<u8>,
     emit: &'e mut dyn FnMut(Resource),
 }
 
 impl<'e> Sink<'e> {
-    pub fn new(emit: &'e mut dyn FnMut(Resource)) -> Self {
+    pub(super) fn new(emit: &'e mut dyn FnMut(Resource)) -> Self {
         Sink { buf: Vec::with_capacity(4096), emit }
     }
 
-    pub fn appointment(&mut self, appointment: StoredAppointment) {
+    pub(super) fn appointment(&mut self, appointment: StoredAppointment) {
         (self.emit)(Resource::Appointment(appointment));
     }
 
     /// Serializing these borrowed structs cannot fail (no maps, no custom impls); should it ever,
     /// the resource is logged and left out rather than panicking inside the store's loader.
-    pub fn send<T: Serialize>(&mut self, kind: ResourceType, resource: &T) {
+    pub(super) fn send<T: Serialize>(&mut self, kind: ResourceType, resource: &T) {
         self.buf.clear();
         if let Err(error) = serde_json::to_writer(&mut self.buf, resource) {
             tracing::error!(%kind, %error, "synthetic resource failed to serialize; left out");

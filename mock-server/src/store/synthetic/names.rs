@@ -1,7 +1,7 @@
 //! Word lists for synthetic people, places and visit types. People's names are plain ASCII
 //! letters, so they double as e-mail local parts and need no escaping in the narrative.
 
-pub const FAMILY: [&str; 40] = [
+pub(super) const FAMILY: [&str; 40] = [
     "Smith",
     "Johnson",
     "Williams",
@@ -44,7 +44,7 @@ pub const FAMILY: [&str; 40] = [
     "Flores",
 ];
 
-pub const GIVEN_FEMALE: [&str; 24] = [
+pub(super) const GIVEN_FEMALE: [&str; 24] = [
     "Mary",
     "Patricia",
     "Jennifer",
@@ -71,7 +71,7 @@ pub const GIVEN_FEMALE: [&str; 24] = [
     "Stephanie",
 ];
 
-pub const GIVEN_MALE: [&str; 24] = [
+pub(super) const GIVEN_MALE: [&str; 24] = [
     "James",
     "Robert",
     "John",
@@ -101,13 +101,13 @@ pub const GIVEN_MALE: [&str; 24] = [
 /// A practitioner's credential (the name suffix Cerner prints, as in "Sisko, Jon PT") and the
 /// role text an Appointment participant carries for it.
 #[derive(Debug, Clone, Copy)]
-pub struct Credential {
+pub(super) struct Credential {
     pub suffix: &'static str,
     pub role: &'static str,
 }
 
 /// Weighted by repetition: most schedulable providers are physicians.
-pub const CREDENTIALS: [Credential; 8] = [
+pub(super) const CREDENTIALS: [Credential; 8] = [
     Credential { suffix: "MD", role: "Physicians" },
     Credential { suffix: "MD", role: "Physicians" },
     Credential { suffix: "MD", role: "Physicians" },
@@ -120,7 +120,7 @@ pub const CREDENTIALS: [Credential; 8] = [
 
 /// Appointment/slot types of Cerner code set 14249. The first two codes are the ones
 /// fhir.cerner.com's examples show; the others are invented for the emulator.
-pub const VISIT_TYPES: [(&str, &str); 8] = [
+pub(super) const VISIT_TYPES: [(&str, &str); 8] = [
     ("24477854", "Established Patient"),
     ("26054577", "PT Eval"),
     ("24477861", "New Patient"),
@@ -131,7 +131,7 @@ pub const VISIT_TYPES: [(&str, &str); 8] = [
     ("24477896", "Lab Review"),
 ];
 
-pub const STREETS: [&str; 12] = [
+pub(super) const STREETS: [&str; 12] = [
     "Main St",
     "Oak Ave",
     "Maple Dr",
@@ -148,7 +148,7 @@ pub const STREETS: [&str; 12] = [
 
 /// A town for addresses: its name, county, state, ZIP prefix (3 digits) and phone area code.
 #[derive(Debug, Clone, Copy)]
-pub struct Town {
+pub(super) struct Town {
     pub city: &'static str,
     pub district: &'static str,
     pub state: &'static str,
@@ -156,7 +156,7 @@ pub struct Town {
     pub area: &'static str,
 }
 
-pub const TOWNS: [Town; 8] = [
+pub(super) const TOWNS: [Town; 8] = [
     Town { city: "Kansas City", district: "Jackson", state: "MO", zip3: "641", area: "816" },
     Town { city: "Independence", district: "Jackson", state: "MO", zip3: "640", area: "816" },
     Town { city: "Overland Park", district: "Johnson", state: "KS", zip3: "662", area: "913" },
@@ -168,5 +168,5 @@ pub const TOWNS: [Town; 8] = [
 ];
 
 /// Location names used when the spec names no locations.
-pub const DEFAULT_LOCATIONS: [&str; 4] =
+pub(super) const DEFAULT_LOCATIONS: [&str; 4] =
     ["MX Clinic North", "OP Rehab East", "Family Medicine West", "Cardiology South"];

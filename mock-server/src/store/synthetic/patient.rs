@@ -101,7 +101,7 @@ struct Texts {
     div: String,
 }
 
-pub fn patients(spec: &SyntheticSpec, world: &mut World, sink: &mut Sink<'_>) {
+pub(super) fn patients(spec: &SyntheticSpec, world: &mut World, sink: &mut Sink<'_>) {
     let mut rng = Rng::new(spec.seed, Stream::Patient);
     let mut texts = Texts::default();
     for index in 0..u64::from(spec.patients) {

@@ -39,7 +39,7 @@ struct Texts {
     div: String,
 }
 
-pub fn practitioners(spec: &SyntheticSpec, world: &mut World, sink: &mut Sink<'_>) {
+pub(super) fn practitioners(spec: &SyntheticSpec, world: &mut World, sink: &mut Sink<'_>) {
     let mut rng = Rng::new(spec.seed, Stream::Practitioner);
     let mut texts = Texts::default();
     for index in 0..u64::from(spec.practitioners) {

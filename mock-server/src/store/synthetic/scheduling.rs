@@ -70,7 +70,7 @@ impl Texts {
     }
 }
 
-pub fn schedules(spec: &SyntheticSpec, world: &World, sink: &mut Sink<'_>) {
+pub(super) fn schedules(spec: &SyntheticSpec, world: &World, sink: &mut Sink<'_>) {
     let mut rng = Rng::new(spec.seed, Stream::Schedule);
     let mut texts = Texts::default();
     let last_day = calendar::unix_day(spec.last_day);
@@ -118,7 +118,7 @@ struct SlotPlan {
     updated: i64,
 }
 
-pub fn slots(spec: &SyntheticSpec, world: &World, sink: &mut Sink<'_>) {
+pub(super) fn slots(spec: &SyntheticSpec, world: &World, sink: &mut Sink<'_>) {
     if world.days.is_empty() || world.practitioners.is_empty() {
         return;
     }

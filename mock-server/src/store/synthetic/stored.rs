@@ -13,32 +13,32 @@ use super::json::version;
 
 mod catalog;
 
-pub use catalog::Catalog;
+pub(super) use catalog::Catalog;
 use catalog::{PatientText, PlaceText, PractitionerText};
 
 /// An appointment status, how it reads in the narrative, the participants' status that goes with
 /// it, and the smallest version it implies (a status other than the first needs an update).
 #[derive(Debug, Clone, Copy)]
-pub struct Status {
+pub(super) struct Status {
     pub code: &'static str,
     pub label: &'static str,
     pub attendance: &'static str,
     pub first_version: usize,
 }
 
-pub const PROPOSED: usize = 0;
-pub const PENDING: usize = 1;
-pub const BOOKED: usize = 2;
-pub const ARRIVED: usize = 3;
-pub const FULFILLED: usize = 4;
-pub const CANCELLED: usize = 5;
-pub const NOSHOW: usize = 6;
+pub(super) const PROPOSED: usize = 0;
+pub(super) const PENDING: usize = 1;
+pub(super) const BOOKED: usize = 2;
+pub(super) const ARRIVED: usize = 3;
+pub(super) const FULFILLED: usize = 4;
+pub(super) const CANCELLED: usize = 5;
+pub(super) const NOSHOW: usize = 6;
 /// R4's native status (fhir.cerner.com R4 Appointment: "R4 exposes a native checked-in status");
 /// DSTU2 answers it as `arrived`.
-pub const CHECKED_IN: usize = 7;
+pub(super) const CHECKED_IN: usize = 7;
 
 /// Every status a synthetic appointment takes, indexed by the constants above.
-pub const STATUSES: [Status; 8] = [
+pub(super) const STATUSES: [Status; 8] = [
     Status { code: "proposed", label: "Proposed", attendance: "needs-action", first_version: 0 },
     Status { code: "pending", label: "Pending", attendance: "tentative", first_version: 0 },
     Status { code: "booked", label: "Booked", attendance: "accepted", first_version: 0 },

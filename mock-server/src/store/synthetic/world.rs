@@ -12,7 +12,7 @@ use crate::rng::Rng;
 /// Offsets of each type's id sequence from `id_base`. Ids only need to be unique per type; the
 /// offsets keep the types apart so a stray id in a log names its type at a glance.
 #[derive(Debug, Clone, Copy)]
-pub enum Sequence {
+pub(super) enum Sequence {
     Practitioner = 0,
     Patient = 1,
     Schedule = 2,
@@ -26,13 +26,13 @@ const SEQUENCE_STRIDE: u64 = 100_000_000;
 
 /// The id of item `index` of a sequence. Wrapping keeps ids unique even for an `id_base` near
 /// `u64::MAX`, instead of overflowing.
-pub fn id(base: u64, sequence: Sequence, index: u64) -> u64 {
+pub(super) fn id(base: u64, sequence: Sequence, index: u64) -> u64 {
     base.wrapping_add(sequence as u64 * SEQUENCE_STRIDE).wrapping_add(index)
 }
 
 /// A location, referenced but never served (DSTU2 has no Location resource).
 #[derive(Debug)]
-pub struct Place {
+pub(super) struct Place {
     pub display: String,
     /// `Location/{id}`.
     pub reference: String,
@@ -42,7 +42,7 @@ pub struct Place {
 
 /// A generated Practitioner or Patient as others refer to it.
 #[derive(Debug)]
-pub struct Person {
+pub(super) struct Person {
     pub id: u64,
     /// `Patient/{id}` or `Practitioner/{id}`, written once for the many resources that refer to it.
     pub reference: String,
@@ -57,7 +57,7 @@ pub struct Person {
 }
 
 #[derive(Debug)]
-pub struct World {
+pub(super) struct World {
     /// `https://fhir.cerner.com/{tenant}/codeSet/14249`.
     pub visit_system: String,
     pub days: Vec<Workday>,
@@ -69,7 +69,7 @@ pub struct World {
 }
 
 impl World {
-    pub fn new(spec: &SyntheticSpec) -> Self {
+    pub(super) fn new(spec: &SyntheticSpec) -> Self {
         World {
             visit_system: format!("https://fhir.cerner.com/{}/codeSet/14249", spec.tenant),
             days: calendar::workdays(spec.first_day, spec.last_day),
@@ -85,7 +85,7 @@ impl World {
     /// A practitioner who works at `location` (practitioner `p` works at `p % locations`), so an
     /// appointment's practitioner, location and the practitioner's Schedule agree; any
     /// practitioner when nobody works there.
-    pub fn practitioner_at(&self, location: usize, rng: &mut Rng) -> usize {
+    pub(super) fn practitioner_at(&self, location: usize, rng: &mut Rng) -> usize {
         let (staff, places) = (self.practitioners.len(), self.locations.len().max(1));
         if location >= staff {
             return rng.index(staff);
@@ -119,20 +119,20 @@ fn places(spec: &SyntheticSpec) -> Vec<Place> {
 /// first location (error diffusion, not a coin toss, so a test can rely on the share) and the rest
 /// rotate over the others.
 #[derive(Debug)]
-pub struct LocationPicker {
+pub(super) struct LocationPicker {
     count: usize,
     share: f64,
     others: u64,
 }
 
 impl LocationPicker {
-    pub fn new(count: usize, share: f64) -> Self {
+    pub(super) fn new(count: usize, share: f64) -> Self {
         let share = if share.is_nan() { 0.0 } else { share.clamp(0.0, 1.0) };
         LocationPicker { count, share, others: 0 }
     }
 
     /// The location index of item `index` (items are asked for in order).
-    pub fn pick(&mut self, index: u64) -> usize {
+    pub(super) fn pick(&mut self, index: u64) -> usize {
         let rest = self.count.saturating_sub(1) as u64;
         let first_due = (index + 1) as f64 * self.share;
         if rest == 0 || first_due.floor() > (index as f64 * self.share).floor() {
@@ -144,6 +144,6 @@ impl LocationPicker {
 }
 
 /// The (code, display) of a visit type of code set 14249.
-pub fn visit_type(index: usize) -> (&'static str, &'static str) {
+pub(super) fn visit_type(index: usize) -> (&'static str, &'static str) {
     super::names::VISIT_TYPES.get(index).copied().unwrap_or(("24477854", "Established Patient"))
 }

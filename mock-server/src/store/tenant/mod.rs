@@ -19,7 +19,8 @@ use super::synthetic::StoredAppointment;
 use super::table::{Body, Row, Table, TableFull};
 
 pub use parsed::Parsed;
-pub use search_fields::{AppointmentFields, EncounterFields, PatientFields, SlotFields};
+pub use search_fields::AppointmentFields;
+pub(super) use search_fields::{EncounterFields, PatientFields, SlotFields};
 
 use parsed::{Fields, ReadAppointment, ReadPatient, ReadSlot};
 

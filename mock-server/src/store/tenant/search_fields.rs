@@ -26,7 +26,7 @@ impl AppointmentFields {
 /// Search fields of a Slot. Its texts are interned per tenant, as an appointment's are: half a
 /// million slots name a few types, schedules and locations.
 #[derive(Debug, Clone, Default)]
-pub struct SlotFields {
+pub(crate) struct SlotFields {
     pub start: Option<i64>,
     pub free: bool,
     /// `(system, code)` of each `type.coding`.
@@ -40,15 +40,15 @@ pub struct SlotFields {
 }
 
 /// A slot type's `(system, code)`.
-pub type SlotType = (Option<Arc<str>>, Arc<str>);
+pub(super) type SlotType = (Option<Arc<str>>, Arc<str>);
 
 /// `(system, value)` of an identifier: the system interned, the value a patient's own.
-pub type Identifier = (Option<Arc<str>>, Box<str>);
+pub(super) type Identifier = (Option<Arc<str>>, Box<str>);
 
 /// Search fields of a Patient. Names, postal codes, gender and identifier systems are interned
 /// per tenant (a hundred thousand patients share a few thousand names).
 #[derive(Debug, Clone, Default)]
-pub struct PatientFields {
+pub(crate) struct PatientFields {
     /// Lower-cased family names, given names, and name texts (prefix searches).
     pub families: Box<[Arc<str>]>,
     pub givens: Box<[Arc<str>]>,
@@ -67,7 +67,7 @@ pub struct PatientFields {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct EncounterFields {
+pub(crate) struct EncounterFields {
     pub patient: Option<Box<str>>,
     pub start: Option<i64>,
     /// `None` while the encounter goes on.

@@ -19,16 +19,16 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use appointment_sync::store::OutcomeKind;
-pub use axum::Router;
+pub(crate) use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
-pub use axum::response::IntoResponse;
+pub(crate) use axum::response::IntoResponse;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-pub use appointment_sync::fhir_version::FhirVersion;
+pub(crate) use appointment_sync::fhir_version::FhirVersion;
 
-pub use crate::helpers::path_segment;
+pub(crate) use crate::helpers::path_segment;
 use crate::helpers::{CLIENT, Env, SANDBOX, WINDOW};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_appointment-sync");
@@ -36,7 +36,7 @@ const SECRET_ENV: &str = "HOSTILE_TEST_CLIENT_SECRET";
 
 /// A request the hostile server received.
 #[derive(Debug, Clone)]
-pub struct Seen {
+pub(crate) struct Seen {
     pub method: String,
     /// Path and query, as received.
     pub target: String,
@@ -44,7 +44,7 @@ pub struct Seen {
     pub at: Instant,
 }
 
-pub struct Hostile {
+pub(crate) struct Hostile {
     pub origin: String,
     log: Arc<Mutex<Vec<Seen>>>,
     task: tokio::task::JoinHandle<()>,
@@ -63,7 +63,7 @@ async fn record(State(log): State<Arc<Mutex<Vec<Seen>>>>, request: Request, next
 
 impl Hostile {
     /// Serves the routes `app` builds from the server's origin, recording every request.
-    pub async fn start(app: impl FnOnce(&str) -> Router) -> Self {
+    pub(crate) async fn start(app: impl FnOnce(&str) -> Router) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -75,16 +75,16 @@ impl Hostile {
     }
 
     /// The FHIR base of `tenant` on this server in `version`.
-    pub fn base(&self, version: FhirVersion, tenant: &str) -> String {
+    pub(crate) fn base(&self, version: FhirVersion, tenant: &str) -> String {
         format!("{}/{}/{tenant}/", self.origin, path_segment(version))
     }
 
-    pub fn seen(&self) -> Vec<Seen> {
+    pub(crate) fn seen(&self) -> Vec<Seen> {
         self.log.lock().unwrap().clone()
     }
 
     /// The targets received, in order.
-    pub fn targets(&self) -> Vec<String> {
+    pub(crate) fn targets(&self) -> Vec<String> {
         self.seen().into_iter().map(|s| s.target).collect()
     }
 }
@@ -97,7 +97,7 @@ impl Drop for Hostile {
 
 /// The metadata of a `version` server naming `token_url`: a DSTU2 Conformance statement or an R4
 /// CapabilityStatement.
-pub fn metadata(version: FhirVersion, token_url: &str) -> Value {
+pub(crate) fn metadata(version: FhirVersion, token_url: &str) -> Value {
     let resource_type = match version {
         FhirVersion::Dstu2 => "Conformance",
         FhirVersion::R4 => "CapabilityStatement",
@@ -110,13 +110,13 @@ pub fn metadata(version: FhirVersion, token_url: &str) -> Value {
 }
 
 /// A token answer with this `expires_in`.
-pub fn token(expires_in: Value) -> Value {
+pub(crate) fn token(expires_in: Value) -> Value {
     json!({"access_token": "hostile-token", "token_type": "Bearer", "expires_in": expires_in, "scope": "system/Appointment.read"})
 }
 
 /// The usual sign-in routes: `/dstu2/{tenant}/metadata` and `/r4/{tenant}/metadata` name
 /// `{origin}/token`, which grants a token for 570 s.
-pub fn sign_in(origin: &str) -> Router {
+pub(crate) fn sign_in(origin: &str) -> Router {
     let mut router = Router::new();
     for version in FhirVersion::ALL {
         let metadata = metadata(version, &format!("{origin}/token"));
@@ -127,7 +127,7 @@ pub fn sign_in(origin: &str) -> Router {
 }
 
 /// A searchset page: these resources, and a `next` link when given.
-pub fn bundle(resources: Vec<Value>, next: Option<&str>) -> Value {
+pub(crate) fn bundle(resources: Vec<Value>, next: Option<&str>) -> Value {
     let mut links = vec![json!({"relation": "self", "url": "http://x/"})];
     if let Some(next) = next {
         links.push(json!({"relation": "next", "url": next}));
@@ -137,26 +137,26 @@ pub fn bundle(resources: Vec<Value>, next: Option<&str>) -> Value {
 }
 
 /// An Appointment at Location 1 in the window.
-pub fn appointment(id: &str) -> Value {
+pub(crate) fn appointment(id: &str) -> Value {
     json!({"resourceType": "Appointment", "id": id, "meta": {"versionId": "1"}, "status": "booked",
            "start": "2026-01-06T09:00:00.000Z", "participant": [{"actor": {"reference": "Location/1"}}]})
 }
 
 /// A tenant of the client's configuration.
-pub struct Tenant {
+pub(crate) struct Tenant {
     pub id: String,
     pub base: String,
     pub locations: Vec<String>,
 }
 
 impl Tenant {
-    pub fn hostile(version: FhirVersion, server: &Hostile, id: &str) -> Self {
+    pub(crate) fn hostile(version: FhirVersion, server: &Hostile, id: &str) -> Self {
         Self { id: id.to_owned(), base: server.base(version, id), locations: vec!["1".to_owned()] }
     }
 
     /// The emulator's sandbox tenant on its `version` base: the good one whose store contents
     /// every test checks.
-    pub fn good(version: FhirVersion, env: &Env) -> Self {
+    pub(crate) fn good(version: FhirVersion, env: &Env) -> Self {
         let locations = env.tenants.iter().find(|(id, _)| id == SANDBOX).unwrap().1.clone();
         Self { id: SANDBOX.to_owned(), base: env.base(SANDBOX, version), locations }
     }
@@ -164,7 +164,7 @@ impl Tenant {
 
 /// The client's TOML config for `tenants`, with `sync` lines added to `[sync]`, storing into
 /// the emulator environment's state directory (where [`Env::stored`] reads).
-pub fn config(env: &Env, tenants: &[Tenant], sync: &str) -> std::path::PathBuf {
+pub(crate) fn config(env: &Env, tenants: &[Tenant], sync: &str) -> std::path::PathBuf {
     let mut text = format!(
         "[credentials]\nclient_id = \"{CLIENT}\"\nclient_secret_env = \"{SECRET_ENV}\"\n\
          [window]\nstart = \"{}\"\nend = \"{}\"\n[sync]\nbackoff_base_ms = 10\nbackoff_max_ms = 50\n{sync}\n\
@@ -186,7 +186,7 @@ pub fn config(env: &Env, tenants: &[Tenant], sync: &str) -> std::path::PathBuf {
 
 /// What a run of the client process gave.
 #[derive(Debug)]
-pub struct Run {
+pub(crate) struct Run {
     pub code: Option<i32>,
     pub summary: Value,
     pub stdout: String,
@@ -195,19 +195,19 @@ pub struct Run {
 
 impl Run {
     /// `(outcome, reason)` of a tenant in the summary.
-    pub fn outcome(&self, tenant: &str) -> (String, String) {
+    pub(crate) fn outcome(&self, tenant: &str) -> (String, String) {
         let report = self.report(tenant);
         (report["outcome"].as_str().unwrap_or("").to_owned(), report["reason"].as_str().unwrap_or("").to_owned())
     }
 
-    pub fn report(&self, tenant: &str) -> Value {
+    pub(crate) fn report(&self, tenant: &str) -> Value {
         let tenants = self.summary["tenants"].as_array().unwrap_or_else(|| panic!("no summary: {self:#?}"));
         tenants.iter().find(|t| t["tenant"] == tenant).cloned().unwrap_or_else(|| panic!("{tenant} not reported"))
     }
 }
 
 /// Runs `appointment-sync run --config … [args]` as a process and waits for it.
-pub async fn run_client(config: &std::path::Path, args: &[&str]) -> Run {
+pub(crate) async fn run_client(config: &std::path::Path, args: &[&str]) -> Run {
     let output = client_command(config, args).output().await.unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     Run {
@@ -218,7 +218,7 @@ pub async fn run_client(config: &std::path::Path, args: &[&str]) -> Run {
     }
 }
 
-pub fn client_command(config: &std::path::Path, args: &[&str]) -> tokio::process::Command {
+pub(crate) fn client_command(config: &std::path::Path, args: &[&str]) -> tokio::process::Command {
     let mut command = tokio::process::Command::new(BINARY);
     command
         .args(["run", "--config"])
@@ -236,7 +236,7 @@ pub fn client_command(config: &std::path::Path, args: &[&str]) -> tokio::process
 
 /// The run's exit code is 1, the good tenant synced exactly as the emulator holds it, and the
 /// hostile tenant ended with `outcome` and a reason containing `reason`.
-pub fn assert_contained(env: &Env, run: &Run, tenant: &str, outcome: &str, reason: &str) {
+pub(crate) fn assert_contained(env: &Env, run: &Run, tenant: &str, outcome: &str, reason: &str) {
     assert_eq!(run.code, Some(1), "{run:#?}");
     assert_eq!(run.outcome(SANDBOX).0, "synced", "{run:#?}");
     assert_eq!(env.stored(SANDBOX), env.truth(SANDBOX), "the good tenant's store");
