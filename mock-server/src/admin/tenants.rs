@@ -11,6 +11,7 @@ use axum::http::StatusCode;
 use super::wire::{Applied, AppliedChange, ChangeBatch, ErrorBody, Simulate, TenantDetail, TenantInfo, TenantList};
 use crate::app::AppState;
 use crate::ids::TenantId;
+use crate::request::{Endpoint, FhirVersion};
 use crate::store::{Change, ResourceType, TenantData};
 
 type Refusal = (StatusCode, Json<ErrorBody>);
@@ -48,11 +49,16 @@ fn describe(state: &AppState, tenant: &TenantId) -> TenantInfo {
         .filter(|a| a.approved_tenants.contains(tenant))
         .map(|a| a.client_id.to_string())
         .collect();
+    let base = |endpoint: Endpoint, version: FhirVersion| {
+        format!("{}{}", state.origin(), endpoint.base_path(version, tenant.as_str()))
+    };
     TenantInfo {
         id: tenant.to_string(),
         name,
-        fhir_base: state.fhir_base(tenant.as_str()),
-        open_fhir_base: format!("{}/open/dstu2/{tenant}/", state.origin()),
+        fhir_base: base(Endpoint::Secured, FhirVersion::Dstu2),
+        open_fhir_base: base(Endpoint::Open, FhirVersion::Dstu2),
+        r4_fhir_base: base(Endpoint::Secured, FhirVersion::R4),
+        open_r4_fhir_base: base(Endpoint::Open, FhirVersion::R4),
         token_url: state.token_url(tenant.as_str()),
         approved_accounts,
     }

@@ -70,8 +70,15 @@ pub(crate) struct FaultList {
 pub struct TenantInfo {
     pub id: String,
     pub name: String,
+    /// The secured DSTU2 base, `{origin}/dstu2/{tenant}/`.
     pub fhir_base: String,
+    /// The open (tokenless) DSTU2 base, `{origin}/open/dstu2/{tenant}/`.
     pub open_fhir_base: String,
+    /// The secured R4 base, `{origin}/r4/{tenant}/`.
+    pub r4_fhir_base: String,
+    /// The open (tokenless) R4 base, `{origin}/open/r4/{tenant}/`.
+    pub open_r4_fhir_base: String,
+    /// The tenant's token endpoint.
     pub token_url: String,
     /// Client ids of the system accounts approved for this tenant.
     pub approved_accounts: Vec<String>,

@@ -26,6 +26,23 @@ async fn the_sandbox_summary_shows_a_hundred_appointments_at_location_21503380()
 }
 
 #[tokio::test]
+async fn the_listing_names_every_base_and_each_answers_its_metadata() {
+    let app = spawn_app().await;
+    let info = app.admin.tenant(SANDBOX).await.unwrap().info;
+    let bases = [
+        (&info.fhir_base, format!("{}/dstu2/{SANDBOX}/", app.base), "1.0.2"),
+        (&info.open_fhir_base, format!("{}/open/dstu2/{SANDBOX}/", app.base), "1.0.2"),
+        (&info.r4_fhir_base, format!("{}/r4/{SANDBOX}/", app.base), "4.0.1"),
+        (&info.open_r4_fhir_base, format!("{}/open/r4/{SANDBOX}/", app.base), "4.0.1"),
+    ];
+    for (listed, expected, fhir_version) in bases {
+        assert_eq!(listed, &expected);
+        let statement: Value = app.http.get(format!("{listed}metadata")).send().await.unwrap().json().await.unwrap();
+        assert_eq!(statement["fhirVersion"], fhir_version, "{listed}");
+    }
+}
+
+#[tokio::test]
 async fn every_default_tenant_has_appointments_around_the_clocks_date() {
     let app = spawn_app().await;
     for tenant in [SANDBOX, SECOND, UNAPPROVED] {

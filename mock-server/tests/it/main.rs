@@ -27,6 +27,7 @@ mod r4_encounter;
 mod r4_patient;
 mod r4_search;
 mod r4_settings;
+mod readme_examples;
 mod request_ids;
 mod search_model;
 mod search_rules;
