@@ -24,7 +24,7 @@ fn sh_blocks(markdown: &str) -> Vec<String> {
     let mut current: Option<String> = None;
     for line in markdown.lines() {
         match (&mut current, line.trim_start()) {
-            (None, fence) if fence == "```sh" => current = Some(String::new()),
+            (None, "```sh") => current = Some(String::new()),
             (Some(_), "```") => blocks.extend(current.take()),
             (Some(block), text) => {
                 block.push_str(text);
