@@ -30,6 +30,7 @@ mod crash;
 mod fleet;
 mod helpers;
 mod hostile;
+mod quick_start;
 mod r4;
 mod resilience;
 mod sync;
