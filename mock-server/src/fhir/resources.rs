@@ -80,6 +80,17 @@ pub(super) async fn search_open<V: Version>(
     result.unwrap_or_else(V::error)
 }
 
+/// `GET {base}` (the `implementation.url` of a capability statement, with or without its `/`): a
+/// search that names no type, which no version serves: Cerner's 400 for a search without the
+/// parameters it needs (an unknown tenant is its 403 first).
+pub(super) async fn base<V: Version>(State(state): State<AppState>, Path(tenant): Path<String>) -> Response {
+    let error = match known_tenant(&state, &tenant) {
+        Ok(_) => FhirError::BadSearch(super::params::ParamError::NoSupportedParameters),
+        Err(error) => error,
+    };
+    V::error(error)
+}
+
 /// Authorizes, then resolves the type; an unknown type is a 404 only for an authorized caller.
 fn authorized_type<V: Version>(
     state: &AppState,
@@ -161,7 +172,7 @@ fn search<V: Version>(cx: &Context<'_>, raw_query: &str, principal: Option<&Prin
     let search = V::parse(cx.state, cx.resource, &request.params)?;
     let includes = V::includes(&search);
     // On the secured base an `_include` needs the read scope of what it includes.
-    let missing = principal.and_then(|principal| includes.needs().find(|t| !V::may_read(principal, *t)));
+    let missing = principal.and_then(|principal| includes.needs().find(|t| !V::may_read(principal, t)));
     if let Some(needed) = missing {
         let realm = super::auth::realm(cx.state);
         return Err(FhirError::InsufficientScope { realm, scope: format!("system/{needed}.read") });
@@ -264,7 +275,7 @@ fn add_entries<'d, V: Version>(
     for row in page.iter().filter_map(|(_, row)| table.row(*row)) {
         bundle.entries.push(Entry { resource_type: resource, row, mode });
     }
-    if resource != ResourceType::Slot || includes == Default::default() {
+    if resource != ResourceType::Slot || !includes.adds_entries() {
         return;
     }
     let mut schedules: Vec<&Row> = Vec::new();

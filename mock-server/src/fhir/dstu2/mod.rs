@@ -13,7 +13,7 @@ use std::sync::Arc;
 use axum::response::{IntoResponse, Response};
 
 use super::auth::{self, Caller, Principal};
-use super::declared::Declaration;
+use super::declared::{Declaration, SearchParam};
 use super::negotiate::Media;
 use super::params::{ParamError, Query, Search, SlotQuery, parse_search};
 use super::seam::{Includes, Version};
@@ -67,8 +67,8 @@ impl Version for Dstu2 {
         auth::authorize(state, caller, tenant, resource)
     }
 
-    fn may_read(principal: &Principal, resource: ResourceType) -> bool {
-        principal.granted.contains(&Scope::system_read(resource.as_str()))
+    fn may_read(principal: &Principal, resource: &str) -> bool {
+        principal.granted.contains(&Scope::system_read(resource))
     }
 
     fn parse(_: &AppState, resource: ResourceType, pairs: &[(String, String)]) -> Result<Search, ParamError> {
@@ -86,7 +86,7 @@ impl Version for Dstu2 {
                 SlotQuery::Ids { include_schedule: true, .. } | SlotQuery::ByType { include_schedule: true, .. }
             )
         );
-        Includes { schedules, practitioners: false }
+        Includes { schedules, ..Includes::default() }
     }
 
     fn matches(
@@ -116,6 +116,10 @@ impl Version for Dstu2 {
 
     fn capability_statement(origin: &str, tenant: &str, endpoint: super::Endpoint) -> serde_json::Value {
         metadata::conformance(origin, tenant, endpoint)
+    }
+
+    fn search_param(_: ResourceType, param: &SearchParam) -> serde_json::Map<String, serde_json::Value> {
+        metadata::search_param(param)
     }
 
     fn smart_configuration(origin: &str, tenant: &str) -> serde_json::Value {

@@ -22,7 +22,7 @@ use serde_json::Value;
 
 use super::FhirError;
 use super::auth::{Caller, Principal};
-use super::declared::Declaration;
+use super::declared::{Declaration, SearchParam};
 use super::negotiate::Media;
 use super::params::{ParamError, Query, SlotQuery};
 use super::seam::{Includes, Version};
@@ -83,17 +83,12 @@ impl Version for R4 {
         access::authorize(state, caller, tenant, resource)
     }
 
-    fn may_read(principal: &Principal, resource: ResourceType) -> bool {
+    fn may_read(principal: &Principal, resource: &str) -> bool {
         access::may_read(principal, resource)
     }
 
     fn parse(state: &AppState, resource: ResourceType, pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
-        let settings = state.profile().r4;
-        let settings = params::ParseSettings {
-            date_forms: settings.appointment_date_forms,
-            end_match: settings.appointment_end_match,
-        };
-        params::parse_with(resource, pairs, settings)
+        params::parse_with(resource, pairs, params::ParseSettings::from(&state.profile().r4))
     }
 
     fn count(search: &R4Search) -> u32 {
@@ -107,7 +102,7 @@ impl Version for R4 {
                 SlotQuery::Ids { include_schedule: true, .. } | SlotQuery::ByType { include_schedule: true, .. }
             ))
         );
-        Includes { schedules, practitioners: search.include_practitioners }
+        Includes { schedules, practitioners: search.include_practitioners, provenance: search.provenance }
     }
 
     fn matches(
@@ -139,6 +134,10 @@ impl Version for R4 {
 
     fn capability_statement(origin: &str, tenant: &str, endpoint: super::Endpoint) -> Value {
         discovery::capability_statement(origin, tenant, endpoint)
+    }
+
+    fn search_param(resource: ResourceType, param: &SearchParam) -> serde_json::Map<String, Value> {
+        discovery::search_param(resource, param)
     }
 
     fn smart_configuration(origin: &str, tenant: &str) -> Value {
