@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::auth::{Caller, Principal};
 use super::bundle::{Bundle, Entry};
 use super::paging::{Direction, PageError, PageState, page_bounds, page_bounds_in_order};
-use super::seam::Version;
+use super::seam::{LinkParams, Version};
 use super::{Endpoint, FhirError};
 use crate::app::AppState;
 use crate::ids::TenantId;
@@ -222,8 +222,13 @@ fn page_link<V: Version>(
         issued_ms: cx.state.now_ms(),
     });
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    if let Some((_, include)) = params.iter().find(|(k, _)| k == "_include").filter(|_| V::LINKS_KEEP_INCLUDE) {
-        query.append_pair("_include", include);
+    let kept = |name: &str| match V::link_params(cx.resource) {
+        LinkParams::None => false,
+        LinkParams::Include => name == "_include",
+        LinkParams::All => true,
+    };
+    for (name, value) in params.iter().filter(|(name, _)| kept(name)) {
+        query.append_pair(name, value);
     }
     query.append_pair(PAGE_CONTEXT, &token).append_pair(PAGE_DIRECTION, direction.as_param());
     format!("{base}{}?{}", cx.resource, query.finish())

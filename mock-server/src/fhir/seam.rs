@@ -49,13 +49,24 @@ impl Includes {
     }
 }
 
+/// What a `next`/`previous` link repeats of the search it continues, before `-pageContext` and
+/// `-pageDirection`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkParams {
+    /// Nothing (DSTU2's Slot example: `Slot?-pageContext=…`).
+    None,
+    /// `_include` only (R4's Slot examples: `Slot?_include=Slot%3Aschedule&-pageContext=…`).
+    Include,
+    /// Every parameter, in request order (R4's Encounter example:
+    /// `Encounter?patient=12724066&-pageContext=…&-pageDirection=NEXT`).
+    All,
+}
+
 /// One FHIR version, as the pipeline sees it.
 pub(crate) trait Version: Send + Sync + 'static {
     const VERSION: FhirVersion;
     /// The `Content-Type` of every JSON answer.
     const CONTENT_TYPE: &'static str;
-    /// Whether a `next`/`previous` link repeats the search's `_include` (R4's do, as Cerner's).
-    const LINKS_KEEP_INCLUDE: bool;
 
     /// A parsed search of this version.
     type Search;
@@ -105,6 +116,9 @@ pub(crate) trait Version: Send + Sync + 'static {
     fn search_param(resource: ResourceType, param: &SearchParam) -> serde_json::Map<String, serde_json::Value>;
     /// The SMART configuration of the secured base.
     fn smart_configuration(origin: &str, tenant: &str) -> serde_json::Value;
+    /// Which of the search's own parameters a `next`/`previous` link of `resource` repeats beside
+    /// its paging context (the page token alone says which search it continues).
+    fn link_params(resource: ResourceType) -> LinkParams;
     /// Whether a searchset of `resource` carries `total`.
     fn total(resource: ResourceType) -> bool;
     /// Whether the `self` link of a first page states the `_count` it applied.

@@ -25,6 +25,7 @@ mod paging;
 mod r4;
 mod r4_appointments;
 mod r4_encounter;
+mod r4_paging;
 mod r4_patient;
 mod r4_revinclude;
 mod r4_search;

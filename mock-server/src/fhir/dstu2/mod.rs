@@ -16,7 +16,7 @@ use super::auth::{self, Caller, Principal};
 use super::declared::{Declaration, SearchParam};
 use super::negotiate::Media;
 use super::params::{ParamError, Query, Search, SlotQuery, parse_search};
-use super::seam::{Includes, Version};
+use super::seam::{Includes, LinkParams, Version};
 use super::{FhirError, accepts_any};
 use crate::app::AppState;
 use crate::ids::TenantId;
@@ -47,7 +47,6 @@ pub(crate) struct Dstu2;
 impl Version for Dstu2 {
     const VERSION: FhirVersion = FhirVersion::Dstu2;
     const CONTENT_TYPE: &'static str = FHIR_JSON;
-    const LINKS_KEEP_INCLUDE: bool = false;
     type Search = Search;
 
     fn declared() -> &'static Declaration {
@@ -124,6 +123,10 @@ impl Version for Dstu2 {
 
     fn smart_configuration(origin: &str, tenant: &str) -> serde_json::Value {
         smart_config::body(origin, tenant)
+    }
+
+    fn link_params(_: ResourceType) -> LinkParams {
+        LinkParams::None
     }
 
     fn total(resource: ResourceType) -> bool {

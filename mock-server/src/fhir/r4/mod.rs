@@ -25,7 +25,7 @@ use super::auth::{Caller, Principal};
 use super::declared::{Declaration, SearchParam};
 use super::negotiate::Media;
 use super::params::{ParamError, Query, SlotQuery};
-use super::seam::{Includes, Version};
+use super::seam::{Includes, LinkParams, Version};
 use crate::app::AppState;
 use crate::ids::TenantId;
 use crate::request::FhirVersion;
@@ -63,7 +63,6 @@ pub(crate) struct R4;
 impl Version for R4 {
     const VERSION: FhirVersion = FhirVersion::R4;
     const CONTENT_TYPE: &'static str = FHIR_JSON_R4;
-    const LINKS_KEEP_INCLUDE: bool = true;
     type Search = R4Search;
 
     fn declared() -> &'static Declaration {
@@ -142,6 +141,16 @@ impl Version for R4 {
 
     fn smart_configuration(origin: &str, tenant: &str) -> Value {
         discovery::smart_configuration_body(origin, tenant)
+    }
+
+    /// fhir.cerner.com's R4 examples: the Encounter (and Observation, MedicationRequest) search
+    /// bundles' `next` keeps the search (`Encounter?patient=12724066&-pageContext=…`); the Slot
+    /// bundles' keeps only `_include`.
+    fn link_params(resource: ResourceType) -> LinkParams {
+        match resource {
+            ResourceType::Slot => LinkParams::Include,
+            _ => LinkParams::All,
+        }
     }
 
     fn total(resource: ResourceType) -> bool {
