@@ -23,6 +23,7 @@ mod metadata_truth;
 mod oauth_endpoints;
 mod paging;
 mod r4;
+mod r4_appointment_shape;
 mod r4_appointments;
 mod r4_encounter;
 mod r4_paging;

@@ -6,6 +6,7 @@
 //! accounts read), `total` on Patient and Encounter only.
 
 mod access;
+pub mod appointment;
 pub(crate) mod discovery;
 mod encounter;
 pub mod error;
