@@ -193,6 +193,12 @@ mod tests {
         assert_eq!(search(&pairs).map(|s| s.count), Ok(3));
         let pairs = [("patient".to_owned(), "1".to_owned()), ("_count".to_owned(), "1".to_owned())];
         assert_eq!(search(&pairs).map(|s| s.count), Ok(1));
+        // "`_count` and `status` must be provided with patient": an account or identifier search
+        // pages by the default.
+        for criterion in ["account", "identifier"] {
+            let pairs = [(criterion.to_owned(), "F1".to_owned()), ("_count".to_owned(), "1".to_owned())];
+            assert_eq!(search(&pairs).map(|s| s.count), Ok(DEFAULT_COUNT), "{criterion}");
+        }
     }
 
     #[test]
