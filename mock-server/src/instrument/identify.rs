@@ -12,7 +12,7 @@ use crate::oauth::presented::{Credentials, Presented};
 use crate::request::{Record, route_of};
 use crate::scope::ScopeSet;
 
-/// The record of a request to a route (what [`from_route`] read of it), completed from what it
+/// The record of a request to a route (what `from_route` read of it), completed from what it
 /// presented (read once, by [`Presented::read`]).
 pub fn identify(state: &AppState, mut record: Record, presented: &Presented) -> Record {
     record.scheme = presented.scheme().map(str::to_owned);

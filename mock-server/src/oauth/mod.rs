@@ -2,7 +2,7 @@
 //! token endpoint (`/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token`, RFC 6749 §4.4
 //! client credentials, SMART Backend Services, fhir.cerner.com "Authorization"), token revocation
 //! (`…/token/revoke`, RFC 7009) and token introspection (`/tokeninfo`, RFC 7662), all three
-//! authenticating the client the same way ([`client`]).
+//! authenticating the client the same way (`client`).
 
 pub mod assertion;
 mod client;
