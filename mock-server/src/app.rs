@@ -1,6 +1,6 @@
 //! The shared state of a running emulator and the router that joins every surface.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use axum::Router;
@@ -45,6 +45,8 @@ struct Inner {
     revoked: Mutex<HashSet<(String, String)>>,
     /// Token ids treated as expired before their time.
     expired: Mutex<HashSet<String>>,
+    /// Token ids revoked at the revocation endpoint, with their `exp` (pruned once expired).
+    revoked_tokens: Mutex<HashMap<String, i64>>,
     admin_token: Option<Secret>,
     discovery: Discovery,
 }
@@ -96,6 +98,7 @@ impl AppState {
             limits: RateLimits::new(&profile.limits, clock.clone()),
             revoked: Mutex::default(),
             expired: Mutex::default(),
+            revoked_tokens: Mutex::default(),
             admin_token: options.admin_token,
             clock,
             profile,
@@ -114,6 +117,7 @@ impl AppState {
         }
         self.0.revoked.lock().unwrap_or_else(PoisonError::into_inner).clear();
         self.0.expired.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.0.revoked_tokens.lock().unwrap_or_else(PoisonError::into_inner).clear();
         self.limits().reset();
         self.journal().clear();
         self.replay_cache().clear();
@@ -190,12 +194,21 @@ impl AppState {
         self.0.expired.lock().unwrap_or_else(PoisonError::into_inner).contains(jti)
     }
 
-    pub fn token_url(&self, tenant: &str) -> String {
-        format!("{}{}", self.origin(), oauth::token_path(tenant))
+    /// The token with this id (which expires at `exp`, Unix seconds) is refused from now on.
+    /// Tokens already expired are forgotten, so the set holds only tokens that still verify.
+    pub fn revoke_token(&self, jti: &str, exp: i64) {
+        let now = self.clock().now().unix_timestamp();
+        let mut revoked = self.0.revoked_tokens.lock().unwrap_or_else(PoisonError::into_inner);
+        revoked.retain(|_, expires| *expires > now);
+        revoked.insert(jti.to_owned(), exp);
     }
 
-    pub fn authorize_url(&self, tenant: &str) -> String {
-        authorize_url(self.origin(), tenant)
+    pub fn is_token_revoked(&self, jti: &str) -> bool {
+        self.0.revoked_tokens.lock().unwrap_or_else(PoisonError::into_inner).contains_key(jti)
+    }
+
+    pub fn token_url(&self, tenant: &str) -> String {
+        format!("{}{}", self.origin(), oauth::token_path(tenant))
     }
 
     /// Every tenant's capability statements and SMART configurations on both versions, rendered
@@ -208,11 +221,6 @@ impl AppState {
     pub fn fhir_base(&self, tenant: &str) -> String {
         format!("{}{}", self.origin(), fhir::Endpoint::Secured.base_path(fhir::FhirVersion::Dstu2, tenant))
     }
-}
-
-/// A tenant's authorize URL on `origin` (without a trailing slash).
-pub(crate) fn authorize_url(origin: &str, tenant: &str) -> String {
-    format!("{origin}/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/provider/authorize")
 }
 
 /// The whole emulator as one router: each Cerner surface inside the instrument (faults, limits,

@@ -15,7 +15,9 @@
 //! - [`headers`]: the standard and CORS headers of Cerner's two hosts (layers outside the instrument).
 //! - [`instrument`]: around the Cerner surfaces: identify, inject faults, limit, journal, and stamp
 //!   `X-Request-Id` and `opc-request-id`.
-//! - [`oauth`]: the token endpoint (client_secret_basic and private_key_jwt), and the credentials a
+//! - [`oauth`]: the authorization server's endpoints, declared once ([`oauth::endpoints`], which
+//!   the router serves and the discovery documents list): token (client_secret_basic and
+//!   private_key_jwt), revocation (RFC 7009) and introspection (RFC 7662); and the credentials a
 //!   request presents, parsed once ([`oauth::presented`]); [`tokens`]: issuing and verifying
 //!   access tokens (shared by both FHIR versions).
 //! - [`fhir`]: the one FHIR surface, both versions. The pipeline is written once

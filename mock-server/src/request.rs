@@ -127,9 +127,11 @@ impl Record {
 /// The surface and endpoint a route of this emulator serves, from its template (`/open/r4/{tenant}/{kind}`):
 /// what axum matched, not the request's path.
 pub fn route_of(template: &str) -> Option<(Surface, Option<Endpoint>)> {
+    if crate::oauth::endpoints::AuthEndpoint::of_route(template).is_some() {
+        return Some((Surface::Token, None));
+    }
     let mut segments = template.trim_start_matches('/').split('/');
     match segments.next()? {
-        "tenants" if template.ends_with("/token") => Some((Surface::Token, None)),
         "open" => Some((Surface::Fhir(FhirVersion::from_segment(segments.next()?)?), Some(Endpoint::Open))),
         version => Some((Surface::Fhir(FhirVersion::from_segment(version)?), Some(Endpoint::Secured))),
     }
@@ -160,6 +162,8 @@ mod tests {
     fn routes_name_their_surface_and_endpoint() {
         let token = "/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token";
         assert_eq!(route_of(token), Some((Surface::Token, None)));
+        assert_eq!(route_of(&format!("{token}/revoke")), Some((Surface::Token, None)));
+        assert_eq!(route_of("/tokeninfo"), Some((Surface::Token, None)));
         let open = Some((Surface::Fhir(FhirVersion::R4), Some(Endpoint::Open)));
         assert_eq!(route_of("/open/r4/{tenant}/{kind}/{id}"), open);
         let secured = Some((Surface::Fhir(FhirVersion::Dstu2), Some(Endpoint::Secured)));

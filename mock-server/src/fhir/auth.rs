@@ -87,6 +87,9 @@ pub(crate) fn authenticate(
     if state.is_expired_early(&claims.jti) {
         return Err(invalid("The access token has expired"));
     }
+    if state.is_token_revoked(&claims.jti) {
+        return Err(invalid("The access token has been revoked"));
+    }
     if claims.cerner.tnt != tenant.as_str() {
         return Err(invalid("Tenant mismatch: the access token was issued for another tenant"));
     }

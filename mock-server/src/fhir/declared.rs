@@ -68,20 +68,32 @@ pub struct Include {
     pub needs: ResourceType,
 }
 
+/// One `_revinclude` value a search serves, and the type whose read scope it needs on a secured
+/// base (a type the emulator need not serve: `Provenance:target` adds the Provenance resources
+/// that target the matches, of which the store holds none).
+#[derive(Debug)]
+pub struct RevInclude {
+    pub value: &'static str,
+    pub needs: &'static str,
+}
+
 /// A resource type a version serves (read and search-type), with what its searches accept.
 #[derive(Debug)]
 pub struct ResourceDecl {
     pub resource: ResourceType,
     pub params: &'static [SearchParam],
     pub includes: &'static [Include],
+    pub rev_includes: &'static [RevInclude],
 }
 
 impl ResourceDecl {
     /// True when a search on this type accepts the parameter `name` (`base` or `base:modifier`;
-    /// `_include` when the type serves one).
+    /// `_include` or `_revinclude` when the type serves one).
     pub fn accepts(&self, name: &str) -> bool {
-        if name == "_include" {
-            return !self.includes.is_empty();
+        match name {
+            "_include" => return !self.includes.is_empty(),
+            "_revinclude" => return !self.rev_includes.is_empty(),
+            _ => {}
         }
         let (base, modifier) = name.split_once(':').map_or((name, None), |(b, m)| (b, Some(m)));
         self.param(base).is_some_and(|p| modifier.is_none_or(|m| p.modifiers.contains(&m)))
@@ -96,14 +108,25 @@ impl ResourceDecl {
         self.includes.iter().find(|i| i.value == value)
     }
 
+    /// The served `_revinclude` of this value.
+    pub fn rev_include(&self, value: &str) -> Option<&'static RevInclude> {
+        self.rev_includes.iter().find(|i| i.value == value)
+    }
+
     /// The parameters the capability statement lists.
     pub fn listed(&self) -> impl Iterator<Item = &'static SearchParam> {
         self.params.iter().filter(|p| p.unlisted.is_none())
     }
 
-    /// `'a', 'b' or 'c'`, for error messages.
+    /// `a or b`, for error messages.
     pub fn include_list(&self) -> String {
         let values: Vec<&str> = self.includes.iter().map(|i| i.value).collect();
+        values.join(" or ")
+    }
+
+    /// `a or b`, for error messages.
+    pub fn rev_include_list(&self) -> String {
+        let values: Vec<&str> = self.rev_includes.iter().map(|i| i.value).collect();
         values.join(" or ")
     }
 }
@@ -129,7 +152,8 @@ impl Declaration {
 
 /// The declaration of `resource` on `version`; a type the version does not serve accepts nothing.
 pub fn decl(version: FhirVersion, resource: ResourceType) -> &'static ResourceDecl {
-    static NOTHING: ResourceDecl = ResourceDecl { resource: ResourceType::Appointment, params: &[], includes: &[] };
+    static NOTHING: ResourceDecl =
+        ResourceDecl { resource: ResourceType::Appointment, params: &[], includes: &[], rev_includes: &[] };
     of(version).resource(resource).unwrap_or(&NOTHING)
 }
 
@@ -157,6 +181,8 @@ mod tests {
                 unique.dedup();
                 assert_eq!(unique.len(), names.len(), "{version} {} declares a name twice", resource.resource);
                 assert!(!resource.accepts("_include:iterate"), "no modifiers on _include");
+                assert!(!resource.accepts("_revinclude:iterate"), "no modifiers on _revinclude");
+                assert!(resource.params.iter().all(|p| !p.name.ends_with("include")), "includes are not params");
                 for include in resource.includes {
                     assert!(declared.resource(include.needs).is_some(), "{} includes a served type", include.value);
                 }

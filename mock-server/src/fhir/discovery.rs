@@ -14,7 +14,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::declared::{Declaration, ResourceDecl};
+use super::declared::ResourceDecl;
 use super::seam::Version;
 use super::{Endpoint, FhirError};
 use crate::app::AppState;
@@ -103,46 +103,25 @@ fn bytes_response(bytes: Bytes, content_type: &'static str) -> Response {
     response
 }
 
-/// The `definition` URL of a type's parameter, where the version writes one (R4).
-pub(crate) type Definitions<'a> = &'a dyn Fn(&str, &str) -> String;
-
 /// The `rest[0].resource` entries of a capability statement: the statement's own type, then every
-/// declared type with its listed `searchParam`s (a parameter's modifiers in `modifier` where the
-/// version has that element, else in its documentation) and its `searchInclude`s.
-pub(crate) fn resources(declared: &Declaration, statement: &str, definitions: Option<Definitions<'_>>) -> Vec<Value> {
+/// type `V` declares with its listed `searchParam`s (each written by the version, which also says
+/// where a parameter's modifiers go), its `searchInclude`s and its `searchRevInclude`s.
+pub(crate) fn resources<V: Version>(statement: &str) -> Vec<Value> {
     let mut resources = vec![json!({ "type": statement, "interaction": [{ "code": "read" }] })];
-    resources.extend(declared.resources.iter().map(|decl| resource(declared.version, decl, definitions)));
+    resources.extend(V::declared().resources.iter().map(resource::<V>));
     resources
 }
 
-fn resource(version: FhirVersion, decl: &ResourceDecl, definitions: Option<Definitions<'_>>) -> Value {
-    let name = decl.resource.as_str();
-    let params: Vec<Value> = decl
-        .listed()
-        .map(|p| {
-            let mut param = serde_json::Map::new();
-            param.insert("name".into(), json!(p.name));
-            if let Some(definition) = definitions {
-                param.insert("definition".into(), json!(definition(name, p.name)));
-            }
-            param.insert("type".into(), json!(p.kind.as_str()));
-            let modifiers: Vec<String> = p.modifiers.iter().map(|m| format!(":{m}")).collect();
-            let documentation = match (version, modifiers.is_empty()) {
-                (FhirVersion::R4, false) => format!("{} Modifiers: {}.", p.documentation, modifiers.join(", ")),
-                _ => p.documentation.to_owned(),
-            };
-            param.insert("documentation".into(), json!(documentation));
-            if version == FhirVersion::Dstu2 && !p.modifiers.is_empty() {
-                param.insert("modifier".into(), json!(p.modifiers));
-            }
-            Value::Object(param)
-        })
-        .collect();
+fn resource<V: Version>(decl: &ResourceDecl) -> Value {
+    let params: Vec<Value> = decl.listed().map(|p| Value::Object(V::search_param(decl.resource, p))).collect();
     let mut resource = json!({
-        "type": name,
+        "type": decl.resource.as_str(),
         "interaction": [{ "code": "read" }, { "code": "search-type" }],
-        "searchParam": params,
     });
+    if !decl.rev_includes.is_empty() {
+        resource["searchRevInclude"] = json!(decl.rev_includes.iter().map(|i| i.value).collect::<Vec<_>>());
+    }
+    resource["searchParam"] = json!(params);
     if !decl.includes.is_empty() {
         resource["searchInclude"] = json!(decl.includes.iter().map(|i| i.value).collect::<Vec<_>>());
     }

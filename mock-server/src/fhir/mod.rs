@@ -47,6 +47,10 @@ fn routes<V: Version>() -> Router<AppState> {
     let secured = Endpoint::Secured.base_path(V::VERSION, "{tenant}");
     let open = Endpoint::Open.base_path(V::VERSION, "{tenant}");
     Router::new()
+        .route(secured.trim_end_matches('/'), get(resources::base::<V>))
+        .route(&secured, get(resources::base::<V>))
+        .route(open.trim_end_matches('/'), get(resources::base::<V>))
+        .route(&open, get(resources::base::<V>))
         .route(&format!("{secured}metadata"), get(discovery::secured_metadata::<V>))
         .route(&format!("{open}metadata"), get(discovery::open_metadata::<V>))
         .route(&format!("{secured}.well-known/smart-configuration"), get(discovery::smart_configuration::<V>))

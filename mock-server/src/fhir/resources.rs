@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::auth::{Caller, Principal};
 use super::bundle::{Bundle, Entry};
 use super::paging::{Direction, PageError, PageState, page_bounds, page_bounds_in_order};
-use super::seam::Version;
+use super::seam::{LinkParams, Version};
 use super::{Endpoint, FhirError};
 use crate::app::AppState;
 use crate::ids::TenantId;
@@ -78,6 +78,17 @@ pub(super) async fn search_open<V: Version>(
         search::<V>(&context, query.as_deref().unwrap_or_default(), None)
     });
     result.unwrap_or_else(V::error)
+}
+
+/// `GET {base}` (the `implementation.url` of a capability statement, with or without its `/`): a
+/// search that names no type, which no version serves: Cerner's 400 for a search without the
+/// parameters it needs (an unknown tenant is its 403 first).
+pub(super) async fn base<V: Version>(State(state): State<AppState>, Path(tenant): Path<String>) -> Response {
+    let error = match known_tenant(&state, &tenant) {
+        Ok(_) => FhirError::BadSearch(super::params::ParamError::NoSupportedParameters),
+        Err(error) => error,
+    };
+    V::error(error)
 }
 
 /// Authorizes, then resolves the type; an unknown type is a 404 only for an authorized caller.
@@ -161,7 +172,7 @@ fn search<V: Version>(cx: &Context<'_>, raw_query: &str, principal: Option<&Prin
     let search = V::parse(cx.state, cx.resource, &request.params)?;
     let includes = V::includes(&search);
     // On the secured base an `_include` needs the read scope of what it includes.
-    let missing = principal.and_then(|principal| includes.needs().find(|t| !V::may_read(principal, *t)));
+    let missing = principal.and_then(|principal| includes.needs().find(|t| !V::may_read(principal, t)));
     if let Some(needed) = missing {
         let realm = super::auth::realm(cx.state);
         return Err(FhirError::InsufficientScope { realm, scope: format!("system/{needed}.read") });
@@ -211,8 +222,13 @@ fn page_link<V: Version>(
         issued_ms: cx.state.now_ms(),
     });
     let mut query = url::form_urlencoded::Serializer::new(String::new());
-    if let Some((_, include)) = params.iter().find(|(k, _)| k == "_include").filter(|_| V::LINKS_KEEP_INCLUDE) {
-        query.append_pair("_include", include);
+    let kept = |name: &str| match V::link_params(cx.resource) {
+        LinkParams::None => false,
+        LinkParams::Include => name == "_include",
+        LinkParams::All => true,
+    };
+    for (name, value) in params.iter().filter(|(name, _)| kept(name)) {
+        query.append_pair(name, value);
     }
     query.append_pair(PAGE_CONTEXT, &token).append_pair(PAGE_DIRECTION, direction.as_param());
     format!("{base}{}?{}", cx.resource, query.finish())
@@ -264,7 +280,7 @@ fn add_entries<'d, V: Version>(
     for row in page.iter().filter_map(|(_, row)| table.row(*row)) {
         bundle.entries.push(Entry { resource_type: resource, row, mode });
     }
-    if resource != ResourceType::Slot || includes == Default::default() {
+    if resource != ResourceType::Slot || !includes.adds_entries() {
         return;
     }
     let mut schedules: Vec<&Row> = Vec::new();

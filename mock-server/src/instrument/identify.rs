@@ -7,14 +7,14 @@
 
 use crate::app::AppState;
 use crate::oauth::assertion;
+use crate::oauth::endpoints::AuthEndpoint;
 use crate::oauth::presented::{Credentials, Presented};
 use crate::request::{Record, route_of};
 use crate::scope::ScopeSet;
 
-/// The record of a request to the route `template` with path parameters `params`, from what it
+/// The record of a request to a route (what `from_route` read of it), completed from what it
 /// presented (read once, by [`Presented::read`]).
-pub(crate) fn identify(state: &AppState, template: &str, params: &[(&str, &str)], presented: &Presented) -> Record {
-    let mut record = from_route(template, params);
+pub(crate) fn identify(state: &AppState, mut record: Record, presented: &Presented) -> Record {
     record.scheme = presented.scheme().map(str::to_owned);
     match presented.credentials() {
         Some(Credentials::Basic(pairs)) => {
@@ -48,7 +48,10 @@ pub(crate) fn identify(state: &AppState, template: &str, params: &[(&str, &str)]
 pub(crate) fn from_route(template: &str, params: &[(&str, &str)]) -> Record {
     let Some((surface, endpoint)) = route_of(template) else { return Record::default() };
     let param = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned());
-    let fixed = template.split('/').find(|s| matches!(*s, "metadata" | ".well-known" | "token"));
+    let fixed = match AuthEndpoint::of_route(template) {
+        Some(endpoint) => Some(endpoint.name()),
+        None => template.split('/').find(|s| matches!(*s, "metadata" | ".well-known")),
+    };
     Record {
         surface: Some(surface),
         endpoint,
@@ -84,5 +87,7 @@ mod tests {
         let record = from_route("/r4/{tenant}/.well-known/smart-configuration", &[("tenant", "t5")]);
         assert_eq!(record.resource.as_deref(), Some(".well-known"));
         assert!(from_route("/__admin/health", &[]).surface.is_none());
+        let record = from_route("/tokeninfo", &[]);
+        assert_eq!((record.surface, record.resource.as_deref()), (Some(Surface::Token), Some("introspect")));
     }
 }

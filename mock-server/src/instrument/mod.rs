@@ -21,8 +21,7 @@ use crate::faults::hostile;
 use crate::faults::{FaultAction, RequestFacts};
 use crate::journal::{FaultApplied, JournalEntry};
 use crate::oauth::presented::Presented;
-use crate::request::Record as Identity;
-use crate::request::{FhirVersion, Surface};
+use crate::request::{FhirVersion, Record, Surface};
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{MatchedPath, RawPathParams};
 use identify::identify;
@@ -49,15 +48,15 @@ pub(crate) async fn instrument(
         match axum::body::to_bytes(body, MAX_TOKEN_BODY).await {
             Ok(bytes) => (Body::from(bytes.clone()), Some(bytes)),
             Err(_) => {
-                let tenant = route.tenant.unwrap_or_default();
-                return apply::error_response(&state, Surface::Token, 413, &tenant, None);
+                let tenant = route.tenant.as_deref().unwrap_or_default();
+                return apply::error_response(&state, Surface::Token, 413, tenant, None);
             }
         }
     } else {
         (body, None)
     };
     let presented = Presented::read(&state, &parts.headers, bytes.as_deref());
-    let identity = Arc::new(identify(&state, template, &params, &presented));
+    let record = Arc::new(identify(&state, route, &presented));
     let mut entry = JournalEntry {
         seq,
         time,
@@ -65,37 +64,37 @@ pub(crate) async fn instrument(
         method: parts.method.to_string(),
         path,
         query: parts.uri.query().map(str::to_owned),
-        client_id: identity.client.clone(),
-        tenant: identity.tenant.clone(),
-        jti: identity.jti.clone(),
-        authorization: identity.scheme.clone(),
+        client_id: record.client.clone(),
+        tenant: record.tenant.clone(),
+        jti: record.jti.clone(),
+        authorization: record.scheme.clone(),
         accept: parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_owned),
         status: 0,
         bytes: 0,
         latency_ms: 0.0,
         request_id: None,
         opc_request_id: None,
-        scope: identity.scope.clone(),
-        fhir_version: identity.version(),
+        scope: record.scope.clone(),
+        fhir_version: record.version(),
         fault: None,
     };
     let mut request = Request::from_parts(parts, body);
     request.extensions_mut().insert(Arc::new(presented));
-    request.extensions_mut().insert(identity.clone());
-    let fault = decide(&state, &entry, &identity);
+    request.extensions_mut().insert(record.clone());
+    let fault = decide(&state, &entry, &record);
     entry.fault =
         fault.as_ref().map(|(rule, action)| FaultApplied { rule: rule.clone(), action: action.name().to_owned() });
-    let mut response = handle(&state, &identity, fault.as_ref().map(|(_, a)| a), request, next).await;
+    let mut response = handle(&state, &record, fault.as_ref().map(|(_, a)| a), request, next).await;
     if let Some(applied) = &entry.fault {
         crate::faults::log::mark(&mut response, applied);
     }
-    if matches!(identity.surface, Some(Surface::Fhir(_))) && !response.headers().contains_key("x-request-id") {
+    if matches!(record.surface, Some(Surface::Fhir(_))) && !response.headers().contains_key("x-request-id") {
         let mut buffer = uuid::Uuid::encode_buffer();
         let id = crate::ids::random_uuid().hyphenated().encode_lower(&mut buffer);
         let id = HeaderValue::from_str(id).unwrap_or(HeaderValue::from_static("unknown"));
         response.headers_mut().insert("x-request-id", id);
     }
-    if identity.surface.is_some()
+    if record.surface.is_some()
         && !response.headers().contains_key(OPC_REQUEST_ID)
         && let Ok(id) = HeaderValue::from_str(&opc_request_id())
     {
@@ -126,14 +125,14 @@ pub(crate) fn opc_request_id() -> String {
     id
 }
 
-fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option<(String, FaultAction)> {
+fn decide(state: &AppState, entry: &JournalEntry, record: &Record) -> Option<(String, FaultAction)> {
     let facts = RequestFacts {
         method: &entry.method,
         path: &entry.path,
-        tenant: identity.tenant.as_deref(),
-        resource: identity.resource.as_deref(),
-        client: identity.client.as_deref(),
-        version: identity.version(),
+        tenant: record.tenant.as_deref(),
+        resource: record.resource.as_deref(),
+        client: record.client.as_deref(),
+        version: record.version(),
     };
     state.faults().decide(&facts)
 }
@@ -141,14 +140,14 @@ fn decide(state: &AppState, entry: &JournalEntry, identity: &Identity) -> Option
 /// Runs the pre-actions and the rate limits, the handler, then the post-actions.
 async fn handle(
     state: &AppState,
-    identity: &Identity,
+    record: &Record,
     action: Option<&FaultAction>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let surface = identity.surface.unwrap_or(Surface::Fhir(FhirVersion::Dstu2));
-    let tenant = identity.tenant.as_deref().unwrap_or_default();
-    let client = identity.client.as_deref();
+    let surface = record.surface.unwrap_or(Surface::Fhir(FhirVersion::Dstu2));
+    let tenant = record.tenant.as_deref().unwrap_or_default();
+    let client = record.client.as_deref();
     // Escapes that decode to no UTF-8 fail the handlers' `Path` extractor, whose plain-text
     // rejection is neither protocol's error shape: refuse them here in the surface's own.
     if percent_encoding::percent_decode_str(request.uri().path()).decode_utf8().is_err() {
@@ -169,7 +168,7 @@ async fn handle(
             request.extensions_mut().insert(crate::request::ShortPage(*keep));
         }
         Some(FaultAction::ExpireToken) => {
-            if let Some(jti) = &identity.jti {
+            if let Some(jti) = &record.jti {
                 state.expire_token(jti);
             }
         }
@@ -180,13 +179,13 @@ async fn handle(
             return (StatusCode::FOUND, [(header::LOCATION, location)]).into_response();
         }
         Some(FaultAction::RevokeApproval) => {
-            if let (Some(client), Some(tenant)) = (client, identity.tenant.as_deref()) {
+            if let (Some(client), Some(tenant)) = (client, record.tenant.as_deref()) {
                 state.revoke_approval(client, tenant);
             }
         }
         _ => {}
     }
-    if let Some(throttled) = check_limits(state, identity) {
+    if let Some(throttled) = check_limits(state, record) {
         return apply::throttled(state, surface, &throttled.to_string(), tenant, client);
     }
     // The request's URI, for the rewrites that build links from it.
@@ -195,29 +194,29 @@ async fn handle(
     let response = if tracing::enabled!(tracing::Level::DEBUG) {
         let span = tracing::debug_span!(
             "request",
-            version = identity.version().map(FhirVersion::as_str),
-            tenant = identity.tenant.as_deref(),
-            resource = identity.resource.as_deref(),
-            client = identity.client.as_deref(),
-            jti = identity.jti.as_deref(),
+            version = record.version().map(FhirVersion::as_str),
+            tenant = record.tenant.as_deref(),
+            resource = record.resource.as_deref(),
+            client = record.client.as_deref(),
+            jti = record.jti.as_deref(),
         );
         tracing::Instrument::instrument(next.run(request), span).await
     } else {
         next.run(request).await
     };
     match (action, uri) {
-        (Some(action), Some(uri)) => hostile::rewrite(state, action, identity.tenant.as_deref(), &uri, response).await,
-        (Some(action), None) => apply::rewrite(state, action, identity.tenant.as_deref(), response).await,
+        (Some(action), Some(uri)) => hostile::rewrite(state, action, record.tenant.as_deref(), &uri, response).await,
+        (Some(action), None) => apply::rewrite(state, action, record.tenant.as_deref(), response).await,
         (None, _) => response,
     }
 }
 
 /// The wait, in seconds, when the caller is over its rate.
-fn check_limits(state: &AppState, identity: &Identity) -> Option<u64> {
-    let client = identity.client.as_deref()?;
-    let result = match identity.surface? {
+fn check_limits(state: &AppState, record: &Record) -> Option<u64> {
+    let client = record.client.as_deref()?;
+    let result = match record.surface? {
         Surface::Token => state.limits().check_token(client),
-        Surface::Fhir(_) if identity.token_verified => state.limits().check_fhir(client, identity.tenant.as_deref()?),
+        Surface::Fhir(_) if record.token_verified => state.limits().check_fhir(client, record.tenant.as_deref()?),
         Surface::Fhir(_) => Ok(()),
     };
     result.err().map(|t| t.retry_after_seconds)

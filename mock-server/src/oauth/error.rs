@@ -35,6 +35,9 @@ pub enum OAuthError {
     /// 400 `unauthorized_client`: none of the requested scopes is registered for the account.
     #[error("no requested scope is registered for the account")]
     EmptyScopes,
+    /// 400 `unauthorized_client`: a revocation of a token issued to another client (RFC 7009 §2.1).
+    #[error("the token was not issued to this client")]
+    NotTokenOwner,
     /// 500 `server_error`: the emulator itself failed.
     #[error("internal error: {0}")]
     Internal(String),
@@ -51,6 +54,7 @@ impl OAuthError {
             InvalidScope(_) => (StatusCode::BAD_REQUEST, "invalid_scope", "invalid-scope"),
             InvalidTenant(_) => (StatusCode::BAD_REQUEST, "invalid_grant", "invalid-tenant"),
             EmptyScopes => (StatusCode::BAD_REQUEST, "unauthorized_client", "empty-scopes"),
+            NotTokenOwner => (StatusCode::BAD_REQUEST, "unauthorized_client", "token-of-another-client"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal-error"),
         }
     }

@@ -50,13 +50,28 @@ pub struct Profile {
 
 /// `[r4]`: the R4 behaviours Cerner's docs state two ways; each defaults to Cerner's most likely
 /// behaviour (README, "R4").
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct R4Settings {
     /// Which Appointment `date` forms a search may use.
     pub appointment_date_forms: crate::fhir::r4::params::DateForms,
     /// Which appointment ends match a `date` range.
     pub appointment_end_match: crate::store::query::EndMatch,
+    /// Whether Slot `start` values need a time component (default true).
+    pub slot_start_requires_time: bool,
+    /// Which criteria a Location search needs.
+    pub location_search: crate::fhir::r4::params::LocationSearch,
+}
+
+impl Default for R4Settings {
+    fn default() -> Self {
+        Self {
+            appointment_date_forms: Default::default(),
+            appointment_end_match: Default::default(),
+            slot_start_requires_time: true,
+            location_search: Default::default(),
+        }
+    }
 }
 
 /// Access-token lifetimes.

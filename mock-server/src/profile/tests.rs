@@ -71,3 +71,14 @@ fn unknown_keys_are_refused_by_name() {
     let err = parse("[[tenants]]\nid='t'\nnmae='typo'").unwrap_err().to_string();
     assert!(err.contains("nmae"), "{err}");
 }
+
+#[test]
+fn r4_settings_default_to_cerners_most_likely_behaviour_and_read_from_toml() {
+    let defaults = R4Settings::default();
+    assert!(defaults.slot_start_requires_time);
+    assert_eq!(defaults.location_search, crate::fhir::r4::params::LocationSearch::Examples);
+    let p = parse("[r4]\nslot_start_requires_time = false\nlocation_search = 'table'").unwrap();
+    assert!(!p.r4.slot_start_requires_time);
+    assert_eq!(p.r4.location_search, crate::fhir::r4::params::LocationSearch::Table);
+    assert!(parse("[r4]\nlocation_search = 'tables'").is_err(), "a bad value is refused");
+}

@@ -1,7 +1,8 @@
 //! The metadata tells the truth, on both versions and both bases, probed over HTTP: every
 //! advertised resource type is served, every advertised search parameter is recognised, every
 //! parameter the server recognises is advertised (or declared unlisted, as Cerner's own statement
-//! leaves it out), and every `_include` it serves is in `searchInclude`.
+//! leaves it out), every `_include` it serves is in `searchInclude` and every `_revinclude` in
+//! `searchRevInclude`.
 //!
 //! "Recognised" is what the server answers, not what the table says: a parameter is recognised
 //! unless the search is refused as `unsupported search parameter '…'`, so the candidates below
@@ -64,6 +65,12 @@ fn candidates() -> BTreeSet<String> {
 const INCLUDES: [&str; 5] =
     ["Slot:schedule", "Schedule:actor:Practitioner", "Slot:actor", "Appointment:patient", "Schedule:actor"];
 
+const REVINCLUDES: [&str; 4] = ["Provenance:target", "Provenance:entity", "Appointment:patient", "Encounter:subject"];
+
+/// The `_include`-like parameters, probed by value against their own list of the statement.
+const INCLUSIONS: [(&str, &[&str], &str); 2] =
+    [("_include", &INCLUDES, "searchInclude"), ("_revinclude", &REVINCLUDES, "searchRevInclude")];
+
 struct Base<'a> {
     app: &'a TestApp,
     version: FhirVersion,
@@ -87,12 +94,17 @@ impl Base<'_> {
         let query = url::form_urlencoded::Serializer::new(String::new()).append_pair(name, value).finish();
         let (status, body) = self.get(&format!("{kind}?{query}")).await;
         let refused = format!("unsupported search parameter '{name}'");
-        let include_refused = name == "_include" && status == 400 && body.contains("'_include'");
+        let inclusion = INCLUSIONS.iter().any(|(n, _, _)| *n == name);
+        let include_refused = inclusion && status == 400 && body.contains(&format!("'{name}'"));
         !(include_refused || status == 400 && body.contains(&refused))
     }
 }
 
-fn advertised(statement: &Value) -> Vec<(String, Vec<String>, Vec<String>, String)> {
+/// Per searchable type: its name, its `searchParam` names (with `name:modifier`), its
+/// `searchInclude` and `searchRevInclude` lists, and its parameters' documentation.
+type Advertised = (String, Vec<String>, [Vec<String>; 2], String);
+
+fn advertised(statement: &Value) -> Vec<Advertised> {
     let resources = statement["rest"][0]["resource"].as_array().cloned().unwrap_or_default();
     resources
         .iter()
@@ -112,7 +124,8 @@ fn advertised(statement: &Value) -> Vec<(String, Vec<String>, Vec<String>, Strin
                 docs.push_str(&format!("{name}: {}\n", param["documentation"].as_str().unwrap_or_default()));
                 names.push(name);
             }
-            (r["type"].as_str().unwrap_or_default().to_owned(), names, strings(r, "searchInclude"), docs)
+            let lists = [strings(r, "searchInclude"), strings(r, "searchRevInclude")];
+            (r["type"].as_str().unwrap_or_default().to_owned(), names, lists, docs)
         })
         .collect()
 }
@@ -132,7 +145,7 @@ async fn every_base_serves_exactly_what_its_metadata_says() {
             let listed = advertised(&statement);
             assert!(listed.len() >= 6, "{version} {endpoint:?} lists its types");
             let where_ = |kind: &str| format!("{version} {endpoint:?} {kind}");
-            for (kind, names, includes, docs) in &listed {
+            for (kind, names, lists, docs) in &listed {
                 // Served: a search with no parameters is a 400 of that type, never a 404.
                 let (status, body) = base.get(kind).await;
                 assert_eq!(status, 400, "{} is served: {body}", where_(kind));
@@ -140,7 +153,8 @@ async fn every_base_serves_exactly_what_its_metadata_says() {
                     assert!(base.recognises(kind, name, "1").await, "{} advertises '{name}'", where_(kind));
                 }
                 for candidate in &candidates {
-                    if candidate == "_include" || !base.recognises(kind, candidate, "1").await {
+                    let inclusion = INCLUSIONS.iter().any(|(n, _, _)| n == candidate);
+                    if inclusion || !base.recognises(kind, candidate, "1").await {
                         continue;
                     }
                     let base_name = candidate.split(':').next().unwrap_or_default();
@@ -156,9 +170,12 @@ async fn every_base_serves_exactly_what_its_metadata_says() {
                         where_(kind)
                     );
                 }
-                for include in INCLUDES {
-                    let served = base.recognises(kind, "_include", include).await;
-                    assert_eq!(served, includes.iter().any(|i| i == include), "{} _include={include}", where_(kind));
+                for ((name, values, field), listed) in INCLUSIONS.iter().zip(lists) {
+                    for value in *values {
+                        let served = base.recognises(kind, name, value).await;
+                        let says = listed.iter().any(|i| i == value);
+                        assert_eq!(served, says, "{} {name}={value} served, and in {field}", where_(kind));
+                    }
                 }
             }
         }

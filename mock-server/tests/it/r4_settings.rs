@@ -9,7 +9,7 @@
 //! prefixes".
 
 use cerner_mock::Profile;
-use cerner_mock::fhir::r4::params::DateForms;
+use cerner_mock::fhir::r4::params::{DateForms, LocationSearch};
 use cerner_mock::store::LoadOptions;
 use cerner_mock::store::query::EndMatch;
 use serde_json::Value;
@@ -95,4 +95,56 @@ fn the_settings_load_from_a_profile_and_bad_values_name_the_field() {
     assert!(refused.contains("appointment_end_match") && refused.contains("in-range"), "{refused}");
     let refused = Profile::from_toml("[r4]\nappointment_date = \"lenient\"\n", dir).unwrap_err().to_string();
     assert!(refused.contains("appointment_date"), "{refused}");
+}
+
+/// fhir.cerner.com Millennium R4 Location: the parameter table makes `-physicalType` (or `type`)
+/// "required if the `_id` parameter is not used", while the page's own examples search by
+/// `identifier` alone (`Location?identifier=653385|FSI^~BUILD^~NU`) and `address` alone
+/// (`Location?address=MO`). `[r4] location_search`: `examples` (default) or `table`.
+#[tokio::test]
+async fn location_search_follows_the_examples_by_default_and_the_table_when_asked() {
+    let by_address = format!("/open/r4/{SANDBOX}/Location?address=MO");
+    let (app, _) = app_with(|_| {}).await;
+    assert_eq!(app.get(&by_address, None).await.status(), 200, "the examples' search");
+    let (strict, _) = app_with(|p| p.r4.location_search = LocationSearch::Table).await;
+    let refused = strict.get(&by_address, None).await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("no supported search parameters provided"));
+    let physical = "-physicalType=http://terminology.hl7.org/CodeSystem/location-physical-type%7Csi&address=MO";
+    let narrowed = strict.get(&format!("/open/r4/{SANDBOX}/Location?{physical}"), None).await;
+    assert_eq!(narrowed.status(), 200, "the table's search");
+}
+
+/// fhir.cerner.com Millennium R4 Slot: "(e.g. &start=ge2020-04-08T18:13:55Z&start=lt2020-06-08T18:13:55Z)";
+/// its CapabilityStatement: "Time component should be provided for both the instances".
+/// `[r4] slot_start_requires_time` (default true).
+#[tokio::test]
+async fn slot_start_needs_times_unless_the_profile_says_otherwise() {
+    let slot_type = format!("https://fhir.cerner.com/{SANDBOX}/codeSet/14249%7C4047611");
+    let dates = format!("/r4/{SANDBOX}/Slot?service-type={slot_type}&start=ge2016-01-23&start=lt2020-06-08");
+    let (app, token) = app_with(|_| {}).await;
+    let refused = app.fhir(&dates, Some(&token)).await;
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("no time component"));
+    let (lenient, token) = app_with(|p| p.r4.slot_start_requires_time = false).await;
+    assert_eq!(lenient.fhir(&dates, Some(&token)).await.status(), 200);
+}
+
+/// fhir.cerner.com Millennium R4 Encounter, Notes: "`_count` and `status` must be provided with
+/// patient"; its CapabilityStatement: `_count` "Not honored when '_id' is set". An account or
+/// identifier search pages by the default; `_count` is no error there.
+#[tokio::test]
+async fn encounter_count_is_honoured_with_a_patient_only() {
+    let (app, token) = app_with(|_| {}).await;
+    let by_patient: Value = app
+        .fhir(&format!("/r4/{SANDBOX}/Encounter?patient=12724066&_count=1"), Some(&token))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(by_patient["entry"].as_array().unwrap().len() <= 1);
+    let by_identifier = app.fhir(&format!("/r4/{SANDBOX}/Encounter?identifier=15988&_count=1"), Some(&token)).await;
+    assert_eq!(by_identifier.status(), 200);
+    let self_link = link(&by_identifier.json::<Value>().await.unwrap(), "self").unwrap().to_owned();
+    assert!(self_link.contains("_count=1"), "the request as received: {self_link}");
 }

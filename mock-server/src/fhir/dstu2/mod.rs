@@ -13,10 +13,10 @@ use std::sync::Arc;
 use axum::response::{IntoResponse, Response};
 
 use super::auth::{self, Caller, Principal};
-use super::declared::Declaration;
+use super::declared::{Declaration, SearchParam};
 use super::negotiate::Media;
 use super::params::{ParamError, Query, Search, SlotQuery, parse_search};
-use super::seam::{Includes, Version};
+use super::seam::{Includes, LinkParams, Version};
 use super::{FhirError, accepts_any};
 use crate::app::AppState;
 use crate::ids::TenantId;
@@ -47,7 +47,6 @@ pub(crate) struct Dstu2;
 impl Version for Dstu2 {
     const VERSION: FhirVersion = FhirVersion::Dstu2;
     const CONTENT_TYPE: &'static str = FHIR_JSON;
-    const LINKS_KEEP_INCLUDE: bool = false;
     type Search = Search;
 
     fn declared() -> &'static Declaration {
@@ -67,8 +66,8 @@ impl Version for Dstu2 {
         auth::authorize(state, caller, tenant, resource)
     }
 
-    fn may_read(principal: &Principal, resource: ResourceType) -> bool {
-        principal.granted.contains(&Scope::system_read(resource.as_str()))
+    fn may_read(principal: &Principal, resource: &str) -> bool {
+        principal.granted.contains(&Scope::system_read(resource))
     }
 
     fn parse(_: &AppState, resource: ResourceType, pairs: &[(String, String)]) -> Result<Search, ParamError> {
@@ -86,7 +85,7 @@ impl Version for Dstu2 {
                 SlotQuery::Ids { include_schedule: true, .. } | SlotQuery::ByType { include_schedule: true, .. }
             )
         );
-        Includes { schedules, practitioners: false }
+        Includes { schedules, ..Includes::default() }
     }
 
     fn matches(
@@ -118,8 +117,16 @@ impl Version for Dstu2 {
         metadata::conformance(origin, tenant, endpoint)
     }
 
+    fn search_param(_: ResourceType, param: &SearchParam) -> serde_json::Map<String, serde_json::Value> {
+        metadata::search_param(param)
+    }
+
     fn smart_configuration(origin: &str, tenant: &str) -> serde_json::Value {
         smart_config::body(origin, tenant)
+    }
+
+    fn link_params(_: ResourceType) -> LinkParams {
+        LinkParams::None
     }
 
     fn total(resource: ResourceType) -> bool {

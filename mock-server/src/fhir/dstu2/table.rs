@@ -45,6 +45,7 @@ pub static DECLARATION: Declaration = Declaration {
                 COUNT,
             ],
             includes: &[],
+            rev_includes: &[],
         },
         ResourceDecl {
             resource: ResourceType::Encounter,
@@ -58,6 +59,7 @@ pub static DECLARATION: Declaration = Declaration {
                 COUNT,
             ],
             includes: &[],
+            rev_includes: &[],
         },
         ResourceDecl {
             resource: ResourceType::Patient,
@@ -75,16 +77,19 @@ pub static DECLARATION: Declaration = Declaration {
                 COUNT,
             ],
             includes: &[],
+            rev_includes: &[],
         },
         ResourceDecl {
             resource: ResourceType::Practitioner,
             params: &[P::new("_id", Token, "A single or comma separated list of Practitioner ids.")],
             includes: &[],
+            rev_includes: &[],
         },
         ResourceDecl {
             resource: ResourceType::Schedule,
             params: &[P::new("_id", Token, "A single or comma separated list of Schedule ids.")],
             includes: &[],
+            rev_includes: &[],
         },
         ResourceDecl {
             resource: ResourceType::Slot,
@@ -101,6 +106,7 @@ pub static DECLARATION: Declaration = Declaration {
                 COUNT,
             ],
             includes: &[Include { value: "Slot:schedule", needs: ResourceType::Schedule }],
+            rev_includes: &[],
         },
     ],
 };

@@ -8,7 +8,7 @@ mod parse;
 
 pub use date::{DateParam, DatePrefix, PartialDateTime, Precision};
 pub use parse::parse_search;
-pub(crate) use parse::patient::parse as parse_patient;
+pub(crate) use parse::patient::from_params as patient_search;
 pub(crate) use parse::{Params, invalid};
 // The typed queries belong to the store, which runs them; this module only builds them.
 pub use crate::store::query::{

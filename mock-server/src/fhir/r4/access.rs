@@ -16,13 +16,13 @@ pub(super) fn authorize(
     resource_type: Option<ResourceType>,
 ) -> Result<Principal, FhirError> {
     let (principal, _dstu2_system_access) = authenticate(state, caller, tenant)?;
-    if let Some(needed) = resource_type.filter(|t| !may_read(&principal, *t)) {
+    if let Some(needed) = resource_type.filter(|t| !may_read(&principal, t.as_str())) {
         return Err(FhirError::InsufficientScope { realm: realm(state), scope: format!("system/{needed}.read") });
     }
     Ok(principal)
 }
 
-/// True when the token grants reading `resource_type` in a v1 or v2 form.
-pub(super) fn may_read(principal: &Principal, resource_type: ResourceType) -> bool {
-    principal.granted.grants_system_read(resource_type.as_str())
+/// True when the token grants reading the type `resource_type` in a v1 or v2 form.
+pub(super) fn may_read(principal: &Principal, resource_type: &str) -> bool {
+    principal.granted.grants_system_read(resource_type)
 }

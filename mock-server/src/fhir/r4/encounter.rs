@@ -2,10 +2,15 @@
 //! `patient`, `subject` (or `subject:Patient`), `account`, `identifier`; optional `date` (with
 //! `patient` or `subject`, each value prefixed by ge, gt, le or lt), `status` (with `patient` or
 //! `subject`; planned, in-progress, finished, cancelled), `_lastUpdated` (at most twice), `_count`
-//! (not honoured with `_id`).
+//! (honoured with `patient` or `subject` only: "`_count` and `status` must be provided with
+//! patient", and "Not honored when '_id' is set"), `_revinclude=Provenance:target` with any
+//! criterion.
 
-use super::params::{LOWER, Params, R4Query, R4Search, UPPER, count, date_range, id_list, ids, invalid, token};
+use super::params::{
+    LOWER, Params, R4Query, R4Search, UPPER, all_ids, count, date_range, id_list, ids, invalid, rev_include, token,
+};
 use crate::fhir::params::{DEFAULT_COUNT, DateParam, EncounterFilter, EncounterQuery, ParamError, Query};
+use crate::store::ResourceType;
 
 /// The parameters of which exactly one makes a search.
 const CRITERIA: [&str; 6] = ["_id", "patient", "subject", "subject:Patient", "account", "identifier"];
@@ -16,9 +21,9 @@ const PATIENT: [&str; 3] = ["patient", "subject", "subject:Patient"];
 /// The Encounter statuses Cerner's R4 search accepts (a subset of R4 EncounterStatus).
 const STATUSES: [&str; 4] = ["planned", "in-progress", "finished", "cancelled"];
 
-pub(super) fn parse(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
-    let params = Params::new(pairs, super::params::r4(crate::store::ResourceType::Encounter))?;
-    let count = count(&params, DEFAULT_COUNT, 1)?;
+pub(super) fn parse(params: &Params<'_>) -> Result<R4Search, ParamError> {
+    let count = count(params, DEFAULT_COUNT, 1)?;
+    let provenance = rev_include(params, ResourceType::Encounter)?;
     let criteria: Vec<&str> = params.names().filter(|n| CRITERIA.contains(n)).collect();
     let name = match criteria.as_slice() {
         [] => return Err(ParamError::NoSupportedParameters),
@@ -29,16 +34,14 @@ pub(super) fn parse(pairs: &[(String, String)]) -> Result<R4Search, ParamError> 
     if params.has("status") && !PATIENT.contains(&name) {
         return Err(ParamError::Missing { missing: "patient".into(), with: "status".into() });
     }
-    let mut count = count;
+    // `_count` is honoured with a patient only; an account or identifier search pages by the default.
+    let mut count = if PATIENT.contains(&name) { count } else { DEFAULT_COUNT };
     let base = match name {
         "_id" => {
-            // Chosen: `_id` stands alone, as on Appointment.
-            if let Some(other) = params.names().find(|n| !["_id", "_count"].contains(n)) {
-                return Err(ParamError::Conflict("_id".into(), other.into()));
-            }
-            let ids = ids(&params)?.ok_or(ParamError::NoSupportedParameters)?;
-            // `_count` is not honoured with `_id`: every id on one page.
-            count = u32::try_from(ids.0.len()).unwrap_or(u32::MAX).max(1);
+            // Chosen: `_id` stands alone, as on Appointment (with `_revinclude`, as documented).
+            params.only_with("_id", &["_count", "_revinclude"])?;
+            let ids = ids(params)?.ok_or(ParamError::NoSupportedParameters)?;
+            count = all_ids(&ids);
             EncounterQuery::Ids(ids)
         }
         "account" => EncounterQuery::Account(id_list(name, value, Some("Account"))?),
@@ -60,7 +63,7 @@ pub(super) fn parse(pairs: &[(String, String)]) -> Result<R4Search, ParamError> 
     };
     let query =
         if filter == EncounterFilter::default() { base } else { EncounterQuery::Filtered(Box::new(base), filter) };
-    Ok(R4Search { query: R4Query::Store(Query::Encounter(query)), count, include_practitioners: false })
+    Ok(R4Search { provenance, ..R4Search::new(R4Query::Store(Query::Encounter(query)), count) })
 }
 
 /// Every `date` value carries a ge, gt, le or lt prefix.
@@ -92,9 +95,13 @@ mod tests {
     use super::*;
     use crate::fhir::params::TimeRange;
 
+    fn search(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
+        parse(&Params::new(pairs, super::super::params::r4(ResourceType::Encounter))?)
+    }
+
     fn parsed(query: &str) -> Result<EncounterQuery, ParamError> {
         let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
-        parse(&pairs).map(|search| match search.query {
+        search(&pairs).map(|search| match search.query {
             R4Query::Store(Query::Encounter(q)) => q,
             other => panic!("{other:?}"),
         })
@@ -183,9 +190,15 @@ mod tests {
     fn count_is_not_honoured_with_id() {
         let pairs: Vec<(String, String)> =
             [("_id", "1,2,3"), ("_count", "1")].into_iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
-        assert_eq!(parse(&pairs).map(|s| s.count), Ok(3));
+        assert_eq!(search(&pairs).map(|s| s.count), Ok(3));
         let pairs = [("patient".to_owned(), "1".to_owned()), ("_count".to_owned(), "1".to_owned())];
-        assert_eq!(parse(&pairs).map(|s| s.count), Ok(1));
+        assert_eq!(search(&pairs).map(|s| s.count), Ok(1));
+        // "`_count` and `status` must be provided with patient": an account or identifier search
+        // pages by the default.
+        for criterion in ["account", "identifier"] {
+            let pairs = [(criterion.to_owned(), "F1".to_owned()), ("_count".to_owned(), "1".to_owned())];
+            assert_eq!(search(&pairs).map(|s| s.count), Ok(DEFAULT_COUNT), "{criterion}");
+        }
     }
 
     #[test]

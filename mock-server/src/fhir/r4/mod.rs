@@ -6,6 +6,7 @@
 //! accounts read), `total` on Patient and Encounter only.
 
 mod access;
+pub mod appointment;
 pub(crate) mod discovery;
 mod encounter;
 pub mod error;
@@ -22,10 +23,10 @@ use serde_json::Value;
 
 use super::FhirError;
 use super::auth::{Caller, Principal};
-use super::declared::Declaration;
+use super::declared::{Declaration, SearchParam};
 use super::negotiate::Media;
 use super::params::{ParamError, Query, SlotQuery};
-use super::seam::{Includes, Version};
+use super::seam::{Includes, LinkParams, Version};
 use crate::app::AppState;
 use crate::ids::TenantId;
 use crate::request::FhirVersion;
@@ -63,7 +64,6 @@ pub(crate) struct R4;
 impl Version for R4 {
     const VERSION: FhirVersion = FhirVersion::R4;
     const CONTENT_TYPE: &'static str = FHIR_JSON_R4;
-    const LINKS_KEEP_INCLUDE: bool = true;
     type Search = R4Search;
 
     fn declared() -> &'static Declaration {
@@ -83,17 +83,12 @@ impl Version for R4 {
         access::authorize(state, caller, tenant, resource)
     }
 
-    fn may_read(principal: &Principal, resource: ResourceType) -> bool {
+    fn may_read(principal: &Principal, resource: &str) -> bool {
         access::may_read(principal, resource)
     }
 
     fn parse(state: &AppState, resource: ResourceType, pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
-        let settings = state.profile().r4;
-        let settings = params::ParseSettings {
-            date_forms: settings.appointment_date_forms,
-            end_match: settings.appointment_end_match,
-        };
-        params::parse_with(resource, pairs, settings)
+        params::parse_with(resource, pairs, params::ParseSettings::from(&state.profile().r4))
     }
 
     fn count(search: &R4Search) -> u32 {
@@ -107,7 +102,7 @@ impl Version for R4 {
                 SlotQuery::Ids { include_schedule: true, .. } | SlotQuery::ByType { include_schedule: true, .. }
             ))
         );
-        Includes { schedules, practitioners: search.include_practitioners }
+        Includes { schedules, practitioners: search.include_practitioners, provenance: search.provenance }
     }
 
     fn matches(
@@ -141,8 +136,22 @@ impl Version for R4 {
         discovery::capability_statement(origin, tenant, endpoint)
     }
 
+    fn search_param(resource: ResourceType, param: &SearchParam) -> serde_json::Map<String, Value> {
+        discovery::search_param(resource, param)
+    }
+
     fn smart_configuration(origin: &str, tenant: &str) -> Value {
         discovery::smart_configuration_body(origin, tenant)
+    }
+
+    /// fhir.cerner.com's R4 examples: the Encounter (and Observation, MedicationRequest) search
+    /// bundles' `next` keeps the search (`Encounter?patient=12724066&-pageContext=…`); the Slot
+    /// bundles' keeps only `_include`.
+    fn link_params(resource: ResourceType) -> LinkParams {
+        match resource {
+            ResourceType::Slot => LinkParams::Include,
+            _ => LinkParams::All,
+        }
     }
 
     fn total(resource: ResourceType) -> bool {

@@ -3,7 +3,9 @@
 //! appointment has the same id, `meta.versionId` and `meta.lastUpdated` on both versions and a
 //! change shows on both. What changes (fhir.cerner.com R4 examples):
 //! - Appointment: `type` → `serviceType[]`, `reason` → `reasonCode[]`; a `proposed` one also
-//!   carries its period as `requestedPeriod[]` (chosen: the store keeps one period).
+//!   carries its period as `requestedPeriod[]` (chosen: the store keeps one period); the
+//!   `is-cancelable`/`is-reschedulable` extensions and a cancelled one's `cancelationReason`
+//!   ([`super::appointment`]).
 //! - Slot: `type` → `serviceType[]`, `freeBusyType` → `status`.
 //! - Schedule: `type` → `serviceType[]`, `actor` → `actor[]`, `active: true`; no extensions.
 //! - Patient: `name[].family` list → one string; `careProvider` → `generalPractitioner`; the
@@ -35,6 +37,9 @@ pub fn to_r4(resource_type: ResourceType, row: &Row) -> Option<Value> {
     terminology(&mut value);
     if resource_type == ResourceType::Appointment {
         with_requested_period(&mut value);
+        if let Value::Object(map) = value {
+            value = Value::Object(super::appointment::shape(map));
+        }
     }
     if resource_type == ResourceType::Patient {
         super::us_core::race_and_ethnicity(&mut value);

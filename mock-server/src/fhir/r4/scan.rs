@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::params::{Params, count, id_list, ids, invalid, token};
+use super::params::{LocationSearch, Params, all_ids, count, id_list, ids, invalid, token};
 use crate::fhir::params::{DEFAULT_COUNT, Ids, ParamError, Token};
 
 /// Location: `_id`, or one of `-physicalType`, `type`, `identifier` or an address parameter, with
@@ -44,19 +44,18 @@ fn one_token(params: &Params<'_>, name: &str) -> Result<Option<Token>, ParamErro
     params.single(name)?.map(|v| token(name, v)).transpose()
 }
 
-pub(super) fn location(pairs: &[(String, String)]) -> Result<(LocationQuery, u32), ParamError> {
-    let params = Params::new(pairs, super::params::r4(crate::store::ResourceType::Location))?;
-    let count = count(&params, LOCATION_COUNT, 1)?;
+pub(super) fn location(params: &Params<'_>, mode: LocationSearch) -> Result<(LocationQuery, u32), ParamError> {
+    let count = count(params, LOCATION_COUNT, 1)?;
     let query = LocationQuery {
-        ids: ids(&params)?,
-        physical_type: one_token(&params, "-physicalType")?,
-        kind: one_token(&params, "type")?,
-        identifier: one_token(&params, "identifier")?,
-        address: text(&params, "address")?,
-        city: text(&params, "address-city")?,
-        state: text(&params, "address-state")?,
-        postal_code: text(&params, "address-postalcode")?,
-        name: text(&params, "name")?,
+        ids: ids(params)?,
+        physical_type: one_token(params, "-physicalType")?,
+        kind: one_token(params, "type")?,
+        identifier: one_token(params, "identifier")?,
+        address: text(params, "address")?,
+        city: text(params, "address-city")?,
+        state: text(params, "address-state")?,
+        postal_code: text(params, "address-postalcode")?,
+        name: text(params, "name")?,
         organization: params
             .single("organization")?
             .map(|v| id_list("organization", v, Some("Organization")))
@@ -64,10 +63,12 @@ pub(super) fn location(pairs: &[(String, String)]) -> Result<(LocationQuery, u32
             .map(|ids| ids.join(",")),
     };
     if query.ids.is_some() {
-        if let Some(other) = params.names().find(|n| !["_id", "_count"].contains(n)) {
-            return Err(ParamError::Conflict("_id".into(), other.into()));
-        }
+        params.only_with("_id", &["_count"])?;
         return Ok((query, count));
+    }
+    // The table's reading: `-physicalType` or `type` "required if the `_id` parameter is not used".
+    if mode == LocationSearch::Table && query.physical_type.is_none() && query.kind.is_none() {
+        return Err(ParamError::NoSupportedParameters);
     }
     if query.city.is_some() && query.state.is_none() && query.postal_code.is_none() {
         return Err(ParamError::Missing {
@@ -95,9 +96,8 @@ pub(super) fn location(pairs: &[(String, String)]) -> Result<(LocationQuery, u32
     Ok((query, count))
 }
 
-pub(super) fn practitioner(pairs: &[(String, String)]) -> Result<(PractitionerQuery, u32), ParamError> {
-    let params = Params::new(pairs, super::params::r4(crate::store::ResourceType::Practitioner))?;
-    let count = count(&params, DEFAULT_COUNT, 1)?;
+pub(super) fn practitioner(params: &Params<'_>) -> Result<(PractitionerQuery, u32), ParamError> {
+    let count = count(params, DEFAULT_COUNT, 1)?;
     let identifier = params.single("identifier")?.map(|v| token("identifier", v)).transpose()?;
     if identifier.as_ref().is_some_and(|t| t.system.is_none()) {
         return Err(invalid("identifier", "give it as system|code"));
@@ -109,11 +109,11 @@ pub(super) fn practitioner(pairs: &[(String, String)]) -> Result<(PractitionerQu
         Some(other) => return Err(invalid("active", format!("'{other}' is not true or false"))),
     };
     let query = PractitionerQuery {
-        ids: ids(&params)?,
+        ids: ids(params)?,
         identifier,
-        family: text(&params, "family")?,
-        given: text(&params, "given")?,
-        name: text(&params, "name")?,
+        family: text(params, "family")?,
+        given: text(params, "given")?,
+        name: text(params, "name")?,
         active,
     };
     if query.name.as_ref().is_some_and(|n| n.chars().count() < 2) {
@@ -132,8 +132,8 @@ pub(super) fn practitioner(pairs: &[(String, String)]) -> Result<(PractitionerQu
     if !criteria.contains(&true) {
         return Err(ParamError::NoSupportedParameters);
     }
-    // `_count` is not honoured with `_id` (documented): every id on one page.
-    let count = query.ids.as_ref().map_or(count, |ids| u32::try_from(ids.0.len()).unwrap_or(u32::MAX).max(1));
+    // `_count` is not honoured with `_id` (documented).
+    let count = query.ids.as_ref().map_or(count, all_ids);
     Ok((query, count))
 }
 

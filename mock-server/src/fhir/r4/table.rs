@@ -4,12 +4,17 @@
 //! Cerner's statement leaves out are declared `unlisted`, with that page's line.
 
 use crate::fhir::declared::ParamType::{Date, Number, Reference, String, Token};
-use crate::fhir::declared::{Declaration, Include, ResourceDecl, SearchParam as P};
+use crate::fhir::declared::{Declaration, Include, ResourceDecl, RevInclude, SearchParam as P};
 use crate::request::FhirVersion;
 use crate::store::ResourceType;
 
 const COUNT: P = P::new("_count", Number, "The maximum number of results to return in a page.");
 const EXACT: &[&str] = &["exact"];
+
+/// fhir.cerner.com Millennium R4 Encounter and Patient: "`_revinclude` … May be provided once with
+/// the value of `Provenance:target`" and, on the closed endpoint, needs "`system/Provenance.read`";
+/// Cerner's statement lists it as their `searchRevInclude`.
+const PROVENANCE: &[RevInclude] = &[RevInclude { value: "Provenance:target", needs: "Provenance" }];
 
 pub static DECLARATION: Declaration = Declaration {
     version: FhirVersion::R4,
@@ -39,6 +44,7 @@ pub static DECLARATION: Declaration = Declaration {
                 P::new("status", Token, "Appointment statuses, comma separated."),
             ],
             includes: &[],
+            rev_includes: &[],
         },
         ResourceDecl {
             resource: ResourceType::Encounter,
@@ -60,6 +66,7 @@ pub static DECLARATION: Declaration = Declaration {
                     ),
             ],
             includes: &[],
+            rev_includes: PROVENANCE,
         },
         ResourceDecl {
             resource: ResourceType::Location,
@@ -81,6 +88,7 @@ pub static DECLARATION: Declaration = Declaration {
                 ),
             ],
             includes: &[],
+            rev_includes: &[],
         },
         ResourceDecl {
             resource: ResourceType::Patient,
@@ -98,6 +106,7 @@ pub static DECLARATION: Declaration = Declaration {
                 COUNT,
             ],
             includes: &[],
+            rev_includes: PROVENANCE,
         },
         ResourceDecl {
             resource: ResourceType::Practitioner,
@@ -111,11 +120,13 @@ pub static DECLARATION: Declaration = Declaration {
                 P::new("_count", Number, "The maximum number of results to return in a page. Not honored when '_id' is set."),
             ],
             includes: &[],
+            rev_includes: &[],
         },
         ResourceDecl {
             resource: ResourceType::Schedule,
             params: &[P::new("_id", Token, "A single or comma separated list of Schedule ids.")],
             includes: &[],
+            rev_includes: &[],
         },
         ResourceDecl {
             resource: ResourceType::Slot,
@@ -135,6 +146,7 @@ pub static DECLARATION: Declaration = Declaration {
                 Include { value: "Slot:schedule", needs: ResourceType::Schedule },
                 Include { value: "Schedule:actor:Practitioner", needs: ResourceType::Practitioner },
             ],
+            rev_includes: &[],
         },
     ],
 };

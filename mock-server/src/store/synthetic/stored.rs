@@ -167,6 +167,9 @@ impl StoredAppointment {
         out.push_str(&practitioner.div_tail);
         out.push_str(status.code);
         out.push_str(r#"","#);
+        if r4 {
+            self.write_r4_status_parts(out, status.code);
+        }
         out.push_str(if r4 { &practitioner.visit_r4 } else { &practitioner.visit });
         self.catalog.push_instant(out, self.start);
         out.push_str(r#"","end":""#);
@@ -190,6 +193,24 @@ impl StoredAppointment {
             out.push_str(r#""}]"#);
         }
         out.push('}');
+    }
+}
+
+impl StoredAppointment {
+    /// What R4 adds after `status` ([`crate::fhir::r4::appointment`]): the `is-cancelable` and
+    /// `is-reschedulable` extensions, and a cancelled appointment's `cancelationReason`.
+    fn write_r4_status_parts(&self, out: &mut String, status: &str) {
+        let (cancelable, reschedulable) = crate::fhir::r4::appointment::flags(status);
+        out.push_str(r#""extension":[{"valueBoolean":"#);
+        out.push_str(if cancelable { "true" } else { "false" });
+        out.push_str(r#","url":"https://fhir-ehr.cerner.com/r4/StructureDefinition/is-cancelable"},{"valueBoolean":"#);
+        out.push_str(if reschedulable { "true" } else { "false" });
+        out.push_str(r#","url":"https://fhir-ehr.cerner.com/r4/StructureDefinition/is-reschedulable"}],"#);
+        if usize::from(self.status) == CANCELLED {
+            out.push_str(r#""cancelationReason":"#);
+            out.push_str(&self.catalog.cancelation_reason_r4);
+            out.push(',');
+        }
     }
 }
 

@@ -13,19 +13,23 @@ const GENDERS: [&str; 4] = ["male", "female", "other", "unknown"];
 
 /// Patient's rules, the same on both versions; `declared` is the version's Patient declaration.
 pub(crate) fn parse(pairs: &[(String, String)], declared: &ResourceDecl) -> Result<Search, ParamError> {
-    let params = Params::new(pairs, declared)?;
-    let count = count(&params, DEFAULT_PATIENT_COUNT)?;
+    from_params(&Params::new(pairs, declared)?)
+}
+
+/// Patient's rules on pairs already grouped (and checked against a declaration) by [`Params::new`].
+pub(crate) fn from_params(params: &Params<'_>) -> Result<Search, ParamError> {
+    let count = count(params, DEFAULT_PATIENT_COUNT)?;
     let query = PatientQuery {
-        ids: ids(&params)?,
-        identifier: identifier(&params)?,
-        name: string(&params, "name")?,
-        family: string(&params, "family")?,
-        given: string(&params, "given")?,
-        birthdate: birthdate(&params)?,
-        phone: text(&params, "phone")?,
-        email: text(&params, "email")?,
-        postal_code: string(&params, "address-postalcode")?,
-        gender: gender(&params)?,
+        ids: ids(params)?,
+        identifier: identifier(params)?,
+        name: string(params, "name")?,
+        family: string(params, "family")?,
+        given: string(params, "given")?,
+        birthdate: birthdate(params)?,
+        phone: text(params, "phone")?,
+        email: text(params, "email")?,
+        postal_code: string(params, "address-postalcode")?,
+        gender: gender(params)?,
     };
     let gender_only = PatientQuery { gender: query.gender.clone(), ..PatientQuery::default() };
     if query == gender_only {

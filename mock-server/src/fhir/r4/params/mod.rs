@@ -5,8 +5,7 @@
 use super::scan::{LocationQuery, PractitionerQuery};
 use crate::fhir::params::Precision;
 use crate::fhir::params::{
-    Actor, AppointmentQuery, DEFAULT_COUNT, DateParam, DatePrefix, Ids, MAX_COUNT, ParamError, Query, SlotQuery,
-    TimeRange, Token,
+    Actor, AppointmentQuery, DEFAULT_COUNT, DateParam, DatePrefix, Ids, MAX_COUNT, ParamError, Query, TimeRange, Token,
 };
 use crate::store::ResourceType;
 
@@ -17,6 +16,14 @@ pub struct R4Search {
     pub count: u32,
     /// `_include=Schedule:actor:Practitioner` on Slot.
     pub include_practitioners: bool,
+    /// `_revinclude=Provenance:target` on Encounter and Patient.
+    pub provenance: bool,
+}
+
+impl R4Search {
+    pub(super) fn new(query: R4Query, count: u32) -> Self {
+        Self { query, count, include_practitioners: false, provenance: false }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,11 +65,47 @@ pub enum DateForms {
     Documented,
 }
 
-/// What an R4 search's parse depends on besides the query.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Which criteria a Location search needs. fhir.cerner.com R4 Location's parameter table makes
+/// `-physicalType` (or `type`) "required if the `_id` parameter is not used", yet the same page's
+/// examples search by `identifier` alone and by `address` alone. The profile's
+/// `[r4] location_search`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LocationSearch {
+    /// The examples' (default: they are requests Cerner's server answered): `_id`, or any of
+    /// `-physicalType`, `type`, `identifier` or an address parameter.
+    #[default]
+    Examples,
+    /// The table's: `_id`, `-physicalType` or `type`; anything else narrows one of them.
+    Table,
+}
+
+/// What an R4 search's parse depends on besides the query (the profile's `[r4]` settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParseSettings {
     pub date_forms: DateForms,
     pub end_match: crate::store::query::EndMatch,
+    /// Whether Slot `start` values need a time component (`[r4] slot_start_requires_time`).
+    pub slot_start_requires_time: bool,
+    pub location_search: LocationSearch,
+}
+
+impl Default for ParseSettings {
+    fn default() -> Self {
+        let settings = crate::profile::R4Settings::default();
+        Self::from(&settings)
+    }
+}
+
+impl From<&crate::profile::R4Settings> for ParseSettings {
+    fn from(settings: &crate::profile::R4Settings) -> Self {
+        Self {
+            date_forms: settings.appointment_date_forms,
+            end_match: settings.appointment_end_match,
+            slot_start_requires_time: settings.slot_start_requires_time,
+            location_search: settings.location_search,
+        }
+    }
 }
 
 /// Parses the decoded query pairs (in request order) of an R4 search on `resource`, with the
@@ -77,24 +120,41 @@ pub fn parse_with(
     pairs: &[(String, String)],
     settings: ParseSettings,
 ) -> Result<R4Search, ParamError> {
-    let store = |query, count| R4Search { query: R4Query::Store(query), count, include_practitioners: false };
+    let params = Params::new(pairs, r4(resource))?;
     match resource {
-        ResourceType::Appointment => appointment(pairs, settings),
-        ResourceType::Slot => slot(pairs),
+        ResourceType::Appointment => appointment(&params, settings),
+        ResourceType::Slot => slot::parse(&params, settings),
         ResourceType::Schedule => {
-            let p = Params::new(pairs, r4(ResourceType::Schedule))?;
-            Ok(store(Query::Schedule(ids(&p)?.ok_or(ParamError::NoSupportedParameters)?), DEFAULT_COUNT))
+            let ids = ids(&params)?.ok_or(ParamError::NoSupportedParameters)?;
+            Ok(R4Search::new(R4Query::Store(Query::Schedule(ids)), DEFAULT_COUNT))
         }
-        ResourceType::Patient => patient(pairs),
-        ResourceType::Encounter => super::encounter::parse(pairs),
+        ResourceType::Patient => patient::parse(&params),
+        ResourceType::Encounter => super::encounter::parse(&params),
         ResourceType::Practitioner => {
-            let (query, count) = super::scan::practitioner(pairs)?;
-            Ok(R4Search { query: R4Query::Practitioner(query), count, include_practitioners: false })
+            let (query, count) = super::scan::practitioner(&params)?;
+            Ok(R4Search::new(R4Query::Practitioner(query), count))
         }
         ResourceType::Location => {
-            let (query, count) = super::scan::location(pairs)?;
-            Ok(R4Search { query: R4Query::Location(query), count, include_practitioners: false })
+            let (query, count) = super::scan::location(&params, settings.location_search)?;
+            Ok(R4Search::new(R4Query::Location(query), count))
         }
+    }
+}
+
+/// The page size of an `_id` search, where `_count` is not honoured (documented for Appointment,
+/// Encounter, Patient and Practitioner): every id on one page.
+pub(super) fn all_ids(ids: &Ids) -> u32 {
+    u32::try_from(ids.0.len()).unwrap_or(u32::MAX).max(1)
+}
+
+/// `_revinclude`, given at most once with a value the type declares (`Provenance:target`): true
+/// when given. The store holds no Provenance, so it adds no entries.
+pub(super) fn rev_include(params: &Params<'_>, resource: ResourceType) -> Result<bool, ParamError> {
+    let Some(value) = params.single("_revinclude")? else { return Ok(false) };
+    let declared = r4(resource);
+    match declared.rev_include(value) {
+        Some(_) => Ok(true),
+        None => Err(invalid("_revinclude", format!("'{value}' is not supported; use {}", declared.rev_include_list()))),
     }
 }
 
@@ -193,18 +253,14 @@ pub(super) fn date_range(
     Ok(range)
 }
 
-fn appointment(pairs: &[(String, String)], settings: ParseSettings) -> Result<R4Search, ParamError> {
-    let params = Params::new(pairs, r4(ResourceType::Appointment))?;
-    let count = count(&params, DEFAULT_COUNT, 1)?;
-    let result =
-        |query| R4Search { query: R4Query::Store(Query::Appointment(query)), count, include_practitioners: false };
-    if let Some(ids) = ids(&params)? {
+fn appointment(params: &Params<'_>, settings: ParseSettings) -> Result<R4Search, ParamError> {
+    let count = count(params, DEFAULT_COUNT, 1)?;
+    let result = |query, count| R4Search::new(R4Query::Store(Query::Appointment(query)), count);
+    if let Some(ids) = ids(params)? {
         // `_count` is not honored with `_id` (documented).
-        if let Some(other) = params.names().find(|n| !["_id", "_count"].contains(n)) {
-            return Err(ParamError::Conflict("_id".into(), other.into()));
-        }
-        let all = u32::try_from(ids.0.len()).unwrap_or(u32::MAX).max(1);
-        return Ok(R4Search { count: all, ..result(AppointmentQuery::Ids(ids)) });
+        params.only_with("_id", &["_count"])?;
+        let all = all_ids(&ids);
+        return Ok(result(AppointmentQuery::Ids(ids), all));
     }
     let actors = [("patient", Actor::Patient), ("practitioner", Actor::Practitioner), ("location", Actor::Location)];
     let mut given = params.names().filter_map(|n| actors.iter().find(|(a, _)| *a == n));
@@ -232,7 +288,7 @@ fn appointment(pairs: &[(String, String)], settings: ParseSettings) -> Result<R4
     };
     let statuses = params.single("status")?.map(statuses).transpose()?;
     let end = settings.end_match;
-    Ok(result(AppointmentQuery::Overlapping { actor, ids, range, statuses, requested, end }))
+    Ok(result(AppointmentQuery::Overlapping { actor, ids, range, statuses, requested, end }, count))
 }
 
 /// The Appointment page's forms only: once with a prefix and a time, or twice as `ge` + `lt`.
@@ -247,29 +303,6 @@ fn documented_date_range(param: &str, values: &[&str]) -> Result<TimeRange, Para
         [_, _] => date_range(param, values, &[DatePrefix::Ge], &[DatePrefix::Lt]),
         _ => date_range(param, values, &LOWER, &UPPER),
     }
-}
-
-/// Patient: DSTU2's rules, and R4's own (fhir.cerner.com Millennium R4 Patient): `birthdate` "Must
-/// not be provided with a time component"; gender "may only be provided if another parameter other
-/// than '_id' is provided"; `_count` is "Not honoured when '_id' or 'identifier' are set" (every id on
-/// one page; an identifier search pages by the default).
-fn patient(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
-    let declared = r4(ResourceType::Patient);
-    let search = crate::fhir::params::parse_patient(pairs, declared)?;
-    let params = Params::new(pairs, declared)?;
-    if params.values("birthdate").iter().any(|v| v.contains('T')) {
-        return Err(invalid("birthdate", "must not be given with a time component"));
-    }
-    if params.has("gender") && params.has("_id") && params.names().all(|n| ["_id", "gender", "_count"].contains(&n)) {
-        return Err(invalid("gender", "may only be given with a parameter other than _id"));
-    }
-    let Query::Patient(query) = &search.query else { return Err(ParamError::NoSupportedParameters) };
-    let count = match (&query.ids, params.has("identifier")) {
-        (Some(ids), _) => u32::try_from(ids.0.len()).unwrap_or(u32::MAX).max(1),
-        (None, true) => crate::fhir::params::DEFAULT_PATIENT_COUNT,
-        (None, false) => search.count,
-    };
-    Ok(R4Search { query: R4Query::Store(search.query), count, include_practitioners: false })
 }
 
 fn statuses(value: &str) -> Result<Vec<String>, ParamError> {
@@ -288,60 +321,7 @@ fn statuses(value: &str) -> Result<Vec<String>, ParamError> {
     Ok(out)
 }
 
-fn slot(pairs: &[(String, String)]) -> Result<R4Search, ParamError> {
-    let declared = r4(ResourceType::Slot);
-    let params = Params::new(pairs, declared)?;
-    let count = count(&params, DEFAULT_COUNT, 5)?;
-    let include = match params.single("_include")? {
-        None => None,
-        Some(value) => Some(declared.include(value).ok_or_else(|| {
-            invalid("_include", format!("'{value}' is not supported; use {}", declared.include_list()))
-        })?),
-    };
-    let includes = |t: ResourceType| include.is_some_and(|i| i.needs == t);
-    let (include_schedule, include_practitioners) =
-        (includes(ResourceType::Schedule), includes(ResourceType::Practitioner));
-    let query = match ids(&params)? {
-        Some(ids) => {
-            if let Some(other) = params.names().find(|n| !["_id", "_count", "_include"].contains(n)) {
-                return Err(ParamError::Conflict("_id".into(), other.into()));
-            }
-            SlotQuery::Ids { ids, include_schedule }
-        }
-        None => {
-            let service_types = params.single("service-type")?.ok_or(ParamError::NoSupportedParameters)?;
-            let starts = params.values("start");
-            if starts.len() != 2 {
-                return Err(invalid("start", "give it twice: one ge and one lt value with times"));
-            }
-            let slot_types =
-                service_types.split(',').map(|t| token("service-type", t)).collect::<Result<Vec<_>, _>>()?;
-            let cerner = slot_types.iter().filter(|t| t.system.as_deref().is_some_and(proprietary)).count();
-            if cerner != 0 && cerner != slot_types.len() {
-                return Err(invalid("service-type", "give all standard codes or all proprietary (codeSet) codes"));
-            }
-            let start = date_range("start", starts, &[DatePrefix::Ge], &[DatePrefix::Lt])?;
-            let actors = params.single("schedule.actor")?.map(|v| v.split(',').map(str::to_owned).collect::<Vec<_>>());
-            if let Some(bad) =
-                actors.iter().flatten().find(|a| !a.strip_prefix("Practitioner/").is_some_and(is_fhir_id))
-            {
-                return Err(invalid(
-                    "schedule.actor",
-                    format!("'{bad}' is not a Practitioner reference (Practitioner/id)"),
-                ));
-            }
-            let locations =
-                params.single("-location")?.map(|v| id_list("-location", v, Some("Location"))).transpose()?;
-            SlotQuery::ByType { slot_types, start, actors, locations, include_schedule }
-        }
-    };
-    Ok(R4Search { query: R4Query::Store(Query::Slot(query)), count, include_practitioners })
-}
-
-/// A proprietary code's system: `https://fhir.cerner.com/<EHR source id>/codeSet/<code set>`.
-fn proprietary(system: &str) -> bool {
-    system.strip_prefix("https://fhir.cerner.com/").is_some_and(|rest| rest.contains("/codeSet/"))
-}
-
+mod patient;
+mod slot;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! refusals that always reach the client as an R4 OperationOutcome.
 
 use super::*;
+use crate::fhir::params::SlotQuery;
 use axum::response::IntoResponse;
 use proptest::prelude::*;
 
@@ -53,14 +54,25 @@ fn slot_refusal(query: &str) -> ParamError {
     parse(ResourceType::Slot, &pairs(query)).expect_err(query)
 }
 
+fn slot_actors(query: &str) -> Option<Vec<String>> {
+    match ok(ResourceType::Slot, query).query {
+        R4Query::Store(Query::Slot(SlotQuery::ByType { actors, .. })) => actors,
+        other => panic!("{other:?}"),
+    }
+}
+
 /// fhir.cerner.com Millennium R4 Slot, Parameters: "`schedule.actor` | No | [`reference`] | A
 /// single or comma separated list of Practitioner references. Example:
-/// `schedule.actor=Practitioner/1234`".
+/// `schedule.actor=Practitioner/1234`"; its CapabilityStatement: "Must be Practitioner actors". A
+/// reference parameter may name its target by id alone (FHIR R4 Search, reference): a bare id is
+/// a Practitioner's.
 #[test]
-fn slot_schedule_actor_takes_only_practitioner_references() {
+fn slot_schedule_actor_takes_practitioner_references_and_bare_ids() {
     let base = format!("{SLOT_BY_TYPE}1&schedule.actor=");
-    assert!(parse(ResourceType::Slot, &pairs(&format!("{base}Practitioner/1234,Practitioner/5"))).is_ok());
-    for actor in ["Location/32216049", "Practitioner/1234,Location/5", "1234", "Patient/1", "Practitioner/"] {
+    let both = Some(vec!["Practitioner/1234".to_owned(), "Practitioner/5".to_owned()]);
+    assert_eq!(slot_actors(&format!("{base}Practitioner/1234,Practitioner/5")), both);
+    assert_eq!(slot_actors(&format!("{base}1234,Practitioner/5,5")), both, "a bare id, and a repeat dropped");
+    for actor in ["Location/32216049", "Practitioner/1234,Location/5", "Patient/1", "Practitioner/", "a/b"] {
         let error = slot_refusal(&format!("{base}{actor}"));
         assert!(
             matches!(&error, ParamError::Invalid { param, reason } if param == "schedule.actor"
@@ -68,6 +80,50 @@ fn slot_schedule_actor_takes_only_practitioner_references() {
             "{actor}: {error}"
         );
     }
+}
+
+/// fhir.cerner.com Millennium R4 Slot, Notes: "both the prefixes `ge` and `lt` must be used … (e.g.
+/// &start=ge2020-04-08T18:13:55Z&start=lt2020-06-08T18:13:55Z)"; its CapabilityStatement: "Time
+/// component should be provided for both the instances". Required unless `[r4]
+/// slot_start_requires_time = false`.
+#[test]
+fn slot_start_needs_times_unless_the_profile_says_otherwise() {
+    let dates = "service-type=1&start=ge2016-01-23&start=lt2020-06-08T18:13:55Z";
+    let error = slot_refusal(dates);
+    assert!(
+        matches!(&error, ParamError::Invalid { param, reason } if param == "start" && reason.contains("no time")),
+        "{error}"
+    );
+    let lenient = ParseSettings { slot_start_requires_time: false, ..ParseSettings::default() };
+    assert!(parse_with(ResourceType::Slot, &pairs(dates), lenient).is_ok());
+    assert!(parse(ResourceType::Slot, &pairs(&format!("{SLOT_BY_TYPE}1"))).is_ok());
+}
+
+/// fhir.cerner.com Millennium R4 Patient and Encounter: "`_revinclude` … May be provided once with
+/// the value of `Provenance:target`"; Encounter: "It may be provided with the
+/// `_id/patient/subject/account` parameter".
+#[test]
+fn revinclude_provenance_is_taken_once_on_patient_and_encounter() {
+    for (resource, query) in [
+        (ResourceType::Patient, "_id=12724066"),
+        (ResourceType::Patient, "family=smart"),
+        (ResourceType::Encounter, "_id=1,2"),
+        (ResourceType::Encounter, "patient=1"),
+        (ResourceType::Encounter, "account=F1"),
+    ] {
+        assert!(ok(resource, &format!("{query}&_revinclude=Provenance:target")).provenance, "{query}");
+        assert!(!ok(resource, query).provenance, "{query}");
+        let twice = format!("{query}&_revinclude=Provenance:target&_revinclude=Provenance:target");
+        assert_eq!(parse(resource, &pairs(&twice)), Err(ParamError::Repeated("_revinclude".into())));
+        let error = parse(resource, &pairs(&format!("{query}&_revinclude=Provenance:agent"))).expect_err(query);
+        assert!(matches!(&error, ParamError::Invalid { param, .. } if param == "_revinclude"), "{error}");
+    }
+    for resource in [ResourceType::Appointment, ResourceType::Slot, ResourceType::Location] {
+        let error = parse(resource, &pairs("_id=1&_revinclude=Provenance:target")).expect_err("not declared");
+        assert_eq!(error, ParamError::Unsupported("_revinclude".into()));
+    }
+    let alone = parse(ResourceType::Patient, &pairs("_revinclude=Provenance:target"));
+    assert_eq!(alone, Err(ParamError::NoSupportedParameters));
 }
 
 /// fhir.cerner.com Millennium R4 Slot, Notes: "If multiple `service-type` parameters are used they
@@ -108,6 +164,8 @@ fn any_pairs() -> impl Strategy<Value = Vec<(String, String)>> {
         Just("account".to_owned()),
         Just("identifier".to_owned()),
         Just("_lastUpdated".to_owned()),
+        Just("_revinclude".to_owned()),
+        Just("schedule.actor".to_owned()),
         "\\PC{0,12}",
     ];
     let values = prop_oneof![
