@@ -30,5 +30,6 @@ mod r4_settings;
 mod request_ids;
 mod search_model;
 mod search_rules;
+mod slow_bodies;
 mod token;
 mod token_props;
