@@ -32,6 +32,7 @@ mod helpers;
 mod hostile;
 mod r4;
 mod resilience;
+mod slow_bodies;
 mod sync;
 mod synthetic;
 mod tls;
