@@ -112,6 +112,7 @@ pub(crate) async fn run_scenario(
         account.secret = Some(cerner_mock::ids::Secret::new(secret.clone()));
     }
     profile.journal_capacity = JOURNAL_CAPACITY;
+    profile.limits.max_in_flight = crate::scenarios::network::max_in_flight(scenario.name);
     let mut server_config = ServerConfig::new(profile);
     server_config.clock = Clock::manual(DEFAULT_MANUAL_START);
     let server = MockServer::start(server_config)
