@@ -22,6 +22,9 @@
 //!   reports show it.
 //! - [`summary`]: the failure report a client owes: contract v2's final summary, v1's log words.
 //! - [`evidence`]: what a check looks at; [`verdict`]: what it concludes, and the report.
+//! - [`rates`]: per tenant, the client's peak requests per second, most requests in flight,
+//!   requests per appointment and 429s, from the journal, beside the tenant's limits.
+//! - [`fleet`]: `--fleet`: a daily pull of a fleet projected from those rates.
 //! - [`report`]: the renderings: terminal table, failures only, JSON Lines, JUnit XML, HTML with
 //!   an SVG timeline per scenario.
 //! - [`sandbox`]: the sandbox-safe subset against a real server, judged through [`proxy`] (a
@@ -33,11 +36,13 @@
 //!   job's bases, its fault rules and the version-dependent checks in that version's terms.
 
 pub mod evidence;
+pub mod fleet;
 mod gather;
 mod job;
 pub mod probe;
 pub mod process;
 pub mod proxy;
+pub mod rates;
 pub mod redact;
 pub mod report;
 pub mod runner;

@@ -106,7 +106,12 @@ async fn execute(command: Command, manners: Manners) -> anyhow::Result<u8> {
             jobs,
             fail_fast,
             keep_workdir,
+            fleet,
         } => {
+            let fleet = fleet
+                .map(|text| text.parse::<cerner_harness::fleet::Fleet>())
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--fleet {e}"))?;
             let versions = fhir_version.versions();
             let selected = scenarios::select_on(&scenarios, &versions)?;
             let (client_cmd, client_label) = client_or_reference(client_cmd)?;
@@ -146,7 +151,11 @@ async fn execute(command: Command, manners: Manners) -> anyhow::Result<u8> {
                 ticker.abort();
             }
             live.end();
-            write_reports(&report?, terminal, &reports, manners)
+            let mut report = report?;
+            if let Some(fleet) = fleet {
+                cerner_harness::fleet::apply(&mut report, fleet);
+            }
+            write_reports(&report, terminal, &reports, manners)
         }
     }
 }
@@ -176,7 +185,10 @@ fn write_reports(
     match terminal {
         Terminal::Table => console::line(&report::terminal_within(report, color, console::width())),
         Terminal::FailuresOnly => console::out(&report::failures_only(report)),
-        Terminal::Totals | Terminal::Rows => console::out(&report::totals_line(report, color)),
+        Terminal::Totals => console::out(&report::totals_line(report, color)),
+        Terminal::Rows => {
+            console::out(&format!("{}{}", report::rates_block(report), report::totals_line(report, color)))
+        }
     }
     type Render = fn(&cerner_harness::verdict::Report) -> String;
     let writers: [(&Option<PathBuf>, Render); 3] =

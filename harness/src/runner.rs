@@ -113,6 +113,7 @@ pub(crate) async fn run_scenario(
     }
     profile.journal_capacity = JOURNAL_CAPACITY;
     profile.limits.max_in_flight = crate::scenarios::network::max_in_flight(scenario.name);
+    let limits = crate::rates::TenantLimits::of(&profile.limits);
     let mut server_config = ServerConfig::new(profile);
     server_config.clock = Clock::manual(DEFAULT_MANUAL_START);
     let server = MockServer::start(server_config)
@@ -184,6 +185,7 @@ pub(crate) async fn run_scenario(
         runs: evidence.runs.iter().map(|r| RunInfo::of(r, &evidence.client_secret)).collect(),
         workdir,
         timeline: timeline_with(&evidence, &retry_after),
+        rates: crate::rates::of(&evidence, limits),
     })
 }
 

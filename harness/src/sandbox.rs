@@ -135,6 +135,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
             checks: probes,
             duration_ms: 0,
             runs: Vec::new(),
+            rates: Vec::new(),
             timeline: Vec::new(),
             workdir: None,
         },
@@ -153,6 +154,7 @@ fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>
         duration_ms: ev.runs.iter().map(|r| r.duration_ms).sum(),
         runs: ev.runs.iter().map(|r| RunInfo::of(r, &ev.client_secret)).collect(),
         workdir: None,
+        rates: Vec::new(),
         timeline: timeline(ev),
     }
 }

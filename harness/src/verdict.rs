@@ -99,6 +99,9 @@ pub struct ScenarioResult {
     pub runs: Vec<RunInfo>,
     /// The scenario's requests, one line each (the call log a reviewer reads), for the HTML report.
     pub timeline: Vec<TimelineEntry>,
+    /// Per tenant: the client's rates beside the tenant's limits, from the emulator's journal.
+    #[serde(default)]
+    pub rates: Vec<crate::rates::TenantRates>,
     /// The job folder, when it was kept (`--keep-workdir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workdir: Option<String>,
@@ -212,6 +215,9 @@ pub struct RunMeta {
     pub time_limit_s: u64,
     /// The job's window: inclusive start date, exclusive end date.
     pub window: (String, String),
+    /// The fleet's daily pull projected from this client's rates (`rehearse --fleet`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<crate::fleet::FleetProjection>,
 }
 
 impl RunMeta {
@@ -225,6 +231,7 @@ impl RunMeta {
             client_cmd: client_cmd.to_owned(),
             time_limit_s,
             window,
+            fleet: None,
         }
     }
 }
