@@ -21,6 +21,7 @@
 //! - `gather`: what the client left behind (output file, `state_dir`) and the journal as the
 //!   reports show it.
 //! - [`summary`]: the failure report a client owes: contract v2's final summary, v1's log words.
+//! - [`support`]: the redacted note a failing check carries for a support ticket.
 //! - [`evidence`]: what a check looks at; [`verdict`]: what it concludes, and the report.
 //! - [`rates`]: per tenant, the client's peak requests per second, most requests in flight,
 //!   requests per appointment and 429s, from the journal, beside the tenant's limits.
@@ -51,5 +52,6 @@ pub mod scenario;
 pub mod scenarios;
 pub mod schedule;
 pub mod summary;
+pub mod support;
 pub mod verdict;
 pub mod version;

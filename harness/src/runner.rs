@@ -175,6 +175,7 @@ pub(crate) async fn run_scenario(
     let mut checks: Vec<_> = injected.iter().map(|action| fault_fired(&evidence, action)).collect();
     checks.extend(own);
     checks.push(finished_in_time(&evidence));
+    crate::support::attach(&mut checks, &evidence);
     Ok(ScenarioResult {
         scenario: scenario.name.to_owned(),
         description: scenario.description.to_owned(),

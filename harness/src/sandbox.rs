@@ -144,7 +144,8 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
     Ok(Report { client: config.client_label.clone(), scenarios, duration_ms: millis(started.elapsed()), meta })
 }
 
-fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>, ev: &Evidence) -> ScenarioResult {
+fn result(name: &str, description: &str, concern: &str, mut checks: Vec<CheckResult>, ev: &Evidence) -> ScenarioResult {
+    crate::support::attach(&mut checks, ev);
     ScenarioResult {
         scenario: name.into(),
         description: description.into(),

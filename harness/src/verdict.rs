@@ -64,6 +64,9 @@ pub struct CheckResult {
     pub check: String,
     #[serde(flatten)]
     pub verdict: Verdict,
+    /// On a failure: a redacted note to paste into a support ticket (see [`crate::support`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_note: Option<String>,
 }
 
 impl CheckResult {
@@ -72,7 +75,7 @@ impl CheckResult {
         let evidence = evidence.into();
         let verdict =
             if ok { Verdict::Pass { evidence } } else { Verdict::Fail { expected: expected.into(), evidence } };
-        Self { check: check.to_owned(), verdict }
+        Self { check: check.to_owned(), verdict, support_note: None }
     }
 
     /// A check that found nothing to examine (see [`Verdict::NotExamined`]).
@@ -80,6 +83,7 @@ impl CheckResult {
         Self {
             check: check.to_owned(),
             verdict: Verdict::NotExamined { expected: expected.into(), evidence: evidence.into() },
+            support_note: None,
         }
     }
 }

@@ -129,8 +129,11 @@ fn check_row(page: &mut String, check: &CheckResult) {
         if check.verdict.passed() { "pass" } else { "fail" },
         check.verdict.word()
     );
+    let note = check.support_note.as_deref().map_or_else(String::new, |note| {
+        format!("<details class=\"support\"><summary>Support note</summary><pre>{}</pre></details>", esc(note))
+    });
     page.push_str(&format!(
-        "<tr{}><td>{}</td><td>{}</td><td>{expected}</td><td><pre>{}</pre></td></tr>\n",
+        "<tr{}><td>{}</td><td>{}</td><td>{expected}</td><td><pre>{}</pre>{note}</td></tr>\n",
         row_class(check.verdict.passed()),
         esc(&check.check),
         verdict,

@@ -54,6 +54,9 @@ fn check_line(scenario: &ScenarioResult, check: &CheckResult) -> Value {
         line.insert("expected".into(), expected.into());
     }
     line.insert("evidence".into(), check.verdict.evidence().into());
+    if let Some(note) = &check.support_note {
+        line.insert("support_note".into(), note.clone().into());
+    }
     line.insert("duration_ms".into(), scenario.duration_ms.into());
     line.insert("fhir_version".into(), scenario.fhir_version.segment().into());
     Value::Object(line)
@@ -124,6 +127,16 @@ mod tests {
         let versions: Vec<&str> = lines[..5].iter().map(|l| l["fhir_version"].as_str().unwrap()).collect();
         assert_eq!(versions, ["dstu2", "dstu2", "r4", "r4", "r4"]);
         assert_eq!(lines.last().unwrap()["summary"]["fhir_versions"], json!(["dstu2", "r4"]));
+    }
+
+    #[test]
+    fn a_failing_check_carries_its_support_note_and_the_page_shows_it() {
+        let mut report = sample::report();
+        report.scenarios[1].checks[1].support_note = Some("Check failed: x\nX-Request-Id: req-9".into());
+        let line: Value = serde_json::from_str(json_lines(&report).lines().nth(3).unwrap()).unwrap();
+        assert_eq!(line["support_note"], "Check failed: x\nX-Request-Id: req-9");
+        let page = super::super::html(&report);
+        assert!(page.contains("<summary>Support note</summary><pre>Check failed: x\nX-Request-Id: req-9</pre>"));
     }
 
     #[test]
