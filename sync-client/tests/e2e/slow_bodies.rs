@@ -46,8 +46,7 @@ fn assert_sandbox_failed_on_a_timeout(env: &Env, summary: &appointment_sync::run
 
 #[tokio::test]
 async fn a_stalled_body_fails_the_tenant_within_the_request_timeout() {
-    let (env, summary, took) =
-        sync_with_slow_sandbox(FaultAction::StallBody { after_bytes: 200, ms: 600_000 }).await;
+    let (env, summary, took) = sync_with_slow_sandbox(FaultAction::StallBody { after_bytes: 200, ms: 600_000 }).await;
     assert_sandbox_failed_on_a_timeout(&env, &summary);
     assert!(took >= Duration::from_secs(2), "each attempt waited its second: {took:?}");
     let stalled = env.journal(SANDBOX).await.iter().filter(|e| e.fault.is_some()).count();
