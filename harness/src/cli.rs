@@ -68,6 +68,10 @@ pub(crate) enum Command {
         /// Keep each scenario's job folder (job.json, output, state_dir) and print its path.
         #[arg(long)]
         keep_workdir: bool,
+        /// Project a daily pull of this fleet from the client's rates (e.g. 40:2000): requests and
+        /// hours at the limits; a pull that cannot finish in 24 h fails the fleet-budget check.
+        #[arg(long, value_name = "TENANTS:APPOINTMENTS_PER_TENANT")]
+        fleet: Option<String>,
     },
     /// List every scenario with what it checks and the review concern it rehearses.
     #[command(after_help = EXIT_CODES)]

@@ -9,6 +9,11 @@ use serde_json::{Value, json};
 use crate::runner::{CLIENT_ID, WINDOW};
 use crate::version::FhirVersion;
 
+/// The per-request total timeout the job advises (`limits.request_timeout_seconds`): long enough
+/// for any healthy answer of the emulator on a busy machine, short enough that a client retrying a
+/// stalled or dribbling request a few times still finishes within the default time limit.
+pub(crate) const REQUEST_TIMEOUT_SECONDS: u64 = 5;
+
 /// The job of one scenario run: the tenants' bases on `server` in `version`, the window, the
 /// output and `state_dir` in `dir`, and `limits.max_pages`.
 pub(crate) fn job(
@@ -34,7 +39,7 @@ pub(crate) fn job(
         "window": { "start": WINDOW.0, "end": WINDOW.1 },
         "output": dir.join("appointments.ndjson"),
         "state_dir": dir.join("state"),
-        "limits": { "max_pages": page_cap },
+        "limits": { "max_pages": page_cap, "request_timeout_seconds": REQUEST_TIMEOUT_SECONDS },
     })
 }
 

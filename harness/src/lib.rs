@@ -21,7 +21,11 @@
 //! - `gather`: what the client left behind (output file, `state_dir`) and the journal as the
 //!   reports show it.
 //! - [`summary`]: the failure report a client owes: contract v2's final summary, v1's log words.
+//! - [`support`]: the redacted note a failing check carries for a support ticket.
 //! - [`evidence`]: what a check looks at; [`verdict`]: what it concludes, and the report.
+//! - [`rates`]: per tenant, the client's peak requests per second, most requests in flight,
+//!   requests per appointment and 429s, from the journal, beside the tenant's limits.
+//! - [`fleet`]: `--fleet`: a daily pull of a fleet projected from those rates.
 //! - [`report`]: the renderings: terminal table, failures only, JSON Lines, JUnit XML, HTML with
 //!   an SVG timeline per scenario.
 //! - [`sandbox`]: the sandbox-safe subset against a real server, judged through [`proxy`] (a
@@ -32,19 +36,22 @@
 //! - [`version`]: DSTU2 and R4: a rehearsal runs each scenario once per version asked for, with the
 //!   job's bases, its fault rules and the version-dependent checks in that version's terms.
 
-pub(crate) mod evidence;
+pub mod evidence;
+pub mod fleet;
 mod gather;
 mod job;
 pub mod probe;
 pub mod process;
-pub(crate) mod proxy;
-pub(crate) mod redact;
+pub mod proxy;
+pub mod rates;
+pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod sandbox;
 pub mod scenario;
 pub mod scenarios;
 pub mod schedule;
-pub(crate) mod summary;
+pub mod summary;
+pub mod support;
 pub mod verdict;
 pub mod version;

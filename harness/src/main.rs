@@ -106,7 +106,12 @@ async fn execute(command: Command, manners: Manners) -> anyhow::Result<u8> {
             jobs,
             fail_fast,
             keep_workdir,
+            fleet,
         } => {
+            let fleet = fleet
+                .map(|text| text.parse::<cerner_harness::fleet::Fleet>())
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("--fleet {e}"))?;
             let versions = fhir_version.versions();
             let selected = scenarios::select_on(&scenarios, &versions)?;
             let (client_cmd, client_label) = client_or_reference(client_cmd)?;
@@ -146,7 +151,11 @@ async fn execute(command: Command, manners: Manners) -> anyhow::Result<u8> {
                 ticker.abort();
             }
             live.end();
-            write_reports(&report?, terminal, &reports, manners)
+            let mut report = report?;
+            if let Some(fleet) = fleet {
+                cerner_harness::fleet::apply(&mut report, fleet);
+            }
+            write_reports(&report, terminal, &reports, manners)
         }
     }
 }
@@ -176,7 +185,10 @@ fn write_reports(
     match terminal {
         Terminal::Table => console::line(&report::terminal_within(report, color, console::width())),
         Terminal::FailuresOnly => console::out(&report::failures_only(report)),
-        Terminal::Totals | Terminal::Rows => console::out(&report::totals_line(report, color)),
+        Terminal::Totals => console::out(&report::totals_line(report, color)),
+        Terminal::Rows => {
+            console::out(&format!("{}{}", report::rates_block(report), report::totals_line(report, color)))
+        }
     }
     type Render = fn(&cerner_harness::verdict::Report) -> String;
     let writers: [(&Option<PathBuf>, Render); 3] =
@@ -210,8 +222,13 @@ fn credentials() -> Option<(String, String)> {
 async fn client() -> anyhow::Result<u8> {
     let path = std::env::var_os("HARNESS_JOB").ok_or_else(|| anyhow::anyhow!("HARNESS_JOB is not set"))?;
     let mut config = appointment_sync::config::SyncConfig::load_job(std::path::Path::new(&path))?;
-    if let Some(max_pages) = job_max_pages(std::path::Path::new(&path)) {
+    let advice = job_limits(std::path::Path::new(&path));
+    if let Some(max_pages) = advice["max_pages"].as_u64().filter(|n| *n > 0) {
         config.limits.max_pages = max_pages;
+    }
+    // The job's timeout advice, within the range appointment-sync's own config accepts (1..=600 s).
+    if let Some(seconds) = advice["request_timeout_seconds"].as_u64().filter(|n| (1..=600).contains(n)) {
+        config.limits.request_timeout = Duration::from_secs(seconds);
     }
     let tenants: Vec<String> = config.tenants.iter().map(|t| t.id.to_string()).collect();
     let progress = appointment_sync::progress::Progress::for_stderr(&tenants);
@@ -221,10 +238,11 @@ async fn client() -> anyhow::Result<u8> {
     Ok(summary.exit_code())
 }
 
-/// The job's `limits.max_pages`, when it gives one (the harness's `--page-cap`).
-fn job_max_pages(path: &std::path::Path) -> Option<u64> {
-    let job: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
-    job["limits"]["max_pages"].as_u64().filter(|n| *n > 0)
+/// The job's `limits` (`max_pages`: the harness's `--page-cap`; `request_timeout_seconds`), or null.
+fn job_limits(path: &std::path::Path) -> serde_json::Value {
+    let job: Option<serde_json::Value> =
+        std::fs::read_to_string(path).ok().and_then(|text| serde_json::from_str(&text).ok());
+    job.map(|mut job| job["limits"].take()).unwrap_or_default()
 }
 
 /// `record`: the probes' answers from a real server, one file per probe.

@@ -143,6 +143,7 @@ fn entry(
         opc_request_id: None,
         scope: None,
         fhir_version: fhir_version(&segments),
+        in_flight: None,
         fault: None,
     }
 }

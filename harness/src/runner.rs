@@ -112,6 +112,8 @@ pub(crate) async fn run_scenario(
         account.secret = Some(cerner_mock::ids::Secret::new(secret.clone()));
     }
     profile.journal_capacity = JOURNAL_CAPACITY;
+    profile.limits.max_in_flight = crate::scenarios::network::max_in_flight(scenario.name);
+    let limits = crate::rates::TenantLimits::of(&profile.limits);
     let mut server_config = ServerConfig::new(profile);
     server_config.clock = Clock::manual(DEFAULT_MANUAL_START);
     let server = MockServer::start(server_config)
@@ -173,6 +175,7 @@ pub(crate) async fn run_scenario(
     let mut checks: Vec<_> = injected.iter().map(|action| fault_fired(&evidence, action)).collect();
     checks.extend(own);
     checks.push(finished_in_time(&evidence));
+    crate::support::attach(&mut checks, &evidence);
     Ok(ScenarioResult {
         scenario: scenario.name.to_owned(),
         description: scenario.description.to_owned(),
@@ -183,6 +186,7 @@ pub(crate) async fn run_scenario(
         runs: evidence.runs.iter().map(|r| RunInfo::of(r, &evidence.client_secret)).collect(),
         workdir,
         timeline: timeline_with(&evidence, &retry_after),
+        rates: crate::rates::of(&evidence, limits),
     })
 }
 

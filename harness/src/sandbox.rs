@@ -135,6 +135,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
             checks: probes,
             duration_ms: 0,
             runs: Vec::new(),
+            rates: Vec::new(),
             timeline: Vec::new(),
             workdir: None,
         },
@@ -143,7 +144,8 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
     Ok(Report { client: config.client_label.clone(), scenarios, duration_ms: millis(started.elapsed()), meta })
 }
 
-fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>, ev: &Evidence) -> ScenarioResult {
+fn result(name: &str, description: &str, concern: &str, mut checks: Vec<CheckResult>, ev: &Evidence) -> ScenarioResult {
+    crate::support::attach(&mut checks, ev);
     ScenarioResult {
         scenario: name.into(),
         description: description.into(),
@@ -153,6 +155,7 @@ fn result(name: &str, description: &str, concern: &str, checks: Vec<CheckResult>
         duration_ms: ev.runs.iter().map(|r| r.duration_ms).sum(),
         runs: ev.runs.iter().map(|r| RunInfo::of(r, &ev.client_secret)).collect(),
         workdir: None,
+        rates: Vec::new(),
         timeline: timeline(ev),
     }
 }

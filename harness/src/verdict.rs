@@ -64,6 +64,9 @@ pub struct CheckResult {
     pub check: String,
     #[serde(flatten)]
     pub verdict: Verdict,
+    /// On a failure: a redacted note to paste into a support ticket (see [`crate::support`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_note: Option<String>,
 }
 
 impl CheckResult {
@@ -72,7 +75,7 @@ impl CheckResult {
         let evidence = evidence.into();
         let verdict =
             if ok { Verdict::Pass { evidence } } else { Verdict::Fail { expected: expected.into(), evidence } };
-        Self { check: check.to_owned(), verdict }
+        Self { check: check.to_owned(), verdict, support_note: None }
     }
 
     /// A check that found nothing to examine (see [`Verdict::NotExamined`]).
@@ -80,6 +83,7 @@ impl CheckResult {
         Self {
             check: check.to_owned(),
             verdict: Verdict::NotExamined { expected: expected.into(), evidence: evidence.into() },
+            support_note: None,
         }
     }
 }
@@ -99,6 +103,9 @@ pub struct ScenarioResult {
     pub runs: Vec<RunInfo>,
     /// The scenario's requests, one line each (the call log a reviewer reads), for the HTML report.
     pub timeline: Vec<TimelineEntry>,
+    /// Per tenant: the client's rates beside the tenant's limits, from the emulator's journal.
+    #[serde(default)]
+    pub rates: Vec<crate::rates::TenantRates>,
     /// The job folder, when it was kept (`--keep-workdir`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workdir: Option<String>,
@@ -212,6 +219,9 @@ pub struct RunMeta {
     pub time_limit_s: u64,
     /// The job's window: inclusive start date, exclusive end date.
     pub window: (String, String),
+    /// The fleet's daily pull projected from this client's rates (`rehearse --fleet`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<crate::fleet::FleetProjection>,
 }
 
 impl RunMeta {
@@ -225,6 +235,7 @@ impl RunMeta {
             client_cmd: client_cmd.to_owned(),
             time_limit_s,
             window,
+            fleet: None,
         }
     }
 }

@@ -54,6 +54,10 @@ pub struct JournalEntry {
     /// The FHIR version of the base a FHIR request went to: `dstu2` or `r4`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fhir_version: Option<FhirVersion>,
+    /// FHIR requests of this account on this tenant in flight when it arrived, itself included
+    /// (counted by the emulator from arrival until the response body is sent or dropped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<u32>,
     pub fault: Option<FaultApplied>,
 }
 
@@ -288,6 +292,7 @@ mod tests {
             bytes: 0,
             latency_ms: 0.0,
             fhir_version: Some(FhirVersion::Dstu2),
+            in_flight: None,
             request_id: None,
             opc_request_id: None,
             scope: None,

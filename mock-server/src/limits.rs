@@ -17,6 +17,9 @@ use governor::{NotUntil, Quota, RateLimiter};
 
 use crate::clock::Clock;
 
+mod in_flight;
+pub(crate) use in_flight::{InFlight, InFlightGuard, hold_until_sent};
+
 /// The largest number any limit setting takes. governor keeps its state in `u64` nanoseconds and
 /// multiplies the emission interval by the burst: a minute times a million is about two years, far
 /// from overflow, and far above anything a scenario needs.
@@ -37,13 +40,33 @@ pub struct LimitSettings {
     pub token_per_minute: u32,
     /// Token requests an idle account may send at once (e.g. one per tenant at start-up).
     pub token_burst: u32,
+    /// FHIR requests one (account, tenant) may have in flight at once; the excess is answered
+    /// `in_flight_status`. Off (`None`) by default: Cerner documents no such cap, other EHRs have one.
+    pub max_in_flight: Option<u32>,
+    /// The answer to a request over `max_in_flight`: an error status (Cerner's 429 by default),
+    /// with the protocol's error body.
+    pub in_flight_status: u16,
+    /// The `Retry-After` (seconds) sent with that answer when it is a 429 or a 503.
+    pub in_flight_retry_after: u64,
 }
 
 impl Default for LimitSettings {
     fn default() -> Self {
-        Self { enabled: true, fhir_per_second: 20, fhir_burst: 50, token_per_minute: 30, token_burst: 10 }
+        Self {
+            enabled: true,
+            fhir_per_second: 20,
+            fhir_burst: 50,
+            token_per_minute: 30,
+            token_burst: 10,
+            max_in_flight: None,
+            in_flight_status: 429,
+            in_flight_retry_after: 1,
+        }
     }
 }
+
+/// Longest `in_flight_retry_after`: a day.
+pub(crate) const MAX_IN_FLIGHT_RETRY_AFTER: u64 = 86_400;
 
 /// A rate-limit setting out of range; `field` is its name in the profile's `[limits]`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -52,6 +75,10 @@ pub enum LimitError {
     Zero { field: &'static str },
     #[error("{field}: must be at most {MAX_SETTING}")]
     TooLarge { field: &'static str },
+    #[error("in_flight_status: must be an error status (400-599)")]
+    NotAnErrorStatus,
+    #[error("in_flight_retry_after: must be at most {MAX_IN_FLIGHT_RETRY_AFTER}")]
+    RetryAfterTooLong,
 }
 
 impl LimitError {
@@ -59,6 +86,8 @@ impl LimitError {
     pub fn field(&self) -> &'static str {
         match self {
             LimitError::Zero { field } | LimitError::TooLarge { field } => field,
+            LimitError::NotAnErrorStatus => "in_flight_status",
+            LimitError::RetryAfterTooLong => "in_flight_retry_after",
         }
     }
 
@@ -67,6 +96,8 @@ impl LimitError {
         match self {
             LimitError::Zero { .. } => "must be at least 1".to_owned(),
             LimitError::TooLarge { .. } => format!("must be at most {MAX_SETTING}"),
+            LimitError::NotAnErrorStatus => "must be an error status (400-599)".to_owned(),
+            LimitError::RetryAfterTooLong => format!("must be at most {MAX_IN_FLIGHT_RETRY_AFTER}"),
         }
     }
 }
@@ -80,6 +111,7 @@ impl LimitSettings {
             ("fhir_burst", self.fhir_burst),
             ("token_per_minute", self.token_per_minute),
             ("token_burst", self.token_burst),
+            ("max_in_flight", self.max_in_flight.unwrap_or(1)),
         ];
         for (field, value) in fields {
             if value == 0 {
@@ -88,6 +120,12 @@ impl LimitSettings {
             if value > MAX_SETTING {
                 return Err(LimitError::TooLarge { field });
             }
+        }
+        if !(400..=599).contains(&self.in_flight_status) {
+            return Err(LimitError::NotAnErrorStatus);
+        }
+        if self.in_flight_retry_after > MAX_IN_FLIGHT_RETRY_AFTER {
+            return Err(LimitError::RetryAfterTooLong);
         }
         Ok(())
     }
@@ -157,12 +195,24 @@ pub struct RateLimits {
     settings: LimitSettings,
     clock: Clock,
     limiters: RwLock<Limiters>,
+    in_flight: InFlight,
 }
 
 impl RateLimits {
     pub fn new(settings: &LimitSettings, clock: Clock) -> Self {
         let limiters = RwLock::new(Limiters::new(settings, &clock));
-        Self { settings: settings.clone(), clock, limiters }
+        Self { settings: settings.clone(), clock, limiters, in_flight: InFlight::default() }
+    }
+
+    /// Counts a FHIR request of `client` on `tenant` in flight until the guard drops (always, so
+    /// the journal can say how many were open); `Err` carries the guard of a request over
+    /// `max_in_flight`, to be answered `in_flight_status` (it stays counted while it is answered).
+    pub fn enter_fhir(&self, client: &str, tenant: &str, capped: bool) -> Result<InFlightGuard, InFlightGuard> {
+        let guard = self.in_flight.enter(client, tenant);
+        match self.settings.max_in_flight {
+            Some(cap) if capped && self.settings.enabled && guard.at_arrival > cap => Err(guard),
+            _ => Ok(guard),
+        }
     }
 
     /// One FHIR request by `client` on `tenant`.
@@ -182,6 +232,11 @@ impl RateLimits {
         }
         let limiters = self.limiters.read().unwrap_or_else(PoisonError::into_inner);
         limiters.token.check_key(&client.to_owned()).map_err(|not| self.throttled(&not))
+    }
+
+    /// FHIR requests of `client` on `tenant` in flight now.
+    pub fn in_flight_now(&self, client: &str, tenant: &str) -> u32 {
+        self.in_flight.now(client, tenant)
     }
 
     /// Forgets all state (used by the admin reset).

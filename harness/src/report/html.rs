@@ -79,6 +79,7 @@ pub fn html(report: &Report) -> String {
     );
     page.push_str(&format!("<h1>cerner-harness rehearsal: {}</h1>\n", verdict_span(report.passed())));
     overview::header(&mut page, report);
+    super::rates::html_overview(&mut page, report);
     overview::failures(&mut page, report);
     overview::scenario_table(&mut page, report);
     let budget = Budget::of(report);
@@ -111,6 +112,7 @@ fn scenario_section(page: &mut String, index: usize, s: &ScenarioResult, title: 
         check_row(page, check);
     }
     page.push_str("</tbody>\n</table>\n");
+    super::rates::html_section(page, s);
     let picture = svg::timeline_svg_within(s, budget.marks);
     if !picture.is_empty() {
         page.push_str(&format!("<figure class=\"timeline\">\n{picture}<figcaption class=\"muted\">One lane per tenant; marks are requests (green 2xx, amber 429, orange 4xx, red 5xx or cut), yellow bands faults, blue bars the waits made after a 429 and dashed outlines the waits asked.</figcaption>\n</figure>\n"));
@@ -127,8 +129,11 @@ fn check_row(page: &mut String, check: &CheckResult) {
         if check.verdict.passed() { "pass" } else { "fail" },
         check.verdict.word()
     );
+    let note = check.support_note.as_deref().map_or_else(String::new, |note| {
+        format!("<details class=\"support\"><summary>Support note</summary><pre>{}</pre></details>", esc(note))
+    });
     page.push_str(&format!(
-        "<tr{}><td>{}</td><td>{}</td><td>{expected}</td><td><pre>{}</pre></td></tr>\n",
+        "<tr{}><td>{}</td><td>{}</td><td>{expected}</td><td><pre>{}</pre>{note}</td></tr>\n",
         row_class(check.verdict.passed()),
         esc(&check.check),
         verdict,

@@ -54,6 +54,9 @@ fn check_line(scenario: &ScenarioResult, check: &CheckResult) -> Value {
         line.insert("expected".into(), expected.into());
     }
     line.insert("evidence".into(), check.verdict.evidence().into());
+    if let Some(note) = &check.support_note {
+        line.insert("support_note".into(), note.clone().into());
+    }
     line.insert("duration_ms".into(), scenario.duration_ms.into());
     line.insert("fhir_version".into(), scenario.fhir_version.segment().into());
     Value::Object(line)
@@ -61,6 +64,7 @@ fn check_line(scenario: &ScenarioResult, check: &CheckResult) -> Value {
 
 fn summary_line(report: &Report) -> Value {
     let (passed, failed) = report.counts();
+    let (rates, fleet) = super::rates::json_fields(report);
     json!({
         "summary": {
             "scenarios": report.scenarios.len(),
@@ -71,6 +75,8 @@ fn summary_line(report: &Report) -> Value {
             "duration_ms": report.duration_ms,
             "client": report.client,
             "fhir_versions": report.fhir_versions().iter().map(|v| v.segment()).collect::<Vec<_>>(),
+            "rates": rates,
+            "fleet": fleet,
         }
     })
 }
@@ -124,6 +130,16 @@ mod tests {
     }
 
     #[test]
+    fn a_failing_check_carries_its_support_note_and_the_page_shows_it() {
+        let mut report = sample::report();
+        report.scenarios[1].checks[1].support_note = Some("Check failed: x\nX-Request-Id: req-9".into());
+        let line: Value = serde_json::from_str(json_lines(&report).lines().nth(3).unwrap()).unwrap();
+        assert_eq!(line["support_note"], "Check failed: x\nX-Request-Id: req-9");
+        let page = super::super::html(&report);
+        assert!(page.contains("<summary>Support note</summary><pre>Check failed: x\nX-Request-Id: req-9</pre>"));
+    }
+
+    #[test]
     fn a_passing_check_has_no_expected() {
         let line = &lines()[0];
         assert_eq!(line["verdict"], "pass");
@@ -138,7 +154,35 @@ mod tests {
         assert_eq!(
             *summary,
             json!({"scenarios": 2, "checks": 5, "passed": 3, "failed": 2, "not_examined": 0, "duration_ms": 2_345,
-                   "client": "appointment-sync", "fhir_versions": ["dstu2"]})
+                   "client": "appointment-sync", "fhir_versions": ["dstu2"], "rates": [], "fleet": null})
+        );
+    }
+
+    #[test]
+    fn the_summary_gives_each_tenants_rates_beside_its_limits() {
+        let mut report = sample::report();
+        let limits = crate::rates::TenantLimits { fhir_per_second: 20, fhir_burst: 50, max_in_flight: None };
+        let rates = crate::rates::TenantRates {
+            tenant: "t1".into(),
+            requests: 6,
+            peak_rps: 4,
+            max_in_flight: 2,
+            appointments: 4,
+            requests_per_appointment: Some(1.5),
+            throttled: 1,
+            limits,
+            ..Default::default()
+        };
+        report.scenarios[0].rates = vec![rates.clone()];
+        report.scenarios[1].rates = vec![crate::rates::TenantRates { peak_rps: 9, throttled: 2, ..rates }];
+        let text = json_lines(&report);
+        let summary: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        let t1 = &summary["summary"]["rates"][0];
+        assert_eq!(
+            *t1,
+            json!({"tenant": "t1", "requests": 12, "peak_rps": 9, "max_in_flight": 2, "appointments": 8,
+                   "requests_per_appointment": 1.5, "throttled": 3,
+                   "limits": {"fhir_per_second": 20, "fhir_burst": 50, "max_in_flight": null}})
         );
     }
 }

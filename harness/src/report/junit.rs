@@ -21,7 +21,7 @@ pub fn junit(report: &Report) -> String {
         seconds(report.duration_ms),
     ));
     for scenario in &report.scenarios {
-        testsuite(&mut xml, scenario, &report.title(scenario), &report.client);
+        testsuite(&mut xml, scenario, report);
     }
     xml.push_str("</testsuites>\n");
     xml
@@ -30,7 +30,8 @@ pub fn junit(report: &Report) -> String {
 /// A scenario as a suite. The client goes in the properties so a CI server comparing runs can
 /// tell which client each suite judged.
 /// `title`: the scenario's name, with its FHIR version when the report spans several.
-fn testsuite(xml: &mut String, scenario: &ScenarioResult, title: &str, client: &str) {
+fn testsuite(xml: &mut String, scenario: &ScenarioResult, report: &Report) {
+    let (title, client) = (&report.title(scenario), report.client.as_str());
     let failures = scenario.checks.iter().filter(|c| !c.verdict.passed()).count();
     xml.push_str(&format!(
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\" time=\"{}\">\n",
@@ -47,6 +48,9 @@ fn testsuite(xml: &mut String, scenario: &ScenarioResult, title: &str, client: &
     ];
     for (name, value) in properties {
         xml.push_str(&format!("      <property name=\"{name}\" value=\"{}\"/>\n", esc(value)));
+    }
+    for (name, value) in super::rates::junit_properties(scenario, report) {
+        xml.push_str(&format!("      <property name=\"{}\" value=\"{}\"/>\n", esc(&name), esc(&value)));
     }
     xml.push_str("    </properties>\n");
     for check in &scenario.checks {

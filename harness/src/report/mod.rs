@@ -12,6 +12,8 @@
 //!   side), checks and each scenario's request timeline per tenant, drawn by [`timeline_svg()`]
 //!   (bucketed past [`svg::MARK_LIMIT`] requests) and listed in tables, and the client's output;
 //!   page-wide budgets keep any report under 3 MB.
+//! - `rates`: per tenant, peak req/s, most in flight, requests per appointment and 429s beside the
+//!   limits, and the `--fleet` projection, in each rendering ([`rates_block`] on the terminal).
 //! - [`LiveTable`]: the terminal table row by row, as scenarios finish.
 //!
 //! Every renderer is a pure function returning a `String`: the CLI decides where it goes, and tests
@@ -20,6 +22,7 @@
 mod html;
 mod json;
 mod junit;
+mod rates;
 mod svg;
 mod terminal;
 
@@ -31,6 +34,7 @@ mod xml_check;
 pub use html::html;
 pub use json::json_lines;
 pub use junit::junit;
+pub use rates::rates_block;
 pub use svg::{timeline_svg, timeline_svg_within};
 pub use terminal::{LiveTable, failures_only, terminal, terminal_within, totals_line};
 

@@ -26,6 +26,7 @@ pub(super) fn report() -> Report {
             client_cmd: "appointment-sync run --job \"$HARNESS_JOB\"".to_owned(),
             time_limit_s: 60,
             window: ("2026-01-06".to_owned(), "2026-01-27".to_owned()),
+            fleet: None,
         },
     }
 }
@@ -42,6 +43,7 @@ fn passing() -> ScenarioResult {
         ],
         duration_ms: 850,
         runs: vec![RunInfo { exit_code: Some(0), duration_ms: 800, timed_out: false, ..Default::default() }],
+        rates: Vec::new(),
         timeline: vec![
             entry(1, Some("tenant-a"), "POST", "http://127.0.0.1:4000/tenant-a/token", 200, None),
             entry(2, Some("tenant-a"), "GET", "http://127.0.0.1:4000/tenant-a/Appointment?_count=50", 200, None),
@@ -74,6 +76,7 @@ fn failing() -> ScenarioResult {
             stdout: String::new(),
             stderr: "fetching page 3 <of ?>\n".to_owned(),
         }],
+        rates: Vec::new(),
         timeline: vec![
             entry(
                 7,

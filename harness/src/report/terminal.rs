@@ -52,6 +52,7 @@ pub fn terminal_within(report: &Report, color: bool, width: Option<usize>) -> St
         out.push_str(widths.line(&row.scenario, &verdict, &row.evidence, &row.duration).trim_end());
         out.push('\n');
     }
+    out.push_str(&super::rates_block(report));
     out.push_str(&totals(report, paint));
     out.push('\n');
     out

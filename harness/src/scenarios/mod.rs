@@ -8,6 +8,7 @@ mod hostile;
 #[cfg(test)]
 #[path = "tests/kit.rs"]
 pub(crate) mod kit;
+pub mod network;
 mod paging;
 mod production;
 mod rerun;
@@ -53,6 +54,7 @@ pub fn all() -> Vec<Scenario> {
     all.extend(retries::scenarios());
     all.extend(hostile::scenarios());
     all.extend(production::scenarios());
+    all.extend(network::scenarios());
     all
 }
 

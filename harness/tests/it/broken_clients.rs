@@ -348,3 +348,31 @@ fn the_good_mode_backs_off_through_server_errors_and_resets() {
         .expect("the harness runs");
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
 }
+
+#[test]
+fn a_client_without_timeouts_is_killed_on_a_stalled_body_and_on_a_dribbled_one() {
+    for scenario in ["stalled-body", "dribbled-body"] {
+        let expected = [("finishes within the time limit", "killed at the time limit"), ("exits 1", "killed")];
+        assert_caught_all("no-read-timeout", scenario, 15, &expected);
+    }
+}
+
+#[test]
+fn a_read_timeout_alone_never_fires_on_a_dribbled_body() {
+    assert_caught_within("read-timeout-only", "dribbled-body", 15, "finishes within the time limit", "killed");
+}
+
+#[test]
+fn parallel_requests_to_one_tenant_fail_concurrency_cap() {
+    assert_caught("parallel-requests", "concurrency-cap", "keeps at most 2 requests in flight to", "in flight (most: ");
+}
+
+#[test]
+fn the_good_mode_with_a_total_timeout_passes_the_slow_bodies_and_the_cap() {
+    let output = rehearse()
+        .args(["--time-limit", crate::GENEROUS, "--client-cmd", &client("good")])
+        .args(["--scenario", "stalled-body", "--scenario", "dribbled-body", "--scenario", "concurrency-cap"])
+        .output()
+        .expect("the harness runs");
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+}

@@ -80,3 +80,80 @@ fn a_passing_run_prints_no_error_lines_for_the_faults_it_injects() {
     assert_eq!(stdout.lines().count(), 1, "only the totals: {stdout}");
     assert!(!stderr.contains("ERROR"), "injected 500s, 503s and resets logged as errors:\n{stderr}");
 }
+
+#[test]
+fn a_bad_fleet_is_a_one_line_error_with_exit_2() {
+    for bad in ["40", "0:100", "40:x", "40:-5"] {
+        let output = crate::rehearse().args(["--fleet", bad, "--scenario", "paging"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{bad}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{bad}: {stderr}");
+        assert!(stderr.contains("--fleet") && stderr.contains("TENANTS:APPOINTMENTS_PER_TENANT"), "{stderr}");
+    }
+}
+
+#[test]
+fn every_report_gives_the_rates_and_the_fleet_budget() {
+    let dir = std::env::temp_dir().join(format!("cerner-harness-fleet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (json, junit, html) = (dir.join("report.jsonl"), dir.join("junit.xml"), dir.join("report.html"));
+    let output = crate::rehearse()
+        .args(["--time-limit", crate::GENEROUS, "--scenario", "happy-multi-tenant", "--fleet", "40:2000"])
+        .args(["--client-cmd", &broken_client("good"), "--json"])
+        .arg(&json)
+        .arg("--junit")
+        .arg(&junit)
+        .arg("--html")
+        .arg(&html)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("requests/appointment") && stdout.contains("Fleet budget: fleet 40×2000:"), "{stdout}");
+    let lines = std::fs::read_to_string(&json).unwrap();
+    let summary: serde_json::Value = serde_json::from_str(lines.lines().last().unwrap()).unwrap();
+    let rates = summary["summary"]["rates"].as_array().unwrap();
+    assert_eq!(rates.len(), 2, "{summary}");
+    for field in ["peak_rps", "max_in_flight", "requests_per_appointment", "throttled"] {
+        assert!(rates.iter().all(|r| r[field].is_number()), "{field}: {summary}");
+    }
+    assert_eq!(rates[0]["max_in_flight"], 1, "the test client asks one request at a time");
+    let fleet = &summary["summary"]["fleet"];
+    assert_eq!((fleet["fleet"]["tenants"].as_u64(), fleet["fits_in_a_day"].as_bool()), (Some(40), Some(true)));
+    let junit = std::fs::read_to_string(&junit).unwrap();
+    assert!(junit.contains(".peak_rps\" value=\"") && junit.contains("name=\"fleet.hours\""), "{junit}");
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("class=\"rate-svg\"") && page.contains("Fleet budget"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_failing_checks_support_note_names_the_request_and_holds_no_secret() {
+    let json = std::env::temp_dir().join(format!("cerner-harness-support-{}.jsonl", std::process::id()));
+    let output = crate::rehearse()
+        .args(["--time-limit", "60", "--scenario", "retry-after-short"])
+        .args(["--client-cmd", &broken_client("ignore-retry-after"), "--json"])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = std::fs::read_to_string(&json).unwrap();
+    let _ = std::fs::remove_file(&json);
+    let failed: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|c: &serde_json::Value| c["verdict"] == "fail")
+        .collect();
+    assert!(!failed.is_empty());
+    for check in &failed {
+        let note = check["support_note"].as_str().expect("every failing check has a note");
+        for part in
+            ["Time (UTC): ", "Request: GET http://127.0.0.1:", "Status: ", "X-Request-Id: ", "opc-request-id: /"]
+        {
+            assert!(note.contains(part), "{part} in {note}");
+        }
+        for never in ["harness-", "Bearer", "eyJ", "\"resourceType\""] {
+            assert!(!note.contains(never), "{never} in {note}");
+        }
+    }
+}

@@ -49,6 +49,7 @@ fn report() -> Report {
         duration_ms: 1_500,
         runs: vec![RunInfo { exit_code: Some(1), duration_ms: 1_400, timed_out: false, ..Default::default() }],
         timeline,
+        rates: Vec::new(),
         workdir: None,
     };
     Report { client: "test client".into(), scenarios: vec![scenario], duration_ms: 1_500, meta: Default::default() }

@@ -1,5 +1,6 @@
 //! What the actions do: error answers in each surface's own shape, and rewrites of a response the
-//! handlers produced (cut, broken, foreign `next` link, short page, an entry moved to a later page).
+//! handlers produced (cut, broken, foreign `next` link, short page, an entry moved to a later page,
+//! a body that stalls or dribbles).
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -60,6 +61,8 @@ pub async fn rewrite(state: &AppState, action: &FaultAction, tenant: Option<&str
             | FaultAction::ForeignNext { .. }
             | FaultAction::ShortPage { .. }
             | FaultAction::MoveEntryToLaterPage
+            | FaultAction::StallBody { .. }
+            | FaultAction::DribbleBody { .. }
     ) {
         return response;
     }
@@ -70,6 +73,8 @@ pub async fn rewrite(state: &AppState, action: &FaultAction, tenant: Option<&str
     parts.headers.remove(header::CONTENT_LENGTH);
     let body = match action {
         FaultAction::Truncate => return truncated(parts, bytes),
+        FaultAction::StallBody { after_bytes, ms } => return super::slow::stalled(parts, bytes, *after_bytes, *ms),
+        FaultAction::DribbleBody { bytes_per_second } => return super::slow::dribbled(parts, bytes, *bytes_per_second),
         FaultAction::Malformed => {
             let mut broken = bytes[..bytes.len() / 2].to_vec();
             broken.extend_from_slice(b",,,");

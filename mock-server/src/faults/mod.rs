@@ -9,11 +9,13 @@
 //! - `hostile`: the hostile-paging actions (cycles, endless and foreign `next` links, huge pages,
 //!   a token URL on another origin).
 //! - `log`: how served requests are logged (an injected fault is not an emulator error).
+//! - `slow`: bodies that stall (`stall_body`) or dribble (`dribble_body`) on the wire.
 
 pub mod apply;
 pub mod hostile;
 pub mod log;
 pub mod rule;
+pub mod slow;
 
 use std::sync::{Mutex, PoisonError};
 

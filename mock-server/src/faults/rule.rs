@@ -107,6 +107,11 @@ pub enum FaultAction {
     ForeignTokenUrl { origin: String },
     /// Answer `302 Found` with `Location:` the same path and query on another origin.
     Redirect { origin: String },
+    /// Send the status, the headers and the first `after_bytes` bytes of the body (all but its
+    /// last byte at most), then nothing for `ms` milliseconds, then the rest: a body that stalls.
+    StallBody { after_bytes: u64, ms: u64 },
+    /// Send the body at `bytes_per_second`, a slice every tenth of a second: a body that dribbles.
+    DribbleBody { bytes_per_second: u64 },
     /// Let the request through untouched (a step in a sequence).
     Pass,
 }
@@ -132,6 +137,8 @@ impl FaultAction {
             FaultAction::HugePage { .. } => "huge_page",
             FaultAction::ForeignTokenUrl { .. } => "foreign_token_url",
             FaultAction::Redirect { .. } => "redirect",
+            FaultAction::StallBody { .. } => "stall_body",
+            FaultAction::DribbleBody { .. } => "dribble_body",
             FaultAction::Pass => "pass",
         }
     }
@@ -148,6 +155,8 @@ impl FaultAction {
             | FaultAction::Redirect { origin } => parse_origin(origin).map(|_| ()).map_err(Into::into),
             FaultAction::ForeignTenantNext { tenant } => Ok(super::hostile::validate_tenant(tenant)?),
             FaultAction::HugePage { bytes } => Ok(super::hostile::validate_bytes(*bytes)?),
+            FaultAction::StallBody { ms, .. } if *ms == 0 || *ms > MAX_DELAY_MS => Err(ActionError::StallMs),
+            FaultAction::DribbleBody { bytes_per_second } => super::slow::validate_rate(*bytes_per_second),
             _ => Ok(()),
         }
     }

@@ -20,6 +20,7 @@ use crate::faults::apply::{self, ResetConnection};
 use crate::faults::hostile;
 use crate::faults::{FaultAction, RequestFacts};
 use crate::journal::{FaultApplied, JournalEntry};
+use crate::limits::InFlightGuard;
 use crate::oauth::presented::Presented;
 use crate::request::{FhirVersion, Record, Surface};
 use axum::extract::rejection::RawPathParamsRejection;
@@ -76,15 +77,26 @@ pub(crate) async fn instrument(
         opc_request_id: None,
         scope: record.scope.clone(),
         fhir_version: record.version(),
+        in_flight: None,
         fault: None,
     };
     let mut request = Request::from_parts(parts, body);
     request.extensions_mut().insert(Arc::new(presented));
     request.extensions_mut().insert(record.clone());
-    let fault = decide(&state, &entry, &record);
+    let (slot, over_cap) = match enter(&state, &record) {
+        Some(Ok(guard)) => (Some(guard), false),
+        Some(Err(guard)) => (Some(guard), true),
+        None => (None, false),
+    };
+    entry.in_flight = slot.as_ref().map(|guard| guard.at_arrival);
+    let fault = if over_cap { None } else { decide(&state, &entry, &record) };
     entry.fault =
         fault.as_ref().map(|(rule, action)| FaultApplied { rule: rule.clone(), action: action.name().to_owned() });
-    let mut response = handle(&state, &record, fault.as_ref().map(|(_, a)| a), request, next).await;
+    let mut response = if over_cap {
+        over_in_flight(&state, &record)
+    } else {
+        handle(&state, &record, fault.as_ref().map(|(_, a)| a), request, next).await
+    };
     if let Some(applied) = &entry.fault {
         crate::faults::log::mark(&mut response, applied);
     }
@@ -103,7 +115,39 @@ pub(crate) async fn instrument(
     if state.journal().is_enabled() {
         finish(&state, entry, &response, fault.as_ref().map(|(_, a)| a), started);
     }
-    response
+    match slot {
+        Some(guard) => crate::limits::hold_until_sent(response, guard),
+        None => response,
+    }
+}
+
+/// A FHIR request of a known account on a known tenant, counted in flight until its body is sent;
+/// `Err` when it is over `[limits] max_in_flight` (only requests whose token was verified are capped).
+fn enter(state: &AppState, record: &Record) -> Option<Result<InFlightGuard, InFlightGuard>> {
+    let (Some(Surface::Fhir(_)), Some(client), Some(tenant)) =
+        (record.surface, record.client.as_deref(), record.tenant.as_deref())
+    else {
+        return None;
+    };
+    Some(state.limits().enter_fhir(client, tenant, record.token_verified))
+}
+
+/// The answer to a request over `max_in_flight`, as the profile says: its status, with
+/// `Retry-After` on a 429 or 503 (the 429 is the rate limit's own).
+fn over_in_flight(state: &AppState, record: &Record) -> Response {
+    let settings = state.limits().settings();
+    let surface = record.surface.unwrap_or(Surface::Fhir(FhirVersion::Dstu2));
+    let (tenant, client) = (record.tenant.as_deref().unwrap_or_default(), record.client.as_deref());
+    let retry_after = settings.in_flight_retry_after.to_string();
+    match settings.in_flight_status {
+        429 => apply::throttled(state, surface, &retry_after, tenant, client),
+        503 => {
+            let mut response = apply::error_response(state, surface, 503, tenant, client);
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(settings.in_flight_retry_after));
+            response
+        }
+        status => apply::error_response(state, surface, status, tenant, client),
+    }
 }
 
 /// The gateway's request id on Cerner's answers, beside `X-Request-Id`: support tickets ask for it.

@@ -8,7 +8,14 @@ use super::*;
 use crate::clock::DEFAULT_MANUAL_START;
 
 fn limits(fhir_per_second: u32, fhir_burst: u32, token_per_minute: u32, token_burst: u32) -> (RateLimits, Clock) {
-    let settings = LimitSettings { enabled: true, fhir_per_second, fhir_burst, token_per_minute, token_burst };
+    let settings = LimitSettings {
+        enabled: true,
+        fhir_per_second,
+        fhir_burst,
+        token_per_minute,
+        token_burst,
+        ..Default::default()
+    };
     let clock = Clock::manual(DEFAULT_MANUAL_START);
     (RateLimits::new(&settings, clock.clone()), clock)
 }
@@ -142,4 +149,44 @@ proptest! {
             }
         }
     }
+}
+
+#[test]
+fn max_in_flight_is_off_by_default_and_caps_per_client_and_tenant_when_set() {
+    let clock = Clock::manual(DEFAULT_MANUAL_START);
+    let open = RateLimits::new(&LimitSettings::default(), clock.clone());
+    let held: Vec<_> = (0..10).map(|_| open.enter_fhir("acme", "t1", true)).collect();
+    assert!(held.iter().all(Result::is_ok), "no cap by default");
+    assert_eq!(held.last().unwrap().as_ref().unwrap().at_arrival, 10, "but every request is counted");
+    let settings = LimitSettings { max_in_flight: Some(2), ..LimitSettings::default() };
+    let capped = RateLimits::new(&settings, clock);
+    let first = capped.enter_fhir("acme", "t1", true).unwrap();
+    let _second = capped.enter_fhir("acme", "t1", true).unwrap();
+    let third = capped.enter_fhir("acme", "t1", true).unwrap_err();
+    assert_eq!(third.at_arrival, 3);
+    assert!(capped.enter_fhir("acme", "t2", true).is_ok(), "another tenant has its own slots");
+    assert!(capped.enter_fhir("zenith", "t1", true).is_ok(), "another account too");
+    assert!(capped.enter_fhir("acme", "t1", false).is_ok(), "an unverified request is answered 401, not capped");
+    drop((first, third));
+    assert!(capped.enter_fhir("acme", "t1", true).is_ok(), "a finished request frees its slot");
+}
+
+#[test]
+fn the_in_flight_settings_are_checked() {
+    let toml_ok: LimitSettings =
+        toml::from_str("max_in_flight = 4\nin_flight_status = 503\nin_flight_retry_after = 2").unwrap();
+    assert_eq!((toml_ok.max_in_flight, toml_ok.in_flight_status, toml_ok.in_flight_retry_after), (Some(4), 503, 2));
+    assert_eq!(toml_ok.validate(), Ok(()));
+    let bad = |settings: LimitSettings| settings.validate().unwrap_err().to_string();
+    assert_eq!(
+        bad(LimitSettings { max_in_flight: Some(0), ..Default::default() }),
+        "max_in_flight: must be at least 1"
+    );
+    assert!(
+        bad(LimitSettings { max_in_flight: Some(MAX_SETTING + 1), ..Default::default() }).starts_with("max_in_flight")
+    );
+    assert!(bad(LimitSettings { in_flight_status: 200, ..Default::default() }).starts_with("in_flight_status"));
+    assert!(
+        bad(LimitSettings { in_flight_retry_after: 86_401, ..Default::default() }).starts_with("in_flight_retry_after")
+    );
 }

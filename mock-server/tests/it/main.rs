@@ -35,5 +35,6 @@ mod readme_examples;
 mod request_ids;
 mod search_model;
 mod search_rules;
+mod slow_bodies;
 mod token;
 mod token_props;

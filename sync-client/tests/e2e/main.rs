@@ -33,6 +33,7 @@ mod hostile;
 mod quick_start;
 mod r4;
 mod resilience;
+mod slow_bodies;
 mod sync;
 mod synthetic;
 mod tls;

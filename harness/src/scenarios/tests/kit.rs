@@ -35,6 +35,7 @@ pub(crate) fn entry(seq: u64, tenant: &str, path: &str, query: Option<&str>, sta
         opc_request_id: None,
         scope: path.ends_with("/token").then(|| "system/Appointment.read".into()),
         fhir_version: (!path.ends_with("/token")).then_some(cerner_mock::request::FhirVersion::Dstu2),
+        in_flight: None,
         fault: None,
     }
 }

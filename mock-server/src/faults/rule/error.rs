@@ -28,6 +28,10 @@ pub enum ActionError {
     RetryAfter(#[from] RetryAfterError),
     #[error("delay ms must be at most 600000")]
     DelayTooLong,
+    #[error("stall_body ms must be between 1 and 600000")]
+    StallMs,
+    #[error("dribble_body bytes_per_second must be between 1 and {max}")]
+    DribbleRate { max: u64 },
     #[error(transparent)]
     Origin(#[from] OriginError),
     #[error(transparent)]
