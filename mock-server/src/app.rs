@@ -93,7 +93,8 @@ impl AppState {
             } else {
                 Journal::disabled()
             },
-            limits: RateLimits::new(&profile.limits, clock.clone()),
+            limits: RateLimits::new(&profile.limits, clock.clone())
+                .with_tenants(profile.tenants.iter().filter_map(|t| Some((t.id.to_string(), t.limits.clone()?)))),
             revoked: Mutex::default(),
             expired: Mutex::default(),
             admin_token: options.admin_token,

@@ -157,30 +157,58 @@ pub struct RateLimits {
     settings: LimitSettings,
     clock: Clock,
     limiters: RwLock<Limiters>,
+    /// Tenants with limits of their own (`[tenants.limits]`): their settings and limiters.
+    tenants: std::collections::HashMap<String, (LimitSettings, RwLock<Limiters>)>,
 }
 
 impl RateLimits {
     pub fn new(settings: &LimitSettings, clock: Clock) -> Self {
         let limiters = RwLock::new(Limiters::new(settings, &clock));
-        Self { settings: settings.clone(), clock, limiters }
+        Self { settings: settings.clone(), clock, limiters, tenants: Default::default() }
+    }
+
+    /// Gives each of `tenants` its own settings (`[tenants.limits]`) and limiters, so requests
+    /// there count against that tenant's limits and not the others'.
+    pub fn with_tenants(mut self, tenants: impl IntoIterator<Item = (String, LimitSettings)>) -> Self {
+        for (tenant, settings) in tenants {
+            let limiters = RwLock::new(Limiters::new(&settings, &self.clock));
+            self.tenants.insert(tenant, (settings, limiters));
+        }
+        self
+    }
+
+    /// The settings and limiters that apply at `tenant`.
+    fn at(&self, tenant: Option<&str>) -> (&LimitSettings, &RwLock<Limiters>) {
+        match tenant.and_then(|t| self.tenants.get(t)) {
+            Some((settings, limiters)) => (settings, limiters),
+            None => (&self.settings, &self.limiters),
+        }
     }
 
     /// One FHIR request by `client` on `tenant`.
     pub fn check_fhir(&self, client: &str, tenant: &str) -> Result<(), Throttled> {
-        if !self.settings.enabled {
+        let (settings, limiters) = self.at(Some(tenant));
+        if !settings.enabled {
             return Ok(());
         }
-        let limiters = self.limiters.read().unwrap_or_else(PoisonError::into_inner);
+        let limiters = limiters.read().unwrap_or_else(PoisonError::into_inner);
         limiters.fhir.check_key(&(client.to_owned(), tenant.to_owned())).map_err(|not| self.throttled(&not))
     }
 
     /// One token request by `client` (the client id as presented, verified or not): an attacker
     /// guessing secrets is throttled like anyone else.
     pub fn check_token(&self, client: &str) -> Result<(), Throttled> {
-        if !self.settings.enabled {
+        self.check_token_at(client, None)
+    }
+
+    /// One token request by `client` at `tenant`'s token URL: a tenant with limits of its own
+    /// counts it against them.
+    pub fn check_token_at(&self, client: &str, tenant: Option<&str>) -> Result<(), Throttled> {
+        let (settings, limiters) = self.at(tenant);
+        if !settings.enabled {
             return Ok(());
         }
-        let limiters = self.limiters.read().unwrap_or_else(PoisonError::into_inner);
+        let limiters = limiters.read().unwrap_or_else(PoisonError::into_inner);
         limiters.token.check_key(&client.to_owned()).map_err(|not| self.throttled(&not))
     }
 
@@ -188,6 +216,9 @@ impl RateLimits {
     pub fn reset(&self) {
         let fresh = Limiters::new(&self.settings, &self.clock);
         *self.limiters.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+        for (settings, limiters) in self.tenants.values() {
+            *limiters.write().unwrap_or_else(PoisonError::into_inner) = Limiters::new(settings, &self.clock);
+        }
     }
 
     pub fn settings(&self) -> &LimitSettings {

@@ -216,7 +216,7 @@ async fn handle(
 fn check_limits(state: &AppState, identity: &Identity) -> Option<u64> {
     let client = identity.client.as_deref()?;
     let result = match identity.surface? {
-        Surface::Token => state.limits().check_token(client),
+        Surface::Token => state.limits().check_token_at(client, identity.tenant.as_deref()),
         Surface::Fhir(_) if identity.token_verified => state.limits().check_fhir(client, identity.tenant.as_deref()?),
         Surface::Fhir(_) => Ok(()),
     };

@@ -8,10 +8,12 @@
 //! # Layout
 //! - `tenant`, `account`: what the profile declares; `files`: where its relative paths lead (a
 //!   directory, or the files compiled in with the default profile).
-//! - `raw`: the file's shape as `serde` reads it; `validation`: how it becomes a [`Profile`].
+//! - `raw`: the file's shape as `serde` reads it; `validation`: how it becomes a [`Profile`];
+//!   `hospitals`: the keys that make one tenant differ from another (README, "Hospitals differ").
 
 mod account;
 mod files;
+mod hospitals;
 mod raw;
 mod tenant;
 mod validation;
@@ -23,7 +25,7 @@ use url::Url;
 use crate::faults::FaultRule;
 use crate::limits::LimitSettings;
 
-pub use account::Account;
+pub use account::{Account, AccountStatus};
 pub use tenant::{SyntheticSettings, Tenant};
 
 use files::{DEFAULT_PROFILE, Files};

@@ -17,6 +17,7 @@ mod fhir_read;
 mod fhir_search;
 mod hardening;
 mod helpers;
+mod hospitals;
 mod journal;
 mod limits;
 mod metadata_truth;
