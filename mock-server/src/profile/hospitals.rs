@@ -6,9 +6,12 @@ use std::collections::{BTreeMap, HashSet};
 
 use super::account::AccountStatus;
 use super::raw;
+use crate::fhir::declared::{self, Capabilities};
 use crate::ids::TenantId;
 use crate::limits::LimitSettings;
+use crate::request::FhirVersion;
 use crate::scope::{Scope, ScopeSet};
+use crate::store::ResourceType;
 use crate::store::synthetic::Mess;
 
 type FieldError = (String, String);
@@ -86,4 +89,46 @@ pub(super) fn mess(raw: &raw::Mess) -> Result<Mess, FieldError> {
         unknown_extensions: raw.unknown_extensions,
         dangling_references: raw.dangling_references,
     })
+}
+
+/// `[tenants.capabilities]`: types either version declares; under `search`, a served type and
+/// parameters either version declares for it.
+pub(super) fn capabilities(i: usize, raw: Option<&raw::Capabilities>) -> Result<Option<Capabilities>, FieldError> {
+    let Some(raw) = raw else { return Ok(None) };
+    let field = |rest: String| format!("tenants[{i}].capabilities.{rest}");
+    let declared_type = |name: &str| {
+        name.parse::<ResourceType>()
+            .ok()
+            .filter(|t| FhirVersion::ALL.iter().any(|v| declared::of(*v).resource(*t).is_some()))
+    };
+    let resources = match &raw.resources {
+        None => None,
+        Some(names) => Some(
+            names
+                .iter()
+                .enumerate()
+                .map(|(j, name)| {
+                    declared_type(name)
+                        .ok_or_else(|| (field(format!("resources[{j}]")), format!("no FHIR version serves {name:?}")))
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    let mut search = Vec::new();
+    for (name, params) in &raw.search {
+        let resource =
+            declared_type(name).filter(|t| resources.as_ref().is_none_or(|served| served.contains(t))).ok_or_else(
+                || (field(format!("search.{name}")), format!("{name:?} is not a resource the tenant serves")),
+            )?;
+        for (j, param) in params.iter().enumerate() {
+            if !FhirVersion::ALL.iter().any(|v| declared::decl(*v, resource).accepts(param)) {
+                return Err((
+                    field(format!("search.{name}[{j}]")),
+                    format!("{name} has no search parameter {param:?}"),
+                ));
+            }
+        }
+        search.push((resource, params.clone()));
+    }
+    Ok(Some(Capabilities { resources, search }))
 }

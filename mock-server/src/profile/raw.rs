@@ -59,6 +59,17 @@ pub struct Tenant {
     pub dstu2_system_access: Option<bool>,
     /// `[tenants.limits]`: any of `[limits]`' keys, for this tenant only.
     pub limits: Option<TenantLimits>,
+    /// `[tenants.capabilities]`: the resources and searches this tenant serves.
+    pub capabilities: Option<Capabilities>,
+}
+
+/// `[tenants.capabilities]`: `resources = [...]` and `[tenants.capabilities.search] <Type> = [...]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Capabilities {
+    pub resources: Option<Vec<String>>,
+    #[serde(default)]
+    pub search: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// `[tenants.limits]`: each key given overrides `[limits]` at this tenant.

@@ -20,6 +20,8 @@ pub struct Tenant {
     pub dstu2_system_access: bool,
     /// `[tenants.limits]` merged over `[limits]`, when the tenant overrides any of them.
     pub limits: Option<LimitSettings>,
+    /// `[tenants.capabilities]`: what the tenant serves of the declared surface (all when `None`).
+    pub capabilities: Option<crate::fhir::declared::Capabilities>,
 }
 
 /// A tenant's `[tenants.synthetic]` section: what the seeded generator adds.

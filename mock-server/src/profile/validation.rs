@@ -56,7 +56,9 @@ pub(super) fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, Fiel
             .transpose()?;
         let dstu2_system_access = t.dstu2_system_access.unwrap_or(true);
         let limits = hospitals::tenant_limits(i, t.limits.as_ref(), &raw.limits)?;
-        tenants.push(Tenant { id, name: t.name.unwrap_or_default(), fixtures, synthetic, dstu2_system_access, limits });
+        let capabilities = hospitals::capabilities(i, t.capabilities.as_ref())?;
+        let name = t.name.unwrap_or_default();
+        tenants.push(Tenant { id, name, fixtures, synthetic, dstu2_system_access, limits, capabilities });
     }
 
     let mut accounts: Vec<Account> = Vec::new();

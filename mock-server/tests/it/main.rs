@@ -5,6 +5,7 @@
 mod admin_api;
 mod admin_tenants;
 mod assertion;
+mod capabilities;
 mod cli;
 mod clock;
 mod cors;
