@@ -112,6 +112,7 @@ pub(crate) async fn run_scenario(
         account.secret = Some(cerner_mock::ids::Secret::new(secret.clone()));
     }
     profile.journal_capacity = JOURNAL_CAPACITY;
+    crate::scenarios::hospitals::shape_profile(scenario.name, &mut profile);
     profile.limits.max_in_flight = crate::scenarios::network::max_in_flight(scenario.name);
     let limits = crate::rates::TenantLimits::of(&profile.limits);
     let mut server_config = ServerConfig::new(profile);
@@ -123,7 +124,8 @@ pub(crate) async fn run_scenario(
     let dir = std::env::temp_dir().join(format!("cerner-harness-{}-{}", scenario.name, uuid::Uuid::new_v4()));
     std::fs::create_dir_all(dir.join("state")).map_err(|e| setup(format!("cannot create {}: {e}", dir.display())))?;
     let locations = tenant_locations(&server, scenario.tenants);
-    let job = crate::job::job(&server, &dir, &locations, &secret, version, config.page_cap);
+    let mut job = crate::job::job(&server, &dir, &locations, &secret, version, config.page_cap);
+    crate::scenarios::hospitals::shape_job(scenario.name, &mut job);
     let job_path = dir.join("job.json");
     crate::job::write_private(&job_path, &job.to_string())
         .map_err(|e| setup(format!("cannot write the job file: {e}")))?;

@@ -95,7 +95,8 @@ impl AppState {
             } else {
                 Journal::disabled()
             },
-            limits: RateLimits::new(&profile.limits, clock.clone()),
+            limits: RateLimits::new(&profile.limits, clock.clone())
+                .with_tenants(profile.tenants.iter().filter_map(|t| Some((t.id.to_string(), t.limits.clone()?)))),
             revoked: Mutex::default(),
             expired: Mutex::default(),
             revoked_tokens: Mutex::default(),

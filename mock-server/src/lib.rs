@@ -94,5 +94,5 @@ pub use admin_client::AdminClient;
 pub use app::{AppState, StateError, StateOptions, build_router};
 pub use clock::Clock;
 pub use limits::LimitSettings;
-pub use profile::{Profile, ProfileError};
+pub use profile::{AccountStatus, Profile, ProfileError};
 pub use server::{ConnectionLimits, MockServer, ServerConfig, StartError, serve, serve_with};

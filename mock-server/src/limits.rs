@@ -196,41 +196,77 @@ pub struct RateLimits {
     clock: Clock,
     limiters: RwLock<Limiters>,
     in_flight: InFlight,
+    /// Tenants with limits of their own (`[tenants.limits]`): their settings and limiters.
+    tenants: std::collections::HashMap<String, (LimitSettings, RwLock<Limiters>)>,
 }
 
 impl RateLimits {
     pub fn new(settings: &LimitSettings, clock: Clock) -> Self {
         let limiters = RwLock::new(Limiters::new(settings, &clock));
-        Self { settings: settings.clone(), clock, limiters, in_flight: InFlight::default() }
+        Self {
+            settings: settings.clone(),
+            clock,
+            limiters,
+            in_flight: InFlight::default(),
+            tenants: Default::default(),
+        }
     }
 
     /// Counts a FHIR request of `client` on `tenant` in flight until the guard drops (always, so
     /// the journal can say how many were open); `Err` carries the guard of a request over
-    /// `max_in_flight`, to be answered `in_flight_status` (it stays counted while it is answered).
+    /// `max_in_flight` (the tenant's own when it has `[tenants.limits]`), to be answered
+    /// `in_flight_status` (it stays counted while it is answered).
     pub fn enter_fhir(&self, client: &str, tenant: &str, capped: bool) -> Result<InFlightGuard, InFlightGuard> {
         let guard = self.in_flight.enter(client, tenant);
-        match self.settings.max_in_flight {
-            Some(cap) if capped && self.settings.enabled && guard.at_arrival > cap => Err(guard),
+        let (settings, _) = self.at(Some(tenant));
+        match settings.max_in_flight {
+            Some(cap) if capped && settings.enabled && guard.at_arrival > cap => Err(guard),
             _ => Ok(guard),
+        }
+    }
+
+    /// Gives each of `tenants` its own settings (`[tenants.limits]`) and limiters, so requests
+    /// there count against that tenant's limits and not the others'.
+    pub fn with_tenants(mut self, tenants: impl IntoIterator<Item = (String, LimitSettings)>) -> Self {
+        for (tenant, settings) in tenants {
+            let limiters = RwLock::new(Limiters::new(&settings, &self.clock));
+            self.tenants.insert(tenant, (settings, limiters));
+        }
+        self
+    }
+
+    /// The settings and limiters that apply at `tenant`.
+    fn at(&self, tenant: Option<&str>) -> (&LimitSettings, &RwLock<Limiters>) {
+        match tenant.and_then(|t| self.tenants.get(t)) {
+            Some((settings, limiters)) => (settings, limiters),
+            None => (&self.settings, &self.limiters),
         }
     }
 
     /// One FHIR request by `client` on `tenant`.
     pub fn check_fhir(&self, client: &str, tenant: &str) -> Result<(), Throttled> {
-        if !self.settings.enabled {
+        let (settings, limiters) = self.at(Some(tenant));
+        if !settings.enabled {
             return Ok(());
         }
-        let limiters = self.limiters.read().unwrap_or_else(PoisonError::into_inner);
+        let limiters = limiters.read().unwrap_or_else(PoisonError::into_inner);
         limiters.fhir.check_key(&(client.to_owned(), tenant.to_owned())).map_err(|not| self.throttled(&not))
     }
 
     /// One token request by `client` (the client id as presented, verified or not): an attacker
     /// guessing secrets is throttled like anyone else.
     pub fn check_token(&self, client: &str) -> Result<(), Throttled> {
-        if !self.settings.enabled {
+        self.check_token_at(client, None)
+    }
+
+    /// One token request by `client` at `tenant`'s token URL: a tenant with limits of its own
+    /// counts it against them.
+    pub fn check_token_at(&self, client: &str, tenant: Option<&str>) -> Result<(), Throttled> {
+        let (settings, limiters) = self.at(tenant);
+        if !settings.enabled {
             return Ok(());
         }
-        let limiters = self.limiters.read().unwrap_or_else(PoisonError::into_inner);
+        let limiters = limiters.read().unwrap_or_else(PoisonError::into_inner);
         limiters.token.check_key(&client.to_owned()).map_err(|not| self.throttled(&not))
     }
 
@@ -243,10 +279,18 @@ impl RateLimits {
     pub fn reset(&self) {
         let fresh = Limiters::new(&self.settings, &self.clock);
         *self.limiters.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+        for (settings, limiters) in self.tenants.values() {
+            *limiters.write().unwrap_or_else(PoisonError::into_inner) = Limiters::new(settings, &self.clock);
+        }
     }
 
     pub fn settings(&self) -> &LimitSettings {
         &self.settings
+    }
+
+    /// The settings that apply at `tenant`: its `[tenants.limits]`, else `[limits]`.
+    pub fn settings_at(&self, tenant: Option<&str>) -> &LimitSettings {
+        self.at(tenant).0
     }
 
     /// The wait measured on the emulator's clock, the one the client's retry will be judged by.

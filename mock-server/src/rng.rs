@@ -18,6 +18,8 @@ pub(crate) enum Stream {
     Faults = 8,
     /// Each location's type, physical type and address (R4 Location).
     Location = 9,
+    /// Which appointments are messy (`[tenants.synthetic.mess]`).
+    Mess = 10,
 }
 
 const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;

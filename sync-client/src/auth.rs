@@ -31,6 +31,10 @@ pub enum AuthError {
     BadCredentials(String),
     #[error("discovery failed: {0}")]
     Discovery(String),
+    /// The token was issued without the Appointment read scope (the tenant grants less than the
+    /// account registered): the granted scope, as shown.
+    #[error("the token grants {0:?}, without system/Appointment.read")]
+    NotGranted(String),
     #[error("cannot sign the client assertion: {0}")]
     Assertion(String),
     #[error(transparent)]
@@ -50,6 +54,8 @@ pub fn token_url_from_metadata(conformance: &Value) -> Option<Url> {
 pub struct TenantAuth {
     token_url: Option<Url>,
     version: Option<FhirVersion>,
+    /// The Appointment search the tenant's metadata offers, read at discovery.
+    offer: Option<Result<crate::capability::Offer, String>>,
     token: Option<(Secret, Instant)>,
     /// Tokens requested for this tenant in this run.
     pub tokens_requested: u64,
@@ -57,7 +63,7 @@ pub struct TenantAuth {
 
 impl TenantAuth {
     pub fn new() -> Self {
-        Self { token_url: None, version: None, token: None, tokens_requested: 0 }
+        Self { token_url: None, version: None, offer: None, token: None, tokens_requested: 0 }
     }
 
     /// [`TenantAuth::discover_with`] trusting Cerner's authorization server besides the base's own
@@ -96,8 +102,14 @@ impl TenantAuth {
             .ok_or_else(|| AuthError::Discovery("the metadata has no SMART token URL".into()))?;
         trusted_token_url(fhir_base, &url, trusted_hosts).map_err(|e| AuthError::Discovery(e.to_string()))?;
         self.version = Some(version);
+        self.offer = Some(crate::capability::appointment_offer(&conformance, version));
         self.token_url = Some(url.clone());
         Ok(url)
+    }
+
+    /// The Appointment search the tenant's metadata offers, once discovered.
+    pub fn offer(&self) -> Option<&Result<crate::capability::Offer, String>> {
+        self.offer.as_ref()
     }
 
     /// The token URL, once discovered.
@@ -170,6 +182,7 @@ async fn request_token(
     let token = body["access_token"].as_str().filter(|t| !t.is_empty()).ok_or_else(|| {
         AuthError::Http(Failure::Malformed { reason: "the token answer has no access_token".into(), request_id: None })
     })?;
+    crate::capability::grants_appointments(&body).map_err(AuthError::NotGranted)?;
     Ok((Secret::new(token), expires_in(&body["expires_in"])))
 }
 
@@ -212,8 +225,22 @@ fn token_failure(failure: Failure) -> AuthError {
     let error_code = |message: &str| {
         serde_json::from_str::<Value>(message).ok().and_then(|v| v["error"].as_str().map(str::to_owned))
     };
+    // Cerner names the cause in the error_uri's URN (`…:oauth2:token:empty-scopes`).
+    // Without an error_uri, unauthorized_client is taken as the scopes' (the common cause).
+    let other_cause = |message: &str| {
+        serde_json::from_str::<Value>(message)
+            .ok()
+            .and_then(|v| v["error_uri"].as_str().map(str::to_owned))
+            .is_some_and(|uri| {
+                let uri = uri.to_ascii_lowercase();
+                !(uri.contains("empty-scopes") || uri.contains("empty%2dscopes"))
+            })
+    };
     match &failure {
         Failure::Status { status: 400, message, .. } => match error_code(message).as_deref() {
+            Some("unauthorized_client") if other_cause(message) => {
+                AuthError::Rejected("unauthorized_client: client".to_owned())
+            }
             Some(code @ ("invalid_grant" | "unauthorized_client")) => AuthError::Rejected(code.to_owned()),
             Some(code) => AuthError::BadCredentials(code.to_owned()),
             None => AuthError::Http(failure),
@@ -276,6 +303,19 @@ mod tests {
             token_failure(Failure::InvalidToken { request_id: None }),
             AuthError::BadCredentials("invalid_client".into())
         );
+    }
+
+    #[test]
+    fn unauthorized_client_for_scopes_is_told_apart_from_a_refused_client() {
+        let status = |body: &str| Failure::Status { status: 400, message: body.into(), request_id: None };
+        let scopes = r#"{"error":"unauthorized_client","error_uri":"http://a/errors/urn%3Acerner%3Aerror%3Aauthorization%2Dserver%3Aoauth2%3Atoken%3Aempty%2Dscopes/instances/1"}"#;
+        assert_eq!(token_failure(status(scopes)), AuthError::Rejected("unauthorized_client".into()));
+        assert_eq!(
+            token_failure(status(r#"{"error":"unauthorized_client"}"#)),
+            AuthError::Rejected("unauthorized_client".into())
+        );
+        let limited = r#"{"error":"unauthorized_client","error_uri":"http://a/errors/urn%3Acerner%3Aerror%3Aauthorization%2Dserver%3Aoauth2%3Atoken%3Alimited%2Dapplication/instances/1"}"#;
+        assert_eq!(token_failure(status(limited)), AuthError::Rejected("unauthorized_client: client".into()));
     }
 
     #[test]

@@ -80,6 +80,8 @@ impl FhirVersion {
     /// - R4: `{base}Appointment?location=a,b&-date-or-req-period=geSTARTT00:00:00.000Z&…=ltENDT00:00:00.000Z&_count=N`.
     ///   R4 wants times with its prefixes, and its `date` leaves `proposed` appointments out;
     ///   `-date-or-req-period` takes the same range and also matches them by `requestedPeriod`.
+    ///
+    /// `page_size` 0 leaves `_count` out (a tenant whose metadata does not offer it).
     pub fn search_url(
         self,
         base: &Url,
@@ -99,8 +101,11 @@ impl FhirVersion {
         url.query_pairs_mut()
             .append_pair("location", &locations.join(","))
             .append_pair(date, &format!("ge{start}"))
-            .append_pair(date, &format!("lt{end}"))
-            .append_pair("_count", &page_size.to_string());
+            .append_pair(date, &format!("lt{end}"));
+        // 0: the tenant's metadata does not offer `_count`; its own page size applies.
+        if page_size > 0 {
+            url.query_pairs_mut().append_pair("_count", &page_size.to_string());
+        }
         Ok(url)
     }
 }
@@ -147,6 +152,14 @@ mod tests {
             assert_eq!(FhirVersion::from_name(version.name()), Some(version));
         }
         assert_eq!(FhirVersion::from_name("r4"), None);
+    }
+
+    #[test]
+    fn a_page_size_of_zero_leaves_count_out() {
+        let window = Window { start: time::macros::date!(2026 - 01 - 05), end: time::macros::date!(2026 - 01 - 12) };
+        let base = Url::parse("https://h/dstu2/t/").unwrap();
+        let url = FhirVersion::Dstu2.search_url(&base, &["1".into()], &window, 0).unwrap();
+        assert_eq!(url.as_str(), "https://h/dstu2/t/Appointment?location=1&date=ge2026-01-05&date=lt2026-01-12");
     }
 
     #[test]

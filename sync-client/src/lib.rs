@@ -9,6 +9,7 @@
 //!   masked in every text a server sent before it is logged, reported or stored.
 //! - [`http`]: requests with retries, backoff, a body cap and typed answers ([`http::Failure`]).
 //! - [`auth`]: token URL discovery from `metadata` and tokens (client secret or `private_key_jwt`).
+//! - [`capability`]: what a tenant's own metadata offers and its token grants (hospitals differ).
 //! - [`fhir_version`]: DSTU2 or R4, from a tenant's metadata: its media type and Appointment search.
 //! - [`guard`]: what the client refuses from a server (paging, throttling, token hosts), for any
 //!   FHIR version.
@@ -41,6 +42,7 @@
 //! ([`redact`]) before it is logged, reported or stored.
 
 pub mod auth;
+pub mod capability;
 pub mod config;
 pub mod fhir_version;
 pub(crate) mod guard;

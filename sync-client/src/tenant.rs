@@ -18,6 +18,7 @@ use time::OffsetDateTime;
 use url::Url;
 
 use crate::auth::{AuthError, TenantAuth};
+use crate::capability::Offer;
 use crate::config::{SyncConfig, TenantConfig};
 use crate::fhir_version::FhirVersion;
 use crate::guard::{Paging, Throttle, ThrottleStep};
@@ -148,11 +149,24 @@ impl<S: SyncStore> Sync<'_, S> {
     async fn run(&mut self) -> Result<(), Stop> {
         let version = self.discover().await?;
         self.report.fhir_version = Some(version);
+        // The tenant's own metadata says what it serves: nothing it does not offer is asked for.
+        let with_count = match self.auth.offer() {
+            Some(Err(lacks)) => {
+                return Err(failed_with(
+                    &format!("tenant {}: {lacks}; no Appointment search was sent", self.tenant.id),
+                    None,
+                ));
+            }
+            Some(Ok(Offer::Listed { count })) => *count,
+            Some(Ok(Offer::Unstated)) | None => true,
+        };
         let config = &self.shared.config;
+        let page_size = if with_count { config.limits.page_size } else { 0 };
         for chunk in self.tenant.locations.chunks(config.limits.location_chunk.max(1)) {
             self.paging.start_group();
-            let mut url =
-                search_url(version, &self.tenant.fhir_base, chunk, config).map_err(|e| failed(e.to_string()))?;
+            let mut url = version
+                .search_url(&self.tenant.fhir_base, chunk, &config.window, page_size)
+                .map_err(|e| failed(e.to_string()))?;
             loop {
                 self.paging.admit(&url).map_err(|reason| failed_with(&reason.to_string(), None))?;
                 let (body, request_id) = self.fetch(version, &url).await?;

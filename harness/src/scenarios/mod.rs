@@ -4,6 +4,7 @@
 mod basics;
 pub mod checks;
 mod failures;
+pub(crate) mod hospitals;
 mod hostile;
 #[cfg(test)]
 #[path = "tests/kit.rs"]
@@ -55,6 +56,7 @@ pub fn all() -> Vec<Scenario> {
     all.extend(hostile::scenarios());
     all.extend(production::scenarios());
     all.extend(network::scenarios());
+    all.extend(hospitals::scenarios());
     all
 }
 

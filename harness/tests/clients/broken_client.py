@@ -40,7 +40,20 @@ first argument:
   no-read-timeout        sets no timeout at all: waits on a stalled or dribbling body forever
   read-timeout-only      times out a read that waits 5 s for a byte, but has no total timeout
   parallel-requests      fires 4 requests for a tenant's first page at once, then syncs
+  ignore-granted-scope   never reads the token answer's scope: searches where Appointment is not granted
+  retry-sign-in          asks for a token again and again (5 times) when the sign-in is refused
+  vague-refusal          reports a refused sign-in without saying why (no error code)
+  ignore-capabilities    never reads which searches a tenant's metadata offers
+  metadata-once          reads the first tenant's metadata only and assumes it for every tenant
+  follow-references      reads every participant an appointment names (dangling ones too)
+  strict-shape           crashes on an appointment without minutesDuration
+  normalize              stores appointments without their extensions
   good                   no flaw
+
+The good mode also reads the granted scope (a tenant that grants no Appointment read is
+reported, never searched), reads each tenant's own metadata for the Appointment search it offers
+(location and the date parameter), names the token endpoint's error code when it refuses, and
+stores each appointment as served.
 
 A base's version comes from its metadata's fhirVersion (1.0.2 DSTU2, 4.0.1 R4): on R4 the client
 asks for application/fhir+json and searches -date-or-req-period (R4's date leaves out proposed
@@ -134,10 +147,20 @@ def origin(url):
 R4 = "4.0.1"
 
 
+FIRST_METADATA = {}
+
+
 def discover(base):
-    """The token URL and the FHIR version the base's metadata names."""
-    _, _, body = call("GET", base + "metadata", {"Accept": "application/json"})
-    statement = json.loads(body)
+    """The token URL, the FHIR version and the statement the base's metadata names."""
+    if MODE == "metadata-once" and FIRST_METADATA:
+        first_base, statement = FIRST_METADATA["base"], FIRST_METADATA["statement"]
+        tenant, first_tenant = base.rstrip("/").rsplit("/", 1)[1], first_base.rstrip("/").rsplit("/", 1)[1]
+        statement = json.loads(json.dumps(statement).replace(first_tenant, tenant))
+    else:
+        _, _, body = call("GET", base + "metadata", {"Accept": "application/json"})
+        statement = json.loads(body)
+        FIRST_METADATA.setdefault("base", base)
+        FIRST_METADATA.setdefault("statement", statement)
     version = "1.0.2" if MODE == "dstu2-only" else statement.get("fhirVersion")
     if version not in ("1.0.2", R4):
         raise RuntimeError(f"unsupported fhirVersion {version!r}")
@@ -147,7 +170,7 @@ def discover(base):
                 url = item["valueUri"]
                 if MODE != "trust-any-token-url" and origin(url) != origin(base):
                     raise RuntimeError(f"untrusted token URL on {origin(url)[1]}")
-                return url, version
+                return url, version, statement
     raise RuntimeError("no token URL")
 
 
@@ -157,14 +180,27 @@ def media_type(version):
     return "application/fhir+json" if version == R4 else "application/json+fhir"
 
 
+REFUSAL = {}
+GRANTED = {}
+
+
 def get_token(url):
     basic = base64.b64encode(f"{JOB['client_id']}:{JOB['client_secret']}".encode()).decode()
     form = urllib.parse.urlencode({"grant_type": "client_credentials", "scope": JOB["scopes"]}).encode()
     headers = {"Authorization": "Basic " + basic, "Content-Type": "application/x-www-form-urlencoded"}
-    status, _, body = call("POST", url, headers, form)
+    for attempt in range(5 if MODE == "retry-sign-in" else 1):
+        status, _, body = call("POST", url, headers, form)
+        if status == 200:
+            break
     if status != 200:
+        try:
+            REFUSAL["code"] = json.loads(body).get("error", "?")
+        except (ValueError, AttributeError):
+            REFUSAL["code"] = f"status {status}"
         return None
-    token = json.loads(body)["access_token"]
+    answer = json.loads(body)
+    GRANTED["scope"] = answer.get("scope")
+    token = answer["access_token"]
     if MODE == "store-token":
         with open(os.path.join(JOB["state_dir"], "token-cache.json"), "w") as cache:
             json.dump({"access_token": token}, cache)
@@ -266,12 +302,22 @@ def sync(tenant, run, output, written):
     until = deferrals().get(tenant["id"], 0)
     if until > time.time():
         return report(tenant, "deferred", f"an earlier run was asked to wait until {until:.0f}")
-    url_for_token, version = discover(base)
+    url_for_token, version, statement = discover(base)
+    date = "-date-or-req-period" if version == R4 else "date"
+    if MODE not in ("ignore-capabilities", "metadata-once"):
+        offered = [r for r in statement.get("rest", [{}])[0].get("resource", []) if r.get("type") == "Appointment"]
+        names = [p.get("name") for r in offered for p in r.get("searchParam", [])]
+        if "resource" in statement.get("rest", [{}])[0] and not ("location" in names and date in names):
+            return report(tenant, "failed", f"its metadata offers no Appointment search by location and {date}")
     if MODE == "print-secret":
         print(f"signing in to {url_for_token} with secret {JOB['client_secret']}", file=sys.stderr)
     token = get_token(url_for_token)
     if token is None:
-        return report(tenant, "rejected", "the token endpoint refused the account")
+        why = "" if MODE == "vague-refusal" else f" ({REFUSAL.get('code')})"
+        return report(tenant, "rejected", "the token endpoint refused the account" + why)
+    scope = GRANTED.get("scope")
+    if MODE != "ignore-granted-scope" and isinstance(scope, str) and "system/Appointment.read" not in scope.split():
+        return report(tenant, "rejected", f"the granted scope {scope!r} lacks system/Appointment.read")
     query = [("location", ",".join(tenant["locations"]))] + window_query(version) + [("_count", "50")]
     first = base + "Appointment?" + urllib.parse.urlencode(query)
     if MODE == "parallel-requests":
@@ -335,6 +381,16 @@ def sync(tenant, run, output, written):
         for entry in bundle.get("entry", []):
             if not in_window(entry["resource"]):
                 continue
+            if MODE == "strict-shape":
+                int(entry["resource"]["minutesDuration"])
+            if MODE == "normalize":
+                entry["resource"].pop("extension", None)
+            if MODE == "follow-references":
+                for participant in entry["resource"].get("participant", []):
+                    reference = participant.get("actor", {}).get("reference")
+                    if reference and not reference.startswith("Location/"):
+                        call("GET", base + reference, {"Authorization": "Bearer " + token,
+                                                       "Accept": media_type(version)})
             key = (tenant["id"], entry["resource"].get("id"))
             if MODE == "write-new-only" and key in written:
                 continue

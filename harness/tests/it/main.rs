@@ -20,6 +20,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod broken_clients;
+mod hospitals;
 mod manners;
 mod probes;
 mod probes_r4;

@@ -150,6 +150,37 @@ impl Declaration {
     }
 }
 
+/// A tenant's `[tenants.capabilities]`: a filter over the declaration of either version. A tenant
+/// serves only the `resources` listed (all declared ones when absent), and a type listed under
+/// `search` only those parameters (a name with a modifier counts as its base name); the tenant's
+/// metadata lists exactly what it serves.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    pub resources: Option<Vec<ResourceType>>,
+    pub search: Vec<(ResourceType, Vec<String>)>,
+}
+
+impl Capabilities {
+    /// Whether the tenant serves `resource` at all.
+    pub fn serves(&self, resource: ResourceType) -> bool {
+        self.resources.as_ref().is_none_or(|served| served.contains(&resource))
+    }
+
+    /// Whether a search of `resource` at the tenant may use the (declared) parameter `name`.
+    pub fn searches(&self, resource: ResourceType, name: &str) -> bool {
+        let base = name.split_once(':').map_or(name, |(base, _)| base);
+        match self.search.iter().find(|(r, _)| *r == resource) {
+            Some((_, names)) => names.iter().any(|n| n == base),
+            None => true,
+        }
+    }
+
+    /// The parameter a search of `resource` uses that the tenant does not serve, if any.
+    pub fn refused<'p>(&self, resource: ResourceType, pairs: &'p [(String, String)]) -> Option<&'p str> {
+        pairs.iter().map(|(name, _)| name.as_str()).find(|name| !self.searches(resource, name))
+    }
+}
+
 /// The declaration of `resource` on `version`; a type the version does not serve accepts nothing.
 pub fn decl(version: FhirVersion, resource: ResourceType) -> &'static ResourceDecl {
     static NOTHING: ResourceDecl =

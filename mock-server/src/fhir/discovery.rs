@@ -14,12 +14,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::declared::ResourceDecl;
+use super::declared::{Capabilities, ResourceDecl};
 use super::seam::Version;
 use super::{Endpoint, FhirError};
 use crate::app::AppState;
 use crate::profile::Profile;
 use crate::request::FhirVersion;
+use crate::store::ResourceType;
 
 /// One tenant's documents on one version.
 #[derive(Debug)]
@@ -38,8 +39,11 @@ impl Prepared {
     /// trailing slash).
     pub fn render(profile: &Profile, origin: &str) -> Self {
         let documents = profile.tenants.iter().map(|tenant| {
-            let id = tenant.id.as_str();
-            let both = [documents_of::<super::dstu2::Dstu2>(origin, id), documents_of::<super::r4::R4>(origin, id)];
+            let (id, served) = (tenant.id.as_str(), tenant.capabilities.as_ref());
+            let both = [
+                documents_of::<super::dstu2::Dstu2>(origin, id, served),
+                documents_of::<super::r4::R4>(origin, id, served),
+            ];
             (id.to_owned(), both)
         });
         Self(documents.collect())
@@ -54,12 +58,41 @@ impl Prepared {
     }
 }
 
-fn documents_of<V: Version>(origin: &str, tenant: &str) -> Documents {
+fn documents_of<V: Version>(origin: &str, tenant: &str, served: Option<&Capabilities>) -> Documents {
     let bytes = |value: Value| Bytes::from(value.to_string());
+    let statement = |endpoint| {
+        let mut statement = V::capability_statement(origin, tenant, endpoint);
+        if let Some(served) = served {
+            restrict(&mut statement, served);
+        }
+        bytes(statement)
+    };
     Documents {
-        secured: bytes(V::capability_statement(origin, tenant, Endpoint::Secured)),
-        open: bytes(V::capability_statement(origin, tenant, Endpoint::Open)),
+        secured: statement(Endpoint::Secured),
+        open: statement(Endpoint::Open),
         smart: bytes(V::smart_configuration(origin, tenant)),
+    }
+}
+
+/// A tenant's statement lists exactly what it serves: the declared types and parameters its
+/// `[tenants.capabilities]` keep (the same filter the requests go through), and an `_include` only
+/// where `_include` is kept.
+fn restrict(statement: &mut Value, served: &Capabilities) {
+    let Some(resources) = statement["rest"][0]["resource"].as_array_mut() else { return };
+    resources.retain(|r| {
+        let kind = r["type"].as_str().and_then(|t| t.parse::<ResourceType>().ok());
+        kind.is_none_or(|t| served.serves(t))
+    });
+    for resource in resources.iter_mut() {
+        let Some(kind) = resource["type"].as_str().and_then(|t| t.parse::<ResourceType>().ok()) else { continue };
+        if let Some(params) = resource["searchParam"].as_array_mut() {
+            params.retain(|p| p["name"].as_str().is_some_and(|name| served.searches(kind, name)));
+        }
+        if !served.searches(kind, "_include")
+            && let Some(object) = resource.as_object_mut()
+        {
+            object.remove("searchInclude");
+        }
     }
 }
 

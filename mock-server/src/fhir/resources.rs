@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{Caller, Principal};
 use super::bundle::{Bundle, Entry};
+use super::declared::{Capabilities, ResourceDecl};
 use super::paging::{Direction, PageError, PageState, page_bounds, page_bounds_in_order};
 use super::seam::{LinkParams, Version};
 use super::{Endpoint, FhirError};
@@ -42,8 +43,8 @@ pub(super) async fn read_open<V: Version>(
     State(state): State<AppState>,
     Path((tenant, kind, id)): Path<(String, String, String)>,
 ) -> Response {
-    let result =
-        known_tenant(&state, &tenant).and_then(|tenant| read::<V>(&state, tenant, served_type::<V>(&kind)?, &id));
+    let result = known_tenant(&state, &tenant)
+        .and_then(|tenant| read::<V>(&state, tenant, served_type::<V>(&state, tenant, &kind)?, &id));
     result.unwrap_or_else(V::error)
 }
 
@@ -73,7 +74,7 @@ pub(super) async fn search_open<V: Version>(
     RawQuery(query): RawQuery,
 ) -> Response {
     let result = known_tenant(&state, &tenant).and_then(|tenant| {
-        let resource = served_type::<V>(&kind)?;
+        let resource = served_type::<V>(&state, tenant, &kind)?;
         let context = Context { state: &state, endpoint: Endpoint::Open, tenant, resource, short_page: short };
         search::<V>(&context, query.as_deref().unwrap_or_default(), None)
     });
@@ -98,7 +99,7 @@ fn authorized_type<V: Version>(
     tenant: &TenantId,
     kind: &str,
 ) -> Result<(ResourceType, Principal), FhirError> {
-    match V::declared().served(kind) {
+    match offered::<V>(state, tenant, kind) {
         Some(declared) => {
             let principal = V::authorize(state, caller, tenant, Some(declared.resource))?;
             tracing::debug!(client = %principal.client_id, jti = %principal.jti, %tenant, resource = %declared.resource, "authorized");
@@ -116,9 +117,20 @@ pub(crate) fn known_tenant<'s>(state: &'s AppState, tenant: &str) -> Result<&'s 
     state.profile().tenant(tenant).map(|t| &t.id).ok_or(FhirError::TenantNotAccessible)
 }
 
-/// The type a path segment names, when the version declares it.
-fn served_type<V: Version>(kind: &str) -> Result<ResourceType, FhirError> {
-    V::declared().served(kind).map(|d| d.resource).ok_or_else(|| unsupported(kind))
+/// The type a path segment names, when the version declares it and the tenant serves it.
+fn served_type<V: Version>(state: &AppState, tenant: &TenantId, kind: &str) -> Result<ResourceType, FhirError> {
+    offered::<V>(state, tenant, kind).map(|d| d.resource).ok_or_else(|| unsupported(kind))
+}
+
+/// The declaration of the type a path segment names, filtered by the tenant's capabilities
+/// (`[tenants.capabilities]`): a type it does not serve is as unsupported as an undeclared one.
+fn offered<V: Version>(state: &AppState, tenant: &TenantId, kind: &str) -> Option<&'static ResourceDecl> {
+    let declared = V::declared().served(kind)?;
+    capabilities(state, tenant).is_none_or(|c| c.serves(declared.resource)).then_some(declared)
+}
+
+fn capabilities<'s>(state: &'s AppState, tenant: &TenantId) -> Option<&'s Capabilities> {
+    state.profile().tenant(tenant.as_str())?.capabilities.as_ref()
 }
 
 pub(crate) fn unsupported(kind: &str) -> FhirError {
@@ -169,6 +181,10 @@ struct Request {
 fn search<V: Version>(cx: &Context<'_>, raw_query: &str, principal: Option<&Principal>) -> Result<Response, FhirError> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
     let request = page_request::<V>(cx, pairs)?;
+    // A parameter the tenant does not serve is refused as one the version does not declare.
+    if let Some(name) = capabilities(cx.state, cx.tenant).and_then(|c| c.refused(cx.resource, &request.params)) {
+        return Err(super::params::ParamError::Unsupported(name.to_owned()).into());
+    }
     let search = V::parse(cx.state, cx.resource, &request.params)?;
     let includes = V::includes(&search);
     // On the secured base an `_include` needs the read scope of what it includes.

@@ -135,7 +135,7 @@ fn enter(state: &AppState, record: &Record) -> Option<Result<InFlightGuard, InFl
 /// The answer to a request over `max_in_flight`, as the profile says: its status, with
 /// `Retry-After` on a 429 or 503 (the 429 is the rate limit's own).
 fn over_in_flight(state: &AppState, record: &Record) -> Response {
-    let settings = state.limits().settings();
+    let settings = state.limits().settings_at(record.tenant.as_deref());
     let surface = record.surface.unwrap_or(Surface::Fhir(FhirVersion::Dstu2));
     let (tenant, client) = (record.tenant.as_deref().unwrap_or_default(), record.client.as_deref());
     let retry_after = settings.in_flight_retry_after.to_string();
@@ -259,7 +259,7 @@ async fn handle(
 fn check_limits(state: &AppState, record: &Record) -> Option<u64> {
     let client = record.client.as_deref()?;
     let result = match record.surface? {
-        Surface::Token => state.limits().check_token(client),
+        Surface::Token => state.limits().check_token_at(client, record.tenant.as_deref()),
         Surface::Fhir(_) if record.token_verified => state.limits().check_fhir(client, record.tenant.as_deref()?),
         Surface::Fhir(_) => Ok(()),
     };

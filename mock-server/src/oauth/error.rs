@@ -32,12 +32,17 @@ pub enum OAuthError {
     /// 400 `invalid_grant`: unknown tenant, or a tenant that has not approved the account.
     #[error("tenant not valid for this account: {0}")]
     InvalidTenant(String),
-    /// 400 `unauthorized_client`: none of the requested scopes is registered for the account.
+    /// 400 `unauthorized_client`: none of the requested scopes is registered for the account (or
+    /// granted at this tenant).
     #[error("no requested scope is registered for the account")]
     EmptyScopes,
     /// 400 `unauthorized_client`: a revocation of a token issued to another client (RFC 7009 §2.1).
     #[error("the token was not issued to this client")]
     NotTokenOwner,
+    /// 400 `unauthorized_client`: the app is LIMITED and cannot sign in (README, "Hospitals
+    /// differ": no source states Cerner's answer; this one is chosen).
+    #[error("the account's status is limited")]
+    Limited,
     /// 500 `server_error`: the emulator itself failed.
     #[error("internal error: {0}")]
     Internal(String),
@@ -55,6 +60,7 @@ impl OAuthError {
             InvalidTenant(_) => (StatusCode::BAD_REQUEST, "invalid_grant", "invalid-tenant"),
             EmptyScopes => (StatusCode::BAD_REQUEST, "unauthorized_client", "empty-scopes"),
             NotTokenOwner => (StatusCode::BAD_REQUEST, "unauthorized_client", "token-of-another-client"),
+            Limited => (StatusCode::BAD_REQUEST, "unauthorized_client", "limited-application"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "server_error", "internal-error"),
         }
     }

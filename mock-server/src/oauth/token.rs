@@ -15,7 +15,7 @@ use super::error::{OAuthError, OAuthFailure};
 use super::presented::Presented;
 use crate::app::AppState;
 use crate::ids::TenantId;
-use crate::profile::Account;
+use crate::profile::{Account, AccountStatus};
 use crate::scope::ScopeSet;
 use crate::tokens::Grant;
 
@@ -55,6 +55,9 @@ fn issue(
     *client = credentials.claimed_client();
     let audience = AuthEndpoint::Token.url(state.origin(), tenant);
     let account = client::authenticate(state, &audience, &credentials, form)?;
+    if account.status == AccountStatus::Limited {
+        return Err(OAuthError::Limited);
+    }
 
     match form.get("grant_type") {
         Some("client_credentials") => {}
@@ -64,7 +67,11 @@ fn issue(
     let requested =
         ScopeSet::parse(form.get("scope").unwrap_or_default()).map_err(|e| OAuthError::InvalidScope(e.to_string()))?;
     let tenant = approved_tenant(state, account, tenant)?;
-    let granted = requested.granted(&account.scopes);
+    // A tenant may grant less than the account registered (`tenant_scopes`).
+    let granted = match account.scopes_at(&tenant) {
+        Some(at_tenant) => requested.granted(&account.scopes).granted(at_tenant),
+        None => requested.granted(&account.scopes),
+    };
     if granted.is_empty() {
         return Err(OAuthError::EmptyScopes);
     }

@@ -19,10 +19,39 @@ pub struct Account {
     pub scopes: ScopeSet,
     /// Tenants that approved this account.
     pub approved_tenants: Vec<TenantId>,
+    /// Whether the account may sign in at all (`status`).
+    pub status: AccountStatus,
+    /// `tenant_scopes`: at these tenants the grant is also limited to these scopes (a hospital
+    /// that approved the app but not every scope it registered).
+    pub tenant_scopes: Vec<(TenantId, ScopeSet)>,
+}
+
+/// An app's status in Cerner's code console: a LIMITED app cannot sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccountStatus {
+    #[default]
+    Active,
+    Limited,
+}
+
+impl AccountStatus {
+    /// `"active"` or `"limited"`, as the profile writes it.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "active" => Some(Self::Active),
+            "limited" => Some(Self::Limited),
+            _ => None,
+        }
+    }
 }
 
 impl Account {
     pub fn approves(&self, tenant: &TenantId) -> bool {
         self.approved_tenants.contains(tenant)
+    }
+
+    /// The scopes `tenant` grants this account, when the profile limits them there.
+    pub fn scopes_at(&self, tenant: &TenantId) -> Option<&ScopeSet> {
+        self.tenant_scopes.iter().find(|(t, _)| t == tenant).map(|(_, scopes)| scopes)
     }
 }

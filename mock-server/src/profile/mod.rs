@@ -8,10 +8,12 @@
 //! # Layout
 //! - `tenant`, `account`: what the profile declares; `files`: where its relative paths lead (a
 //!   directory, or the files compiled in with the default profile).
-//! - `raw`: the file's shape as `serde` reads it; `validation`: how it becomes a [`Profile`].
+//! - `raw`: the file's shape as `serde` reads it; `validation`: how it becomes a [`Profile`];
+//!   `hospitals`: the keys that make one tenant differ from another (README, "Hospitals differ").
 
 mod account;
 mod files;
+mod hospitals;
 mod raw;
 mod tenant;
 mod validation;
@@ -24,6 +26,7 @@ use crate::faults::FaultRule;
 use crate::limits::LimitSettings;
 
 pub(crate) use account::Account;
+pub use account::AccountStatus;
 pub(crate) use tenant::{SyntheticSettings, Tenant};
 
 use files::{DEFAULT_PROFILE, Files};

@@ -57,6 +57,39 @@ pub(super) struct Tenant {
     pub data: Option<String>,
     pub synthetic: Option<Synthetic>,
     pub dstu2_system_access: Option<bool>,
+    /// `[tenants.limits]`: any of `[limits]`' keys, for this tenant only.
+    pub limits: Option<TenantLimits>,
+    /// `[tenants.capabilities]`: the resources and searches this tenant serves.
+    pub capabilities: Option<Capabilities>,
+}
+
+/// `[tenants.capabilities]`: `resources = [...]` and `[tenants.capabilities.search] <Type> = [...]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Capabilities {
+    pub resources: Option<Vec<String>>,
+    #[serde(default)]
+    pub search: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// `[tenants.limits]`: each key given overrides `[limits]` at this tenant.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TenantLimits {
+    pub enabled: Option<bool>,
+    pub fhir_per_second: Option<u32>,
+    pub fhir_burst: Option<u32>,
+    pub token_per_minute: Option<u32>,
+    pub token_burst: Option<u32>,
+}
+
+/// `[tenants.synthetic.mess]`: shares (0..=1) of generated appointments made messy.
+#[derive(Deserialize, Default, Clone, Copy)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct Mess {
+    pub missing_optional: f64,
+    pub unknown_extensions: f64,
+    pub dangling_references: f64,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +106,7 @@ pub(super) struct Synthetic {
     pub locations: Vec<String>,
     pub first_location_share: f64,
     pub id_base: u64,
+    pub mess: Mess,
 }
 
 impl Default for Synthetic {
@@ -90,6 +124,7 @@ impl Default for Synthetic {
             locations: Vec::new(),
             first_location_share: d.first_location_share,
             id_base: d.id_base,
+            mess: Mess::default(),
         }
     }
 }
@@ -106,4 +141,9 @@ pub(super) struct Account {
     pub scopes: Vec<String>,
     #[serde(default)]
     pub approved_tenants: Vec<String>,
+    /// `"active"` (the default) or `"limited"`.
+    pub status: Option<String>,
+    /// Tenant id → the scopes that tenant grants this account.
+    #[serde(default)]
+    pub tenant_scopes: std::collections::BTreeMap<String, Vec<String>>,
 }

@@ -2,7 +2,9 @@
 //! for it, which the store loads at start.
 
 use crate::ids::TenantId;
+use crate::limits::LimitSettings;
 use crate::store::ResourceType;
+pub(super) use crate::store::synthetic::Mess;
 
 #[derive(Debug, Clone)]
 pub struct Tenant {
@@ -16,6 +18,10 @@ pub struct Tenant {
     /// ("Authorization") says system authentication is "available only in sandbox for beta
     /// testing and is not available in production yet": false makes a production-like tenant.
     pub dstu2_system_access: bool,
+    /// `[tenants.limits]` merged over `[limits]`, when the tenant overrides any of them.
+    pub limits: Option<LimitSettings>,
+    /// `[tenants.capabilities]`: what the tenant serves of the declared surface (all when `None`).
+    pub capabilities: Option<crate::fhir::declared::Capabilities>,
 }
 
 /// A tenant's `[tenants.synthetic]` section: what the seeded generator adds.
@@ -33,6 +39,8 @@ pub struct SyntheticSettings {
     pub locations: Vec<(String, String)>,
     pub first_location_share: f64,
     pub id_base: u64,
+    /// `[tenants.synthetic.mess]`: what share of the appointments is messy, and how.
+    pub mess: Mess,
 }
 
 impl Default for SyntheticSettings {
@@ -50,6 +58,7 @@ impl Default for SyntheticSettings {
             locations: Vec::new(),
             first_location_share: 0.0,
             id_base: 30_000_000,
+            mess: Mess::default(),
         }
     }
 }

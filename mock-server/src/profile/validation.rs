@@ -7,6 +7,7 @@ use jsonwebtoken::DecodingKey;
 use jsonwebtoken::jwk::{Jwk, JwkSet};
 
 use super::files::Files;
+use super::hospitals;
 use super::raw;
 use super::{Account, Profile, SyntheticSettings, Tenant, TokenSettings};
 use crate::ids::{ClientId, Secret, TenantId};
@@ -54,7 +55,10 @@ pub(super) fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, Fiel
             .map(|raw| synthetic_settings(raw).map_err(|(f, m)| invalid(format!("tenants[{i}].synthetic.{f}"), m)))
             .transpose()?;
         let dstu2_system_access = t.dstu2_system_access.unwrap_or(true);
-        tenants.push(Tenant { id, name: t.name.unwrap_or_default(), fixtures, synthetic, dstu2_system_access });
+        let limits = hospitals::tenant_limits(i, t.limits.as_ref(), &raw.limits)?;
+        let capabilities = hospitals::capabilities(i, t.capabilities.as_ref())?;
+        let name = t.name.unwrap_or_default();
+        tenants.push(Tenant { id, name, fixtures, synthetic, dstu2_system_access, limits, capabilities });
     }
 
     let mut accounts: Vec<Account> = Vec::new();
@@ -115,6 +119,8 @@ fn validate_account(
     for (j, s) in a.scopes.iter().enumerate() {
         scopes.push(Scope::parse(s).map_err(|e| invalid(format!("accounts[{i}].scopes[{j}]"), e.to_string()))?);
     }
+    let status = hospitals::status(i, a.status.as_deref())?;
+    let tenant_scopes = hospitals::tenant_scopes(i, &a.tenant_scopes, tenants)?;
     let mut approved_tenants = Vec::new();
     for (j, t) in a.approved_tenants.iter().enumerate() {
         let id = TenantId::parse(t)
@@ -130,6 +136,8 @@ fn validate_account(
         jwks,
         scopes: scopes.into_iter().collect(),
         approved_tenants,
+        status,
+        tenant_scopes,
     })
 }
 
@@ -167,7 +175,9 @@ fn synthetic_settings(raw: raw::Synthetic) -> Result<SyntheticSettings, FieldErr
         }
         locations.push((id.to_owned(), name.to_owned()));
     }
+    let mess = hospitals::mess(&raw.mess)?;
     Ok(SyntheticSettings {
+        mess,
         seed: raw.seed,
         patients: raw.patients,
         practitioners: raw.practitioners,

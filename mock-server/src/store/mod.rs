@@ -202,6 +202,7 @@ fn synthetic_spec(tenant: &Tenant, today: Date, overrides: Option<&str>) -> Resu
         locations: settings.locations,
         first_location_share: settings.first_location_share,
         id_base: settings.id_base,
+        mess: settings.mess,
         tenant: tenant.id.to_string(),
     };
     if let Some(text) = overrides {

@@ -63,9 +63,21 @@ pub struct SyntheticSpec {
     /// sequence per resource type (offsets of your choice), so two tenants given the same
     /// id_base share ids (used to test tenant-scoped identity).
     pub id_base: u64,
+    /// Shares of the appointments made messy, as production data is.
+    pub mess: Mess,
     /// Tenant id, used in Cerner-style code system URLs like
     /// `https://fhir.cerner.com/{tenant}/codeSet/14249`.
     pub tenant: String,
+}
+
+/// `[tenants.synthetic.mess]`: shares (0..=1) of the generated appointments that leave out
+/// optional elements, carry extensions with URLs nobody defined, or name a participant that does
+/// not exist. Which appointments is seeded: the same seed marks the same ones.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Mess {
+    pub missing_optional: f64,
+    pub unknown_extensions: f64,
+    pub dangling_references: f64,
 }
 
 /// A bad synthetic data spec or override; each message names the key (or field) at fault.
@@ -117,6 +129,7 @@ impl SyntheticSpec {
             locations: Vec::new(),
             first_location_share: 0.25,
             id_base: 100_000_000,
+            mess: Mess::default(),
             tenant: tenant.into(),
         }
     }

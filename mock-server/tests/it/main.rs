@@ -5,6 +5,7 @@
 mod admin_api;
 mod admin_tenants;
 mod assertion;
+mod capabilities;
 mod cli;
 mod clock;
 mod cors;
@@ -17,6 +18,7 @@ mod fhir_read;
 mod fhir_search;
 mod hardening;
 mod helpers;
+mod hospitals;
 mod journal;
 mod limits;
 mod metadata_truth;

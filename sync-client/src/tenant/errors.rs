@@ -75,6 +75,18 @@ pub(super) fn auth_stop(error: AuthError, tenant: &TenantConfig, config: &SyncCo
                 config.scopes.join(" ")
             ),
         },
+        AuthError::Rejected(code) if code == "unauthorized_client: client" => Outcome::Rejected {
+            reason: format!(
+                "the authorization server refuses client id {client} at tenant {id} (unauthorized_client, not for its \
+                 scopes): the app may still be LIMITED in the code console; no request was retried"
+            ),
+        },
+        AuthError::NotGranted(scope) => Outcome::Rejected {
+            reason: format!(
+                "tenant {id} granted client id {client} only {scope:?}, without system/Appointment.read: the \
+                 hospital must grant the Appointment scope; no Appointment search was sent"
+            ),
+        },
         AuthError::Rejected(reason) => Outcome::Rejected { reason },
         AuthError::Http(Failure::Forbidden { message, .. }) => forbidden(&message, None, tenant),
         AuthError::Http(Failure::Status { status: 404, request_id, .. })

@@ -8,8 +8,8 @@ use std::sync::Arc;
 use super::SyntheticSpec;
 use super::calendar::{self, SECS_PER_DAY, Span};
 use super::json::Sink;
-use super::stored::StoredAppointment;
 use super::stored::{ARRIVED, BOOKED, CANCELLED, CHECKED_IN, Catalog, FULFILLED, NOSHOW, PENDING, PROPOSED, STATUSES};
+use super::stored::{StoredAppointment, mess};
 use super::world::{LocationPicker, Sequence, World, id};
 use crate::rng::{Rng, Stream};
 
@@ -34,8 +34,11 @@ pub(super) fn appointments(spec: &SyntheticSpec, world: &World, sink: &mut Sink<
     if world.days.is_empty() || world.patients.is_empty() || world.practitioners.is_empty() {
         return;
     }
-    let catalog = Arc::new(Catalog::new(world));
+    let dangling_from = id(spec.id_base, Sequence::Practitioner, u64::from(spec.practitioners) + 1);
+    let catalog = Arc::new(Catalog::new(world).with_dangling_from(dangling_from));
     let mut rng = Rng::new(spec.seed, Stream::Appointment);
+    // The mess draws from a stream of its own, so the clean data of a seed stays the same.
+    let mut messy = Rng::new(spec.seed, Stream::Mess);
     let mut locations = LocationPicker::new(world.locations.len(), spec.first_location_share);
     for index in 0..spec.appointments {
         let Some(day) = world.days.get(calendar::spread(index, spec.appointments, world.days.len())) else { continue };
@@ -68,8 +71,26 @@ pub(super) fn appointments(spec: &SyntheticSpec, world: &World, sink: &mut Sink<
             patient,
             practitioner,
             location,
+            mess: mess_flags(&mut messy, &spec.mess),
         });
     }
+}
+
+/// Three draws per appointment, whatever the shares, so the same seed marks the same ones.
+fn mess_flags(rng: &mut Rng, shares: &super::Mess) -> u8 {
+    let mut flags = 0;
+    for (share, flag) in [
+        (shares.missing_optional, mess::MISSING_OPTIONAL),
+        (shares.unknown_extensions, mess::UNKNOWN_EXTENSION),
+        (shares.dangling_references, mess::DANGLING_REFERENCE),
+    ] {
+        // A share in millionths; a share of 1 marks every appointment.
+        let roll = rng.below(1_000_000);
+        if (roll as f64) < share * 1_000_000.0 {
+            flags |= flag;
+        }
+    }
+    flags
 }
 
 fn roll(rng: &mut Rng, table: &[(u64, usize)]) -> usize {

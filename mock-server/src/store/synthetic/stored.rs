@@ -64,6 +64,20 @@ pub struct StoredAppointment {
     pub(super) patient: u32,
     pub(super) practitioner: u32,
     pub(super) location: u32,
+    /// Which of the [`mess`] flags apply (`[tenants.synthetic.mess]`).
+    pub(super) mess: u8,
+}
+
+/// The ways a synthetic appointment can be messy, as bits of [`StoredAppointment::mess`].
+pub(super) mod mess {
+    /// No `text`, `type`, `description` or `minutesDuration` (all optional in DSTU2 and R4).
+    pub(crate) const MISSING_OPTIONAL: u8 = 1;
+    /// An `extension` whose URL no one defined.
+    pub(crate) const UNKNOWN_EXTENSION: u8 = 2;
+    /// A fourth participant, a Practitioner that does not exist.
+    pub(crate) const DANGLING_REFERENCE: u8 = 4;
+    /// The URL of the undefined extensions (`.invalid` can never resolve).
+    pub(crate) const EXTENSION_URL: &str = "https://extensions.example.invalid/StructureDefinition/undefined-";
 }
 
 /// The ids an appointment's participants refer to.
@@ -151,39 +165,68 @@ impl StoredAppointment {
         out.push_str(self.version());
         out.push_str(r#"","lastUpdated":""#);
         self.catalog.push_instant(out, self.updated);
-        out.push_str(r#""},"text":{"status":"generated","div":""#);
-        out.push_str(if r4 { &practitioner.div_head_r4 } else { &practitioner.div_head });
-        self.catalog.push_div_instant(out, self.start);
-        out.push_str("</p><p><b>End</b>: ");
-        self.catalog.push_div_instant(out, end);
-        out.push_str("</p><p><b>Duration</b>: ");
-        push_number(out, u64::from(self.minutes));
-        out.push_str(" Minutes</p><p><b>Status</b>: ");
-        out.push_str(status.label);
-        out.push_str("</p><p><b>Location</b>: ");
-        out.push_str(&place.html);
-        out.push_str("</p><p><b>Participants</b>:</p><p><b>Patient</b>: ");
-        out.push_str(&patient.display);
-        out.push_str(&practitioner.div_tail);
+        let sparse = self.mess & mess::MISSING_OPTIONAL != 0;
+        if sparse {
+            out.push_str(r#""},"status":""#);
+        } else {
+            out.push_str(r#""},"text":{"status":"generated","div":""#);
+            out.push_str(if r4 { &practitioner.div_head_r4 } else { &practitioner.div_head });
+            self.catalog.push_div_instant(out, self.start);
+            out.push_str("</p><p><b>End</b>: ");
+            self.catalog.push_div_instant(out, end);
+            out.push_str("</p><p><b>Duration</b>: ");
+            push_number(out, u64::from(self.minutes));
+            out.push_str(" Minutes</p><p><b>Status</b>: ");
+            out.push_str(status.label);
+            out.push_str("</p><p><b>Location</b>: ");
+            out.push_str(&place.html);
+            out.push_str("</p><p><b>Participants</b>:</p><p><b>Patient</b>: ");
+            out.push_str(&patient.display);
+            out.push_str(&practitioner.div_tail);
+        }
         out.push_str(status.code);
         out.push_str(r#"","#);
         if r4 {
             self.write_r4_status_parts(out, status.code);
         }
-        out.push_str(if r4 { &practitioner.visit_r4 } else { &practitioner.visit });
+        if sparse {
+            out.push_str(r#""start":""#);
+        } else {
+            out.push_str(if r4 { &practitioner.visit_r4 } else { &practitioner.visit });
+        }
         self.catalog.push_instant(out, self.start);
         out.push_str(r#"","end":""#);
         self.catalog.push_instant(out, end);
-        out.push_str(r#"","minutesDuration":"#);
-        push_number(out, u64::from(self.minutes));
-        out.push(',');
+        if sparse {
+            out.push_str(r#"","#);
+        } else {
+            out.push_str(r#"","minutesDuration":"#);
+            push_number(out, u64::from(self.minutes));
+            out.push(',');
+        }
         out.push_str(if r4 { &practitioner.participant_r4 } else { &practitioner.participant });
         out.push_str(status.attendance);
         out.push_str(&patient.participant);
         out.push_str(status.attendance);
         out.push_str(&place.participant);
         out.push_str(status.attendance);
-        out.push_str(r#""}]"#);
+        out.push('"');
+        if self.mess & mess::DANGLING_REFERENCE != 0 {
+            out.push_str(r#"},{"type":[{"text":"Consulting"}],"actor":{"reference":"Practitioner/"#);
+            push_number(out, self.catalog.dangling_from.wrapping_add(self.id % 997));
+            out.push_str(r#"","display":"Unknown Practitioner"},"required":"optional","status":""#);
+            out.push_str(status.attendance);
+            out.push('"');
+        }
+        out.push_str("}]");
+        if self.mess & mess::UNKNOWN_EXTENSION != 0 {
+            out.push_str(r#","extension":[{"url":""#);
+            out.push_str(mess::EXTENSION_URL);
+            push_number(out, self.id % 7);
+            out.push_str(r#"","valueString":"legacy-"#);
+            push_number(out, self.id);
+            out.push_str(r#""}]"#);
+        }
         if r4 && self.status == PROPOSED as u8 {
             // R4 keeps a request's period in `requestedPeriod` (the R4 renderer's choice).
             out.push_str(r#","requestedPeriod":[{"start":""#);

@@ -30,6 +30,7 @@ fn spec() -> SyntheticSpec {
         ],
         first_location_share: 0.4,
         id_base: 30_000_000,
+        mess: Mess::default(),
         tenant: SANDBOX.into(),
     }
 }

@@ -106,6 +106,7 @@ fn spec(locations: Vec<(String, String)>) -> SyntheticSpec {
         locations,
         first_location_share: 0.4,
         id_base: 30_000_000,
+        mess: super::super::Mess::default(),
         tenant: "t\"quoted\\".into(),
     }
 }
@@ -135,4 +136,35 @@ fn stored_appointments_write_the_bytes_serde_writes() {
         });
         assert_eq!(seen, 3_000);
     }
+}
+
+#[test]
+fn messy_appointments_are_valid_json_in_both_versions_and_keep_what_is_required() {
+    let all = super::super::Mess { missing_optional: 1.0, unknown_extensions: 1.0, dangling_references: 1.0 };
+    let spec = SyntheticSpec { mess: all, appointments: 200, ..spec(Vec::new()) };
+    let mut seen = 0;
+    generate(&spec, |resource| {
+        if let Resource::Appointment(a) = resource {
+            for r4 in [false, true] {
+                let mut json = String::new();
+                if r4 {
+                    a.write_r4_json(&mut json)
+                } else {
+                    a.write_json(&mut json)
+                }
+                let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+                assert!(value.get("text").is_none() && value.get("minutesDuration").is_none(), "{json}");
+                assert!(value.get("type").is_none() && value.get("serviceType").is_none(), "{json}");
+                assert!(value["start"].is_string() && value["end"].is_string() && value["status"].is_string());
+                assert!(value["extension"][0]["url"].as_str().unwrap().starts_with(mess::EXTENSION_URL));
+                let participants = value["participant"].as_array().unwrap();
+                assert_eq!(participants.len(), 4, "{json}");
+                let dangling = participants[3]["actor"]["reference"].as_str().unwrap();
+                let id: u64 = dangling.strip_prefix("Practitioner/").unwrap().parse().unwrap();
+                assert!(id > 30_000_000 + u64::from(spec.practitioners), "{dangling} is past the generated ones");
+            }
+            seen += 1;
+        }
+    });
+    assert_eq!(seen, 200);
 }
