@@ -26,7 +26,12 @@ pub enum AdminError {
     Http(reqwest::Error),
     /// The emulator answered a non-2xx status; `message` is its `{"error"}` text (or the raw body).
     #[error("admin API answered {status}: {message}")]
-    Status { status: u16, message: String },
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The answer's `error` text, or its body.
+        message: String,
+    },
     /// A 2xx answer whose body is not the documented shape.
     #[error("unexpected admin API answer: {0}")]
     Decode(String),

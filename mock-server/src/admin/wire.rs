@@ -26,6 +26,7 @@ pub(crate) struct ErrorBody {
 /// The emulator's clock, as `GET`/`POST /__admin/clock` answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClockState {
+    /// The emulator's current time (RFC 3339 on the wire).
     #[serde(with = "time::serde::rfc3339")]
     pub now: OffsetDateTime,
     /// Whether the clock stands still until moved (`--manual-clock`); only a manual clock moves.
@@ -45,6 +46,7 @@ pub(crate) struct ClockChange {
 /// The answer of `GET /__admin/journal`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Journal {
+    /// The entries the query admitted, oldest first.
     pub entries: Vec<JournalEntry>,
     /// How many entries the journal keeps; older ones are dropped.
     pub capacity: u64,
@@ -68,10 +70,15 @@ pub(crate) struct FaultList {
 /// A tenant as `GET /__admin/tenants` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantInfo {
+    /// The tenant id, as it appears in the paths.
     pub id: String,
+    /// The organization's display name from the profile.
     pub name: String,
+    /// The tenant's secured DSTU2 base, with a trailing `/`.
     pub fhir_base: String,
+    /// The tenant's open (no token) DSTU2 base, with a trailing `/`.
     pub open_fhir_base: String,
+    /// The tenant's SMART token endpoint.
     pub token_url: String,
     /// Client ids of the system accounts approved for this tenant.
     pub approved_accounts: Vec<String>,
@@ -86,8 +93,10 @@ pub(crate) struct TenantList {
 /// A tenant with a summary of its data (`GET /__admin/tenants/{tenant}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantDetail {
+    /// The tenant's identity and bases.
     #[serde(flatten)]
     pub info: TenantInfo,
+    /// Counts of its resources, appointment statuses, starts, locations and practitioners.
     pub data: TenantSummary,
 }
 
@@ -111,9 +120,12 @@ pub(crate) struct Simulate {
 /// A resource a change or simulation touched, with its new `meta.versionId`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedChange {
+    /// The resource's type, e.g. `Appointment`.
     #[serde(rename = "resourceType")]
     pub resource_type: String,
+    /// The resource's id.
     pub id: String,
+    /// Its `meta.versionId` after the change; `None` when it could not be read back.
     #[serde(rename = "versionId", default)]
     pub version_id: Option<String>,
 }

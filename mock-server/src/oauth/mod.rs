@@ -23,6 +23,7 @@ pub fn token_path(tenant: &str) -> String {
 /// Largest token request body (a form with a client assertion is a few KiB).
 pub const MAX_TOKEN_BODY: usize = 64 * 1024;
 
+/// The token endpoint's routes, one per tenant path.
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token", post(token::token))

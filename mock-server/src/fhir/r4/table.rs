@@ -11,6 +11,7 @@ use crate::store::ResourceType;
 const COUNT: P = P::new("_count", Number, "The maximum number of results to return in a page.");
 const EXACT: &[&str] = &["exact"];
 
+/// What the R4 bases serve: resource types, search parameters and includes.
 pub static DECLARATION: Declaration = Declaration {
     version: FhirVersion::R4,
     resources: &[

@@ -13,17 +13,22 @@ use crate::store::ResourceType;
 /// A parsed R4 search.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct R4Search {
+    /// What to search for.
     pub query: R4Query,
+    /// Page size after the resource's default and the `MAX_COUNT` cap.
     pub count: u32,
     /// `_include=Schedule:actor:Practitioner` on Slot.
     pub include_practitioners: bool,
 }
 
+/// An R4 search: one the store's indexes answer, or one answered by scanning R4-only resources.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum R4Query {
     /// Answered by the store's search model, as on DSTU2.
     Store(Query),
+    /// A Location search (R4 only), answered by a scan.
     Location(LocationQuery),
+    /// A Practitioner search by name, identifier or `active`, answered by a scan.
     Practitioner(PractitionerQuery),
 }
 
@@ -61,7 +66,9 @@ pub enum DateForms {
 /// What an R4 search's parse depends on besides the query.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ParseSettings {
+    /// The `date` forms Appointment searches accept (`[r4] appointment_date_forms`).
     pub date_forms: DateForms,
+    /// Which appointment ends match a `date` range (`[r4] appointment_end_match`).
     pub end_match: crate::store::query::EndMatch,
 }
 
