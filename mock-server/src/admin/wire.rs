@@ -1,14 +1,17 @@
-//! The admin API's JSON, defined once: the handlers answer with these types and
-//! [`crate::AdminClient`] sends and decodes them. Types that are also the emulator's own
-//! (fault rules, journal entries, data changes, tenant summaries) live with their module and are
-//! re-exported here; the rest are the request and answer bodies of the admin endpoints.
+//! The admin API's JSON, defined once: the handlers answer with these types and the admin client
+//! (`crate::admin_client`, the `admin_client` feature) sends and decodes them. Types that are also
+//! the emulator's own (fault rules, journal entries, data changes, tenant summaries) live with
+//! their module; the rest are the request and answer bodies of the admin endpoints.
+
+// The answer types are public through `admin_client`; without that feature only the handlers use them.
+#![cfg_attr(not(feature = "admin_client"), allow(unreachable_pub))]
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-pub use crate::faults::{FaultAction, FaultMatch, FaultRule, FaultView};
-pub use crate::journal::{FaultApplied, JournalEntry, JournalQuery};
-pub use crate::store::{ActorCount, AppointmentStarts, Change, TenantSummary};
+use crate::faults::FaultView;
+use crate::journal::JournalEntry;
+use crate::store::{Change, TenantSummary};
 
 /// `{"status": "..."}`: the answer of `GET /__admin/health` (`ok`) and `POST /__admin/reset`
 /// (`reset`).
@@ -54,6 +57,7 @@ pub struct Journal {
     pub recorded: u64,
 }
 
+#[cfg(feature = "admin_client")]
 impl Journal {
     /// The newest `seq` returned, to pass to [`JournalQuery::since`] next time.
     pub fn last_seq(&self) -> Option<u64> {
