@@ -6,7 +6,7 @@ pub mod checks;
 mod failures;
 mod hostile;
 #[cfg(test)]
-#[path = "tests/kit.rs"]
+#[path = "scenarios/tests/kit.rs"]
 pub(crate) mod kit;
 mod paging;
 mod production;
