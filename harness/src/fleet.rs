@@ -15,7 +15,9 @@ use crate::verdict::{CheckResult, Report, ScenarioResult};
 /// A fleet: this many tenants, each with this many appointments in a daily pull.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Fleet {
+    /// Hospitals (tenants) pulled each day.
     pub tenants: u64,
+    /// Appointments in each tenant's window.
     pub appointments_per_tenant: u64,
 }
 
@@ -46,6 +48,7 @@ impl std::str::FromStr for Fleet {
 /// The projection of a daily pull, and what it rests on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FleetProjection {
+    /// The fleet projected.
     pub fleet: Fleet,
     /// FHIR requests per appointment this client made (the basis's total over its appointments).
     pub requests_per_appointment: f64,
@@ -61,7 +64,9 @@ pub struct FleetProjection {
     pub limit_per_second: u32,
     /// Requests per second per tenant: the limit, or less when latency and concurrency bound it.
     pub per_tenant_rps: f64,
+    /// Hours the daily pull takes at that pace.
     pub hours: f64,
+    /// Whether those hours are at most 24.
     pub fits_in_a_day: bool,
     /// Which scenarios it rests on, in words.
     pub basis: String,

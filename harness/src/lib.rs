@@ -36,22 +36,22 @@
 //! - [`version`]: DSTU2 and R4: a rehearsal runs each scenario once per version asked for, with the
 //!   job's bases, its fault rules and the version-dependent checks in that version's terms.
 
-pub mod evidence;
+pub(crate) mod evidence;
 pub mod fleet;
 mod gather;
 mod job;
 pub mod probe;
 pub mod process;
-pub mod proxy;
-pub mod rates;
-pub mod redact;
+pub(crate) mod proxy;
+pub(crate) mod rates;
+pub(crate) mod redact;
 pub mod report;
 pub mod runner;
 pub mod sandbox;
 pub mod scenario;
 pub mod scenarios;
 pub mod schedule;
-pub mod summary;
-pub mod support;
+pub(crate) mod summary;
+pub(crate) mod support;
 pub mod verdict;
 pub mod version;

@@ -61,7 +61,7 @@ pub struct TenantRates {
 const MAX_BUCKETS: u64 = 120;
 
 /// Each of the evidence's tenants, in the job's order.
-pub fn of(ev: &Evidence, limits: TenantLimits) -> Vec<TenantRates> {
+pub(crate) fn of(ev: &Evidence, limits: TenantLimits) -> Vec<TenantRates> {
     let Some(origin) = ev.journal.iter().map(|e| e.wall_time).min() else { return Vec::new() };
     let ms = |e: &JournalEntry| u64::try_from((e.wall_time - origin).whole_milliseconds()).unwrap_or(0);
     let end = ev.journal.iter().map(ms).max().unwrap_or(0);
@@ -100,7 +100,7 @@ pub fn of(ev: &Evidence, limits: TenantLimits) -> Vec<TenantRates> {
 
 /// Most arrivals within any window of one second (`[t, t + 1000)` ms), over sorted or unsorted
 /// arrival times.
-pub fn peak_per_second(starts: &[u64]) -> u64 {
+pub(crate) fn peak_per_second(starts: &[u64]) -> u64 {
     let mut sorted = starts.to_vec();
     sorted.sort_unstable();
     let (mut low, mut best) = (0, 0);
@@ -145,7 +145,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 /// Per tenant over the whole rehearsal: the peak and the most in flight of any scenario, the 429s
 /// of all, requests per appointment over the scenarios that synced some, and the strictest limits
 /// any scenario set, in the order the tenants first appear.
-pub fn overall<'a>(scenarios: impl IntoIterator<Item = &'a [TenantRates]>) -> Vec<TenantRates> {
+pub(crate) fn overall<'a>(scenarios: impl IntoIterator<Item = &'a [TenantRates]>) -> Vec<TenantRates> {
     let mut all: Vec<TenantRates> = Vec::new();
     for rates in scenarios {
         for r in rates {
@@ -171,12 +171,12 @@ pub fn overall<'a>(scenarios: impl IntoIterator<Item = &'a [TenantRates]>) -> Ve
 }
 
 /// `1.25` as reports print a ratio: two decimals, `-` when unknown.
-pub fn ratio(value: Option<f64>) -> String {
+pub(crate) fn ratio(value: Option<f64>) -> String {
     value.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"))
 }
 
 /// One tenant's rates in one line, beside its limits.
-pub fn line(r: &TenantRates) -> String {
+pub(crate) fn line(r: &TenantRates) -> String {
     let cap = r.limits.max_in_flight.map_or("no cap".to_owned(), |n| format!("cap {n}"));
     format!(
         "{}: peak {} req/s (limit {}/s, burst {}), {} in flight at most ({cap}), {} requests/appointment ({} requests, {} appointments), {} throttled",

@@ -71,12 +71,28 @@ impl RunnerConfig {
 /// The harness itself broke (as opposed to a check failing).
 #[derive(Debug, thiserror::Error)]
 pub enum HarnessError {
+    /// The scenario's emulator could not be started.
     #[error("scenario {scenario}: cannot start the emulator: {cause}")]
-    Emulator { scenario: String, cause: String },
+    Emulator {
+        /// The scenario being set up.
+        scenario: String,
+        /// Why the emulator did not start.
+        cause: String,
+    },
+    /// Setting up or running the scenario failed outside the client.
     #[error("scenario {scenario}: {cause}")]
-    Setup { scenario: String, cause: String },
+    Setup {
+        /// The scenario being run.
+        scenario: String,
+        /// What broke: the job folder, the client's spawn, the admin API.
+        cause: String,
+    },
+    /// A scenario defines no checks, so it could pass with nothing examined.
     #[error("scenario {scenario} examined nothing: it has no checks")]
-    NoChecks { scenario: String },
+    NoChecks {
+        /// The scenario without checks.
+        scenario: String,
+    },
 }
 
 /// Every scenario on DSTU2 (the default version).

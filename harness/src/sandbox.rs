@@ -21,21 +21,30 @@ use crate::version::FhirVersion;
 use examined::{fhir_requests, or_not_examined, searches};
 use server_probes::server_probes;
 
+/// How to rehearse a client against a real FHIR server (`cerner-harness sandbox`).
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
+    /// The tenant's secured FHIR base; the client is given the recording proxy's base instead.
     pub fhir_base: Url,
+    /// The client's command line, run with `sh -c`.
     pub client_cmd: String,
+    /// How the reports name the client.
     pub client_label: String,
+    /// The system account's client id (`CERNER_CLIENT_ID`).
     pub client_id: String,
+    /// The system account's secret (`CERNER_CLIENT_SECRET`); redacted from every report.
     pub client_secret: String,
+    /// The Location ids the job asks the client to sync.
     pub locations: Vec<String>,
     /// Days from today (UTC) the window covers.
     pub days: u32,
     /// Requests the client may make before the proxy answers 429 with a day-long Retry-After.
     pub budget: u64,
+    /// The client is killed after this long.
     pub time_limit: Duration,
 }
 
+/// Runs the client once through the recording proxy and judges the sandbox-safe checks and the server probes.
 pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
     let started = Instant::now();
     let broke = |cause: String| HarnessError::Setup { scenario: "sandbox".into(), cause };

@@ -19,12 +19,16 @@ pub use cerner_mock::defaults::{
 /// A scenario that exists on every FHIR version.
 pub const EVERY_VERSION: &[FhirVersion] = &FhirVersion::ALL;
 
+/// One rehearsal scenario: the emulator's state and faults, how often the client runs, and the checks that judge it.
 #[derive(Debug, Clone)]
 pub struct Scenario {
+    /// Its name, as `--scenario` and the reports give it.
     pub name: &'static str,
+    /// One sentence on what it does to the client.
     pub description: &'static str,
     /// The review concern it rehearses, with the doc section it comes from.
     pub concern: &'static str,
+    /// The tenants the job lists, by id; the first is the one most checks look at.
     pub tenants: &'static [&'static str],
     /// Data changes applied before the first run, per tenant.
     pub setup: fn() -> Vec<(&'static str, Vec<Change>)>,
@@ -36,13 +40,16 @@ pub struct Scenario {
     pub versions: &'static [FhirVersion],
     /// Data changes applied between runs, per tenant.
     pub between_runs: fn() -> Vec<(&'static str, Vec<Change>)>,
+    /// Judges the evidence of the runs; the scenario fails when any check does not pass.
     pub checks: fn(&Evidence) -> Vec<CheckResult>,
 }
 
+/// For [`Scenario::faults`]: no fault rules.
 pub fn no_faults() -> Vec<FaultRule> {
     Vec::new()
 }
 
+/// For [`Scenario::setup`] and [`Scenario::between_runs`]: no data changes.
 pub fn no_changes() -> Vec<(&'static str, Vec<Change>)> {
     Vec::new()
 }

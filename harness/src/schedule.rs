@@ -18,7 +18,9 @@ use crate::version::FhirVersion;
 
 /// Told about each scenario as it starts and finishes (the terminal's rows and live line).
 pub trait Progress: Send + Sync {
+    /// A scenario starts, on one FHIR version.
     fn started(&self, _scenario: &str, _version: FhirVersion) {}
+    /// A scenario finished with this result.
     fn finished(&self, _result: &ScenarioResult) {}
 }
 

@@ -48,7 +48,7 @@ const SENSITIVE: &[&str] = &[
 const REDACTED: &str = "[redacted]";
 
 /// Gives each failing check of a scenario its support note.
-pub fn attach(checks: &mut [CheckResult], ev: &Evidence) {
+pub(crate) fn attach(checks: &mut [CheckResult], ev: &Evidence) {
     for check in checks.iter_mut().filter(|c| matches!(c.verdict, Verdict::Fail { .. })) {
         let entry = cited(check.verdict.evidence(), &ev.journal)
             .or_else(|| ev.journal.iter().rev().find(|e| e.status == 0 || e.status >= 400))
@@ -67,7 +67,7 @@ fn cited<'a>(text: &str, journal: &'a [JournalEntry]) -> Option<&'a JournalEntry
 }
 
 /// The note for `check` about `entry`.
-pub fn note(check: &str, entry: Option<&JournalEntry>, origin: &str, secret: &str) -> String {
+pub(crate) fn note(check: &str, entry: Option<&JournalEntry>, origin: &str, secret: &str) -> String {
     let mut lines = vec![format!("Check failed: {check}")];
     match entry {
         None => lines.push("Request: none was made".to_owned()),
@@ -93,7 +93,7 @@ pub fn note(check: &str, entry: Option<&JournalEntry>, origin: &str, secret: &st
 
 /// The query of a request to `path` with the values of sensitive parameters replaced (and `_id`
 /// on a Patient search); names and order kept.
-pub fn redact_query(path: &str, query: &str) -> String {
+pub(crate) fn redact_query(path: &str, query: &str) -> String {
     let patients = path.ends_with("/Patient");
     query
         .split('&')

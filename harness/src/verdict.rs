@@ -5,33 +5,44 @@ use serde::Serialize;
 
 use crate::version::FhirVersion;
 
+/// A check's judgement; serialized with a `verdict` tag (`pass`, `fail`, `not_examined`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
+    /// The client did what the check asks.
     Pass {
+        /// What shows it: journal entries by sequence number, output or log lines.
         evidence: String,
     },
+    /// The client did not do what the check asks.
     Fail {
+        /// What a correct client does, in a sentence.
         expected: String,
+        /// What this client did instead, citing journal entries, output or log lines.
         evidence: String,
     },
     /// The check had nothing to examine (no request, no link, no run): neither a pass nor a
     /// failure of the client, and the run exits 2, because the harness cannot vouch for it.
     NotExamined {
+        /// What the check would have judged.
         expected: String,
+        /// Why there was nothing to examine.
         evidence: String,
     },
 }
 
 impl Verdict {
+    /// True only for [`Verdict::Pass`].
     pub fn passed(&self) -> bool {
         matches!(self, Verdict::Pass { .. })
     }
 
+    /// False only for [`Verdict::NotExamined`].
     pub fn examined(&self) -> bool {
         !matches!(self, Verdict::NotExamined { .. })
     }
 
+    /// The evidence the verdict cites.
     pub fn evidence(&self) -> &str {
         match self {
             Verdict::Pass { evidence } | Verdict::Fail { evidence, .. } | Verdict::NotExamined { evidence, .. } => {
@@ -61,7 +72,9 @@ impl Verdict {
 /// One check of one scenario.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CheckResult {
+    /// The check's name, e.g. `window_respected`.
     pub check: String,
+    /// Its verdict, flattened into the JSON object.
     #[serde(flatten)]
     pub verdict: Verdict,
     /// On a failure: a redacted note to paste into a support ticket (see [`crate::support`]).
@@ -91,13 +104,17 @@ impl CheckResult {
 /// A scenario's outcome.
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioResult {
+    /// The scenario's name, as `--scenario` takes it.
     pub scenario: String,
+    /// One sentence on what the scenario does to the client.
     pub description: String,
     /// The review concern it rehearses and the doc section it comes from.
     pub concern: String,
     /// The FHIR version it ran on.
     pub fhir_version: FhirVersion,
+    /// Every check run, in order: the fault checks, the scenario's own, then the time limit.
     pub checks: Vec<CheckResult>,
+    /// Wall time of the whole scenario (setup, client runs and judging), in milliseconds.
     pub duration_ms: u64,
     /// Each client run: exit code (None when killed at the time limit) and duration.
     pub runs: Vec<RunInfo>,
@@ -111,10 +128,14 @@ pub struct ScenarioResult {
     pub workdir: Option<String>,
 }
 
+/// One run of the client process within a scenario.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct RunInfo {
+    /// The process's exit code; `None` when it was killed (time limit or a signal).
     pub exit_code: Option<i32>,
+    /// Wall time from spawn to exit, in milliseconds.
     pub duration_ms: u64,
+    /// True when the harness killed it at the scenario's time limit.
     pub timed_out: bool,
     /// The last [`OUTPUT_TAIL`] bytes of what the client printed on stdout, secrets redacted.
     #[serde(default)]
@@ -145,12 +166,19 @@ impl RunInfo {
 /// One journal entry as a reviewer reads it: no secrets, no tokens.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEntry {
+    /// The journal's sequence number, the id checks cite as evidence.
     pub seq: u64,
+    /// When the emulator received it, RFC 3339.
     pub wall_time: String,
+    /// The tenant the path named, if any.
     pub tenant: Option<String>,
+    /// The HTTP method.
     pub method: String,
+    /// Origin, path and query as asked (tokens never appear in URLs).
     pub url: String,
+    /// The status the emulator answered.
     pub status: u16,
+    /// The fault that answered it instead of the emulator, as "action (rule id)".
     pub fault: Option<String>,
     /// Milliseconds since the scenario's first request, for the timeline picture.
     #[serde(default)]
@@ -164,6 +192,7 @@ pub struct TimelineEntry {
 }
 
 impl ScenarioResult {
+    /// True when every check passed (none failed and none went unexamined).
     pub fn passed(&self) -> bool {
         self.checks.iter().all(|c| c.verdict.passed())
     }
@@ -198,8 +227,11 @@ impl Report {
 /// The whole rehearsal.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
+    /// How the reports name the client: its `--client-cmd`, or the built-in reference client.
     pub client: String,
+    /// Every scenario run, in the order they ran.
     pub scenarios: Vec<ScenarioResult>,
+    /// Wall time of the whole rehearsal, in milliseconds.
     pub duration_ms: u64,
     /// What the run was asked to do, for the reports' headers.
     #[serde(default)]
@@ -241,6 +273,7 @@ impl RunMeta {
 }
 
 impl Report {
+    /// True when every scenario passed.
     pub fn passed(&self) -> bool {
         self.scenarios.iter().all(ScenarioResult::passed)
     }
@@ -262,6 +295,7 @@ impl Report {
         }
     }
 
+    /// Checks passed and checks not passed (failed or not examined), over all scenarios.
     pub fn counts(&self) -> (usize, usize) {
         let checks = self.scenarios.iter().flat_map(|s| &s.checks);
         let (passed, failed): (Vec<_>, Vec<_>) = checks.partition(|c| c.verdict.passed());

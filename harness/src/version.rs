@@ -4,14 +4,18 @@
 
 use serde::Serialize;
 
+/// A FHIR version a scenario runs on; lower case in JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FhirVersion {
+    /// DSTU2 (1.0.2), the `/dstu2/` bases.
     Dstu2,
+    /// R4 (4.0.1), the `/r4/` bases.
     R4,
 }
 
 impl FhirVersion {
+    /// Both versions, DSTU2 first.
     pub const ALL: [FhirVersion; 2] = [FhirVersion::Dstu2, FhirVersion::R4];
 
     /// The path segment of its bases (`/dstu2/{tenant}/`, `/r4/{tenant}/`), also the name fault
@@ -89,13 +93,17 @@ pub fn is_fhir_path(path: &str) -> bool {
 /// `--fhir-version`: `dstu2`, `r4` or `both`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum VersionChoice {
+    /// DSTU2 only.
     #[default]
     Dstu2,
+    /// R4 only.
     R4,
+    /// Each scenario on every version it exists on.
     Both,
 }
 
 impl VersionChoice {
+    /// The versions the choice stands for, DSTU2 first.
     pub fn versions(self) -> Vec<FhirVersion> {
         match self {
             VersionChoice::Dstu2 => vec![FhirVersion::Dstu2],

@@ -2,8 +2,12 @@
 //! the request journal, fault rules, resets and tenant data, so the harness and tests never build
 //! admin URLs or JSON by hand.
 //!
-//! The request and answer types are the server's own ([`crate::admin::wire`], re-exported here),
-//! so the two sides cannot drift; the tests pin them to the documented JSON.
+//! The request and answer types are the server's own (`crate::admin::wire` and the emulator's
+//! fault, journal and store types, re-exported here), so the two sides cannot drift; the tests pin
+//! them to the documented JSON.
+//!
+//! Behind the default-on `admin_client` feature: it brings in reqwest, which the emulator itself
+//! does not need.
 
 use std::fmt;
 
@@ -12,11 +16,11 @@ use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use url::Url;
 
-pub use crate::admin::wire::{
-    ActorCount, AppliedChange, AppointmentStarts, Change, ClockState, FaultAction, FaultApplied, FaultMatch, FaultRule,
-    FaultView, Journal, JournalEntry, JournalQuery, TenantDetail, TenantInfo, TenantSummary,
-};
 use crate::admin::wire::{Applied, ChangeBatch, ClockChange, ErrorBody, FaultList, Simulate, StatusBody, TenantList};
+pub use crate::admin::wire::{AppliedChange, ClockState, Journal, TenantDetail, TenantInfo};
+pub use crate::faults::{FaultAction, FaultMatch, FaultRule, FaultView};
+pub use crate::journal::{FaultApplied, JournalEntry, JournalQuery};
+pub use crate::store::{ActorCount, AppointmentStarts, Change, TenantSummary};
 
 /// Why an admin call failed. Messages are one line and never contain the admin token.
 #[derive(Debug, thiserror::Error)]
@@ -26,7 +30,12 @@ pub enum AdminError {
     Http(reqwest::Error),
     /// The emulator answered a non-2xx status; `message` is its `{"error"}` text (or the raw body).
     #[error("admin API answered {status}: {message}")]
-    Status { status: u16, message: String },
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The answer's `error` text, or its body.
+        message: String,
+    },
     /// A 2xx answer whose body is not the documented shape.
     #[error("unexpected admin API answer: {0}")]
     Decode(String),

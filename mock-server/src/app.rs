@@ -54,6 +54,7 @@ struct Inner {
 /// What a state needs besides the profile, the origin and the clock.
 #[derive(Debug, Default)]
 pub struct StateOptions {
+    /// Synthetic data overrides applied to every tenant as it loads (and reloads on reset).
     pub load: LoadOptions,
     /// Where the journal also streams its entries (`--journal-file`).
     pub journal_sink: Option<tokio::sync::mpsc::UnboundedSender<JournalEntry>>,
@@ -64,10 +65,13 @@ pub struct StateOptions {
 /// Why the state could not be built from a profile.
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
+    /// The token signing key could not be generated.
     #[error(transparent)]
     Key(#[from] KeyError),
+    /// A tenant's fixtures or synthetic data could not be loaded.
     #[error("cannot load the data: {0}")]
     Load(#[from] LoadError),
+    /// A `[[faults]]` rule of the profile is invalid.
     #[error("a fault rule of the profile: {0}")]
     Fault(#[from] FaultError),
 }
@@ -125,26 +129,32 @@ impl AppState {
         Ok(())
     }
 
+    /// The tenants' data as of now; a reset swaps in a fresh store, so hold this only for one request.
     pub fn store(&self) -> Arc<Store> {
         self.0.store.read().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
+    /// The key that signs and checks `next` link page tokens.
     pub fn page_keys(&self) -> &PageKeys {
         &self.0.page_keys
     }
 
+    /// The installed fault rules.
     pub fn faults(&self) -> &Faults {
         &self.0.faults
     }
 
+    /// The request journal.
     pub fn journal(&self) -> &Journal {
         &self.0.journal
     }
 
+    /// The per-client and per-tenant rate limiters.
     pub fn limits(&self) -> &RateLimits {
         &self.0.limits
     }
 
+    /// The bearer token the admin API demands (`--admin-token`); `None` admits loopback callers only.
     pub fn admin_token(&self) -> Option<&Secret> {
         self.0.admin_token.as_ref()
     }
@@ -154,22 +164,27 @@ impl AppState {
         i64::try_from(self.clock().now().unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
     }
 
+    /// The profile the emulator was started with.
     pub fn profile(&self) -> &Profile {
         &self.0.profile
     }
 
+    /// The public origin, without a trailing slash, e.g. `http://127.0.0.1:8080`.
     pub fn origin(&self) -> &str {
         &self.0.origin
     }
 
+    /// The emulator's clock (system or manual).
     pub fn clock(&self) -> &Clock {
         &self.0.clock
     }
 
+    /// The access-token signing keys.
     pub fn keys(&self) -> &TokenKeys {
         &self.0.keys
     }
 
+    /// The `jti`s of client assertions seen, to refuse replays.
     pub fn replay_cache(&self) -> &ReplayCache {
         &self.0.replay
     }
@@ -191,6 +206,7 @@ impl AppState {
         self.0.expired.lock().unwrap_or_else(PoisonError::into_inner).insert(jti.to_owned());
     }
 
+    /// Whether the token with this `jti` was expired early by [`AppState::expire_token`].
     pub fn is_expired_early(&self, jti: &str) -> bool {
         self.0.expired.lock().unwrap_or_else(PoisonError::into_inner).contains(jti)
     }
@@ -204,10 +220,12 @@ impl AppState {
         revoked.insert(jti.to_owned(), exp);
     }
 
+    /// Whether the token with this id was revoked (RFC 7009) and has not expired since.
     pub fn is_token_revoked(&self, jti: &str) -> bool {
         self.0.revoked_tokens.lock().unwrap_or_else(PoisonError::into_inner).contains_key(jti)
     }
 
+    /// The tenant's SMART token endpoint URL.
     pub fn token_url(&self, tenant: &str) -> String {
         format!("{}{}", self.origin(), oauth::token_path(tenant))
     }

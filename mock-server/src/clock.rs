@@ -34,6 +34,7 @@ impl Clock {
         Self(Arc::new(Inner::Manual(Mutex::new(start))))
     }
 
+    /// The current time: real UTC, or where the manual clock stands.
     pub fn now(&self) -> OffsetDateTime {
         match &*self.0 {
             Inner::System => OffsetDateTime::now_utc(),
@@ -41,6 +42,7 @@ impl Clock {
         }
     }
 
+    /// True for a [`Clock::manual`] clock, the only kind the admin API can move.
     pub fn is_manual(&self) -> bool {
         matches!(&*self.0, Inner::Manual(_))
     }

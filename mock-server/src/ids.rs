@@ -32,6 +32,7 @@ impl TenantId {
         if ok { Ok(Self(text.to_owned())) } else { Err(BadTenantId(text.to_owned())) }
     }
 
+    /// The id as it appears in paths.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -55,10 +56,12 @@ impl fmt::Display for TenantId {
 pub struct ClientId(String);
 
 impl ClientId {
+    /// A client id as registered; any text is accepted (the profile checks nothing else).
     pub fn new(id: impl Into<String>) -> Self {
         Self(id.into())
     }
 
+    /// The id as registered.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -76,10 +79,12 @@ impl fmt::Display for ClientId {
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a secret so it is never printed.
     pub fn new(secret: impl Into<String>) -> Self {
         Self(secret.into())
     }
 
+    /// The secret itself, for comparing or sending; never log it.
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -23,6 +23,7 @@ pub const DEFAULT_CAPACITY: usize = 10_000;
 /// One request, as recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct JournalEntry {
+    /// Arrival order, from 1; never reused, so `since` can page through the journal.
     pub seq: u64,
     /// The emulator's clock (RFC 3339 on the wire; formatted when read, not on every request).
     #[serde(with = "time::serde::rfc3339")]
@@ -30,17 +31,27 @@ pub struct JournalEntry {
     /// Real time (RFC 3339 on the wire).
     #[serde(with = "time::serde::rfc3339")]
     pub wall_time: OffsetDateTime,
+    /// The HTTP method.
     pub method: String,
+    /// The path as asked, without the query.
     pub path: String,
+    /// The raw query string, when there was one.
     pub query: Option<String>,
+    /// The client: the Basic user name, a client assertion's `iss`, a form's `client_id`, or a bearer token's `azp`.
     pub client_id: Option<String>,
+    /// The tenant the route names, when it names one.
     pub tenant: Option<String>,
+    /// The `jti` of the bearer token presented (never the token itself).
     pub jti: Option<String>,
     /// The scheme of the `Authorization` header only (`Basic`, `Bearer`).
     pub authorization: Option<String>,
+    /// The `Accept` header as sent.
     pub accept: Option<String>,
+    /// The status answered; 0 when a fault reset the connection.
     pub status: u16,
+    /// Body bytes answered (half of them for a truncating fault; 0 for a reset).
     pub bytes: u64,
+    /// Milliseconds from arrival until the response was ready to send (delays from faults included).
     pub latency_ms: f64,
     /// The `X-Request-Id` the emulator answered with.
     pub request_id: Option<String>,
@@ -58,6 +69,7 @@ pub struct JournalEntry {
     /// (counted by the emulator from arrival until the response body is sent or dropped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_flight: Option<u32>,
+    /// The fault rule that answered instead of (or shaped) the normal response.
     pub fault: Option<FaultApplied>,
 }
 
@@ -82,7 +94,9 @@ impl std::fmt::Display for JournalEntry {
 /// The fault rule that shaped a response.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FaultApplied {
+    /// The rule's id, as installed through `/__admin/faults`.
     pub rule: String,
+    /// The action's name, e.g. `throttle` or `reset`.
     pub action: String,
 }
 
@@ -91,8 +105,11 @@ pub struct FaultApplied {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JournalQuery {
+    /// Only requests for this tenant.
     pub tenant: Option<String>,
+    /// Only requests from this client id.
     pub client: Option<String>,
+    /// Only requests whose path starts with this.
     pub path_prefix: Option<String>,
     /// The request whose `X-Request-Id` or `opc-request-id` is this (what a support ticket quotes).
     pub request_id: Option<String>,
@@ -165,6 +182,7 @@ impl JournalQuery {
     }
 }
 
+/// The request journal: the last `capacity` requests in arrival order, each also sent to the `--journal-file` sink when there is one.
 #[derive(Debug)]
 pub struct Journal {
     enabled: bool,
@@ -175,6 +193,7 @@ pub struct Journal {
 }
 
 impl Journal {
+    /// A journal keeping the last `capacity` entries and copying each to `sink` (the journal file's writer).
     pub fn new(capacity: usize, sink: Option<mpsc::UnboundedSender<JournalEntry>>) -> Self {
         Self {
             enabled: true,
@@ -190,6 +209,7 @@ impl Journal {
         Self { enabled: false, ..Self::new(1, None) }
     }
 
+    /// False for [`Journal::disabled`]: requests are then not recorded at all.
     pub fn is_enabled(&self) -> bool {
         self.enabled
     }
@@ -204,10 +224,12 @@ impl Journal {
         self.next_seq.load(Ordering::Relaxed) - 1
     }
 
+    /// Entries kept before the oldest is dropped.
     pub fn capacity(&self) -> usize {
         self.capacity
     }
 
+    /// Records a finished request, dropping the oldest entry when full; does nothing when disabled.
     pub fn record(&self, entry: JournalEntry) {
         if !self.enabled {
             return;
@@ -230,19 +252,23 @@ impl Journal {
         drop(oldest);
     }
 
+    /// The entries `filter` admits, oldest first.
     pub fn entries(&self, filter: &JournalQuery) -> Vec<JournalEntry> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries.iter().filter(|e| filter.admits(e)).cloned().collect()
     }
 
+    /// Entries held now (at most `capacity`).
     pub fn len(&self) -> usize {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner).len()
     }
 
+    /// True when no entry is held.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
+    /// Drops every entry held; sequence numbers go on from where they were.
     pub fn clear(&self) {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }

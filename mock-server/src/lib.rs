@@ -34,7 +34,8 @@
 //! - [`limits`]: rate limits (GCRA) per account and tenant, on the emulator's clock.
 //! - [`faults`]: fault rules and their actions; [`journal`]: the bounded request journal.
 //! - [`admin`]: the emulator's own control API under `/__admin/`, with its JSON in [`admin::wire`];
-//!   [`admin_client`]: a typed client of it, for tests and the harness.
+//!   `admin_client`: a typed client of it, for tests and the harness (the default-on
+//!   `admin_client` feature; the emulator's binary is built without it and links no HTTP client).
 //! - `rng`: the seeded random streams of the generator and of probabilistic fault rules.
 //!
 //! # The path of a request
@@ -69,6 +70,7 @@
 //!    request path).
 
 pub(crate) mod admin;
+#[cfg(feature = "admin_client")]
 pub mod admin_client;
 pub(crate) mod app;
 pub mod clock;
@@ -90,6 +92,7 @@ pub(crate) mod server;
 pub mod store;
 pub mod tokens;
 
+#[cfg(feature = "admin_client")]
 pub use admin_client::AdminClient;
 pub use app::{AppState, StateError, StateOptions, build_router};
 pub use clock::Clock;

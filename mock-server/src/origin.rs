@@ -8,8 +8,15 @@ use url::Url;
 /// the admin client, which may be given credentials, checks its own).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OriginError {
+    /// The text does not parse as a URL.
     #[error("{text:?} is not a URL: {source}")]
-    NotAUrl { text: String, source: url::ParseError },
+    NotAUrl {
+        /// The text as given.
+        text: String,
+        /// Why it does not parse.
+        source: url::ParseError,
+    },
+    /// A URL that is not http(s), has no host, or has a path, query or fragment.
     #[error("{0:?} must be an origin such as http://localhost:8080 (no path)")]
     NotAnOrigin(String),
 }

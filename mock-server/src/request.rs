@@ -94,6 +94,7 @@ impl Endpoint {
 /// and tokens are never kept in it.
 #[derive(Debug, Clone, Default)]
 pub struct Record {
+    /// The API surface the route belongs to; `None` for the admin API and paths no route matched.
     pub surface: Option<Surface>,
     /// The FHIR base's endpoint (none on the token endpoint).
     pub endpoint: Option<Endpoint>,
@@ -101,6 +102,7 @@ pub struct Record {
     pub tenant: Option<String>,
     /// A resource type, `metadata`, `.well-known`, or `token`.
     pub resource: Option<String>,
+    /// The client id the credentials name: a Basic user, an assertion's `iss`, or a bearer token's `azp`.
     pub client: Option<String>,
     /// The id (`jti`) of a bearer token this emulator signed.
     pub jti: Option<String>,

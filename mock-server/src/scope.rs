@@ -14,8 +14,10 @@ pub struct Scope(String);
 /// Why a scope string was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScopeError {
+    /// Two spaces in a row, or a leading or trailing space.
     #[error("empty scope token (scopes are separated by exactly one space)")]
     EmptyToken,
+    /// A scope with a character outside RFC 6749's `NQCHAR` (e.g. a quote or backslash).
     #[error("scope {0:?} contains a character that RFC 6749 does not allow in a scope")]
     BadCharacter(String),
 }
@@ -32,6 +34,7 @@ impl Scope {
         Ok(Self(token.to_owned()))
     }
 
+    /// The scope as written, e.g. `system/Appointment.read`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -130,6 +133,7 @@ impl ScopeSet {
         Ok(Self(scopes))
     }
 
+    /// True when no scope was given.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -139,6 +143,7 @@ impl ScopeSet {
         self.0.iter().any(|s| s.same(scope))
     }
 
+    /// The scopes, in the order given.
     pub fn iter(&self) -> impl Iterator<Item = &Scope> {
         self.0.iter()
     }

@@ -28,15 +28,21 @@ use crate::store::LoadOptions;
 /// How to start an emulator.
 #[derive(Debug)]
 pub struct ServerConfig {
+    /// The profile to serve.
     pub profile: Profile,
+    /// The address to listen on; loopback unless `--bind` says otherwise.
     pub bind: IpAddr,
     /// 0 picks a free port.
     pub port: u16,
     /// Overrides the profile's `public_origin`.
     pub public_origin: Option<Url>,
+    /// The emulator's clock: the real one, or a manual one tests and `--manual-clock` move.
     pub clock: Clock,
+    /// Synthetic data overrides (`--synthetic`); replaces `options.load`.
     pub load: LoadOptions,
+    /// The journal sink and the admin token.
     pub options: StateOptions,
+    /// Connection cap and header timeout.
     pub limits: ConnectionLimits,
 }
 
@@ -45,7 +51,9 @@ pub struct ServerConfig {
 /// slow-loris connection is closed instead of holding a task forever).
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
+    /// Open connections served at once; a connection past it gets `503` and is closed.
     pub max_connections: usize,
+    /// Time a connection has to send its request headers before it is closed.
     pub header_read_timeout: std::time::Duration,
 }
 
@@ -74,11 +82,18 @@ impl ServerConfig {
 /// Why an emulator could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
+    /// The listening socket could not be bound.
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The operating system's reason (in use, not permitted).
+        source: std::io::Error,
+    },
     /// The profile's data, keys or fault rules.
     #[error(transparent)]
     State(#[from] StateError),
+    /// The task loading the data panicked or was cancelled.
     #[error("loading the data stopped unexpectedly")]
     LoadAborted,
 }
@@ -115,6 +130,7 @@ impl MockServer {
         Ok(Self { addr, state, shutdown: Some(tx), task: Some(task) })
     }
 
+    /// The address the server listens on (with the port picked when 0 was asked for).
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -124,6 +140,7 @@ impl MockServer {
         self.state.origin()
     }
 
+    /// The running emulator's state: its store, journal, faults and clock, for tests and tools.
     pub fn state(&self) -> &AppState {
         &self.state
     }

@@ -22,6 +22,7 @@ use uuid::Uuid;
 use crate::ids::{ClientId, TenantId};
 use crate::scope::ScopeSet;
 
+/// The claim holding Cerner's own token fields ([`CernerClaims`]).
 pub const CERNER_CLAIMS: &str = "urn:com:cerner:authorization:claims";
 
 /// Signs and verifies access tokens.
@@ -41,18 +42,27 @@ impl std::fmt::Debug for TokenKeys {
 /// The claims of an access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessClaims {
+    /// The authorization server's origin plus `/`.
     pub iss: String,
+    /// The client id the token was issued to.
     pub sub: String,
+    /// The authorized party: the client id again.
     pub azp: String,
+    /// A random UUID naming the token; the only part of it that may be logged.
     pub jti: String,
+    /// Issued at, Unix seconds on the emulator's clock.
     pub iat: i64,
+    /// Expires at, Unix seconds on the emulator's clock.
     pub exp: i64,
+    /// Cerner's claim: version, tenant and granted scopes.
     #[serde(rename = "urn:com:cerner:authorization:claims")]
     pub cerner: CernerClaims,
 }
 
+/// The `urn:com:cerner:authorization:claims` object of a Cerner access token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CernerClaims {
+    /// The claim's format version, `1.0`.
     pub ver: String,
     /// The tenant the token is for.
     pub tnt: String,
@@ -63,28 +73,41 @@ pub struct CernerClaims {
 /// What the token endpoint asks to be issued.
 #[derive(Debug, Clone)]
 pub struct Grant<'a> {
+    /// The token's `iss`: the authorization origin plus `/`.
     pub issuer: &'a str,
+    /// The client the token is for.
     pub client_id: &'a ClientId,
+    /// The tenant it is valid for.
     pub tenant: &'a TenantId,
+    /// The scopes granted (the asked ones the client is registered for).
     pub scopes: &'a ScopeSet,
+    /// The emulator's clock when it was issued.
     pub issued_at: OffsetDateTime,
+    /// Seconds from `iat` to `exp` (the profile's `lifetime_seconds`; Cerner: 600).
     pub lifetime_seconds: u32,
 }
 
 /// An issued token and its id (the only part of it that may be logged).
 #[derive(Debug, Clone)]
 pub struct Issued {
+    /// The signed JWT; secret, never logged.
     pub token: String,
+    /// Its `jti`.
     pub jti: String,
 }
 
 /// Why a presented token was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenRejection {
+    /// Malformed, signed by another key (e.g. before a restart), or not a JWT at all.
     #[error("the access token is not a token issued by this server")]
     Invalid,
+    /// Signed here, but its `exp` has passed on the emulator's clock.
     #[error("the access token expired")]
-    Expired { jti: String },
+    Expired {
+        /// The expired token's id, for the journal.
+        jti: String,
+    },
 }
 
 /// Could not create a signing key.
@@ -139,6 +162,7 @@ impl TokenKeys {
         })
     }
 
+    /// Signs an ES256 access token for `grant`, with a fresh `jti`.
     pub fn issue(&self, grant: &Grant<'_>) -> Result<Issued, jsonwebtoken::errors::Error> {
         let iat = grant.issued_at.unix_timestamp();
         let claims = AccessClaims {

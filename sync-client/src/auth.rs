@@ -29,14 +29,17 @@ pub enum AuthError {
     /// The credentials themselves were refused (`invalid_client`).
     #[error("the credentials were refused: {0}")]
     BadCredentials(String),
+    /// The tenant's metadata could not be read or names no SMART token URL or known FHIR version.
     #[error("discovery failed: {0}")]
     Discovery(String),
     /// The token was issued without the Appointment read scope (the tenant grants less than the
     /// account registered): the granted scope, as shown.
     #[error("the token grants {0:?}, without system/Appointment.read")]
     NotGranted(String),
+    /// The `private_key_jwt` assertion could not be signed (a key that does not fit the algorithm).
     #[error("cannot sign the client assertion: {0}")]
     Assertion(String),
+    /// The metadata or token request itself failed (status, network, throttling).
     #[error(transparent)]
     Http(Failure),
 }
@@ -62,6 +65,7 @@ pub struct TenantAuth {
 }
 
 impl TenantAuth {
+    /// A tenant not yet discovered and without a token.
     pub fn new() -> Self {
         Self { token_url: None, version: None, offer: None, token: None, tokens_requested: 0 }
     }

@@ -19,7 +19,10 @@ pub enum Offer {
     Unstated,
     /// Appointment search by `location` and the version's date parameter is listed; `count` says
     /// whether `_count` is too (when it is not, the server's page size is used).
-    Listed { count: bool },
+    Listed {
+        /// Whether `_count` is listed for Appointment.
+        count: bool,
+    },
 }
 
 /// The date parameter the client's Appointment search uses on `version`.

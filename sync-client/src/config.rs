@@ -147,16 +147,32 @@ pub fn default_trusted_token_hosts() -> Vec<String> {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Credentials {
     /// `client_secret_basic`: HTTP Basic with the client id and secret.
-    ClientSecret { client_id: String, secret: Secret },
+    ClientSecret {
+        /// The client id registered in Cerner's code Console.
+        client_id: String,
+        /// The client secret; never logged.
+        secret: Secret,
+    },
     /// `private_key_jwt`: a JWT assertion signed with this key; `key_pem` was checked to look like
     /// an unencrypted PEM private key.
-    PrivateKeyJwt { client_id: String, key_pem: Secret, kid: Option<String>, alg: JwtAlg },
+    PrivateKeyJwt {
+        /// The client id registered in Cerner's code Console; the assertion's `iss` and `sub`.
+        client_id: String,
+        /// The PEM private key; never logged.
+        key_pem: Secret,
+        /// The JWT header's `kid`, naming the key in the registered JWKS.
+        kid: Option<String>,
+        /// The assertion's signing algorithm.
+        alg: JwtAlg,
+    },
 }
 
 /// The signing algorithms Cerner accepts for client assertions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JwtAlg {
+    /// RSASSA-PKCS1-v1_5 with SHA-384 (an RSA key).
     RS384,
+    /// ECDSA on P-384 with SHA-384 (an EC key).
     ES384,
 }
 
@@ -174,6 +190,7 @@ pub struct TenantConfig {
 /// The sync window: appointments whose start lies in `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {
+    /// The first day of the window (inclusive), midnight UTC.
     pub start: time::Date,
     /// Exclusive; always after `start`.
     pub end: time::Date,

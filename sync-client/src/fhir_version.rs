@@ -28,13 +28,16 @@ pub const METADATA_ACCEPT: &str = "application/fhir+json, application/json+fhir;
 /// Why a tenant's metadata names no version this client speaks.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum VersionError {
+    /// The metadata document has no `fhirVersion` string.
     #[error("the metadata has no fhirVersion (expected 1.0.2 for DSTU2 or 4.0.1 for R4)")]
     Missing,
+    /// A `fhirVersion` other than 1.0.2 or 4.0.1, as declared (shortened, control characters dropped).
     #[error("the metadata's fhirVersion {0:?} is not one this client speaks (1.0.2 for DSTU2, 4.0.1 for R4)")]
     Unsupported(String),
 }
 
 impl FhirVersion {
+    /// Both versions, DSTU2 first.
     pub const ALL: [FhirVersion; 2] = [FhirVersion::Dstu2, FhirVersion::R4];
 
     /// The version a metadata document (DSTU2 Conformance, R4 CapabilityStatement) declares.

@@ -31,22 +31,59 @@ pub const FHIR_JSON: &str = "application/json+fhir";
 /// What a request ended in, when it did not end well.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
-    /// `retry_after`: the server's `Retry-After` clamped to [`MAX_RETRY_AFTER`]; `None` when it
-    /// was missing or unreadable. The caller applies its floor.
+    /// 429 Too Many Requests: the caller waits or defers the tenant; not retried here.
     #[error("429 Too Many Requests, retry after {}", shown_retry_after(*retry_after))]
-    Throttled { retry_after: Option<Duration>, request_id: Option<String> },
+    Throttled {
+        /// The server's `Retry-After` clamped to [`MAX_RETRY_AFTER`]; `None` when it was missing
+        /// or unreadable. The caller applies its floor.
+        retry_after: Option<Duration>,
+        /// The answer's `X-Request-Id`, when sent.
+        request_id: Option<String>,
+    },
+    /// 401: on a search, the access token was refused (asked once more with a new token); at the
+    /// token endpoint, the credentials were (`invalid_client`).
     #[error("401 invalid_token")]
-    InvalidToken { request_id: Option<String> },
+    InvalidToken {
+        /// The answer's `X-Request-Id`, when sent.
+        request_id: Option<String>,
+    },
+    /// 403 Forbidden: the token lacks a scope or the tenant forbids the resource.
     #[error("403 Forbidden: {message}")]
-    Forbidden { message: String, request_id: Option<String> },
+    Forbidden {
+        /// The start of the body (at most 300 bytes, secrets redacted).
+        message: String,
+        /// The answer's `X-Request-Id`, when sent.
+        request_id: Option<String>,
+    },
+    /// Any other non-2xx, non-5xx status (e.g. 400, 404); not retried.
     #[error("{status}: {message}")]
-    Status { status: u16, message: String, request_id: Option<String> },
+    Status {
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the body (at most 300 bytes, secrets redacted).
+        message: String,
+        /// The answer's `X-Request-Id`, when sent.
+        request_id: Option<String>,
+    },
+    /// Every attempt failed in a way worth retrying (5xx, timeouts, resets, cut bodies).
     #[error("gave up after {attempts} attempts: {last}")]
-    Exhausted { attempts: u32, last: String, request_id: Option<String> },
+    Exhausted {
+        /// Attempts made, `max_attempts` of the limits.
+        attempts: u32,
+        /// Why the last attempt failed (a 5xx, a timeout, a reset, a cut body).
+        last: String,
+        /// The last answer's `X-Request-Id`, when sent.
+        request_id: Option<String>,
+    },
     /// An answer whose body cannot be used: not JSON, without what it must hold, or larger than
     /// `max_body_bytes` ([`Failure::too_large`]). Not retried.
     #[error("{reason}")]
-    Malformed { reason: String, request_id: Option<String> },
+    Malformed {
+        /// What is wrong with the answer, one line.
+        reason: String,
+        /// The answer's `X-Request-Id`, when sent.
+        request_id: Option<String>,
+    },
 }
 
 fn shown_retry_after(retry_after: Option<Duration>) -> String {
@@ -89,18 +126,29 @@ impl Failure {
 /// Counts of what the politeness cost, for the run summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Effort {
+    /// HTTP requests sent, first attempts and retries alike.
     pub requests: u64,
+    /// Requests sent again after a 5xx, a timeout, a reset or a cut body.
     pub retries: u64,
 }
 
 /// How to authenticate a request.
 #[derive(Debug, Clone, Copy)]
 pub enum Auth<'a> {
+    /// No `Authorization` header (metadata).
     None,
+    /// `Authorization: Bearer` with an access token (FHIR searches).
     Bearer(&'a str),
-    Basic { user: &'a str, password: &'a str },
+    /// `Authorization: Basic` for `client_secret_basic` at the token endpoint; both parts are form-encoded first (RFC 6749 §2.3.1).
+    Basic {
+        /// The client id.
+        user: &'a str,
+        /// The client secret.
+        password: &'a str,
+    },
 }
 
+/// The sync client's HTTP client: no redirects followed, per-request timeout, bounded retries with jittered backoff, bodies capped at `max_body_bytes`.
 #[derive(Debug, Clone)]
 pub struct Http {
     client: reqwest::Client,
@@ -113,6 +161,7 @@ pub struct Http {
 pub struct BuildError(String);
 
 impl Http {
+    /// A client with the given limits' timeouts, attempts, backoff and body cap.
     pub fn new(limits: &SyncLimits) -> Result<Self, BuildError> {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())

@@ -8,9 +8,17 @@ use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::tenant::{Outcome, TenantReport};
 
+/// Where a run shows its progress on stderr: one spinner per tenant, or one log line per event.
 #[derive(Debug)]
 pub enum Progress {
-    Bars { multi: MultiProgress, bars: Mutex<HashMap<String, ProgressBar>> },
+    /// Stderr is a terminal: a spinner per tenant counting its appointments.
+    Bars {
+        /// The terminal area the bars draw in.
+        multi: MultiProgress,
+        /// Each tenant's bar, by tenant id.
+        bars: Mutex<HashMap<String, ProgressBar>>,
+    },
+    /// Stderr is not a terminal (or a worker runs): `tracing` lines at info level.
     Log,
 }
 
@@ -33,6 +41,7 @@ impl Progress {
         Progress::Bars { multi, bars: Mutex::new(bars) }
     }
 
+    /// Records that a page of `appointments` appointments was stored for `tenant`.
     pub fn page(&self, tenant: &str, appointments: u64) {
         match self {
             Progress::Bars { bars, .. } => {
@@ -44,6 +53,7 @@ impl Progress {
         }
     }
 
+    /// Shows how the tenant's sync ended (its outcome and page count) and stops its bar.
     pub fn finish(&self, report: &TenantReport) {
         let outcome = match &report.outcome {
             Outcome::Synced => "synced".to_owned(),

@@ -17,21 +17,27 @@ use crate::tenant::{Outcome, Shared, TenantReport, panic_message, sync_tenant};
 /// What a run did.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RunSummary {
+    /// The store's number of this run (its `sync_runs` row).
     pub run: i64,
+    /// When the run started (RFC 3339 in JSON).
     #[serde(with = "time::serde::rfc3339")]
     pub started_at: OffsetDateTime,
+    /// When the last tenant finished (RFC 3339 in JSON).
     #[serde(with = "time::serde::rfc3339")]
     pub finished_at: OffsetDateTime,
     /// In `run --worker`: this worker and its round.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub worker: Option<WorkerInfo>,
+    /// One report per tenant this run (or this worker) took on.
     pub tenants: Vec<TenantReport>,
 }
 
 /// Who ran a worker's share of a round.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct WorkerInfo {
+    /// The worker's name in the store: host, process id and a random suffix.
     pub id: String,
+    /// The round (its `RoundId`) the worker took tenants from.
     pub round: i64,
 }
 
@@ -45,12 +51,21 @@ impl RunSummary {
 /// The run could not happen at all (as opposed to a tenant failing).
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// The store could not be opened or written.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The `--output` file could not be created or opened.
     #[error("cannot create or open {path}: {source}")]
-    Output { path: String, source: std::io::Error },
+    Output {
+        /// The `--output` path as given.
+        path: String,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The HTTP client could not be built (e.g. no TLS roots).
     #[error(transparent)]
     Http(#[from] crate::http::BuildError),
+    /// `run --worker` was given a SQLite store; the value is the file's path.
     #[error("--worker needs a PostgreSQL store (--store postgres://…, or [store] url); {0} is a SQLite file")]
     WorkerNeedsPostgres(String),
 }

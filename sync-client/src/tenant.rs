@@ -39,15 +39,22 @@ pub use window::StartWindow;
 /// What every tenant's sync shares.
 #[derive(Debug)]
 pub struct Shared<S> {
+    /// The validated configuration of the run.
     pub config: Arc<SyncConfig>,
+    /// The HTTP client every tenant's requests go through.
     pub http: Http,
+    /// Where appointments and tenant state are stored.
     pub store: Arc<S>,
+    /// The NDJSON output (contract v1) every stored page is appended to, when one is configured.
     pub output: Option<Arc<Mutex<Output>>>,
+    /// The store's run every tenant's appointments are recorded under.
     pub run: RunId,
+    /// Bars or log lines for each tenant's pages.
     pub progress: Arc<Progress>,
 }
 
 impl<S> Shared<S> {
+    /// Builds the HTTP client from the configuration's limits and bundles the rest.
     pub fn new(
         config: Arc<SyncConfig>,
         store: Arc<S>,

@@ -19,6 +19,7 @@ impl TenantId {
         if valid { Ok(Self(text)) } else { Err(text) }
     }
 
+    /// The id as given in the configuration.
     pub fn as_str(&self) -> &str {
         &self.0
     }

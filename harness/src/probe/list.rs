@@ -24,6 +24,7 @@ pub struct Probe {
     pub path: &'static str,
     /// Whether the request needs a bearer token (everything but discovery).
     pub secured: bool,
+    /// Which of the tenant's bases it is asked on.
     pub base: Base,
     /// The `Accept` the documentation's request sends.
     pub accept: &'static str,

@@ -21,16 +21,34 @@ const PROBE_TIMEOUT: Duration = Duration::from_secs(30);
 /// these: that answer is recorded.
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
+    /// The HTTP client the probes use could not be built (TLS backend).
     #[error("cannot build the HTTP client: {0}")]
     Client(#[source] reqwest::Error),
+    /// A probe's request got no answer: connection refused, reset, TLS failure or the probe timeout.
     #[error("probe {probe}: GET {url}: {source}")]
-    Request { probe: &'static str, url: String, source: reqwest::Error },
+    Request {
+        /// The probe's name.
+        probe: &'static str,
+        /// The URL asked.
+        url: String,
+        /// The transport's reason.
+        source: reqwest::Error,
+    },
+    /// A probe's answer was cut off before its body was read whole.
     #[error("probe {probe}: reading the body: {source}")]
-    Body { probe: &'static str, source: reqwest::Error },
+    Body {
+        /// The probe's name.
+        probe: &'static str,
+        /// The transport's reason.
+        source: reqwest::Error,
+    },
+    /// The in-process emulator the probes were compared against could not be started.
     #[error("cannot start the emulator: {0}")]
     StartEmulator(#[from] StartError),
+    /// The in-process emulator could not be shut down after the probes.
     #[error("cannot stop the emulator: {0}")]
     StopEmulator(#[source] std::io::Error),
+    /// Signing in to the tenant failed (discovery or the token request).
     #[error("signing in to the emulator: {0}")]
     SignIn(#[from] SignInError),
 }
@@ -39,11 +57,14 @@ pub enum ProbeError {
 /// the path as `rehearse` reads it) and, optionally, its open base for the probes asked there.
 #[derive(Debug, Clone)]
 pub struct Bases {
+    /// The tenant's secured base (ends with `/`); the path says DSTU2 or R4.
     pub secured: String,
+    /// The tenant's open base, for the probes asked without a token; `None` skips them.
     pub open: Option<String>,
 }
 
 impl Bases {
+    /// The FHIR version the secured base's path names.
     pub fn version(&self) -> FhirVersion {
         FhirVersion::of_base(&self.secured)
     }

@@ -25,8 +25,11 @@ pub fn probe_scopes(version: FhirVersion) -> String {
 /// A signed-in session: the client that signed in, where it found the token URL, and the token.
 #[derive(Debug)]
 pub struct SignedIn {
+    /// The HTTP client that signed in, reused for the probes.
     pub http: Http,
+    /// The token URL found in the base's metadata.
     pub token_url: Url,
+    /// The access token; never logged or recorded.
     pub token: Secret,
 }
 
@@ -34,15 +37,28 @@ pub struct SignedIn {
 /// the sandbox's probes judge them as two checks.
 #[derive(Debug, thiserror::Error)]
 pub enum SignInError {
+    /// The FHIR base is not a URL.
     #[error("{base} is not a URL: {source}")]
-    Base { base: String, source: url::ParseError },
+    Base {
+        /// The base as given.
+        base: String,
+        /// Why it does not parse.
+        source: url::ParseError,
+    },
+    /// The HTTP client could not be built.
     #[error(transparent)]
     Client(#[from] BuildError),
+    /// The base's metadata could not be read or names no token URL.
     #[error(transparent)]
     Discovery(AuthError),
     /// The token URL was found (`token_url`), and the token request failed.
     #[error("{source}")]
-    Token { token_url: Url, source: AuthError },
+    Token {
+        /// The discovered token URL.
+        token_url: Url,
+        /// Why the token request failed.
+        source: AuthError,
+    },
 }
 
 /// Discovers the token URL of `fhir_base` and asks it for a token with `scopes`.

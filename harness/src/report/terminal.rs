@@ -75,6 +75,7 @@ impl LiveTable {
         Self { widths: Widths { scenario, evidence, duration: 8 }, color }
     }
 
+    /// The table's header row (bold when colored), with its newline.
     pub fn header(&self) -> String {
         let header = self.widths.line("SCENARIO", "VERDICT", "EVIDENCE", "DURATION");
         format!("{}\n", Paint { color: self.color }.wrap(BOLD, header.trim_end()))

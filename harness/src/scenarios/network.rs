@@ -24,6 +24,7 @@ pub const IN_FLIGHT_CAP: u32 = 2;
 /// the emulator however fast the machine, and sequential ones never do.
 pub const SLOW_SEARCH_MS: u64 = 1_500;
 
+/// The network scenarios: `stalled-body`, `dribbled-body` and `concurrency-cap`.
 pub fn scenarios() -> Vec<Scenario> {
     vec![
         Scenario {

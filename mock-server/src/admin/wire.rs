@@ -1,14 +1,17 @@
-//! The admin API's JSON, defined once: the handlers answer with these types and
-//! [`crate::AdminClient`] sends and decodes them. Types that are also the emulator's own
-//! (fault rules, journal entries, data changes, tenant summaries) live with their module and are
-//! re-exported here; the rest are the request and answer bodies of the admin endpoints.
+//! The admin API's JSON, defined once: the handlers answer with these types and the admin client
+//! (`crate::admin_client`, the `admin_client` feature) sends and decodes them. Types that are also
+//! the emulator's own (fault rules, journal entries, data changes, tenant summaries) live with
+//! their module; the rest are the request and answer bodies of the admin endpoints.
+
+// The answer types are public through `admin_client`; without that feature only the handlers use them.
+#![cfg_attr(not(feature = "admin_client"), allow(unreachable_pub))]
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-pub use crate::faults::{FaultAction, FaultMatch, FaultRule, FaultView};
-pub use crate::journal::{FaultApplied, JournalEntry, JournalQuery};
-pub use crate::store::{ActorCount, AppointmentStarts, Change, TenantSummary};
+use crate::faults::FaultView;
+use crate::journal::JournalEntry;
+use crate::store::{Change, TenantSummary};
 
 /// `{"status": "..."}`: the answer of `GET /__admin/health` (`ok`) and `POST /__admin/reset`
 /// (`reset`).
@@ -26,6 +29,7 @@ pub(crate) struct ErrorBody {
 /// The emulator's clock, as `GET`/`POST /__admin/clock` answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClockState {
+    /// The emulator's current time (RFC 3339 on the wire).
     #[serde(with = "time::serde::rfc3339")]
     pub now: OffsetDateTime,
     /// Whether the clock stands still until moved (`--manual-clock`); only a manual clock moves.
@@ -45,6 +49,7 @@ pub(crate) struct ClockChange {
 /// The answer of `GET /__admin/journal`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Journal {
+    /// The entries the query admitted, oldest first.
     pub entries: Vec<JournalEntry>,
     /// How many entries the journal keeps; older ones are dropped.
     pub capacity: u64,
@@ -52,6 +57,7 @@ pub struct Journal {
     pub recorded: u64,
 }
 
+#[cfg(feature = "admin_client")]
 impl Journal {
     /// The newest `seq` returned, to pass to [`JournalQuery::since`] next time.
     pub fn last_seq(&self) -> Option<u64> {
@@ -68,7 +74,9 @@ pub(crate) struct FaultList {
 /// A tenant as `GET /__admin/tenants` lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantInfo {
+    /// The tenant id, as it appears in the paths.
     pub id: String,
+    /// The organization's display name from the profile.
     pub name: String,
     /// The secured DSTU2 base, `{origin}/dstu2/{tenant}/`.
     pub fhir_base: String,
@@ -93,8 +101,10 @@ pub(crate) struct TenantList {
 /// A tenant with a summary of its data (`GET /__admin/tenants/{tenant}`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenantDetail {
+    /// The tenant's identity and bases.
     #[serde(flatten)]
     pub info: TenantInfo,
+    /// Counts of its resources, appointment statuses, starts, locations and practitioners.
     pub data: TenantSummary,
 }
 
@@ -118,9 +128,12 @@ pub(crate) struct Simulate {
 /// A resource a change or simulation touched, with its new `meta.versionId`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedChange {
+    /// The resource's type, e.g. `Appointment`.
     #[serde(rename = "resourceType")]
     pub resource_type: String,
+    /// The resource's id.
     pub id: String,
+    /// Its `meta.versionId` after the change; `None` when it could not be read back.
     #[serde(rename = "versionId", default)]
     pub version_id: Option<String>,
 }

@@ -27,12 +27,15 @@ static SPACES: [u8; 64 * 1024] = [b' '; 64 * 1024];
 /// Why a hostile action's setting was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HostileError {
+    /// A `foreign_tenant_next` tenant that is not a tenant id.
     #[error("tenant {0:?} must be a tenant id (letters, digits, '-', '_', '.')")]
     Tenant(String),
+    /// A `huge_page` size of 0 or above the cap.
     #[error("bytes must be between 1 and {MAX_HUGE_BYTES}")]
     Bytes,
 }
 
+/// Checks a `foreign_tenant_next` tenant: non-empty, letters, digits, `-`, `_` and `.` only.
 pub fn validate_tenant(tenant: &str) -> Result<(), HostileError> {
     if tenant.is_empty() || !tenant.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.')) {
         return Err(HostileError::Tenant(tenant.to_owned()));
@@ -40,6 +43,7 @@ pub fn validate_tenant(tenant: &str) -> Result<(), HostileError> {
     Ok(())
 }
 
+/// Checks a `huge_page` size: from 1 to the cap.
 pub fn validate_bytes(bytes: u64) -> Result<(), HostileError> {
     if bytes == 0 || bytes > MAX_HUGE_BYTES {
         return Err(HostileError::Bytes);

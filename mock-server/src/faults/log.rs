@@ -29,6 +29,7 @@ pub fn mark<B>(response: &mut Response<B>, fault: &FaultApplied) {
     response.extensions_mut().insert(fault.clone());
 }
 
+/// Logs each response: a fault rule's at DEBUG with its rule, the emulator's own 5xx at ERROR, the rest at DEBUG.
 #[derive(Debug, Clone, Copy)]
 pub struct LogResponse;
 

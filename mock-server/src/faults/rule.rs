@@ -17,15 +17,20 @@ mod error;
 
 pub use error::{ActionError, MatchError, RetryAfterError, RuleError};
 
+/// A fault rule: which requests it matches and what it does to them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultRule {
+    /// The rule's id, unique among installed rules; `fault-N` is chosen when none is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// Which requests the rule applies to (`match` in JSON).
     #[serde(rename = "match", default)]
     pub matcher: FaultMatch,
+    /// One action, applied to every triggering request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<FaultAction>,
+    /// A sequence: one action per triggering request, in order; then the rule lets requests through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<FaultAction>>,
 }
@@ -35,16 +40,19 @@ pub struct FaultRule {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultMatch {
+    /// The HTTP method, e.g. `GET` (any case).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// A glob over the path: `*` matches any characters, e.g. `/dstu2/*/Appointment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+    /// The tenant id the path names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tenant: Option<String>,
     /// A FHIR resource type, or `token` for the token endpoint, or `metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+    /// The client id the request identifies (Basic user, assertion `iss`, or token `azp`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client: Option<String>,
     /// The FHIR version of the base: `dstu2` or `r4` (the token endpoint has none).
@@ -62,6 +70,7 @@ pub struct FaultMatch {
     /// Each matching request with this probability, drawn from `seed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub probability: Option<f64>,
+    /// Seed of the `probability` draws (0 when absent), so a run can be repeated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
 }
@@ -71,11 +80,20 @@ pub struct FaultMatch {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultAction {
     /// Answer with this status and the protocol's error body (OperationOutcome or OAuth error).
-    Status { status: u16 },
+    Status {
+        /// The status, 400–599.
+        status: u16,
+    },
     /// 429 with `Retry-After` as given: delta-seconds (`"120"`) or an HTTP-date.
-    Throttle { retry_after: String },
+    Throttle {
+        /// The header's value as sent.
+        retry_after: String,
+    },
     /// Wait before handling the request.
-    Delay { ms: u64 },
+    Delay {
+        /// Milliseconds, at most 600,000.
+        ms: u64,
+    },
     /// Close the connection with a TCP reset before any response.
     Reset,
     /// Send the headers and half the body, then cut the connection.
@@ -87,9 +105,15 @@ pub enum FaultAction {
     /// The tenant withdraws its approval of the account, from this request on.
     RevokeApproval,
     /// Rewrite the `next` link of a Bundle to another origin.
-    ForeignNext { origin: String },
+    ForeignNext {
+        /// The other origin, `scheme://host[:port]`.
+        origin: String,
+    },
     /// Keep only the first `keep` entries of a Bundle, but keep its `next` link.
-    ShortPage { keep: usize },
+    ShortPage {
+        /// Entries kept.
+        keep: usize,
+    },
     /// Move this page's first appointment after its last one (a new version), so it shows up again
     /// on a later page, as Cerner's paging documents under concurrency.
     MoveEntryToLaterPage,
@@ -100,23 +124,44 @@ pub enum FaultAction {
     /// Answer with an empty page whose `next` link names a fresh page, every time.
     EndlessNext,
     /// Point the Bundle's `next` link at the same page of another tenant, on the same origin.
-    ForeignTenantNext { tenant: String },
+    ForeignTenantNext {
+        /// The other tenant's id.
+        tenant: String,
+    },
     /// Stream the page with `bytes` of JSON whitespace inside it, without announcing its length.
-    HugePage { bytes: u64 },
+    HugePage {
+        /// Whitespace bytes added.
+        bytes: u64,
+    },
     /// Name a token (and authorize) URL on another origin in the metadata and SMART configuration.
-    ForeignTokenUrl { origin: String },
+    ForeignTokenUrl {
+        /// The other origin, `scheme://host[:port]`.
+        origin: String,
+    },
     /// Answer `302 Found` with `Location:` the same path and query on another origin.
-    Redirect { origin: String },
+    Redirect {
+        /// The other origin, `scheme://host[:port]`.
+        origin: String,
+    },
     /// Send the status, the headers and the first `after_bytes` bytes of the body (all but its
     /// last byte at most), then nothing for `ms` milliseconds, then the rest: a body that stalls.
-    StallBody { after_bytes: u64, ms: u64 },
+    StallBody {
+        /// Bytes of the body sent before the stall.
+        after_bytes: u64,
+        /// How long the body stalls, in milliseconds (1 to 600,000).
+        ms: u64,
+    },
     /// Send the body at `bytes_per_second`, a slice every tenth of a second: a body that dribbles.
-    DribbleBody { bytes_per_second: u64 },
+    DribbleBody {
+        /// The body's pace, in bytes per second.
+        bytes_per_second: u64,
+    },
     /// Let the request through untouched (a step in a sequence).
     Pass,
 }
 
 impl FaultAction {
+    /// The action's `type` in JSON, e.g. `throttle`; the journal's `fault.action`.
     pub fn name(&self) -> &'static str {
         match self {
             FaultAction::Status { .. } => "status",
@@ -168,10 +213,13 @@ const MAX_DELAY_MS: u64 = 600_000;
 /// A `Retry-After` value: delta-seconds, or an HTTP-date (RFC 9110 §10.2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryAfter {
+    /// `120`: seconds to wait.
     Seconds(u64),
+    /// `Wed, 21 Oct 2026 07:28:00 GMT`: the time to wait until.
     Date(OffsetDateTime),
 }
 
+/// Parses a `Retry-After` value: delta-seconds or an HTTP-date.
 pub fn parse_retry_after(text: &str) -> Result<RetryAfter, RetryAfterError> {
     if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
         return text.parse().map(RetryAfter::Seconds).map_err(|_| RetryAfterError::TooLarge(text.to_owned()));

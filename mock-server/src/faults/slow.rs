@@ -20,6 +20,7 @@ pub const MAX_DRIBBLE_RATE: u64 = 100 * 1024 * 1024;
 /// A dribbled body sends one slice per tick.
 const TICK: Duration = Duration::from_millis(100);
 
+/// Checks a `dribble_body` rate: at least one byte a second, at most [`MAX_DRIBBLE_RATE`].
 pub fn validate_rate(bytes_per_second: u64) -> Result<(), ActionError> {
     if bytes_per_second == 0 || bytes_per_second > MAX_DRIBBLE_RATE {
         return Err(ActionError::DribbleRate { max: MAX_DRIBBLE_RATE });

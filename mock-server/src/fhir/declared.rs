@@ -14,14 +14,20 @@ use crate::store::ResourceType;
 /// A search parameter's FHIR type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ParamType {
+    /// `token`: `[system|]code`.
     Token,
+    /// `reference`: ids of another resource.
     Reference,
+    /// `date`: a date or date-time with an optional prefix.
     Date,
+    /// `string`: matched case-insensitively from the start.
     String,
+    /// `number`, e.g. `_count`.
     Number,
 }
 
 impl ParamType {
+    /// The type's name in a capability statement's `searchParam.type`.
     pub const fn as_str(self) -> &'static str {
         match self {
             ParamType::Token => "token",
@@ -36,8 +42,11 @@ impl ParamType {
 /// One declared search parameter.
 #[derive(Debug)]
 pub struct SearchParam {
+    /// The parameter's name in a query, e.g. `patient`.
     pub name: &'static str,
+    /// Its FHIR type.
     pub kind: ParamType,
+    /// The statement's `searchParam.documentation`, as Cerner's words.
     pub documentation: &'static str,
     /// The modifiers accepted after the name (`exact` for `name:exact`).
     pub modifiers: &'static [&'static str],
@@ -52,10 +61,12 @@ impl SearchParam {
         Self { name, kind, documentation, modifiers: &[], unlisted: None }
     }
 
+    /// The parameter, also accepting these modifiers.
     pub const fn with_modifiers(self, modifiers: &'static [&'static str]) -> Self {
         Self { modifiers, ..self }
     }
 
+    /// The parameter, accepted but left out of the capability statement; `docs` is the documentation line that says it is accepted.
     pub const fn unlisted(self, docs: &'static str) -> Self {
         Self { unlisted: Some(docs), ..self }
     }
@@ -64,7 +75,9 @@ impl SearchParam {
 /// One `_include` value a search serves, and the type whose read scope it needs on a secured base.
 #[derive(Debug)]
 pub struct Include {
+    /// The value as written, e.g. `Slot:schedule`.
     pub value: &'static str,
+    /// The type whose read scope the included resources need.
     pub needs: ResourceType,
 }
 
@@ -73,16 +86,22 @@ pub struct Include {
 /// that target the matches, of which the store holds none).
 #[derive(Debug)]
 pub struct RevInclude {
+    /// The `_revinclude` value, e.g. `Provenance:target`.
     pub value: &'static str,
+    /// The resource type whose `system/<Type>.read` the secured base requires for it.
     pub needs: &'static str,
 }
 
 /// A resource type a version serves (read and search-type), with what its searches accept.
 #[derive(Debug)]
 pub struct ResourceDecl {
+    /// The resource type.
     pub resource: ResourceType,
+    /// Its search parameters.
     pub params: &'static [SearchParam],
+    /// Its `_include` values; empty when it serves none.
     pub includes: &'static [Include],
+    /// Its `_revinclude` values (listed as `searchRevInclude`); empty when it serves none.
     pub rev_includes: &'static [RevInclude],
 }
 
@@ -99,6 +118,7 @@ impl ResourceDecl {
         self.param(base).is_some_and(|p| modifier.is_none_or(|m| p.modifiers.contains(&m)))
     }
 
+    /// The declared parameter `name` (without a modifier), if there is one.
     pub fn param(&self, name: &str) -> Option<&'static SearchParam> {
         self.params.iter().find(|p| p.name == name)
     }
@@ -134,7 +154,9 @@ impl ResourceDecl {
 /// Everything one version serves.
 #[derive(Debug)]
 pub struct Declaration {
+    /// The FHIR version whose bases serve these resources.
     pub version: FhirVersion,
+    /// Every resource type it serves, in the statement's order.
     pub resources: &'static [ResourceDecl],
 }
 
@@ -156,7 +178,9 @@ impl Declaration {
 /// metadata lists exactly what it serves.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Capabilities {
+    /// The types the tenant serves; `None` serves every declared type.
     pub resources: Option<Vec<ResourceType>>,
+    /// Per type, the only search parameters it accepts (base names); a type not listed keeps its declaration.
     pub search: Vec<(ResourceType, Vec<String>)>,
 }
 

@@ -10,15 +10,26 @@ use super::paging::PageError;
 use super::params::ParamError;
 use crate::store::SearchError;
 
+/// Why a FHIR request was refused; each variant renders its status and an OperationOutcome.
 #[derive(Debug, thiserror::Error)]
 pub enum FhirError {
     /// 401 `invalid_token` (OperationOutcome `login`): no, bad or expired token, or a token
     /// issued for another tenant. `realm` is the FHIR host.
     #[error("{description}")]
-    InvalidToken { realm: String, description: String },
+    InvalidToken {
+        /// The FHIR host, for `WWW-Authenticate`.
+        realm: String,
+        /// Why the token was refused, for `error_description`.
+        description: String,
+    },
     /// 403 `insufficient_scope` (OperationOutcome `forbidden`): the token lacks `system/Type.read`.
     #[error("the access token does not grant {scope}")]
-    InsufficientScope { realm: String, scope: String },
+    InsufficientScope {
+        /// The FHIR host, for `WWW-Authenticate`.
+        realm: String,
+        /// The scope the request needed, e.g. `system/Appointment.read`.
+        scope: String,
+    },
     /// 400 OperationOutcome `invalid`: search parameters Cerner refuses.
     #[error(transparent)]
     BadSearch(#[from] ParamError),

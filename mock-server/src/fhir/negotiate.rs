@@ -36,6 +36,7 @@ impl<S, const N: usize> Layer<S> for Negotiate<N> {
     }
 }
 
+/// The [`Negotiate`] layer around one service: answers `406` for an `Accept` the request's base cannot serve, else calls the service.
 #[derive(Debug, Clone)]
 pub struct NegotiateService<S, const N: usize> {
     inner: S,

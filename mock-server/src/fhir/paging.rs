@@ -24,11 +24,14 @@ pub const PAGE_TOKEN_LIFETIME_MS: i64 = 60 * 60 * 1000;
 /// Which way a token pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Direction {
+    /// Forward: `-pageDirection=NEXT`.
     Next,
+    /// Backward: `-pageDirection=PREVIOUS`.
     Previous,
 }
 
 impl Direction {
+    /// The `-pageDirection` value, `NEXT` or `PREVIOUS`.
     pub fn as_param(self) -> &'static str {
         match self {
             Direction::Next => "NEXT",
@@ -40,20 +43,25 @@ impl Direction {
 /// What a page token says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageState {
+    /// The tenant the search ran on.
     #[serde(rename = "t")]
     pub tenant: String,
     /// A token of one version's base is refused on the other's.
     #[serde(rename = "v")]
     pub version: FhirVersion,
+    /// The resource type searched.
     #[serde(rename = "r")]
     pub resource_type: String,
     /// The search's own parameters, as first received.
     #[serde(rename = "q")]
     pub params: Vec<(String, String)>,
+    /// The sort key of the last entry of the page before (NEXT) or the first of the page after (PREVIOUS).
     #[serde(rename = "c")]
     pub cursor: Key,
+    /// Which way the token pages.
     #[serde(rename = "d")]
     pub direction: Direction,
+    /// When it was issued, Unix milliseconds of emulator time.
     #[serde(rename = "i")]
     pub issued_ms: i64,
 }
@@ -61,12 +69,16 @@ pub struct PageState {
 /// Why a page token was refused (400).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PageError {
+    /// Not base64 JSON, or not signed by this emulator.
     #[error("the page token is not valid")]
     Invalid,
+    /// Older than an hour of emulator time.
     #[error("the page token expired; run the search again")]
     Expired,
+    /// Issued for another tenant, FHIR version or resource type.
     #[error("the page token belongs to another search")]
     OtherSearch,
+    /// `-pageDirection` missing, unknown or not the token's.
     #[error("-pageDirection must be NEXT or PREVIOUS and match the page token")]
     BadDirection,
 }
@@ -81,6 +93,7 @@ impl std::fmt::Debug for PageKeys {
 }
 
 impl PageKeys {
+    /// A fresh random HMAC-SHA256 key; tokens of an earlier run are refused.
     pub fn generate() -> Self {
         // From the operating system's generator (through rand's thread-local CSPRNG): aws-lc's own
         // generator seeds itself from CPU jitter first, which costs tens of milliseconds at start-up.
@@ -89,6 +102,7 @@ impl PageKeys {
         Self(hmac::Key::new(hmac::HMAC_SHA256, &secret))
     }
 
+    /// The signed token: base64url JSON, a dot, a truncated HMAC tag.
     pub fn encode(&self, state: &PageState) -> String {
         let payload = serde_json::to_vec(state).unwrap_or_default();
         let tag = hmac::sign(&self.0, &payload);

@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 
 use crate::profile::{Account, Profile};
 
+/// `client_assertion_type` of a `private_key_jwt` token request (RFC 7523).
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// How far ahead an assertion's `exp` may lie.
 pub const MAX_LIFETIME_SECONDS: i64 = 300;
@@ -30,6 +31,7 @@ impl ReplayCache {
         seen.insert((client.to_owned(), jti.to_owned()), exp).is_none()
     }
 
+    /// Forgets every `jti` seen (an admin reset).
     pub fn clear(&self) {
         self.0.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
@@ -49,7 +51,9 @@ struct Claims {
 pub struct Expected<'a> {
     /// The `client_id` form parameter, when sent.
     pub client_id: Option<&'a str>,
+    /// The token endpoint's URL, which the assertion's `aud` must name.
     pub token_url: &'a str,
+    /// The emulator's clock, against which `exp` is checked.
     pub now: OffsetDateTime,
 }
 

@@ -74,10 +74,13 @@ impl OAuthError {
 /// An [`OAuthError`] with what its `error_uri` needs.
 #[derive(Debug)]
 pub struct OAuthFailure {
+    /// What went wrong, which sets status, `error` and the `error_uri`'s URN.
     pub error: OAuthError,
     /// Public authorization origin, without a trailing slash.
     pub origin: String,
+    /// The client the request identified, for the `error_uri`'s `client=`.
     pub client: Option<String>,
+    /// The tenant of the token path, for the `error_uri`'s `tenant=`.
     pub tenant: String,
 }
 

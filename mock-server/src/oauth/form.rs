@@ -16,19 +16,25 @@ pub struct Form(BTreeMap<String, String>);
 /// Why a form body or Basic header was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormError {
+    /// The body is not UTF-8.
     #[error("the body is not UTF-8")]
     NotUtf8,
+    /// A `name` without `=value`.
     #[error("parameter {0:?} has no '='")]
     MissingEquals(String),
+    /// A `%` not followed by two hex digits, or an escape that decodes to invalid UTF-8.
     #[error("bad percent-encoding in {0:?}")]
     BadEscape(String),
+    /// The same parameter twice.
     #[error("parameter {0:?} appears more than once")]
     Repeated(String),
+    /// A parameter with an empty name, e.g. `=x`.
     #[error("empty parameter name")]
     EmptyName,
 }
 
 impl Form {
+    /// Parses an `application/x-www-form-urlencoded` body strictly.
     pub fn parse(body: &[u8]) -> Result<Self, FormError> {
         let text = std::str::from_utf8(body).map_err(|_| FormError::NotUtf8)?;
         let mut params = BTreeMap::new();
@@ -47,6 +53,7 @@ impl Form {
         Ok(Self(params))
     }
 
+    /// The decoded value of parameter `name`, if present.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }

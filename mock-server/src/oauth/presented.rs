@@ -23,13 +23,20 @@ pub struct Presented {
     pub form: Option<Result<Form, FormError>>,
 }
 
+/// An `Authorization` header as presented.
 pub enum Authorization {
     /// The value is not visible ASCII.
     NotAscii,
     /// `scheme credentials` (the credentials after the first space).
-    Scheme { scheme: String, credentials: Credentials },
+    Scheme {
+        /// The scheme as sent, e.g. `Bearer`.
+        scheme: String,
+        /// What the credentials decode to.
+        credentials: Credentials,
+    },
 }
 
+/// What an `Authorization` header's credentials decode to.
 pub enum Credentials {
     /// `Basic`: the `(client id, secret)` pairs the value may stand for, most likely first
     /// ([`parse_basic`]), or why it does not decode.
@@ -74,6 +81,7 @@ impl Presented {
         }
     }
 
+    /// The `Authorization` scheme, when the header has one.
     pub fn scheme(&self) -> Option<&str> {
         match &self.authorization {
             Some(Authorization::Scheme { scheme, .. }) => Some(scheme),
@@ -81,6 +89,7 @@ impl Presented {
         }
     }
 
+    /// The decoded credentials, when the header has a scheme.
     pub fn credentials(&self) -> Option<&Credentials> {
         match &self.authorization {
             Some(Authorization::Scheme { credentials, .. }) => Some(credentials),

@@ -29,8 +29,10 @@ pub struct Account {
 /// An app's status in Cerner's code console: a LIMITED app cannot sign in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AccountStatus {
+    /// Signs in as usual (the default).
     #[default]
     Active,
+    /// Every sign-in is refused (`400 unauthorized_client`).
     Limited,
 }
 

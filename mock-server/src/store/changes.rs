@@ -18,43 +18,92 @@ use super::tenant::{IngestError, TenantData};
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// Adds a new resource (its `resourceType` says which table); the id must be new.
-    Add { resource: Value },
+    Add {
+        /// The whole resource, with `resourceType` and `id`.
+        resource: Value,
+    },
     /// Moves an appointment to a new start and end.
-    Reschedule { id: String, start: String, end: String },
+    Reschedule {
+        /// The appointment's id.
+        id: String,
+        /// The new `start`, a FHIR instant.
+        start: String,
+        /// The new `end`, after `start`.
+        end: String,
+    },
     /// Sets an appointment's status to `cancelled` (Cerner keeps cancelled appointments).
-    Cancel { id: String },
+    Cancel {
+        /// The appointment's id.
+        id: String,
+    },
     /// Sets an appointment's status to any DSTU2 AppointmentStatus.
-    SetStatus { id: String, status: String },
+    SetStatus {
+        /// The appointment's id.
+        id: String,
+        /// The new status, e.g. `booked` or `noshow`.
+        status: String,
+    },
 }
 
 impl Change {
+    /// [`Change::Add`] of `resource`.
     pub fn add(resource: Value) -> Self {
         Self::Add { resource }
     }
 
+    /// [`Change::Reschedule`] of appointment `id` to `start`..`end`.
     pub fn reschedule(id: impl Into<String>, start: impl Into<String>, end: impl Into<String>) -> Self {
         Self::Reschedule { id: id.into(), start: start.into(), end: end.into() }
     }
 
+    /// [`Change::Cancel`] of appointment `id`.
     pub fn cancel(id: impl Into<String>) -> Self {
         Self::Cancel { id: id.into() }
     }
 
+    /// [`Change::SetStatus`] of appointment `id`.
     pub fn set_status(id: impl Into<String>, status: impl Into<String>) -> Self {
         Self::SetStatus { id: id.into(), status: status.into() }
     }
 }
 
+/// Why a batch of changes was refused; none of it was applied. Answered as 400 by the admin API.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChangeError {
+    /// A change names an appointment the tenant does not have.
     #[error("change {index}: no Appointment with id {id:?}")]
-    UnknownAppointment { index: usize, id: String },
+    UnknownAppointment {
+        /// The change's position in the batch, from 0.
+        index: usize,
+        /// The id it named.
+        id: String,
+    },
+    /// An `add` of a resource whose id the tenant already has.
     #[error("change {index}: {resource_type} {id:?} already exists")]
-    Exists { index: usize, resource_type: ResourceType, id: String },
+    Exists {
+        /// The change's position in the batch, from 0.
+        index: usize,
+        /// The added resource's type.
+        resource_type: ResourceType,
+        /// Its id.
+        id: String,
+    },
+    /// A change that cannot be applied: a bad instant, an end not after the start, an unknown status, an added resource that is not a JSON object of a known type.
     #[error("change {index}: {reason}")]
-    Invalid { index: usize, reason: String },
+    Invalid {
+        /// The change's position in the batch, from 0.
+        index: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A changed resource the store could not take (no id, a wrong type, a full table).
     #[error("change {index}: {source}")]
-    Ingest { index: usize, source: IngestError },
+    Ingest {
+        /// The changed resource's position, from 0, among those the batch changed.
+        index: usize,
+        /// Why the store refused it.
+        source: IngestError,
+    },
 }
 
 /// DSTU2's statuses and R4's native `checked-in` (which DSTU2 answers as `arrived`).

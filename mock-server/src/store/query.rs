@@ -5,7 +5,9 @@
 /// A half-open range `[from, to)` of instants, in Unix milliseconds (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TimeRange {
+    /// Inclusive start, Unix milliseconds; `i64::MIN` for no lower bound.
     pub from: i64,
+    /// Exclusive end, Unix milliseconds; `i64::MAX` for no upper bound.
     pub to: i64,
 }
 
@@ -13,6 +15,7 @@ impl TimeRange {
     /// Every instant: `i64::MIN` / `i64::MAX` stand for an open end (a lone `ge` or `lt`).
     pub const ALL: TimeRange = TimeRange::new(i64::MIN, i64::MAX);
 
+    /// `[from, to)`; empty when `from >= to`.
     pub const fn new(from: i64, to: i64) -> Self {
         TimeRange { from, to }
     }
@@ -27,6 +30,7 @@ impl TimeRange {
         TimeRange::new(i64::MIN, to)
     }
 
+    /// Whether `instant_ms` (Unix milliseconds) lies in `[from, to)`.
     pub fn contains(&self, instant_ms: i64) -> bool {
         self.from <= instant_ms && instant_ms < self.to
     }
@@ -48,14 +52,20 @@ impl TimeRange {
     }
 }
 
+/// A search the store runs, one variant per searchable resource type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Query {
+    /// An Appointment search (DSTU2 or R4 rules).
     Appointment(AppointmentQuery),
+    /// An Encounter search.
     Encounter(EncounterQuery),
+    /// A Patient search.
     Patient(PatientQuery),
     /// Practitioner and Schedule support `_id` only.
     Practitioner(Ids),
+    /// Schedules by `_id`.
     Schedule(Ids),
+    /// A Slot search.
     Slot(SlotQuery),
 }
 
@@ -66,17 +76,22 @@ pub struct Ids(pub Vec<String>);
 /// Which actor an Appointment search is by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Actor {
+    /// `patient=`: the Patient participant.
     Patient,
+    /// `practitioner=`: the Practitioner participant.
     Practitioner,
+    /// `location=`: the Location participant.
     Location,
 }
 
+/// The Appointment searches Cerner supports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AppointmentQuery {
     /// `_id=…` (alone).
     Ids(Ids),
     /// Exactly one of `patient`/`practitioner`/`location` (a comma list of ids) plus `date`.
     ByActor {
+        /// Which participant the ids name.
         actor: Actor,
         /// Non-empty, without duplicates.
         ids: Vec<String>,
@@ -88,11 +103,17 @@ pub enum AppointmentQuery {
     /// R4's rule (`date` or `-date-or-req-period`): appointments whose start lies in `range` or
     /// whose end matches it as `end` says; `proposed` ones only when `requested`.
     Overlapping {
+        /// Which participant the ids name.
         actor: Actor,
+        /// The actors' ids; non-empty, without duplicates.
         ids: Vec<String>,
+        /// The `date` range (or the `-date-or-req-period` range).
         range: TimeRange,
+        /// `status=a,b`: keep only these statuses; `None` = every status.
         statuses: Option<Vec<String>>,
+        /// True for `-date-or-req-period`: `proposed` appointments are matched too.
         requested: bool,
+        /// Which ends match the range (the profile's `appointment_end_match`).
         end: EndMatch,
     },
 }
@@ -112,6 +133,7 @@ pub enum EndMatch {
 }
 
 impl EndMatch {
+    /// Whether an appointment ending at `end` (Unix milliseconds) matches `range` by this rule.
     pub fn matches(self, end: i64, range: &TimeRange) -> bool {
         match self {
             EndMatch::InRange => range.contains(end),
@@ -120,8 +142,10 @@ impl EndMatch {
     }
 }
 
+/// The Encounter searches Cerner supports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EncounterQuery {
+    /// `_id=…` (alone).
     Ids(Ids),
     /// `patient=…` (comma list of patient ids).
     Patient(Vec<String>),
@@ -138,6 +162,7 @@ pub enum EncounterQuery {
 pub struct EncounterFilter {
     /// Encounters whose period overlaps this range (one still going on has no end).
     pub date: Option<TimeRange>,
+    /// R4 `status=a,b`: keep only these statuses.
     pub statuses: Option<Vec<String>>,
     /// Encounters whose `meta.lastUpdated` lies in this range.
     pub last_updated: Option<TimeRange>,
@@ -147,15 +172,23 @@ pub struct EncounterFilter {
 /// String criteria match case-insensitively as a prefix of the named field (FHIR string search).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PatientQuery {
+    /// `_id=…`.
     pub ids: Option<Ids>,
     /// `identifier=[system|]value`.
     pub identifier: Option<Token>,
+    /// `name=`: any part of the name (family, given, text).
     pub name: Option<Text>,
+    /// `family=`: the family name.
     pub family: Option<Text>,
+    /// `given=`: a given name.
     pub given: Option<Text>,
+    /// `birthdate=` with prefixes, as a range of instants.
     pub birthdate: Option<TimeRange>,
+    /// `phone=`: a phone number, whole and ignoring ASCII case.
     pub phone: Option<String>,
+    /// `email=`: an email address, whole and ignoring ASCII case.
     pub email: Option<String>,
+    /// `address-postalcode=`: the postal code.
     pub postal_code: Option<Text>,
     /// `male | female | other | unknown`.
     pub gender: Option<String>,
@@ -165,7 +198,9 @@ pub struct PatientQuery {
 /// value, case included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text {
+    /// The text given.
     pub value: String,
+    /// `:exact`: match the whole value, case included.
     pub exact: bool,
 }
 
@@ -181,15 +216,21 @@ impl Text {
 pub struct Token {
     /// `None` when no `|` was given (any system).
     pub system: Option<String>,
+    /// The code (or value, for an identifier).
     pub code: String,
 }
 
+/// The Slot searches Cerner supports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SlotQuery {
+    /// `_id=…`, optionally with `_include=Slot:schedule`.
     Ids {
+        /// The slot ids.
         ids: Ids,
+        /// `_include=Slot:schedule`: add each slot's Schedule to the bundle.
         include_schedule: bool,
     },
+    /// `slot-type` and `start`, optionally narrowed by actor and location.
     ByType {
         /// `slot-type=[system|]code[,…]`, non-empty.
         slot_types: Vec<Token>,

@@ -4,18 +4,27 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// The resource types the emulator stores and serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceType {
+    /// `Appointment`: what sync clients read.
     Appointment,
+    /// `Encounter`: a patient's visit, searched by patient (and on R4 by account or identifier).
     Encounter,
+    /// `Patient`: an appointment's patient participant.
     Patient,
+    /// `Practitioner`: an appointment's provider participant, and a schedule's actor.
     Practitioner,
+    /// `Schedule`: a practitioner's calendar that slots belong to.
     Schedule,
+    /// `Slot`: a free or busy time of a schedule.
     Slot,
+    /// `Location`: R4 only (DSTU2 names locations by reference).
     Location,
 }
 
 impl ResourceType {
+    /// Every type, Appointment first.
     pub const ALL: [ResourceType; 7] = [
         ResourceType::Appointment,
         ResourceType::Encounter,
@@ -41,6 +50,7 @@ impl ResourceType {
         self != ResourceType::Location
     }
 
+    /// The FHIR `resourceType` name, e.g. `Appointment`.
     pub fn as_str(self) -> &'static str {
         match self {
             ResourceType::Appointment => "Appointment",

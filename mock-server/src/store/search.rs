@@ -24,8 +24,10 @@ fn day_start_ms(day: &str) -> Option<i64> {
 /// More Patient matches than this is a 422 (documented).
 pub const PATIENT_MATCH_LIMIT: usize = 1000;
 
+/// Why the store refused to run a search.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SearchError {
+    /// A Patient search matching more than [`PATIENT_MATCH_LIMIT`] patients (Cerner answers 422).
     #[error("the search matches more than {PATIENT_MATCH_LIMIT} patients; narrow it")]
     TooManyPatients,
 }
@@ -33,8 +35,11 @@ pub enum SearchError {
 /// An appointment as the store holds it: what a sync of its window should end with.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct WindowAppointment {
+    /// The appointment's id.
     pub id: String,
+    /// Its current `meta.versionId`.
     pub version: String,
+    /// Its current status, as R4 writes it (see [`WindowAppointment::status_on`]).
     pub status: String,
 }
 

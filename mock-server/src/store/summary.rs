@@ -16,6 +16,7 @@ use super::tenant::TenantData;
 pub struct TenantSummary {
     /// Resources per type, e.g. `"Appointment" -> 1200`.
     pub counts: BTreeMap<String, u64>,
+    /// Appointments per status, e.g. `"booked" -> 900`.
     pub appointment_statuses: BTreeMap<String, u64>,
     /// `None` when the tenant has no appointment with a start.
     pub appointment_starts: Option<AppointmentStarts>,
@@ -29,7 +30,9 @@ pub struct TenantSummary {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "StartsWire", into = "StartsWire")]
 pub struct AppointmentStarts {
+    /// The earliest start.
     pub first: OffsetDateTime,
+    /// The latest start.
     pub last: OffsetDateTime,
 }
 
@@ -54,11 +57,14 @@ impl From<AppointmentStarts> for StartsWire {
 /// A location or practitioner id with how many appointments reference it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActorCount {
+    /// The Location or Practitioner id.
     pub id: String,
+    /// Appointments naming it as a participant.
     pub appointments: u64,
 }
 
 impl TenantData {
+    /// Counts of what the tenant holds, for `GET /__admin/tenants/{tenant}`.
     pub fn summary(&self) -> TenantSummary {
         let counts = ResourceType::ALL.iter().map(|t| (t.as_str().to_owned(), self.count(*t) as u64)).collect();
         let mut appointment_statuses = BTreeMap::new();

@@ -43,16 +43,21 @@ pub use stored::{Actors, StoredAppointment};
 /// What to generate for one tenant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntheticSpec {
+    /// Seed of the generator: the same spec and seed give the same resources, byte for byte.
     pub seed: u64,
     /// First day of the generated schedule range (UTC date), inclusive.
     pub first_day: Date,
     /// Last day, inclusive.
     pub last_day: Date,
+    /// Patients to generate.
     pub patients: u32,
+    /// Practitioners to generate.
     pub practitioners: u32,
+    /// Appointments, spread over the weekdays of the range, the practitioners and the locations.
     pub appointments: u64,
     /// Free + busy slots in total.
     pub slots: u64,
+    /// Encounters, each of a generated patient.
     pub encounters: u32,
     /// Locations as (id, display name); appointments are spread over them. If empty, generate 4.
     pub locations: Vec<(String, String)>,
@@ -75,35 +80,77 @@ pub struct SyntheticSpec {
 /// not exist. Which appointments is seeded: the same seed marks the same ones.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Mess {
+    /// Share that leave out `text`, `type`/`serviceType`, `description` and `minutesDuration`.
     pub missing_optional: f64,
+    /// Share that carry an extension with a URL no one defined.
     pub unknown_extensions: f64,
+    /// Share that name a Practitioner participant the tenant does not hold.
     pub dangling_references: f64,
 }
 
 /// A bad synthetic data spec or override; each message names the key (or field) at fault.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum SyntheticError {
+    /// An override item without `=`.
     #[error("synthetic data override {0:?} is not key=value")]
     Malformed(String),
     #[error(
         "unknown synthetic data key {0:?} (known: seed, appointments, patients, practitioners, \
          slots, encounters, days_before, days_after)"
     )]
+    /// A key other than the documented ones.
     UnknownKey(String),
+    /// The same key twice in one override text.
     #[error("synthetic data key {0} is given more than once")]
     Duplicate(String),
+    /// A value that is not a decimal number (`_` separators allowed) within the key's range.
     #[error("synthetic data key {key}={value:?} is not a whole number from 0 to {max}")]
-    NotANumber { key: String, value: String, max: u64 },
+    NotANumber {
+        /// The key.
+        key: String,
+        /// The value as given.
+        value: String,
+        /// The largest value the key takes.
+        max: u64,
+    },
+    /// Both `days_before` and `days_after` are 0.
     #[error("days_before=0 and days_after=0 leave a range of zero days")]
     ZeroDays,
+    /// The range would start or end outside the dates the generator's calendar covers.
     #[error("synthetic data key {key}={days} moves the range past the dates this generator supports")]
-    OutOfDates { key: &'static str, days: u64 },
+    OutOfDates {
+        /// `days_before` or `days_after`.
+        key: &'static str,
+        /// The days given.
+        days: u64,
+    },
+    /// `first_day` is after `last_day`.
     #[error("synthetic date range {first}..={last} is empty (check days_before and days_after)")]
-    EmptyRange { first: Date, last: Date },
+    EmptyRange {
+        /// The range's first day.
+        first: Date,
+        /// Its last day, before `first`.
+        last: Date,
+    },
+    /// Dated resources are wanted but the range has only Saturdays and Sundays.
     #[error("synthetic date range {first}..={last} has no weekday to schedule on (check days_before and days_after)")]
-    NoWeekday { first: Date, last: Date },
+    NoWeekday {
+        /// The range's first day.
+        first: Date,
+        /// Its last day.
+        last: Date,
+    },
+    /// Resources were asked for that refer to a kind of which none are generated.
     #[error("synthetic data key {key}={count} needs {needs} > 0 to refer to")]
-    Needs { key: &'static str, count: u64, needs: &'static str },
+    Needs {
+        /// The dated resource asked for, e.g. `appointments`.
+        key: &'static str,
+        /// How many were asked for.
+        count: u64,
+        /// The resource they refer to, e.g. `patients`.
+        needs: &'static str,
+    },
+    /// `first_location_share` is outside `0..=1` (or NaN).
     #[error("first_location_share={0} is not between 0 and 1")]
     Share(f64),
 }
@@ -239,11 +286,14 @@ fn shift(anchor: Date, key: &'static str, days: u64, direction: i32) -> Result<D
 /// A generated resource: compact JSON, or an appointment in the compact form the store keeps.
 #[derive(Debug)]
 pub enum Resource {
+    /// Any resource but an appointment: its type and compact JSON.
     Json(ResourceType, String),
+    /// An appointment, rendered per FHIR version when it is read.
     Appointment(StoredAppointment),
 }
 
 impl Resource {
+    /// The resource's type.
     pub fn resource_type(&self) -> ResourceType {
         match self {
             Resource::Json(resource_type, _) => *resource_type,

@@ -15,8 +15,11 @@ use super::synthetic::StoredAppointment;
 /// and the version, kept apart for `ETag`.
 #[derive(Debug, Clone)]
 pub struct Row {
+    /// The resource's id.
     pub id: Box<str>,
+    /// Its `meta.versionId`, answered as the `ETag` `W/"…"`.
     pub version: Cow<'static, str>,
+    /// Its content.
     pub body: Body,
 }
 
@@ -24,7 +27,9 @@ pub struct Row {
 /// (written out as JSON when served).
 #[derive(Debug, Clone)]
 pub enum Body {
+    /// A resource stored as received (fixtures, changes).
     Json(JsonText),
+    /// A synthetic appointment, rendered per FHIR version when served.
     Appointment(StoredAppointment),
 }
 

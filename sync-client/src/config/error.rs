@@ -9,14 +9,39 @@
 pub enum ConfigError {
     /// The file could not be read.
     #[error("{kind} {origin}: cannot read the file: {error}")]
-    Read { kind: &'static str, origin: String, error: std::io::Error },
+    Read {
+        /// What was being read, e.g. `config`.
+        kind: &'static str,
+        /// The file's path as given.
+        origin: String,
+        /// The operating system's reason.
+        error: std::io::Error,
+    },
     /// Not TOML / JSON, or not the expected shape (a missing or unknown key, a wrong type).
     /// `at` is the key path and/or line and column; `message` never quotes a value.
     #[error("{kind} {origin}: {at}: {message}")]
-    Syntax { kind: &'static str, origin: String, at: String, message: String },
+    Syntax {
+        /// What was being read, e.g. `config`.
+        kind: &'static str,
+        /// The file's path as given.
+        origin: String,
+        /// Where the parser stopped: key path and/or line and column.
+        at: String,
+        /// The parser's reason, without the offending value.
+        message: String,
+    },
     /// A value broke a rule. `field` is its path, e.g. `tenants[1].fhir_base`.
     #[error("{kind} {origin}: {field}: {reason}")]
-    Invalid { kind: &'static str, origin: String, field: String, reason: String },
+    Invalid {
+        /// What was being read, e.g. `config`.
+        kind: &'static str,
+        /// The file's path as given.
+        origin: String,
+        /// The value's key path, e.g. `tenants[1].fhir_base`.
+        field: String,
+        /// The rule it broke.
+        reason: String,
+    },
 }
 
 impl ConfigError {

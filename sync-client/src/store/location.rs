@@ -9,8 +9,10 @@ use super::postgres::{PgTarget, PgTargetError};
 /// Why a text names no store.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreLocationError {
+    /// The `--store` value (or `store` key) was empty.
     #[error("the store must not be empty")]
     Empty,
+    /// A `postgres://` / `postgresql://` URL that does not name a usable database.
     #[error(transparent)]
     Postgres(#[from] PgTargetError),
 }
@@ -18,7 +20,9 @@ pub enum StoreLocationError {
 /// Where the store lives: a SQLite file (the default) or a PostgreSQL database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreLocation {
+    /// A SQLite database file, created on first use.
     Sqlite(PathBuf),
+    /// A PostgreSQL database, reached with the given connection settings.
     Postgres(PgTarget),
 }
 

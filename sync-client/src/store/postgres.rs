@@ -92,6 +92,7 @@ impl PgStore {
         })
     }
 
+    /// The server and database this store connects to (its `Display` never shows the password).
     pub fn target(&self) -> &PgTarget {
         &self.target
     }

@@ -13,12 +13,15 @@ use super::{OutcomeKind, StoreError};
 /// One appointment as the sync engine saw it on a page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppointmentRecord {
+    /// The appointment's FHIR id (`Appointment.id`).
     pub id: String,
     /// `meta.versionId` ("0", "1", …): compared numerically when both sides parse as `u64`, else as strings.
     pub version_id: VersionId,
+    /// `meta.lastUpdated` as received, when the server sent one.
     pub last_updated: Option<String>,
     /// The FHIR instant as received (any offset); windows compare on its UTC value.
     pub start: Option<String>,
+    /// `Appointment.status` as received, e.g. `booked` or `cancelled`.
     pub status: String,
     /// Location ids from the participant actors.
     pub locations: Vec<String>,
@@ -35,8 +38,11 @@ pub struct RunId(pub i64);
 /// What saving one page did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PageOutcome {
+    /// Appointments not stored before.
     pub inserted: u64,
+    /// Appointments stored before whose content changed (a newer version).
     pub updated: u64,
+    /// Appointments stored before with the same content.
     pub unchanged: u64,
 }
 
@@ -47,20 +53,30 @@ pub struct TenantState {
     pub last_success: Option<OffsetDateTime>,
     /// Do not call this tenant before then (long `Retry-After`; stored as RFC 3339).
     pub deferred_until: Option<OffsetDateTime>,
+    /// How the last sync of the tenant ended; `None` before its first run.
     pub last_outcome: Option<OutcomeKind>,
+    /// Why the last sync did not end synced (the report's reason); `None` after a complete sync.
     pub message: Option<String>,
 }
 
 /// One appointment as the store holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAppointment {
+    /// The tenant id it was synced from.
     pub tenant: String,
+    /// The appointment's FHIR id; unique within the tenant.
     pub id: String,
+    /// The stored version's `meta.versionId`.
     pub version_id: VersionId,
+    /// The stored version's `meta.lastUpdated` as received.
     pub last_updated: Option<String>,
+    /// `Appointment.start` as received (any offset).
     pub start: Option<String>,
+    /// `Appointment.status` as received.
     pub status: String,
+    /// Location ids from the participant actors, in the resource's order.
     pub locations: Vec<String>,
+    /// The resource's compact JSON as last received.
     pub raw: String,
     /// The FHIR version `raw` is in.
     pub fhir_version: FhirVersion,
@@ -141,10 +157,12 @@ pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
 pub struct VersionId(String);
 
 impl VersionId {
+    /// The version as the server sent it.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The version as an owned string, for storing.
     pub fn into_string(self) -> String {
         self.0
     }

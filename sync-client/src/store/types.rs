@@ -41,9 +41,13 @@ impl Window {
 /// How a tenant's last sync ended, as the store keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum OutcomeKind {
+    /// Every page of the window was read and stored.
     Synced,
+    /// Put off because of a long `Retry-After`; `deferred_until` says until when.
     Deferred,
+    /// The tenant refused the account (not approved, withdrawn, scopes).
     Rejected,
+    /// The sync stopped on an error; the run exited non-zero.
     Failed,
 }
 

@@ -16,6 +16,7 @@ pub struct StartWindow {
 }
 
 impl StartWindow {
+    /// The window from midnight UTC of `start` to midnight UTC of `end` (exclusive).
     pub fn new(start: Date, end: Date) -> Self {
         Self { start: start.midnight().assume_utc(), end: end.midnight().assume_utc() }
     }

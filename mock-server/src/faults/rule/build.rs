@@ -25,6 +25,7 @@ impl FaultRule {
         self.action.iter().chain(self.actions.iter().flatten())
     }
 
+    /// [`FaultRule::all_actions`], mutable (e.g. to point every `origin` elsewhere).
     pub fn all_actions_mut(&mut self) -> impl Iterator<Item = &mut FaultAction> {
         self.action.iter_mut().chain(self.actions.iter_mut().flatten())
     }
@@ -41,36 +42,43 @@ impl FaultMatch {
         Self { path: Some(glob.into()), ..Self::default() }
     }
 
+    /// Only requests with this HTTP method.
     pub fn method(mut self, method: impl Into<String>) -> Self {
         self.method = Some(method.into());
         self
     }
 
+    /// Only requests for this tenant.
     pub fn tenant(mut self, tenant: impl Into<String>) -> Self {
         self.tenant = Some(tenant.into());
         self
     }
 
+    /// Only requests for this resource type (or `token`, `metadata`).
     pub fn resource(mut self, resource: impl Into<String>) -> Self {
         self.resource = Some(resource.into());
         self
     }
 
+    /// Only requests from this client id.
     pub fn client(mut self, client: impl Into<String>) -> Self {
         self.client = Some(client.into());
         self
     }
 
+    /// Only the `n`th matching request (from 1).
     pub fn nth(mut self, n: u64) -> Self {
         self.nth = Some(n);
         self
     }
 
+    /// Every `n`th matching request.
     pub fn every(mut self, n: u64) -> Self {
         self.every = Some(n);
         self
     }
 
+    /// The first `n` matching requests.
     pub fn first(mut self, n: u64) -> Self {
         self.first = Some(n);
         self

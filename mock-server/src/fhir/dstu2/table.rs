@@ -10,6 +10,7 @@ use crate::store::ResourceType;
 const COUNT: P = P::new("_count", Number, "The maximum number of results to return in a page.");
 const EXACT: &[&str] = &["exact"];
 
+/// What the DSTU2 bases serve: resource types, search parameters and includes.
 pub static DECLARATION: Declaration = Declaration {
     version: FhirVersion::Dstu2,
     resources: &[

@@ -21,57 +21,78 @@ const MS_PER_DAY: i64 = 24 * 60 * MS_PER_MINUTE;
 /// How much of a date-time was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Precision {
+    /// `YYYY`: the whole year.
     Year,
+    /// `YYYY-MM`: the whole month.
     Month,
+    /// `YYYY-MM-DD`: the whole day.
     Day,
+    /// `Thh:mm`: the whole minute.
     Minute,
+    /// `Thh:mm:ss`: the whole second.
     Second,
+    /// `Thh:mm:ss.sss`: one millisecond.
     Millisecond,
 }
 
 /// A date or date-time as written in a search, standing for the whole period it names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PartialDateTime {
+    /// How much was given, which sets the period's length.
     pub precision: Precision,
     /// First instant of the period, Unix milliseconds.
     pub start_ms: i64,
 }
 
+/// A FHIR date search prefix; Cerner supports these five.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DatePrefix {
+    /// `eq`: within the period the value names (also what no prefix means).
     Eq,
+    /// `ge`: at or after the period's start.
     Ge,
+    /// `gt`: after the whole period (from its end on).
     Gt,
+    /// `le`: before the period's end (the period included).
     Le,
+    /// `lt`: before the period's start.
     Lt,
 }
 
 /// One `date=` value: an optional prefix and a partial date-time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DateParam {
+    /// The prefix written, if any.
     pub prefix: Option<DatePrefix>,
+    /// The date or date-time after it.
     pub value: PartialDateTime,
 }
 
 /// Why a date search value was refused; the text completes "invalid value for 'date': ...".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DateError {
+    /// `date=` with nothing after it.
     #[error("empty value")]
     Empty,
+    /// A prefix FHIR defines but Cerner does not support (`ne`, `sa`, `eb`, `ap`).
     #[error("prefix '{0}' is not supported; use eq, ge, gt, le or lt")]
     UnsupportedPrefix(String),
+    /// A prefix alone.
     #[error("a prefix must be followed by a date")]
     MissingDate,
     #[error(
         "expected YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss[.sss]] followed by a time \
          zone (Z or ±hh:mm)"
     )]
+    /// Not one of the date or date-time shapes.
     Format,
+    /// A time without `Z` or an offset.
     #[error("a date with a time needs a time zone (Z or ±hh:mm)")]
     MissingTimeZone,
     /// A `+` written raw in a URL query decodes to a space: the commonest client mistake.
     #[error("a '+' in the time zone must be percent-encoded as %2B (a raw '+' decodes to a space)")]
     UnencodedPlus,
+    /// An offset beyond ±14:00.
     #[error("time zone offsets range from -14:00 to +14:00")]
     OffsetOutOfRange,
     /// A well-formed value naming no real date or time, such as `2021-02-29` or `T24:00Z`.
@@ -134,6 +155,7 @@ impl FromStr for PartialDateTime {
 }
 
 impl DatePrefix {
+    /// The prefix as written in a query, e.g. `ge`.
     pub fn as_str(self) -> &'static str {
         match self {
             DatePrefix::Eq => "eq",

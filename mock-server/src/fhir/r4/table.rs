@@ -16,6 +16,7 @@ const EXACT: &[&str] = &["exact"];
 /// Cerner's statement lists it as their `searchRevInclude`.
 const PROVENANCE: &[RevInclude] = &[RevInclude { value: "Provenance:target", needs: "Provenance" }];
 
+/// What the R4 bases serve: resource types, search parameters and includes.
 pub static DECLARATION: Declaration = Declaration {
     version: FhirVersion::R4,
     resources: &[

@@ -83,12 +83,16 @@ pub(super) mod mess {
 /// The ids an appointment's participants refer to.
 #[derive(Debug, Clone, Copy)]
 pub struct Actors<'a> {
+    /// The Patient participant's id.
     pub patient: &'a str,
+    /// The Practitioner participant's id.
     pub practitioner: &'a str,
+    /// The Location participant's id.
     pub location: &'a str,
 }
 
 impl StoredAppointment {
+    /// The appointment's numeric FHIR id.
     pub fn id(&self) -> u64 {
         self.id
     }
@@ -98,6 +102,7 @@ impl StoredAppointment {
         version(usize::from(self.version))
     }
 
+    /// `Appointment.status` as R4 writes it (`proposed`, `booked`, `checked-in`, …); DSTU2 answers `checked-in` as `arrived`.
     pub fn status(&self) -> &'static str {
         self.status_entry().code
     }
@@ -125,6 +130,7 @@ impl StoredAppointment {
         ))
     }
 
+    /// The participants' ids; `None` when the catalog lacks one of them.
     pub fn actors(&self) -> Option<Actors<'_>> {
         let (practitioner, patient, place) = self.parts()?;
         Some(Actors { patient: &patient.id, practitioner: &practitioner.id, location: &place.id })

@@ -9,15 +9,18 @@ use crate::store::query::Actor;
 /// appointments name a few statuses and a few thousand actors.
 #[derive(Debug, Clone, Default)]
 pub struct AppointmentFields {
+    /// `start`, Unix milliseconds; `None` when the appointment has none (a proposed one).
     pub start: Option<i64>,
     /// R4 searches match an appointment whose start or end lies in the range.
     pub end: Option<i64>,
+    /// `status`, interned.
     pub status: Arc<str>,
     /// Each participant's actor (Patient, Practitioner or Location) and its id.
     pub actors: Box<[(Actor, Arc<str>)]>,
 }
 
 impl AppointmentFields {
+    /// The ids of the participants of this kind.
     pub fn actors(&self, actor: Actor) -> impl Iterator<Item = &Arc<str>> {
         self.actors.iter().filter(move |(kind, _)| *kind == actor).map(|(_, id)| id)
     }

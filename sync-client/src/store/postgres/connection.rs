@@ -45,6 +45,7 @@ pub enum PgTargetError {
     /// The driver's reason, with its causes (it never echoes the password).
     #[error("not a usable PostgreSQL URL: {0}")]
     Unusable(String),
+    /// The URL has neither a host nor a Unix socket directory to connect to.
     #[error("the PostgreSQL URL names no host")]
     NoHost,
 }

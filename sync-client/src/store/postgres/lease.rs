@@ -50,9 +50,19 @@ pub struct RoundId(pub i64);
 pub enum Claim {
     /// Sync this tenant: the lease is the worker's until it stops renewing. `attempt` counts the
     /// claims of this tenant in the round (2 or more when a worker took over from one that died).
-    Lease { tenant: String, attempt: i32 },
+    Lease {
+        /// The tenant id to sync.
+        tenant: String,
+        /// This claim's number for the tenant in the round, from 1.
+        attempt: i32,
+    },
     /// Not called: an earlier sync was asked to wait until `until` (RFC 3339). Recorded as done.
-    Deferred { tenant: String, until: OffsetDateTime },
+    Deferred {
+        /// The tenant id that was skipped.
+        tenant: String,
+        /// The time the earlier sync was told to wait for.
+        until: OffsetDateTime,
+    },
     /// Nothing to claim now, but other workers hold leases: look again later (one may die).
     Wait,
     /// Every tenant of the round is done.
@@ -62,11 +72,15 @@ pub enum Claim {
 /// One tenant of a round as the store holds it (for reports and tests).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RoundTenant {
+    /// The tenant id.
     pub tenant: String,
     /// "pending" | "leased" | "done".
     pub state: String,
+    /// The worker holding or last holding the lease; `None` while pending.
     pub lease_owner: Option<String>,
+    /// Claims of this tenant in the round; more than 1 when a lease expired and another worker took over.
     pub attempts: i32,
+    /// How the tenant's sync ended, once `state` is "done".
     pub outcome: Option<OutcomeKind>,
 }
 
@@ -76,8 +90,11 @@ pub(crate) const TENANT_LOCK_CLASS: i32 = 0x6170_7374;
 /// The window a completed tenant's vanished appointments are marked in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vanish {
+    /// The run the worker records its appointments under.
     pub run: crate::store::RunId,
+    /// The configured sync window; stored appointments in it that this sync did not see are marked.
     pub window: Window,
+    /// The instant written as their `vanished_at`.
     pub at: OffsetDateTime,
 }
 const CLAIM: &str = "SELECT rt.tenant, ts.deferred_until,

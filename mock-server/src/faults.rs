@@ -32,10 +32,15 @@ use crate::rng::{Rng, Stream};
 /// What a request is, for matching.
 #[derive(Debug, Clone, Default)]
 pub struct RequestFacts<'a> {
+    /// The HTTP method.
     pub method: &'a str,
+    /// The path, without the query.
     pub path: &'a str,
+    /// The tenant the route names.
     pub tenant: Option<&'a str>,
+    /// The resource type, `token` or `metadata`, as [`FaultMatch::resource`] names them.
     pub resource: Option<&'a str>,
+    /// The client id the request's credentials or token name.
     pub client: Option<&'a str>,
     /// The version of the base a FHIR request names.
     pub version: Option<FhirVersion>,
@@ -45,10 +50,14 @@ pub struct RequestFacts<'a> {
 /// `id`, not `rule.id`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaultView {
+    /// The rule as installed; its own `id` is `None`, the id is [`FaultView::id`].
     #[serde(flatten)]
     pub rule: FaultRule,
+    /// The installed rule's id, given or chosen (`fault-N`).
     pub id: String,
+    /// Requests the matcher's fields matched (before the counting fields picked).
     pub matched: u64,
+    /// Requests the rule triggered on and applied an action to.
     pub applied: u64,
     /// Actions left in a sequence; `None` for a single unlimited action.
     pub remaining: Option<u64>,
@@ -80,8 +89,10 @@ pub struct Faults {
 /// Why a rule was not added.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FaultError {
+    /// The rule is not valid ([`RuleError`] says why); answered 400.
     #[error("invalid fault rule: {0}")]
     Invalid(#[from] RuleError),
+    /// A rule with this id is installed already; answered 409.
     #[error("a fault rule with id {0:?} already exists")]
     Duplicate(String),
 }
@@ -107,6 +118,7 @@ impl Faults {
         Ok(view)
     }
 
+    /// Every installed rule with its counters, in the order they were added (the order they are tried).
     pub fn list(&self) -> Vec<FaultView> {
         self.rules.lock().unwrap_or_else(PoisonError::into_inner).iter().map(view).collect()
     }
@@ -119,6 +131,7 @@ impl Faults {
         rules.len() != before
     }
 
+    /// Removes every rule.
     pub fn clear(&self) {
         self.rules.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }

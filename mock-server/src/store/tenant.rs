@@ -27,16 +27,26 @@ use parsed::{Fields, ReadAppointment, ReadPatient, ReadSlot};
 /// A resource that cannot be stored.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum IngestError {
+    /// The text does not parse as a resource (not JSON, or a field of the wrong shape).
     #[error("not a JSON resource: {0}")]
     Json(String),
+    /// A resource of another type than the table it goes into.
     #[error("resourceType {found:?} where {expected} was expected")]
-    WrongType { expected: ResourceType, found: String },
+    WrongType {
+        /// The table's type.
+        expected: ResourceType,
+        /// The resource's `resourceType`.
+        found: String,
+    },
+    /// A resource without a string `id`.
     #[error("the resource has no id")]
     NoId,
+    /// The table holds as many rows as a `u32` row number can name.
     #[error(transparent)]
     Full(#[from] TableFull),
 }
 
+/// One tenant's resources, one table per type, with the search indexes over them.
 #[derive(Debug, Default)]
 pub struct TenantData {
     pub(super) tables: HashMap<ResourceType, Table>,
@@ -63,14 +73,17 @@ pub struct TenantData {
 }
 
 impl TenantData {
+    /// The table of `resource_type`, if the tenant has any of that type.
     pub fn table(&self, resource_type: ResourceType) -> Option<&Table> {
         self.tables.get(&resource_type)
     }
 
+    /// How many resources of `resource_type` the tenant holds.
     pub fn count(&self, resource_type: ResourceType) -> usize {
         self.table(resource_type).map_or(0, Table::len)
     }
 
+    /// The resource of `resource_type` with this id.
     pub fn read(&self, resource_type: ResourceType, id: &str) -> Option<&Row> {
         self.table(resource_type)?.get(id)
     }
@@ -80,6 +93,7 @@ impl TenantData {
         self.slots.get(row as usize)?.schedule.as_deref()
     }
 
+    /// The search fields of the Appointment in table row `row`.
     pub fn appointment(&self, row: u32) -> Option<&AppointmentFields> {
         self.appointments.get(row as usize)
     }

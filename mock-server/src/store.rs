@@ -52,8 +52,15 @@ pub struct Store {
 /// Why the store could not be built.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
+    /// A fixture resource of a tenant could not be stored.
     #[error("tenant {tenant}: {source}")]
-    Resource { tenant: TenantId, source: IngestError },
+    Resource {
+        /// The tenant whose data it is.
+        tenant: TenantId,
+        /// Why the resource was refused.
+        source: IngestError,
+    },
+    /// The `--synthetic` overrides (or a tenant's synthetic settings) are invalid.
     #[error("--synthetic: {0}")]
     Synthetic(#[from] SyntheticError),
 }

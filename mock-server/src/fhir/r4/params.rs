@@ -12,7 +12,9 @@ use crate::store::ResourceType;
 /// A parsed R4 search.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct R4Search {
+    /// What to search for.
     pub query: R4Query,
+    /// Page size after the resource's default and the `MAX_COUNT` cap.
     pub count: u32,
     /// `_include=Schedule:actor:Practitioner` on Slot.
     pub include_practitioners: bool,
@@ -26,11 +28,14 @@ impl R4Search {
     }
 }
 
+/// An R4 search: one the store's indexes answer, or one answered by scanning R4-only resources.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum R4Query {
     /// Answered by the store's search model, as on DSTU2.
     Store(Query),
+    /// A Location search (R4 only), answered by a scan.
     Location(LocationQuery),
+    /// A Practitioner search by name, identifier or `active`, answered by a scan.
     Practitioner(PractitionerQuery),
 }
 
@@ -83,10 +88,13 @@ pub enum LocationSearch {
 /// What an R4 search's parse depends on besides the query (the profile's `[r4]` settings).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParseSettings {
+    /// The `date` forms Appointment searches accept (`[r4] appointment_date_forms`).
     pub date_forms: DateForms,
+    /// Which appointment ends match a `date` range (`[r4] appointment_end_match`).
     pub end_match: crate::store::query::EndMatch,
     /// Whether Slot `start` values need a time component (`[r4] slot_start_requires_time`).
     pub slot_start_requires_time: bool,
+    /// Which criteria a Location search needs (`[r4] location_search`).
     pub location_search: LocationSearch,
 }
 

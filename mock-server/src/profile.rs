@@ -37,9 +37,13 @@ use validation::validate;
 pub struct Profile {
     /// Origin written into responses; `None` means "the address the server listens on".
     pub public_origin: Option<Url>,
+    /// `[token]`: access-token lifetimes.
     pub token: TokenSettings,
+    /// `[[tenants]]`: the tenants served, each with its data.
     pub tenants: Vec<Tenant>,
+    /// `[[accounts]]`: the system accounts, their credentials, scopes and approvals.
     pub accounts: Vec<Account>,
+    /// `[limits]`: rate limits per client and tenant.
     pub limits: LimitSettings,
     /// `[r4]`: R4 behaviours where Cerner's docs contradict themselves.
     pub r4: R4Settings,
@@ -89,12 +93,32 @@ pub struct TokenSettings {
 /// A profile that could not be loaded, naming the file and the field at fault.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
+    /// The profile file could not be read.
     #[error("cannot read profile {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        /// The file asked for.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// Not TOML, or not a profile's shape (an unknown key, a wrong type).
     #[error("profile {origin} is not valid TOML for a profile: {message}")]
-    Syntax { origin: String, message: String },
+    Syntax {
+        /// The file's path, or `(embedded default)` / `(inline)`.
+        origin: String,
+        /// The TOML parser's reason, on one line.
+        message: String,
+    },
+    /// A value broke a rule (a bad id, a duplicate, an unknown reference, an unreadable key).
     #[error("profile {origin}, field `{field}`: {message}")]
-    Invalid { origin: String, field: String, message: String },
+    Invalid {
+        /// The file's path, or `(embedded default)` / `(inline)`.
+        origin: String,
+        /// The field's path, e.g. `tenants[0].id`.
+        field: String,
+        /// The rule it broke.
+        message: String,
+    },
 }
 
 impl Profile {
@@ -131,10 +155,12 @@ impl Profile {
         })
     }
 
+    /// The tenant with this id, if the profile has one.
     pub fn tenant(&self, id: &str) -> Option<&Tenant> {
         self.tenants.iter().find(|t| t.id.as_str() == id)
     }
 
+    /// The account with this client id, if the profile has one.
     pub fn account(&self, client_id: &str) -> Option<&Account> {
         self.accounts.iter().find(|a| a.client_id.as_str() == client_id)
     }

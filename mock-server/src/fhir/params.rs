@@ -19,6 +19,7 @@ pub use crate::store::query::{
 /// Page size when the client gives no `_count` (Cerner's documented default for Patient is 20;
 /// 50 elsewhere, chosen where undocumented).
 pub const DEFAULT_COUNT: u32 = 50;
+/// Page size of a Patient search without `_count` (Cerner's documented 20).
 pub const DEFAULT_PATIENT_COUNT: u32 = 20;
 /// Largest page the emulator serves; a larger `_count` is lowered to it (chosen).
 pub const MAX_COUNT: u32 = 200;
@@ -26,6 +27,7 @@ pub const MAX_COUNT: u32 = 200;
 /// A parsed search: the typed query and the page size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Search {
+    /// What to search for.
     pub query: Query,
     /// Page size after defaults and the `MAX_COUNT` cap.
     pub count: u32,
@@ -49,8 +51,18 @@ pub enum ParamError {
     Conflict(String, String),
     /// A parameter that is required together with another one is missing.
     #[error("search parameter '{missing}' is required with '{with}'")]
-    Missing { missing: String, with: String },
+    Missing {
+        /// The parameter that is missing.
+        missing: String,
+        /// The parameter given that needs it.
+        with: String,
+    },
     /// A value that does not parse or breaks a rule.
     #[error("invalid value for '{param}': {reason}")]
-    Invalid { param: String, reason: String },
+    Invalid {
+        /// The parameter's name as given.
+        param: String,
+        /// Why the value was refused.
+        reason: String,
+    },
 }

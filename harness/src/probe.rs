@@ -28,22 +28,29 @@ use crate::version::FhirVersion;
 /// kept, so a recording never holds a token, a secret or a request header.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recorded {
+    /// The probe's name ([`Probe::name`]), the recording's file name.
     pub probe: String,
     /// The version of the base it was asked on; recordings made before R4 probes existed are DSTU2.
     #[serde(default = "dstu2", deserialize_with = "version")]
     pub fhir_version: FhirVersion,
+    /// The HTTP status answered.
     pub status: u16,
+    /// The `Content-Type` answered, when there was one.
     pub content_type: Option<String>,
+    /// The body as JSON; `null` when it was empty or not JSON.
     pub body: serde_json::Value,
 }
 
 /// One departure of an actual answer from its reference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Difference {
+    /// The probe whose answers differ.
     pub probe: String,
+    /// The version of the base it was asked on.
     pub fhir_version: FhirVersion,
     /// `status`, `content-type`, `missing` (only in the reference) or `extra` (only in the actual).
     pub kind: String,
+    /// `reference != actual` for a status or media type; the element path for one missing or extra.
     pub detail: String,
 }
 

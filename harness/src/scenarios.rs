@@ -7,7 +7,7 @@ mod failures;
 pub(crate) mod hospitals;
 mod hostile;
 #[cfg(test)]
-#[path = "tests/kit.rs"]
+#[path = "scenarios/tests/kit.rs"]
 pub(crate) mod kit;
 pub mod network;
 mod paging;
@@ -80,11 +80,19 @@ pub fn select(names: &[String]) -> Result<Vec<Scenario>, UnknownScenario> {
 /// Why [`select_on`] refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectError {
+    /// A name that is no scenario.
     #[error(transparent)]
     Unknown(#[from] UnknownScenario),
     /// A scenario named exists on none of the versions asked for.
     #[error("scenario {name:?} exists on {labels} only; add --fhir-version {segments} or both")]
-    NotOnVersion { name: String, labels: String, segments: String },
+    NotOnVersion {
+        /// The scenario's name.
+        name: String,
+        /// The versions it exists on, e.g. `R4`.
+        labels: String,
+        /// The `--fhir-version` values that would run it, joined by `|`.
+        segments: String,
+    },
 }
 
 /// [`select`], on `versions`: every scenario that exists on one of them; a scenario named that
