@@ -78,15 +78,19 @@ async fn read_capped(mut response: reqwest::Response, limit: u64, request_id: &O
 
 /// A TLS-vs-plain mismatch, named with the setting to change: an https:// URL answered in plain
 /// HTTP (rustls reads its first bytes as a record of an invalid type), or an http:// URL answered
-/// with TLS (hyper reads a TLS record as an invalid HTTP version).
+/// with TLS (hyper reads a TLS record as an invalid HTTP version, or, when the server's alert
+/// arrives before the request is fully written, as an unexpected message).
 fn scheme_mismatch(error: &reqwest::Error) -> Option<&'static str> {
     let causes = causes(error);
+    let plain_url = error.url().is_some_and(|url| url.scheme() == "http");
     if causes.contains("InvalidContentType") {
         Some(
             "TLS-vs-plain mismatch: the server answered an https:// request in plain HTTP; if it serves plain http, \
              write the tenant's fhir_base with http:// (a host other than loopback also needs --allow-insecure-http)",
         )
-    } else if causes.contains("invalid HTTP version") {
+    } else if causes.contains("invalid HTTP version")
+        || (plain_url && causes.contains("received unexpected message from connection"))
+    {
         Some(
             "TLS-vs-plain mismatch: the server did not answer an http:// request in HTTP (it may speak TLS); if it \
              serves TLS, write the tenant's fhir_base with https://",
