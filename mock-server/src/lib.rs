@@ -32,7 +32,10 @@
 //! - [`limits`]: rate limits (GCRA) per account and tenant, on the emulator's clock.
 //! - [`faults`]: fault rules and their actions; [`journal`]: the bounded request journal.
 //! - [`admin`]: the emulator's own control API under `/__admin/`, with its JSON in [`admin::wire`];
-//!   [`admin_client`]: a typed client of it, for tests and the harness.
+//!   [`admin_client`]: a typed client of it, for tests and the harness; [`health`]: the
+//!   dependency-free health check `cerner-mock health` runs (a container's `HEALTHCHECK`).
+//! - [`replay`]: `--replay DIR`, a recording of `cerner-harness record` served as the tenant it
+//!   was recorded from, and the probe lists that recording asks.
 //! - `rng`: the seeded random streams of the generator and of probabilistic fault rules.
 //!
 //! # The path of a request
@@ -74,6 +77,7 @@ pub mod defaults;
 pub mod faults;
 pub mod fhir;
 pub mod headers;
+pub mod health;
 pub mod ids;
 pub mod instrument;
 pub mod journal;
@@ -81,6 +85,7 @@ pub mod limits;
 pub mod oauth;
 pub mod origin;
 pub mod profile;
+pub mod replay;
 pub mod request;
 mod rng;
 pub mod scope;

@@ -1,7 +1,8 @@
 //! The emulator's own control surface under the reserved prefix `/__admin/`: health, the clock,
 //! the request journal, fault rules, tenant data and data changes, and reset. It is not part of
 //! Cerner's API and is not journaled. It answers loopback callers only, unless the emulator was
-//! started with `--admin-token`, in which case every caller must present that token.
+//! started with `--admin-token`, in which case every caller must present that token. Health (what
+//! container engines and CI services poll from outside) answers every caller: it reveals nothing.
 
 mod clock;
 mod faults;
@@ -24,7 +25,6 @@ pub const MAX_ADMIN_BODY: usize = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/__admin/health", get(health))
         .route("/__admin/clock", get(clock::get).post(clock::post))
         .route("/__admin/journal", get(journal::get).delete(journal::clear))
         .route("/__admin/faults", get(faults::list).post(faults::add).delete(faults::clear))
@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/__admin/tenants/{tenant}/simulate", post(tenants::simulate))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_ADMIN_BODY))
         .layer(from_fn_with_state(state, guard))
+        .route("/__admin/health", get(health))
 }
 
 /// `{"error": message}` with `status`: the admin API's one error shape.
