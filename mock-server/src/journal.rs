@@ -21,7 +21,7 @@ use crate::request::FhirVersion;
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
 /// One request, as recorded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JournalEntry {
     pub seq: u64,
     /// The emulator's clock (RFC 3339 on the wire; formatted when read, not on every request).
@@ -76,7 +76,7 @@ impl std::fmt::Display for JournalEntry {
 }
 
 /// The fault rule that shaped a response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FaultApplied {
     pub rule: String,
     pub action: String,
@@ -84,8 +84,9 @@ pub struct FaultApplied {
 
 /// Which entries to return (`GET /__admin/journal?tenant=…&client=…&path_prefix=…&since=…`);
 /// every filter is optional and they combine with AND.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct JournalQuery {
     pub tenant: Option<String>,
     pub client: Option<String>,

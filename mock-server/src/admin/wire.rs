@@ -12,19 +12,19 @@ pub use crate::store::{ActorCount, AppointmentStarts, Change, TenantSummary};
 
 /// `{"status": "..."}`: the answer of `GET /__admin/health` (`ok`) and `POST /__admin/reset`
 /// (`reset`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusBody {
     pub status: String,
 }
 
 /// `{"error": "..."}`: every admin refusal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: String,
 }
 
 /// The emulator's clock, as `GET`/`POST /__admin/clock` answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClockState {
     #[serde(with = "time::serde::rfc3339")]
     pub now: OffsetDateTime,
@@ -33,7 +33,7 @@ pub struct ClockState {
 }
 
 /// The body of `POST /__admin/clock`: exactly one of the two.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClockChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,7 +43,7 @@ pub struct ClockChange {
 }
 
 /// The answer of `GET /__admin/journal`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Journal {
     pub entries: Vec<JournalEntry>,
     /// How many entries the journal keeps; older ones are dropped.
@@ -60,13 +60,13 @@ impl Journal {
 }
 
 /// The answer of `GET /__admin/faults`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FaultList {
     pub faults: Vec<FaultView>,
 }
 
 /// A tenant as `GET /__admin/tenants` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantInfo {
     pub id: String,
     pub name: String,
@@ -78,13 +78,13 @@ pub struct TenantInfo {
 }
 
 /// The answer of `GET /__admin/tenants`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantList {
     pub tenants: Vec<TenantInfo>,
 }
 
 /// A tenant with a summary of its data (`GET /__admin/tenants/{tenant}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantDetail {
     #[serde(flatten)]
     pub info: TenantInfo,
@@ -92,14 +92,14 @@ pub struct TenantDetail {
 }
 
 /// The body of `POST /__admin/tenants/{tenant}/changes`: applied all or none.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeBatch {
     pub changes: Vec<Change>,
 }
 
 /// The body of `POST /__admin/tenants/{tenant}/simulate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Simulate {
     /// 1..=365.
@@ -109,7 +109,7 @@ pub struct Simulate {
 }
 
 /// A resource a change or simulation touched, with its new `meta.versionId`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AppliedChange {
     #[serde(rename = "resourceType")]
     pub resource_type: String,
@@ -119,7 +119,7 @@ pub struct AppliedChange {
 }
 
 /// The answer of the changes and simulate endpoints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Applied {
     pub applied: Vec<AppliedChange>,
 }

@@ -41,7 +41,7 @@ pub struct RequestFacts<'a> {
 
 /// A rule with its counters, as listed by `GET /__admin/faults` (the installed rule's id is
 /// `id`, not `rule.id`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FaultView {
     #[serde(flatten)]
     pub rule: FaultRule,

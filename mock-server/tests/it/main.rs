@@ -21,6 +21,7 @@ mod helpers;
 mod journal;
 mod limits;
 mod metadata_truth;
+mod openapi;
 mod paging;
 mod r4;
 mod r4_appointments;
