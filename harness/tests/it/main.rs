@@ -11,6 +11,7 @@
 //! - [`probes`]: `record` and `diff`.
 //! - [`probes_r4`]: `record` and `diff` on R4: R4 recordings, `r4-<probe>.json` payloads.
 //! - [`sandbox_r4`]: `sandbox` on an R4 base.
+//! - [`starter_client`]: the README's starter client passes every scenario on both versions.
 //! - [`replay`]: `record` of `cerner-mock --replay` gives back the recording it replays.
 //! - [`report_in_chromium`]: the HTML report's timeline picture in headless Chromium.
 //! - [`r4`]: the scenarios on R4: every broken client caught, the good mode passing, a DSTU2-only
@@ -31,6 +32,7 @@ mod replay;
 mod report_in_chromium;
 mod sandbox;
 mod sandbox_r4;
+mod starter_client;
 mod vacuous;
 
 use std::path::PathBuf;
