@@ -255,12 +255,7 @@ async fn record(bases: &probe::Bases, out: &std::path::Path) -> anyhow::Result<u
         None => None,
     };
     let answers = probe::record(bases, token.as_ref().map(|t| t.expose())).await?;
-    std::fs::create_dir_all(out).map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
-    for answer in &answers {
-        let path = out.join(format!("{}.json", answer.probe));
-        std::fs::write(&path, serde_json::to_string_pretty(answer)?)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-    }
+    probe::write_recording(out, &answers).map_err(|e| anyhow::anyhow!("cannot write the recording: {e}"))?;
     console::line(&format!("recorded {} {} probes into {}", answers.len(), version.label(), out.display()));
     if bases.open.is_none() {
         let skipped = probe::probes(version).iter().filter(|p| p.base == probe::Base::Open).count();

@@ -11,21 +11,25 @@ mod record;
 mod shape;
 mod sign_in;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+pub use cerner_mock::replay::{KEPT_HEADERS, RecordedRequest};
 pub use docs::{documented, holds_documented};
-pub use list::{Base, Probe, probes};
+pub use list::{Base, Probe, mock_version, probes};
 pub use record::{Bases, ProbeError, emulator_answers, record};
 pub use shape::shape;
 pub use sign_in::{PROBE_SCOPES, SignInError, SignedIn, probe_scopes, sign_in};
 
 use crate::version::FhirVersion;
 
-/// A recorded answer: status, content type, body (JSON or null). Nothing else of the exchange is
-/// kept, so a recording never holds a token, a secret or a request header.
+/// A recorded answer: the request (method, base, tenant, path and query under the base), status,
+/// content type, the headers a client acts on ([`KEPT_HEADERS`]) and body (JSON or null). Nothing
+/// else of the exchange is kept, so a recording never holds a token, a secret or a request header.
+/// `cerner-mock --replay` serves it (the format is read there too, with the same
+/// [`RecordedRequest`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Recorded {
     /// The probe's name ([`Probe::name`]), the recording's file name.
@@ -33,10 +37,17 @@ pub struct Recorded {
     /// The version of the base it was asked on; recordings made before R4 probes existed are DSTU2.
     #[serde(default = "dstu2", deserialize_with = "version")]
     pub fhir_version: FhirVersion,
+    /// What was asked; recordings made before requests were kept have none (and are replayed by
+    /// probe name); documented payloads have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request: Option<RecordedRequest>,
     /// The HTTP status answered.
     pub status: u16,
     /// The `Content-Type` answered, when there was one.
     pub content_type: Option<String>,
+    /// The headers a client acts on (ETag, Location, Retry-After, WWW-Authenticate…), by lower-case name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
     /// The body as JSON; `null` when it was empty or not JSON.
     pub body: serde_json::Value,
 }
@@ -122,6 +133,18 @@ pub fn load_recording(dir: &Path) -> std::io::Result<Vec<Recorded>> {
         .collect()
 }
 
+/// Writes `answers` into `dir` (created if missing) as `record` does: `DIR/<probe>.json` each,
+/// pretty-printed.
+pub fn write_recording(dir: &Path, answers: &[Recorded]) -> std::io::Result<()> {
+    let context = |path: &Path, e: std::io::Error| std::io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    std::fs::create_dir_all(dir).map_err(|e| context(dir, e))?;
+    for answer in answers {
+        let path = dir.join(format!("{}.json", answer.probe));
+        std::fs::write(&path, serde_json::to_string_pretty(answer)?).map_err(|e| context(&path, e))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,8 +154,10 @@ mod tests {
         Recorded {
             probe: "patient-read".into(),
             fhir_version: FhirVersion::Dstu2,
+            request: None,
             status,
             content_type: Some(content_type.into()),
+            headers: BTreeMap::new(),
             body,
         }
     }

@@ -48,7 +48,7 @@ pub struct RequestFacts<'a> {
 
 /// A rule with its counters, as listed by `GET /__admin/faults` (the installed rule's id is
 /// `id`, not `rule.id`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FaultView {
     /// The rule as installed; its own `id` is `None`, the id is [`FaultView::id`].
     #[serde(flatten)]

@@ -21,7 +21,7 @@ use crate::request::FhirVersion;
 pub const DEFAULT_CAPACITY: usize = 10_000;
 
 /// One request, as recorded.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct JournalEntry {
     /// Arrival order, from 1; never reused, so `since` can page through the journal.
     pub seq: u64,
@@ -92,7 +92,7 @@ impl std::fmt::Display for JournalEntry {
 }
 
 /// The fault rule that shaped a response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FaultApplied {
     /// The rule's id, as installed through `/__admin/faults`.
     pub rule: String,
@@ -102,8 +102,9 @@ pub struct FaultApplied {
 
 /// Which entries to return (`GET /__admin/journal?tenant=…&client=…&path_prefix=…&since=…`);
 /// every filter is optional and they combine with AND.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct JournalQuery {
     /// Only requests for this tenant.
     pub tenant: Option<String>,

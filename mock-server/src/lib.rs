@@ -35,7 +35,11 @@
 //! - [`faults`]: fault rules and their actions; [`journal`]: the bounded request journal.
 //! - [`admin`]: the emulator's own control API under `/__admin/`, with its JSON in [`admin::wire`];
 //!   `admin_client`: a typed client of it, for tests and the harness (the default-on
-//!   `admin_client` feature; the emulator's binary is built without it and links no HTTP client).
+//!   `admin_client` feature; the emulator's binary is built without it and links no HTTP client);
+//!   [`health`]: the dependency-free health check `cerner-mock health` runs (a container's
+//!   `HEALTHCHECK`).
+//! - [`replay`]: `--replay DIR`, a recording of `cerner-harness record` served as the tenant it
+//!   was recorded from, and the probe lists that recording asks.
 //! - `rng`: the seeded random streams of the generator and of probabilistic fault rules.
 //!
 //! # The path of a request
@@ -78,6 +82,7 @@ pub mod defaults;
 pub mod faults;
 pub mod fhir;
 pub(crate) mod headers;
+pub mod health;
 pub mod ids;
 pub(crate) mod instrument;
 pub mod journal;
@@ -85,6 +90,7 @@ pub(crate) mod limits;
 pub mod oauth;
 pub mod origin;
 pub(crate) mod profile;
+pub mod replay;
 pub mod request;
 mod rng;
 pub mod scope;

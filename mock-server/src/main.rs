@@ -33,6 +33,8 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 (bad flags, profile, address in use)"
 )]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Colors in the log on stderr: auto (when it is a terminal and NO_COLOR is unset), always, never.
     #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
     color: Color,
@@ -46,10 +48,10 @@ struct Args {
     #[arg(long, env = "CERNER_MOCK_PROFILE")]
     profile: Option<PathBuf>,
     /// Port to listen on; 0 picks a free one.
-    #[arg(long, env = "CERNER_MOCK_PORT", default_value_t = 8080)]
+    #[arg(long, env = "CERNER_MOCK_PORT", default_value_t = 8080, global = true)]
     port: u16,
     /// Address to listen on.
-    #[arg(long, env = "CERNER_MOCK_BIND", default_value = "127.0.0.1")]
+    #[arg(long, env = "CERNER_MOCK_BIND", default_value = "127.0.0.1", global = true)]
     bind: IpAddr,
     /// Origin written into responses (token URLs, links), e.g. http://localhost:8080.
     #[arg(long, env = "CERNER_MOCK_PUBLIC_ORIGIN", value_parser = origin)]
@@ -72,9 +74,60 @@ struct Args {
     /// Open connections at most; past it a new connection gets 503 and is closed.
     #[arg(long, env = "CERNER_MOCK_MAX_CONNECTIONS", default_value_t = 4096)]
     max_connections: usize,
+    /// Serve a folder written by `cerner-harness record` instead of the emulator: each recorded
+    /// request answers as recorded, on the recorded tenant's bases; anything else answers 404.
+    #[arg(long, env = "CERNER_MOCK_REPLAY", value_name = "DIR", conflicts_with_all = ["profile", "synthetic", "manual_clock"])]
+    replay: Option<PathBuf>,
     /// Switch the rate limits off, whatever the profile says (for load tests).
     #[arg(long, env = "CERNER_MOCK_NO_LIMITS")]
     no_limits: bool,
+}
+
+/// What to do instead of serving.
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Ask a running emulator's GET /__admin/health (a container's HEALTHCHECK): exit 0 when it
+    /// answers {"status":"ok"}, 1 otherwise, with a one-line message.
+    #[command(after_help = "Exit codes:\n  0  healthy\n  1  not healthy (no answer, an error status, a timeout)")]
+    Health {
+        /// The emulator's address; by default the loopback address of --bind (CERNER_MOCK_BIND) on
+        /// --port (CERNER_MOCK_PORT), as the server started with the same environment listens.
+        #[arg(value_name = "HOST:PORT")]
+        addr: Option<std::net::SocketAddr>,
+        /// Seconds to wait for the whole answer.
+        #[arg(long, default_value_t = 3.0, value_parser = seconds)]
+        timeout: f64,
+    },
+}
+
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= 3600.0 => Ok(s),
+        _ => Err(format!("{text:?} is not a number of seconds from 0 to 3600")),
+    }
+}
+
+/// `cerner-mock health`: one line on stdout when healthy (exit 0), on stderr when not (exit 1).
+fn health(addr: Option<std::net::SocketAddr>, timeout: f64, args: &Args) -> ExitCode {
+    let addr = addr.unwrap_or_else(|| {
+        let ip = match args.bind {
+            IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+            IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(std::net::Ipv6Addr::LOCALHOST),
+            ip => ip,
+        };
+        std::net::SocketAddr::new(ip, args.port)
+    });
+    match cerner_mock::health::check(addr, std::time::Duration::from_secs_f64(timeout)) {
+        Ok(()) => {
+            use std::io::Write;
+            let _ = writeln!(std::io::stdout(), "healthy: http://{addr}/__admin/health answered ok");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cerner-mock health: not healthy: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// `--color`.
@@ -121,6 +174,9 @@ fn level(args: &Args) -> &'static str {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(Command::Health { addr, timeout }) = args.command {
+        return health(addr, timeout, &args);
+    }
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level(&args))))
         .with_writer(std::io::stderr)
@@ -136,6 +192,9 @@ async fn main() -> ExitCode {
 }
 
 async fn run(args: Args) -> anyhow::Result<()> {
+    if let Some(dir) = &args.replay {
+        return replay(dir, &args).await;
+    }
     let mut profile = match &args.profile {
         Some(path) => Profile::load(path)?,
         None => Profile::embedded_default(),
@@ -178,6 +237,26 @@ async fn run(args: Args) -> anyhow::Result<()> {
         result = server.wait() => result?,
         () = stop => tracing::info!("stopping"),
     }
+    Ok(())
+}
+
+/// `--replay DIR`: the recording's answers on its tenant's bases, until stopped.
+async fn replay(dir: &std::path::Path, args: &Args) -> anyhow::Result<()> {
+    let recording = cerner_mock::replay::Recording::load(dir)?;
+    let addr = std::net::SocketAddr::new(args.bind, args.port);
+    let listener =
+        tokio::net::TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let addr = listener.local_addr()?;
+    let stop = stop_signal();
+    tracing::info!(address = %addr, recording = %dir.display(), tenant = %recording.tenant, answers = recording.answers.len(), "cerner-mock is replaying");
+    for version in recording.versions() {
+        for base in [cerner_mock::replay::probes::Base::Secured, cerner_mock::replay::probes::Base::Open] {
+            let path = cerner_mock::replay::base_path(version, base, recording.tenant.as_str());
+            tracing::info!(base = %format!("http://{addr}{path}"), "replayed base");
+        }
+    }
+    let limits = cerner_mock::ConnectionLimits { max_connections: args.max_connections, ..Default::default() };
+    cerner_mock::serve_with(listener, cerner_mock::replay::router(recording), limits, stop).await?;
     Ok(())
 }
 

@@ -16,7 +16,7 @@ pub enum Surface {
 
 /// The FHIR version a base serves: the seam between the one FHIR surface and each version's
 /// parameter tables, renderers, media types, error shapes and discovery documents.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum FhirVersion {
     /// DSTU2 (`fhirVersion` 1.0.2), under `/dstu2/` and `/open/dstu2/`.

@@ -174,8 +174,17 @@ impl Drop for MockServer {
     }
 }
 
-/// `http://{addr}`, with IPv6 in brackets.
+/// `http://{addr}`, with IPv6 in brackets. Bound to every interface (`0.0.0.0`, `::`, as in a
+/// container), the origin names the loopback address of that family instead: links to
+/// `http://0.0.0.0:8080` lead nowhere.
 fn origin_of(addr: SocketAddr) -> Url {
+    let addr = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port()),
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST), addr.port())
+        }
+        _ => addr,
+    };
     #[allow(clippy::expect_used)]
     Url::parse(&format!("http://{addr}")).expect("a socket address is a valid URL host")
 }
@@ -309,5 +318,18 @@ impl AsyncWrite for ResettableStream {
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bound_to_every_interface_the_origin_names_loopback() {
+        let origin = |addr: &str| origin_of(addr.parse().unwrap()).as_str().to_owned();
+        assert_eq!(origin("0.0.0.0:8080"), "http://127.0.0.1:8080/");
+        assert_eq!(origin("[::]:8080"), "http://[::1]:8080/");
+        assert_eq!(origin("127.0.0.1:9"), "http://127.0.0.1:9/");
     }
 }

@@ -40,7 +40,15 @@ pub fn documented(dir: &Path) -> std::io::Result<Vec<Recorded>> {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", path.display())))?;
         let body = unwrapped(body);
         let content_type = Some(documented_content_type(fhir_version, &probe).to_owned());
-        answers.push(Recorded { probe, fhir_version, status: DOCUMENTED_STATUS, content_type, body });
+        answers.push(Recorded {
+            probe,
+            fhir_version,
+            status: DOCUMENTED_STATUS,
+            content_type,
+            body,
+            request: None,
+            headers: Default::default(),
+        });
     }
     Ok(answers)
 }

@@ -7,7 +7,7 @@ use cerner_mock::{MockServer, Profile, ServerConfig, StartError};
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 
 use super::sign_in::{SignInError, probe_scopes, sign_in};
-use super::{Base, Probe, Recorded, probes};
+use super::{Base, KEPT_HEADERS, Probe, Recorded, RecordedRequest, probes};
 use crate::version::FhirVersion;
 
 /// The sandbox tenant of fhir.cerner.com, which the default profile also serves.
@@ -96,6 +96,8 @@ pub async fn record(bases: &Bases, token: Option<&str>) -> Result<Vec<Recorded>,
 
 /// One probe's answer. A body that is not JSON (an HTML error page, an empty 404) is kept as null:
 /// its status and content type already say what went wrong, and its text may echo the request.
+/// The request is kept relative to the base (as sent, after URL normalization), with the tenant
+/// the base names, so `cerner-mock --replay` can answer it.
 async fn run(
     client: &reqwest::Client,
     base: &str,
@@ -108,13 +110,44 @@ async fn run(
     if let (true, Some(token)) = (probe.secured, token) {
         request = request.bearer_auth(token);
     }
-    let response =
-        request.send().await.map_err(|source| ProbeError::Request { probe: probe.name, url: url.clone(), source })?;
+    let request =
+        request.build().map_err(|source| ProbeError::Request { probe: probe.name, url: url.clone(), source })?;
+    let recorded_request = recorded_request(base, probe, request.method().as_str(), request.url());
+    let response = client.execute(request).await.map_err(|source| ProbeError::Request {
+        probe: probe.name,
+        url: url.clone(),
+        source,
+    })?;
     let status = response.status().as_u16();
-    let content_type = response.headers().get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| response.headers().get(name).and_then(|value| value.to_str().ok()).map(str::to_owned);
+    let content_type = header(CONTENT_TYPE.as_str());
+    let headers = KEPT_HEADERS.iter().filter_map(|name| Some(((*name).to_owned(), header(name)?))).collect();
     let bytes = response.bytes().await.map_err(|source| ProbeError::Body { probe: probe.name, source })?;
     let body = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
-    Ok(Recorded { probe: probe.name.to_owned(), fhir_version, status, content_type, body })
+    Ok(Recorded {
+        probe: probe.name.to_owned(),
+        fhir_version,
+        request: Some(recorded_request),
+        status,
+        content_type,
+        headers,
+        body,
+    })
+}
+
+/// The request as a recording keeps it: method, base, the base's tenant (its last path segment)
+/// and the path and query of `url` under the base (the probe's own path if `url` is not under it).
+/// Neither the base's origin nor any header is kept.
+fn recorded_request(base: &str, probe: &Probe, method: &str, url: &reqwest::Url) -> RecordedRequest {
+    let base_url = reqwest::Url::parse(base).ok();
+    let tenant = base_url
+        .as_ref()
+        .and_then(|b| b.path_segments())
+        .and_then(|mut segments| segments.rfind(|s| !s.is_empty()))
+        .unwrap_or_default()
+        .to_owned();
+    let path = base_url.as_ref().and_then(|b| url.as_str().strip_prefix(b.as_str())).unwrap_or(probe.path).to_owned();
+    RecordedRequest { method: method.to_owned(), base: probe.base, tenant, path }
 }
 
 /// The emulator's answers to the probes of each of `versions`: an in-process emulator with the

@@ -11,6 +11,8 @@
 //! - [`probes`]: `record` and `diff`.
 //! - [`probes_r4`]: `record` and `diff` on R4: R4 recordings, `r4-<probe>.json` payloads.
 //! - [`sandbox_r4`]: `sandbox` on an R4 base.
+//! - [`starter_client`]: the README's starter client passes every scenario on both versions.
+//! - [`replay`]: `record` of `cerner-mock --replay` gives back the recording it replays.
 //! - [`report_in_chromium`]: the HTML report's timeline picture in headless Chromium.
 //! - [`r4`]: the scenarios on R4: every broken client caught, the good mode passing, a DSTU2-only
 //!   client failing the production tenant, reports over both versions naming the version.
@@ -27,9 +29,11 @@ mod probes_r4;
 mod r4;
 mod r4_reference;
 mod rehearse;
+mod replay;
 mod report_in_chromium;
 mod sandbox;
 mod sandbox_r4;
+mod starter_client;
 mod vacuous;
 
 use std::path::PathBuf;

@@ -12,10 +12,20 @@ use crate::app::AppState;
 
 type Answer = Result<Json<ClockState>, (StatusCode, Json<ErrorBody>)>;
 
+/// The emulator's clock.
+#[utoipa::path(get, path = "/__admin/clock", tag = "clock", security(("admin_token" = [])),
+    responses((status = 200, description = "the clock now", body = ClockState)))]
 pub(super) async fn get(State(state): State<AppState>) -> Answer {
     Ok(Json(describe(&state)))
 }
 
+/// Moves a manual clock (`--manual-clock`): by `advance_seconds`, or to `set`.
+#[utoipa::path(post, path = "/__admin/clock", tag = "clock", security(("admin_token" = [])), request_body = ClockChange,
+    responses(
+        (status = 200, description = "the clock after the move", body = ClockState),
+        (status = 400, description = "not exactly one of advance_seconds and set", body = ErrorBody),
+        (status = 409, description = "the clock is the real time (start the emulator with --manual-clock)", body = ErrorBody),
+    ))]
 pub(super) async fn post(State(state): State<AppState>, body: Result<Json<ClockChange>, JsonRejection>) -> Answer {
     let change = match body {
         Ok(Json(change)) => change,

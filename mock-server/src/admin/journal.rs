@@ -7,10 +7,16 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
-use super::wire::Journal;
+use super::wire::{ErrorBody, Journal};
 use crate::app::AppState;
 use crate::journal::JournalQuery;
 
+/// Journal entries, oldest first; the filters combine with AND.
+#[utoipa::path(get, path = "/__admin/journal", tag = "journal", security(("admin_token" = [])), params(JournalQuery),
+    responses(
+        (status = 200, description = "the entries", body = Journal),
+        (status = 400, description = "an unknown or malformed filter", body = ErrorBody),
+    ))]
 pub(super) async fn get(
     State(state): State<AppState>,
     filter: Result<Query<JournalQuery>, QueryRejection>,
@@ -28,6 +34,9 @@ pub(super) async fn get(
     Json(body).into_response()
 }
 
+/// Empties the journal.
+#[utoipa::path(delete, path = "/__admin/journal", tag = "journal", security(("admin_token" = [])),
+    responses((status = 204, description = "emptied")))]
 pub(super) async fn clear(State(state): State<AppState>) -> StatusCode {
     state.journal().clear();
     StatusCode::NO_CONTENT

@@ -25,11 +25,21 @@ fn known<'s>(state: &'s AppState, tenant: &str) -> Result<&'s TenantId, Refusal>
     state.profile().tenant(tenant).map(|t| &t.id).ok_or_else(|| unknown_tenant(tenant))
 }
 
+/// Every tenant of the profile, with its bases, token URL and approved accounts.
+#[utoipa::path(get, path = "/__admin/tenants", tag = "tenants", security(("admin_token" = [])),
+    responses((status = 200, description = "the tenants", body = TenantList)))]
 pub(super) async fn list(State(state): State<AppState>) -> Json<TenantList> {
     let tenants = state.profile().tenants.iter().map(|t| describe(&state, &t.id)).collect();
     Json(TenantList { tenants })
 }
 
+/// One tenant with a summary of its data (counts, statuses, dates, busiest locations and
+/// practitioners).
+#[utoipa::path(get, path = "/__admin/tenants/{tenant}", tag = "tenants", security(("admin_token" = [])), params(("tenant" = String, Path, description = "the tenant id")),
+    responses(
+        (status = 200, description = "the tenant and its data", body = TenantDetail),
+        (status = 404, description = "no such tenant", body = ErrorBody),
+    ))]
 pub(super) async fn get(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
@@ -64,6 +74,14 @@ fn describe(state: &AppState, tenant: &TenantId) -> TenantInfo {
     }
 }
 
+/// Applies a batch of data changes, all or none.
+#[utoipa::path(post, path = "/__admin/tenants/{tenant}/changes", tag = "changes", security(("admin_token" = [])), params(("tenant" = String, Path, description = "the tenant id")),
+    request_body = ChangeBatch,
+    responses(
+        (status = 200, description = "the changed resources and their new versions", body = Applied),
+        (status = 400, description = "a change that cannot apply (none applied)", body = ErrorBody),
+        (status = 404, description = "no such tenant", body = ErrorBody),
+    ))]
 pub(super) async fn changes(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
@@ -76,6 +94,14 @@ pub(super) async fn changes(
     apply(&state, known(&state, &tenant)?, &changes)
 }
 
+/// Applies `days` of seeded scheduling activity (bookings, reschedules, cancellations).
+#[utoipa::path(post, path = "/__admin/tenants/{tenant}/simulate", tag = "simulate", security(("admin_token" = [])), params(("tenant" = String, Path, description = "the tenant id")),
+    request_body = Simulate,
+    responses(
+        (status = 200, description = "the changed resources and their new versions", body = Applied),
+        (status = 400, description = "days outside 1..=365, or a malformed body", body = ErrorBody),
+        (status = 404, description = "no such tenant", body = ErrorBody),
+    ))]
 pub(super) async fn simulate(
     State(state): State<AppState>,
     Path(tenant): Path<String>,

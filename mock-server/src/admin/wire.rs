@@ -15,19 +15,19 @@ use crate::store::{Change, TenantSummary};
 
 /// `{"status": "..."}`: the answer of `GET /__admin/health` (`ok`) and `POST /__admin/reset`
 /// (`reset`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub(crate) struct StatusBody {
     pub status: String,
 }
 
 /// `{"error": "..."}`: every admin refusal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub(crate) struct ErrorBody {
     pub error: String,
 }
 
 /// The emulator's clock, as `GET`/`POST /__admin/clock` answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ClockState {
     /// The emulator's current time (RFC 3339 on the wire).
     #[serde(with = "time::serde::rfc3339")]
@@ -37,7 +37,7 @@ pub struct ClockState {
 }
 
 /// The body of `POST /__admin/clock`: exactly one of the two.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ClockChange {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,7 +47,7 @@ pub(crate) struct ClockChange {
 }
 
 /// The answer of `GET /__admin/journal`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Journal {
     /// The entries the query admitted, oldest first.
     pub entries: Vec<JournalEntry>,
@@ -66,13 +66,13 @@ impl Journal {
 }
 
 /// The answer of `GET /__admin/faults`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub(crate) struct FaultList {
     pub faults: Vec<FaultView>,
 }
 
 /// A tenant as `GET /__admin/tenants` lists it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantInfo {
     /// The tenant id, as it appears in the paths.
     pub id: String,
@@ -93,13 +93,13 @@ pub struct TenantInfo {
 }
 
 /// The answer of `GET /__admin/tenants`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub(crate) struct TenantList {
     pub tenants: Vec<TenantInfo>,
 }
 
 /// A tenant with a summary of its data (`GET /__admin/tenants/{tenant}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantDetail {
     /// The tenant's identity and bases.
     #[serde(flatten)]
@@ -109,14 +109,14 @@ pub struct TenantDetail {
 }
 
 /// The body of `POST /__admin/tenants/{tenant}/changes`: applied all or none.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ChangeBatch {
     pub changes: Vec<Change>,
 }
 
 /// The body of `POST /__admin/tenants/{tenant}/simulate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Simulate {
     /// 1..=365.
@@ -126,7 +126,7 @@ pub(crate) struct Simulate {
 }
 
 /// A resource a change or simulation touched, with its new `meta.versionId`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AppliedChange {
     /// The resource's type, e.g. `Appointment`.
     #[serde(rename = "resourceType")]
@@ -139,7 +139,7 @@ pub struct AppliedChange {
 }
 
 /// The answer of the changes and simulate endpoints.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub(crate) struct Applied {
     pub applied: Vec<AppliedChange>,
 }

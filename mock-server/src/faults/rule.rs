@@ -18,7 +18,7 @@ mod error;
 pub use error::{ActionError, MatchError, RetryAfterError, RuleError};
 
 /// A fault rule: which requests it matches and what it does to them.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultRule {
     /// The rule's id, unique among installed rules; `fault-N` is chosen when none is given.
@@ -37,7 +37,7 @@ pub struct FaultRule {
 
 /// Which requests a rule applies to. Every field is optional; the counting fields (`nth`, `every`,
 /// `first`, `probability`) pick among the requests the other fields match, and at most one is set.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaultMatch {
     /// The HTTP method, e.g. `GET` (any case).
@@ -76,7 +76,7 @@ pub struct FaultMatch {
 }
 
 /// What happens to a triggering request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FaultAction {
     /// Answer with this status and the protocol's error body (OperationOutcome or OAuth error).

@@ -14,7 +14,7 @@ use super::tenant::{IngestError, TenantData};
 
 /// One change, as posted to `/__admin/tenants/{tenant}/changes`. Instants are FHIR instants
 /// (`2026-01-07T10:00:00.000Z`), taken as given.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Change {
     /// Adds a new resource (its `resourceType` says which table); the id must be new.

@@ -12,13 +12,14 @@ use super::query::Actor;
 use super::tenant::TenantData;
 
 /// What a tenant holds, so a test can pick ids and dates that exist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TenantSummary {
     /// Resources per type, e.g. `"Appointment" -> 1200`.
     pub counts: BTreeMap<String, u64>,
     /// Appointments per status, e.g. `"booked" -> 900`.
     pub appointment_statuses: BTreeMap<String, u64>,
-    /// `None` when the tenant has no appointment with a start.
+    /// The earliest and latest appointment start; `null` when no appointment has a start.
+    #[schema(value_type = Option<Vec<String>>, example = json!(["2026-01-05T08:00:00Z", "2026-03-01T16:30:00Z"]))]
     pub appointment_starts: Option<AppointmentStarts>,
     /// Location ids with their appointment counts, most appointments first.
     pub locations: Vec<ActorCount>,
@@ -55,7 +56,7 @@ impl From<AppointmentStarts> for StartsWire {
 }
 
 /// A location or practitioner id with how many appointments reference it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ActorCount {
     /// The Location or Practitioner id.
     pub id: String,

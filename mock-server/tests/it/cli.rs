@@ -104,7 +104,7 @@ fn sigterm_stops_the_emulator_cleanly() {
 }
 
 /// Starts the binary on a free port with `args` and `env`, and returns it with its address.
-fn spawn(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
+pub(crate) fn spawn(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
     let mut command = Command::new(BIN);
     command.args(["--port", "0"]).args(args).env("RUST_LOG", "info").stderr(Stdio::piped());
     for (name, value) in env {

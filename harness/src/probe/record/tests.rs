@@ -37,7 +37,15 @@ fn dstu2_fixture_reference() -> Vec<Recorded> {
         };
         let content_type = Some("application/json+fhir".to_owned());
         let fhir_version = FhirVersion::Dstu2;
-        reference.push(Recorded { probe: probe.name.to_owned(), fhir_version, status: 200, content_type, body });
+        reference.push(Recorded {
+            probe: probe.name.to_owned(),
+            fhir_version,
+            status: 200,
+            content_type,
+            body,
+            request: None,
+            headers: Default::default(),
+        });
     }
     reference
 }
@@ -85,6 +93,8 @@ fn r4_snapshot_reference() -> Vec<Recorded> {
                 status: u16::try_from(envelope["status"].as_u64().unwrap()).unwrap(),
                 content_type: envelope["headers"]["content-type"].as_str().map(str::to_owned),
                 body: envelope["body"].clone(),
+                request: None,
+                headers: Default::default(),
             }
         })
         .collect()
