@@ -64,6 +64,18 @@ pub struct TruthRow {
     pub status: String,
 }
 
+/// A resource a change between runs touched, as the emulator's store holds it once the runs are
+/// over: what proves the change really happened before a check judges the client by it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangedResource {
+    pub tenant: String,
+    /// `Appointment`, `Slot`, … as the emulator named it when it applied the change.
+    pub resource_type: String,
+    pub id: String,
+    /// The stored resource; `Value::Null` when the store does not hold it.
+    pub stored: Value,
+}
+
 #[derive(Debug, Clone)]
 pub struct Evidence {
     pub journal: Vec<JournalEntry>,
@@ -95,6 +107,8 @@ pub struct Evidence {
     pub retry_after: BTreeMap<String, String>,
     /// Pages per location group the job allowed (`limits.max_pages`): the endless-paging bound.
     pub page_cap: usize,
+    /// Every resource the scenario's changes between runs touched, read back from the store.
+    pub changed: Vec<ChangedResource>,
 }
 
 impl Evidence {

@@ -9,6 +9,27 @@ use serde_json::Value;
 use crate::evidence::{Evidence, OutputLine, STORED_BYTES, StoredFile, shorten};
 use crate::verdict::TimelineEntry;
 
+/// Each `(tenant, type, id)` a change between runs touched, as the emulator's store holds it now.
+pub(crate) fn read_back(
+    server: &cerner_mock::MockServer,
+    applied: Vec<(String, String, String)>,
+) -> Vec<crate::evidence::ChangedResource> {
+    let store = server.state().store();
+    applied
+        .into_iter()
+        .map(|(tenant, resource_type, id)| {
+            let stored = store
+                .read(&tenant)
+                .and_then(|data| {
+                    let kind = resource_type.parse().ok()?;
+                    data.read(kind, &id).and_then(|row| serde_json::from_str(&row.json()).ok())
+                })
+                .unwrap_or(Value::Null);
+            crate::evidence::ChangedResource { tenant, resource_type, id, stored }
+        })
+        .collect()
+}
+
 /// What the client left in `dir`: the output file's text and the files under `state/`.
 pub(crate) fn client_files(dir: &Path) -> (String, Vec<StoredFile>) {
     let output = std::fs::read(dir.join("appointments.ndjson")).unwrap_or_default();

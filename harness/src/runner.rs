@@ -159,11 +159,12 @@ pub(crate) async fn run_scenario(
             retry_after.insert(view.id, value);
         }
     }
-    let mut runs = Vec::new();
+    let (mut runs, mut applied) = (Vec::new(), Vec::new());
     for run in 0..scenario.runs.max(1) {
         if run > 0 {
             for (tenant, changes) in (scenario.between_runs)() {
-                admin.apply_changes(tenant, &changes).await.map_err(|e| setup(e.to_string()))?;
+                let done = admin.apply_changes(tenant, &changes).await.map_err(|e| setup(e.to_string()))?;
+                applied.extend(done.into_iter().map(|c| (tenant.to_owned(), c.resource_type, c.id)));
             }
         }
         let mut client_run =
@@ -178,6 +179,7 @@ pub(crate) async fn run_scenario(
     evidence.client_secret = secret;
     evidence.page_cap = config.page_cap;
     evidence.retry_after = retry_after.clone();
+    evidence.changed = crate::gather::read_back(&server, applied);
     let workdir = if config.keep_workdir {
         Some(dir.display().to_string())
     } else {
@@ -289,6 +291,7 @@ fn gather(
         fhir_version,
         page_cap: crate::scenarios::PAGE_CAP,
         retry_after: BTreeMap::new(),
+        changed: Vec::new(),
     }
 }
 

@@ -88,6 +88,7 @@ pub async fn sandbox(config: &SandboxConfig) -> Result<Report, HarnessError> {
         fhir_version: FhirVersion::of_base(config.fhir_base.as_str()),
         page_cap: crate::scenarios::PAGE_CAP,
         retry_after: Default::default(),
+        changed: Vec::new(),
     };
     let _ = std::fs::remove_dir_all(&dir);
     let scenarios = vec![

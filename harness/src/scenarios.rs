@@ -13,6 +13,7 @@ pub mod network;
 mod paging;
 mod production;
 mod rerun;
+mod rescheduled;
 mod retries;
 mod secrets;
 mod window;

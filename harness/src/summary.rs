@@ -4,7 +4,9 @@
 //!
 //! The v2 summary is the last JSON object on stdout that starts a line and holds a `tenants` array
 //! of `{"tenant", "outcome", "reason"}`, pretty-printed or on one line: exactly what
-//! `appointment-sync run --json` prints (other fields are ignored).
+//! `appointment-sync run --json` prints (other fields are ignored). A tenant's entry may also count
+//! what the run did to its rows (`inserted`, `updated`, `unchanged`, `vanished`: non-negative
+//! integers, each optional), which the `rescheduled` scenario judges.
 
 use serde_json::Value;
 
@@ -15,6 +17,18 @@ pub(crate) struct TenantOutcome {
     /// `synced`, `deferred`, `rejected` or `failed`.
     pub outcome: String,
     pub reason: Option<String>,
+    /// What the run did to the tenant's stored rows, when the summary counts it.
+    pub counts: RowCounts,
+}
+
+/// A v2 summary entry's optional row counts: rows first stored, rewritten with a newer version,
+/// seen again unchanged, and marked vanished (stored before, inside the window, no longer returned).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct RowCounts {
+    pub inserted: Option<u64>,
+    pub updated: Option<u64>,
+    pub unchanged: Option<u64>,
+    pub vanished: Option<u64>,
 }
 
 /// The outcomes a summary may state; every one but `synced` says the tenant was not synced.
@@ -43,6 +57,12 @@ fn summary_at(text: &str) -> Option<Vec<TenantOutcome>> {
                 tenant: t.get("tenant")?.as_str()?.to_owned(),
                 outcome: outcome.to_owned(),
                 reason: t.get("reason").and_then(Value::as_str).map(str::to_owned).filter(|r| !r.trim().is_empty()),
+                counts: RowCounts {
+                    inserted: t.get("inserted").and_then(Value::as_u64),
+                    updated: t.get("updated").and_then(Value::as_u64),
+                    unchanged: t.get("unchanged").and_then(Value::as_u64),
+                    vanished: t.get("vanished").and_then(Value::as_u64),
+                },
             })
         })
         .collect()
@@ -108,9 +128,21 @@ mod tests {
             vec![TenantOutcome {
                 tenant: T.into(),
                 outcome: "failed".into(),
-                reason: Some("paging did not end".into())
+                reason: Some("paging did not end".into()),
+                counts: RowCounts::default(),
             }]
         );
+    }
+
+    #[test]
+    fn row_counts_are_read_when_given_and_absent_otherwise() {
+        let stdout = format!(
+            "{{\"tenants\":[{{\"tenant\":\"{T}\",\"outcome\":\"synced\",\"inserted\":0,\"updated\":2,\"unchanged\":40,\"vanished\":1}},{{\"tenant\":\"b\",\"outcome\":\"synced\",\"updated\":-1}}]}}"
+        );
+        let summary = parse(&stdout).unwrap_or_default();
+        let counts = RowCounts { inserted: Some(0), updated: Some(2), unchanged: Some(40), vanished: Some(1) };
+        assert_eq!(summary[0].counts, counts);
+        assert_eq!(summary[1].counts, RowCounts::default(), "a negative count is no count");
     }
 
     #[test]

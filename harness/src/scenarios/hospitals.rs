@@ -46,6 +46,16 @@ pub(crate) fn scenarios() -> Vec<Scenario> {
             )
         },
         Scenario {
+            runs: 2,
+            between_runs: super::rescheduled::changes,
+            checks: super::rescheduled::checks,
+            ..two_tenants(
+                "rescheduled",
+                "between runs, appointments inside the window are rescheduled, cancelled and moved out, and slots churn: run 2 updates exactly those rows, reports the moved one vanished, and no change for slot churn alone",
+                "A rescheduled appointment keeps its id: how do I tell? (appointment pollers' most asked question)",
+            )
+        },
+        Scenario {
             checks: messy,
             ..two_tenants(
                 "messy-data",

@@ -48,6 +48,8 @@ first argument:
   follow-references      reads every participant an appointment names (dangling ones too)
   strict-shape           crashes on an appointment without minutesDuration
   normalize              stores appointments without their extensions
+  no-vanish              never reports a row vanished (the v2 summary counts vanished = 0)
+  update-everything      on a re-run, counts every row it sees again as updated
   good                   no flaw
 
 The good mode also reads the granted scope (a tenant that grants no Appointment read is
@@ -63,6 +65,11 @@ The good mode also gives every request a total timeout (the job's limits.request
 5 s by default) besides a 5 s read timeout, keeps the window on the appointment's start client-side, fails a tenant
 whose fresh token is rejected too, reads Retry-After as delta-seconds or an HTTP-date, and
 remembers a deferral in state_dir until it expires.
+
+The good mode (and no-vanish, update-everything) ends with the contract v2 summary: each tenant's
+outcome and reason, and its row counts: inserted (first stored), updated (a new versionId), unchanged,
+and vanished (stored by an earlier run, starting inside the window, no longer returned by a complete
+sync; remembered in state_dir so it is counted once).
 
 Standard library only. Exit codes follow the contract: 0 all tenants synced, 1 some failed.
 """
@@ -294,7 +301,41 @@ def fan_out(url, headers):
         thread.join()
 
 
-def sync(tenant, run, output, written):
+COUNTS = {}
+VANISHED = os.path.join(JOB["state_dir"], "vanished.json")
+
+
+def count(tenant, seen, view, resource):
+    """Counts a row the run wrote, against the view earlier runs left (once per id and run)."""
+    counts = COUNTS.setdefault(tenant["id"], {"inserted": 0, "updated": 0, "unchanged": 0, "vanished": 0})
+    key = (tenant["id"], resource.get("id"))
+    if key in seen:
+        return
+    seen.add(key)
+    before = view.get(key)
+    if before is None:
+        counts["inserted"] += 1
+    elif MODE == "update-everything" or before.get("meta", {}).get("versionId") != resource.get("meta", {}).get("versionId"):
+        counts["updated"] += 1
+    else:
+        counts["unchanged"] += 1
+
+
+def mark_vanished(tenant, seen, view):
+    """After a complete sync: rows stored before, inside the window, that it no longer returned."""
+    counts = COUNTS.setdefault(tenant["id"], {"inserted": 0, "updated": 0, "unchanged": 0, "vanished": 0})
+    if MODE == "no-vanish":
+        return
+    known = json.load(open(VANISHED)) if os.path.exists(VANISHED) else []
+    for key, resource in view.items():
+        name = f"{key[0]}/{key[1]}"
+        if key[0] == tenant["id"] and key not in seen and name not in known and in_window(resource):
+            known.append(name)
+            counts["vanished"] += 1
+    json.dump(known, open(VANISHED, "w"))
+
+
+def sync(tenant, run, output, view):
     base = tenant["fhir_base"]
     if MODE == "other-version":
         base = other_version(base)
@@ -324,6 +365,7 @@ def sync(tenant, run, output, written):
         fan_out(first, {"Authorization": "Bearer " + token, "Accept": media_type(version)})
     url, page, forbidden, waits, fetched, malformed = first, 1, 0, 0, set(), 0
     unauthorized, tokens, failed_calls = 0, 1, 0
+    seen = set()
     while url:
         if url in fetched and MODE != "follow-cycles":
             return report(tenant, "failed", f"paging cycle at {url}")
@@ -392,8 +434,9 @@ def sync(tenant, run, output, written):
                         call("GET", base + reference, {"Authorization": "Bearer " + token,
                                                        "Accept": media_type(version)})
             key = (tenant["id"], entry["resource"].get("id"))
-            if MODE == "write-new-only" and key in written:
+            if MODE == "write-new-only" and key in view:
                 continue
+            count(tenant, seen, view, entry["resource"])
             record = {"tenant": tenant["id"], "resource": entry["resource"]}
             if MODE == "token-in-output":
                 record["auth"] = "Bearer " + token
@@ -410,6 +453,7 @@ def sync(tenant, run, output, written):
         allowed = {"foreign-next": "", "follow-other-tenant": "%s://%s/" % origin(base)}.get(MODE, base)
         if url and not url.startswith(allowed):
             return report(tenant, "failed", "refused a next link outside its FHIR base")
+    mark_vanished(tenant, seen, view)
     return True
 
 
@@ -418,27 +462,27 @@ def main():
     run = 1 + (int(open(STATE).read()) if os.path.exists(STATE) else 0)
     open(STATE, "w").write(str(run))
     ok = True
-    written = set()
+    view = {}
     if os.path.exists(JOB["output"]):
         for line in open(JOB["output"]):
             try:
                 record = json.loads(line)
-                written.add((record["tenant"], record["resource"].get("id")))
+                view[(record["tenant"], record["resource"]["id"])] = record["resource"]
             except (ValueError, KeyError, AttributeError):
                 pass
     with open(JOB["output"], "a") as output:
         for tenant in JOB["tenants"]:
             try:
-                ok = sync(tenant, run, output, written) and ok
+                ok = sync(tenant, run, output, view) and ok
             except (OSError, ValueError, KeyError, RuntimeError, TooLarge) as error:
                 ok = report(tenant, "failed", str(error))
-    if MODE in ("v2-summary", "v2-all-synced"):
+    if MODE in ("v2-summary", "v2-all-synced", "good", "no-vanish", "update-everything"):
         tenants = []
         for tenant in JOB["tenants"]:
             outcome, reason = OUTCOMES.get(tenant["id"], ("synced", None))
             if MODE == "v2-all-synced":
                 outcome, reason = "synced", None
-            tenants.append({"tenant": tenant["id"], "outcome": outcome, "reason": reason})
+            tenants.append({"tenant": tenant["id"], "outcome": outcome, "reason": reason, **COUNTS.get(tenant["id"], {})})
         print(json.dumps({"tenants": tenants}))
     sys.exit(0 if ok else 1)
 

@@ -1,11 +1,12 @@
 //! Hospitals differ: the reference client and the test client's good mode pass
-//! `tenant-without-scope`, `limited-account`, `tenant-capabilities` and `messy-data` on DSTU2 and
-//! R4, and each flaw of `tests/clients/broken_client.py` meant for them fails the check that names
+//! `tenant-without-scope`, `limited-account`, `tenant-capabilities`, `rescheduled` and `messy-data`
+//! on DSTU2 and R4, and each flaw of `tests/clients/broken_client.py` meant for them fails the check that names
 //! it, with its evidence, on both versions.
 
 use crate::{broken_client, rehearse};
 
-const SCENARIOS: [&str; 4] = ["tenant-without-scope", "limited-account", "tenant-capabilities", "messy-data"];
+const SCENARIOS: [&str; 5] =
+    ["tenant-without-scope", "limited-account", "tenant-capabilities", "rescheduled", "messy-data"];
 
 /// Runs `scenarios` on both versions with `client`; the exit code and the JSON lines.
 fn run(client: &str, scenarios: &[&str], what: &str) -> (Option<i32>, Vec<serde_json::Value>) {
@@ -97,4 +98,21 @@ fn crashing_on_a_missing_optional_element_fails_messy_data() {
 #[test]
 fn dropping_unknown_extensions_fails_messy_data() {
     caught("normalize", "messy-data", "the data was messy, and kept so", "0 with an unknown extension");
+}
+
+#[test]
+fn keeping_the_rows_of_an_earlier_run_fails_rescheduled() {
+    caught("write-new-only", "rescheduled", "rewrites the rescheduled appointment", "run 2 did not write 430000214");
+    caught("write-new-only", "rescheduled", "rewrites the cancelled appointment", "run 2 did not write 430000230");
+}
+
+#[test]
+fn never_marking_a_row_vanished_fails_rescheduled() {
+    caught("no-vanish", "rescheduled", "reports the appointment moved out of the window vanished", "vanished 0");
+}
+
+#[test]
+fn counting_every_row_updated_fails_rescheduled() {
+    caught("update-everything", "rescheduled", "updates exactly the changed rows", "updated 290");
+    caught("update-everything", "rescheduled", "reports no change where only slots churned", "updated 194");
 }

@@ -94,6 +94,7 @@ pub(crate) fn evidence() -> Evidence {
         fhir_version: FhirVersion::Dstu2,
         page_cap: crate::scenarios::PAGE_CAP,
         retry_after: Default::default(),
+        changed: Vec::new(),
     }
 }
 
