@@ -9,7 +9,7 @@
 //! - `tenant`, `account`: what the profile declares; `files`: where its relative paths lead (a
 //!   directory, or the files compiled in with the default profile).
 //! - `raw`: the file's shape as `serde` reads it; `validation`: how it becomes a [`Profile`];
-//!   `hospitals`: the keys that make one tenant differ from another (README, "Hospitals differ").
+//!   `hospitals`: the keys that make one tenant differ from another (the root README, "Hospitals differ").
 
 mod account;
 mod files;

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""A starter appointment sync client under the cerner-harness contract (README, "The harness <->
+"""A starter appointment sync client under the cerner-harness contract (harness/README.md, "The harness <->
 client contract"). Copy it and make it yours: it passes `cerner-harness rehearse --fhir-version
 both`, uses the Python standard library only, and each rule the review checks is marked `Rule:`.
 

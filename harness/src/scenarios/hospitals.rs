@@ -1,5 +1,5 @@
 //! Hospitals differ: one account, many hospitals, and go-live fails hospital by hospital. Each
-//! scenario shapes the emulator's profile (README, "Hospitals differ"): a hospital that grants no
+//! scenario shapes the emulator's profile (the root README, "Hospitals differ"): a hospital that grants no
 //! Appointment scope, an app still LIMITED, a hospital whose capability statement leaves out the
 //! search the client needs, and production's messy data. A tenant that fails must be reported,
 //! the others synced.

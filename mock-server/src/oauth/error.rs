@@ -39,7 +39,7 @@ pub enum OAuthError {
     /// 400 `unauthorized_client`: a revocation of a token issued to another client (RFC 7009 §2.1).
     #[error("the token was not issued to this client")]
     NotTokenOwner,
-    /// 400 `unauthorized_client`: the app is LIMITED and cannot sign in (README, "Hospitals
+    /// 400 `unauthorized_client`: the app is LIMITED and cannot sign in (the root README, "Hospitals
     /// differ": no source states Cerner's answer; this one is chosen).
     #[error("the account's status is limited")]
     Limited,

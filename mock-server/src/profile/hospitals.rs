@@ -1,4 +1,4 @@
-//! The keys that make one hospital differ from another (README, "Hospitals differ"): an account's
+//! The keys that make one hospital differ from another (the root README, "Hospitals differ"): an account's
 //! `status` and `tenant_scopes`, a tenant's `[tenants.limits]` and `[tenants.synthetic.mess]`.
 //! Each check names the field it is about, as the rest of the profile's validation does.
 

@@ -5,7 +5,7 @@
 
 use crate::helpers::spawn_app;
 
-const README: &str = include_str!("../../../README.md");
+const README: &str = include_str!("../../README.md");
 const DOCUMENTED_ORIGIN: &str = "http://127.0.0.1:8080";
 
 /// One `curl` invocation, as far as the examples use curl's flags.
