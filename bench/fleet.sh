@@ -154,4 +154,5 @@ if [ -n "${PG:-}" ]; then
     printf '%-8s %6s s  %7s appointments/s (4 workers)  exit %d  load %s\n' \
       "$label" "$(secs $(( t1 - t0 )))" "$(rate "$total" $(( t1 - t0 )))" "$status" "$(cut -d' ' -f1 /proc/loadavg)"
   done
+  echo "stored: $(psql "$APPOINTMENT_SYNC_TEST_PG" -tAc 'select count(*) from appointments' 2>/dev/null || echo '(psql not installed)') appointments in PostgreSQL"
 fi
