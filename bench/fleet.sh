@@ -126,7 +126,6 @@ sync_run() { # label, then the command
   t0=$(now_ns)
   /usr/bin/time -f '%M' -o "$DIR/time.txt" "$@" >"$DIR/out.json" 2>"$DIR/sync.log" || status=$?
   t1=$(now_ns)
-  local stored; stored=$(grep -o '"appointments_seen":[0-9]*' "$DIR/out.json" | head -1 | cut -d: -f2 || true)
   printf '%-8s %6s s  %7s appointments/s (of %d)  client peak RSS %s MB  exit %d  load %s\n' \
     "$label" "$(secs $(( t1 - t0 )))" "$(rate "$total" $(( t1 - t0 )))" "$total" \
     "$(awk '{printf "%.0f", $1/1024}' "$DIR/time.txt")" "$status" "$(cut -d' ' -f1 /proc/loadavg)"
