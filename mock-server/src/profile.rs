@@ -18,6 +18,7 @@ mod raw;
 mod tenant;
 mod validation;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use url::Url;
@@ -53,6 +54,10 @@ pub struct Profile {
     pub journal_enabled: bool,
     /// Fault rules active from the start.
     pub faults: Vec<FaultRule>,
+    /// Where each tenant id sits in `tenants`, so that every request finds its tenant without a scan
+    /// of the list (a fleet profile declares a thousand). [`Profile::tenant`] checks each hit and
+    /// scans when the index misses, so it stays right if `tenants` is changed afterwards.
+    tenant_index: HashMap<String, usize>,
 }
 
 /// `[r4]`: the R4 behaviours Cerner's docs state two ways; each defaults to Cerner's most likely
@@ -157,7 +162,20 @@ impl Profile {
 
     /// The tenant with this id, if the profile has one.
     pub fn tenant(&self, id: &str) -> Option<&Tenant> {
-        self.tenants.iter().find(|t| t.id.as_str() == id)
+        let indexed = self.tenant_index.get(id).and_then(|&i| self.tenants.get(i));
+        match indexed {
+            Some(tenant) if tenant.id.as_str() == id => Some(tenant),
+            _ => self.tenants.iter().find(|t| t.id.as_str() == id),
+        }
+    }
+
+    /// The index of [`Profile::tenant`]: each id's first position in `tenants`.
+    fn index_tenants(tenants: &[Tenant]) -> HashMap<String, usize> {
+        let mut index = HashMap::with_capacity(tenants.len());
+        for (i, tenant) in tenants.iter().enumerate() {
+            index.entry(tenant.id.as_str().to_owned()).or_insert(i);
+        }
+        index
     }
 
     /// The account with this client id, if the profile has one.

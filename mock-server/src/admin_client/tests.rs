@@ -104,6 +104,7 @@ fn a_fault_view_decodes_with_its_counters() {
 fn a_tenant_detail_decodes_with_its_summary() {
     let detail: TenantDetail = serde_json::from_value(json!({
         "id": "t1", "name": "Clinic", "fhir_base": "http://h/dstu2/t1/", "open_fhir_base": "http://h/open/dstu2/t1/",
+        "r4_fhir_base": "http://h/r4/t1/", "open_r4_fhir_base": "http://h/open/r4/t1/",
         "token_url": "http://h/tenants/t1/token", "approved_accounts": ["c1"],
         "data": {"counts": {"Appointment": 2}, "appointment_statuses": {"booked": 2},
                  "appointment_starts": ["2026-01-05T09:00:00Z", "2026-02-05T16:30:00.5Z"],

@@ -1,6 +1,8 @@
 //! A system account as the profile registers it: how it signs in, what it may ask for, and which
 //! tenants approved it, all of which the token endpoint checks.
 
+use std::collections::HashSet;
+
 use jsonwebtoken::jwk::JwkSet;
 
 use crate::ids::{ClientId, Secret, TenantId};
@@ -19,6 +21,9 @@ pub struct Account {
     pub scopes: ScopeSet,
     /// Tenants that approved this account.
     pub approved_tenants: Vec<TenantId>,
+    /// The same tenants as a set, for [`Account::approves`] on every request (a fleet account is
+    /// approved at a thousand); built with `approved_tenants`, which nothing changes afterwards.
+    pub approved: HashSet<TenantId>,
     /// Whether the account may sign in at all (`status`).
     pub status: AccountStatus,
     /// `tenant_scopes`: at these tenants the grant is also limited to these scopes (a hospital
@@ -49,7 +54,7 @@ impl AccountStatus {
 
 impl Account {
     pub fn approves(&self, tenant: &TenantId) -> bool {
-        self.approved_tenants.contains(tenant)
+        self.approved.contains(tenant)
     }
 
     /// The scopes `tenant` grants this account, when the profile limits them there.

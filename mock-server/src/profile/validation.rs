@@ -79,6 +79,7 @@ pub(super) fn validate(raw: raw::Profile, files: &Files) -> Result<Profile, Fiel
     Ok(Profile {
         public_origin,
         token,
+        tenant_index: Profile::index_tenants(&tenants),
         tenants,
         accounts,
         limits: raw.limits,
@@ -135,6 +136,7 @@ fn validate_account(
         secret: a.secret.map(Secret::new),
         jwks,
         scopes: scopes.into_iter().collect(),
+        approved: approved_tenants.iter().cloned().collect(),
         approved_tenants,
         status,
         tenant_scopes,
