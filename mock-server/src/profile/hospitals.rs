@@ -69,6 +69,11 @@ pub(super) fn tenant_limits(
         }
     }
     merged.enabled = raw.enabled.unwrap_or(global.enabled);
+    if raw.max_in_flight.is_some() {
+        merged.max_in_flight = raw.max_in_flight;
+    }
+    merged.in_flight_status = raw.in_flight_status.unwrap_or(global.in_flight_status);
+    merged.in_flight_retry_after = raw.in_flight_retry_after.unwrap_or(global.in_flight_retry_after);
     merged.validate().map_err(|e| (format!("tenants[{i}].limits.{}", e.field()), e.reason()))?;
     Ok(Some(merged))
 }

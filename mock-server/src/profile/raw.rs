@@ -81,6 +81,9 @@ pub(super) struct TenantLimits {
     pub fhir_burst: Option<u32>,
     pub token_per_minute: Option<u32>,
     pub token_burst: Option<u32>,
+    pub max_in_flight: Option<u32>,
+    pub in_flight_status: Option<u16>,
+    pub in_flight_retry_after: Option<u64>,
 }
 
 /// `[tenants.synthetic.mess]`: shares (0..=1) of generated appointments made messy.

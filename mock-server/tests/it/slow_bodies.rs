@@ -198,6 +198,40 @@ async fn without_a_cap_every_request_passes_and_is_still_counted() {
     assert_eq!(counts, [Some(1), Some(2), Some(3)]);
 }
 
+#[tokio::test]
+async fn a_tenant_caps_requests_in_flight_with_its_own_limits() {
+    let text = include_str!("../../../fixtures/profile.toml");
+    let anchor = "name = \"Second Hospital\"\n";
+    assert!(text.contains(anchor));
+    let text = text.replacen(anchor, &format!("{anchor}\n[tenants.limits]\nmax_in_flight = 1\n"), 1);
+    let profile = Profile::from_toml(&text, &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures"))
+        .expect("the profile loads");
+    let app = spawn_app_with_profile(profile, LoadOptions::default()).await;
+    let stall = FaultAction::StallBody { after_bytes: 50, ms: 600_000 };
+    let everywhere = FaultMatch::path("/dstu2/*/Appointment");
+    app.admin.add_fault(&FaultRule::new(everywhere, stall)).await.unwrap();
+    let mut held = Vec::new();
+    for tenant in [SANDBOX, SANDBOX, SECOND] {
+        let token = app.token(tenant, ALL_SCOPES).await;
+        let mut response = app.fhir(&format!("/dstu2/{tenant}/{SEARCH}"), Some(&token)).await;
+        assert_eq!(response.status(), 200, "{tenant}: within its cap");
+        read_at_least(&mut response, 50).await;
+        held.push(response);
+    }
+    let token = app.token(SECOND, ALL_SCOPES).await;
+    let over = app.fhir(&format!("/dstu2/{SECOND}/{SEARCH}"), Some(&token)).await;
+    assert_eq!(over.status(), 429, "the Second Hospital's own cap of 1");
+    assert!(
+        Profile::from_toml(
+            "[[tenants]]\nid = \"t\"\nname = \"T\"\n[tenants.limits]\nmax_in_flight = 0\n",
+            std::path::Path::new(".")
+        )
+        .unwrap_err()
+        .to_string()
+        .contains("tenants[0].limits.max_in_flight")
+    );
+}
+
 #[test]
 fn a_profile_sets_max_in_flight_and_a_bad_value_names_the_field() {
     let dir = std::path::Path::new(".");
