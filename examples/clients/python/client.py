@@ -9,8 +9,8 @@ The job file named by HARNESS_JOB gives the system account, the tenants (FHIR ba
 the window [start, end), the output file and a state_dir that survives between runs. For each
 tenant the client reads the base's metadata (token URL, FHIR version), signs in once, searches the
 window's appointments and follows the server's `next` links, appending one JSON line per
-appointment to the output. It ends with the contract v2 summary on stdout and exits 0 when every
-tenant synced, 1 otherwise.
+appointment to the output. It ends with the contract v2 summary on stdout (each tenant's outcome,
+reason and row counts) and exits 0 when every tenant synced, 1 otherwise.
 """
 import base64
 import datetime
@@ -32,6 +32,9 @@ MAX_BODY = 16 * 1024 * 1024  # Rule: bounded memory; a real page of 50 appointme
 MAX_ATTEMPTS = 5  # Rule: bounded retries of a 5xx or a broken connection, with backoff.
 MAX_WAIT = 120  # seconds; a longer Retry-After defers the tenant to a later run.
 MAX_THROTTLED = 5  # 429s in a row before the tenant is deferred.
+# Rule: every request has a total timeout (a body that stalls or dribbles must not hang the run).
+REQUEST_TIMEOUT = float(JOB.get("limits", {}).get("request_timeout_seconds", 30))
+VANISHED = os.path.join(JOB["state_dir"], "vanished.json")
 TRUSTED_TOKEN_HOSTS = {"authorization.cerner.com"}  # besides each base's own origin
 R4 = "4.0.1"
 
@@ -56,11 +59,12 @@ OPENER = urllib.request.build_opener(NoRedirect)
 def call(method, url, headers, data=None):
     """One HTTP exchange: (status, lower-cased headers, body); status 0 for a broken connection."""
     request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    deadline = time.monotonic() + REQUEST_TIMEOUT
     try:
-        with OPENER.open(request, timeout=30) as response:
-            return response.status, lower(response.headers), read_body(response)
+        with OPENER.open(request, timeout=REQUEST_TIMEOUT) as response:
+            return response.status, lower(response.headers), read_body(response, deadline)
     except urllib.error.HTTPError as error:
-        return error.code, lower(error.headers), read_body(error)
+        return error.code, lower(error.headers), read_body(error, deadline)
     except (urllib.error.URLError, OSError, http.client.HTTPException):
         return 0, {}, b""
 
@@ -69,12 +73,15 @@ def lower(headers):
     return {name.lower(): value for name, value in headers.items()}
 
 
-def read_body(response):
+def read_body(response, deadline):
     body = bytearray()
-    while chunk := response.read(1024 * 1024):
+    read = getattr(response, "read1", response.read)
+    while chunk := read(64 * 1024):
         body += chunk
         if len(body) > MAX_BODY:
             raise NotSynced("failed", f"an answer larger than {MAX_BODY} bytes")
+        if time.monotonic() > deadline:  # a timeout, retried like a broken connection
+            raise TimeoutError(f"no whole answer within {REQUEST_TIMEOUT:.0f} s")
     return bytes(body)
 
 
@@ -120,7 +127,8 @@ def fetch(tenant, method, url, headers, data=None):
 
 
 def discover(tenant, base):
-    """The token URL and FHIR version from the base's metadata (no token needed)."""
+    """The token URL and FHIR version from the base's metadata (no token needed). Rule: each
+    tenant's own statement says which searches it offers; a search it does not offer is never sent."""
     status, _, body = fetch(tenant, "GET", base + "metadata", {"Accept": "application/json"})
     if status != 200:
         raise NotSynced("failed", f"metadata answered {status}")
@@ -128,6 +136,12 @@ def discover(tenant, base):
     version = statement.get("fhirVersion")
     if version not in ("1.0.2", R4):
         raise NotSynced("failed", f"unsupported fhirVersion {version!r}")
+    rest = statement["rest"][0]
+    date = "-date-or-req-period" if version == R4 else "date"
+    offered = [p.get("name") for r in rest.get("resource", []) if r.get("type") == "Appointment"
+               for p in r.get("searchParam", [])]
+    if "resource" in rest and not ("location" in offered and date in offered):
+        raise NotSynced("failed", f"its metadata offers no Appointment search by location and {date}")
     for extension in statement["rest"][0]["security"].get("extension", []):
         for item in extension.get("extension", []):
             if item.get("url") == "token":
@@ -154,9 +168,19 @@ def sign_in(tenant, token_url):
                "Accept": "application/json"}
     status, _, body = fetch(tenant, "POST", token_url, headers, form)
     if status != 200:
-        # 400 invalid_grant: the tenant has not approved this account.
-        raise NotSynced("rejected", f"the token endpoint answered {status}")
-    return json.loads(body)["access_token"]
+        # Rule: say why (invalid_grant: the tenant has not approved this account; unauthorized_client:
+        # no scope granted, or the app is not yet approved for production); never retry a refusal.
+        try:
+            code = json.loads(body).get("error", "?")
+        except (ValueError, AttributeError):
+            code = "no OAuth error"
+        raise NotSynced("rejected", f"the token endpoint answered {status} ({code})")
+    answer = json.loads(body)
+    # Rule: read what was granted; a hospital may grant less than the account registered.
+    granted = answer.get("scope")
+    if isinstance(granted, str) and "system/Appointment.read" not in granted.split():
+        raise NotSynced("rejected", f"the granted scope {granted!r} lacks system/Appointment.read")
+    return answer["access_token"]
 
 
 def in_window(resource):
@@ -172,8 +196,9 @@ def in_window(resource):
     return low <= when < high
 
 
-def sync(tenant, output):
-    """Syncs one tenant; raises NotSynced when it cannot."""
+def sync(tenant, output, view, counts):
+    """Syncs one tenant; raises NotSynced when it cannot. `view` holds what earlier runs stored,
+    `counts` this tenant's row counts for the summary."""
     base = tenant["fhir_base"]
     until = deferrals().get(tenant["id"], 0)
     if until > time.time():  # Rule: a deferral outlives the run.
@@ -188,7 +213,7 @@ def sync(tenant, output):
              ("_count", "50")]
     url = base + "Appointment?" + urllib.parse.urlencode(query)
     accept = "application/fhir+json" if version == R4 else "application/json+fhir"
-    fetched, refreshed = set(), False
+    fetched, refreshed, seen = set(), False, set()
     while url:
         # Rule: a page is fetched once; pages are bounded.
         if url in fetched:
@@ -215,11 +240,37 @@ def sync(tenant, output):
             if resource.get("resourceType") == "Appointment" and in_window(resource):
                 # Rule: records are keyed on (tenant, id); the last line per key is the final view.
                 output.write(json.dumps({"tenant": tenant["id"], "resource": resource}) + "\n")
+                count(tenant, resource, view, seen, counts)
         links = {link.get("relation"): link.get("url") for link in bundle.get("link", [])}
         url = links.get("next")
         # Rule: follow `next` byte for byte, but only within this tenant's base (the token is for it).
         if url and not url.startswith(base):
             raise NotSynced("failed", "refused a next link outside the tenant's FHIR base")
+    mark_vanished(tenant, view, seen, counts)
+
+
+def count(tenant, resource, view, seen, counts):
+    """Counts a row once per run: new, updated (a new versionId) or unchanged."""
+    key = (tenant["id"], resource.get("id"))
+    if key in seen:
+        return
+    seen.add(key)
+    before = view.get(key)
+    version = lambda r: r.get("meta", {}).get("versionId")
+    kind = "inserted" if before is None else "updated" if version(before) != version(resource) else "unchanged"
+    counts[kind] += 1
+
+
+def mark_vanished(tenant, view, seen, counts):
+    """Rule: after a complete sync, a row stored before, starting inside the window, that the server
+    no longer returns has vanished (rescheduled out of the window, or deleted): report it once."""
+    known = json.load(open(VANISHED)) if os.path.exists(VANISHED) else []
+    for key, resource in view.items():
+        name = f"{key[0]}/{key[1]}"
+        if key[0] == tenant["id"] and key not in seen and name not in known and in_window(resource):
+            known.append(name)
+            counts["vanished"] += 1
+    json.dump(known, open(VANISHED, "w"))
 
 
 def deferrals():
@@ -239,18 +290,27 @@ def log(line):
 
 def main():
     os.makedirs(JOB["state_dir"], exist_ok=True)
+    view = {}  # what earlier runs stored: the last line per (tenant, id)
+    if os.path.exists(JOB["output"]):
+        for line in open(JOB["output"]):
+            try:
+                record = json.loads(line)
+                view[(record["tenant"], record["resource"]["id"])] = record["resource"]
+            except (ValueError, KeyError, TypeError):
+                pass
     summary = []
     with open(JOB["output"], "a") as output:
         for tenant in JOB["tenants"]:
             log(f"syncing tenant {tenant['id']}")
+            counts = {"inserted": 0, "updated": 0, "unchanged": 0, "vanished": 0}
             try:
-                sync(tenant, output)
-                summary.append({"tenant": tenant["id"], "outcome": "synced"})
+                sync(tenant, output, view, counts)
+                summary.append({"tenant": tenant["id"], "outcome": "synced", **counts})
             except (NotSynced, ValueError, KeyError, TypeError) as error:
                 outcome, reason = getattr(error, "outcome", "failed"), str(error)
                 # Rule: a tenant not synced is reported, by its full id, with the reason (v1 log line).
                 log(f"tenant {tenant['id']} {outcome}: {reason}")
-                summary.append({"tenant": tenant["id"], "outcome": outcome, "reason": reason})
+                summary.append({"tenant": tenant["id"], "outcome": outcome, "reason": reason, **counts})
             output.flush()
     # Contract v2: the summary, one JSON object on the last line of stdout.
     print(json.dumps({"tenants": summary}))
