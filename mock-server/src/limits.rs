@@ -284,10 +284,6 @@ impl RateLimits {
         }
     }
 
-    pub fn settings(&self) -> &LimitSettings {
-        &self.settings
-    }
-
     /// The settings that apply at `tenant`: its `[tenants.limits]`, else `[limits]`.
     pub fn settings_at(&self, tenant: Option<&str>) -> &LimitSettings {
         self.at(tenant).0

@@ -106,7 +106,7 @@ fn zero_settings_are_clamped_instead_of_panicking() {
     let (limits, _clock) = limits(0, 0, 0, 0);
     assert_eq!(limits.check_fhir("acme", "t1"), Ok(()));
     assert_eq!(limits.check_fhir("acme", "t1"), throttled(1));
-    assert_eq!(limits.settings().fhir_burst, 0, "settings() reports what was configured");
+    assert_eq!(limits.settings_at(None).fhir_burst, 0, "settings_at(None) reports what was configured");
 }
 
 #[test]
