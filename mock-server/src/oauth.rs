@@ -44,3 +44,11 @@ fn handler(endpoint: AuthEndpoint) -> MethodRouter<AppState> {
         AuthEndpoint::Introspect => post(introspect::introspect),
     }
 }
+
+/// `Cache-Control: no-store` and `Pragma: no-cache`, as on every answer of the token endpoint.
+pub(crate) fn no_store(mut response: axum::response::Response) -> axum::response::Response {
+    let headers = response.headers_mut();
+    headers.insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static("no-store"));
+    headers.insert(axum::http::header::PRAGMA, axum::http::HeaderValue::from_static("no-cache"));
+    response
+}

@@ -106,12 +106,9 @@ struct Body<'a> {
 /// every token response, and `WWW-Authenticate: Basic` when the client credentials were refused.
 pub fn render(status: StatusCode, code: &str, urn: &str, origin: &str, client: Option<&str>, tenant: &str) -> Response {
     let body = Body { error: code, error_uri: error_uri(origin, urn, client, tenant) };
-    let mut response = (status, Json(body)).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    let mut response = super::no_store((status, Json(body)).into_response());
     if urn == CLIENT_CREDENTIALS_URN {
-        headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"token\""));
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"token\""));
     }
     response
 }

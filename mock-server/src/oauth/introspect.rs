@@ -32,7 +32,7 @@ pub(super) async fn introspect(
     let presented = Presented::or_read(presented, &state, &headers, Some(&body));
     let mut client = None;
     match run(&state, &headers, &presented, &mut client) {
-        Ok(answer) => super::revoke::no_store(Json(answer).into_response()),
+        Ok(answer) => super::no_store(Json(answer).into_response()),
         Err(error) => {
             OAuthFailure { error, origin: state.origin().to_owned(), client, tenant: String::new() }.into_response()
         }

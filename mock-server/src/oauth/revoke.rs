@@ -12,7 +12,7 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::client;
@@ -31,7 +31,7 @@ pub(super) async fn revoke(
     let presented = Presented::or_read(presented, &state, &headers, Some(&body));
     let mut client = None;
     match run(&state, &tenant, &headers, &presented, &mut client) {
-        Ok(()) => no_store(StatusCode::OK.into_response()),
+        Ok(()) => super::no_store(StatusCode::OK.into_response()),
         Err(error) => OAuthFailure { error, origin: state.origin().to_owned(), client, tenant }.into_response(),
     }
 }
@@ -60,12 +60,4 @@ fn run(
     state.revoke_token(&claims.jti, claims.exp);
     tracing::info!(client = %account.client_id, %tenant, jti = %claims.jti, "token revoked");
     Ok(())
-}
-
-/// `Cache-Control: no-store` and `Pragma: no-cache`, as on every answer of the token endpoint.
-pub(super) fn no_store(mut response: Response) -> Response {
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    response
 }

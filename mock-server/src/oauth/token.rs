@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Serialize;
@@ -96,11 +96,7 @@ fn issue(
         token_type: "Bearer",
         expires_in: settings.expires_in,
     };
-    let mut response = Json(body).into_response();
-    let headers = response.headers_mut();
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-    Ok(response)
+    Ok(super::no_store(Json(body).into_response()))
 }
 
 fn approved_tenant(state: &AppState, account: &Account, tenant: &str) -> Result<TenantId, OAuthError> {
