@@ -60,6 +60,12 @@ pub enum LoadError {
         /// Why the resource was refused.
         source: IngestError,
     },
+    /// Loading a tenant's data stopped on a defect of the emulator (a panic).
+    #[error("tenant {tenant}: loading its data failed unexpectedly (see the panic above)")]
+    Panicked {
+        /// The tenant whose data could not be loaded.
+        tenant: TenantId,
+    },
     /// The `--synthetic` overrides (or a tenant's synthetic settings) are invalid.
     #[error("--synthetic: {0}")]
     Synthetic(#[from] SyntheticError),
@@ -74,25 +80,41 @@ pub struct LoadOptions {
 
 impl Store {
     /// Loads every tenant of `profile`: its fixtures, then its synthetic data around `today`.
-    /// Tenants load in parallel.
+    /// Tenants load in parallel, on as many threads as the process may run on (a fleet of a
+    /// thousand tenants does not start a thousand threads); with fewer tenants than threads, each
+    /// tenant's generation, parsing and indexing overlap on threads of their own instead.
     pub fn load(profile: &Profile, today: Date, options: &LoadOptions) -> Result<Self, LoadError> {
         let specs = profile
             .tenants
             .iter()
             .map(|tenant| synthetic_spec(tenant, today, options.synthetic.as_deref()))
             .collect::<Result<Vec<_>, _>>()?;
-        let loaded: Vec<Result<TenantData, LoadError>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = profile
-                .tenants
-                .iter()
-                .zip(&specs)
-                .map(|(tenant, spec)| scope.spawn(move || load_tenant(tenant, spec.as_ref())))
-                .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Ok(TenantData::default()))).collect()
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let pipelined = profile.tenants.len() < threads;
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let work = || {
+            let mut loaded = Vec::new();
+            loop {
+                let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let (Some(tenant), Some(spec)) = (profile.tenants.get(index), specs.get(index)) else { break };
+                loaded.push((index, load_tenant(tenant, spec.as_ref(), pipelined)));
+            }
+            loaded
+        };
+        let mut loaded: Vec<(usize, Result<TenantData, LoadError>)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads.min(profile.tenants.len())).map(|_| scope.spawn(work)).collect();
+            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
         });
+        loaded.sort_by_key(|(index, _)| *index);
         let mut tenants = HashMap::new();
-        for (tenant, data) in profile.tenants.iter().zip(loaded) {
-            tenants.insert(tenant.id.clone(), RwLock::new(data?));
+        let mut loaded = loaded.into_iter().peekable();
+        for (index, tenant) in profile.tenants.iter().enumerate() {
+            // A loading thread that panicked took its tenants with it: never serve them empty.
+            let data = match loaded.next_if(|(i, _)| *i == index) {
+                Some((_, data)) => data?,
+                None => return Err(LoadError::Panicked { tenant: tenant.id.clone() }),
+            };
+            tenants.insert(tenant.id.clone(), RwLock::new(data));
         }
         Ok(Self { tenants, searches: search_cache::SearchCache::default() })
     }
@@ -129,7 +151,7 @@ impl Store {
     }
 }
 
-fn load_tenant(tenant: &Tenant, spec: Option<&SyntheticSpec>) -> Result<TenantData, LoadError> {
+fn load_tenant(tenant: &Tenant, spec: Option<&SyntheticSpec>, pipelined: bool) -> Result<TenantData, LoadError> {
     let mut data = TenantData::default();
     let fail = |source| LoadError::Resource { tenant: tenant.id.clone(), source };
     data.begin_load();
@@ -137,7 +159,8 @@ fn load_tenant(tenant: &Tenant, spec: Option<&SyntheticSpec>) -> Result<TenantDa
         data.ingest(*resource_type, json.clone()).map_err(fail)?;
     }
     if let Some(spec) = spec {
-        load_synthetic(&mut data, spec).map_err(fail)?;
+        if pipelined { load_synthetic_pipelined(&mut data, spec) } else { load_synthetic(&mut data, spec) }
+            .map_err(fail)?;
         // A fixture Location of the same id (documented shape) stays as it is.
         for (id, json) in synthetic::location::locations(spec) {
             if data.read(ResourceType::Location, &id).is_none() {
@@ -149,9 +172,30 @@ fn load_tenant(tenant: &Tenant, spec: Option<&SyntheticSpec>) -> Result<TenantDa
     Ok(data)
 }
 
+/// A generated resource made ready for [`TenantData::insert`].
+fn parse(resource: synthetic::Resource) -> Result<Parsed, IngestError> {
+    match resource {
+        synthetic::Resource::Json(resource_type, json) => Parsed::new(resource_type, json),
+        synthetic::Resource::Appointment(appointment) => Ok(Parsed::appointment(appointment)),
+    }
+}
+
+/// Generates, parses and indexes on the calling thread (the other threads load other tenants).
+fn load_synthetic(data: &mut TenantData, spec: &SyntheticSpec) -> Result<(), IngestError> {
+    let mut failed = None;
+    synthetic::generate(spec, |resource| {
+        if failed.is_none()
+            && let Err(error) = parse(resource).and_then(|parsed| data.insert(parsed))
+        {
+            failed = Some(error);
+        }
+    });
+    failed.map_or(Ok(()), Err)
+}
+
 /// Three stages, each on its own thread: generate, parse, index. On two cores they overlap well
 /// (generating and parsing cost about the same; indexing less).
-fn load_synthetic(data: &mut TenantData, spec: &SyntheticSpec) -> Result<(), IngestError> {
+fn load_synthetic_pipelined(data: &mut TenantData, spec: &SyntheticSpec) -> Result<(), IngestError> {
     const BATCH: usize = 4096;
     let (raw_tx, raw_rx) = std::sync::mpsc::sync_channel::<Vec<synthetic::Resource>>(4);
     let (parsed_tx, parsed_rx) = std::sync::mpsc::sync_channel::<Result<Vec<Parsed>, IngestError>>(4);
@@ -169,14 +213,7 @@ fn load_synthetic(data: &mut TenantData, spec: &SyntheticSpec) -> Result<(), Ing
         });
         scope.spawn(move || {
             for batch in raw_rx {
-                let parsed = batch
-                    .into_iter()
-                    .map(|resource| match resource {
-                        synthetic::Resource::Json(resource_type, json) => Parsed::new(resource_type, json),
-                        synthetic::Resource::Appointment(appointment) => Ok(Parsed::appointment(appointment)),
-                    })
-                    .collect();
-                if parsed_tx.send(parsed).is_err() {
+                if parsed_tx.send(batch.into_iter().map(parse).collect()).is_err() {
                     break;
                 }
             }

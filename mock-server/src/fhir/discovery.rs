@@ -3,10 +3,12 @@
 //! (secured bases only; the open bases have no such route and answer 404).
 //!
 //! They are the requests every client sends first and load tests send most, so each tenant's
-//! documents are rendered once, when the state is built (the profile and the origin never change
-//! afterwards), and served as prepared bytes.
+//! documents are rendered once, on the first request for them (the profile and the origin never
+//! change afterwards), and served as prepared bytes from then on. Rendering them on first use
+//! rather than at start-up keeps the start of a profile of a thousand tenants short.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -30,31 +32,39 @@ struct Documents {
     smart: Bytes,
 }
 
-/// Every tenant's discovery documents on both versions (DSTU2's, then R4's), as the bytes served.
+/// Every tenant's discovery documents on both versions, each rendered on its first request.
 #[derive(Debug, Default)]
-pub struct Prepared(HashMap<String, [Documents; 2]>);
+pub struct Prepared {
+    /// The public origin (without a trailing slash) the documents name.
+    origin: String,
+    tenants: HashMap<String, TenantDocuments>,
+}
+
+/// A tenant's `[tenants.capabilities]` and its documents, DSTU2's then R4's, once rendered.
+#[derive(Debug)]
+struct TenantDocuments {
+    served: Option<Capabilities>,
+    rendered: [OnceLock<Documents>; 2],
+}
 
 impl Prepared {
-    /// Renders the documents of every tenant of `profile` for the public `origin` (without a
-    /// trailing slash).
+    /// The documents of every tenant of `profile` for the public `origin` (without a trailing
+    /// slash), to be rendered when first asked for.
     pub fn render(profile: &Profile, origin: &str) -> Self {
-        let documents = profile.tenants.iter().map(|tenant| {
-            let (id, served) = (tenant.id.as_str(), tenant.capabilities.as_ref());
-            let both = [
-                documents_of::<super::dstu2::Dstu2>(origin, id, served),
-                documents_of::<super::r4::R4>(origin, id, served),
-            ];
-            (id.to_owned(), both)
+        let tenants = profile.tenants.iter().map(|tenant| {
+            let documents = TenantDocuments { served: tenant.capabilities.clone(), rendered: Default::default() };
+            (tenant.id.to_string(), documents)
         });
-        Self(documents.collect())
+        Self { origin: origin.to_owned(), tenants: tenants.collect() }
     }
 
-    fn get(&self, version: FhirVersion, tenant: &str) -> Option<&Documents> {
-        let [dstu2, r4] = self.0.get(tenant)?;
-        Some(match version {
-            FhirVersion::Dstu2 => dstu2,
-            FhirVersion::R4 => r4,
-        })
+    fn get<V: Version>(&self, tenant: &str) -> Option<&Documents> {
+        let (id, documents) = self.tenants.get_key_value(tenant)?;
+        let slot = match V::VERSION {
+            FhirVersion::Dstu2 => &documents.rendered[0],
+            FhirVersion::R4 => &documents.rendered[1],
+        };
+        Some(slot.get_or_init(|| documents_of::<V>(&self.origin, id, documents.served.as_ref())))
     }
 }
 
@@ -108,7 +118,7 @@ pub(super) async fn open_metadata<V: Version>(State(state): State<AppState>, Pat
 }
 
 fn metadata<V: Version>(state: &AppState, tenant: &str, endpoint: Endpoint) -> Response {
-    match state.discovery().get(V::VERSION, tenant) {
+    match state.discovery().get::<V>(tenant) {
         Some(documents) => {
             let bytes = match endpoint {
                 Endpoint::Secured => &documents.secured,
@@ -124,7 +134,7 @@ pub(super) async fn smart_configuration<V: Version>(
     State(state): State<AppState>,
     Path(tenant): Path<String>,
 ) -> Response {
-    match state.discovery().get(V::VERSION, &tenant) {
+    match state.discovery().get::<V>(&tenant) {
         Some(documents) => bytes_response(documents.smart.clone(), "application/json"),
         None => V::error(FhirError::TenantNotAccessible),
     }
