@@ -10,7 +10,7 @@
 #
 # Prints: the emulator's time from spawn to the first 200 on /__admin/health and its RSS then (from
 # /proc), each run's wall time and appointments/s (the emulator runs beside the client on the same
-# cores, so its work is included), the client's peak RSS and the emulator's RSS after the runs.
+# cores, so its work is included), the CPU seconds (user + system) the client and the emulator spent on it, the client's peak RSS and the emulator's RSS after the runs.
 # `PG=1` starts a throwaway PostgreSQL cluster on loopback (.ci/postgres.sh, as bench/scale.sh does)
 # and runs 4 `appointment-sync run --worker` processes at once against a fresh database, twice.
 # Everything lives in a temporary directory removed at the end; the port is PORT (default 18090).
@@ -106,6 +106,9 @@ rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 now_ns() { date +%s%N; }
 rate() { awk -v n="$1" -v ns="$2" 'BEGIN {printf "%.0f", n / (ns / 1e9)}'; }
 secs() { awk -v ns="$1" 'BEGIN {printf "%.1f", ns / 1e9}'; }
+# CPU time (user + system) a process has used so far, in clock ticks (from /proc).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+ticks_s() { awk -v t="$1" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz}'; }
 
 echo "fleet: $TENANTS tenants × $APPOINTMENTS appointments (R4), one account; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 start=$(now_ns)
@@ -122,12 +125,13 @@ export CERNER_CLIENT_SECRET=secret
 total=$(( TENANTS * APPOINTMENTS ))
 sync_run() { # label, then the command
   local label=$1; shift
-  local t0 t1 status=0
-  t0=$(now_ns)
-  /usr/bin/time -f '%M' -o "$DIR/time.txt" "$@" >"$DIR/out.json" 2>"$DIR/sync.log" || status=$?
-  t1=$(now_ns)
-  printf '%-8s %6s s  %7s appointments/s (of %d)  client peak RSS %s MB  exit %d  load %s\n' \
+  local t0 t1 c0 c1 status=0
+  t0=$(now_ns); c0=$(cpu_ticks "$PID")
+  /usr/bin/time -f '%M %U %S' -o "$DIR/time.txt" "$@" >"$DIR/out.json" 2>"$DIR/sync.log" || status=$?
+  t1=$(now_ns); c1=$(cpu_ticks "$PID")
+  printf '%-8s %6s s  %7s appointments/s (of %d)  CPU s: client %s, emulator %s  client peak RSS %s MB  exit %d  load %s\n' \
     "$label" "$(secs $(( t1 - t0 )))" "$(rate "$total" $(( t1 - t0 )))" "$total" \
+    "$(awk '{printf "%.1f", $2 + $3}' "$DIR/time.txt")" "$(ticks_s $(( c1 - c0 )))" \
     "$(awk '{printf "%.0f", $1/1024}' "$DIR/time.txt")" "$status" "$(cut -d' ' -f1 /proc/loadavg)"
   if [ "$status" -ne 0 ]; then tail -5 "$DIR/sync.log" >&2; fi
 }

@@ -54,7 +54,7 @@ pub use postgres::{PgStore, PgTarget};
 #[cfg(test)]
 pub(crate) use record::compare_versions;
 pub use record::{AppointmentRecord, PageOutcome, RunId, StoredAppointment, TenantState, VersionId};
-pub(crate) use record::{in_page_order, replaces, stored_fhir_version};
+pub(crate) use record::{in_page_order, replaces, replaces_version, stored_fhir_version};
 pub use sqlite::SqliteStore;
 pub use types::{OutcomeKind, Window};
 pub(crate) use types::{instant_text, optional_instant_text, stored_instant, stored_outcome};
@@ -95,6 +95,17 @@ pub trait SyncStore: fmt::Debug + Send + Sync + 'static {
         tenant: &str,
         page: &[AppointmentRecord],
     ) -> impl Future<Output = Result<(PageOutcome, Vec<StoredAppointment>), StoreError>> + Send;
+
+    /// [`SyncStore::save_page`] when the caller needs only the counts: the same writes, without
+    /// reading the stored rows back (the sync does this unless an `--output` file wants the rows).
+    fn save_page_counted(
+        &self,
+        run: RunId,
+        tenant: &str,
+        page: &[AppointmentRecord],
+    ) -> impl Future<Output = Result<PageOutcome, StoreError>> + Send {
+        async move { self.save_page(run, tenant, page).await.map(|(outcome, _)| outcome) }
+    }
 
     /// After a COMPLETE sync of a tenant's window, marks the rows of that tenant whose start lies
     /// in `window` and that `run` did not see: `vanished_at = at`, unless it

@@ -288,16 +288,24 @@ impl<S: SyncStore> Sync<'_, S> {
         for text in outcomes {
             tracing::warn!(tenant = %self.tenant.id, request_id = request_id.unwrap_or("-"), "the server's OperationOutcome: {text}");
         }
-        let (outcome, stored) = self
-            .shared
-            .store
-            .save_page(self.shared.run, &self.tenant.id, &records)
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        if let Some(output) = &self.shared.output {
-            let mut output = output.lock().unwrap_or_else(PoisonError::into_inner);
-            output.write_page(&self.tenant.id, &stored).map_err(|e| failed(format!("cannot write the output: {e}")))?;
-        }
+        let store = &self.shared.store;
+        let outcome = match &self.shared.output {
+            Some(output) => {
+                let (outcome, stored) = store
+                    .save_page(self.shared.run, &self.tenant.id, &records)
+                    .await
+                    .map_err(|e| failed(e.to_string()))?;
+                let mut output = output.lock().unwrap_or_else(PoisonError::into_inner);
+                output
+                    .write_page(&self.tenant.id, &stored)
+                    .map_err(|e| failed(format!("cannot write the output: {e}")))?;
+                outcome
+            }
+            None => store
+                .save_page_counted(self.shared.run, &self.tenant.id, &records)
+                .await
+                .map_err(|e| failed(e.to_string()))?,
+        };
         self.report.pages += 1;
         self.report.inserted += outcome.inserted;
         self.report.updated += outcome.updated;

@@ -126,9 +126,14 @@ pub(crate) fn in_page_order<K: std::borrow::Borrow<str> + std::hash::Hash + Eq>(
 /// Whether `record` replaces the stored row: a newer `meta.versionId`, or the same one in another
 /// FHIR version (the tenant's server now speaks that version). An older version never does.
 pub(crate) fn replaces(record: &AppointmentRecord, stored: &StoredAppointment) -> bool {
-    match record.version_id.cmp(&stored.version_id) {
+    replaces_version(record, &stored.version_id, stored.fhir_version)
+}
+
+/// [`replaces`], given only the stored row's `meta.versionId` and FHIR version.
+pub(crate) fn replaces_version(record: &AppointmentRecord, version_id: &VersionId, fhir_version: FhirVersion) -> bool {
+    match record.version_id.cmp(version_id) {
         Ordering::Greater => true,
-        Ordering::Equal => record.fhir_version != stored.fhir_version,
+        Ordering::Equal => record.fhir_version != fhir_version,
         Ordering::Less => false,
     }
 }

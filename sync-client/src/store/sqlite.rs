@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - `schema`: connection settings and the versioned schema (`PRAGMA user_version`).
+//! - `checkpoint`: the write-ahead log's checkpoints, on a thread of their own.
 //! - `page`: saving a page of appointments and marking the ones that vanished from a window.
 //! - `read`: reading the appointments back and exporting them as NDJSON.
 
@@ -42,6 +43,7 @@ macro_rules! utc_of {
 }
 
 // Declared after the macros so that their textual scope reaches the submodules.
+mod checkpoint;
 mod page;
 mod read;
 mod schema;
@@ -50,7 +52,11 @@ mod tests;
 
 /// The SQLite store: one connection behind a mutex, so one value serves every tenant task.
 pub struct SqliteStore {
+    /// Declared before the checkpointer: it closes first, so the checkpointer's connection is the
+    /// last and removes the log when the store is dropped.
     conn: Mutex<Connection>,
+    /// `None` for an in-memory store, or when the file system refused WAL mode.
+    checkpointer: Option<checkpoint::Checkpointer>,
     /// `None` for an in-memory store.
     path: Option<PathBuf>,
 }
@@ -85,7 +91,15 @@ impl SqliteStore {
             StoreError::Sqlite(cause) => as_open(cause),
             other => other,
         })?;
-        Ok(Self { conn: Mutex::new(conn), path })
+        let checkpointer = path.as_deref().and_then(|path| background_checkpoints(&conn, path));
+        Ok(Self { conn: Mutex::new(conn), checkpointer, path })
+    }
+
+    /// After a page's transaction committed: counts toward the next background checkpoint.
+    fn committed(&self) {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.committed();
+        }
     }
 
     /// The connection. A panic while it was held cannot leave it mid-transaction (rusqlite rolls
@@ -159,14 +173,45 @@ impl SqliteStore {
     }
 }
 
+/// Starts the checkpoint thread of a store in WAL mode and moves the writer's own automatic
+/// checkpoint up to the backstop; `None` (SQLite's defaults kept) when the store is not in WAL
+/// mode or the thread cannot start, which only costs speed.
+fn background_checkpoints(conn: &Connection, path: &Path) -> Option<checkpoint::Checkpointer> {
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0)).ok()?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return None;
+    }
+    let checkpointer = checkpoint::Checkpointer::start(path)
+        .inspect_err(
+            |error| tracing::warn!(%error, "cannot start the store's checkpoint thread; the writer checkpoints"),
+        )
+        .ok()?;
+    conn.pragma_update(None, "wal_autocheckpoint", checkpoint::WRITER_BACKSTOP_PAGES).ok()?;
+    Some(checkpointer)
+}
+
 /// Opens an IMMEDIATE transaction: it takes the write lock up front, so a second writer waits out
 /// the busy timeout instead of failing with SQLITE_BUSY when a read turns into a write.
 fn write_transaction(conn: &mut Connection) -> Result<rusqlite::Transaction<'_>, StoreError> {
     Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
-/// The trait is the inherent API run inline: SQLite calls are short and local, and the mutex is
-/// never held across an await.
+/// Runs a page's writes where they do not hold up other tenants: on a multi-threaded runtime the
+/// worker thread hands its other tasks (fetching and reading other tenants' pages) to another
+/// thread while this one waits for the store's lock and writes; elsewhere (a test's
+/// single-threaded runtime) inline.
+fn on_blocking_thread<T>(write: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(handle) if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+            tokio::task::block_in_place(write)
+        }
+        _ => write(),
+    }
+}
+
+/// The trait is the inherent API run inline (the page writes on a blocking thread, see
+/// [`on_blocking_thread`]): SQLite calls are short and local, and the mutex is never held across
+/// an await.
 impl SyncStore for SqliteStore {
     async fn begin_run(&self, started_at: OffsetDateTime) -> Result<RunId, StoreError> {
         SqliteStore::begin_run(self, started_at)
@@ -190,7 +235,16 @@ impl SyncStore for SqliteStore {
         tenant: &str,
         page: &[AppointmentRecord],
     ) -> Result<(PageOutcome, Vec<StoredAppointment>), StoreError> {
-        SqliteStore::save_page(self, run, tenant, page)
+        on_blocking_thread(|| SqliteStore::save_page(self, run, tenant, page))
+    }
+
+    async fn save_page_counted(
+        &self,
+        run: RunId,
+        tenant: &str,
+        page: &[AppointmentRecord],
+    ) -> Result<PageOutcome, StoreError> {
+        on_blocking_thread(|| SqliteStore::save_page_counted(self, run, tenant, page))
     }
 
     async fn mark_vanished(
@@ -200,7 +254,7 @@ impl SyncStore for SqliteStore {
         window: &Window,
         at: OffsetDateTime,
     ) -> Result<u64, StoreError> {
-        SqliteStore::mark_vanished(self, run, tenant, window, at)
+        on_blocking_thread(|| SqliteStore::mark_vanished(self, run, tenant, window, at))
     }
 
     async fn appointments(&self, tenant: Option<&str>) -> Result<Vec<StoredAppointment>, StoreError> {

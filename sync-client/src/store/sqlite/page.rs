@@ -7,10 +7,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::read::stored_from_row;
 use super::{AppointmentRecord, PageOutcome, RunId, SqliteStore, StoreError, StoredAppointment, write_transaction};
-use crate::store::{Window, in_page_order, instant_text, replaces};
+use crate::store::{Window, in_page_order, instant_text, replaces, replaces_version, stored_fhir_version};
 use time::OffsetDateTime;
 
 const LOOKUP: &str = concat!("SELECT ", columns!(), " FROM appointments WHERE tenant = ?1 AND id = ?2");
+/// What deciding between insert, update and touch needs of a stored row, and no more.
+const LOOKUP_VERSION: &str = "SELECT version_id, fhir_version FROM appointments WHERE tenant = ?1 AND id = ?2";
 const INSERT: &str = "INSERT INTO appointments (tenant, id, version_id, last_updated, start, status, locations,
     raw, first_seen_run, last_seen_run, vanished_at, fhir_version)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, NULL, ?10)";
@@ -66,7 +68,27 @@ impl SqliteStore {
             latest.insert(record.id.as_str(), row);
         }
         tx.commit()?;
+        self.committed();
         Ok((outcome, in_page_order(page, latest)))
+    }
+
+    /// [`SyncStore::save_page_counted`](crate::store::SyncStore::save_page_counted): one IMMEDIATE
+    /// transaction, reading of each stored row only its version.
+    pub fn save_page_counted(
+        &self,
+        run: RunId,
+        tenant: &str,
+        page: &[AppointmentRecord],
+    ) -> Result<PageOutcome, StoreError> {
+        let mut conn = self.conn();
+        let tx = write_transaction(&mut conn)?;
+        let mut outcome = PageOutcome::default();
+        for record in page {
+            outcome.count(upsert_counted(&tx, run, tenant, record)?);
+        }
+        tx.commit()?;
+        self.committed();
+        Ok(outcome)
     }
 
     /// [`SyncStore::mark_vanished`](crate::store::SyncStore::mark_vanished), comparing starts and
@@ -115,6 +137,26 @@ fn upsert(
             stored.vanished_at = None;
             Ok((Change::Unchanged, stored))
         }
+    }
+}
+
+/// [`upsert`] without reading the row back: the same decision and the same writes.
+fn upsert_counted(tx: &Connection, run: RunId, tenant: &str, record: &AppointmentRecord) -> Result<Change, StoreError> {
+    let stored = tx
+        .prepare_cached(LOOKUP_VERSION)?
+        .query_row(params![tenant, record.id], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))
+        .optional()?;
+    let Some((version_id, fhir_version)) = stored else {
+        write(tx, INSERT, run, tenant, record)?;
+        return Ok(Change::Inserted);
+    };
+    let fhir_version = stored_fhir_version(tenant, &record.id, &fhir_version)?;
+    if replaces_version(record, &version_id.into(), fhir_version) {
+        write(tx, UPDATE, run, tenant, record)?;
+        Ok(Change::Updated)
+    } else {
+        tx.prepare_cached(TOUCH)?.execute(params![tenant, record.id, run.0])?;
+        Ok(Change::Unchanged)
     }
 }
 

@@ -62,7 +62,7 @@ pub(super) fn configure(conn: &Connection, on_disk: bool) -> rusqlite::Result<()
     if on_disk && !mode.eq_ignore_ascii_case("wal") {
         tracing::warn!(journal_mode = %mode, "the store's file system refused WAL mode; using the mode it allows");
     }
-    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -32768;")
 }
 
 /// Brings the schema to [`SCHEMA_VERSION`] one step at a time in one transaction, refusing stores

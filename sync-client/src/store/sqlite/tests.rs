@@ -140,3 +140,25 @@ fn tenant_state_written_as_text_by_an_earlier_client_reads_as_instants() {
     store.conn().execute("UPDATE tenant_state SET deferred_until = 'soon'", []).unwrap();
     assert!(matches!(store.tenant_state("t"), Err(StoreError::InvalidInstant(text)) if text == "soon"));
 }
+
+#[test]
+fn pages_checkpointed_in_the_background_are_all_in_the_file_and_the_log_is_gone_after_drop() {
+    let db = TempDb::new("checkpoint");
+    let mut wal = db.0.clone().into_os_string();
+    wal.push("-wal");
+    {
+        let store = SqliteStore::open(&db.0).unwrap();
+        assert!(store.checkpointer.is_some(), "a store file in WAL mode checkpoints in the background");
+        let backstop: i64 = store.conn().query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0)).unwrap();
+        assert_eq!(backstop, i64::from(checkpoint::WRITER_BACKSTOP_PAGES));
+        let run = store.begin_run(datetime!(2026-11-28 00:00:00 UTC)).unwrap();
+        for page in 0..40 {
+            let records: Vec<_> = (0..25).map(|n| record(&format!("{page}-{n}"), "1", IN_WINDOW)).collect();
+            store.save_page_counted(run, T1, &records).unwrap();
+        }
+        assert!(Path::new(&wal).exists(), "the log is in use while the store is open");
+    }
+    assert!(!Path::new(&wal).exists(), "the last connection to close removes the log");
+    let store = SqliteStore::open(&db.0).unwrap();
+    assert_eq!(store.count(None).unwrap(), 1_000);
+}

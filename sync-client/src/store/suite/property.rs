@@ -96,6 +96,46 @@ proptest! {
     }
 }
 
+/// Saves `pages` (as [`check`] names them) into two fresh SQLite stores, one page at a time with
+/// `save_page` into the first and `save_page_counted` into the second: the counts of every page
+/// and the rows left must be the same.
+fn counted_matches_full(pages: &[(usize, Vec<(u8, u64)>)], runs_per_page: usize) -> Result<(), TestCaseError> {
+    let (full, counted) = (sqlite(), sqlite());
+    let tenants = ["tenant-a", "tenant-b"];
+    RUNTIME.block_on(async {
+        let at = datetime!(2026-11-28 00:00:00 UTC);
+        let (mut run_full, mut run_counted) =
+            (SyncStore::begin_run(&full, at).await.unwrap(), SyncStore::begin_run(&counted, at).await.unwrap());
+        for (n, (tenant, entries)) in pages.iter().enumerate() {
+            if n % runs_per_page == 0 {
+                (run_full, run_counted) =
+                    (SyncStore::begin_run(&full, at).await.unwrap(), SyncStore::begin_run(&counted, at).await.unwrap());
+            }
+            let page: Vec<_> = entries.iter().map(|&(id, v)| versioned(tenants[*tenant], id, v)).collect();
+            let (expected, _) = SyncStore::save_page(&full, run_full, tenants[*tenant], &page).await.unwrap();
+            let outcome = SyncStore::save_page_counted(&counted, run_counted, tenants[*tenant], &page).await.unwrap();
+            prop_assert_eq!(
+                (outcome.inserted, outcome.updated, outcome.unchanged),
+                (expected.inserted, expected.updated, expected.unchanged),
+                "page {}",
+                n
+            );
+        }
+        prop_assert_eq!(
+            SyncStore::appointments(&counted, None).await.unwrap(),
+            SyncStore::appointments(&full, None).await.unwrap()
+        );
+        Ok(())
+    })
+}
+
+proptest! {
+    #[test]
+    fn sqlite_counted_saves_match_full_saves(pages in pages(), runs_per_page in 1usize..4) {
+        counted_matches_full(&pages, runs_per_page)?;
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
     #[test]
