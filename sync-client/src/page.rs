@@ -28,16 +28,6 @@ mod lenient;
 #[cfg(test)]
 mod tests;
 
-#[derive(Deserialize)]
-struct RawBundle<'a> {
-    #[serde(rename = "resourceType", default, deserialize_with = "lenient")]
-    resource_type: Option<String>,
-    #[serde(default, borrow)]
-    link: Option<&'a RawValue>,
-    #[serde(default, borrow)]
-    entry: Option<&'a RawValue>,
-}
-
 /// Read strictly: a link whose relation or url is not a string could be the `next` one.
 #[derive(Deserialize)]
 struct Link {
@@ -125,21 +115,8 @@ impl Page {
     /// Reads a search answer's body, a page of a `version` server; more than `max_entries`
     /// entries fails the page, before more than that many are held.
     pub(crate) fn parse_bounded(body: &[u8], version: FhirVersion, max_entries: usize) -> Result<Self, PageError> {
-        let bundle: RawBundle<'_> = serde_json::from_slice(body)
-            .map_err(|e| PageError(format!("the answer is not a FHIR JSON Bundle: {e}")))?;
-        if bundle.resource_type.as_deref() != Some("Bundle") {
-            return Err(PageError("the answer is not a Bundle".to_owned()));
-        }
-        let links: Vec<Link> = match bundle.link {
-            Some(raw) => serde_json::from_str::<Option<Vec<Link>>>(raw.get())
-                .map_err(|e| PageError(format!("the Bundle's link cannot be read: {e}")))?
-                .unwrap_or_default(),
-            None => Vec::new(),
-        };
-        let next = next_link(&links)?;
         let (mut records, mut outcomes) = (Vec::new(), Vec::new());
-        let entries = bundle.entry.map_or("null", RawValue::get);
-        entries::each_entry(entries, max_entries, &mut |entry| {
+        let head = entries::read_bundle(body, max_entries, &mut |entry| {
             let Some(resource) = entry.resource else { return Ok(()) };
             let outcome_mode = entry.search.0.as_ref().and_then(|s| s.mode.as_deref()) == Some("outcome");
             match read(resource, version)? {
@@ -149,7 +126,19 @@ impl Page {
                 Read::Other => {}
             }
             Ok(())
-        })?;
+        })
+        .map_err(|e| PageError(format!("the answer is not a FHIR JSON Bundle: {e}")))?;
+        if head.resource_type.as_deref() != Some("Bundle") {
+            return Err(PageError("the answer is not a Bundle".to_owned()));
+        }
+        let links: Vec<Link> = match head.link {
+            Some(raw) => serde_json::from_str::<Option<Vec<Link>>>(raw.get())
+                .map_err(|e| PageError(format!("the Bundle's link cannot be read: {e}")))?
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
+        let next = next_link(&links)?;
+        head.entries?;
         Ok(Self { records, next, outcomes })
     }
 }

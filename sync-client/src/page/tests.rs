@@ -170,3 +170,32 @@ fn a_page_of_more_entries_than_allowed_is_refused_and_one_of_exactly_that_many_i
             .is_empty()
     );
 }
+
+#[test]
+fn the_one_pass_reports_what_is_most_basic_first_wherever_the_keys_stand() {
+    // Entries before resourceType: broken entries still read as "not a Bundle" when it is not one.
+    let body = br#"{"entry": [1, {"resource": {"resourceType": "Appointment"}}], "resourceType": "Patient"}"#;
+    assert_eq!(Page::parse(body, FhirVersion::R4).unwrap_err().0, "the answer is not a Bundle");
+    // A refused entry before a broken next link: the link is reported (it is read first).
+    let body = br#"{"entry": [{"resource": {"resourceType": "Appointment"}}], "link": [{"relation": "next"}],
+        "resourceType": "Bundle"}"#;
+    assert_eq!(Page::parse(body, FhirVersion::R4).unwrap_err().0, "the next link has no url");
+    // After a refused entry the rest must still be JSON.
+    let body = br#"{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "Appointment"}}, {"a": tru}]}"#;
+    assert!(Page::parse(body, FhirVersion::R4).unwrap_err().0.starts_with("the answer is not a FHIR JSON Bundle"));
+    // A key twice is refused, whichever it is.
+    for key in ["resourceType", "link", "entry"] {
+        let body = format!(r#"{{"resourceType": "Bundle", "link": [], "entry": [], "{key}": null}}"#);
+        let err = Page::parse(body.as_bytes(), FhirVersion::R4).unwrap_err().0;
+        assert!(err.contains("duplicate field"), "{key}: {err}");
+    }
+    // Entries after the limit are read through, not kept, and the page is refused.
+    let body = br#"{"resourceType": "Bundle", "entry": [{}, {}, {}]}"#;
+    let err = Page::parse_bounded(body, FhirVersion::R4, 2).unwrap_err().0;
+    assert!(err.contains("more than max_page_entries (2)"), "{err}");
+    // Appointments before resourceType are read as usual.
+    let body = br#"{"entry": [{"resource": {"resourceType": "Appointment", "id": "7", "meta": {"versionId": "3"}}}],
+        "resourceType": "Bundle"}"#;
+    let page = Page::parse(body, FhirVersion::R4).unwrap();
+    assert_eq!((page.records[0].id.as_str(), page.records[0].version_id.as_str()), ("7", "3"));
+}
