@@ -89,6 +89,20 @@ impl Change {
     pub fn remove(resource_type: ResourceType, id: impl Into<String>) -> Self {
         Self::Remove { resource_type: resource_type.as_str().to_owned(), id: id.into() }
     }
+
+    /// The type and id of the resource this change touches, so a caller can read it before and
+    /// after; `None` when the change names no known type or no id (the batch is refused then).
+    pub fn target(&self) -> Option<(ResourceType, &str)> {
+        match self {
+            Self::Add { resource } | Self::Replace { resource } => {
+                Some((resource["resourceType"].as_str()?.parse().ok()?, resource["id"].as_str()?))
+            }
+            Self::Remove { resource_type, id } => Some((resource_type.parse().ok()?, id)),
+            Self::Reschedule { id, .. } | Self::Cancel { id } | Self::SetStatus { id, .. } => {
+                Some((ResourceType::Appointment, id))
+            }
+        }
+    }
 }
 
 /// Why a batch of changes was refused; none of it was applied. Answered as 400 by the admin API.

@@ -95,3 +95,22 @@ fn a_replacement_moves_the_stored_version_on_and_a_removal_then_an_add_stores_an
         "a resource the batch removed is unknown to its later changes"
     );
 }
+
+#[test]
+fn each_change_names_the_resource_it_touches() {
+    let slot = json!({"resourceType": "Slot", "id": "6"});
+    let cases = [
+        (Change::add(slot.clone()), Some((ResourceType::Slot, "6"))),
+        (Change::replace(slot), Some((ResourceType::Slot, "6"))),
+        (Change::remove(ResourceType::Patient, "7"), Some((ResourceType::Patient, "7"))),
+        (Change::cancel("8"), Some((ResourceType::Appointment, "8"))),
+        (Change::set_status("9", "noshow"), Some((ResourceType::Appointment, "9"))),
+        (Change::reschedule("10", "a", "b"), Some((ResourceType::Appointment, "10"))),
+        (Change::replace(json!({"resourceType": "Organization", "id": "1"})), None),
+        (Change::add(json!({"resourceType": "Slot"})), None),
+        (Change::Remove { resource_type: "Nope".into(), id: "1".into() }, None),
+    ];
+    for (change, target) in cases {
+        assert_eq!(change.target(), target, "{change:?}");
+    }
+}
