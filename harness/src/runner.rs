@@ -163,8 +163,9 @@ pub(crate) async fn run_scenario(
     for run in 0..scenario.runs.max(1) {
         if run > 0 {
             for (tenant, changes) in (scenario.between_runs)() {
+                let before = crate::gather::read_before(&server, tenant, &changes);
                 let done = admin.apply_changes(tenant, &changes).await.map_err(|e| setup(e.to_string()))?;
-                applied.extend(done.into_iter().map(|c| (tenant.to_owned(), c.resource_type, c.id)));
+                applied.extend(crate::gather::touched(tenant, done, &before));
             }
         }
         let mut client_run =
@@ -179,7 +180,8 @@ pub(crate) async fn run_scenario(
     evidence.client_secret = secret;
     evidence.page_cap = config.page_cap;
     evidence.retry_after = retry_after.clone();
-    evidence.changed = crate::gather::read_back(&server, applied);
+    crate::gather::read_back(&server, &mut applied);
+    evidence.changed = applied;
     let workdir = if config.keep_workdir {
         Some(dir.display().to_string())
     } else {
