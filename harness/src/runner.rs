@@ -130,7 +130,6 @@ pub(crate) async fn run_scenario(
     profile.journal_capacity = JOURNAL_CAPACITY;
     crate::scenarios::hospitals::shape_profile(scenario.name, &mut profile);
     profile.limits.max_in_flight = crate::scenarios::network::max_in_flight(scenario.name);
-    let limits = crate::rates::TenantLimits::of(&profile.limits);
     let mut server_config = ServerConfig::new(profile);
     server_config.clock = Clock::manual(DEFAULT_MANUAL_START);
     let server = MockServer::start(server_config)
@@ -208,7 +207,7 @@ pub(crate) async fn run_scenario(
         runs: evidence.runs.iter().map(|r| RunInfo::of(r, &evidence.client_secret)).collect(),
         workdir,
         timeline: timeline_with(&evidence, &retry_after),
-        rates: crate::rates::of(&evidence, limits),
+        rates: crate::rates::of(&evidence, |tenant| crate::rates::TenantLimits::at(server.state().profile(), tenant)),
     })
 }
 
