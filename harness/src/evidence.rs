@@ -64,14 +64,17 @@ pub struct TruthRow {
     pub status: String,
 }
 
-/// A resource a change between runs touched, as the emulator's store holds it once the runs are
-/// over: what proves the change really happened before a check judges the client by it.
+/// A resource a change between runs touched, as the emulator's store held it just before the
+/// change and holds it once the runs are over: what proves the change really happened (added,
+/// changed or removed) before a check judges the client by it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChangedResource {
     pub tenant: String,
     /// `Appointment`, `Slot`, … as the emulator named it when it applied the change.
     pub resource_type: String,
     pub id: String,
+    /// The stored resource before the change; `Value::Null` when the store did not hold it.
+    pub before: Value,
     /// The stored resource; `Value::Null` when the store does not hold it.
     pub stored: Value,
 }

@@ -9,25 +9,57 @@ use serde_json::Value;
 use crate::evidence::{Evidence, OutputLine, STORED_BYTES, StoredFile, shorten};
 use crate::verdict::TimelineEntry;
 
-/// Each `(tenant, type, id)` a change between runs touched, as the emulator's store holds it now.
-pub(crate) fn read_back(
-    server: &cerner_mock::MockServer,
-    applied: Vec<(String, String, String)>,
-) -> Vec<crate::evidence::ChangedResource> {
+/// The resource `(resource_type, id)` of `tenant` as the emulator's store holds it now;
+/// `Value::Null` when it holds none.
+fn stored_now(server: &cerner_mock::MockServer, tenant: &str, resource_type: &str, id: &str) -> Value {
     let store = server.state().store();
+    store
+        .read(tenant)
+        .and_then(|data| {
+            let kind = resource_type.parse().ok()?;
+            data.read(kind, id).and_then(|row| serde_json::from_str(&row.json()).ok())
+        })
+        .unwrap_or(Value::Null)
+}
+
+/// Each resource a batch of `changes` at `tenant` will touch, as the store holds it before the
+/// batch applies, by `(type, id)`.
+pub(crate) fn read_before(
+    server: &cerner_mock::MockServer,
+    tenant: &str,
+    changes: &[cerner_mock::admin_client::Change],
+) -> BTreeMap<(String, String), Value> {
+    changes
+        .iter()
+        .filter_map(|change| change.target())
+        .map(|(kind, id)| ((kind.as_str().to_owned(), id.to_owned()), stored_now(server, tenant, kind.as_str(), id)))
+        .collect()
+}
+
+/// The resources a batch at `tenant` touched (the emulator's answer), each with what the store
+/// held before it (from [`read_before`]); [`read_back`] adds what it holds once the runs are over.
+pub(crate) fn touched(
+    tenant: &str,
+    applied: Vec<cerner_mock::admin_client::AppliedChange>,
+    before: &BTreeMap<(String, String), Value>,
+) -> Vec<crate::evidence::ChangedResource> {
     applied
         .into_iter()
-        .map(|(tenant, resource_type, id)| {
-            let stored = store
-                .read(&tenant)
-                .and_then(|data| {
-                    let kind = resource_type.parse().ok()?;
-                    data.read(kind, &id).and_then(|row| serde_json::from_str(&row.json()).ok())
-                })
-                .unwrap_or(Value::Null);
-            crate::evidence::ChangedResource { tenant, resource_type, id, stored }
+        .map(|c| crate::evidence::ChangedResource {
+            tenant: tenant.to_owned(),
+            before: before.get(&(c.resource_type.clone(), c.id.clone())).cloned().unwrap_or(Value::Null),
+            resource_type: c.resource_type,
+            id: c.id,
+            stored: Value::Null,
         })
         .collect()
+}
+
+/// Each resource a change between runs touched, as the emulator's store holds it now.
+pub(crate) fn read_back(server: &cerner_mock::MockServer, changed: &mut [crate::evidence::ChangedResource]) {
+    for c in changed {
+        c.stored = stored_now(server, &c.tenant, &c.resource_type, &c.id);
+    }
 }
 
 /// What the client left in `dir`: the output file's text and the files under `state/`.

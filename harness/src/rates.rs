@@ -10,7 +10,8 @@ use cerner_mock::journal::JournalEntry;
 
 use crate::evidence::Evidence;
 
-/// The limits a tenant was served under (the emulator profile's `[limits]`).
+/// The limits a tenant was served under: its own `[tenants.limits]` in the emulator's profile
+/// (each key it gives over `[limits]`), else `[limits]`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct TenantLimits {
     /// Sustained FHIR requests per second per account and tenant.
@@ -27,6 +28,13 @@ impl TenantLimits {
             fhir_burst: settings.fhir_burst,
             max_in_flight: settings.max_in_flight,
         }
+    }
+
+    /// The limits `profile` serves `tenant` under, as the emulator applies them: the tenant's
+    /// `[tenants.limits]` (already merged over `[limits]` when the profile was read), else
+    /// `[limits]`.
+    pub fn at(profile: &cerner_mock::Profile, tenant: &str) -> Self {
+        Self::of(profile.tenant(tenant).and_then(|t| t.limits.as_ref()).unwrap_or(&profile.limits))
     }
 }
 
@@ -60,8 +68,8 @@ pub struct TenantRates {
 /// Buckets a chart has at most: a long scenario gets wider buckets.
 const MAX_BUCKETS: u64 = 120;
 
-/// Each of the evidence's tenants, in the job's order.
-pub(crate) fn of(ev: &Evidence, limits: TenantLimits) -> Vec<TenantRates> {
+/// Each of the evidence's tenants, in the job's order, beside the limits `limits` gives for it.
+pub(crate) fn of(ev: &Evidence, limits: impl Fn(&str) -> TenantLimits) -> Vec<TenantRates> {
     let Some(origin) = ev.journal.iter().map(|e| e.wall_time).min() else { return Vec::new() };
     let ms = |e: &JournalEntry| u64::try_from((e.wall_time - origin).whole_milliseconds()).unwrap_or(0);
     let end = ev.journal.iter().map(ms).max().unwrap_or(0);
@@ -92,7 +100,7 @@ pub(crate) fn of(ev: &Evidence, limits: TenantLimits) -> Vec<TenantRates> {
                 span_ms: (starts.iter().copied().min().unwrap_or(0), starts.iter().copied().max().unwrap_or(0)),
                 series,
                 bucket_ms,
-                limits,
+                limits: limits(tenant),
             }
         })
         .collect()
@@ -143,8 +151,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 /// Per tenant over the whole rehearsal: the peak and the most in flight of any scenario, the 429s
-/// of all, requests per appointment over the scenarios that synced some, and the strictest limits
-/// any scenario set, in the order the tenants first appear.
+/// of all, requests per appointment over the scenarios that synced some, and the strictest of each
+/// limit any scenario set for that tenant, in the order the tenants first appear.
 pub(crate) fn overall<'a>(scenarios: impl IntoIterator<Item = &'a [TenantRates]>) -> Vec<TenantRates> {
     let mut all: Vec<TenantRates> = Vec::new();
     for rates in scenarios {
@@ -158,6 +166,8 @@ pub(crate) fn overall<'a>(scenarios: impl IntoIterator<Item = &'a [TenantRates]>
             sum.max_in_flight = sum.max_in_flight.max(r.max_in_flight);
             sum.appointments += r.appointments;
             sum.throttled += r.throttled;
+            sum.limits.fhir_per_second = sum.limits.fhir_per_second.min(r.limits.fhir_per_second);
+            sum.limits.fhir_burst = sum.limits.fhir_burst.min(r.limits.fhir_burst);
             sum.limits.max_in_flight = match (sum.limits.max_in_flight, r.limits.max_in_flight) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -193,76 +203,4 @@ pub(crate) fn line(r: &TenantRates) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::scenario::{SANDBOX, SECOND};
-    use crate::scenarios::kit::*;
-
-    #[test]
-    fn the_peak_counts_arrivals_within_one_second() {
-        assert_eq!(peak_per_second(&[]), 0);
-        assert_eq!(peak_per_second(&[0, 999, 1000, 1500, 1998, 5000]), 4, "999..1999");
-        assert_eq!(peak_per_second(&[0, 999, 1000, 1500, 1999, 5000]), 3);
-        assert_eq!(peak_per_second(&[0, 1000, 2000]), 1);
-    }
-
-    #[test]
-    fn rates_come_from_the_journal_per_tenant() {
-        let mut ev = evidence();
-        with_output(&mut ev, SANDBOX, &[("1", "1", "booked"), ("2", "1", "booked")]);
-        let mut counted = search(2, SANDBOX, "location=1", 200);
-        counted.in_flight = Some(3);
-        ev.journal = vec![
-            token(1, SANDBOX),
-            counted,
-            later(search(2, SANDBOX, "location=1", 429), 0.5),
-            search(3, SANDBOX, "location=1", 200),
-            search(9, SECOND, "location=9", 200),
-        ];
-        let limits = TenantLimits { fhir_per_second: 20, fhir_burst: 50, max_in_flight: None };
-        let rates = of(&ev, limits);
-        assert_eq!(rates.len(), 2);
-        let sandbox = &rates[0];
-        assert_eq!((sandbox.requests, sandbox.peak_rps, sandbox.max_in_flight, sandbox.throttled), (3, 2, 3, 1));
-        assert_eq!((sandbox.appointments, sandbox.requests_per_appointment), (2, Some(1.5)));
-        assert_eq!(sandbox.span_ms, (1000, 2000));
-        assert_eq!(sandbox.series.iter().sum::<u32>(), 3);
-        let second = &rates[1];
-        assert_eq!((second.requests, second.requests_per_appointment), (1, None));
-        assert!(
-            line(sandbox).contains(
-                "peak 2 req/s (limit 20/s, burst 50), 3 in flight at most (no cap), 1.50 requests/appointment"
-            )
-        );
-    }
-
-    #[test]
-    fn overall_takes_the_peaks_sums_the_rest_and_the_strictest_cap() {
-        let one = TenantRates {
-            tenant: "a".into(),
-            requests: 4,
-            peak_rps: 3,
-            max_in_flight: 1,
-            appointments: 2,
-            throttled: 1,
-            ..Default::default()
-        };
-        let mut two = TenantRates { requests: 6, peak_rps: 2, max_in_flight: 2, appointments: 3, ..one.clone() };
-        two.limits.max_in_flight = Some(2);
-        let all = overall([std::slice::from_ref(&one), std::slice::from_ref(&two)]);
-        assert_eq!(all.len(), 1);
-        let a = &all[0];
-        assert_eq!((a.requests, a.peak_rps, a.max_in_flight, a.appointments, a.throttled), (10, 3, 2, 5, 2));
-        assert_eq!((a.requests_per_appointment, a.limits.max_in_flight), (Some(2.0), Some(2)));
-    }
-
-    #[test]
-    fn without_the_emulators_count_overlapping_intervals_tell_the_concurrency() {
-        let mut a = search(1, SANDBOX, "a", 200);
-        let mut b = later(search(1, SANDBOX, "b", 200), 0.2);
-        let c = search(3, SANDBOX, "c", 200);
-        (a.latency_ms, b.latency_ms) = (500.0, 500.0);
-        assert_eq!(most_in_flight(&[&a, &b, &c]), 2);
-        assert_eq!(most_in_flight(&[&a, &c]), 1);
-    }
-}
+mod tests;

@@ -130,7 +130,6 @@ pub(crate) async fn run_scenario(
     profile.journal_capacity = JOURNAL_CAPACITY;
     crate::scenarios::hospitals::shape_profile(scenario.name, &mut profile);
     profile.limits.max_in_flight = crate::scenarios::network::max_in_flight(scenario.name);
-    let limits = crate::rates::TenantLimits::of(&profile.limits);
     let mut server_config = ServerConfig::new(profile);
     server_config.clock = Clock::manual(DEFAULT_MANUAL_START);
     let server = MockServer::start(server_config)
@@ -163,8 +162,9 @@ pub(crate) async fn run_scenario(
     for run in 0..scenario.runs.max(1) {
         if run > 0 {
             for (tenant, changes) in (scenario.between_runs)() {
+                let before = crate::gather::read_before(&server, tenant, &changes);
                 let done = admin.apply_changes(tenant, &changes).await.map_err(|e| setup(e.to_string()))?;
-                applied.extend(done.into_iter().map(|c| (tenant.to_owned(), c.resource_type, c.id)));
+                applied.extend(crate::gather::touched(tenant, done, &before));
             }
         }
         let mut client_run =
@@ -179,7 +179,8 @@ pub(crate) async fn run_scenario(
     evidence.client_secret = secret;
     evidence.page_cap = config.page_cap;
     evidence.retry_after = retry_after.clone();
-    evidence.changed = crate::gather::read_back(&server, applied);
+    crate::gather::read_back(&server, &mut applied);
+    evidence.changed = applied;
     let workdir = if config.keep_workdir {
         Some(dir.display().to_string())
     } else {
@@ -206,7 +207,7 @@ pub(crate) async fn run_scenario(
         runs: evidence.runs.iter().map(|r| RunInfo::of(r, &evidence.client_secret)).collect(),
         workdir,
         timeline: timeline_with(&evidence, &retry_after),
-        rates: crate::rates::of(&evidence, limits),
+        rates: crate::rates::of(&evidence, |tenant| crate::rates::TenantLimits::at(server.state().profile(), tenant)),
     })
 }
 

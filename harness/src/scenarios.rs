@@ -16,6 +16,7 @@ mod rerun;
 mod rescheduled;
 mod retries;
 mod secrets;
+mod slot_churn;
 mod window;
 
 use cerner_mock::admin_client::FaultMatch;

@@ -20,7 +20,7 @@ use crate::admin::wire::{Applied, ChangeBatch, ClockChange, ErrorBody, FaultList
 pub use crate::admin::wire::{AppliedChange, ClockState, Journal, TenantDetail, TenantInfo};
 pub use crate::faults::{FaultAction, FaultMatch, FaultRule, FaultView};
 pub use crate::journal::{FaultApplied, JournalEntry, JournalQuery};
-pub use crate::store::{ActorCount, AppointmentStarts, Change, TenantSummary};
+pub use crate::store::{ActorCount, AppointmentStarts, Change, ResourceType, TenantSummary};
 
 /// Why an admin call failed. Messages are one line and never contain the admin token.
 #[derive(Debug, thiserror::Error)]

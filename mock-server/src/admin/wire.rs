@@ -133,7 +133,7 @@ pub struct AppliedChange {
     pub resource_type: String,
     /// The resource's id.
     pub id: String,
-    /// Its `meta.versionId` after the change; `None` when it could not be read back.
+    /// Its `meta.versionId` after the change; `None` when the change removed it.
     #[serde(rename = "versionId", default)]
     pub version_id: Option<String>,
 }

@@ -124,12 +124,16 @@ fn changes_serialize_with_their_op_tag() {
         Change::reschedule("1", "2026-01-07T10:00:00.000Z", "2026-01-07T11:00:00.000Z"),
         Change::cancel("2"),
         Change::set_status("3", "noshow"),
+        Change::replace(json!({"resourceType": "Slot", "id": "4", "freeBusyType": "busy"})),
+        Change::remove(ResourceType::Slot, "5"),
     ];
     let expected = json!([
         {"op": "add", "resource": {"resourceType": "Appointment", "id": "9"}},
         {"op": "reschedule", "id": "1", "start": "2026-01-07T10:00:00.000Z", "end": "2026-01-07T11:00:00.000Z"},
         {"op": "cancel", "id": "2"},
         {"op": "set_status", "id": "3", "status": "noshow"},
+        {"op": "replace", "resource": {"resourceType": "Slot", "id": "4", "freeBusyType": "busy"}},
+        {"op": "remove", "resource_type": "Slot", "id": "5"},
     ]);
     assert_eq!(serde_json::to_value(changes).unwrap(), expected);
 }

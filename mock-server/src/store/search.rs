@@ -234,7 +234,7 @@ impl TenantData {
         let Some(table) = self.table(ResourceType::Patient) else { return Ok(Vec::new()) };
         let candidates: Vec<u32> = match &query.ids {
             Some(ids) => ids.0.iter().filter_map(|id| table.find(id)).collect(),
-            None => (0..u32::try_from(table.len()).unwrap_or(u32::MAX)).collect(),
+            None => table.rows().map(|(row, _)| row).collect(),
         };
         let mut keys = Vec::new();
         for row in candidates {

@@ -70,7 +70,11 @@ impl TenantData {
         let counts = ResourceType::ALL.iter().map(|t| (t.as_str().to_owned(), self.count(*t) as u64)).collect();
         let mut appointment_statuses = BTreeMap::new();
         let (mut first, mut last) = (i64::MAX, i64::MIN);
-        for fields in &self.appointments {
+        let table = self.table(ResourceType::Appointment);
+        // A removed appointment's place holds empty fields: count only the rows that are there.
+        let stored =
+            self.appointments.iter().zip(0u32..).filter(|(_, row)| table.is_some_and(|t| t.row(*row).is_some()));
+        for (fields, _) in stored {
             *appointment_statuses.entry(fields.status.to_string()).or_insert(0) += 1;
             if let Some(start) = fields.start {
                 first = first.min(start);

@@ -1,5 +1,6 @@
-//! A table of one resource type in one tenant: rows in arrival order, found by id. Rows are
-//! never removed, so a row number is a stable handle that indexes and page cursors can hold.
+//! A table of one resource type in one tenant: rows in arrival order, found by id. A removed row
+//! leaves an empty place behind and row numbers are never reused, so a row number is a stable
+//! handle that indexes and page cursors can hold: a cursor on a removed row finds nothing there.
 //! The id index holds row numbers only (hashing the row's own id), so an id is stored once.
 
 use std::borrow::Cow;
@@ -34,7 +35,8 @@ pub enum Body {
 }
 
 /// A stored resource's JSON as received (DSTU2's shape, or R4's for a Location), with its R4
-/// rendering kept once made: a row never changes (a change stores a new row), so an R4 read or
+/// rendering kept once made: a row never changes (a change stores a new row, a removal empties its
+/// place), so an R4 read or
 /// search renders a fixture resource once instead of parsing and rewriting it on every request.
 #[derive(Debug, Clone)]
 pub struct JsonText {
@@ -113,7 +115,11 @@ impl Row {
 
 #[derive(Debug, Default)]
 pub struct Table {
-    rows: Vec<Row>,
+    /// `None` where a row was removed (`Option<Row>` costs no more than `Row`).
+    rows: Vec<Option<Row>>,
+    /// Rows not removed.
+    live: usize,
+    /// Row numbers of the rows not removed.
     by_id: HashTable<u32>,
     hasher: DefaultHashBuilder,
 }
@@ -123,22 +129,29 @@ pub struct Table {
 #[error("too many resources of one type in one tenant")]
 pub struct TableFull;
 
+/// The id of the row at `index` of `rows`, for the id index (which holds no removed row).
+fn id_at(rows: &[Option<Row>], index: u32) -> &str {
+    rows.get(index as usize).and_then(Option::as_ref).map_or("", |row| &row.id)
+}
+
 impl Table {
+    /// The rows it holds (removed ones not counted).
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.live == 0
     }
 
+    /// The row at `index`; `None` past the end or where a row was removed.
     pub fn row(&self, index: u32) -> Option<&Row> {
-        self.rows.get(index as usize)
+        self.rows.get(index as usize)?.as_ref()
     }
 
     pub fn find(&self, id: &str) -> Option<u32> {
         let hash = self.hasher.hash_one(id);
-        self.by_id.find(hash, |&i| &*self.rows[i as usize].id == id).copied()
+        self.by_id.find(hash, |&i| id_at(&self.rows, i) == id).copied()
     }
 
     pub fn get(&self, id: &str) -> Option<&Row> {
@@ -150,18 +163,31 @@ impl Table {
     pub fn upsert(&mut self, row: Row) -> Result<(u32, Option<Row>), TableFull> {
         if let Some(index) = self.find(&row.id) {
             let slot = &mut self.rows[index as usize];
-            return Ok((index, Some(std::mem::replace(slot, row))));
+            return Ok((index, slot.replace(row)));
         }
         let index = u32::try_from(self.rows.len()).map_err(|_| TableFull)?;
         let hash = self.hasher.hash_one(&*row.id);
         let (rows, hasher) = (&self.rows, &self.hasher);
-        self.by_id.insert_unique(hash, index, |&i| hasher.hash_one(&*rows[i as usize].id));
-        self.rows.push(row);
+        self.by_id.insert_unique(hash, index, |&i| hasher.hash_one(id_at(rows, i)));
+        self.rows.push(Some(row));
+        self.live += 1;
         Ok((index, None))
     }
 
+    /// Removes the row with this id; returns its row number and the row. Its place stays empty:
+    /// the number is never given to another row.
+    pub fn remove(&mut self, id: &str) -> Option<(u32, Row)> {
+        let hash = self.hasher.hash_one(id);
+        let rows = &self.rows;
+        let (index, _) = self.by_id.find_entry(hash, |&i| id_at(rows, i) == id).ok()?.remove();
+        let row = self.rows.get_mut(index as usize)?.take()?;
+        self.live -= 1;
+        Some((index, row))
+    }
+
+    /// Every row not removed, with its row number, in row order.
     pub fn rows(&self) -> impl Iterator<Item = (u32, &Row)> {
-        (0u32..).zip(self.rows.iter())
+        (0u32..).zip(self.rows.iter()).filter_map(|(index, row)| Some((index, row.as_ref()?)))
     }
 }
 
@@ -186,5 +212,32 @@ mod tests {
         assert_eq!(table.find("999"), Some(999));
         assert_eq!(table.find("1000"), None);
         assert_eq!(table.len(), 1000);
+    }
+
+    #[test]
+    fn a_removed_row_is_gone_and_its_number_is_not_reused() {
+        let mut table = Table::default();
+        for i in 0..10 {
+            table.upsert(row(&i.to_string(), "0")).unwrap();
+        }
+        let (index, removed) = table.remove("3").unwrap();
+        assert_eq!((index, &*removed.id), (3, "3"));
+        assert!(table.remove("3").is_none(), "removed once");
+        assert!(table.remove("nope").is_none());
+        assert_eq!((table.find("3"), table.get("3").is_none(), table.row(3).is_none()), (None, true, true));
+        assert_eq!(table.len(), 9);
+        assert_eq!(table.rows().map(|(i, _)| i).collect::<Vec<_>>(), [0, 1, 2, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(table.find("4"), Some(4), "the others keep their numbers");
+        let (again, old) = table.upsert(row("3", "0")).unwrap();
+        assert_eq!((again, old.is_none(), table.len()), (10, true, 10), "an id added again is a new row");
+        for i in 10..2000 {
+            table.upsert(row(&i.to_string(), "0")).unwrap();
+        }
+        assert_eq!((table.find("3"), table.find("1999"), table.find("9")), (Some(10), Some(2000), Some(9)));
+    }
+
+    #[test]
+    fn an_empty_place_costs_nothing_beside_a_row() {
+        assert_eq!(size_of::<Option<Row>>(), size_of::<Row>());
     }
 }

@@ -2,9 +2,10 @@
 //! answer Appointment and Slot searches without scanning the tenant.
 //!
 //! `parsed` reads a resource before it is stored (outside the tenant's lock); `search_fields` holds
-//! what searches read of each row.
+//! what searches read of each row; `removal` takes a resource out of the table and the indexes.
 
 mod parsed;
+mod removal;
 mod search_fields;
 
 use std::collections::HashMap;

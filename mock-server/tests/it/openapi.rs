@@ -121,3 +121,31 @@ async fn every_schema_reference_resolves_and_get_answers_have_the_documented_pro
         assert!(keys.iter().all(|k| properties.contains(k)), "{path}: {keys:?} not all in {properties:?}");
     }
 }
+
+#[tokio::test]
+async fn the_changes_body_documents_every_op_with_its_required_fields() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let variants = document["components"]["schemas"]["Change"]["oneOf"].as_array().unwrap();
+    let documented: Vec<(String, Vec<String>)> = variants
+        .iter()
+        .map(|variant| {
+            let (properties, mut required) = schema(&document, variant);
+            let op = variant["properties"]["op"]["enum"][0].as_str().unwrap_or_default().to_owned();
+            required.retain(|r| r != "op");
+            required.sort();
+            assert!(required.iter().all(|r| properties.contains(r)), "{op}: {required:?} in {properties:?}");
+            (op, required)
+        })
+        .collect();
+    let fields = |names: &[&str]| names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>();
+    let expected = [
+        ("add", fields(&["resource"])),
+        ("reschedule", fields(&["end", "id", "start"])),
+        ("cancel", fields(&["id"])),
+        ("set_status", fields(&["id", "status"])),
+        ("replace", fields(&["resource"])),
+        ("remove", fields(&["id", "resource_type"])),
+    ];
+    assert_eq!(documented, expected.map(|(op, f)| (op.to_owned(), f)));
+}
