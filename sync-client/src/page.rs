@@ -175,7 +175,7 @@ fn record(fields: Fields, resource: &RawValue, version: FhirVersion) -> Result<A
         .collect();
     let meta = fields.meta.0.unwrap_or_default();
     // The parser has checked the text: only whitespace between tokens can hold a line break.
-    let raw = if resource.get().contains(['\n', '\r']) {
+    let raw = if memchr::memchr2(b'\n', b'\r', resource.get().as_bytes()).is_some() {
         let value: Value = serde_json::from_str(resource.get())
             .map_err(|e| PageError(format!("appointment {id} is not valid JSON: {e}")))?;
         value.to_string()
