@@ -45,13 +45,17 @@ pub(crate) fn push_quoted(out: &mut String, text: &str) {
 
 impl Bundle<'_> {
     /// The bundle with each resource written by `write` (R4 writes its own form of the stored
-    /// resource); an entry whose resource `write` refuses (returns false) is left out whole.
-    pub(crate) fn render_with(&self, write: impl Fn(ResourceType, &Row, &mut String) -> bool) -> String {
+    /// resource), in one buffer sized from `hint` (about how many bytes `write` writes for a row);
+    /// an entry whose resource `write` refuses (returns false) is left out whole.
+    pub(crate) fn render_with(
+        &self,
+        hint: impl Fn(&Row) -> usize,
+        write: impl Fn(ResourceType, &Row, &mut String) -> bool,
+    ) -> String {
         let links =
             [("self", Some(&self.self_url)), ("next", self.next.as_ref()), ("previous", self.previous.as_ref())];
         let links_len: usize = links.iter().filter_map(|(_, url)| url.map(|u| u.len() + 32)).sum();
-        let entries_len: usize =
-            self.entries.iter().map(|e| e.row.json_len_hint() + self.base.len() + e.row.id.len() + 64).sum();
+        let entries_len: usize = self.entries.iter().map(|e| hint(e.row) + self.base.len() + e.row.id.len() + 64).sum();
         let mut out = String::with_capacity(entries_len + links_len + 256);
         let mut base = String::with_capacity(self.base.len());
         push_escaped(&mut base, &self.base);
@@ -128,7 +132,8 @@ mod tests {
             previous: None,
             entries: vec![Entry { resource_type: ResourceType::Appointment, row: &row, mode: Some("match") }],
         };
-        let value: serde_json::Value = serde_json::from_str(&bundle.render_with(<Dstu2 as Version>::write)).unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(&bundle.render_with(Row::json_len_hint, <Dstu2 as Version>::write)).unwrap();
         assert_eq!(value["total"], 1);
         assert_eq!(value["link"][1]["relation"], "next");
         assert_eq!(value["link"][0]["url"], "http://x/Appointment?a=\"q\"");
@@ -136,7 +141,8 @@ mod tests {
         assert_eq!(value["entry"][0]["resource"]["id"], "1\"");
         assert_eq!(value["entry"][0]["search"]["mode"], "match");
         let empty: serde_json::Value =
-            serde_json::from_str(&Bundle::default().render_with(<Dstu2 as Version>::write)).unwrap();
+            serde_json::from_str(&Bundle::default().render_with(Row::json_len_hint, <Dstu2 as Version>::write))
+                .unwrap();
         assert!(empty.get("entry").is_none());
     }
 
@@ -159,7 +165,7 @@ mod tests {
         let rows = [row("refused"), row("1"), row("refused"), row("2")];
         let entries = rows.iter().map(|row| Entry { resource_type: ResourceType::Slot, row, mode: Some("match") });
         let bundle = Bundle { base: "http://x/".into(), entries: entries.collect(), ..Bundle::default() };
-        let rendered = bundle.render_with(|_, row, out| {
+        let rendered = bundle.render_with(Row::json_len_hint, |_, row, out| {
             row.id.as_ref() != "refused" && {
                 row.write_json(out);
                 true
@@ -170,7 +176,7 @@ mod tests {
             value["entry"].as_array().unwrap().iter().filter_map(|e| e["resource"]["id"].as_str()).collect();
         assert_eq!(ids, ["1", "2"]);
         assert_eq!(value["entry"][0]["fullUrl"], "http://x/Slot/1");
-        let none = bundle.render_with(|_, _, _| false);
+        let none = bundle.render_with(Row::json_len_hint, |_, _, _| false);
         let value: serde_json::Value = serde_json::from_str(&none).unwrap();
         assert!(value.get("entry").is_none(), "{none}");
     }

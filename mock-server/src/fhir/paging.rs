@@ -66,6 +66,48 @@ pub struct PageState {
     pub issued_ms: i64,
 }
 
+/// [`PageState`] borrowed from the search it continues: serialized exactly as a `PageState` is (the
+/// same names, in the same order), so a link is signed without copying the search's parameters.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PageStateRef<'a> {
+    /// The tenant the search ran on.
+    #[serde(rename = "t")]
+    pub tenant: &'a str,
+    /// The version of the base it ran on.
+    #[serde(rename = "v")]
+    pub version: FhirVersion,
+    /// The resource type searched.
+    #[serde(rename = "r")]
+    pub resource_type: &'a str,
+    /// The search's own parameters, as first received.
+    #[serde(rename = "q")]
+    pub params: &'a [(String, String)],
+    /// The sort key the page continues from.
+    #[serde(rename = "c")]
+    pub cursor: Key,
+    /// Which way the token pages.
+    #[serde(rename = "d")]
+    pub direction: Direction,
+    /// When it was issued, Unix milliseconds of emulator time.
+    #[serde(rename = "i")]
+    pub issued_ms: i64,
+}
+
+impl PageState {
+    /// The state, borrowed.
+    pub fn borrowed(&self) -> PageStateRef<'_> {
+        PageStateRef {
+            tenant: &self.tenant,
+            version: self.version,
+            resource_type: &self.resource_type,
+            params: &self.params,
+            cursor: self.cursor,
+            direction: self.direction,
+            issued_ms: self.issued_ms,
+        }
+    }
+}
+
 /// Why a page token was refused (400).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PageError {
@@ -104,9 +146,20 @@ impl PageKeys {
 
     /// The signed token: base64url JSON, a dot, a truncated HMAC tag.
     pub fn encode(&self, state: &PageState) -> String {
+        let mut token = String::new();
+        self.push_token(&state.borrowed(), &mut token);
+        token
+    }
+
+    /// Appends the signed token of `state` to `out`. Its characters (base64url and the dot) are
+    /// all ones a query keeps as they are, so it needs no escaping in a link.
+    pub fn push_token(&self, state: &PageStateRef<'_>, out: &mut String) {
         let payload = serde_json::to_vec(state).unwrap_or_default();
         let tag = hmac::sign(&self.0, &payload);
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(&payload), URL_SAFE_NO_PAD.encode(&tag.as_ref()[..16]))
+        out.reserve(payload.len().div_ceil(3) * 4 + 24);
+        URL_SAFE_NO_PAD.encode_string(&payload, out);
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(&tag.as_ref()[..16], out);
     }
 
     /// Checks the signature, the search it belongs to, the direction and the age.
@@ -207,6 +260,19 @@ mod tests {
         assert_eq!(page_bounds_in_order(&matches, Some(((1, 3), Direction::Next)), 2), (2, 4));
         assert_eq!(page_bounds_in_order(&matches, Some(((1, 5), Direction::Previous)), 2), (0, 2));
         assert_eq!(page_bounds_in_order(&matches, Some(((1, 4), Direction::Next)), 2), (3, 4), "a gone cursor");
+    }
+
+    #[test]
+    fn a_borrowed_state_is_signed_as_the_state_and_needs_no_escaping() {
+        let keys = PageKeys::generate();
+        let state = PageState { params: vec![("a b".into(), "é&\"=".into())], ..state() };
+        assert_eq!(serde_json::to_vec(&state.borrowed()).unwrap(), serde_json::to_vec(&state).unwrap());
+        let token = keys.encode(&state);
+        let mut pushed = "x".to_owned();
+        keys.push_token(&state.borrowed(), &mut pushed);
+        assert_eq!(pushed, format!("x{token}"));
+        let escaped: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
+        assert_eq!(escaped, token);
     }
 
     #[test]

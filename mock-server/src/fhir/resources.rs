@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use super::auth::{Caller, Principal};
 use super::bundle::{Bundle, Entry};
 use super::declared::{Capabilities, ResourceDecl};
-use super::paging::{Direction, PageError, PageState, page_bounds, page_bounds_in_order};
+use super::paging::{Direction, PageError, PageStateRef, page_bounds, page_bounds_in_order};
 use super::seam::{LinkParams, Version};
 use super::{Endpoint, FhirError};
 use crate::app::AppState;
@@ -146,7 +146,7 @@ fn read<V: Version>(
     let store = state.store();
     let data = store.read(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
     let row = data.read(resource, id).ok_or_else(|| FhirError::NotFound(format!("{resource}/{id} was not found")))?;
-    let mut body = String::with_capacity(row.json_len_hint() + 64);
+    let mut body = String::with_capacity(V::len_hint(row) + 64);
     if !V::write(resource, row, &mut body) {
         return Err(FhirError::Internal(format!("{resource}/{id} does not render as {}", V::VERSION)));
     }
@@ -217,7 +217,7 @@ fn search<V: Version>(cx: &Context<'_>, raw_query: &str, principal: Option<&Prin
     };
     add_entries::<V>(&mut bundle, &data, cx.resource, page, includes);
     bundle.base = base;
-    Ok(json_response::<V>(bundle.render_with(V::write)))
+    Ok(json_response::<V>(bundle.render_with(V::len_hint, V::write)))
 }
 
 /// A signed `next`/`previous` link continuing this search from `key`.
@@ -228,26 +228,43 @@ fn page_link<V: Version>(
     key: Key,
     direction: Direction,
 ) -> String {
-    let token = cx.state.page_keys().encode(&PageState {
-        tenant: cx.tenant.to_string(),
+    let state = PageStateRef {
+        tenant: cx.tenant.as_str(),
         version: V::VERSION,
-        resource_type: cx.resource.as_str().to_owned(),
-        params: params.to_vec(),
+        resource_type: cx.resource.as_str(),
+        params,
         cursor: key,
         direction,
         issued_ms: cx.state.now_ms(),
-    });
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    };
+    let resource = cx.resource.as_str();
+    let mut link = String::with_capacity(base.len() + resource.len() + 64 + 6 * params.len() + 4 * 96);
+    link.push_str(base);
+    link.push_str(resource);
+    link.push('?');
+    let query_start = link.len();
     let kept = |name: &str| match V::link_params(cx.resource) {
         LinkParams::None => false,
         LinkParams::Include => name == "_include",
         LinkParams::All => true,
     };
+    let mut query = url::form_urlencoded::Serializer::for_suffix(&mut link, query_start);
     for (name, value) in params.iter().filter(|(name, _)| kept(name)) {
         query.append_pair(name, value);
     }
-    query.append_pair(PAGE_CONTEXT, &token).append_pair(PAGE_DIRECTION, direction.as_param());
-    format!("{base}{}?{}", cx.resource, query.finish())
+    query.finish();
+    if link.len() > query_start {
+        link.push('&');
+    }
+    // The token and the direction are written as they are: neither has a character to escape.
+    link.push_str(PAGE_CONTEXT);
+    link.push('=');
+    cx.state.page_keys().push_token(&state, &mut link);
+    link.push('&');
+    link.push_str(PAGE_DIRECTION);
+    link.push('=');
+    link.push_str(direction.as_param());
+    link
 }
 
 /// A first-page request as is; a page request (`-pageContext`) replaced by the search it

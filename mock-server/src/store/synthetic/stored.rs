@@ -136,7 +136,7 @@ impl StoredAppointment {
         Some(Actors { patient: &patient.id, practitioner: &practitioner.id, location: &place.id })
     }
 
-    /// About how many bytes [`write_json`](Self::write_json) writes.
+    /// About how many bytes [`write_json`](Self::write_json) writes (never fewer).
     pub fn json_len_hint(&self) -> usize {
         self.parts().map_or(0, |(practitioner, patient, place)| {
             700 + practitioner.div_head.len()
@@ -147,6 +147,24 @@ impl StoredAppointment {
                 + patient.participant.len()
                 + place.html.len()
                 + place.participant.len()
+        })
+    }
+
+    /// About how many bytes [`write_r4_json`](Self::write_r4_json) writes (never fewer), so a
+    /// bundle's buffer is sized once: R4's is about a tenth longer than DSTU2's, and a buffer
+    /// sized from DSTU2's grew (and copied the whole page) while the last entries were written.
+    pub fn json_len_hint_r4(&self) -> usize {
+        self.parts().map_or(0, |(practitioner, patient, place)| {
+            // The fixed text of DSTU2's 700, the two `extension` flags and `requestedPeriod`.
+            1100 + practitioner.div_head_r4.len()
+                + practitioner.div_tail.len()
+                + practitioner.visit_r4.len()
+                + practitioner.participant_r4.len()
+                + 2 * patient.display.len()
+                + patient.participant.len()
+                + place.html.len()
+                + place.participant.len()
+                + self.catalog.cancelation_reason_r4.len()
         })
     }
 
