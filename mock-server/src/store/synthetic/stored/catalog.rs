@@ -26,6 +26,8 @@ pub(crate) struct Catalog {
     days: Vec<DayText>,
     /// A cancelled appointment's R4 `cancelationReason`, in the tenant's code set 14229.
     pub(super) cancelation_reason_r4: Box<str>,
+    /// The texts of each of [`super::STATUSES`], in its order.
+    pub(super) statuses: Vec<super::StatusText>,
     /// The first Practitioner id past the generated ones: dangling references point from here.
     pub(super) dangling_from: u64,
 }
@@ -110,6 +112,7 @@ impl Catalog {
 
     pub(crate) fn new(world: &World) -> Self {
         let system = escaped(&world.visit_system);
+        let cancelation_reason = cancelation_reason_r4(&world.visit_system);
         let first_day = world.days.first().map_or(0, |d| d.day) - 62;
         let last_day = world.days.last().map_or(0, |d| d.day);
         let days = (first_day..=last_day)
@@ -126,7 +129,8 @@ impl Catalog {
             places: world.locations.iter().map(PlaceText::new).collect(),
             first_day,
             days,
-            cancelation_reason_r4: cancelation_reason_r4(&world.visit_system).into(),
+            statuses: (0..super::STATUSES.len()).map(|i| super::StatusText::new(i, &cancelation_reason)).collect(),
+            cancelation_reason_r4: cancelation_reason.into(),
             dangling_from: 0,
         }
     }
