@@ -29,12 +29,18 @@ pub(crate) struct Bundle<'a> {
 
 /// Appends `text` escaped as the inside of a JSON string, as serde_json escapes it.
 pub(crate) fn push_escaped(out: &mut String, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if !needs_escape(text.as_bytes()) {
         out.push_str(text);
         return;
     }
     let quoted = serde_json::to_string(text).unwrap_or_default();
     out.push_str(quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default());
+}
+
+/// Whether JSON escapes any of `bytes`. Written without an early exit, so it compiles to wide
+/// compares: every bundle checks its links (a `next` link is hundreds of bytes) and each entry's id.
+fn needs_escape(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |found, &b| found | (b < 0x20) | (b == b'"') | (b == b'\\'))
 }
 
 pub(crate) fn push_quoted(out: &mut String, text: &str) {

@@ -120,9 +120,14 @@ pub(super) fn push_instant(out: &mut String, secs: i64) {
 /// The time of day of an instant, after its date: `THH:MM:SS.000Z`.
 pub(super) fn push_time(out: &mut String, secs: i64) {
     let time = secs.rem_euclid(SECS_PER_DAY);
-    out.push_str(MINUTES.iso(time / 60));
-    push_two(out, time % 60);
-    out.push_str(".000Z");
+    if time % 60 == 0 {
+        // Visits start and end on the minute.
+        out.push_str(MINUTES.whole(time / 60));
+    } else {
+        out.push_str(MINUTES.iso(time / 60));
+        push_two(out, time % 60);
+        out.push_str(".000Z");
+    }
 }
 
 /// The text of every minute of a day in both forms, written once: a search writes four instants
@@ -131,6 +136,8 @@ pub(super) fn push_time(out: &mut String, secs: i64) {
 struct MinuteTexts {
     /// `THH:MM:`, [`ISO_MINUTE`] bytes a minute.
     iso: String,
+    /// `THH:MM:00.000Z`, [`WHOLE_MINUTE`] bytes a minute.
+    whole: String,
     /// `  H:MM A.M. UTC` (the hour padded to two places), [`NARRATIVE_MINUTE`] bytes a minute.
     narrative: String,
 }
@@ -138,19 +145,24 @@ struct MinuteTexts {
 const MINUTES_PER_DAY: i64 = 24 * 60;
 const ISO_MINUTE: usize = "THH:MM:".len();
 const NARRATIVE_MINUTE: usize = "  H:MM A.M. UTC".len();
+const WHOLE_MINUTE: usize = "THH:MM:00.000Z".len();
 
 static MINUTES: std::sync::LazyLock<MinuteTexts> = std::sync::LazyLock::new(|| {
     let mut iso = String::with_capacity(ISO_MINUTE * MINUTES_PER_DAY as usize);
     let mut narrative = String::with_capacity(NARRATIVE_MINUTE * MINUTES_PER_DAY as usize);
+    let mut whole = String::with_capacity(WHOLE_MINUTE * MINUTES_PER_DAY as usize);
     for minute in 0..MINUTES_PER_DAY {
+        let start = iso.len();
         iso.push('T');
         push_two(&mut iso, minute / 60);
         iso.push(':');
         push_two(&mut iso, minute % 60);
         iso.push(':');
+        whole.push_str(&iso[start..]);
+        whole.push_str("00.000Z");
         compose_div_time(&mut narrative, minute * 60);
     }
-    MinuteTexts { iso, narrative }
+    MinuteTexts { iso, whole, narrative }
 });
 
 impl MinuteTexts {
@@ -158,6 +170,11 @@ impl MinuteTexts {
     fn iso(&self, minute: i64) -> &str {
         let at = minute as usize * ISO_MINUTE;
         self.iso.get(at..at + ISO_MINUTE).unwrap_or("T00:00:")
+    }
+
+    fn whole(&self, minute: i64) -> &str {
+        let at = minute as usize * WHOLE_MINUTE;
+        self.whole.get(at..at + WHOLE_MINUTE).unwrap_or("T00:00:00.000Z")
     }
 
     fn narrative(&self, minute: i64) -> &str {
@@ -237,6 +254,11 @@ mod tests {
             push_div_time(&mut narrative, secs);
             compose_div_time(&mut composed, secs);
             assert_eq!(narrative, composed, "{secs}");
+        }
+        for minute in 0..MINUTES_PER_DAY {
+            let mut iso = String::new();
+            push_time(&mut iso, minute * 60);
+            assert_eq!(iso, format!("T{:02}:{:02}:00.000Z", minute / 60, minute % 60));
         }
         let mut two_pm = String::new();
         push_div_time(&mut two_pm, 14 * 3600);
