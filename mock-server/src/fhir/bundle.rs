@@ -63,8 +63,9 @@ impl Bundle<'_> {
         let links_len: usize = links.iter().filter_map(|(_, url)| url.map(|u| u.len() + 32)).sum();
         let entries_len: usize = self.entries.iter().map(|e| hint(e.row) + self.base.len() + e.row.id.len() + 64).sum();
         let mut out = String::with_capacity(entries_len + links_len + 256);
-        let mut base = String::with_capacity(self.base.len());
-        push_escaped(&mut base, &self.base);
+        // `{"fullUrl":"{base}{Type}/` once for each type of entry, so an entry starts with one copy.
+        let mut head = String::with_capacity(self.base.len() + 32);
+        let mut head_type = None;
         out.push_str("{\"resourceType\":\"Bundle\",\"id\":\"");
         out.push_str(crate::ids::random_uuid().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
         out.push_str("\",\"type\":\"searchset\"");
@@ -90,10 +91,15 @@ impl Bundle<'_> {
         for entry in &self.entries {
             let rollback = out.len();
             out.push_str(if written == 0 { ",\"entry\":[" } else { "," });
-            out.push_str("{\"fullUrl\":\"");
-            out.push_str(&base);
-            out.push_str(entry.resource_type.as_str());
-            out.push('/');
+            if head_type != Some(entry.resource_type) {
+                head.clear();
+                head.push_str("{\"fullUrl\":\"");
+                push_escaped(&mut head, &self.base);
+                head.push_str(entry.resource_type.as_str());
+                head.push('/');
+                head_type = Some(entry.resource_type);
+            }
+            out.push_str(&head);
             push_escaped(&mut out, &entry.row.id);
             out.push_str("\",\"resource\":");
             if !write(entry.resource_type, entry.row, &mut out) {
