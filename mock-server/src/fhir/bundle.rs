@@ -3,6 +3,9 @@
 //! pages exist, `next`/`previous`, and entries with `fullUrl` = `{base}{Type}/{id}` and `resource`.
 //! Stored resources are written straight into the bundle's one buffer, never parsed or re-encoded.
 
+mod parts;
+
+pub(crate) use parts::Parts;
 use uuid::Uuid;
 
 use crate::store::{ResourceType, Row};
@@ -58,22 +61,32 @@ impl Bundle<'_> {
         hint: impl Fn(&Row) -> usize,
         write: impl Fn(ResourceType, &Row, &mut String) -> bool,
     ) -> String {
-        let links =
-            [("self", Some(&self.self_url)), ("next", self.next.as_ref()), ("previous", self.previous.as_ref())];
-        let links_len: usize = links.iter().filter_map(|(_, url)| url.map(|u| u.len() + 32)).sum();
-        let entries_len: usize = self.entries.iter().map(|e| hint(e.row) + self.base.len() + e.row.id.len() + 64).sum();
-        let mut out = String::with_capacity(entries_len + links_len + 256);
-        // `{"fullUrl":"{base}{Type}/` once for each type of entry, so an entry starts with one copy.
-        let mut head = String::with_capacity(self.base.len() + 32);
-        let mut head_type = None;
+        let mut out = String::with_capacity(self.head_len() + self.entries_len(hint) + 1);
+        self.push_head(&mut out);
+        self.push_entries(&mut out, write);
+        out.push('}');
+        out
+    }
+
+    /// About how long [`Bundle::push_head`] writes.
+    pub(crate) fn head_len(&self) -> usize {
+        let links = [Some(&self.self_url), self.next.as_ref(), self.previous.as_ref()];
+        links.iter().flatten().map(|url| url.len() + 32).sum::<usize>() + 160
+    }
+
+    /// Everything before the entries: `{"resourceType":"Bundle","id":"…",…,"link":[…]`, with a new
+    /// `id`. The bundle ends with `}` after [`Bundle::push_entries`]' text.
+    pub(crate) fn push_head(&self, out: &mut String) {
         out.push_str("{\"resourceType\":\"Bundle\",\"id\":\"");
         out.push_str(crate::ids::random_uuid().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
         out.push_str("\",\"type\":\"searchset\"");
         if let Some(total) = self.total {
             out.push_str(",\"total\":");
-            out.push_str(&total.to_string());
+            out.push_str(itoa::Buffer::new().format(total));
         }
         out.push_str(",\"link\":[");
+        let links =
+            [("self", Some(&self.self_url)), ("next", self.next.as_ref()), ("previous", self.previous.as_ref())];
         let mut first = true;
         for (relation, url) in links.iter().filter_map(|(r, u)| u.map(|u| (r, u))) {
             if !first {
@@ -83,10 +96,24 @@ impl Bundle<'_> {
             out.push_str("{\"relation\":\"");
             out.push_str(relation);
             out.push_str("\",\"url\":");
-            push_quoted(&mut out, url);
+            push_quoted(out, url);
             out.push('}');
         }
         out.push(']');
+    }
+
+    /// About how long [`Bundle::push_entries`] writes, from `hint` for each row.
+    pub(crate) fn entries_len(&self, hint: impl Fn(&Row) -> usize) -> usize {
+        self.entries.iter().map(|e| hint(e.row) + self.base.len() + e.row.id.len() + 64).sum()
+    }
+
+    /// The entries, `,"entry":[…]` (nothing when there are none): each resource written by `write`,
+    /// an entry whose resource `write` refuses left out whole. They depend on the base, the types,
+    /// rows and modes of the entries and the version's writer only, not on the request.
+    pub(crate) fn push_entries(&self, out: &mut String, write: impl Fn(ResourceType, &Row, &mut String) -> bool) {
+        // `{"fullUrl":"{base}{Type}/` once for each type of entry, so an entry starts with one copy.
+        let mut head = String::with_capacity(self.base.len() + 32);
+        let mut head_type = None;
         let mut written = 0;
         for entry in &self.entries {
             let rollback = out.len();
@@ -100,9 +127,9 @@ impl Bundle<'_> {
                 head_type = Some(entry.resource_type);
             }
             out.push_str(&head);
-            push_escaped(&mut out, &entry.row.id);
+            push_escaped(out, &entry.row.id);
             out.push_str("\",\"resource\":");
-            if !write(entry.resource_type, entry.row, &mut out) {
+            if !write(entry.resource_type, entry.row, out) {
                 out.truncate(rollback);
                 continue;
             }
@@ -117,8 +144,6 @@ impl Bundle<'_> {
         if written > 0 {
             out.push(']');
         }
-        out.push('}');
-        out
     }
 }
 

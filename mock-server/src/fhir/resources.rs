@@ -5,12 +5,13 @@
 use std::sync::Arc;
 
 use axum::Extension;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::auth::{Caller, Principal};
-use super::bundle::{Bundle, Entry};
+use super::bundle::{Bundle, Entry, Parts};
 use super::declared::{Capabilities, ResourceDecl};
 use super::paging::{Direction, PageError, PageStateRef, page_bounds, page_bounds_in_order};
 use super::seam::{LinkParams, Version};
@@ -158,7 +159,10 @@ fn read<V: Version>(
 }
 
 fn json_response<V: Version>(body: String) -> Response {
-    let mut response = (StatusCode::OK, body).into_response();
+    with_content_type::<V>((StatusCode::OK, body).into_response())
+}
+
+fn with_content_type<V: Version>(mut response: Response) -> Response {
     // Room for every header the layers add (about fifteen), so the map is not grown four times.
     response.headers_mut().reserve(24);
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(V::CONTENT_TYPE));
@@ -219,7 +223,36 @@ fn search<V: Version>(cx: &Context<'_>, raw_query: &str, principal: Option<&Prin
     };
     add_entries::<V>(&mut bundle, &data, cx.resource, page, includes);
     bundle.base = base;
-    Ok(json_response::<V>(bundle.render_with(V::len_hint, V::write)))
+    if cx.resource == ResourceType::Slot {
+        // Slot pages add their includes and search modes: written whole each time.
+        return Ok(json_response::<V>(bundle.render_with(V::len_hint, V::write)));
+    }
+    // The entries depend on the data, the version, the base and the page's rows only: a page
+    // asked again on the same data is sent as written the first time, after a new head.
+    let key = page_key::<V>(&bundle.base, cx.resource, page);
+    let entries = store.rendered(cx.tenant, &data, &key, || {
+        let mut entries = String::with_capacity(bundle.entries_len(V::len_hint));
+        bundle.push_entries(&mut entries, V::write);
+        entries
+    });
+    let mut head = String::with_capacity(bundle.head_len());
+    bundle.push_head(&mut head);
+    let body = Parts::new([Bytes::from(head), entries, Bytes::from_static(b"}")]);
+    Ok(with_content_type::<V>((StatusCode::OK, Body::new(body)).into_response()))
+}
+
+/// What a page's entries are written from besides the data: the version, the base, the type and
+/// the rows (the base holds no NUL, and rows are four bytes each, so no two pages share a key).
+fn page_key<V: Version>(base: &str, resource: ResourceType, page: &[Key]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(base.len() + 32 + 4 * page.len());
+    for text in [V::VERSION.as_str(), base, resource.as_str()] {
+        key.extend_from_slice(text.as_bytes());
+        key.push(0);
+    }
+    for (_, row) in page {
+        key.extend_from_slice(&row.to_le_bytes());
+    }
+    key
 }
 
 /// A signed `next`/`previous` link continuing this search from `key`.
