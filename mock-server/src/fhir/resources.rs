@@ -210,7 +210,10 @@ fn search<V: Version>(cx: &Context<'_>, raw_query: &str, principal: Option<&Prin
     } else {
         page_bounds(&matches, request.cursor, count)
     };
-    let base = format!("{}{}", cx.state.origin(), cx.endpoint.base_path(V::VERSION, cx.tenant.as_str()));
+    let origin = cx.state.origin();
+    let mut base = String::with_capacity(origin.len() + cx.tenant.as_str().len() + 16);
+    base.push_str(origin);
+    cx.endpoint.push_base_path(V::VERSION, cx.tenant.as_str(), &mut base);
     let page = &matches[start..end];
     let link = |key: Key, direction: Direction| page_link::<V>(cx, &base, &request.params, key, direction);
     let mut bundle = Bundle {
@@ -327,10 +330,14 @@ fn self_url<V: Version>(
     request: &Request,
     count: usize,
 ) -> String {
-    let mut url = format!("{base}{resource}?{raw_query}");
+    let mut url = String::with_capacity(base.len() + raw_query.len() + 32);
+    for part in [base, resource.as_str(), "?", raw_query] {
+        url.push_str(part);
+    }
     let has_count = request.params.iter().any(|(k, _)| k == "_count");
     if V::self_states_count(resource) && request.cursor.is_none() && !has_count {
-        url.push_str(&format!("&_count={count}"));
+        url.push_str("&_count=");
+        url.push_str(itoa::Buffer::new().format(count));
     }
     url
 }
