@@ -127,7 +127,7 @@ NGINX
       { echo "nginx does not answer the emulator's bytes for ${names[$i]}" >&2; exit 1; }
   done
   echo "pinned: the emulator and nginx on CPU 0, wrk -t1 -c32 -d$DURATION on CPU 1; emulator's journal on,"
-  echo "  rate limits on at 1,000,000/s (burst 1,000,000), its runtime threads: $(ls /proc/$EMULATOR/task | wc -l)"
+  echo "  rate limits on at 1,000,000/s (burst 1,000,000), its threads: $(ls /proc/$EMULATOR/task | wc -l)"
   echo "  load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
   local round emu=() ngx=() e n ecpu ncpu
   pct() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", 100 * a / b}'; }
