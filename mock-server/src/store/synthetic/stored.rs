@@ -261,41 +261,5 @@ impl StoredAppointment {
     }
 }
 
-/// The texts of one status that an appointment's JSON carries whole, written once per catalog:
-/// five copies instead of eleven for each appointment served.
-#[derive(Debug)]
-pub(super) struct StatusText {
-    /// From the narrative's duration to its location: ` Minutes</p><p><b>Status</b>: Booked</p>…`.
-    div: Box<str>,
-    /// `status` and what ends it: `booked",`.
-    dstu2: Box<str>,
-    /// The same with what R4 adds after `status` ([`crate::fhir::r4::appointment`]): the
-    /// `is-cancelable` and `is-reschedulable` extensions, and a cancelled appointment's
-    /// `cancelationReason` (`cancelation_reason_r4`).
-    r4: Box<str>,
-}
-
-impl StatusText {
-    /// The texts of [`STATUSES`]`[index]`.
-    pub(super) fn new(index: usize, cancelation_reason_r4: &str) -> Self {
-        let status = STATUSES.get(index).unwrap_or(&STATUSES[BOOKED]);
-        let div = format!(" Minutes</p><p><b>Status</b>: {}</p><p><b>Location</b>: ", status.label);
-        let dstu2 = format!(r#"{}","#, status.code);
-        let mut r4 = dstu2.clone();
-        let (cancelable, reschedulable) = crate::fhir::r4::appointment::flags(status.code);
-        r4.push_str(r#""extension":[{"valueBoolean":"#);
-        r4.push_str(if cancelable { "true" } else { "false" });
-        r4.push_str(r#","url":"https://fhir-ehr.cerner.com/r4/StructureDefinition/is-cancelable"},{"valueBoolean":"#);
-        r4.push_str(if reschedulable { "true" } else { "false" });
-        r4.push_str(r#","url":"https://fhir-ehr.cerner.com/r4/StructureDefinition/is-reschedulable"}],"#);
-        if index == CANCELLED {
-            r4.push_str(r#""cancelationReason":"#);
-            r4.push_str(cancelation_reason_r4);
-            r4.push(',');
-        }
-        Self { div: div.into(), dstu2: dstu2.into(), r4: r4.into() }
-    }
-}
-
 #[cfg(test)]
 mod tests;
