@@ -68,7 +68,8 @@
 //!    Location and Practitioner.
 //! 7. **render**: the pipeline writes the page and its signed links ([`fhir::paging`], carrying the
 //!    version) with one bundle writer; each row is written in the version's shape (DSTU2 as
-//!    stored, R4 by [`fhir::r4::render`]).
+//!    stored, R4 by [`fhir::r4::render`]). A page's entries asked again on unchanged data are sent
+//!    as first written ([`store::Store::rendered`]), after a new head.
 //! 8. **journal**: back in the instrument, post-fault actions rewrite the answer, the request ids
 //!    are stamped, and the request is recorded in the [`journal`] (and the journal file, off the
 //!    request path).

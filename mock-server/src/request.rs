@@ -81,9 +81,18 @@ impl Endpoint {
 
     /// The base path of a tenant on this endpoint of `version`, ending in `/`.
     pub fn base_path(self, version: FhirVersion, tenant: &str) -> String {
-        match self {
-            Endpoint::Secured => format!("/{version}/{tenant}/"),
-            Endpoint::Open => format!("/open/{version}/{tenant}/"),
+        let mut path = String::with_capacity(tenant.len() + 16);
+        self.push_base_path(version, tenant, &mut path);
+        path
+    }
+
+    /// Appends [`Endpoint::base_path`] to `out`.
+    pub fn push_base_path(self, version: FhirVersion, tenant: &str, out: &mut String) {
+        if self == Endpoint::Open {
+            out.push_str("/open");
+        }
+        for part in ["/", version.as_str(), "/", tenant, "/"] {
+            out.push_str(part);
         }
     }
 }

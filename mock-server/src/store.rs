@@ -6,11 +6,13 @@
 //! - `table`: rows of one type, by id; `sorted`: the sorted-key lists indexes are made of.
 //! - `fields`: the search fields read from each resource; `tenant`: one tenant's tables and indexes.
 //! - [`query`]: the typed queries the store runs; `search`: runs one; `changes`: data changes between runs; `summary`: what a tenant holds.
+//! - `search_cache` and `page_cache`: the matches of recent searches and the text of recent pages.
 //! - [`synthetic`]: the seeded generator.
 
 mod changes;
 mod encounters;
 mod fields;
+mod page_cache;
 pub mod query;
 mod resource_type;
 mod search;
@@ -25,6 +27,7 @@ mod tenant;
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
+use axum::body::Bytes;
 use time::{Date, Duration};
 
 pub use changes::{Change, ChangeError};
@@ -47,6 +50,7 @@ use synthetic::{SyntheticError, SyntheticSpec};
 pub struct Store {
     tenants: HashMap<TenantId, RwLock<TenantData>>,
     searches: search_cache::SearchCache,
+    pages: page_cache::PageCache,
 }
 
 /// Why the store could not be built.
@@ -116,7 +120,7 @@ impl Store {
             };
             tenants.insert(tenant.id.clone(), RwLock::new(data));
         }
-        Ok(Self { tenants, searches: search_cache::SearchCache::default() })
+        Ok(Self { tenants, searches: search_cache::SearchCache::default(), pages: page_cache::PageCache::default() })
     }
 
     /// Read access to a tenant's data. A lookup by name, so callers holding a path segment or a
@@ -148,6 +152,13 @@ impl Store {
     ) -> Result<Arc<[Key]>, SearchError> {
         let params = search_cache::params_key(params);
         self.searches.get_or_compute(tenant, version, resource_type, data.generation, &params, || data.search(query))
+    }
+
+    /// Text written from `data` (read from this store for `tenant`) that depends on nothing but
+    /// that data and `key`: as `render` wrote it when the same key was asked on the same data
+    /// (a page's entries), else `render`'s.
+    pub fn rendered(&self, tenant: &TenantId, data: &TenantData, key: &[u8], render: impl FnOnce() -> String) -> Bytes {
+        self.pages.get_or_render(tenant, data.generation, key, render)
     }
 }
 

@@ -3,6 +3,9 @@
 //! pages exist, `next`/`previous`, and entries with `fullUrl` = `{base}{Type}/{id}` and `resource`.
 //! Stored resources are written straight into the bundle's one buffer, never parsed or re-encoded.
 
+mod parts;
+
+pub(crate) use parts::Parts;
 use uuid::Uuid;
 
 use crate::store::{ResourceType, Row};
@@ -29,12 +32,18 @@ pub(crate) struct Bundle<'a> {
 
 /// Appends `text` escaped as the inside of a JSON string, as serde_json escapes it.
 pub(crate) fn push_escaped(out: &mut String, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+    if !needs_escape(text.as_bytes()) {
         out.push_str(text);
         return;
     }
     let quoted = serde_json::to_string(text).unwrap_or_default();
     out.push_str(quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or_default());
+}
+
+/// Whether JSON escapes any of `bytes`. Written without an early exit, so it compiles to wide
+/// compares: every bundle checks its links (a `next` link is hundreds of bytes) and each entry's id.
+fn needs_escape(bytes: &[u8]) -> bool {
+    bytes.iter().fold(false, |found, &b| found | (b < 0x20) | (b == b'"') | (b == b'\\'))
 }
 
 pub(crate) fn push_quoted(out: &mut String, text: &str) {
@@ -45,24 +54,39 @@ pub(crate) fn push_quoted(out: &mut String, text: &str) {
 
 impl Bundle<'_> {
     /// The bundle with each resource written by `write` (R4 writes its own form of the stored
-    /// resource); an entry whose resource `write` refuses (returns false) is left out whole.
-    pub(crate) fn render_with(&self, write: impl Fn(ResourceType, &Row, &mut String) -> bool) -> String {
-        let links =
-            [("self", Some(&self.self_url)), ("next", self.next.as_ref()), ("previous", self.previous.as_ref())];
-        let links_len: usize = links.iter().filter_map(|(_, url)| url.map(|u| u.len() + 32)).sum();
-        let entries_len: usize =
-            self.entries.iter().map(|e| e.row.json_len_hint() + self.base.len() + e.row.id.len() + 64).sum();
-        let mut out = String::with_capacity(entries_len + links_len + 256);
-        let mut base = String::with_capacity(self.base.len());
-        push_escaped(&mut base, &self.base);
+    /// resource), in one buffer sized from `hint` (about how many bytes `write` writes for a row);
+    /// an entry whose resource `write` refuses (returns false) is left out whole.
+    pub(crate) fn render_with(
+        &self,
+        hint: impl Fn(&Row) -> usize,
+        write: impl Fn(ResourceType, &Row, &mut String) -> bool,
+    ) -> String {
+        let mut out = String::with_capacity(self.head_len() + self.entries_len(hint) + 1);
+        self.push_head(&mut out);
+        self.push_entries(&mut out, write);
+        out.push('}');
+        out
+    }
+
+    /// About how long [`Bundle::push_head`] writes.
+    pub(crate) fn head_len(&self) -> usize {
+        let links = [Some(&self.self_url), self.next.as_ref(), self.previous.as_ref()];
+        links.iter().flatten().map(|url| url.len() + 32).sum::<usize>() + 160
+    }
+
+    /// Everything before the entries: `{"resourceType":"Bundle","id":"…",…,"link":[…]`, with a new
+    /// `id`. The bundle ends with `}` after [`Bundle::push_entries`]' text.
+    pub(crate) fn push_head(&self, out: &mut String) {
         out.push_str("{\"resourceType\":\"Bundle\",\"id\":\"");
         out.push_str(crate::ids::random_uuid().hyphenated().encode_lower(&mut Uuid::encode_buffer()));
         out.push_str("\",\"type\":\"searchset\"");
         if let Some(total) = self.total {
             out.push_str(",\"total\":");
-            out.push_str(&total.to_string());
+            out.push_str(itoa::Buffer::new().format(total));
         }
         out.push_str(",\"link\":[");
+        let links =
+            [("self", Some(&self.self_url)), ("next", self.next.as_ref()), ("previous", self.previous.as_ref())];
         let mut first = true;
         for (relation, url) in links.iter().filter_map(|(r, u)| u.map(|u| (r, u))) {
             if !first {
@@ -72,21 +96,40 @@ impl Bundle<'_> {
             out.push_str("{\"relation\":\"");
             out.push_str(relation);
             out.push_str("\",\"url\":");
-            push_quoted(&mut out, url);
+            push_quoted(out, url);
             out.push('}');
         }
         out.push(']');
+    }
+
+    /// About how long [`Bundle::push_entries`] writes, from `hint` for each row.
+    pub(crate) fn entries_len(&self, hint: impl Fn(&Row) -> usize) -> usize {
+        self.entries.iter().map(|e| hint(e.row) + self.base.len() + e.row.id.len() + 64).sum()
+    }
+
+    /// The entries, `,"entry":[…]` (nothing when there are none): each resource written by `write`,
+    /// an entry whose resource `write` refuses left out whole. They depend on the base, the types,
+    /// rows and modes of the entries and the version's writer only, not on the request.
+    pub(crate) fn push_entries(&self, out: &mut String, write: impl Fn(ResourceType, &Row, &mut String) -> bool) {
+        // `{"fullUrl":"{base}{Type}/` once for each type of entry, so an entry starts with one copy.
+        let mut head = String::with_capacity(self.base.len() + 32);
+        let mut head_type = None;
         let mut written = 0;
         for entry in &self.entries {
             let rollback = out.len();
             out.push_str(if written == 0 { ",\"entry\":[" } else { "," });
-            out.push_str("{\"fullUrl\":\"");
-            out.push_str(&base);
-            out.push_str(entry.resource_type.as_str());
-            out.push('/');
-            push_escaped(&mut out, &entry.row.id);
+            if head_type != Some(entry.resource_type) {
+                head.clear();
+                head.push_str("{\"fullUrl\":\"");
+                push_escaped(&mut head, &self.base);
+                head.push_str(entry.resource_type.as_str());
+                head.push('/');
+                head_type = Some(entry.resource_type);
+            }
+            out.push_str(&head);
+            push_escaped(out, &entry.row.id);
             out.push_str("\",\"resource\":");
-            if !write(entry.resource_type, entry.row, &mut out) {
+            if !write(entry.resource_type, entry.row, out) {
                 out.truncate(rollback);
                 continue;
             }
@@ -101,8 +144,6 @@ impl Bundle<'_> {
         if written > 0 {
             out.push(']');
         }
-        out.push('}');
-        out
     }
 }
 
@@ -128,7 +169,8 @@ mod tests {
             previous: None,
             entries: vec![Entry { resource_type: ResourceType::Appointment, row: &row, mode: Some("match") }],
         };
-        let value: serde_json::Value = serde_json::from_str(&bundle.render_with(<Dstu2 as Version>::write)).unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(&bundle.render_with(Row::json_len_hint, <Dstu2 as Version>::write)).unwrap();
         assert_eq!(value["total"], 1);
         assert_eq!(value["link"][1]["relation"], "next");
         assert_eq!(value["link"][0]["url"], "http://x/Appointment?a=\"q\"");
@@ -136,7 +178,8 @@ mod tests {
         assert_eq!(value["entry"][0]["resource"]["id"], "1\"");
         assert_eq!(value["entry"][0]["search"]["mode"], "match");
         let empty: serde_json::Value =
-            serde_json::from_str(&Bundle::default().render_with(<Dstu2 as Version>::write)).unwrap();
+            serde_json::from_str(&Bundle::default().render_with(Row::json_len_hint, <Dstu2 as Version>::write))
+                .unwrap();
         assert!(empty.get("entry").is_none());
     }
 
@@ -159,7 +202,7 @@ mod tests {
         let rows = [row("refused"), row("1"), row("refused"), row("2")];
         let entries = rows.iter().map(|row| Entry { resource_type: ResourceType::Slot, row, mode: Some("match") });
         let bundle = Bundle { base: "http://x/".into(), entries: entries.collect(), ..Bundle::default() };
-        let rendered = bundle.render_with(|_, row, out| {
+        let rendered = bundle.render_with(Row::json_len_hint, |_, row, out| {
             row.id.as_ref() != "refused" && {
                 row.write_json(out);
                 true
@@ -170,7 +213,7 @@ mod tests {
             value["entry"].as_array().unwrap().iter().filter_map(|e| e["resource"]["id"].as_str()).collect();
         assert_eq!(ids, ["1", "2"]);
         assert_eq!(value["entry"][0]["fullUrl"], "http://x/Slot/1");
-        let none = bundle.render_with(|_, _, _| false);
+        let none = bundle.render_with(Row::json_len_hint, |_, _, _| false);
         let value: serde_json::Value = serde_json::from_str(&none).unwrap();
         assert!(value.get("entry").is_none(), "{none}");
     }

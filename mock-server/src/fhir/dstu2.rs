@@ -99,6 +99,10 @@ impl Version for Dstu2 {
         Ok(state.store().search_cached(tenant, Self::VERSION, data, resource, params, &search.query)?)
     }
 
+    fn len_hint(row: &Row) -> usize {
+        row.json_len_hint()
+    }
+
     fn write(resource: ResourceType, row: &Row, out: &mut String) -> bool {
         let start = out.len();
         row.write_json(out);

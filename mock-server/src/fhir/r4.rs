@@ -126,6 +126,10 @@ impl Version for R4 {
         render::write_r4(resource, row, out)
     }
 
+    fn len_hint(row: &Row) -> usize {
+        row.json_len_hint_r4()
+    }
+
     fn schedule_practitioners(schedule: &Row) -> Vec<String> {
         let Some(schedule) = render::to_r4(ResourceType::Schedule, schedule) else { return Vec::new() };
         let actors = schedule["actor"].as_array().into_iter().flatten();

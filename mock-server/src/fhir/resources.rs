@@ -5,21 +5,26 @@
 use std::sync::Arc;
 
 use axum::Extension;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::auth::{Caller, Principal};
-use super::bundle::{Bundle, Entry};
+use super::bundle::{Bundle, Entry, Parts};
 use super::declared::{Capabilities, ResourceDecl};
-use super::paging::{Direction, PageError, PageState, page_bounds, page_bounds_in_order};
-use super::seam::{LinkParams, Version};
+use super::paging::{Direction, page_bounds, page_bounds_in_order};
+use super::seam::Version;
 use super::{Endpoint, FhirError};
 use crate::app::AppState;
 use crate::ids::TenantId;
 use crate::oauth::presented::Presented;
 use crate::request::{Record, ShortPage};
 use crate::store::{Key, ResourceType, Row, TenantData};
+
+mod links;
+
+use links::{page_link, page_request, self_url};
 
 pub(crate) const PAGE_CONTEXT: &str = "-pageContext";
 pub(crate) const PAGE_DIRECTION: &str = "-pageDirection";
@@ -146,7 +151,7 @@ fn read<V: Version>(
     let store = state.store();
     let data = store.read(tenant.as_str()).ok_or(FhirError::TenantNotAccessible)?;
     let row = data.read(resource, id).ok_or_else(|| FhirError::NotFound(format!("{resource}/{id} was not found")))?;
-    let mut body = String::with_capacity(row.json_len_hint() + 64);
+    let mut body = String::with_capacity(V::len_hint(row) + 64);
     if !V::write(resource, row, &mut body) {
         return Err(FhirError::Internal(format!("{resource}/{id} does not render as {}", V::VERSION)));
     }
@@ -158,7 +163,12 @@ fn read<V: Version>(
 }
 
 fn json_response<V: Version>(body: String) -> Response {
-    let mut response = (StatusCode::OK, body).into_response();
+    with_content_type::<V>((StatusCode::OK, body).into_response())
+}
+
+fn with_content_type<V: Version>(mut response: Response) -> Response {
+    // Room for every header the layers add (about fifteen), so the map is not grown four times.
+    response.headers_mut().reserve(24);
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(V::CONTENT_TYPE));
     response
 }
@@ -204,7 +214,10 @@ fn search<V: Version>(cx: &Context<'_>, raw_query: &str, principal: Option<&Prin
     } else {
         page_bounds(&matches, request.cursor, count)
     };
-    let base = format!("{}{}", cx.state.origin(), cx.endpoint.base_path(V::VERSION, cx.tenant.as_str()));
+    let origin = cx.state.origin();
+    let mut base = String::with_capacity(origin.len() + cx.tenant.as_str().len() + 16);
+    base.push_str(origin);
+    cx.endpoint.push_base_path(V::VERSION, cx.tenant.as_str(), &mut base);
     let page = &matches[start..end];
     let link = |key: Key, direction: Direction| page_link::<V>(cx, &base, &request.params, key, direction);
     let mut bundle = Bundle {
@@ -217,70 +230,36 @@ fn search<V: Version>(cx: &Context<'_>, raw_query: &str, principal: Option<&Prin
     };
     add_entries::<V>(&mut bundle, &data, cx.resource, page, includes);
     bundle.base = base;
-    Ok(json_response::<V>(bundle.render_with(V::write)))
-}
-
-/// A signed `next`/`previous` link continuing this search from `key`.
-fn page_link<V: Version>(
-    cx: &Context<'_>,
-    base: &str,
-    params: &[(String, String)],
-    key: Key,
-    direction: Direction,
-) -> String {
-    let token = cx.state.page_keys().encode(&PageState {
-        tenant: cx.tenant.to_string(),
-        version: V::VERSION,
-        resource_type: cx.resource.as_str().to_owned(),
-        params: params.to_vec(),
-        cursor: key,
-        direction,
-        issued_ms: cx.state.now_ms(),
+    if cx.resource == ResourceType::Slot {
+        // Slot pages add their includes and search modes: written whole each time.
+        return Ok(json_response::<V>(bundle.render_with(V::len_hint, V::write)));
+    }
+    // The entries depend on the data, the version, the base and the page's rows only: a page
+    // asked again on the same data is sent as written the first time, after a new head.
+    let key = page_key::<V>(&bundle.base, cx.resource, page);
+    let entries = store.rendered(cx.tenant, &data, &key, || {
+        let mut entries = String::with_capacity(bundle.entries_len(V::len_hint));
+        bundle.push_entries(&mut entries, V::write);
+        entries
     });
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    let kept = |name: &str| match V::link_params(cx.resource) {
-        LinkParams::None => false,
-        LinkParams::Include => name == "_include",
-        LinkParams::All => true,
-    };
-    for (name, value) in params.iter().filter(|(name, _)| kept(name)) {
-        query.append_pair(name, value);
-    }
-    query.append_pair(PAGE_CONTEXT, &token).append_pair(PAGE_DIRECTION, direction.as_param());
-    format!("{base}{}?{}", cx.resource, query.finish())
+    let mut head = String::with_capacity(bundle.head_len());
+    bundle.push_head(&mut head);
+    let body = Parts::new([Bytes::from(head), entries, Bytes::from_static(b"}")]);
+    Ok(with_content_type::<V>((StatusCode::OK, Body::new(body)).into_response()))
 }
 
-/// A first-page request as is; a page request (`-pageContext`) replaced by the search it
-/// continues. A token is refused on another version's base, tenant or type.
-fn page_request<V: Version>(cx: &Context<'_>, pairs: Vec<(String, String)>) -> Result<Request, FhirError> {
-    let find = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let Some(token) = find(PAGE_CONTEXT) else {
-        if find(PAGE_DIRECTION).is_some() {
-            return Err(PageError::Invalid.into());
-        }
-        return Ok(Request { params: pairs, cursor: None });
-    };
-    let direction = find(PAGE_DIRECTION).unwrap_or("NEXT");
-    let now = cx.state.now_ms();
-    let page = cx.state.page_keys().decode(token, direction, V::VERSION, cx.tenant, cx.resource, now)?;
-    Ok(Request { params: page.params, cursor: Some((page.cursor, page.direction)) })
-}
-
-/// The request URL as received; a first page states the `_count` it applied where the version's
-/// documented bundles do.
-fn self_url<V: Version>(
-    base: &str,
-    resource: ResourceType,
-    raw_query: &str,
-    request: &Request,
-    count: usize,
-) -> String {
-    let mut url = format!("{base}{resource}?{raw_query}");
-    let has_count = request.params.iter().any(|(k, _)| k == "_count");
-    if V::self_states_count(resource) && request.cursor.is_none() && !has_count {
-        url.push_str(&format!("&_count={count}"));
+/// What a page's entries are written from besides the data: the version, the base, the type and
+/// the rows (the base holds no NUL, and rows are four bytes each, so no two pages share a key).
+fn page_key<V: Version>(base: &str, resource: ResourceType, page: &[Key]) -> Vec<u8> {
+    let mut key = Vec::with_capacity(base.len() + 32 + 4 * page.len());
+    for text in [V::VERSION.as_str(), base, resource.as_str()] {
+        key.extend_from_slice(text.as_bytes());
+        key.push(0);
     }
-    url
+    for (_, row) in page {
+        key.extend_from_slice(&row.to_le_bytes());
+    }
+    key
 }
 
 /// The page's rows, and the resources a Slot search includes, as the bundle's entries.

@@ -104,6 +104,8 @@ pub(crate) trait Version: Send + Sync + 'static {
     ) -> Result<Arc<[Key]>, FhirError>;
     /// Writes a stored resource in this version's shape; false when it has none (left out).
     fn write(resource: ResourceType, row: &Row, out: &mut String) -> bool;
+    /// About how many bytes [`Self::write`] writes for `row`, for sizing the buffer once.
+    fn len_hint(row: &Row) -> usize;
     /// The practitioner ids a stored Schedule's actors name (for `Schedule:actor:Practitioner`).
     fn schedule_practitioners(_schedule: &Row) -> Vec<String> {
         Vec::new()

@@ -45,6 +45,11 @@ pub struct JsonText {
 }
 
 impl JsonText {
+    /// The length of the R4 text when made, else of the text as received.
+    fn r4_len_hint(&self) -> usize {
+        self.r4.get().and_then(Option::as_deref).map_or(self.text.len(), str::len)
+    }
+
     /// The R4 text, made by `render` the first time it is asked for; `None` when it cannot be
     /// rendered.
     pub fn r4_with(&self, render: impl FnOnce() -> Option<String>) -> Option<&str> {
@@ -109,6 +114,14 @@ impl Row {
         match &self.body {
             Body::Json(json) => json.len(),
             Body::Appointment(appointment) => appointment.json_len_hint(),
+        }
+    }
+
+    /// About how long the resource's R4 JSON is, for sizing buffers.
+    pub fn json_len_hint_r4(&self) -> usize {
+        match &self.body {
+            Body::Json(json) => json.r4_len_hint(),
+            Body::Appointment(appointment) => appointment.json_len_hint_r4(),
         }
     }
 }

@@ -143,3 +143,41 @@ async fn simulated_days_change_future_appointments_deterministically() {
     assert!(applied.iter().any(|c| c.version_id.as_deref() == Some("0")), "new appointments are added");
     assert!(applied.iter().any(|c| c.version_id.as_deref().is_some_and(|v| v != "0")), "existing ones change");
 }
+
+/// A 50-entry page is answered from the text written for it the first time while the data stands
+/// still; a change to one of its appointments shows on the next answer, on both versions.
+#[tokio::test]
+async fn a_page_asked_again_answers_what_changed_in_between() {
+    let app = spawn_app().await;
+    let token = app.token(SANDBOX, ALL_SCOPES).await;
+    let search = "Appointment?location=21503380&date=ge2025-12-01&date=lt2026-03-01&_count=50";
+    let (dstu2, r4) = (format!("/dstu2/{SANDBOX}/{search}"), format!("/r4/{SANDBOX}/{search}"));
+    let entries = |bundle: &Value| bundle["entry"].clone();
+    let first_dstu2: Value = app.fhir(&dstu2, Some(&token)).await.json().await.unwrap();
+    let first_r4: Value = app.r4(&r4, Some(&token)).await.json().await.unwrap();
+    assert_eq!(first_dstu2["entry"].as_array().unwrap().len(), 50);
+    assert_ne!(entries(&first_dstu2), entries(&first_r4), "each version has its own page");
+    let again_dstu2: Value = app.fhir(&dstu2, Some(&token)).await.json().await.unwrap();
+    let again_r4: Value = app.r4(&r4, Some(&token)).await.json().await.unwrap();
+    assert_eq!((entries(&again_dstu2), entries(&again_r4)), (entries(&first_dstu2), entries(&first_r4)));
+    assert_ne!(again_dstu2["id"], first_dstu2["id"], "each answer is a new bundle");
+
+    let booked = first_r4["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|a| a["status"] == "booked")
+        .expect("a booked appointment on the page");
+    let id = booked["id"].as_str().unwrap();
+    app.admin.apply_changes(SANDBOX, &[Change::cancel(id)]).await.unwrap();
+    for (bundle, first, version) in [
+        (app.fhir(&dstu2, Some(&token)).await.json::<Value>().await.unwrap(), &first_dstu2, "DSTU2"),
+        (app.r4(&r4, Some(&token)).await.json::<Value>().await.unwrap(), &first_r4, "R4"),
+    ] {
+        let cancelled = bundle["entry"].as_array().unwrap().iter().find(|e| e["resource"]["id"] == id);
+        let cancelled = cancelled.unwrap_or_else(|| panic!("{version}: {id} left the page"));
+        assert_eq!(cancelled["resource"]["status"], "cancelled", "{version}");
+        assert_eq!(entry_ids(&bundle, "Appointment"), entry_ids(first, "Appointment"), "{version}");
+    }
+}

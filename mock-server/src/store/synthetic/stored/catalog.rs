@@ -26,6 +26,8 @@ pub(crate) struct Catalog {
     days: Vec<DayText>,
     /// A cancelled appointment's R4 `cancelationReason`, in the tenant's code set 14229.
     pub(super) cancelation_reason_r4: Box<str>,
+    /// The texts of each of [`super::STATUSES`], in its order.
+    pub(super) statuses: Vec<StatusText>,
     /// The first Practitioner id past the generated ones: dangling references point from here.
     pub(super) dangling_from: u64,
 }
@@ -110,6 +112,7 @@ impl Catalog {
 
     pub(crate) fn new(world: &World) -> Self {
         let system = escaped(&world.visit_system);
+        let cancelation_reason = cancelation_reason_r4(&world.visit_system);
         let first_day = world.days.first().map_or(0, |d| d.day) - 62;
         let last_day = world.days.last().map_or(0, |d| d.day);
         let days = (first_day..=last_day)
@@ -126,7 +129,8 @@ impl Catalog {
             places: world.locations.iter().map(PlaceText::new).collect(),
             first_day,
             days,
-            cancelation_reason_r4: cancelation_reason_r4(&world.visit_system).into(),
+            statuses: (0..super::STATUSES.len()).map(|i| StatusText::new(i, &cancelation_reason)).collect(),
+            cancelation_reason_r4: cancelation_reason.into(),
             dangling_from: 0,
         }
     }
@@ -206,5 +210,41 @@ impl PlaceText {
             html: escaped(&place.html).into(),
             participant: format!(r#""}},{{{}"#, actor(&place.reference, &place.display)).into(),
         }
+    }
+}
+
+/// The texts of one status that an appointment's JSON carries whole, written once per catalog:
+/// five copies instead of eleven for each appointment served.
+#[derive(Debug)]
+pub(super) struct StatusText {
+    /// From the narrative's duration to its location: ` Minutes</p><p><b>Status</b>: Booked</p>…`.
+    pub(super) div: Box<str>,
+    /// `status` and what ends it: `booked",`.
+    pub(super) dstu2: Box<str>,
+    /// The same with what R4 adds after `status` ([`crate::fhir::r4::appointment`]): the
+    /// `is-cancelable` and `is-reschedulable` extensions, and a cancelled appointment's
+    /// `cancelationReason` (`cancelation_reason_r4`).
+    pub(super) r4: Box<str>,
+}
+
+impl StatusText {
+    /// The texts of [`super::STATUSES`]`[index]`.
+    pub(super) fn new(index: usize, cancelation_reason_r4: &str) -> Self {
+        let status = super::STATUSES.get(index).unwrap_or(&super::STATUSES[super::BOOKED]);
+        let div = format!(" Minutes</p><p><b>Status</b>: {}</p><p><b>Location</b>: ", status.label);
+        let dstu2 = format!(r#"{}","#, status.code);
+        let mut r4 = dstu2.clone();
+        let (cancelable, reschedulable) = crate::fhir::r4::appointment::flags(status.code);
+        r4.push_str(r#""extension":[{"valueBoolean":"#);
+        r4.push_str(if cancelable { "true" } else { "false" });
+        r4.push_str(r#","url":"https://fhir-ehr.cerner.com/r4/StructureDefinition/is-cancelable"},{"valueBoolean":"#);
+        r4.push_str(if reschedulable { "true" } else { "false" });
+        r4.push_str(r#","url":"https://fhir-ehr.cerner.com/r4/StructureDefinition/is-reschedulable"}],"#);
+        if index == super::CANCELLED {
+            r4.push_str(r#""cancelationReason":"#);
+            r4.push_str(cancelation_reason_r4);
+            r4.push(',');
+        }
+        Self { div: div.into(), dstu2: dstu2.into(), r4: r4.into() }
     }
 }

@@ -131,6 +131,9 @@ fn stored_appointments_write_the_bytes_serde_writes() {
                 a.write_json(&mut json);
                 assert_eq!(json, serialized(&world, &a));
                 assert!(a.json_len_hint() >= json.len());
+                json.clear();
+                a.write_r4_json(&mut json);
+                assert!(a.json_len_hint_r4() >= json.len(), "{} < {}", a.json_len_hint_r4(), json.len());
                 seen += 1;
             }
         });
@@ -152,6 +155,8 @@ fn messy_appointments_are_valid_json_in_both_versions_and_keep_what_is_required(
                 } else {
                     a.write_json(&mut json)
                 }
+                let hint = if r4 { a.json_len_hint_r4() } else { a.json_len_hint() };
+                assert!(hint >= json.len(), "{hint} < {}", json.len());
                 let value: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
                 assert!(value.get("text").is_none() && value.get("minutesDuration").is_none(), "{json}");
                 assert!(value.get("type").is_none() && value.get("serviceType").is_none(), "{json}");
